@@ -1,0 +1,171 @@
+//! Structural differences between two schemas.
+//!
+//! [`diff`] lists every change of the ten kinds, each naming the element it
+//! touches. It is a set comparison of the two schemas' sorted collections,
+//! so it runs in time linear in their size.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::schema::{Edge, Schema};
+
+/// The ten kinds of schema change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangeKind {
+    /// A vertex exists only in the new schema.
+    VertexAdded,
+    /// A vertex exists only in the old schema.
+    VertexRemoved,
+    /// An edge exists only in the new schema.
+    EdgeAdded,
+    /// An edge exists only in the old schema.
+    EdgeRemoved,
+    /// A constraint sort appears on a vertex.
+    ConstraintAdded,
+    /// A constraint sort disappears from a vertex.
+    ConstraintRemoved,
+    /// A constraint's value changed.
+    ConstraintChanged,
+    /// A vertex kept its id but changed kind.
+    KindChanged,
+    /// An edge became required.
+    RequiredAdded,
+    /// An edge stopped being required.
+    RequiredRemoved,
+}
+
+impl ChangeKind {
+    /// The kebab-case code, e.g. `"vertex-added"`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::VertexAdded => "vertex-added",
+            Self::VertexRemoved => "vertex-removed",
+            Self::EdgeAdded => "edge-added",
+            Self::EdgeRemoved => "edge-removed",
+            Self::ConstraintAdded => "constraint-added",
+            Self::ConstraintRemoved => "constraint-removed",
+            Self::ConstraintChanged => "constraint-changed",
+            Self::KindChanged => "kind-changed",
+            Self::RequiredAdded => "required-added",
+            Self::RequiredRemoved => "required-removed",
+        }
+    }
+}
+
+/// One change, with the element it touches and, where it applies, the old
+/// and new values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// What kind of change.
+    pub kind: ChangeKind,
+    /// The element: a vertex id, an edge in `src -kind[name]-> tgt` form,
+    /// `vertex.sort` for constraints, `vertex.edge` for required edges.
+    pub element: String,
+    /// The old value (kind or constraint value), if the change has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old: Option<String>,
+    /// The new value, if the change has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<String>,
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind.code(), self.element)?;
+        match (&self.old, &self.new) {
+            (Some(o), Some(n)) => write!(f, " ({o} -> {n})"),
+            (None, Some(n)) => write!(f, " ({n})"),
+            (Some(o), None) => write!(f, " (was {o})"),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+fn change(kind: ChangeKind, element: impl Into<String>, old: Option<&String>, new: Option<&String>) -> Change {
+    Change { kind, element: element.into(), old: old.cloned(), new: new.cloned() }
+}
+
+/// Every change from `old` to `new`, grouped by kind in [`ChangeKind`] order
+/// and sorted by element within a kind.
+pub fn diff(old: &Schema, new: &Schema) -> Vec<Change> {
+    use ChangeKind::*;
+    let mut out = Vec::new();
+    if old.id() == new.id() {
+        return out;
+    }
+    merge_walk(old.vertices(), new.vertices(), |id, o, n| match (o, n) {
+        (None, Some(v)) => out.push(change(VertexAdded, id, None, Some(&v.kind))),
+        (Some(v), None) => out.push(change(VertexRemoved, id, Some(&v.kind), None)),
+        (Some(a), Some(b)) if a.kind != b.kind => out.push(change(KindChanged, id, Some(&a.kind), Some(&b.kind))),
+        _ => {}
+    });
+    let edge_text = |e: &Edge| e.to_string();
+    for e in new.edges().difference(old.edges()) {
+        out.push(change(EdgeAdded, edge_text(e), None, None));
+    }
+    for e in old.edges().difference(new.edges()) {
+        out.push(change(EdgeRemoved, edge_text(e), None, None));
+    }
+    let empty = BTreeMap::new();
+    merge_walk(old.constraints(), new.constraints(), |v, o, n| {
+        merge_walk(o.unwrap_or(&empty), n.unwrap_or(&empty), |sort, a, b| {
+            let element = format!("{v}.{sort}");
+            match (a, b) {
+                (None, Some(b)) => out.push(change(ConstraintAdded, element, None, Some(b))),
+                (Some(a), None) => out.push(change(ConstraintRemoved, element, Some(a), None)),
+                (Some(a), Some(b)) if a != b => out.push(change(ConstraintChanged, element, Some(a), Some(b))),
+                _ => {}
+            }
+        });
+    });
+    merge_walk(old.required(), new.required(), |v, o, n| {
+        let none = Default::default();
+        let (o, n) = (o.unwrap_or(&none), n.unwrap_or(&none));
+        for e in n.difference(o) {
+            out.push(change(RequiredAdded, format!("{v}.{e}"), None, None));
+        }
+        for e in o.difference(n) {
+            out.push(change(RequiredRemoved, format!("{v}.{e}"), None, None));
+        }
+    });
+    out.sort_by(|a, b| (a.kind, &a.element).cmp(&(b.kind, &b.element)));
+    out
+}
+
+/// Visits the union of two sorted maps' keys in order.
+fn merge_walk<'a, V>(
+    old: &'a BTreeMap<String, V>,
+    new: &'a BTreeMap<String, V>,
+    mut visit: impl FnMut(&'a str, Option<&'a V>, Option<&'a V>),
+) {
+    let mut a = old.iter().peekable();
+    let mut b = new.iter().peekable();
+    loop {
+        match (a.peek(), b.peek()) {
+            (Some((ka, _)), Some((kb, _))) if ka == kb => {
+                if let (Some((k, va)), Some((_, vb))) = (a.next(), b.next()) {
+                    visit(k, Some(va), Some(vb));
+                }
+            }
+            (Some((ka, _)), Some((kb, _))) if ka < kb => {
+                if let Some((k, v)) = a.next() {
+                    visit(k, Some(v), None);
+                }
+            }
+            (_, Some(_)) => {
+                if let Some((k, v)) = b.next() {
+                    visit(k, None, Some(v));
+                }
+            }
+            (Some(_), None) => {
+                if let Some((k, v)) = a.next() {
+                    visit(k, Some(v), None);
+                }
+            }
+            (None, None) => break,
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Content identifiers.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// The blake3 hash of an object's canonical encoding: the name of every
+/// object in a panproto store.
+///
+/// Shown as 64 lowercase hex digits; [`ObjectId::short`] gives the 12-digit
+/// prefix used in human output.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectId([u8; 32]);
+
+impl ObjectId {
+    /// Number of bytes in an id.
+    pub const LEN: usize = 32;
+
+    /// Hashes `bytes` (an object's canonical encoding) into its id.
+    pub fn hash(bytes: &[u8]) -> Self {
+        Self(*blake3::hash(bytes).as_bytes())
+    }
+
+    /// Wraps raw hash bytes.
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// Reads an id from a byte slice of exactly [`ObjectId::LEN`] bytes.
+    pub fn from_slice(bytes: &[u8]) -> Option<Self> {
+        <[u8; 32]>::try_from(bytes).ok().map(Self)
+    }
+
+    /// The raw hash bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// Full lowercase hex form.
+    pub fn to_hex(&self) -> String {
+        self.to_string()
+    }
+
+    /// The 12-digit prefix shown in human output.
+    pub fn short(&self) -> String {
+        let mut s = self.to_string();
+        s.truncate(12);
+        s
+    }
+}
+
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ObjectId({})", self.short())
+    }
+}
+
+/// A string that is not a 64-digit hex object id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not an object id: {0:?} (expected 64 hex digits)")]
+pub struct ParseObjectIdError(pub String);
+
+impl FromStr for ObjectId {
+    type Err = ParseObjectIdError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = || ParseObjectIdError(s.to_owned());
+        if s.len() != 64 {
+            return Err(err());
+        }
+        let mut out = [0u8; 32];
+        for (i, chunk) in s.as_bytes().chunks(2).enumerate() {
+            let hex = std::str::from_utf8(chunk).map_err(|_| err())?;
+            out[i] = u8::from_str_radix(hex, 16).map_err(|_| err())?;
+        }
+        Ok(Self(out))
+    }
+}
+
+impl serde::Serialize for ObjectId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ObjectId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trip() {
+        let id = ObjectId::hash(b"panproto");
+        let parsed: ObjectId = id.to_string().parse().unwrap();
+        assert_eq!(id, parsed);
+        assert_eq!(id.short().len(), 12);
+        assert!(id.to_string().starts_with(&id.short()));
+    }
+
+    #[test]
+    fn rejects_bad_hex() {
+        assert!("zz".parse::<ObjectId>().is_err());
+        assert!("g".repeat(64).parse::<ObjectId>().is_err());
+    }
+}

@@ -1,0 +1,620 @@
+//! Schemas: graphs of typed vertices and edges, checked against a protocol.
+//!
+//! A [`Schema`] is built with the immutable [`SchemaBuilder`]: every call
+//! returns a new builder and leaves the old one usable, so a base schema can
+//! be branched cheaply (the builder is a persistent list, so each call is
+//! O(1) however long the schema). [`SchemaBuilder::build`] checks every
+//! element against the protocol and reports all problems at once.
+//!
+//! The canonical form ([`Schema::canonical_json`]) is JSON with every
+//! collection sorted and empty parts left out; the schema's id is the blake3
+//! hash of that form behind a versioned object header (see
+//! [`crate::vcs::object`]), so equal schemas have equal ids whatever order
+//! they were declared in.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{IssueKind, SchemaError, SchemaIssue};
+use crate::id::ObjectId;
+use crate::protocol::Protocol;
+use crate::registry;
+
+/// A vertex: one type in the schema.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Vertex {
+    /// Unique id within the schema, e.g. `"post:body.text"`.
+    pub id: String,
+    /// One of the protocol's object kinds.
+    pub kind: String,
+    /// Namespaced identifier (ATProto NSID), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nsid: Option<String>,
+}
+
+/// A directed edge between two vertices.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Edge {
+    /// Source vertex id.
+    pub src: String,
+    /// Target vertex id.
+    pub tgt: String,
+    /// One of the protocol's edge kinds.
+    pub kind: String,
+    /// The edge's name (object key, column, field), for named kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl fmt::Display for Edge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.name {
+            Some(n) => write!(f, "{} -{}[{}]-> {}", self.src, self.kind, n, self.tgt),
+            None => write!(f, "{} -{}-> {}", self.src, self.kind, self.tgt),
+        }
+    }
+}
+
+/// A hyper-edge: one id joining several vertices by label (e.g. a composite key).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct HyperEdge {
+    /// Unique id among hyper-edges.
+    pub id: String,
+    /// The hyper-edge's kind.
+    pub kind: String,
+    /// Label → vertex id.
+    pub signature: BTreeMap<String, String>,
+    /// The label of the vertex that owns the hyper-edge.
+    pub parent_label: String,
+}
+
+/// A constraint on a vertex: a sort (e.g. `maxLength`) and a value.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Constraint {
+    /// The constrained vertex.
+    pub vertex: String,
+    /// One of the protocol's constraint sorts.
+    pub sort: String,
+    /// The value, as text.
+    pub value: String,
+}
+
+/// The edges of a vertex that must be present in every record.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Required {
+    /// The vertex.
+    pub vertex: String,
+    /// Names of its outgoing named edges that are required.
+    pub edges: Vec<String>,
+}
+
+/// One step of a [`SchemaBuilder`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Op {
+    Vertex(Vertex),
+    Edge(Edge),
+    HyperEdge(HyperEdge),
+    Constraint(Constraint),
+    Required(Required),
+}
+
+/// A node of the builder's persistent list (newest first).
+#[derive(Debug)]
+struct OpNode {
+    op: Op,
+    prev: Option<Arc<OpNode>>,
+    len: usize,
+}
+
+/// An immutable, fluent schema builder.
+///
+/// Cloning is O(1) and every method returns a new builder; the receiver is
+/// left as it was.
+#[derive(Debug, Clone)]
+pub struct SchemaBuilder {
+    protocol: Arc<Protocol>,
+    ops: Option<Arc<OpNode>>,
+}
+
+impl Drop for SchemaBuilder {
+    // The default recursive drop of a long list would overflow the stack;
+    // unlink nodes one at a time while we hold the only reference.
+    fn drop(&mut self) {
+        let mut next = self.ops.take();
+        while let Some(node) = next {
+            match Arc::try_unwrap(node) {
+                Ok(mut owned) => next = owned.prev.take(),
+                Err(_) => break,
+            }
+        }
+    }
+}
+
+impl SchemaBuilder {
+    /// An empty builder for `protocol`.
+    pub fn new(protocol: Arc<Protocol>) -> Self {
+        Self { protocol, ops: None }
+    }
+
+    fn push(&self, op: Op) -> Self {
+        let len = self.ops.as_ref().map_or(0, |n| n.len) + 1;
+        Self {
+            protocol: Arc::clone(&self.protocol),
+            ops: Some(Arc::new(OpNode { op, prev: self.ops.clone(), len })),
+        }
+    }
+
+    /// The protocol this builder checks against.
+    pub fn protocol(&self) -> &Arc<Protocol> {
+        &self.protocol
+    }
+
+    /// Number of declarations so far.
+    pub fn len(&self) -> usize {
+        self.ops.as_ref().map_or(0, |n| n.len)
+    }
+
+    /// Whether nothing has been declared.
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_none()
+    }
+
+    /// Declares a vertex.
+    pub fn vertex(&self, id: impl Into<String>, kind: impl Into<String>, nsid: Option<String>) -> Self {
+        self.push(Op::Vertex(Vertex { id: id.into(), kind: kind.into(), nsid }))
+    }
+
+    /// Declares an edge.
+    pub fn edge(
+        &self,
+        src: impl Into<String>,
+        tgt: impl Into<String>,
+        kind: impl Into<String>,
+        name: Option<String>,
+    ) -> Self {
+        self.push(Op::Edge(Edge { src: src.into(), tgt: tgt.into(), kind: kind.into(), name }))
+    }
+
+    /// Declares a hyper-edge.
+    pub fn hyper_edge(
+        &self,
+        id: impl Into<String>,
+        kind: impl Into<String>,
+        signature: BTreeMap<String, String>,
+        parent_label: impl Into<String>,
+    ) -> Self {
+        self.push(Op::HyperEdge(HyperEdge {
+            id: id.into(),
+            kind: kind.into(),
+            signature,
+            parent_label: parent_label.into(),
+        }))
+    }
+
+    /// Adds a constraint to a vertex; a later constraint of the same sort replaces an earlier one.
+    pub fn constraint(&self, vertex: impl Into<String>, sort: impl Into<String>, value: impl Into<String>) -> Self {
+        self.push(Op::Constraint(Constraint { vertex: vertex.into(), sort: sort.into(), value: value.into() }))
+    }
+
+    /// Marks named outgoing edges of `vertex` as required.
+    pub fn required(&self, vertex: impl Into<String>, edges: Vec<String>) -> Self {
+        self.push(Op::Required(Required { vertex: vertex.into(), edges }))
+    }
+
+    fn ops_in_order(&self) -> Vec<&Op> {
+        let mut out = Vec::with_capacity(self.len());
+        let mut node = self.ops.as_deref();
+        while let Some(n) = node {
+            out.push(&n.op);
+            node = n.prev.as_deref();
+        }
+        out.reverse();
+        out
+    }
+
+    /// Validates every declaration against the protocol and builds the schema.
+    ///
+    /// # Errors
+    /// [`SchemaError::Invalid`] listing every issue found, in declaration order.
+    pub fn build(&self) -> Result<Schema, SchemaError> {
+        Validator::new(&self.protocol).run(self.ops_in_order())
+    }
+}
+
+/// A validated schema. Immutable; cheap to clone.
+#[derive(Clone)]
+pub struct Schema {
+    inner: Arc<SchemaInner>,
+}
+
+struct SchemaInner {
+    protocol: Arc<Protocol>,
+    vertices: BTreeMap<String, Vertex>,
+    edges: BTreeSet<Edge>,
+    hyper_edges: BTreeMap<String, HyperEdge>,
+    constraints: BTreeMap<String, BTreeMap<String, String>>,
+    required: BTreeMap<String, BTreeSet<String>>,
+    id: OnceLock<ObjectId>,
+}
+
+impl PartialEq for Schema {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner) || self.id() == other.id()
+    }
+}
+impl Eq for Schema {}
+
+impl fmt::Debug for Schema {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Schema(protocol={:?}, vertices={}, edges={}, id={})",
+            self.inner.protocol.name,
+            self.inner.vertices.len(),
+            self.inner.edges.len(),
+            self.id().short()
+        )
+    }
+}
+
+/// The serialised form of a schema (also its canonical form: collections sorted).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaData {
+    /// The protocol's name.
+    pub protocol: String,
+    /// Vertices, sorted by id.
+    pub vertices: Vec<Vertex>,
+    /// Edges, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edges: Vec<Edge>,
+    /// Hyper-edges, sorted by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hyper_edges: Vec<HyperEdge>,
+    /// Constraints, sorted by vertex then sort.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub constraints: Vec<Constraint>,
+    /// Required edges, sorted by vertex; names sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required: Vec<Required>,
+}
+
+impl Schema {
+    /// Starts a builder for `protocol`.
+    pub fn builder(protocol: Arc<Protocol>) -> SchemaBuilder {
+        SchemaBuilder::new(protocol)
+    }
+
+    /// A builder holding every declaration of this schema, to extend it.
+    pub fn to_builder(&self) -> SchemaBuilder {
+        let data = self.to_data();
+        let mut b = SchemaBuilder::new(Arc::clone(&self.inner.protocol));
+        for v in data.vertices {
+            b = b.push(Op::Vertex(v));
+        }
+        for e in data.edges {
+            b = b.push(Op::Edge(e));
+        }
+        for h in data.hyper_edges {
+            b = b.push(Op::HyperEdge(h));
+        }
+        for c in data.constraints {
+            b = b.push(Op::Constraint(c));
+        }
+        for r in data.required {
+            b = b.push(Op::Required(r));
+        }
+        b
+    }
+
+    /// The protocol the schema was checked against.
+    pub fn protocol(&self) -> &Arc<Protocol> {
+        &self.inner.protocol
+    }
+
+    /// Vertices by id.
+    pub fn vertices(&self) -> &BTreeMap<String, Vertex> {
+        &self.inner.vertices
+    }
+
+    /// Edges, sorted.
+    pub fn edges(&self) -> &BTreeSet<Edge> {
+        &self.inner.edges
+    }
+
+    /// Hyper-edges by id.
+    pub fn hyper_edges(&self) -> &BTreeMap<String, HyperEdge> {
+        &self.inner.hyper_edges
+    }
+
+    /// Constraints: vertex → sort → value.
+    pub fn constraints(&self) -> &BTreeMap<String, BTreeMap<String, String>> {
+        &self.inner.constraints
+    }
+
+    /// Required edge names per vertex.
+    pub fn required(&self) -> &BTreeMap<String, BTreeSet<String>> {
+        &self.inner.required
+    }
+
+    /// The content id: blake3 over the versioned canonical encoding.
+    pub fn id(&self) -> ObjectId {
+        *self.inner.id.get_or_init(|| crate::vcs::object::schema_id(self))
+    }
+
+    /// The serialisable form, collections sorted.
+    pub fn to_data(&self) -> SchemaData {
+        let s = &*self.inner;
+        SchemaData {
+            protocol: s.protocol.name.clone(),
+            vertices: s.vertices.values().cloned().collect(),
+            edges: s.edges.iter().cloned().collect(),
+            hyper_edges: s.hyper_edges.values().cloned().collect(),
+            constraints: s
+                .constraints
+                .iter()
+                .flat_map(|(v, sorts)| {
+                    sorts.iter().map(move |(sort, value)| Constraint {
+                        vertex: v.clone(),
+                        sort: sort.clone(),
+                        value: value.clone(),
+                    })
+                })
+                .collect(),
+            required: s
+                .required
+                .iter()
+                .map(|(v, e)| Required { vertex: v.clone(), edges: e.iter().cloned().collect() })
+                .collect(),
+        }
+    }
+
+    /// The canonical encoding: compact JSON of [`SchemaData`], sorted.
+    pub fn canonical_json(&self) -> Vec<u8> {
+        // Serialising strings, vectors and maps into memory cannot fail.
+        serde_json::to_vec(&self.to_data()).unwrap_or_default()
+    }
+
+    /// Pretty JSON form, for files and humans.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(&self.to_data()).unwrap_or_default()
+    }
+
+    /// Rebuilds a schema from its data, validating it against `protocol`.
+    pub fn from_data(data: SchemaData, protocol: Arc<Protocol>) -> Result<Self, SchemaError> {
+        if data.protocol != protocol.name {
+            return Err(SchemaError::Invalid {
+                protocol: protocol.name.clone(),
+                issues: vec![SchemaIssue {
+                    kind: IssueKind::ProtocolMismatch,
+                    element: "schema".to_owned(),
+                    message: format!(
+                        "the schema is for protocol {:?}, not {:?}",
+                        data.protocol, protocol.name
+                    ),
+                }],
+            });
+        }
+        let mut ops = Vec::with_capacity(data.vertices.len() + data.edges.len());
+        ops.extend(data.vertices.into_iter().map(Op::Vertex));
+        ops.extend(data.edges.into_iter().map(Op::Edge));
+        ops.extend(data.hyper_edges.into_iter().map(Op::HyperEdge));
+        ops.extend(data.constraints.into_iter().map(Op::Constraint));
+        ops.extend(data.required.into_iter().map(Op::Required));
+        Validator::new(&protocol).run(ops.iter())
+    }
+
+    /// Parses a schema from JSON; the protocol is looked up by the name the
+    /// JSON gives, among the built-in and defined protocols.
+    pub fn from_json(json: &str) -> Result<Self, SchemaError> {
+        let data: SchemaData =
+            serde_json::from_str(json).map_err(|e| SchemaError::Malformed(e.to_string()))?;
+        let protocol = registry::lookup(&data.protocol)?;
+        Self::from_data(data, protocol)
+    }
+
+    /// Parses a schema from JSON against a given protocol.
+    pub fn from_json_with(json: &[u8], protocol: Arc<Protocol>) -> Result<Self, SchemaError> {
+        let data: SchemaData =
+            serde_json::from_slice(json).map_err(|e| SchemaError::Malformed(e.to_string()))?;
+        Self::from_data(data, protocol)
+    }
+}
+
+/// Collects every issue of a list of declarations.
+struct Validator<'p> {
+    protocol: &'p Arc<Protocol>,
+    issues: Vec<SchemaIssue>,
+}
+
+impl<'p> Validator<'p> {
+    fn new(protocol: &'p Arc<Protocol>) -> Self {
+        Self { protocol, issues: Vec::new() }
+    }
+
+    fn issue(&mut self, kind: IssueKind, element: impl Into<String>, message: impl Into<String>) {
+        self.issues.push(SchemaIssue { kind, element: element.into(), message: message.into() });
+    }
+
+    fn run<'o>(mut self, ops: impl IntoIterator<Item = &'o Op>) -> Result<Schema, SchemaError> {
+        let ops: Vec<&Op> = ops.into_iter().collect();
+        let p = self.protocol;
+        let mut vertices: BTreeMap<String, Vertex> = BTreeMap::new();
+        // Vertices first, so edges may be declared before the vertices they join.
+        for op in &ops {
+            if let Op::Vertex(v) = op {
+                if !p.object_kinds.contains(&v.kind) {
+                    self.issue(
+                        IssueKind::UnknownKind,
+                        format!("vertex {:?}", v.id),
+                        format!("kind {:?} is not an object kind of protocol {:?}", v.kind, p.name),
+                    );
+                }
+                if v.id.is_empty() {
+                    self.issue(IssueKind::MissingVertex, "vertex \"\"", "a vertex id may not be empty");
+                }
+                if vertices.insert(v.id.clone(), v.clone()).is_some() {
+                    self.issue(
+                        IssueKind::DuplicateVertex,
+                        format!("vertex {:?}", v.id),
+                        "declared more than once",
+                    );
+                }
+            }
+        }
+        let mut edges = BTreeSet::new();
+        let mut names: HashSet<(&str, &str, &str)> = HashSet::new();
+        let mut hyper_edges = BTreeMap::new();
+        let mut constraints: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        let mut required: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut required_decls: Vec<&Required> = Vec::new();
+        for op in &ops {
+            match op {
+                Op::Vertex(_) => {}
+                Op::Edge(e) => {
+                    self.check_edge(e, &vertices);
+                    if let Some(name) = &e.name {
+                        if !names.insert((&e.src, &e.kind, name)) {
+                            self.issue(
+                                IssueKind::EdgeName,
+                                format!("edge {e}"),
+                                format!("vertex {:?} already has a {:?} edge named {:?}", e.src, e.kind, name),
+                            );
+                        }
+                    }
+                    if !edges.insert(e.clone()) {
+                        self.issue(IssueKind::DuplicateEdge, format!("edge {e}"), "declared more than once");
+                    }
+                }
+                Op::HyperEdge(h) => {
+                    let element = format!("hyper-edge {:?}", h.id);
+                    for (label, v) in &h.signature {
+                        if !vertices.contains_key(v) {
+                            self.issue(
+                                IssueKind::MissingVertex,
+                                element.clone(),
+                                format!("label {label:?} names vertex {v:?}, which does not exist"),
+                            );
+                        }
+                    }
+                    if !h.signature.contains_key(&h.parent_label) {
+                        self.issue(
+                            IssueKind::HyperEdge,
+                            element.clone(),
+                            format!("parent label {:?} is not in the signature", h.parent_label),
+                        );
+                    }
+                    if hyper_edges.insert(h.id.clone(), h.clone()).is_some() {
+                        self.issue(IssueKind::HyperEdge, element, "declared more than once");
+                    }
+                }
+                Op::Constraint(c) => {
+                    let element = format!("constraint {} on vertex {:?}", c.sort, c.vertex);
+                    if !vertices.contains_key(&c.vertex) {
+                        self.issue(IssueKind::MissingVertex, element.clone(), "the vertex does not exist");
+                    }
+                    if !p.constraint_sorts.contains(&c.sort) {
+                        self.issue(
+                            IssueKind::UnknownConstraintSort,
+                            element,
+                            format!("sort {:?} is not a constraint sort of protocol {:?}", c.sort, p.name),
+                        );
+                    }
+                    constraints.entry(c.vertex.clone()).or_default().insert(c.sort.clone(), c.value.clone());
+                }
+                Op::Required(r) => {
+                    required_decls.push(r);
+                    required.entry(r.vertex.clone()).or_default().extend(r.edges.iter().cloned());
+                }
+            }
+        }
+        // Required lists are checked last: they name edges declared anywhere.
+        let mut out_names: HashMap<&str, HashSet<&str>> = HashMap::new();
+        for e in &edges {
+            if let Some(n) = &e.name {
+                out_names.entry(e.src.as_str()).or_default().insert(n.as_str());
+            }
+        }
+        for r in required_decls {
+            let element = format!("required on vertex {:?}", r.vertex);
+            if !vertices.contains_key(&r.vertex) {
+                self.issue(IssueKind::MissingVertex, element.clone(), "the vertex does not exist");
+                continue;
+            }
+            for name in &r.edges {
+                if !out_names.get(r.vertex.as_str()).is_some_and(|s| s.contains(name.as_str())) {
+                    self.issue(
+                        IssueKind::MissingRequiredEdge,
+                        element.clone(),
+                        format!("vertex {:?} has no outgoing edge named {name:?}", r.vertex),
+                    );
+                }
+            }
+        }
+        if !self.issues.is_empty() {
+            return Err(SchemaError::Invalid { protocol: p.name.clone(), issues: self.issues });
+        }
+        Ok(Schema {
+            inner: Arc::new(SchemaInner {
+                protocol: Arc::clone(p),
+                vertices,
+                edges,
+                hyper_edges,
+                constraints,
+                required,
+                id: OnceLock::new(),
+            }),
+        })
+    }
+
+    fn check_edge(&mut self, e: &Edge, vertices: &BTreeMap<String, Vertex>) {
+        let p = self.protocol;
+        let element = format!("edge {e}");
+        let src = vertices.get(&e.src);
+        let tgt = vertices.get(&e.tgt);
+        if src.is_none() {
+            self.issue(IssueKind::MissingVertex, element.clone(), format!("source vertex {:?} does not exist", e.src));
+        }
+        if tgt.is_none() {
+            self.issue(IssueKind::MissingVertex, element.clone(), format!("target vertex {:?} does not exist", e.tgt));
+        }
+        let Some(rule) = p.edge_rules.get(&e.kind) else {
+            self.issue(
+                IssueKind::UnknownEdgeKind,
+                element,
+                format!("edge kind {:?} is not an edge kind of protocol {:?}", e.kind, p.name),
+            );
+            return;
+        };
+        if let Some(src) = src {
+            if !Protocol::allows(&rule.src_kinds, &src.kind) {
+                self.issue(
+                    IssueKind::EdgeRuleViolation,
+                    element.clone(),
+                    format!(
+                        "a {:?} edge may not start at a {:?} vertex (allowed: {})",
+                        e.kind, src.kind, rule.src_kinds.join(", ")
+                    ),
+                );
+            }
+        }
+        if let Some(tgt) = tgt {
+            if !Protocol::allows(&rule.tgt_kinds, &tgt.kind) {
+                self.issue(
+                    IssueKind::EdgeRuleViolation,
+                    element.clone(),
+                    format!(
+                        "a {:?} edge may not end at a {:?} vertex (allowed: {})",
+                        e.kind, tgt.kind, rule.tgt_kinds.join(", ")
+                    ),
+                );
+            }
+        }
+        if rule.named && e.name.as_deref().is_none_or(str::is_empty) {
+            self.issue(IssueKind::EdgeName, element, format!("{:?} edges must have a name", e.kind));
+        }
+    }
+}

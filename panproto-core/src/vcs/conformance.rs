@@ -1,0 +1,268 @@
+//! The store conformance suite: one set of checks every [`Store`] must pass.
+//!
+//! Each check takes a factory that returns a store bound to a fresh
+//! repository name in one shared database, so checks can run in parallel
+//! and can test isolation between names. Backends instantiate the whole
+//! suite with [`store_conformance_tests!`](crate::store_conformance_tests).
+
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use crate::error::VcsError;
+use crate::id::ObjectId;
+use crate::protocol::builtin_protocol;
+use crate::schema::Schema;
+use crate::vcs::object::{self, Commit, ObjectKind};
+use crate::vcs::repository::Repository;
+use crate::vcs::store::{Expected, RefEdit, RefTarget, Store, Transaction, HEAD};
+
+fn commit_obj(parent: Option<ObjectId>, message: &str) -> object::StoredObject {
+    object::store_commit(&Commit {
+        schema: ObjectId::hash(b"schema"),
+        parents: parent.into_iter().collect(),
+        datasets: Default::default(),
+        author: "test".into(),
+        timestamp: 1,
+        message: message.into(),
+    })
+}
+
+fn set_ref(name: &str, expected: Expected, id: ObjectId) -> RefEdit {
+    RefEdit { name: name.into(), expected, new: Some(RefTarget::Id(id)), message: "test".into() }
+}
+
+pub fn create_and_info<S: Store>(make: impl Fn() -> S) {
+    let store = make();
+    assert_eq!(store.info().unwrap(), None);
+    let info = store.create("{\"p\":1}", 42).unwrap();
+    assert_eq!(info.protocol_json, "{\"p\":1}");
+    assert_eq!(store.info().unwrap(), Some(info));
+    assert!(matches!(store.create("{}", 43), Err(VcsError::AlreadyExists(_))));
+    assert_eq!(store.read_ref(HEAD).unwrap(), Some(RefTarget::Symbolic("refs/heads/main".into())));
+}
+
+pub fn objects_are_idempotent<S: Store>(make: impl Fn() -> S) {
+    let store = make();
+    store.create("{}", 0).unwrap();
+    let obj = commit_obj(None, "one");
+    let tx = Transaction { objects: vec![obj.clone(), obj.clone()], edits: vec![], timestamp: 0 };
+    store.apply(&tx).unwrap();
+    store.apply(&tx).unwrap();
+    let back = store.read_object(&obj.id).unwrap().unwrap();
+    assert_eq!(back, obj);
+    assert_eq!(back.kind, ObjectKind::Commit);
+    assert_eq!(store.read_object(&ObjectId::hash(b"missing")).unwrap(), None);
+}
+
+pub fn ref_updates_compare_and_swap<S: Store>(make: impl Fn() -> S) {
+    let store = make();
+    store.create("{}", 0).unwrap();
+    let a = commit_obj(None, "a");
+    let b = commit_obj(Some(a.id), "b");
+    let main = "refs/heads/main";
+    store
+        .apply(&Transaction { objects: vec![a.clone()], edits: vec![set_ref(main, Expected::Absent, a.id)], timestamp: 1 })
+        .unwrap();
+    // Expecting absence of an existing ref is a conflict naming what was found.
+    let err = store
+        .apply(&Transaction { objects: vec![b.clone()], edits: vec![set_ref(main, Expected::Absent, b.id)], timestamp: 2 })
+        .unwrap_err();
+    match err {
+        VcsError::Conflict { name, expected, actual } => {
+            assert_eq!(name, main);
+            assert_eq!(expected, None);
+            assert_eq!(actual, Some(RefTarget::Id(a.id)));
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    // Nothing of the failed transaction was written: not its object, not its ref.
+    assert_eq!(store.read_object(&b.id).unwrap(), None);
+    assert_eq!(store.read_ref(main).unwrap(), Some(RefTarget::Id(a.id)));
+    // A transaction with one good and one bad edit applies neither.
+    let other = "refs/heads/other";
+    let err = store
+        .apply(&Transaction {
+            objects: vec![],
+            edits: vec![set_ref(other, Expected::Absent, a.id), set_ref(main, Expected::id(Some(b.id)), b.id)],
+            timestamp: 3,
+        })
+        .unwrap_err();
+    assert!(matches!(err, VcsError::Conflict { .. }), "{err:?}");
+    assert_eq!(store.read_ref(other).unwrap(), None);
+    // The right expectation moves the ref.
+    store
+        .apply(&Transaction { objects: vec![b.clone()], edits: vec![set_ref(main, Expected::id(Some(a.id)), b.id)], timestamp: 4 })
+        .unwrap();
+    assert_eq!(store.read_ref(main).unwrap(), Some(RefTarget::Id(b.id)));
+    // Deleting with the right expectation removes it.
+    store
+        .apply(&Transaction {
+            objects: vec![],
+            edits: vec![RefEdit { name: main.into(), expected: Expected::id(Some(b.id)), new: None, message: "delete".into() }],
+            timestamp: 5,
+        })
+        .unwrap();
+    assert_eq!(store.read_ref(main).unwrap(), None);
+}
+
+pub fn refs_list_and_reflog<S: Store>(make: impl Fn() -> S) {
+    let store = make();
+    store.create("{}", 0).unwrap();
+    let a = commit_obj(None, "a");
+    let b = commit_obj(Some(a.id), "b");
+    store
+        .apply(&Transaction {
+            objects: vec![a.clone(), b.clone()],
+            edits: vec![
+                set_ref("refs/heads/zeta", Expected::Absent, a.id),
+                set_ref("refs/heads/alpha", Expected::Absent, a.id),
+                set_ref("refs/tags/v1", Expected::Absent, a.id),
+            ],
+            timestamp: 10,
+        })
+        .unwrap();
+    store
+        .apply(&Transaction { objects: vec![], edits: vec![set_ref("refs/heads/alpha", Expected::id(Some(a.id)), b.id)], timestamp: 11 })
+        .unwrap();
+    let heads: Vec<String> = store.list_refs("refs/heads/").unwrap().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(heads, ["refs/heads/alpha", "refs/heads/zeta"]);
+    let log = store.reflog("refs/heads/alpha", None).unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0].new, Some(RefTarget::Id(b.id)));
+    assert_eq!(log[0].old, Some(RefTarget::Id(a.id)));
+    assert_eq!(log[0].timestamp, 11);
+    assert_eq!(log[1].old, None);
+    assert_eq!(store.reflog("refs/heads/alpha", Some(1)).unwrap().len(), 1);
+}
+
+pub fn first_parent_chain<S: Store>(make: impl Fn() -> S) {
+    let store = make();
+    store.create("{}", 0).unwrap();
+    let mut objs = vec![commit_obj(None, "0")];
+    for i in 1..20 {
+        let parent = objs[i - 1].id;
+        objs.push(commit_obj(Some(parent), &i.to_string()));
+    }
+    store.apply(&Transaction { objects: objs.clone(), edits: vec![], timestamp: 0 }).unwrap();
+    let top = objs[19].id;
+    let chain: Vec<ObjectId> = store.first_parent_chain(&top, None).unwrap().iter().map(|o| o.id).collect();
+    let expected: Vec<ObjectId> = objs.iter().rev().map(|o| o.id).collect();
+    assert_eq!(chain, expected);
+    let first5: Vec<ObjectId> = store.first_parent_chain(&top, Some(5)).unwrap().iter().map(|o| o.id).collect();
+    assert_eq!(first5, expected[..5]);
+}
+
+pub fn repositories_are_isolated<S: Store>(make: impl Fn() -> S, same_db_other_name: impl Fn(&S) -> S) {
+    let one = make();
+    let two = same_db_other_name(&one);
+    one.create("{}", 0).unwrap();
+    assert_eq!(two.info().unwrap(), None, "the other name must not see this repository");
+    two.create("{}", 0).unwrap();
+    let a = commit_obj(None, "a");
+    one.apply(&Transaction { objects: vec![a.clone()], edits: vec![set_ref("refs/heads/main", Expected::Absent, a.id)], timestamp: 0 })
+        .unwrap();
+    assert_eq!(two.read_ref("refs/heads/main").unwrap(), None);
+    assert_eq!(two.read_object(&a.id).unwrap(), None);
+    assert!(two.reflog("refs/heads/main", None).unwrap().is_empty());
+    // The other repository may write the same ref name independently.
+    two.apply(&Transaction { objects: vec![a.clone()], edits: vec![set_ref("refs/heads/main", Expected::Absent, a.id)], timestamp: 0 })
+        .unwrap();
+}
+
+pub fn repository_round_trip<S: Store>(make: impl Fn() -> S, reopen: impl Fn(&S) -> S) {
+    let proto = builtin_protocol("atproto").unwrap();
+    let store = make();
+    let mut repo = Repository::init(store, proto.clone()).unwrap();
+    assert!(matches!(repo.commit("m", "a", None), Err(VcsError::NothingStaged)));
+    let v1 = Schema::builder(proto.clone())
+        .vertex("post", "record", Some("app.bsky.feed.post".into()))
+        .vertex("post:body", "object", None)
+        .edge("post", "post:body", "record-schema", None)
+        .build()
+        .unwrap();
+    repo.add(v1.clone()).unwrap();
+    let c1 = repo.commit("first", "ada", Some(100)).unwrap();
+    let v2 = v1.to_builder().vertex("post:body.text", "string", None)
+        .edge("post:body", "post:body.text", "prop", Some("text".into()))
+        .build()
+        .unwrap();
+    let staged = repo.add(v2.clone()).unwrap();
+    assert_eq!(staged.changes.len(), 2, "{:?}", staged.changes);
+    let c2 = repo.commit("second", "ada", Some(200)).unwrap();
+    // The same schema again is refused, and stays staged.
+    repo.add(v2.clone()).unwrap();
+    assert!(matches!(repo.commit("again", "ada", None), Err(VcsError::NoChanges(_))));
+
+    let reopened = Repository::open(reopen(repo.store())).unwrap();
+    let log = reopened.log(None).unwrap();
+    assert_eq!(log.iter().map(|c| c.id).collect::<Vec<_>>(), [c2, c1]);
+    assert_eq!(log[0].commit.parents, [c1]);
+    assert_eq!(log[0].commit.message, "second");
+    assert_eq!(log[1].commit.timestamp, 100);
+    assert_eq!(reopened.log(Some(1)).unwrap().len(), 1);
+    let mut reopened = reopened;
+    assert_eq!(reopened.head_schema().unwrap(), Some(v2));
+}
+
+pub fn concurrent_clients_conflict<S: Store>(make: impl Fn() -> S, reopen: impl Fn(&S) -> S) {
+    let proto = builtin_protocol("json-schema").unwrap();
+    let mut alice = Repository::init(make(), proto.clone()).unwrap();
+    let base = Schema::builder(proto.clone()).vertex("root", "object", None).build().unwrap();
+    alice.add(base.clone()).unwrap();
+    alice.commit("base", "alice", None).unwrap();
+    let mut bob = Repository::open(reopen(alice.store())).unwrap();
+    let a2 = base.to_builder().vertex("a", "string", None).edge("root", "a", "prop", Some("a".into())).build().unwrap();
+    let b2 = base.to_builder().vertex("b", "string", None).edge("root", "b", "prop", Some("b".into())).build().unwrap();
+    alice.add(a2).unwrap();
+    bob.add(b2.clone()).unwrap();
+    assert!(alice.status().unwrap().staged.is_some());
+    let won = alice.commit("alice", "alice", None).unwrap();
+    let err = bob.commit("bob", "bob", None).unwrap_err();
+    assert!(matches!(err, VcsError::Conflict { .. }), "{err:?}");
+    // Bob's staged work is intact, and the branch holds Alice's commit.
+    assert_eq!(bob.staged().unwrap().schema, b2);
+    assert_eq!(bob.head_commit().unwrap(), Some(won));
+}
+
+/// Instantiates every conformance check as a `#[test]` for a store.
+///
+/// `$make` is an expression returning a fresh store (a new repository name);
+/// `$other` a closure `|&S| -> S` giving a store for another new name in the
+/// same database; `$reopen` a closure `|&S| -> S` giving a second client of
+/// the same repository.
+#[macro_export]
+macro_rules! store_conformance_tests {
+    ($make:expr, $other:expr, $reopen:expr) => {
+        #[test]
+        fn create_and_info() {
+            $crate::vcs::conformance::create_and_info($make);
+        }
+        #[test]
+        fn objects_are_idempotent() {
+            $crate::vcs::conformance::objects_are_idempotent($make);
+        }
+        #[test]
+        fn ref_updates_compare_and_swap() {
+            $crate::vcs::conformance::ref_updates_compare_and_swap($make);
+        }
+        #[test]
+        fn refs_list_and_reflog() {
+            $crate::vcs::conformance::refs_list_and_reflog($make);
+        }
+        #[test]
+        fn first_parent_chain() {
+            $crate::vcs::conformance::first_parent_chain($make);
+        }
+        #[test]
+        fn repositories_are_isolated() {
+            $crate::vcs::conformance::repositories_are_isolated($make, $other);
+        }
+        #[test]
+        fn repository_round_trip() {
+            $crate::vcs::conformance::repository_round_trip($make, $reopen);
+        }
+        #[test]
+        fn concurrent_clients_conflict() {
+            $crate::vcs::conformance::concurrent_clients_conflict($make, $reopen);
+        }
+    };
+}

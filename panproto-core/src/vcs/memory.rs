@@ -1,0 +1,151 @@
+//! An in-memory [`Store`], for tests and for trying the engine without a database.
+//!
+//! Clones share the same storage, so two clones behave like two clients of
+//! one database.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::error::{StoreError, VcsError};
+use crate::id::ObjectId;
+use crate::vcs::object::StoredObject;
+use crate::vcs::store::{RefTarget, ReflogEntry, RepoInfo, Store, Transaction, HEAD};
+
+#[derive(Default)]
+struct Repo {
+    info: Option<RepoInfo>,
+    objects: HashMap<ObjectId, StoredObject>,
+    refs: BTreeMap<String, RefTarget>,
+    reflog: Vec<ReflogEntry>,
+}
+
+/// An in-memory store bound to one repository name.
+#[derive(Clone, Default)]
+pub struct MemoryStore {
+    name: String,
+    repos: Arc<Mutex<HashMap<String, Repo>>>,
+}
+
+impl MemoryStore {
+    /// A new, empty database with a store bound to `name`.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self { name: name.into(), repos: Arc::default() }
+    }
+
+    /// A store for another repository in the same database.
+    pub fn with_name(&self, name: impl Into<String>) -> Self {
+        Self { name: name.into(), repos: Arc::clone(&self.repos) }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Repo>> {
+        // A panic while holding the lock cannot leave a half-applied
+        // transaction: `apply` checks everything before it writes anything.
+        self.repos.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Store for MemoryStore {
+    fn backend(&self) -> &'static str {
+        "memory"
+    }
+
+    fn location(&self) -> String {
+        format!("memory:{}", self.name)
+    }
+
+    fn create(&self, protocol_json: &str, timestamp: i64) -> Result<RepoInfo, VcsError> {
+        let mut repos = self.lock();
+        let repo = repos.entry(self.name.clone()).or_default();
+        if repo.info.is_some() {
+            return Err(VcsError::AlreadyExists(self.name.clone()));
+        }
+        let info = RepoInfo { name: self.name.clone(), protocol_json: protocol_json.to_owned(), created: timestamp };
+        repo.info = Some(info.clone());
+        repo.refs.insert(HEAD.to_owned(), RefTarget::Symbolic("refs/heads/main".to_owned()));
+        Ok(info)
+    }
+
+    fn info(&self) -> Result<Option<RepoInfo>, StoreError> {
+        Ok(self.lock().get(&self.name).and_then(|r| r.info.clone()))
+    }
+
+    fn read_object(&self, id: &ObjectId) -> Result<Option<StoredObject>, StoreError> {
+        Ok(self.lock().get(&self.name).and_then(|r| r.objects.get(id).cloned()))
+    }
+
+    fn read_ref(&self, name: &str) -> Result<Option<RefTarget>, StoreError> {
+        Ok(self.lock().get(&self.name).and_then(|r| r.refs.get(name).cloned()))
+    }
+
+    fn list_refs(&self, prefix: &str) -> Result<Vec<(String, RefTarget)>, StoreError> {
+        Ok(self
+            .lock()
+            .get(&self.name)
+            .map(|r| {
+                r.refs
+                    .range(prefix.to_owned()..)
+                    .take_while(|(k, _)| k.starts_with(prefix))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    fn apply(&self, tx: &Transaction) -> Result<(), VcsError> {
+        let mut repos = self.lock();
+        let repo = repos
+            .get_mut(&self.name)
+            .filter(|r| r.info.is_some())
+            .ok_or_else(|| VcsError::NotFound(format!("repository {:?}", self.name)))?;
+        for edit in &tx.edits {
+            let current = repo.refs.get(&edit.name);
+            if !edit.expected.matches(current) {
+                return Err(edit.conflict(current.cloned()));
+            }
+        }
+        for obj in &tx.objects {
+            repo.objects.entry(obj.id).or_insert_with(|| obj.clone());
+        }
+        for edit in &tx.edits {
+            let old = match &edit.new {
+                Some(new) => repo.refs.insert(edit.name.clone(), new.clone()),
+                None => repo.refs.remove(&edit.name),
+            };
+            repo.reflog.push(ReflogEntry {
+                name: edit.name.clone(),
+                old,
+                new: edit.new.clone(),
+                message: edit.message.clone(),
+                timestamp: tx.timestamp,
+            });
+        }
+        Ok(())
+    }
+
+    fn reflog(&self, name: &str, limit: Option<usize>) -> Result<Vec<ReflogEntry>, StoreError> {
+        Ok(self
+            .lock()
+            .get(&self.name)
+            .map(|r| {
+                r.reflog
+                    .iter()
+                    .rev()
+                    .filter(|e| e.name == name)
+                    .take(limit.unwrap_or(usize::MAX))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod conformance_tests {
+    use super::MemoryStore;
+
+    crate::store_conformance_tests!(
+        || MemoryStore::new("repo"),
+        |s: &MemoryStore| s.with_name("other"),
+        |s: &MemoryStore| s.clone()
+    );
+}

@@ -1,0 +1,10 @@
+//! Version control over a [`Store`]: the object model, the storage contract,
+//! an in-memory store, and the [`Repository`] working copy.
+
+pub mod memory;
+pub mod object;
+pub mod repository;
+pub mod store;
+
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance;

@@ -1,0 +1,185 @@
+//! The object model: immutable, content-addressed values.
+//!
+//! An object's *encoding* is a one-line header naming the format version and
+//! the object kind, then the object's canonical JSON:
+//!
+//! ```text
+//! panproto-object/1 schema\n{"protocol":"atproto","vertices":[...]}
+//! ```
+//!
+//! Its [`ObjectId`] is the blake3 hash of that encoding. Stores keep the
+//! encoding compressed ([`StoredObject`]); decompressing and re-hashing
+//! proves an object intact, which is what `verify` does.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{StoreError, StoreErrorKind};
+use crate::id::ObjectId;
+use crate::protocol::Protocol;
+use crate::schema::Schema;
+
+/// The object format version written into every header.
+pub const OBJECT_FORMAT: u32 = 1;
+
+/// Encodings longer than this are stored zstd-compressed.
+const COMPRESS_ABOVE: usize = 256;
+const CODEC_RAW: u8 = 0;
+const CODEC_ZSTD: u8 = 1;
+
+/// The kinds of object a store holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ObjectKind {
+    /// A [`Schema`].
+    Schema,
+    /// A [`Commit`].
+    Commit,
+}
+
+impl ObjectKind {
+    /// The kind's name in headers.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Schema => "schema",
+            Self::Commit => "commit",
+        }
+    }
+
+    /// The kind's small integer code, as stores keep it in a column.
+    pub fn code(self) -> i16 {
+        match self {
+            Self::Schema => 1,
+            Self::Commit => 2,
+        }
+    }
+
+    /// The kind with this code.
+    pub fn from_code(code: i16) -> Option<Self> {
+        match code {
+            1 => Some(Self::Schema),
+            2 => Some(Self::Commit),
+            _ => None,
+        }
+    }
+
+    fn header(self) -> String {
+        format!("panproto-object/{OBJECT_FORMAT} {}\n", self.name())
+    }
+}
+
+/// A commit: one version of the repository's schema.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Commit {
+    /// The schema this version holds.
+    pub schema: ObjectId,
+    /// Parent commits: none for the first, one usually, two for a merge.
+    pub parents: Vec<ObjectId>,
+    /// Datasets by name (kept empty until data is versioned).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub datasets: BTreeMap<String, ObjectId>,
+    /// Who made it.
+    pub author: String,
+    /// When, in seconds since the Unix epoch (UTC).
+    pub timestamp: i64,
+    /// Why.
+    pub message: String,
+}
+
+/// An object as a store keeps it: id, kind, first parent (for commits, so a
+/// store can walk history in one query) and compressed encoding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredObject {
+    /// The object's id.
+    pub id: ObjectId,
+    /// Its kind.
+    pub kind: ObjectKind,
+    /// A commit's first parent; `None` for other kinds and root commits.
+    pub parent: Option<ObjectId>,
+    /// One codec byte, then the (possibly compressed) encoding.
+    pub data: Vec<u8>,
+}
+
+fn encode(kind: ObjectKind, json: &[u8]) -> Vec<u8> {
+    let header = kind.header();
+    let mut out = Vec::with_capacity(header.len() + json.len());
+    out.extend_from_slice(header.as_bytes());
+    out.extend_from_slice(json);
+    out
+}
+
+fn pack(encoding: &[u8]) -> Vec<u8> {
+    if encoding.len() > COMPRESS_ABOVE {
+        if let Ok(compressed) = zstd::bulk::compress(encoding, 3) {
+            let mut out = Vec::with_capacity(compressed.len() + 1);
+            out.push(CODEC_ZSTD);
+            out.extend_from_slice(&compressed);
+            return out;
+        }
+    }
+    let mut out = Vec::with_capacity(encoding.len() + 1);
+    out.push(CODEC_RAW);
+    out.extend_from_slice(encoding);
+    out
+}
+
+fn corrupt(id: &ObjectId, why: impl std::fmt::Display) -> StoreError {
+    StoreError::new("object", StoreErrorKind::Corrupt, format!("object {} is corrupt: {why}", id.short()))
+}
+
+/// The content id of a schema.
+pub(crate) fn schema_id(schema: &Schema) -> ObjectId {
+    ObjectId::hash(&encode(ObjectKind::Schema, &schema.canonical_json()))
+}
+
+/// Prepares a schema for storage.
+pub fn store_schema(schema: &Schema) -> StoredObject {
+    let encoding = encode(ObjectKind::Schema, &schema.canonical_json());
+    StoredObject { id: schema.id(), kind: ObjectKind::Schema, parent: None, data: pack(&encoding) }
+}
+
+/// Prepares a commit for storage; returns it with its id.
+pub fn store_commit(commit: &Commit) -> StoredObject {
+    // Serialising ids, strings and integers cannot fail.
+    let json = serde_json::to_vec(commit).unwrap_or_default();
+    let encoding = encode(ObjectKind::Commit, &json);
+    StoredObject {
+        id: ObjectId::hash(&encoding),
+        kind: ObjectKind::Commit,
+        parent: commit.parents.first().copied(),
+        data: pack(&encoding),
+    }
+}
+
+/// Decompresses a stored object, checks its header and, if `verify_hash`,
+/// that it hashes to its id; returns the JSON body.
+pub fn unpack(obj: &StoredObject, verify_hash: bool) -> Result<Vec<u8>, StoreError> {
+    let (codec, body) = obj.data.split_first().ok_or_else(|| corrupt(&obj.id, "empty"))?;
+    let encoding = match *codec {
+        CODEC_RAW => body.to_vec(),
+        CODEC_ZSTD => zstd::stream::decode_all(body).map_err(|e| corrupt(&obj.id, e))?,
+        other => return Err(corrupt(&obj.id, format!("unknown codec {other}"))),
+    };
+    let header = obj.kind.header();
+    if !encoding.starts_with(header.as_bytes()) {
+        return Err(corrupt(&obj.id, format!("expected a {} header", obj.kind.name())));
+    }
+    if verify_hash && ObjectId::hash(&encoding) != obj.id {
+        return Err(corrupt(&obj.id, "content does not hash to its id"));
+    }
+    Ok(encoding[header.len()..].to_vec())
+}
+
+/// Reads a stored commit.
+pub fn load_commit(obj: &StoredObject) -> Result<Commit, StoreError> {
+    let json = unpack(obj, false)?;
+    serde_json::from_slice(&json).map_err(|e| corrupt(&obj.id, e))
+}
+
+/// Reads a stored schema, validating it against `protocol`.
+pub fn load_schema(obj: &StoredObject, protocol: Arc<Protocol>) -> Result<Schema, StoreError> {
+    let json = unpack(obj, false)?;
+    Schema::from_json_with(&json, protocol).map_err(|e| corrupt(&obj.id, e))
+}

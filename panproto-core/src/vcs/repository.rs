@@ -1,0 +1,289 @@
+//! A working copy of one repository: HEAD, the staging area, and the
+//! operations `init`, `open`, `add`, `commit`, `log`, `status`.
+//!
+//! Staging lives in the [`Repository`] value, never in the store, so two
+//! clients of one store never see each other's staged work. `add` records
+//! the commit the branch was at; `commit` moves the branch only if it is
+//! still there (compare-and-swap), so a client whose branch moved meanwhile
+//! gets [`VcsError::Conflict`] with its staged schema intact.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::diff::{diff, Change};
+use crate::error::{StoreError, StoreErrorKind, VcsError};
+use crate::id::ObjectId;
+use crate::protocol::Protocol;
+use crate::schema::Schema;
+use crate::vcs::object::{self, Commit, ObjectKind, StoredObject};
+use crate::vcs::store::{Expected, RefEdit, RefTarget, RepoInfo, Store, Transaction, HEAD};
+
+/// The default branch of a new repository.
+pub const DEFAULT_BRANCH: &str = "main";
+
+const HEADS: &str = "refs/heads/";
+
+/// Where HEAD points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Head {
+    /// On a branch (short name, e.g. `main`).
+    Branch(String),
+    /// At a commit, on no branch.
+    Detached(ObjectId),
+}
+
+/// A schema waiting to be committed.
+#[derive(Debug, Clone)]
+pub struct Staged {
+    /// The staged schema.
+    pub schema: Schema,
+    /// The commit HEAD was at when the schema was staged.
+    pub base: Option<ObjectId>,
+    /// How the staged schema differs from the base commit's schema.
+    pub changes: Vec<Change>,
+}
+
+/// A commit with its id, as `log` returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitInfo {
+    /// The commit's id.
+    pub id: ObjectId,
+    /// The commit.
+    pub commit: Commit,
+}
+
+/// What `status` reports.
+#[derive(Debug, Clone)]
+pub struct Status {
+    /// Where HEAD points.
+    pub head: Head,
+    /// The commit HEAD resolves to, if any.
+    pub head_commit: Option<ObjectId>,
+    /// The staged schema, if any.
+    pub staged: Option<Staged>,
+}
+
+/// One repository, opened through a [`Store`].
+pub struct Repository<S: Store> {
+    store: S,
+    info: RepoInfo,
+    protocol: Arc<Protocol>,
+    head: Head,
+    stage: Option<Staged>,
+    /// The last commit whose schema we decoded, so `add` on a large schema
+    /// does not re-read and re-validate its parent each time.
+    cache: Option<(ObjectId, Schema)>,
+}
+
+/// Seconds since the Unix epoch.
+pub fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+fn branch_ref(branch: &str) -> String {
+    format!("{HEADS}{branch}")
+}
+
+impl<S: Store> Repository<S> {
+    /// Creates a new, empty repository in `store` for `protocol`, on branch `main`.
+    ///
+    /// # Errors
+    /// [`VcsError::AlreadyExists`] if the store already holds this repository.
+    pub fn init(store: S, protocol: Arc<Protocol>) -> Result<Self, VcsError> {
+        let info = store.create(&protocol.to_json(), now())?;
+        Ok(Self { store, info, protocol, head: Head::Branch(DEFAULT_BRANCH.to_owned()), stage: None, cache: None })
+    }
+
+    /// Opens an existing repository.
+    ///
+    /// # Errors
+    /// [`VcsError::NotFound`] if the store holds no repository of its name.
+    pub fn open(store: S) -> Result<Self, VcsError> {
+        let info = store.info()?.ok_or_else(|| VcsError::NotFound(format!("repository at {}", store.location())))?;
+        let protocol = Protocol::from_json(&info.protocol_json).map_err(|e| {
+            StoreError::new(store.backend(), StoreErrorKind::Corrupt, format!("stored protocol is unreadable: {e}"))
+        })?;
+        let head = match store.read_ref(HEAD)? {
+            Some(RefTarget::Symbolic(name)) => {
+                Head::Branch(name.strip_prefix(HEADS).unwrap_or(&name).to_owned())
+            }
+            Some(RefTarget::Id(id)) => Head::Detached(id),
+            None => Head::Branch(DEFAULT_BRANCH.to_owned()),
+        };
+        Ok(Self { store, info, protocol: Arc::new(protocol), head, stage: None, cache: None })
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The repository's name within its database.
+    pub fn name(&self) -> &str {
+        &self.info.name
+    }
+
+    /// The repository's protocol.
+    pub fn protocol(&self) -> &Arc<Protocol> {
+        &self.protocol
+    }
+
+    /// Where HEAD points.
+    pub fn head(&self) -> &Head {
+        &self.head
+    }
+
+    /// The staged schema, if any.
+    pub fn staged(&self) -> Option<&Staged> {
+        self.stage.as_ref()
+    }
+
+    /// The commit HEAD resolves to; `None` on a branch with no commits yet.
+    pub fn head_commit(&self) -> Result<Option<ObjectId>, StoreError> {
+        match &self.head {
+            Head::Detached(id) => Ok(Some(*id)),
+            Head::Branch(b) => match self.store.read_ref(&branch_ref(b))? {
+                Some(RefTarget::Id(id)) => Ok(Some(id)),
+                Some(RefTarget::Symbolic(_)) | None => Ok(None),
+            },
+        }
+    }
+
+    fn read_commit(&self, id: &ObjectId) -> Result<Commit, VcsError> {
+        let obj = self.read_kind(id, ObjectKind::Commit)?;
+        Ok(object::load_commit(&obj)?)
+    }
+
+    fn read_kind(&self, id: &ObjectId, kind: ObjectKind) -> Result<StoredObject, VcsError> {
+        let obj = self
+            .store
+            .read_object(id)?
+            .ok_or_else(|| VcsError::NotFound(format!("{} {}", kind.name(), id.short())))?;
+        if obj.kind != kind {
+            return Err(VcsError::NotFound(format!("{} {} (it is a {})", kind.name(), id.short(), obj.kind.name())));
+        }
+        Ok(obj)
+    }
+
+    /// The schema of commit `id`.
+    pub fn schema_of(&mut self, id: &ObjectId) -> Result<Schema, VcsError> {
+        if let Some((cached, schema)) = &self.cache {
+            if cached == id {
+                return Ok(schema.clone());
+            }
+        }
+        let commit = self.read_commit(id)?;
+        let obj = self.read_kind(&commit.schema, ObjectKind::Schema)?;
+        let schema = object::load_schema(&obj, Arc::clone(&self.protocol))?;
+        self.cache = Some((*id, schema.clone()));
+        Ok(schema)
+    }
+
+    /// The schema at HEAD, if there is a commit.
+    pub fn head_schema(&mut self) -> Result<Option<Schema>, VcsError> {
+        match self.head_commit()? {
+            Some(id) => self.schema_of(&id).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Stages `schema` for the next commit, replacing what was staged, and
+    /// returns how it differs from HEAD's schema.
+    ///
+    /// # Errors
+    /// [`VcsError::ProtocolMismatch`] if the schema is for another protocol.
+    pub fn add(&mut self, schema: Schema) -> Result<&Staged, VcsError> {
+        if schema.protocol().name != self.protocol.name {
+            return Err(VcsError::ProtocolMismatch {
+                schema: schema.protocol().name.clone(),
+                repository: self.protocol.name.clone(),
+            });
+        }
+        let base = self.head_commit()?;
+        let changes = match base {
+            Some(id) => diff(&self.schema_of(&id)?, &schema),
+            None => diff_from_empty(&schema),
+        };
+        Ok(self.stage.insert(Staged { schema, base, changes }))
+    }
+
+    /// Commits the staged schema on the current branch.
+    ///
+    /// `timestamp` defaults to now. Returns the new commit's id.
+    ///
+    /// # Errors
+    /// [`VcsError::NothingStaged`]; [`VcsError::NoChanges`] if the staged
+    /// schema equals HEAD's; [`VcsError::Conflict`] if the branch moved since
+    /// `add` (the staged schema is kept); [`VcsError::InvalidInput`] for an
+    /// empty message or author.
+    pub fn commit(&mut self, message: &str, author: &str, timestamp: Option<i64>) -> Result<ObjectId, VcsError> {
+        if message.trim().is_empty() {
+            return Err(VcsError::InvalidInput { what: "commit message", reason: "it is empty".to_owned() });
+        }
+        if author.trim().is_empty() {
+            return Err(VcsError::InvalidInput { what: "author", reason: "it is empty".to_owned() });
+        }
+        let staged = self.stage.as_ref().ok_or(VcsError::NothingStaged)?;
+        if staged.base.is_some() && staged.changes.is_empty() {
+            return Err(VcsError::NoChanges(staged.schema.id().short()));
+        }
+        let timestamp = timestamp.unwrap_or_else(now);
+        let commit = Commit {
+            schema: staged.schema.id(),
+            parents: staged.base.into_iter().collect(),
+            datasets: Default::default(),
+            author: author.to_owned(),
+            timestamp,
+            message: message.to_owned(),
+        };
+        let commit_obj = object::store_commit(&commit);
+        let id = commit_obj.id;
+        let summary = message.lines().next().unwrap_or_default();
+        let (ref_name, reflog) = match &self.head {
+            Head::Branch(b) => (branch_ref(b), format!("commit{}: {summary}", if staged.base.is_none() { " (initial)" } else { "" })),
+            Head::Detached(_) => (HEAD.to_owned(), format!("commit (detached): {summary}")),
+        };
+        let tx = Transaction {
+            objects: vec![object::store_schema(&staged.schema), commit_obj],
+            edits: vec![RefEdit {
+                name: ref_name,
+                expected: Expected::id(staged.base),
+                new: Some(RefTarget::Id(id)),
+                message: reflog,
+            }],
+            timestamp,
+        };
+        self.store.apply(&tx)?;
+        if let Head::Detached(_) = self.head {
+            self.head = Head::Detached(id);
+        }
+        if let Some(staged) = self.stage.take() {
+            self.cache = Some((id, staged.schema));
+        }
+        Ok(id)
+    }
+
+    /// Commits reachable from HEAD by first parents, newest first.
+    pub fn log(&self, limit: Option<usize>) -> Result<Vec<CommitInfo>, VcsError> {
+        let Some(head) = self.head_commit()? else { return Ok(Vec::new()) };
+        self.store
+            .first_parent_chain(&head, limit)?
+            .iter()
+            .map(|obj| Ok(CommitInfo { id: obj.id, commit: object::load_commit(obj)? }))
+            .collect()
+    }
+
+    /// Branch, head commit, and what is staged with how it differs from HEAD.
+    pub fn status(&self) -> Result<Status, VcsError> {
+        Ok(Status { head: self.head.clone(), head_commit: self.head_commit()?, staged: self.stage.clone() })
+    }
+}
+
+/// The changes that make `schema` out of nothing: every element added.
+fn diff_from_empty(schema: &Schema) -> Vec<Change> {
+    // Safe: an empty schema of the same protocol always validates.
+    match Schema::builder(Arc::clone(schema.protocol())).build() {
+        Ok(empty) => diff(&empty, schema),
+        Err(_) => Vec::new(),
+    }
+}
