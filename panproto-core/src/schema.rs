@@ -91,20 +91,26 @@ pub struct Required {
     pub edges: Vec<String>,
 }
 
-/// One step of a [`SchemaBuilder`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Op {
+/// One declaration of a [`SchemaBuilder`]: what the builder's methods record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "kebab-case")]
+pub enum Declaration {
+    /// A vertex.
     Vertex(Vertex),
+    /// An edge.
     Edge(Edge),
+    /// A hyper-edge.
     HyperEdge(HyperEdge),
+    /// A constraint.
     Constraint(Constraint),
+    /// Required edges of a vertex.
     Required(Required),
 }
 
 /// A node of the builder's persistent list (newest first).
 #[derive(Debug)]
 struct OpNode {
-    op: Op,
+    op: Declaration,
     prev: Option<Arc<OpNode>>,
     len: usize,
 }
@@ -139,7 +145,7 @@ impl SchemaBuilder {
         Self { protocol, ops: None }
     }
 
-    fn push(&self, op: Op) -> Self {
+    fn push(&self, op: Declaration) -> Self {
         let len = self.ops.as_ref().map_or(0, |n| n.len) + 1;
         Self {
             protocol: Arc::clone(&self.protocol),
@@ -164,7 +170,7 @@ impl SchemaBuilder {
 
     /// Declares a vertex.
     pub fn vertex(&self, id: impl Into<String>, kind: impl Into<String>, nsid: Option<String>) -> Self {
-        self.push(Op::Vertex(Vertex { id: id.into(), kind: kind.into(), nsid }))
+        self.push(Declaration::Vertex(Vertex { id: id.into(), kind: kind.into(), nsid }))
     }
 
     /// Declares an edge.
@@ -175,7 +181,7 @@ impl SchemaBuilder {
         kind: impl Into<String>,
         name: Option<String>,
     ) -> Self {
-        self.push(Op::Edge(Edge { src: src.into(), tgt: tgt.into(), kind: kind.into(), name }))
+        self.push(Declaration::Edge(Edge { src: src.into(), tgt: tgt.into(), kind: kind.into(), name }))
     }
 
     /// Declares a hyper-edge.
@@ -186,7 +192,7 @@ impl SchemaBuilder {
         signature: BTreeMap<String, String>,
         parent_label: impl Into<String>,
     ) -> Self {
-        self.push(Op::HyperEdge(HyperEdge {
+        self.push(Declaration::HyperEdge(HyperEdge {
             id: id.into(),
             kind: kind.into(),
             signature,
@@ -196,15 +202,25 @@ impl SchemaBuilder {
 
     /// Adds a constraint to a vertex; a later constraint of the same sort replaces an earlier one.
     pub fn constraint(&self, vertex: impl Into<String>, sort: impl Into<String>, value: impl Into<String>) -> Self {
-        self.push(Op::Constraint(Constraint { vertex: vertex.into(), sort: sort.into(), value: value.into() }))
+        self.push(Declaration::Constraint(Constraint { vertex: vertex.into(), sort: sort.into(), value: value.into() }))
     }
 
     /// Marks named outgoing edges of `vertex` as required.
     pub fn required(&self, vertex: impl Into<String>, edges: Vec<String>) -> Self {
-        self.push(Op::Required(Required { vertex: vertex.into(), edges }))
+        self.push(Declaration::Required(Required { vertex: vertex.into(), edges }))
     }
 
-    fn ops_in_order(&self) -> Vec<&Op> {
+    /// Appends one declaration.
+    pub fn declare(&self, declaration: Declaration) -> Self {
+        self.push(declaration)
+    }
+
+    /// Every declaration so far, oldest first.
+    pub fn declarations(&self) -> Vec<Declaration> {
+        self.ops_in_order().into_iter().cloned().collect()
+    }
+
+    fn ops_in_order(&self) -> Vec<&Declaration> {
         let mut out = Vec::with_capacity(self.len());
         let mut node = self.ops.as_deref();
         while let Some(n) = node {
@@ -293,19 +309,19 @@ impl Schema {
         let data = self.to_data();
         let mut b = SchemaBuilder::new(Arc::clone(&self.inner.protocol));
         for v in data.vertices {
-            b = b.push(Op::Vertex(v));
+            b = b.push(Declaration::Vertex(v));
         }
         for e in data.edges {
-            b = b.push(Op::Edge(e));
+            b = b.push(Declaration::Edge(e));
         }
         for h in data.hyper_edges {
-            b = b.push(Op::HyperEdge(h));
+            b = b.push(Declaration::HyperEdge(h));
         }
         for c in data.constraints {
-            b = b.push(Op::Constraint(c));
+            b = b.push(Declaration::Constraint(c));
         }
         for r in data.required {
-            b = b.push(Op::Required(r));
+            b = b.push(Declaration::Required(r));
         }
         b
     }
@@ -399,11 +415,11 @@ impl Schema {
             });
         }
         let mut ops = Vec::with_capacity(data.vertices.len() + data.edges.len());
-        ops.extend(data.vertices.into_iter().map(Op::Vertex));
-        ops.extend(data.edges.into_iter().map(Op::Edge));
-        ops.extend(data.hyper_edges.into_iter().map(Op::HyperEdge));
-        ops.extend(data.constraints.into_iter().map(Op::Constraint));
-        ops.extend(data.required.into_iter().map(Op::Required));
+        ops.extend(data.vertices.into_iter().map(Declaration::Vertex));
+        ops.extend(data.edges.into_iter().map(Declaration::Edge));
+        ops.extend(data.hyper_edges.into_iter().map(Declaration::HyperEdge));
+        ops.extend(data.constraints.into_iter().map(Declaration::Constraint));
+        ops.extend(data.required.into_iter().map(Declaration::Required));
         Validator::new(&protocol).run(ops.iter())
     }
 
@@ -439,13 +455,13 @@ impl<'p> Validator<'p> {
         self.issues.push(SchemaIssue { kind, element: element.into(), message: message.into() });
     }
 
-    fn run<'o>(mut self, ops: impl IntoIterator<Item = &'o Op>) -> Result<Schema, SchemaError> {
-        let ops: Vec<&Op> = ops.into_iter().collect();
+    fn run<'o>(mut self, ops: impl IntoIterator<Item = &'o Declaration>) -> Result<Schema, SchemaError> {
+        let ops: Vec<&Declaration> = ops.into_iter().collect();
         let p = self.protocol;
         let mut vertices: BTreeMap<String, Vertex> = BTreeMap::new();
         // Vertices first, so edges may be declared before the vertices they join.
         for op in &ops {
-            if let Op::Vertex(v) = op {
+            if let Declaration::Vertex(v) = op {
                 if !p.object_kinds.contains(&v.kind) {
                     self.issue(
                         IssueKind::UnknownKind,
@@ -473,8 +489,8 @@ impl<'p> Validator<'p> {
         let mut required_decls: Vec<&Required> = Vec::new();
         for op in &ops {
             match op {
-                Op::Vertex(_) => {}
-                Op::Edge(e) => {
+                Declaration::Vertex(_) => {}
+                Declaration::Edge(e) => {
                     self.check_edge(e, &vertices);
                     if let Some(name) = &e.name {
                         if !names.insert((&e.src, &e.kind, name)) {
@@ -489,7 +505,7 @@ impl<'p> Validator<'p> {
                         self.issue(IssueKind::DuplicateEdge, format!("edge {e}"), "declared more than once");
                     }
                 }
-                Op::HyperEdge(h) => {
+                Declaration::HyperEdge(h) => {
                     let element = format!("hyper-edge {:?}", h.id);
                     for (label, v) in &h.signature {
                         if !vertices.contains_key(v) {
@@ -511,7 +527,7 @@ impl<'p> Validator<'p> {
                         self.issue(IssueKind::HyperEdge, element, "declared more than once");
                     }
                 }
-                Op::Constraint(c) => {
+                Declaration::Constraint(c) => {
                     let element = format!("constraint {} on vertex {:?}", c.sort, c.vertex);
                     if !vertices.contains_key(&c.vertex) {
                         self.issue(IssueKind::MissingVertex, element.clone(), "the vertex does not exist");
@@ -525,7 +541,7 @@ impl<'p> Validator<'p> {
                     }
                     constraints.entry(c.vertex.clone()).or_default().insert(c.sort.clone(), c.value.clone());
                 }
-                Op::Required(r) => {
+                Declaration::Required(r) => {
                     required_decls.push(r);
                     required.entry(r.vertex.clone()).or_default().extend(r.edges.iter().cloned());
                 }
