@@ -93,9 +93,6 @@ fn change(kind: ChangeKind, element: impl Into<String>, old: Option<&String>, ne
 pub fn diff(old: &Schema, new: &Schema) -> Vec<Change> {
     use ChangeKind::*;
     let mut out = Vec::new();
-    if old.id() == new.id() {
-        return out;
-    }
     merge_walk(old.vertices(), new.vertices(), |id, o, n| match (o, n) {
         (None, Some(v)) => out.push(change(VertexAdded, id, None, Some(&v.kind))),
         (Some(v), None) => out.push(change(VertexRemoved, id, Some(&v.kind), None)),

@@ -389,9 +389,17 @@ impl Schema {
     }
 
     /// The canonical encoding: compact JSON of [`SchemaData`], sorted.
+    ///
+    /// Written straight from the sorted maps, without building a
+    /// [`SchemaData`] copy first: this is on the commit path of every schema.
     pub fn canonical_json(&self) -> Vec<u8> {
         // Serialising strings, vectors and maps into memory cannot fail.
-        serde_json::to_vec(&self.to_data()).unwrap_or_default()
+        serde_json::to_vec(&CanonicalView(&self.inner)).unwrap_or_default()
+    }
+
+    /// Records the id computed by whoever encoded the schema, so it is not hashed twice.
+    pub(crate) fn remember_id(&self, id: ObjectId) {
+        let _ = self.inner.id.set(id);
     }
 
     /// Pretty JSON form, for files and humans.
@@ -437,6 +445,60 @@ impl Schema {
         let data: SchemaData =
             serde_json::from_slice(json).map_err(|e| SchemaError::Malformed(e.to_string()))?;
         Self::from_data(data, protocol)
+    }
+}
+
+/// Serialises a schema exactly as [`SchemaData`] would, borrowing its maps.
+struct CanonicalView<'a>(&'a SchemaInner);
+
+impl Serialize for CanonicalView<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+
+        /// A sequence serialised from a cloneable iterator.
+        struct Seq<I>(I);
+        impl<I> Serialize for Seq<I>
+        where
+            I: Iterator + Clone,
+            I::Item: Serialize,
+        {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.clone())
+            }
+        }
+        #[derive(Serialize)]
+        struct ConstraintRef<'a> {
+            vertex: &'a str,
+            sort: &'a str,
+            value: &'a str,
+        }
+        #[derive(Serialize)]
+        struct RequiredRef<'a> {
+            vertex: &'a str,
+            edges: Seq<std::collections::btree_set::Iter<'a, String>>,
+        }
+
+        let s = self.0;
+        let mut out = serializer.serialize_struct("SchemaData", 6)?;
+        out.serialize_field("protocol", &s.protocol.name)?;
+        out.serialize_field("vertices", &Seq(s.vertices.values()))?;
+        if !s.edges.is_empty() {
+            out.serialize_field("edges", &Seq(s.edges.iter()))?;
+        }
+        if !s.hyper_edges.is_empty() {
+            out.serialize_field("hyper_edges", &Seq(s.hyper_edges.values()))?;
+        }
+        if !s.constraints.is_empty() {
+            let constraints = s.constraints.iter().flat_map(|(v, sorts)| {
+                sorts.iter().map(move |(sort, value)| ConstraintRef { vertex: v, sort, value })
+            });
+            out.serialize_field("constraints", &Seq(constraints))?;
+        }
+        if !s.required.is_empty() {
+            let required = s.required.iter().map(|(v, e)| RequiredRef { vertex: v, edges: Seq(e.iter()) });
+            out.serialize_field("required", &Seq(required))?;
+        }
+        out.end()
     }
 }
 

@@ -134,10 +134,12 @@ pub(crate) fn schema_id(schema: &Schema) -> ObjectId {
     ObjectId::hash(&encode(ObjectKind::Schema, &schema.canonical_json()))
 }
 
-/// Prepares a schema for storage.
+/// Prepares a schema for storage (encoding it once, for its id and its bytes).
 pub fn store_schema(schema: &Schema) -> StoredObject {
     let encoding = encode(ObjectKind::Schema, &schema.canonical_json());
-    StoredObject { id: schema.id(), kind: ObjectKind::Schema, parent: None, data: pack(&encoding) }
+    let id = ObjectId::hash(&encoding);
+    schema.remember_id(id);
+    StoredObject { id, kind: ObjectKind::Schema, parent: None, data: pack(&encoding) }
 }
 
 /// Prepares a commit for storage; returns it with its id.

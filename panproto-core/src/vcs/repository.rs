@@ -228,8 +228,9 @@ impl<S: Store> Repository<S> {
             return Err(VcsError::NoChanges(staged.schema.id().short()));
         }
         let timestamp = timestamp.unwrap_or_else(now);
+        let schema_obj = object::store_schema(&staged.schema);
         let commit = Commit {
-            schema: staged.schema.id(),
+            schema: schema_obj.id,
             parents: staged.base.into_iter().collect(),
             datasets: Default::default(),
             author: author.to_owned(),
@@ -244,7 +245,7 @@ impl<S: Store> Repository<S> {
             Head::Detached(_) => (HEAD.to_owned(), format!("commit (detached): {summary}")),
         };
         let tx = Transaction {
-            objects: vec![object::store_schema(&staged.schema), commit_obj],
+            objects: vec![schema_obj, commit_obj],
             edits: vec![RefEdit {
                 name: ref_name,
                 expected: Expected::id(staged.base),
