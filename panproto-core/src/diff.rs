@@ -84,8 +84,18 @@ impl fmt::Display for Change {
     }
 }
 
-fn change(kind: ChangeKind, element: impl Into<String>, old: Option<&String>, new: Option<&String>) -> Change {
-    Change { kind, element: element.into(), old: old.cloned(), new: new.cloned() }
+fn change(
+    kind: ChangeKind,
+    element: impl Into<String>,
+    old: Option<&String>,
+    new: Option<&String>,
+) -> Change {
+    Change {
+        kind,
+        element: element.into(),
+        old: old.cloned(),
+        new: new.cloned(),
+    }
 }
 
 /// Every change from `old` to `new`, grouped by kind in [`ChangeKind`] order
@@ -96,7 +106,9 @@ pub fn diff(old: &Schema, new: &Schema) -> Vec<Change> {
     merge_walk(old.vertices(), new.vertices(), |id, o, n| match (o, n) {
         (None, Some(v)) => out.push(change(VertexAdded, id, None, Some(&v.kind))),
         (Some(v), None) => out.push(change(VertexRemoved, id, Some(&v.kind), None)),
-        (Some(a), Some(b)) if a.kind != b.kind => out.push(change(KindChanged, id, Some(&a.kind), Some(&b.kind))),
+        (Some(a), Some(b)) if a.kind != b.kind => {
+            out.push(change(KindChanged, id, Some(&a.kind), Some(&b.kind)))
+        }
         _ => {}
     });
     let edge_text = |e: &Edge| e.to_string();
@@ -113,7 +125,9 @@ pub fn diff(old: &Schema, new: &Schema) -> Vec<Change> {
             match (a, b) {
                 (None, Some(b)) => out.push(change(ConstraintAdded, element, None, Some(b))),
                 (Some(a), None) => out.push(change(ConstraintRemoved, element, Some(a), None)),
-                (Some(a), Some(b)) if a != b => out.push(change(ConstraintChanged, element, Some(a), Some(b))),
+                (Some(a), Some(b)) if a != b => {
+                    out.push(change(ConstraintChanged, element, Some(a), Some(b)))
+                }
                 _ => {}
             }
         });

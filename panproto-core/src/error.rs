@@ -95,7 +95,13 @@ pub struct SchemaIssue {
 
 impl fmt::Display for SchemaIssue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} [{}]", self.element, self.message, self.kind.code())
+        write!(
+            f,
+            "{}: {} [{}]",
+            self.element,
+            self.message,
+            self.kind.code()
+        )
     }
 }
 
@@ -157,7 +163,12 @@ pub struct StoreError {
 impl StoreError {
     /// A store error without a native code.
     pub fn new(backend: &'static str, kind: StoreErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, backend, message: message.into(), code: None }
+        Self {
+            kind,
+            backend,
+            message: message.into(),
+            code: None,
+        }
     }
 
     /// Attaches the backend's native error code.
@@ -218,5 +229,7 @@ pub enum VcsError {
 }
 
 fn show(target: &Option<RefTarget>) -> String {
-    target.as_ref().map_or_else(|| "nothing".to_owned(), ToString::to_string)
+    target
+        .as_ref()
+        .map_or_else(|| "nothing".to_owned(), ToString::to_string)
 }

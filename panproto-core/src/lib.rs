@@ -39,9 +39,13 @@ pub mod registry;
 mod schema;
 pub mod vcs;
 
-pub use diff::{diff, Change, ChangeKind};
-pub use error::{IssueKind, ProtocolError, SchemaError, SchemaIssue, StoreError, StoreErrorKind, VcsError};
+pub use diff::{Change, ChangeKind, diff};
+pub use error::{
+    IssueKind, ProtocolError, SchemaError, SchemaIssue, StoreError, StoreErrorKind, VcsError,
+};
 pub use id::{ObjectId, ParseObjectIdError};
-pub use protocol::{builtin_names, builtin_protocol, builtin_protocols, EdgeRule, Protocol};
-pub use schema::{Constraint, Declaration, Edge, HyperEdge, Required, Schema, SchemaBuilder, SchemaData, Vertex};
+pub use protocol::{EdgeRule, Protocol, builtin_names, builtin_protocol, builtin_protocols};
+pub use schema::{
+    Constraint, Declaration, Edge, HyperEdge, Required, Schema, SchemaBuilder, SchemaData, Vertex,
+};
 pub use vcs::repository::{CommitInfo, Head, Repository, Staged, Status};

@@ -73,14 +73,17 @@ impl Protocol {
         if problems.is_empty() {
             Ok(self)
         } else {
-            Err(ProtocolError::Invalid { name: self.name, problems })
+            Err(ProtocolError::Invalid {
+                name: self.name,
+                problems,
+            })
         }
     }
 
     /// Parses and validates a protocol from its JSON form.
     pub fn from_json(json: &str) -> Result<Self, ProtocolError> {
-        let spec: Protocol = serde_json::from_str(json)
-            .map_err(|e| ProtocolError::Malformed(e.to_string()))?;
+        let spec: Protocol =
+            serde_json::from_str(json).map_err(|e| ProtocolError::Malformed(e.to_string()))?;
         spec.validate()
     }
 
@@ -160,31 +163,75 @@ fn protocol(
 /// primitive types.
 fn atproto() -> Protocol {
     const VALUES: &[&str] = &[
-        "object", "array", "union", "ref", "string", "integer", "boolean", "bytes",
-        "cid-link", "blob", "unknown", "token", "null",
+        "object", "array", "union", "ref", "string", "integer", "boolean", "bytes", "cid-link",
+        "blob", "unknown", "token", "null",
     ];
     protocol(
         "atproto",
         ("ThATProtoSchema", "ThATProtoInstance"),
         &[
-            "record", "query", "procedure", "subscription", "params", "object", "array",
-            "union", "ref", "string", "integer", "boolean", "bytes", "cid-link", "blob",
-            "unknown", "token", "null",
+            "record",
+            "query",
+            "procedure",
+            "subscription",
+            "params",
+            "object",
+            "array",
+            "union",
+            "ref",
+            "string",
+            "integer",
+            "boolean",
+            "bytes",
+            "cid-link",
+            "blob",
+            "unknown",
+            "token",
+            "null",
         ],
         vec![
             ("record-schema", rule(&["record"], &["object"], false)),
             ("prop", rule(&["object", "params"], VALUES, true)),
             ("items", rule(&["array"], VALUES, false)),
-            ("variant", rule(&["union"], &["object", "ref", "token"], false)),
-            ("ref", rule(&["ref"], &["record", "object", "token", "union"], false)),
-            ("parameters", rule(&["query", "procedure", "subscription"], &["params"], false)),
-            ("input", rule(&["procedure"], &["object", "ref", "union"], false)),
-            ("output", rule(&["query", "procedure"], &["object", "ref", "union"], false)),
-            ("message", rule(&["subscription"], &["union", "object", "ref"], false)),
+            (
+                "variant",
+                rule(&["union"], &["object", "ref", "token"], false),
+            ),
+            (
+                "ref",
+                rule(&["ref"], &["record", "object", "token", "union"], false),
+            ),
+            (
+                "parameters",
+                rule(&["query", "procedure", "subscription"], &["params"], false),
+            ),
+            (
+                "input",
+                rule(&["procedure"], &["object", "ref", "union"], false),
+            ),
+            (
+                "output",
+                rule(&["query", "procedure"], &["object", "ref", "union"], false),
+            ),
+            (
+                "message",
+                rule(&["subscription"], &["union", "object", "ref"], false),
+            ),
         ],
         &[
-            "maxLength", "minLength", "maxGraphemes", "minGraphemes", "minimum", "maximum",
-            "enum", "const", "default", "format", "knownValues", "maxSize", "accept",
+            "maxLength",
+            "minLength",
+            "maxGraphemes",
+            "minGraphemes",
+            "minimum",
+            "maximum",
+            "enum",
+            "const",
+            "default",
+            "format",
+            "knownValues",
+            "maxSize",
+            "accept",
             "closed",
         ],
     )
@@ -193,8 +240,23 @@ fn atproto() -> Protocol {
 /// SQL tables: columns of SQL types, foreign keys between tables.
 fn sql() -> Protocol {
     const TYPES: &[&str] = &[
-        "integer", "bigint", "smallint", "text", "varchar", "char", "boolean", "real",
-        "double", "numeric", "date", "time", "timestamp", "interval", "blob", "uuid", "json",
+        "integer",
+        "bigint",
+        "smallint",
+        "text",
+        "varchar",
+        "char",
+        "boolean",
+        "real",
+        "double",
+        "numeric",
+        "date",
+        "time",
+        "timestamp",
+        "interval",
+        "blob",
+        "uuid",
+        "json",
     ];
     let mut kinds = vec!["table", "view"];
     kinds.extend_from_slice(TYPES);
@@ -207,8 +269,15 @@ fn sql() -> Protocol {
             ("foreign-key", rule(TYPES, &["table"], false)),
         ],
         &[
-            "primary-key", "unique", "not-null", "default", "check", "max-length",
-            "precision", "scale", "index",
+            "primary-key",
+            "unique",
+            "not-null",
+            "default",
+            "check",
+            "max-length",
+            "precision",
+            "scale",
+            "index",
         ],
     )
 }
@@ -216,8 +285,8 @@ fn sql() -> Protocol {
 /// Protocol Buffers: messages with numbered fields, enums, oneofs.
 fn protobuf() -> Protocol {
     const SCALARS: &[&str] = &[
-        "double", "float", "int32", "int64", "uint32", "uint64", "sint32", "sint64",
-        "fixed32", "fixed64", "sfixed32", "sfixed64", "bool", "string", "bytes",
+        "double", "float", "int32", "int64", "uint32", "uint64", "sint32", "sint64", "fixed32",
+        "fixed64", "sfixed32", "sfixed64", "bool", "string", "bytes",
     ];
     let mut kinds = vec!["message", "enum", "enum-value", "oneof", "map"];
     kinds.extend_from_slice(SCALARS);
@@ -235,34 +304,73 @@ fn protobuf() -> Protocol {
             ("map-key", rule(&["map"], SCALARS, false)),
             ("map-value", rule(&["map"], &field_targets, false)),
         ],
-        &["field-number", "label", "default", "packed", "deprecated", "json-name", "number"],
+        &[
+            "field-number",
+            "label",
+            "default",
+            "packed",
+            "deprecated",
+            "json-name",
+            "number",
+        ],
     )
 }
 
 /// GraphQL type systems: object, interface, input, union, enum and scalar types.
 fn graphql() -> Protocol {
     const OUTPUT: &[&str] = &[
-        "object", "interface", "union", "enum", "scalar", "list", "String", "Int", "Float",
-        "Boolean", "ID",
+        "object",
+        "interface",
+        "union",
+        "enum",
+        "scalar",
+        "list",
+        "String",
+        "Int",
+        "Float",
+        "Boolean",
+        "ID",
     ];
-    const INPUT: &[&str] = &["input", "enum", "scalar", "list", "String", "Int", "Float", "Boolean", "ID"];
+    const INPUT: &[&str] = &[
+        "input", "enum", "scalar", "list", "String", "Int", "Float", "Boolean", "ID",
+    ];
     protocol(
         "graphql",
         ("ThGraphQLSchema", "ThGraphQLInstance"),
         &[
-            "object", "interface", "input", "union", "enum", "enum-value", "scalar", "list",
-            "String", "Int", "Float", "Boolean", "ID",
+            "object",
+            "interface",
+            "input",
+            "union",
+            "enum",
+            "enum-value",
+            "scalar",
+            "list",
+            "String",
+            "Int",
+            "Float",
+            "Boolean",
+            "ID",
         ],
         vec![
             ("field", rule(&["object", "interface"], OUTPUT, true)),
             ("input-field", rule(&["input"], INPUT, true)),
-            ("implements", rule(&["object", "interface"], &["interface"], false)),
+            (
+                "implements",
+                rule(&["object", "interface"], &["interface"], false),
+            ),
             ("member", rule(&["union"], &["object"], false)),
             ("value", rule(&["enum"], &["enum-value"], true)),
             // A list wraps any type, input or output: an empty rule means any kind.
             ("of", rule(&["list"], &[], false)),
         ],
-        &["non-null", "deprecated", "default", "directive", "description"],
+        &[
+            "non-null",
+            "deprecated",
+            "default",
+            "directive",
+            "description",
+        ],
     )
 }
 
@@ -272,7 +380,9 @@ fn json_schema() -> Protocol {
     protocol(
         "json-schema",
         ("ThJsonSchema", "ThJsonInstance"),
-        &["object", "array", "union", "string", "number", "integer", "boolean", "null"],
+        &[
+            "object", "array", "union", "string", "number", "integer", "boolean", "null",
+        ],
         vec![
             ("prop", rule(&["object"], ANY, true)),
             ("items", rule(&["array"], ANY, false)),
@@ -280,9 +390,22 @@ fn json_schema() -> Protocol {
             ("additional-properties", rule(&["object"], ANY, false)),
         ],
         &[
-            "minLength", "maxLength", "pattern", "format", "minimum", "maximum",
-            "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "enum", "const",
-            "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties",
+            "minLength",
+            "maxLength",
+            "pattern",
+            "format",
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "multipleOf",
+            "enum",
+            "const",
+            "minItems",
+            "maxItems",
+            "uniqueItems",
+            "minProperties",
+            "maxProperties",
             "default",
         ],
     )
@@ -295,7 +418,10 @@ mod tests {
     #[test]
     fn builtins_are_valid_and_distinct() {
         let names: Vec<_> = builtin_names().collect();
-        assert_eq!(names, ["atproto", "sql", "protobuf", "graphql", "json-schema"]);
+        assert_eq!(
+            names,
+            ["atproto", "sql", "protobuf", "graphql", "json-schema"]
+        );
         for p in builtin_protocols() {
             assert_eq!(Protocol::clone(p).validate().as_ref(), Ok(&**p));
         }
@@ -316,7 +442,11 @@ mod tests {
     #[test]
     fn inconsistent_protocol_is_refused() {
         let mut p = Protocol::clone(&builtin_protocol("sql").unwrap());
-        p.edge_rules.get_mut("column").unwrap().tgt_kinds.push("nope".into());
+        p.edge_rules
+            .get_mut("column")
+            .unwrap()
+            .tgt_kinds
+            .push("nope".into());
         let err = p.validate().unwrap_err();
         assert!(err.to_string().contains("nope"), "{err}");
     }

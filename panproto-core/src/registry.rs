@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use crate::error::ProtocolError;
-use crate::protocol::{builtin_names, builtin_protocol, Protocol};
+use crate::protocol::{Protocol, builtin_names, builtin_protocol};
 
 fn defined() -> &'static RwLock<BTreeMap<String, Arc<Protocol>>> {
     static DEFINED: OnceLock<RwLock<BTreeMap<String, Arc<Protocol>>>> = OnceLock::new();
@@ -25,7 +25,9 @@ pub fn define(spec: Protocol) -> Result<Arc<Protocol>, ProtocolError> {
         });
     }
     let proto = Arc::new(spec);
-    let mut table = defined().write().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut table = defined()
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     table.insert(proto.name.clone(), Arc::clone(&proto));
     Ok(proto)
 }
@@ -35,15 +37,28 @@ pub fn lookup(name: &str) -> Result<Arc<Protocol>, ProtocolError> {
     if let Ok(p) = builtin_protocol(name) {
         return Ok(p);
     }
-    let table = defined().read().unwrap_or_else(|poisoned| poisoned.into_inner());
-    table.get(name).cloned().ok_or_else(|| ProtocolError::Unknown {
-        name: name.to_owned(),
-        known: builtin_names().map(str::to_owned).chain(table.keys().cloned()).collect(),
-    })
+    let table = defined()
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    table
+        .get(name)
+        .cloned()
+        .ok_or_else(|| ProtocolError::Unknown {
+            name: name.to_owned(),
+            known: builtin_names()
+                .map(str::to_owned)
+                .chain(table.keys().cloned())
+                .collect(),
+        })
 }
 
 /// Names of every known protocol: built-ins, then defined ones in name order.
 pub fn names() -> Vec<String> {
-    let table = defined().read().unwrap_or_else(|poisoned| poisoned.into_inner());
-    builtin_names().map(str::to_owned).chain(table.keys().cloned()).collect()
+    let table = defined()
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    builtin_names()
+        .map(str::to_owned)
+        .chain(table.keys().cloned())
+        .collect()
 }

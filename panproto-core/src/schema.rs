@@ -142,14 +142,21 @@ impl Drop for SchemaBuilder {
 impl SchemaBuilder {
     /// An empty builder for `protocol`.
     pub fn new(protocol: Arc<Protocol>) -> Self {
-        Self { protocol, ops: None }
+        Self {
+            protocol,
+            ops: None,
+        }
     }
 
     fn push(&self, op: Declaration) -> Self {
         let len = self.ops.as_ref().map_or(0, |n| n.len) + 1;
         Self {
             protocol: Arc::clone(&self.protocol),
-            ops: Some(Arc::new(OpNode { op, prev: self.ops.clone(), len })),
+            ops: Some(Arc::new(OpNode {
+                op,
+                prev: self.ops.clone(),
+                len,
+            })),
         }
     }
 
@@ -169,8 +176,17 @@ impl SchemaBuilder {
     }
 
     /// Declares a vertex.
-    pub fn vertex(&self, id: impl Into<String>, kind: impl Into<String>, nsid: Option<String>) -> Self {
-        self.push(Declaration::Vertex(Vertex { id: id.into(), kind: kind.into(), nsid }))
+    pub fn vertex(
+        &self,
+        id: impl Into<String>,
+        kind: impl Into<String>,
+        nsid: Option<String>,
+    ) -> Self {
+        self.push(Declaration::Vertex(Vertex {
+            id: id.into(),
+            kind: kind.into(),
+            nsid,
+        }))
     }
 
     /// Declares an edge.
@@ -181,7 +197,12 @@ impl SchemaBuilder {
         kind: impl Into<String>,
         name: Option<String>,
     ) -> Self {
-        self.push(Declaration::Edge(Edge { src: src.into(), tgt: tgt.into(), kind: kind.into(), name }))
+        self.push(Declaration::Edge(Edge {
+            src: src.into(),
+            tgt: tgt.into(),
+            kind: kind.into(),
+            name,
+        }))
     }
 
     /// Declares a hyper-edge.
@@ -201,13 +222,25 @@ impl SchemaBuilder {
     }
 
     /// Adds a constraint to a vertex; a later constraint of the same sort replaces an earlier one.
-    pub fn constraint(&self, vertex: impl Into<String>, sort: impl Into<String>, value: impl Into<String>) -> Self {
-        self.push(Declaration::Constraint(Constraint { vertex: vertex.into(), sort: sort.into(), value: value.into() }))
+    pub fn constraint(
+        &self,
+        vertex: impl Into<String>,
+        sort: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.push(Declaration::Constraint(Constraint {
+            vertex: vertex.into(),
+            sort: sort.into(),
+            value: value.into(),
+        }))
     }
 
     /// Marks named outgoing edges of `vertex` as required.
     pub fn required(&self, vertex: impl Into<String>, edges: Vec<String>) -> Self {
-        self.push(Declaration::Required(Required { vertex: vertex.into(), edges }))
+        self.push(Declaration::Required(Required {
+            vertex: vertex.into(),
+            edges,
+        }))
     }
 
     /// Appends one declaration.
@@ -358,7 +391,10 @@ impl Schema {
 
     /// The content id: blake3 over the versioned canonical encoding.
     pub fn id(&self) -> ObjectId {
-        *self.inner.id.get_or_init(|| crate::vcs::object::schema_id(self))
+        *self
+            .inner
+            .id
+            .get_or_init(|| crate::vcs::object::schema_id(self))
     }
 
     /// The serialisable form, collections sorted.
@@ -383,7 +419,10 @@ impl Schema {
             required: s
                 .required
                 .iter()
-                .map(|(v, e)| Required { vertex: v.clone(), edges: e.iter().cloned().collect() })
+                .map(|(v, e)| Required {
+                    vertex: v.clone(),
+                    edges: e.iter().cloned().collect(),
+                })
                 .collect(),
         }
     }
@@ -490,12 +529,19 @@ impl Serialize for CanonicalView<'_> {
         }
         if !s.constraints.is_empty() {
             let constraints = s.constraints.iter().flat_map(|(v, sorts)| {
-                sorts.iter().map(move |(sort, value)| ConstraintRef { vertex: v, sort, value })
+                sorts.iter().map(move |(sort, value)| ConstraintRef {
+                    vertex: v,
+                    sort,
+                    value,
+                })
             });
             out.serialize_field("constraints", &Seq(constraints))?;
         }
         if !s.required.is_empty() {
-            let required = s.required.iter().map(|(v, e)| RequiredRef { vertex: v, edges: Seq(e.iter()) });
+            let required = s.required.iter().map(|(v, e)| RequiredRef {
+                vertex: v,
+                edges: Seq(e.iter()),
+            });
             out.serialize_field("required", &Seq(required))?;
         }
         out.end()
@@ -510,14 +556,24 @@ struct Validator<'p> {
 
 impl<'p> Validator<'p> {
     fn new(protocol: &'p Arc<Protocol>) -> Self {
-        Self { protocol, issues: Vec::new() }
+        Self {
+            protocol,
+            issues: Vec::new(),
+        }
     }
 
     fn issue(&mut self, kind: IssueKind, element: impl Into<String>, message: impl Into<String>) {
-        self.issues.push(SchemaIssue { kind, element: element.into(), message: message.into() });
+        self.issues.push(SchemaIssue {
+            kind,
+            element: element.into(),
+            message: message.into(),
+        });
     }
 
-    fn run<'o>(mut self, ops: impl IntoIterator<Item = &'o Declaration>) -> Result<Schema, SchemaError> {
+    fn run<'o>(
+        mut self,
+        ops: impl IntoIterator<Item = &'o Declaration>,
+    ) -> Result<Schema, SchemaError> {
         let ops: Vec<&Declaration> = ops.into_iter().collect();
         let p = self.protocol;
         let mut vertices: BTreeMap<String, Vertex> = BTreeMap::new();
@@ -528,11 +584,18 @@ impl<'p> Validator<'p> {
                     self.issue(
                         IssueKind::UnknownKind,
                         format!("vertex {:?}", v.id),
-                        format!("kind {:?} is not an object kind of protocol {:?}", v.kind, p.name),
+                        format!(
+                            "kind {:?} is not an object kind of protocol {:?}",
+                            v.kind, p.name
+                        ),
                     );
                 }
                 if v.id.is_empty() {
-                    self.issue(IssueKind::MissingVertex, "vertex \"\"", "a vertex id may not be empty");
+                    self.issue(
+                        IssueKind::MissingVertex,
+                        "vertex \"\"",
+                        "a vertex id may not be empty",
+                    );
                 }
                 if vertices.insert(v.id.clone(), v.clone()).is_some() {
                     self.issue(
@@ -559,12 +622,19 @@ impl<'p> Validator<'p> {
                             self.issue(
                                 IssueKind::EdgeName,
                                 format!("edge {e}"),
-                                format!("vertex {:?} already has a {:?} edge named {:?}", e.src, e.kind, name),
+                                format!(
+                                    "vertex {:?} already has a {:?} edge named {:?}",
+                                    e.src, e.kind, name
+                                ),
                             );
                         }
                     }
                     if !edges.insert(e.clone()) {
-                        self.issue(IssueKind::DuplicateEdge, format!("edge {e}"), "declared more than once");
+                        self.issue(
+                            IssueKind::DuplicateEdge,
+                            format!("edge {e}"),
+                            "declared more than once",
+                        );
                     }
                 }
                 Declaration::HyperEdge(h) => {
@@ -592,20 +662,33 @@ impl<'p> Validator<'p> {
                 Declaration::Constraint(c) => {
                     let element = format!("constraint {} on vertex {:?}", c.sort, c.vertex);
                     if !vertices.contains_key(&c.vertex) {
-                        self.issue(IssueKind::MissingVertex, element.clone(), "the vertex does not exist");
+                        self.issue(
+                            IssueKind::MissingVertex,
+                            element.clone(),
+                            "the vertex does not exist",
+                        );
                     }
                     if !p.constraint_sorts.contains(&c.sort) {
                         self.issue(
                             IssueKind::UnknownConstraintSort,
                             element,
-                            format!("sort {:?} is not a constraint sort of protocol {:?}", c.sort, p.name),
+                            format!(
+                                "sort {:?} is not a constraint sort of protocol {:?}",
+                                c.sort, p.name
+                            ),
                         );
                     }
-                    constraints.entry(c.vertex.clone()).or_default().insert(c.sort.clone(), c.value.clone());
+                    constraints
+                        .entry(c.vertex.clone())
+                        .or_default()
+                        .insert(c.sort.clone(), c.value.clone());
                 }
                 Declaration::Required(r) => {
                     required_decls.push(r);
-                    required.entry(r.vertex.clone()).or_default().extend(r.edges.iter().cloned());
+                    required
+                        .entry(r.vertex.clone())
+                        .or_default()
+                        .extend(r.edges.iter().cloned());
                 }
             }
         }
@@ -613,17 +696,27 @@ impl<'p> Validator<'p> {
         let mut out_names: HashMap<&str, HashSet<&str>> = HashMap::new();
         for e in &edges {
             if let Some(n) = &e.name {
-                out_names.entry(e.src.as_str()).or_default().insert(n.as_str());
+                out_names
+                    .entry(e.src.as_str())
+                    .or_default()
+                    .insert(n.as_str());
             }
         }
         for r in required_decls {
             let element = format!("required on vertex {:?}", r.vertex);
             if !vertices.contains_key(&r.vertex) {
-                self.issue(IssueKind::MissingVertex, element.clone(), "the vertex does not exist");
+                self.issue(
+                    IssueKind::MissingVertex,
+                    element.clone(),
+                    "the vertex does not exist",
+                );
                 continue;
             }
             for name in &r.edges {
-                if !out_names.get(r.vertex.as_str()).is_some_and(|s| s.contains(name.as_str())) {
+                if !out_names
+                    .get(r.vertex.as_str())
+                    .is_some_and(|s| s.contains(name.as_str()))
+                {
                     self.issue(
                         IssueKind::MissingRequiredEdge,
                         element.clone(),
@@ -633,7 +726,10 @@ impl<'p> Validator<'p> {
             }
         }
         if !self.issues.is_empty() {
-            return Err(SchemaError::Invalid { protocol: p.name.clone(), issues: self.issues });
+            return Err(SchemaError::Invalid {
+                protocol: p.name.clone(),
+                issues: self.issues,
+            });
         }
         Ok(Schema {
             inner: Arc::new(SchemaInner {
@@ -654,16 +750,27 @@ impl<'p> Validator<'p> {
         let src = vertices.get(&e.src);
         let tgt = vertices.get(&e.tgt);
         if src.is_none() {
-            self.issue(IssueKind::MissingVertex, element.clone(), format!("source vertex {:?} does not exist", e.src));
+            self.issue(
+                IssueKind::MissingVertex,
+                element.clone(),
+                format!("source vertex {:?} does not exist", e.src),
+            );
         }
         if tgt.is_none() {
-            self.issue(IssueKind::MissingVertex, element.clone(), format!("target vertex {:?} does not exist", e.tgt));
+            self.issue(
+                IssueKind::MissingVertex,
+                element.clone(),
+                format!("target vertex {:?} does not exist", e.tgt),
+            );
         }
         let Some(rule) = p.edge_rules.get(&e.kind) else {
             self.issue(
                 IssueKind::UnknownEdgeKind,
                 element,
-                format!("edge kind {:?} is not an edge kind of protocol {:?}", e.kind, p.name),
+                format!(
+                    "edge kind {:?} is not an edge kind of protocol {:?}",
+                    e.kind, p.name
+                ),
             );
             return;
         };
@@ -674,7 +781,9 @@ impl<'p> Validator<'p> {
                     element.clone(),
                     format!(
                         "a {:?} edge may not start at a {:?} vertex (allowed: {})",
-                        e.kind, src.kind, rule.src_kinds.join(", ")
+                        e.kind,
+                        src.kind,
+                        rule.src_kinds.join(", ")
                     ),
                 );
             }
@@ -686,13 +795,19 @@ impl<'p> Validator<'p> {
                     element.clone(),
                     format!(
                         "a {:?} edge may not end at a {:?} vertex (allowed: {})",
-                        e.kind, tgt.kind, rule.tgt_kinds.join(", ")
+                        e.kind,
+                        tgt.kind,
+                        rule.tgt_kinds.join(", ")
                     ),
                 );
             }
         }
         if rule.named && e.name.as_deref().is_none_or(str::is_empty) {
-            self.issue(IssueKind::EdgeName, element, format!("{:?} edges must have a name", e.kind));
+            self.issue(
+                IssueKind::EdgeName,
+                element,
+                format!("{:?} edges must have a name", e.kind),
+            );
         }
     }
 }

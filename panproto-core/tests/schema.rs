@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use panproto_core::{builtin_protocol, diff, ChangeKind, IssueKind, Protocol, Schema, SchemaError};
+use panproto_core::{ChangeKind, IssueKind, Protocol, Schema, SchemaError, builtin_protocol, diff};
 use proptest::prelude::*;
 
 fn atproto() -> Arc<Protocol> {
@@ -53,7 +53,9 @@ fn every_error_is_reported_at_once() {
         .required("body", vec!["nope".into()])
         .build()
         .unwrap_err();
-    let SchemaError::Invalid { issues, .. } = err else { panic!("{err:?}") };
+    let SchemaError::Invalid { issues, .. } = err else {
+        panic!("{err:?}")
+    };
     let kinds: Vec<IssueKind> = issues.iter().map(|i| i.kind).collect();
     for expected in [
         IssueKind::DuplicateVertex,
@@ -65,10 +67,17 @@ fn every_error_is_reported_at_once() {
         IssueKind::UnknownConstraintSort,
         IssueKind::MissingRequiredEdge,
     ] {
-        assert!(kinds.contains(&expected), "{expected:?} missing from {issues:#?}");
+        assert!(
+            kinds.contains(&expected),
+            "{expected:?} missing from {issues:#?}"
+        );
     }
     let text: Vec<String> = issues.iter().map(ToString::to_string).collect();
-    assert!(text.iter().any(|t| t.contains("\"missing\" does not exist")), "{text:#?}");
+    assert!(
+        text.iter()
+            .any(|t| t.contains("\"missing\" does not exist")),
+        "{text:#?}"
+    );
     assert!(text.iter().any(|t| t.contains("spaceship")), "{text:#?}");
 }
 
@@ -84,7 +93,8 @@ fn builder_is_immutable() {
 
 #[test]
 fn long_builders_drop_without_overflowing() {
-    let mut b = Schema::builder(builtin_protocol("json-schema").unwrap()).vertex("root", "object", None);
+    let mut b =
+        Schema::builder(builtin_protocol("json-schema").unwrap()).vertex("root", "object", None);
     for i in 0..200_000 {
         b = b.vertex(format!("v{i}"), "string", None);
     }
@@ -101,7 +111,10 @@ fn json_round_trip_and_protocol_mismatch() {
     let sql = builtin_protocol("sql").unwrap();
     let err = Schema::from_json_with(schema.to_json().as_bytes(), sql).unwrap_err();
     assert!(err.to_string().contains("protocol-mismatch"), "{err}");
-    assert!(matches!(Schema::from_json("{not json"), Err(SchemaError::Malformed(_))));
+    assert!(matches!(
+        Schema::from_json("{not json"),
+        Err(SchemaError::Malformed(_))
+    ));
 }
 
 #[test]
@@ -116,12 +129,18 @@ fn diff_names_each_change() {
         .build()
         .unwrap();
     let changes = diff(&old, &new);
-    let summary: Vec<(ChangeKind, &str)> = changes.iter().map(|c| (c.kind, c.element.as_str())).collect();
+    let summary: Vec<(ChangeKind, &str)> = changes
+        .iter()
+        .map(|c| (c.kind, c.element.as_str()))
+        .collect();
     assert_eq!(
         summary,
         [
             (ChangeKind::VertexAdded, "post:body.tags"),
-            (ChangeKind::EdgeAdded, "post:body -prop[tags]-> post:body.tags"),
+            (
+                ChangeKind::EdgeAdded,
+                "post:body -prop[tags]-> post:body.tags"
+            ),
             (ChangeKind::ConstraintChanged, "post:body.text.maxLength"),
             (ChangeKind::RequiredAdded, "post:body.tags"),
         ]
@@ -132,21 +151,37 @@ fn diff_names_each_change() {
     let back: Vec<ChangeKind> = diff(&new, &old).iter().map(|c| c.kind).collect();
     assert_eq!(
         back,
-        [ChangeKind::VertexRemoved, ChangeKind::EdgeRemoved, ChangeKind::ConstraintChanged, ChangeKind::RequiredRemoved]
+        [
+            ChangeKind::VertexRemoved,
+            ChangeKind::EdgeRemoved,
+            ChangeKind::ConstraintChanged,
+            ChangeKind::RequiredRemoved
+        ]
     );
 }
 
 #[test]
 fn kind_changes_are_reported() {
     let p = builtin_protocol("json-schema").unwrap();
-    let a = Schema::builder(p.clone()).vertex("root", "object", None).vertex("n", "integer", None)
-        .edge("root", "n", "prop", Some("n".into())).build().unwrap();
-    let b = Schema::builder(p).vertex("root", "object", None).vertex("n", "number", None)
-        .edge("root", "n", "prop", Some("n".into())).build().unwrap();
+    let a = Schema::builder(p.clone())
+        .vertex("root", "object", None)
+        .vertex("n", "integer", None)
+        .edge("root", "n", "prop", Some("n".into()))
+        .build()
+        .unwrap();
+    let b = Schema::builder(p)
+        .vertex("root", "object", None)
+        .vertex("n", "number", None)
+        .edge("root", "n", "prop", Some("n".into()))
+        .build()
+        .unwrap();
     let changes = diff(&a, &b);
     assert_eq!(changes.len(), 1);
     assert_eq!(changes[0].kind, ChangeKind::KindChanged);
-    assert_eq!((changes[0].old.as_deref(), changes[0].new.as_deref()), (Some("integer"), Some("number")));
+    assert_eq!(
+        (changes[0].old.as_deref(), changes[0].new.as_deref()),
+        (Some("integer"), Some("number"))
+    );
 }
 
 proptest! {

@@ -13,7 +13,7 @@ use crate::protocol::builtin_protocol;
 use crate::schema::Schema;
 use crate::vcs::object::{self, Commit, ObjectKind};
 use crate::vcs::repository::Repository;
-use crate::vcs::store::{Expected, RefEdit, RefTarget, Store, Transaction, HEAD};
+use crate::vcs::store::{Expected, HEAD, RefEdit, RefTarget, Store, Transaction};
 
 fn commit_obj(parent: Option<ObjectId>, message: &str) -> object::StoredObject {
     object::store_commit(&Commit {
@@ -27,7 +27,12 @@ fn commit_obj(parent: Option<ObjectId>, message: &str) -> object::StoredObject {
 }
 
 fn set_ref(name: &str, expected: Expected, id: ObjectId) -> RefEdit {
-    RefEdit { name: name.into(), expected, new: Some(RefTarget::Id(id)), message: "test".into() }
+    RefEdit {
+        name: name.into(),
+        expected,
+        new: Some(RefTarget::Id(id)),
+        message: "test".into(),
+    }
 }
 
 pub fn create_and_info<S: Store>(make: impl Fn() -> S) {
@@ -36,21 +41,34 @@ pub fn create_and_info<S: Store>(make: impl Fn() -> S) {
     let info = store.create("{\"p\":1}", 42).unwrap();
     assert_eq!(info.protocol_json, "{\"p\":1}");
     assert_eq!(store.info().unwrap(), Some(info));
-    assert!(matches!(store.create("{}", 43), Err(VcsError::AlreadyExists(_))));
-    assert_eq!(store.read_ref(HEAD).unwrap(), Some(RefTarget::Symbolic("refs/heads/main".into())));
+    assert!(matches!(
+        store.create("{}", 43),
+        Err(VcsError::AlreadyExists(_))
+    ));
+    assert_eq!(
+        store.read_ref(HEAD).unwrap(),
+        Some(RefTarget::Symbolic("refs/heads/main".into()))
+    );
 }
 
 pub fn objects_are_idempotent<S: Store>(make: impl Fn() -> S) {
     let store = make();
     store.create("{}", 0).unwrap();
     let obj = commit_obj(None, "one");
-    let tx = Transaction { objects: vec![obj.clone(), obj.clone()], edits: vec![], timestamp: 0 };
+    let tx = Transaction {
+        objects: vec![obj.clone(), obj.clone()],
+        edits: vec![],
+        timestamp: 0,
+    };
     store.apply(&tx).unwrap();
     store.apply(&tx).unwrap();
     let back = store.read_object(&obj.id).unwrap().unwrap();
     assert_eq!(back, obj);
     assert_eq!(back.kind, ObjectKind::Commit);
-    assert_eq!(store.read_object(&ObjectId::hash(b"missing")).unwrap(), None);
+    assert_eq!(
+        store.read_object(&ObjectId::hash(b"missing")).unwrap(),
+        None
+    );
 }
 
 pub fn ref_updates_compare_and_swap<S: Store>(make: impl Fn() -> S) {
@@ -60,14 +78,26 @@ pub fn ref_updates_compare_and_swap<S: Store>(make: impl Fn() -> S) {
     let b = commit_obj(Some(a.id), "b");
     let main = "refs/heads/main";
     store
-        .apply(&Transaction { objects: vec![a.clone()], edits: vec![set_ref(main, Expected::Absent, a.id)], timestamp: 1 })
+        .apply(&Transaction {
+            objects: vec![a.clone()],
+            edits: vec![set_ref(main, Expected::Absent, a.id)],
+            timestamp: 1,
+        })
         .unwrap();
     // Expecting absence of an existing ref is a conflict naming what was found.
     let err = store
-        .apply(&Transaction { objects: vec![b.clone()], edits: vec![set_ref(main, Expected::Absent, b.id)], timestamp: 2 })
+        .apply(&Transaction {
+            objects: vec![b.clone()],
+            edits: vec![set_ref(main, Expected::Absent, b.id)],
+            timestamp: 2,
+        })
         .unwrap_err();
     match err {
-        VcsError::Conflict { name, expected, actual } => {
+        VcsError::Conflict {
+            name,
+            expected,
+            actual,
+        } => {
             assert_eq!(name, main);
             assert_eq!(expected, None);
             assert_eq!(actual, Some(RefTarget::Id(a.id)));
@@ -82,7 +112,10 @@ pub fn ref_updates_compare_and_swap<S: Store>(make: impl Fn() -> S) {
     let err = store
         .apply(&Transaction {
             objects: vec![],
-            edits: vec![set_ref(other, Expected::Absent, a.id), set_ref(main, Expected::id(Some(b.id)), b.id)],
+            edits: vec![
+                set_ref(other, Expected::Absent, a.id),
+                set_ref(main, Expected::id(Some(b.id)), b.id),
+            ],
             timestamp: 3,
         })
         .unwrap_err();
@@ -90,14 +123,23 @@ pub fn ref_updates_compare_and_swap<S: Store>(make: impl Fn() -> S) {
     assert_eq!(store.read_ref(other).unwrap(), None);
     // The right expectation moves the ref.
     store
-        .apply(&Transaction { objects: vec![b.clone()], edits: vec![set_ref(main, Expected::id(Some(a.id)), b.id)], timestamp: 4 })
+        .apply(&Transaction {
+            objects: vec![b.clone()],
+            edits: vec![set_ref(main, Expected::id(Some(a.id)), b.id)],
+            timestamp: 4,
+        })
         .unwrap();
     assert_eq!(store.read_ref(main).unwrap(), Some(RefTarget::Id(b.id)));
     // Deleting with the right expectation removes it.
     store
         .apply(&Transaction {
             objects: vec![],
-            edits: vec![RefEdit { name: main.into(), expected: Expected::id(Some(b.id)), new: None, message: "delete".into() }],
+            edits: vec![RefEdit {
+                name: main.into(),
+                expected: Expected::id(Some(b.id)),
+                new: None,
+                message: "delete".into(),
+            }],
             timestamp: 5,
         })
         .unwrap();
@@ -121,9 +163,18 @@ pub fn refs_list_and_reflog<S: Store>(make: impl Fn() -> S) {
         })
         .unwrap();
     store
-        .apply(&Transaction { objects: vec![], edits: vec![set_ref("refs/heads/alpha", Expected::id(Some(a.id)), b.id)], timestamp: 11 })
+        .apply(&Transaction {
+            objects: vec![],
+            edits: vec![set_ref("refs/heads/alpha", Expected::id(Some(a.id)), b.id)],
+            timestamp: 11,
+        })
         .unwrap();
-    let heads: Vec<String> = store.list_refs("refs/heads/").unwrap().into_iter().map(|(n, _)| n).collect();
+    let heads: Vec<String> = store
+        .list_refs("refs/heads/")
+        .unwrap()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
     assert_eq!(heads, ["refs/heads/alpha", "refs/heads/zeta"]);
     let log = store.reflog("refs/heads/alpha", None).unwrap();
     assert_eq!(log.len(), 2);
@@ -142,37 +193,71 @@ pub fn first_parent_chain<S: Store>(make: impl Fn() -> S) {
         let parent = objs[i - 1].id;
         objs.push(commit_obj(Some(parent), &i.to_string()));
     }
-    store.apply(&Transaction { objects: objs.clone(), edits: vec![], timestamp: 0 }).unwrap();
+    store
+        .apply(&Transaction {
+            objects: objs.clone(),
+            edits: vec![],
+            timestamp: 0,
+        })
+        .unwrap();
     let top = objs[19].id;
-    let chain: Vec<ObjectId> = store.first_parent_chain(&top, None).unwrap().iter().map(|o| o.id).collect();
+    let chain: Vec<ObjectId> = store
+        .first_parent_chain(&top, None)
+        .unwrap()
+        .iter()
+        .map(|o| o.id)
+        .collect();
     let expected: Vec<ObjectId> = objs.iter().rev().map(|o| o.id).collect();
     assert_eq!(chain, expected);
-    let first5: Vec<ObjectId> = store.first_parent_chain(&top, Some(5)).unwrap().iter().map(|o| o.id).collect();
+    let first5: Vec<ObjectId> = store
+        .first_parent_chain(&top, Some(5))
+        .unwrap()
+        .iter()
+        .map(|o| o.id)
+        .collect();
     assert_eq!(first5, expected[..5]);
 }
 
-pub fn repositories_are_isolated<S: Store>(make: impl Fn() -> S, same_db_other_name: impl Fn(&S) -> S) {
+pub fn repositories_are_isolated<S: Store>(
+    make: impl Fn() -> S,
+    same_db_other_name: impl Fn(&S) -> S,
+) {
     let one = make();
     let two = same_db_other_name(&one);
     one.create("{}", 0).unwrap();
-    assert_eq!(two.info().unwrap(), None, "the other name must not see this repository");
+    assert_eq!(
+        two.info().unwrap(),
+        None,
+        "the other name must not see this repository"
+    );
     two.create("{}", 0).unwrap();
     let a = commit_obj(None, "a");
-    one.apply(&Transaction { objects: vec![a.clone()], edits: vec![set_ref("refs/heads/main", Expected::Absent, a.id)], timestamp: 0 })
-        .unwrap();
+    one.apply(&Transaction {
+        objects: vec![a.clone()],
+        edits: vec![set_ref("refs/heads/main", Expected::Absent, a.id)],
+        timestamp: 0,
+    })
+    .unwrap();
     assert_eq!(two.read_ref("refs/heads/main").unwrap(), None);
     assert_eq!(two.read_object(&a.id).unwrap(), None);
     assert!(two.reflog("refs/heads/main", None).unwrap().is_empty());
     // The other repository may write the same ref name independently.
-    two.apply(&Transaction { objects: vec![a.clone()], edits: vec![set_ref("refs/heads/main", Expected::Absent, a.id)], timestamp: 0 })
-        .unwrap();
+    two.apply(&Transaction {
+        objects: vec![a.clone()],
+        edits: vec![set_ref("refs/heads/main", Expected::Absent, a.id)],
+        timestamp: 0,
+    })
+    .unwrap();
 }
 
 pub fn repository_round_trip<S: Store>(make: impl Fn() -> S, reopen: impl Fn(&S) -> S) {
     let proto = builtin_protocol("atproto").unwrap();
     let store = make();
     let mut repo = Repository::init(store, proto.clone()).unwrap();
-    assert!(matches!(repo.commit("m", "a", None), Err(VcsError::NothingStaged)));
+    assert!(matches!(
+        repo.commit("m", "a", None),
+        Err(VcsError::NothingStaged)
+    ));
     let v1 = Schema::builder(proto.clone())
         .vertex("post", "record", Some("app.bsky.feed.post".into()))
         .vertex("post:body", "object", None)
@@ -181,7 +266,9 @@ pub fn repository_round_trip<S: Store>(make: impl Fn() -> S, reopen: impl Fn(&S)
         .unwrap();
     repo.add(v1.clone()).unwrap();
     let c1 = repo.commit("first", "ada", Some(100)).unwrap();
-    let v2 = v1.to_builder().vertex("post:body.text", "string", None)
+    let v2 = v1
+        .to_builder()
+        .vertex("post:body.text", "string", None)
         .edge("post:body", "post:body.text", "prop", Some("text".into()))
         .build()
         .unwrap();
@@ -190,7 +277,10 @@ pub fn repository_round_trip<S: Store>(make: impl Fn() -> S, reopen: impl Fn(&S)
     let c2 = repo.commit("second", "ada", Some(200)).unwrap();
     // The same schema again is refused, and stays staged.
     repo.add(v2.clone()).unwrap();
-    assert!(matches!(repo.commit("again", "ada", None), Err(VcsError::NoChanges(_))));
+    assert!(matches!(
+        repo.commit("again", "ada", None),
+        Err(VcsError::NoChanges(_))
+    ));
 
     let reopened = Repository::open(reopen(repo.store())).unwrap();
     let log = reopened.log(None).unwrap();
@@ -206,12 +296,25 @@ pub fn repository_round_trip<S: Store>(make: impl Fn() -> S, reopen: impl Fn(&S)
 pub fn concurrent_clients_conflict<S: Store>(make: impl Fn() -> S, reopen: impl Fn(&S) -> S) {
     let proto = builtin_protocol("json-schema").unwrap();
     let mut alice = Repository::init(make(), proto.clone()).unwrap();
-    let base = Schema::builder(proto.clone()).vertex("root", "object", None).build().unwrap();
+    let base = Schema::builder(proto.clone())
+        .vertex("root", "object", None)
+        .build()
+        .unwrap();
     alice.add(base.clone()).unwrap();
     alice.commit("base", "alice", None).unwrap();
     let mut bob = Repository::open(reopen(alice.store())).unwrap();
-    let a2 = base.to_builder().vertex("a", "string", None).edge("root", "a", "prop", Some("a".into())).build().unwrap();
-    let b2 = base.to_builder().vertex("b", "string", None).edge("root", "b", "prop", Some("b".into())).build().unwrap();
+    let a2 = base
+        .to_builder()
+        .vertex("a", "string", None)
+        .edge("root", "a", "prop", Some("a".into()))
+        .build()
+        .unwrap();
+    let b2 = base
+        .to_builder()
+        .vertex("b", "string", None)
+        .edge("root", "b", "prop", Some("b".into()))
+        .build()
+        .unwrap();
     alice.add(a2).unwrap();
     bob.add(b2.clone()).unwrap();
     assert!(alice.status().unwrap().staged.is_some());

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use crate::error::{StoreError, VcsError};
 use crate::id::ObjectId;
 use crate::vcs::object::StoredObject;
-use crate::vcs::store::{RefTarget, ReflogEntry, RepoInfo, Store, Transaction, HEAD};
+use crate::vcs::store::{HEAD, RefTarget, ReflogEntry, RepoInfo, Store, Transaction};
 
 #[derive(Default)]
 struct Repo {
@@ -29,12 +29,18 @@ pub struct MemoryStore {
 impl MemoryStore {
     /// A new, empty database with a store bound to `name`.
     pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into(), repos: Arc::default() }
+        Self {
+            name: name.into(),
+            repos: Arc::default(),
+        }
     }
 
     /// A store for another repository in the same database.
     pub fn with_name(&self, name: impl Into<String>) -> Self {
-        Self { name: name.into(), repos: Arc::clone(&self.repos) }
+        Self {
+            name: name.into(),
+            repos: Arc::clone(&self.repos),
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<String, Repo>> {
@@ -59,9 +65,16 @@ impl Store for MemoryStore {
         if repo.info.is_some() {
             return Err(VcsError::AlreadyExists(self.name.clone()));
         }
-        let info = RepoInfo { name: self.name.clone(), protocol_json: protocol_json.to_owned(), created: timestamp };
+        let info = RepoInfo {
+            name: self.name.clone(),
+            protocol_json: protocol_json.to_owned(),
+            created: timestamp,
+        };
         repo.info = Some(info.clone());
-        repo.refs.insert(HEAD.to_owned(), RefTarget::Symbolic("refs/heads/main".to_owned()));
+        repo.refs.insert(
+            HEAD.to_owned(),
+            RefTarget::Symbolic("refs/heads/main".to_owned()),
+        );
         Ok(info)
     }
 
@@ -70,11 +83,17 @@ impl Store for MemoryStore {
     }
 
     fn read_object(&self, id: &ObjectId) -> Result<Option<StoredObject>, StoreError> {
-        Ok(self.lock().get(&self.name).and_then(|r| r.objects.get(id).cloned()))
+        Ok(self
+            .lock()
+            .get(&self.name)
+            .and_then(|r| r.objects.get(id).cloned()))
     }
 
     fn read_ref(&self, name: &str) -> Result<Option<RefTarget>, StoreError> {
-        Ok(self.lock().get(&self.name).and_then(|r| r.refs.get(name).cloned()))
+        Ok(self
+            .lock()
+            .get(&self.name)
+            .and_then(|r| r.refs.get(name).cloned()))
     }
 
     fn list_refs(&self, prefix: &str) -> Result<Vec<(String, RefTarget)>, StoreError> {

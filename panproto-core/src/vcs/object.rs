@@ -126,7 +126,11 @@ fn pack(encoding: &[u8]) -> Vec<u8> {
 }
 
 fn corrupt(id: &ObjectId, why: impl std::fmt::Display) -> StoreError {
-    StoreError::new("object", StoreErrorKind::Corrupt, format!("object {} is corrupt: {why}", id.short()))
+    StoreError::new(
+        "object",
+        StoreErrorKind::Corrupt,
+        format!("object {} is corrupt: {why}", id.short()),
+    )
 }
 
 /// The content id of a schema.
@@ -139,7 +143,12 @@ pub fn store_schema(schema: &Schema) -> StoredObject {
     let encoding = encode(ObjectKind::Schema, &schema.canonical_json());
     let id = ObjectId::hash(&encoding);
     schema.remember_id(id);
-    StoredObject { id, kind: ObjectKind::Schema, parent: None, data: pack(&encoding) }
+    StoredObject {
+        id,
+        kind: ObjectKind::Schema,
+        parent: None,
+        data: pack(&encoding),
+    }
 }
 
 /// Prepares a commit for storage; returns it with its id.
@@ -158,7 +167,10 @@ pub fn store_commit(commit: &Commit) -> StoredObject {
 /// Decompresses a stored object, checks its header and, if `verify_hash`,
 /// that it hashes to its id; returns the JSON body.
 pub fn unpack(obj: &StoredObject, verify_hash: bool) -> Result<Vec<u8>, StoreError> {
-    let (codec, body) = obj.data.split_first().ok_or_else(|| corrupt(&obj.id, "empty"))?;
+    let (codec, body) = obj
+        .data
+        .split_first()
+        .ok_or_else(|| corrupt(&obj.id, "empty"))?;
     let encoding = match *codec {
         CODEC_RAW => body.to_vec(),
         CODEC_ZSTD => zstd::stream::decode_all(body).map_err(|e| corrupt(&obj.id, e))?,
@@ -166,7 +178,10 @@ pub fn unpack(obj: &StoredObject, verify_hash: bool) -> Result<Vec<u8>, StoreErr
     };
     let header = obj.kind.header();
     if !encoding.starts_with(header.as_bytes()) {
-        return Err(corrupt(&obj.id, format!("expected a {} header", obj.kind.name())));
+        return Err(corrupt(
+            &obj.id,
+            format!("expected a {} header", obj.kind.name()),
+        ));
     }
     if verify_hash && ObjectId::hash(&encoding) != obj.id {
         return Err(corrupt(&obj.id, "content does not hash to its id"));

@@ -10,13 +10,13 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::diff::{diff, Change};
+use crate::diff::{Change, diff};
 use crate::error::{StoreError, StoreErrorKind, VcsError};
 use crate::id::ObjectId;
 use crate::protocol::Protocol;
 use crate::schema::Schema;
 use crate::vcs::object::{self, Commit, ObjectKind, StoredObject};
-use crate::vcs::store::{Expected, RefEdit, RefTarget, RepoInfo, Store, Transaction, HEAD};
+use crate::vcs::store::{Expected, HEAD, RefEdit, RefTarget, RepoInfo, Store, Transaction};
 
 /// The default branch of a new repository.
 pub const DEFAULT_BRANCH: &str = "main";
@@ -77,7 +77,9 @@ pub struct Repository<S: Store> {
 
 /// Seconds since the Unix epoch.
 pub fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 fn branch_ref(branch: &str) -> String {
@@ -91,7 +93,14 @@ impl<S: Store> Repository<S> {
     /// [`VcsError::AlreadyExists`] if the store already holds this repository.
     pub fn init(store: S, protocol: Arc<Protocol>) -> Result<Self, VcsError> {
         let info = store.create(&protocol.to_json(), now())?;
-        Ok(Self { store, info, protocol, head: Head::Branch(DEFAULT_BRANCH.to_owned()), stage: None, cache: None })
+        Ok(Self {
+            store,
+            info,
+            protocol,
+            head: Head::Branch(DEFAULT_BRANCH.to_owned()),
+            stage: None,
+            cache: None,
+        })
     }
 
     /// Opens an existing repository.
@@ -99,9 +108,15 @@ impl<S: Store> Repository<S> {
     /// # Errors
     /// [`VcsError::NotFound`] if the store holds no repository of its name.
     pub fn open(store: S) -> Result<Self, VcsError> {
-        let info = store.info()?.ok_or_else(|| VcsError::NotFound(format!("repository at {}", store.location())))?;
+        let info = store
+            .info()?
+            .ok_or_else(|| VcsError::NotFound(format!("repository at {}", store.location())))?;
         let protocol = Protocol::from_json(&info.protocol_json).map_err(|e| {
-            StoreError::new(store.backend(), StoreErrorKind::Corrupt, format!("stored protocol is unreadable: {e}"))
+            StoreError::new(
+                store.backend(),
+                StoreErrorKind::Corrupt,
+                format!("stored protocol is unreadable: {e}"),
+            )
         })?;
         let head = match store.read_ref(HEAD)? {
             Some(RefTarget::Symbolic(name)) => {
@@ -110,7 +125,14 @@ impl<S: Store> Repository<S> {
             Some(RefTarget::Id(id)) => Head::Detached(id),
             None => Head::Branch(DEFAULT_BRANCH.to_owned()),
         };
-        Ok(Self { store, info, protocol: Arc::new(protocol), head, stage: None, cache: None })
+        Ok(Self {
+            store,
+            info,
+            protocol: Arc::new(protocol),
+            head,
+            stage: None,
+            cache: None,
+        })
     }
 
     /// The store.
@@ -160,7 +182,12 @@ impl<S: Store> Repository<S> {
             .read_object(id)?
             .ok_or_else(|| VcsError::NotFound(format!("{} {}", kind.name(), id.short())))?;
         if obj.kind != kind {
-            return Err(VcsError::NotFound(format!("{} {} (it is a {})", kind.name(), id.short(), obj.kind.name())));
+            return Err(VcsError::NotFound(format!(
+                "{} {} (it is a {})",
+                kind.name(),
+                id.short(),
+                obj.kind.name()
+            )));
         }
         Ok(obj)
     }
@@ -204,7 +231,11 @@ impl<S: Store> Repository<S> {
             Some(id) => diff(&self.schema_of(&id)?, &schema),
             None => diff_from_empty(&schema),
         };
-        Ok(self.stage.insert(Staged { schema, base, changes }))
+        Ok(self.stage.insert(Staged {
+            schema,
+            base,
+            changes,
+        }))
     }
 
     /// Commits the staged schema on the current branch.
@@ -216,12 +247,23 @@ impl<S: Store> Repository<S> {
     /// schema equals HEAD's; [`VcsError::Conflict`] if the branch moved since
     /// `add` (the staged schema is kept); [`VcsError::InvalidInput`] for an
     /// empty message or author.
-    pub fn commit(&mut self, message: &str, author: &str, timestamp: Option<i64>) -> Result<ObjectId, VcsError> {
+    pub fn commit(
+        &mut self,
+        message: &str,
+        author: &str,
+        timestamp: Option<i64>,
+    ) -> Result<ObjectId, VcsError> {
         if message.trim().is_empty() {
-            return Err(VcsError::InvalidInput { what: "commit message", reason: "it is empty".to_owned() });
+            return Err(VcsError::InvalidInput {
+                what: "commit message",
+                reason: "it is empty".to_owned(),
+            });
         }
         if author.trim().is_empty() {
-            return Err(VcsError::InvalidInput { what: "author", reason: "it is empty".to_owned() });
+            return Err(VcsError::InvalidInput {
+                what: "author",
+                reason: "it is empty".to_owned(),
+            });
         }
         let staged = self.stage.as_ref().ok_or(VcsError::NothingStaged)?;
         if staged.base.is_some() && staged.changes.is_empty() {
@@ -241,7 +283,17 @@ impl<S: Store> Repository<S> {
         let id = commit_obj.id;
         let summary = message.lines().next().unwrap_or_default();
         let (ref_name, reflog) = match &self.head {
-            Head::Branch(b) => (branch_ref(b), format!("commit{}: {summary}", if staged.base.is_none() { " (initial)" } else { "" })),
+            Head::Branch(b) => (
+                branch_ref(b),
+                format!(
+                    "commit{}: {summary}",
+                    if staged.base.is_none() {
+                        " (initial)"
+                    } else {
+                        ""
+                    }
+                ),
+            ),
             Head::Detached(_) => (HEAD.to_owned(), format!("commit (detached): {summary}")),
         };
         let tx = Transaction {
@@ -266,17 +318,28 @@ impl<S: Store> Repository<S> {
 
     /// Commits reachable from HEAD by first parents, newest first.
     pub fn log(&self, limit: Option<usize>) -> Result<Vec<CommitInfo>, VcsError> {
-        let Some(head) = self.head_commit()? else { return Ok(Vec::new()) };
+        let Some(head) = self.head_commit()? else {
+            return Ok(Vec::new());
+        };
         self.store
             .first_parent_chain(&head, limit)?
             .iter()
-            .map(|obj| Ok(CommitInfo { id: obj.id, commit: object::load_commit(obj)? }))
+            .map(|obj| {
+                Ok(CommitInfo {
+                    id: obj.id,
+                    commit: object::load_commit(obj)?,
+                })
+            })
             .collect()
     }
 
     /// Branch, head commit, and what is staged with how it differs from HEAD.
     pub fn status(&self) -> Result<Status, VcsError> {
-        Ok(Status { head: self.head.clone(), head_commit: self.head_commit()?, staged: self.stage.clone() })
+        Ok(Status {
+            head: self.head.clone(),
+            head_commit: self.head_commit()?,
+            staged: self.stage.clone(),
+        })
     }
 }
 

@@ -186,7 +186,9 @@ pub trait Store: Send + Sync {
             if limit.is_some_and(|l| out.len() >= l) {
                 break;
             }
-            let Some(obj) = self.read_object(&id)? else { break };
+            let Some(obj) = self.read_object(&id)? else {
+                break;
+            };
             next = obj.parent;
             out.push(obj);
         }
