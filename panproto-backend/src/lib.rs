@@ -1,1 +1,25 @@
-//! placeholder
+//! # panproto-backend
+//!
+//! One crate, built once per backend: the cargo feature `sqlite` or
+//! `postgres` chooses the [`store`] compiled in, and the feature `python`
+//! adds the PyO3 module (`panproto_sqlite._native` or
+//! `panproto_postgres._native`, named by maturin). The module body is the
+//! same for both backends; only [`store::BackendStore`] differs.
+
+#![forbid(unsafe_code)]
+
+#[cfg(all(feature = "sqlite", feature = "postgres"))]
+compile_error!(
+    "panproto-backend: enable exactly one of the features `sqlite` and `postgres` (both are enabled); \
+     each backend is its own wheel"
+);
+#[cfg(not(any(feature = "sqlite", feature = "postgres")))]
+compile_error!(
+    "panproto-backend: enable exactly one of the features `sqlite` and `postgres` (neither is enabled), \
+     e.g. `cargo build -p panproto-backend --features sqlite`"
+);
+
+pub mod store;
+
+#[cfg(feature = "python")]
+mod python;

@@ -1,0 +1,179 @@
+//! Engine errors → the exception classes of `panproto.errors`, and the one
+//! helper every long call goes through.
+//!
+//! The exception hierarchy is defined once, in pure Python, in the
+//! dispatcher package; the native module imports it when it first raises,
+//! so `except panproto.ConflictError` works whichever backend is loaded.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use panproto_core::vcs::store::RefTarget;
+use panproto_core::{ProtocolError, SchemaError, StoreError, VcsError};
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+/// Any error the engine can report, on its way to Python.
+#[derive(Debug)]
+pub(crate) enum Error {
+    Protocol(ProtocolError),
+    Schema(SchemaError),
+    Vcs(VcsError),
+    /// A bug: a Rust panic, caught so it never reaches Python as `PanicException`.
+    Internal(String),
+}
+
+impl From<ProtocolError> for Error {
+    fn from(e: ProtocolError) -> Self {
+        Self::Protocol(e)
+    }
+}
+impl From<SchemaError> for Error {
+    fn from(e: SchemaError) -> Self {
+        Self::Schema(e)
+    }
+}
+impl From<VcsError> for Error {
+    fn from(e: VcsError) -> Self {
+        Self::Vcs(e)
+    }
+}
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        Self::Vcs(VcsError::Store(e))
+    }
+}
+
+/// Builds `panproto.errors.<class>(message, **kwargs)` as a `PyErr`.
+fn raise(py: Python<'_>, class: &str, message: String, kwargs: &[(&str, Py<PyAny>)]) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let cls = py.import("panproto.errors")?.getattr(class)?;
+        let kw = PyDict::new(py);
+        for (k, v) in kwargs {
+            kw.set_item(k, v)?;
+        }
+        let exc = cls.call((message.clone(),), Some(&kw))?;
+        Ok(PyErr::from_value(exc))
+    };
+    build().unwrap_or_else(|import_failure| {
+        PyRuntimeError::new_err(format!(
+            "{message} (and panproto.errors.{class} could not be raised: {import_failure})"
+        ))
+    })
+}
+
+fn schema_err(py: Python<'_>, message: String, errors: Vec<String>) -> PyErr {
+    let errors = PyTuple::new(py, errors).map(|t| t.into_any().unbind());
+    match errors {
+        Ok(errors) => raise(py, "SchemaValidationError", message, &[("errors", errors)]),
+        Err(e) => e,
+    }
+}
+
+fn opt_str(py: Python<'_>, value: Option<String>) -> Py<PyAny> {
+    match value {
+        Some(s) => s
+            .into_pyobject(py)
+            .map_or_else(|_| py.None(), |s| s.into_any().unbind()),
+        None => py.None(),
+    }
+}
+
+impl Error {
+    pub(crate) fn into_py(self, py: Python<'_>) -> PyErr {
+        match self {
+            Error::Protocol(e @ ProtocolError::Unknown { .. }) => {
+                raise(py, "PanprotoError", e.to_string(), &[])
+            }
+            Error::Protocol(e) => {
+                let msg = e.to_string();
+                let errors = match &e {
+                    ProtocolError::Invalid { problems, .. } => problems.clone(),
+                    _ => vec![msg.clone()],
+                };
+                schema_err(py, msg, errors)
+            }
+            Error::Schema(SchemaError::Protocol(e)) => Error::Protocol(e).into_py(py),
+            Error::Schema(e) => {
+                let errors = match &e {
+                    SchemaError::Invalid { issues, .. } => {
+                        issues.iter().map(ToString::to_string).collect()
+                    }
+                    _ => vec![e.to_string()],
+                };
+                schema_err(py, e.to_string(), errors)
+            }
+            Error::Vcs(e) => vcs_err(py, e),
+            Error::Internal(msg) => raise(
+                py,
+                "PanprotoError",
+                format!("internal error in panproto (please report it): {msg}"),
+                &[],
+            ),
+        }
+    }
+}
+
+fn vcs_err(py: Python<'_>, e: VcsError) -> PyErr {
+    let message = e.to_string();
+    match e {
+        VcsError::Schema(e) => Error::Schema(e).into_py(py),
+        VcsError::Store(e) => {
+            let kwargs = [
+                ("backend", opt_str(py, Some(e.backend.to_owned()))),
+                ("code", opt_str(py, e.code)),
+            ];
+            raise(py, "StoreError", message, &kwargs)
+        }
+        VcsError::Conflict {
+            name,
+            expected,
+            actual,
+        } => {
+            let show = |t: Option<RefTarget>| {
+                t.map(|t| match t {
+                    RefTarget::Id(id) => id.to_hex(),
+                    RefTarget::Symbolic(s) => s,
+                })
+            };
+            let kwargs = [
+                ("ref", opt_str(py, Some(name))),
+                ("expected", opt_str(py, show(expected))),
+                ("actual", opt_str(py, show(actual))),
+            ];
+            raise(py, "ConflictError", message, &kwargs)
+        }
+        VcsError::NotFound(_) => raise(py, "NotFoundError", message, &[]),
+        _ => raise(py, "VcsError", message, &[]),
+    }
+}
+
+/// Runs engine work with the GIL released, catching panics, and maps the
+/// error. Every call that can take long goes through here.
+pub(crate) fn detached<T, E>(
+    py: Python<'_>,
+    work: impl FnOnce() -> Result<T, E> + Send,
+) -> PyResult<T>
+where
+    T: Send,
+    E: Into<Error> + Send,
+{
+    let outcome = py.detach(|| match catch_unwind(AssertUnwindSafe(work)) {
+        Ok(result) => result.map_err(Into::into),
+        Err(panic) => Err(Error::Internal(panic_message(&panic))),
+    });
+    outcome.map_err(|e| e.into_py(py))
+}
+
+/// Maps an engine error for calls short enough to keep the GIL.
+pub(crate) fn attached<T, E: Into<Error>>(py: Python<'_>, result: Result<T, E>) -> PyResult<T> {
+    result.map_err(|e| e.into().into_py(py))
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
+}

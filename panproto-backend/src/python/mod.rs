@@ -1,0 +1,82 @@
+//! The Python module, identical for both backends.
+//!
+//! One declarative `#[pymodule]` lists every export once; `__all__` is
+//! derived from what it exports (every public name), so nothing keeps a
+//! second list. maturin names the module `panproto_sqlite._native` or
+//! `panproto_postgres._native`; the classes take that name as their
+//! `__module__` at init, so they pickle under the right path.
+
+mod errors;
+mod panproto;
+mod protocol;
+mod repository;
+mod schema;
+
+use std::sync::OnceLock;
+
+static MODULE_NAME: OnceLock<String> = OnceLock::new();
+
+/// The module's import name, e.g. `panproto_sqlite._native`.
+fn module_name() -> &'static str {
+    MODULE_NAME.get().map_or("panproto._native", String::as_str)
+}
+
+/// Turns a Cargo version (`0.1.0`, `0.2.0-alpha.1`) into PEP 440 (`0.1.0`, `0.2.0a1`).
+fn pep440(version: &str) -> String {
+    match version.split_once('-') {
+        None => version.to_owned(),
+        Some((base, pre)) => {
+            let (tag, num) = pre.split_once('.').unwrap_or((pre, "0"));
+            let tag = match tag {
+                "alpha" | "a" => "a",
+                "beta" | "b" => "b",
+                "rc" => "rc",
+                _ => return format!("{base}.dev0"),
+            };
+            format!("{base}{tag}{num}")
+        }
+    }
+}
+
+/// panproto's native engine: protocols, schemas and their version history.
+///
+/// Import it through the ``panproto`` package, which picks the backend.
+#[pyo3::pymodule]
+mod _native {
+    use pyo3::prelude::*;
+    use pyo3::types::{PyList, PyType};
+
+    #[pymodule_export]
+    use super::panproto::PyPanproto;
+    #[pymodule_export]
+    use super::protocol::{PyProtocol, define_protocol, list_protocols, protocol};
+    #[pymodule_export]
+    use super::repository::{
+        PyCommit, PyRepository, PyStatus, vcs_add, vcs_commit, vcs_init, vcs_log, vcs_open,
+        vcs_status,
+    };
+    #[pymodule_export]
+    use super::schema::{_restore_builder, _restore_schema, PySchema, PySchemaBuilder, diff};
+
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        let name = m.name()?.to_string();
+        let _ = super::MODULE_NAME.set(name.clone());
+        let mut public = Vec::new();
+        for (key, value) in m.dict().iter() {
+            let key: String = key.extract()?;
+            if key.starts_with('_') {
+                continue;
+            }
+            if let Ok(cls) = value.cast::<PyType>() {
+                cls.setattr("__module__", &name)?;
+            }
+            public.push(key);
+        }
+        public.sort();
+        m.add("__version__", super::pep440(env!("CARGO_PKG_VERSION")))?;
+        m.add("__backend__", crate::store::BACKEND)?;
+        m.add("__all__", PyList::new(m.py(), public)?)?;
+        Ok(())
+    }
+}

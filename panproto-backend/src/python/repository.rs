@@ -1,0 +1,550 @@
+//! `Repository`, `Commit`, `Status` and the `vcs_*` functions.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use panproto_core::{Change, CommitInfo, Head, ObjectId, Repository, VcsError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use pythonize::pythonize;
+
+use super::errors::{Error, detached};
+use super::protocol::{ProtocolArg, PyProtocol, to_py_err};
+use super::schema::PySchema;
+use crate::store::{BackendStore, open_store};
+
+/// One commit: a version of the repository's schema.
+#[pyclass(name = "Commit", frozen, eq, get_all, from_py_object)]
+#[derive(Clone, PartialEq)]
+pub(crate) struct PyCommit {
+    /// The commit id (64 hex digits).
+    id: String,
+    /// Parent commit ids.
+    parents: Vec<String>,
+    /// The id of the schema this commit holds.
+    schema_id: String,
+    /// Who made it.
+    author: String,
+    /// When, in seconds since the Unix epoch (UTC).
+    timestamp: i64,
+    /// Why.
+    message: String,
+}
+
+impl From<CommitInfo> for PyCommit {
+    fn from(c: CommitInfo) -> Self {
+        Self {
+            id: c.id.to_hex(),
+            parents: c.commit.parents.iter().map(ObjectId::to_hex).collect(),
+            schema_id: c.commit.schema.to_hex(),
+            author: c.commit.author,
+            timestamp: c.commit.timestamp,
+            message: c.commit.message,
+        }
+    }
+}
+
+#[pymethods]
+impl PyCommit {
+    #[new]
+    fn new(
+        id: String,
+        parents: Vec<String>,
+        schema_id: String,
+        author: String,
+        timestamp: i64,
+        message: String,
+    ) -> Self {
+        Self {
+            id,
+            parents,
+            schema_id,
+            author,
+            timestamp,
+            message,
+        }
+    }
+
+    /// The first 12 hex digits of the id.
+    #[getter]
+    fn short_id(&self) -> String {
+        self.id.chars().take(12).collect()
+    }
+
+    /// The commit as a plain dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("id", &self.id)?;
+        d.set_item("parents", &self.parents)?;
+        d.set_item("schema_id", &self.schema_id)?;
+        d.set_item("author", &self.author)?;
+        d.set_item("timestamp", self.timestamp)?;
+        d.set_item("message", &self.message)?;
+        Ok(d)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Commit({:?}, author={:?}, message={:?})",
+            self.short_id(),
+            self.author,
+            self.message
+        )
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(
+        Bound<'py, PyAny>,
+        (String, Vec<String>, String, String, i64, String),
+    )> {
+        let c = slf.get().clone();
+        Ok((
+            slf.get_type().into_any(),
+            (
+                c.id,
+                c.parents,
+                c.schema_id,
+                c.author,
+                c.timestamp,
+                c.message,
+            ),
+        ))
+    }
+}
+
+/// What :meth:`Repository.status` reports: the branch, HEAD, and what is
+/// staged with how it differs from HEAD.
+#[pyclass(name = "Status", frozen)]
+pub(crate) struct PyStatus {
+    branch: Option<String>,
+    head: Option<String>,
+    staged: Option<String>,
+    changes: Py<PyAny>,
+}
+
+#[pymethods]
+impl PyStatus {
+    #[new]
+    fn new(
+        branch: Option<String>,
+        head: Option<String>,
+        staged: Option<String>,
+        changes: Py<PyAny>,
+    ) -> Self {
+        Self {
+            branch,
+            head,
+            staged,
+            changes,
+        }
+    }
+
+    /// The current branch, or ``None`` when HEAD is detached.
+    #[getter]
+    fn branch(&self) -> Option<String> {
+        self.branch.clone()
+    }
+
+    /// The commit HEAD points at, or ``None`` before the first commit.
+    #[getter]
+    fn head(&self) -> Option<String> {
+        self.head.clone()
+    }
+
+    /// The id of the staged schema, or ``None`` if nothing is staged.
+    #[getter]
+    fn staged(&self) -> Option<String> {
+        self.staged.clone()
+    }
+
+    /// How the staged schema differs from HEAD's (empty if nothing is staged).
+    #[getter]
+    fn changes(&self, py: Python<'_>) -> Py<PyAny> {
+        self.changes.clone_ref(py)
+    }
+
+    /// The status as a plain dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("branch", &self.branch)?;
+        d.set_item("head", &self.head)?;
+        d.set_item("staged", &self.staged)?;
+        d.set_item("changes", &self.changes)?;
+        Ok(d)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let n = self.changes.bind(py).len()?;
+        let short = |s: &Option<String>| {
+            s.as_ref().map_or("None".to_owned(), |s| {
+                format!("{:?}", &s[..12.min(s.len())])
+            })
+        };
+        Ok(format!(
+            "Status(branch={}, head={}, staged={}, changes={n})",
+            self.branch
+                .as_ref()
+                .map_or("None".to_owned(), |b| format!("{b:?}")),
+            short(&self.head),
+            short(&self.staged),
+        ))
+    }
+
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(
+        Bound<'py, PyAny>,
+        (Option<String>, Option<String>, Option<String>, Py<PyAny>),
+    )> {
+        let s = slf.get();
+        let py = slf.py();
+        Ok((
+            slf.get_type().into_any(),
+            (
+                s.branch.clone(),
+                s.head.clone(),
+                s.staged.clone(),
+                s.changes.clone_ref(py),
+            ),
+        ))
+    }
+}
+
+fn changes_to_py(py: Python<'_>, changes: &[Change]) -> PyResult<Py<PyAny>> {
+    Ok(pythonize(py, changes)
+        .map_err(|e| to_py_err(py, e))?
+        .unbind())
+}
+
+/// A repository of schema versions, and this client's staging area.
+///
+/// SQLite backend: ``location`` is a file path. PostgreSQL backend: a
+/// ``postgresql://`` URL; ``name`` picks one of many repositories in the
+/// database. What you ``add`` is staged in this object only, never in the
+/// store, so other clients never see it.
+#[pyclass(name = "Repository", frozen)]
+pub(crate) struct PyRepository {
+    inner: Mutex<Option<Repository<BackendStore>>>,
+    location: String,
+    name: String,
+    protocol: PyProtocol,
+}
+
+fn location_str(location: PathBuf) -> String {
+    location.to_string_lossy().into_owned()
+}
+
+fn closed() -> Error {
+    Error::Vcs(VcsError::InvalidInput {
+        what: "repository",
+        reason: "it is closed".to_owned(),
+    })
+}
+
+impl PyRepository {
+    fn lock(&self) -> MutexGuard<'_, Option<Repository<BackendStore>>> {
+        // A panic inside engine work is caught before it unwinds through
+        // the lock; a poisoned lock still holds a consistent repository.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs `f` on the open repository with the GIL released.
+    fn with<T: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut Repository<BackendStore>) -> Result<T, Error> + Send,
+    ) -> PyResult<T> {
+        detached(py, || {
+            let mut guard = self.lock();
+            let repo = guard.as_mut().ok_or_else(closed)?;
+            f(repo)
+        })
+    }
+
+    fn wrap(repo: Repository<BackendStore>, location: String, name: String) -> Self {
+        let protocol = PyProtocol(Arc::clone(repo.protocol()));
+        Self {
+            inner: Mutex::new(Some(repo)),
+            location,
+            name,
+            protocol,
+        }
+    }
+}
+
+#[pymethods]
+impl PyRepository {
+    /// Opens an existing repository (same as :meth:`open`).
+    #[new]
+    #[pyo3(signature = (location, *, name = "default".to_owned()))]
+    fn new(py: Python<'_>, location: PathBuf, name: String) -> PyResult<Self> {
+        Self::open(py, location, name)
+    }
+
+    /// Creates a new, empty repository on branch ``main``.
+    ///
+    /// Parameters
+    /// ----------
+    /// location : str or os.PathLike
+    ///     SQLite: the database file (created if missing). PostgreSQL: a URL.
+    /// protocol : Protocol or str
+    ///     The protocol every schema of the repository follows.
+    /// name : str
+    ///     The repository's name within the database.
+    ///
+    /// Raises
+    /// ------
+    /// VcsError
+    ///     If a repository of that name already exists there.
+    /// StoreError
+    ///     If the database cannot be opened or is not a panproto store.
+    #[staticmethod]
+    #[pyo3(signature = (location, protocol = ProtocolArg::atproto(), *, name = "default".to_owned()))]
+    fn init(
+        py: Python<'_>,
+        location: PathBuf,
+        protocol: ProtocolArg,
+        name: String,
+    ) -> PyResult<Self> {
+        let protocol = protocol.resolve(py)?;
+        let location = location_str(location);
+        let repo = detached(py, || {
+            let store = open_store(&location, &name, true)?;
+            Repository::init(store, protocol)
+        })?;
+        Ok(Self::wrap(repo, location, name))
+    }
+
+    /// Opens an existing repository.
+    ///
+    /// Raises
+    /// ------
+    /// NotFoundError
+    ///     If there is no such store or no repository of that name in it.
+    #[staticmethod]
+    #[pyo3(signature = (location, *, name = "default".to_owned()))]
+    fn open(py: Python<'_>, location: PathBuf, name: String) -> PyResult<Self> {
+        let location = location_str(location);
+        let repo = detached(py, || {
+            let store = open_store(&location, &name, false)?;
+            Repository::open(store)
+        })?;
+        Ok(Self::wrap(repo, location, name))
+    }
+
+    /// Where the store is: a file path or a URL.
+    #[getter]
+    fn location(&self) -> &str {
+        &self.location
+    }
+
+    /// The repository's name within its database.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The repository's protocol.
+    #[getter]
+    fn protocol(&self) -> PyProtocol {
+        self.protocol.clone()
+    }
+
+    /// The current branch, or ``None`` when HEAD is detached.
+    #[getter]
+    fn branch(&self, py: Python<'_>) -> PyResult<Option<String>> {
+        self.with(py, |r| {
+            Ok(match r.head() {
+                Head::Branch(b) => Some(b.clone()),
+                Head::Detached(_) => None,
+            })
+        })
+    }
+
+    /// The commit HEAD points at, or ``None`` before the first commit.
+    #[getter]
+    fn head(&self, py: Python<'_>) -> PyResult<Option<String>> {
+        self.with(py, |r| Ok(r.head_commit()?.map(|id| id.to_hex())))
+    }
+
+    /// Stages ``schema`` for the next commit and returns how it differs from HEAD.
+    ///
+    /// Raises
+    /// ------
+    /// VcsError
+    ///     If the schema is for another protocol than the repository's.
+    fn add(&self, py: Python<'_>, schema: &PySchema) -> PyResult<Py<PyAny>> {
+        let schema = schema.0.clone();
+        let changes: Vec<Change> = self.with(py, |r| Ok(r.add(schema)?.changes.clone()))?;
+        changes_to_py(py, &changes)
+    }
+
+    /// Commits what is staged and returns the new commit's id.
+    ///
+    /// Raises
+    /// ------
+    /// VcsError
+    ///     If nothing is staged, the staged schema equals HEAD's, or the
+    ///     message or author is empty.
+    /// ConflictError
+    ///     If the branch moved since :meth:`add`; the staged schema is kept.
+    #[pyo3(signature = (message, author, timestamp = None))]
+    fn commit(
+        &self,
+        py: Python<'_>,
+        message: &str,
+        author: &str,
+        timestamp: Option<i64>,
+    ) -> PyResult<String> {
+        self.with(py, |r| Ok(r.commit(message, author, timestamp)?.to_hex()))
+    }
+
+    /// Commits reachable from HEAD by first parents, newest first.
+    #[pyo3(signature = (limit = None))]
+    fn log(&self, py: Python<'_>, limit: Option<usize>) -> PyResult<Vec<PyCommit>> {
+        let commits = self.with(py, |r| Ok(r.log(limit)?))?;
+        Ok(commits.into_iter().map(PyCommit::from).collect())
+    }
+
+    /// The branch, HEAD, and what is staged with how it differs from HEAD.
+    fn status(&self, py: Python<'_>) -> PyResult<PyStatus> {
+        let status = self.with(py, |r| Ok(r.status()?))?;
+        let branch = match &status.head {
+            Head::Branch(b) => Some(b.clone()),
+            Head::Detached(_) => None,
+        };
+        let (staged, changes) = match &status.staged {
+            Some(s) => (Some(s.schema.id().to_hex()), s.changes.as_slice()),
+            None => (None, &[][..]),
+        };
+        Ok(PyStatus {
+            branch,
+            head: status.head_commit.map(|id| id.to_hex()),
+            staged,
+            changes: changes_to_py(py, changes)?,
+        })
+    }
+
+    /// The schema at ``ref``: ``"HEAD"`` or a full commit id.
+    ///
+    /// Raises
+    /// ------
+    /// NotFoundError
+    ///     If the ref names no commit.
+    #[pyo3(signature = (r#ref = "HEAD"))]
+    fn schema_at(&self, py: Python<'_>, r#ref: &str) -> PyResult<PySchema> {
+        let reference = r#ref.to_owned();
+        self.with(py, move |r| {
+            let id = if reference == "HEAD" {
+                r.head_commit()?.ok_or_else(|| {
+                    VcsError::NotFound(
+                        "a commit at HEAD (the branch has no commits yet)".to_owned(),
+                    )
+                })?
+            } else {
+                reference
+                    .parse::<ObjectId>()
+                    .map_err(|_| VcsError::NotFound(format!("ref {reference:?}")))?
+            };
+            Ok(r.schema_of(&id)?)
+        })
+        .map(PySchema)
+    }
+
+    /// Closes the repository; later calls raise :class:`VcsError`.
+    fn close(&self, py: Python<'_>) {
+        py.detach(|| drop(self.lock().take()));
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        _exc_type: Option<&Bound<'_, PyAny>>,
+        _exc: Option<&Bound<'_, PyAny>>,
+        _tb: Option<&Bound<'_, PyAny>>,
+    ) -> bool {
+        self.close(py);
+        false
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let head = self
+            .with(py, |r| Ok(r.head_commit()?.map(|id| id.short())))
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| "none".to_owned());
+        format!(
+            "Repository(location={:?}, name={:?}, protocol={:?}, head={head})",
+            self.location, self.name, self.protocol.0.name
+        )
+    }
+
+    fn __getnewargs_ex__<'py>(&self, py: Python<'py>) -> PyResult<((String,), Bound<'py, PyDict>)> {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("name", &self.name)?;
+        Ok(((self.location.clone(),), kwargs))
+    }
+}
+
+/// Creates a repository (see :meth:`Repository.init`).
+#[pyfunction]
+#[pyo3(signature = (location, protocol = ProtocolArg::atproto(), *, name = "default".to_owned()))]
+pub(crate) fn vcs_init(
+    py: Python<'_>,
+    location: PathBuf,
+    protocol: ProtocolArg,
+    name: String,
+) -> PyResult<PyRepository> {
+    PyRepository::init(py, location, protocol, name)
+}
+
+/// Opens a repository (see :meth:`Repository.open`).
+#[pyfunction]
+#[pyo3(signature = (location, *, name = "default".to_owned()))]
+pub(crate) fn vcs_open(py: Python<'_>, location: PathBuf, name: String) -> PyResult<PyRepository> {
+    PyRepository::open(py, location, name)
+}
+
+/// Stages a schema (see :meth:`Repository.add`).
+#[pyfunction]
+pub(crate) fn vcs_add(
+    py: Python<'_>,
+    repo: &PyRepository,
+    schema: &PySchema,
+) -> PyResult<Py<PyAny>> {
+    repo.add(py, schema)
+}
+
+/// Commits what is staged (see :meth:`Repository.commit`).
+#[pyfunction]
+pub(crate) fn vcs_commit(
+    py: Python<'_>,
+    repo: &PyRepository,
+    message: &str,
+    author: &str,
+) -> PyResult<String> {
+    repo.commit(py, message, author, None)
+}
+
+/// The history from HEAD, newest first (see :meth:`Repository.log`).
+#[pyfunction]
+#[pyo3(signature = (repo, count = None))]
+pub(crate) fn vcs_log(
+    py: Python<'_>,
+    repo: &PyRepository,
+    count: Option<usize>,
+) -> PyResult<Vec<PyCommit>> {
+    repo.log(py, count)
+}
+
+/// The repository's status (see :meth:`Repository.status`).
+#[pyfunction]
+pub(crate) fn vcs_status(py: Python<'_>, repo: &PyRepository) -> PyResult<PyStatus> {
+    repo.status(py)
+}
