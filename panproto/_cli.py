@@ -1,0 +1,353 @@
+"""The ``panproto`` command (also ``python -m panproto``).
+
+A working directory is tied to a repository by ``.panproto/config`` (an INI
+file: the store location and the repository's name), found by walking up
+from the current directory, as git finds ``.git``. What ``add`` stages is
+kept in ``.panproto/index`` (the staged schema's JSON), so it survives until
+the next command's process commits it.
+
+Output is for humans by default; ``--json`` prints one JSON document.
+Errors print ``error: <message>`` on stderr and exit with status 2 (status 1
+is kept for ``check``'s "breaking change" verdict).
+"""
+
+from __future__ import annotations
+
+import argparse
+import configparser
+import datetime
+import getpass
+import json
+import os
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from panproto._api import Commit, Repository, Status
+    from panproto.types import Change
+
+DIR = ".panproto"
+CONFIG = "config"
+INDEX = "index"
+DEFAULT_STORE = f"{DIR}/panproto.db"
+
+EXIT_ERROR = 2
+
+
+class CliError(Exception):
+    """A usage problem the CLI reports as ``error: ...`` (exit 2)."""
+
+
+# --------------------------------------------------------------------------
+# Working copy
+
+
+class WorkingCopy:
+    """A directory holding ``.panproto/``: its config and staging index."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.dir = root / DIR
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            with (self.dir / CONFIG).open(encoding="utf-8") as f:
+                parser.read_file(f)
+            self.store = parser.get("repository", "store")
+            self.name = parser.get("repository", "name", fallback="default")
+        except configparser.Error as exc:
+            raise CliError(f"{self.dir / CONFIG} is not a valid panproto config: {exc}") from exc
+
+    @staticmethod
+    def find(start: Path) -> WorkingCopy:
+        """The working copy containing ``start``."""
+        for directory in (start, *start.parents):
+            if (directory / DIR / CONFIG).is_file():
+                return WorkingCopy(directory)
+        raise CliError(f"not a panproto working copy (nor any parent of {start}): no {DIR}/; run `panproto init`")
+
+    @property
+    def location(self) -> str:
+        """The store location; relative paths are relative to the working copy's root."""
+        if "://" in self.store:
+            return self.store
+        path = Path(self.store)
+        return str(path if path.is_absolute() else self.root / path)
+
+    @property
+    def index(self) -> Path:
+        return self.dir / INDEX
+
+    def open(self) -> Repository:
+        """Open the repository and restore what is staged."""
+        import panproto
+
+        repo = panproto.Repository.open(self.location, name=self.name)
+        staged = self.staged_json()
+        if staged is not None:
+            repo.add(panproto.Schema.from_json(staged))
+        return repo
+
+    def staged_json(self) -> str | None:
+        try:
+            return self.index.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+
+    def stage(self, schema_json: str) -> None:
+        tmp = self.index.with_suffix(".tmp")
+        tmp.write_text(schema_json, encoding="utf-8")
+        tmp.replace(self.index)
+
+    def unstage(self) -> None:
+        self.index.unlink(missing_ok=True)
+
+
+def write_config(directory: Path, store: str, name: str) -> Path:
+    """Write ``.panproto/config`` under ``directory``."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser["repository"] = {"store": store, "name": name}
+    path = directory / DIR / CONFIG
+    with path.open("w", encoding="utf-8") as f:
+        f.write("# panproto working copy: where the history is kept\n")
+        parser.write(f)
+    return path
+
+
+# --------------------------------------------------------------------------
+# Output
+
+
+def emit_json(document: Any) -> None:
+    json.dump(document, sys.stdout, indent=2, sort_keys=False)
+    sys.stdout.write("\n")
+
+
+def describe_change(change: Change) -> str:
+    text = f"{change['kind']:<20} {change['element']}"
+    if "old" in change or "new" in change:
+        text += f" ({change.get('old', '')} -> {change.get('new', '')})"
+    return text
+
+
+def print_changes(changes: Sequence[Change], indent: str = "  ") -> None:
+    for change in changes:
+        print(indent + describe_change(change))
+
+
+def format_time(timestamp: int) -> str:
+    moment = datetime.datetime.fromtimestamp(timestamp, tz=datetime.timezone.utc)
+    return moment.strftime("%a %b %d %H:%M:%S %Y +0000")
+
+
+def default_author() -> str:
+    author = os.environ.get("PANPROTO_AUTHOR", "").strip()
+    if author:
+        return author
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"{user}@{socket.gethostname() or 'localhost'}"
+
+
+# --------------------------------------------------------------------------
+# Commands
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    import panproto
+
+    root = Path.cwd()
+    if (root / DIR / CONFIG).exists():
+        raise CliError(f"{root / DIR} already exists: this directory is already a panproto working copy")
+    store = args.store or DEFAULT_STORE
+    (root / DIR).mkdir(exist_ok=True)
+    location = store if "://" in store else str(root / store)
+    repo = panproto.Repository.init(location, args.protocol, name=args.name)
+    with repo:
+        config = write_config(root, store, args.name)
+        if args.json:
+            emit_json(
+                {
+                    "location": repo.location,
+                    "name": repo.name,
+                    "protocol": repo.protocol.name,
+                    "branch": repo.branch,
+                    "config": str(config),
+                    "backend": panproto.__backend__,
+                }
+            )
+        else:
+            print(
+                f"Initialized empty panproto repository {repo.name!r} ({repo.protocol.name}) "
+                f"in {repo.location} [{panproto.__backend__}]"
+            )
+    return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    import panproto
+
+    wc = WorkingCopy.find(Path.cwd())
+    path = Path(args.file)
+    text = path.read_text(encoding="utf-8")
+    schema = panproto.Schema.from_json(text)
+    with panproto.Repository.open(wc.location, name=wc.name) as repo:
+        changes = repo.add(schema)
+        wc.stage(schema.to_json())
+    if args.json:
+        emit_json({"file": str(path), "staged": schema.id, "changes": changes})
+    else:
+        print(f"staged {path} (schema {schema.id[:12]}): {len(changes)} change(s) against HEAD")
+        print_changes(changes)
+    return 0
+
+
+def cmd_commit(args: argparse.Namespace) -> int:
+    wc = WorkingCopy.find(Path.cwd())
+    author = args.author or default_author()
+    with wc.open() as repo:
+        commit_id = repo.commit(args.message, author)
+        wc.unstage()
+        commit = repo.log(1)[0]
+        branch = repo.branch
+    if args.json:
+        emit_json({**commit.to_dict(), "branch": branch})
+    else:
+        first_line = args.message.splitlines()[0] if args.message else ""
+        print(f"[{branch or 'detached HEAD'} {commit_id[:12]}] {first_line}")
+    return 0
+
+
+def print_commit(commit: Commit, decoration: str) -> None:
+    print(f"commit {commit.short_id}{decoration}")
+    print(f"Author: {commit.author}")
+    print(f"Date:   {format_time(commit.timestamp)}")
+    print()
+    for line in commit.message.splitlines() or [""]:
+        print(f"    {line}")
+    print()
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    if args.n is not None and args.n < 0:
+        raise CliError("-n must not be negative")
+    wc = WorkingCopy.find(Path.cwd())
+    with wc.open() as repo:
+        commits = repo.log(args.n)
+        branch = repo.branch
+        head = repo.head
+    if args.json:
+        emit_json([c.to_dict() for c in commits])
+        return 0
+    if not commits:
+        print(f"no commits yet on {branch or 'HEAD'}")
+    for commit in commits:
+        decoration = ""
+        if commit.id == head:
+            decoration = f" (HEAD -> {branch})" if branch else " (HEAD)"
+        print_commit(commit, decoration)
+    return 0
+
+
+def print_status(status: Status) -> None:
+    print(f"On branch {status.branch}" if status.branch else "HEAD detached")
+    print(f"HEAD: {status.head[:12]}" if status.head else "No commits yet")
+    if status.staged is None:
+        print("nothing staged (use `panproto add FILE`)")
+        return
+    print(f"Staged schema {status.staged[:12]}: {len(status.changes)} change(s) to commit")
+    print_changes(status.changes)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    wc = WorkingCopy.find(Path.cwd())
+    with wc.open() as repo:
+        status = repo.status()
+    if args.json:
+        emit_json(status.to_dict())
+    else:
+        print_status(status)
+    return 0
+
+
+# --------------------------------------------------------------------------
+# Parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print one JSON document instead of text")
+
+    parser = argparse.ArgumentParser(
+        prog="panproto",
+        description="Version control for schemas.",
+        epilog="Run `panproto COMMAND --help` for a command's options.",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and backend, then exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("init", parents=[common], help="create a repository and tie this directory to it")
+    p.add_argument("--protocol", default="atproto", help="the protocol schemas follow (default: atproto)")
+    p.add_argument(
+        "--store",
+        default=None,
+        help=f"SQLite file or postgresql:// URL (default: {DEFAULT_STORE})",
+    )
+    p.add_argument("--name", default="default", help="the repository's name in the store (default: default)")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("add", parents=[common], help="stage a schema (JSON, as Schema.to_json writes it)")
+    p.add_argument("file", metavar="FILE", help="the schema's JSON file")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("commit", parents=[common], help="record the staged schema")
+    p.add_argument("-m", "--message", required=True, help="the commit message")
+    p.add_argument("--author", default=None, help="default: $PANPROTO_AUTHOR, else user@host")
+    p.set_defaults(func=cmd_commit)
+
+    p = sub.add_parser("log", parents=[common], help="show the history, newest first")
+    p.add_argument("-n", type=int, default=None, metavar="N", help="show at most N commits")
+    p.set_defaults(func=cmd_log)
+
+    p = sub.add_parser("status", parents=[common], help="show HEAD and what is staged")
+    p.set_defaults(func=cmd_status)
+    return parser
+
+
+def fail(message: str) -> NoReturn:
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_ERROR)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        try:
+            import panproto
+        except ImportError as exc:
+            fail(str(exc))
+        print(f"panproto {panproto.__version__} ({panproto.__backend__} backend)")
+        return 0
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        from panproto.errors import PanprotoError
+    except ImportError as exc:  # no usable backend: say why, no traceback
+        fail(str(exc))
+    try:
+        status: int = args.func(args)
+    except (PanprotoError, CliError, OSError) as exc:
+        fail(str(exc) or type(exc).__name__)
+    except ImportError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return status

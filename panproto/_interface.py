@@ -1,0 +1,257 @@
+"""The interface every panproto backend provides, as ``typing.Protocol`` classes.
+
+A backend is a module (``panproto_sqlite``, ``panproto_postgres``) that
+satisfies :class:`Backend`: the functions below, and classes whose
+instances satisfy :class:`ProtocolLike`, :class:`SchemaBuilderLike`,
+:class:`SchemaLike`, :class:`CommitLike`, :class:`StatusLike`,
+:class:`RepositoryLike` and :class:`PanprotoLike`. The dispatcher checks a
+backend against these at import (:func:`missing_members`), so a build that
+lacks part of the API is refused with the missing names, never half
+imported. Precise signatures and documentation are in the API stub
+(``panproto/_api.pyi``, rendered from ``templates/_native.pyi.j2``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable, Sequence
+from typing import Any, runtime_checkable
+
+__all__ = [
+    "Backend",
+    "CommitLike",
+    "PanprotoLike",
+    "ProtocolLike",
+    "RepositoryLike",
+    "SchemaBuilderLike",
+    "SchemaLike",
+    "StatusLike",
+    "missing_members",
+    "protocol_members",
+]
+
+
+@runtime_checkable
+class ProtocolLike(typing.Protocol):
+    """A protocol: the rules a family of schemas follows."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def object_kinds(self) -> list[str]: ...
+    @property
+    def edge_kinds(self) -> list[str]: ...
+    @property
+    def constraint_sorts(self) -> list[str]: ...
+    def schema(self) -> SchemaBuilderLike: ...
+    def to_dict(self) -> Any: ...
+
+
+@runtime_checkable
+class SchemaBuilderLike(typing.Protocol):
+    """An immutable fluent schema builder."""
+
+    @property
+    def protocol(self) -> ProtocolLike: ...
+    def vertex(self, id: str, kind: str, opts: Any = None) -> SchemaBuilderLike: ...
+    def edge(self, src: str, tgt: str, kind: str, opts: Any = None) -> SchemaBuilderLike: ...
+    def hyper_edge(self, id: str, kind: str, signature: Any, parent_label: str) -> SchemaBuilderLike: ...
+    def constraint(self, vertex: str, sort: str, value: str) -> SchemaBuilderLike: ...
+    def required(self, vertex: str, edges: Sequence[str]) -> SchemaBuilderLike: ...
+    def build(self) -> SchemaLike: ...
+    def __len__(self) -> int: ...
+
+
+@runtime_checkable
+class SchemaLike(typing.Protocol):
+    """A built, validated schema."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def protocol(self) -> str: ...
+    @property
+    def vertices(self) -> Any: ...
+    @property
+    def edges(self) -> Any: ...
+    @property
+    def data(self) -> Any: ...
+    def to_json(self) -> str: ...
+    def from_json(self, json: str) -> SchemaLike: ...
+    def to_builder(self) -> SchemaBuilderLike: ...
+    def __len__(self) -> int: ...
+
+
+@runtime_checkable
+class CommitLike(typing.Protocol):
+    """One commit."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def short_id(self) -> str: ...
+    @property
+    def parents(self) -> list[str]: ...
+    @property
+    def schema_id(self) -> str: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def timestamp(self) -> int: ...
+    @property
+    def message(self) -> str: ...
+    def to_dict(self) -> Any: ...
+
+
+@runtime_checkable
+class StatusLike(typing.Protocol):
+    """A working copy's status."""
+
+    @property
+    def branch(self) -> str | None: ...
+    @property
+    def head(self) -> str | None: ...
+    @property
+    def staged(self) -> str | None: ...
+    @property
+    def changes(self) -> Any: ...
+    def to_dict(self) -> Any: ...
+
+
+@runtime_checkable
+class RepositoryLike(typing.Protocol):
+    """A repository handle with its staging area."""
+
+    @property
+    def location(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def protocol(self) -> ProtocolLike: ...
+    @property
+    def branch(self) -> str | None: ...
+    @property
+    def head(self) -> str | None: ...
+    def init(self, location: Any, protocol: Any = ..., *, name: str = ...) -> RepositoryLike: ...
+    def open(self, location: Any, *, name: str = ...) -> RepositoryLike: ...
+    def add(self, schema: Any) -> Any: ...
+    def commit(self, message: str, author: str, timestamp: int | None = None) -> str: ...
+    def log(self, limit: int | None = None) -> Any: ...
+    def status(self) -> StatusLike: ...
+    def schema_at(self, ref: str = "HEAD") -> SchemaLike: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> RepositoryLike: ...
+    def __exit__(self, *args: object) -> None: ...
+
+
+@runtime_checkable
+class PanprotoLike(typing.Protocol):
+    """The engine as one object."""
+
+    def load(self) -> PanprotoLike: ...
+    def protocol(self, name: str) -> ProtocolLike: ...
+    def define_protocol(self, spec: Any) -> ProtocolLike: ...
+    def list_protocols(self) -> list[str]: ...
+    def diff(self, old: Any, new: Any) -> Any: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> PanprotoLike: ...
+    def __exit__(self, *args: object) -> None: ...
+
+
+@runtime_checkable
+class Backend(typing.Protocol):
+    """A backend module (``panproto_sqlite`` or ``panproto_postgres``)."""
+
+    __version__: str
+    __backend__: str
+    __all__: Sequence[str]
+
+    Protocol: type[ProtocolLike]
+    SchemaBuilder: type[SchemaBuilderLike]
+    Schema: type[SchemaLike]
+    Commit: type[CommitLike]
+    Status: type[StatusLike]
+    Repository: type[RepositoryLike]
+    Panproto: type[PanprotoLike]
+
+    protocol: Callable[..., ProtocolLike]
+    list_protocols: Callable[[], list[str]]
+    define_protocol: Callable[..., ProtocolLike]
+    diff: Callable[..., Any]
+    vcs_init: Callable[..., RepositoryLike]
+    vcs_open: Callable[..., RepositoryLike]
+    vcs_add: Callable[..., Any]
+    vcs_commit: Callable[..., str]
+    vcs_log: Callable[..., Any]
+    vcs_status: Callable[..., StatusLike]
+
+
+# Names typing adds to every Protocol class; they are not interface members.
+_TYPING_INTERNALS = frozenset(
+    {
+        "__abstractmethods__",
+        "__annotate__",
+        "__annotate_func__",
+        "__annotations__",
+        "__annotations_cache__",
+        "__dict__",
+        "__doc__",
+        "__firstlineno__",
+        "__init__",
+        "__module__",
+        "__non_callable_proto_members__",
+        "__orig_bases__",
+        "__parameters__",
+        "__protocol_attrs__",
+        "__qualname__",
+        "__slots__",
+        "__static_attributes__",
+        "__subclasshook__",
+        "__weakref__",
+        "_is_protocol",
+        "_is_runtime_protocol",
+    }
+)
+
+
+def protocol_members(proto: type) -> frozenset[str]:
+    """The member names a ``typing.Protocol`` class declares (own and inherited)."""
+    names: set[str] = set()
+    for base in proto.__mro__:
+        if base in (object, typing.Protocol, typing.Generic):
+            continue
+        names.update(inspect.get_annotations(base))
+        names.update(base.__dict__)
+    return frozenset(n for n in names if n not in _TYPING_INTERNALS and not n.startswith("_abc_"))
+
+
+# Which class protocol each class attribute of :class:`Backend` must satisfy.
+_CLASS_INTERFACES: dict[str, type] = {
+    "Protocol": ProtocolLike,
+    "SchemaBuilder": SchemaBuilderLike,
+    "Schema": SchemaLike,
+    "Commit": CommitLike,
+    "Status": StatusLike,
+    "Repository": RepositoryLike,
+    "Panproto": PanprotoLike,
+}
+
+
+def missing_members(module: object) -> list[str]:
+    """The names of the :class:`Backend` interface that ``module`` lacks.
+
+    Checks the module's own attributes and, for each class it must export,
+    the class's attributes (e.g. ``"Schema.to_json"``). Empty when the
+    module satisfies the interface.
+    """
+    missing = sorted(n for n in protocol_members(Backend) if not hasattr(module, n))
+    for cls_name, interface in _CLASS_INTERFACES.items():
+        cls = getattr(module, cls_name, None)
+        if cls is None:
+            continue
+        if not isinstance(cls, type):
+            missing.append(f"{cls_name} (not a class)")
+            continue
+        missing += sorted(f"{cls_name}.{n}" for n in protocol_members(interface) if not hasattr(cls, n))
+    return missing

@@ -1,0 +1,268 @@
+"""panproto's exceptions, defined once, in pure Python.
+
+Both compiled backends raise these very classes (they import this module
+when they first raise), so ``except panproto.ConflictError`` works whichever
+backend is loaded. The tree::
+
+    Exception
+    └── PanprotoError                  every error panproto raises on purpose
+        ├── SchemaValidationError      a protocol or schema breaks the rules (.errors)
+        ├── MigrationError             a migration cannot be compiled or applied
+        ├── ExistenceCheckError        an existence check could not be run
+        ├── LensError                  a lens is ill-formed or breaks its laws
+        ├── GatError                   a theory or morphism is ill-formed
+        └── VcsError                   a version-control operation failed
+            ├── ConflictError          a ref moved under you (.ref, .expected, .actual)
+            ├── NotFoundError          no such repository, ref or object
+            └── StoreError             the store failed (.backend, .code)
+
+Every class takes the message first and its attributes as keyword
+arguments, e.g. ``ConflictError(message, ref=..., expected=..., actual=...)``;
+all of them pickle with their attributes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "ConflictError",
+    "ExistenceCheckError",
+    "GatError",
+    "LensError",
+    "MigrationError",
+    "NotFoundError",
+    "PanprotoError",
+    "SchemaValidationError",
+    "StoreError",
+    "VcsError",
+]
+
+
+def _rebuild(cls: type[PanprotoError], message: str, attributes: dict[str, Any]) -> PanprotoError:
+    """Unpickle an error: call its constructor as the native modules do."""
+    return cls(message, **attributes)
+
+
+class PanprotoError(Exception):
+    """Base of every error panproto raises on purpose.
+
+    ::
+
+        PanprotoError
+        ├── SchemaValidationError
+        ├── MigrationError
+        ├── ExistenceCheckError
+        ├── LensError
+        ├── GatError
+        └── VcsError
+            ├── ConflictError
+            ├── NotFoundError
+            └── StoreError
+
+    Parameters
+    ----------
+    message
+        What went wrong, for a human.
+    """
+
+    message: str
+    """What went wrong, for a human (also ``str(error)``)."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+
+    def _attributes(self) -> dict[str, Any]:
+        """The keyword arguments that rebuild this error (none here)."""
+        return {}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        extra = {k: v for k, v in self.__dict__.items() if k != "message" and k not in self._attributes()}
+        return (_rebuild, (type(self), self.message, self._attributes()), extra or None)
+
+    def __repr__(self) -> str:
+        args = [repr(self.message)]
+        args += [f"{key}={value!r}" for key, value in self._attributes().items()]
+        return f"{type(self).__name__}({', '.join(args)})"
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class SchemaValidationError(PanprotoError):
+    """A protocol specification or a schema breaks the rules.
+
+    Raised by ``SchemaBuilder.build``, ``Schema.from_json``,
+    ``define_protocol`` and ``protocol`` (unknown name). Every problem is
+    found at once and listed in :attr:`errors`.
+
+    ::
+
+        PanprotoError
+        └── SchemaValidationError
+
+    Parameters
+    ----------
+    message
+        A summary, including every problem.
+    errors
+        One string per problem, each naming its element, e.g.
+        ``'edge a -prop[x]-> missing: target vertex "missing" does not exist [missing-vertex]'``.
+    """
+
+    errors: tuple[str, ...]
+    """One entry per problem, each naming the element it concerns."""
+
+    def __init__(self, message: str = "", *, errors: tuple[str, ...] | list[str] = ()) -> None:
+        super().__init__(message)
+        self.errors = tuple(errors)
+
+    def _attributes(self) -> dict[str, Any]:
+        return {"errors": self.errors}
+
+
+class MigrationError(PanprotoError):
+    """A migration cannot be compiled or applied.
+
+    ::
+
+        PanprotoError
+        └── MigrationError
+    """
+
+
+class ExistenceCheckError(PanprotoError):
+    """An existence check could not be carried out.
+
+    ::
+
+        PanprotoError
+        └── ExistenceCheckError
+    """
+
+
+class LensError(PanprotoError):
+    """A lens is ill-formed or breaks its laws.
+
+    ::
+
+        PanprotoError
+        └── LensError
+    """
+
+
+class GatError(PanprotoError):
+    """A theory, colimit or morphism is ill-formed.
+
+    ::
+
+        PanprotoError
+        └── GatError
+    """
+
+
+class VcsError(PanprotoError):
+    """A version-control operation failed (e.g. nothing staged to commit).
+
+    ::
+
+        PanprotoError
+        └── VcsError
+            ├── ConflictError
+            ├── NotFoundError
+            └── StoreError
+    """
+
+
+class ConflictError(VcsError):
+    """A ref moved under you: someone else committed first.
+
+    Your staged work is kept; add again on top of the new head, or merge.
+
+    ::
+
+        PanprotoError
+        └── VcsError
+            └── ConflictError
+
+    Parameters
+    ----------
+    message
+        What happened.
+    ref
+        The ref that moved, e.g. ``"refs/heads/main"``.
+    expected
+        What the operation expected it to point at (``None``: not to exist).
+    actual
+        What it pointed at (``None``: it did not exist).
+    """
+
+    ref: str | None
+    """The ref that moved."""
+    expected: str | None
+    """What the operation expected the ref to hold."""
+    actual: str | None
+    """What the ref held."""
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        ref: str | None = None,
+        expected: str | None = None,
+        actual: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.ref = ref
+        self.expected = expected
+        self.actual = actual
+
+    def _attributes(self) -> dict[str, Any]:
+        return {"ref": self.ref, "expected": self.expected, "actual": self.actual}
+
+
+class NotFoundError(VcsError):
+    """A repository, ref or object does not exist.
+
+    ::
+
+        PanprotoError
+        └── VcsError
+            └── NotFoundError
+    """
+
+
+class StoreError(VcsError):
+    """The store failed: cannot be reached or opened, is not a panproto
+    store, was written by a newer panproto, or the database reported an error.
+
+    ::
+
+        PanprotoError
+        └── VcsError
+            └── StoreError
+
+    Parameters
+    ----------
+    message
+        What went wrong, with the database's own message.
+    backend
+        ``"sqlite"`` or ``"postgres"``.
+    code
+        The database's native error code (SQLite extended code, SQLSTATE),
+        when there is one.
+    """
+
+    backend: str | None
+    """The backend that failed."""
+    code: str | None
+    """The database's native error code, if any."""
+
+    def __init__(self, message: str = "", *, backend: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.backend = backend
+        self.code = code
+
+    def _attributes(self) -> dict[str, Any]:
+        return {"backend": self.backend, "code": self.code}

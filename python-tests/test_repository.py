@@ -1,0 +1,237 @@
+"""Repositories on the active backend: init, open, add, commit, log, status."""
+
+from __future__ import annotations
+
+import pickle
+import re
+
+import pytest
+
+import panproto as pp
+from schemas import post_v1, post_v2, post_v3
+
+HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def test_init_gives_an_empty_repository(location):
+    with location.init("atproto") as repo:
+        assert isinstance(repo, pp.Repository)
+        assert repo.name == location.name
+        assert repo.protocol == pp.protocol("atproto")
+        assert repo.branch == "main"
+        assert repo.head is None
+        assert repo.log() == []
+        status = repo.status()
+        assert isinstance(status, pp.Status)
+        assert (status.branch, status.head, status.staged, status.changes) == ("main", None, None, [])
+        assert status.to_dict() == {"branch": "main", "head": None, "staged": None, "changes": []}
+
+
+def test_init_accepts_a_protocol_object_and_a_path_like(location, tmp_path):
+    if pp.__backend__ == "sqlite":
+        url = tmp_path / "pathlike.db"  # an os.PathLike
+        with pp.Repository.init(url, pp.protocol("sql")) as repo:
+            assert repo.protocol.name == "sql"
+            assert repo.location == str(url)
+    else:
+        with pp.Repository.init(location.url, pp.protocol("sql"), name=location.name) as repo:
+            assert repo.protocol.name == "sql"
+
+
+def test_add_commit_log_status(repo):
+    changes = repo.add(post_v1())
+    assert {c["kind"] for c in changes} == {"vertex-added", "edge-added", "constraint-added", "required-added"}
+    status = repo.status()
+    assert status.staged == post_v1().id
+    assert status.head is None
+    assert status.changes == changes
+
+    first = repo.commit("first version", "alice", timestamp=1_700_000_000)
+    assert HEX64.fullmatch(first)
+    assert repo.head == first
+    assert repo.status().staged is None
+
+    assert repo.add(post_v2()) == pp.diff(post_v1(), post_v2())
+    second = repo.commit("add createdAt", "bob")
+    repo.add(post_v3())
+    third = repo.commit("longer posts", "carol")
+
+    log = repo.log()
+    assert [c.id for c in log] == [third, second, first]
+    assert [c.message for c in log] == ["longer posts", "add createdAt", "first version"]
+    assert [c.author for c in log] == ["carol", "bob", "alice"]
+    assert log[2].timestamp == 1_700_000_000
+    assert log[0].timestamp >= log[1].timestamp >= 1_700_000_000
+    assert log[0].parents == [second] and log[1].parents == [first] and log[2].parents == []
+    assert log[0].schema_id == post_v3().id
+    assert log[0].short_id == third[:12]
+    assert [c.id for c in repo.log(2)] == [third, second]
+    assert repo.log(0) == []
+    assert log[0].to_dict() == {
+        "id": third,
+        "short_id": third[:12],
+        "parents": [second],
+        "schema_id": post_v3().id,
+        "author": "carol",
+        "timestamp": log[0].timestamp,
+        "message": "longer posts",
+    }
+    assert isinstance(log[0], pp.Commit)
+    assert third[:12] in repr(log[0])
+
+    assert repo.schema_at() == post_v3()
+    assert repo.schema_at("HEAD") == post_v3()
+    assert repo.schema_at(first) == post_v1()
+    status = repo.status()
+    assert (status.branch, status.head, status.staged, status.changes) == ("main", third, None, [])
+
+
+def test_history_is_visible_to_a_new_handle(location):
+    with location.init() as repo:
+        repo.add(post_v1())
+        commit = repo.commit("v1", "alice")
+    with location.open() as again:
+        assert again.head == commit
+        assert [c.id for c in again.log()] == [commit]
+        assert again.schema_at() == post_v1()
+        assert again.status().staged is None
+
+
+def test_vcs_functions_mirror_the_methods(location):
+    repo = pp.vcs_init(location.url, "atproto", name=location.name)
+    try:
+        assert pp.vcs_add(repo, post_v1()) == repo.status().changes
+        commit = pp.vcs_commit(repo, "v1", "alice")
+        pp.vcs_add(repo, post_v2())
+        second = pp.vcs_commit(repo, "v2", "alice")
+        assert [c.id for c in pp.vcs_log(repo)] == [second, commit]
+        assert [c.id for c in pp.vcs_log(repo, 1)] == [second]
+        status = pp.vcs_status(repo)
+        assert status.head == second and status.staged is None
+    finally:
+        repo.close()
+    reopened = pp.vcs_open(location.url, name=location.name)
+    with reopened:
+        assert reopened.head == second
+
+
+def test_commit_with_nothing_staged_is_a_vcs_error(repo):
+    with pytest.raises(pp.VcsError) as info:
+        repo.commit("empty", "alice")
+    assert "nothing" in str(info.value).lower()
+
+
+def test_committing_the_head_schema_again_is_a_vcs_error(repo):
+    repo.add(post_v1())
+    repo.commit("v1", "alice")
+    repo.add(post_v1())
+    with pytest.raises(pp.VcsError):
+        repo.commit("same again", "alice")
+
+
+def test_adding_a_schema_of_another_protocol_is_a_vcs_error(repo):
+    sql = pp.protocol("sql").schema().vertex("t", "table").build()
+    with pytest.raises(pp.VcsError) as info:
+        repo.add(sql)
+    assert "sql" in str(info.value)
+
+
+def test_opening_a_missing_repository_is_not_found(location):
+    if pp.__backend__ == "sqlite":
+        with location.init():  # the store exists, the repository name does not
+            pass
+        with pytest.raises(pp.NotFoundError) as info:
+            pp.Repository.open(location.url, name="no-such-repository")
+    else:
+        with pytest.raises(pp.NotFoundError) as info:
+            location.open()
+    assert isinstance(info.value, pp.VcsError)
+
+
+@pytest.mark.backend("sqlite")
+def test_opening_a_missing_sqlite_file_is_not_found(tmp_path):
+    with pytest.raises(pp.NotFoundError):
+        pp.Repository.open(tmp_path / "absent.db")
+    assert not (tmp_path / "absent.db").exists()
+
+
+def test_init_twice_is_a_vcs_error(location):
+    with location.init():
+        pass
+    with pytest.raises(pp.VcsError) as info:
+        location.init()
+    assert "exists" in str(info.value)
+
+
+def test_schema_at_an_unknown_ref_is_not_found(repo):
+    repo.add(post_v1())
+    repo.commit("v1", "alice")
+    with pytest.raises(pp.NotFoundError):
+        repo.schema_at("0" * 64)
+
+
+def test_staging_belongs_to_one_handle(location):
+    with location.init() as alice, location.open() as bob:
+        alice.add(post_v1())
+        assert bob.status().staged is None
+        with pytest.raises(pp.VcsError):
+            bob.commit("nothing of mine", "bob")
+        alice.commit("v1", "alice")
+        assert bob.head == alice.head
+
+
+def test_concurrent_commit_is_a_conflict_and_keeps_the_stage(location):
+    with location.init() as alice:
+        alice.add(post_v1())
+        base = alice.commit("v1", "alice")
+        with location.open() as bob:
+            bob.add(post_v2())  # bob stages on top of v1
+            alice.add(post_v3())
+            winner = alice.commit("v3", "alice")  # alice moves main first
+            with pytest.raises(pp.ConflictError) as info:
+                bob.commit("v2", "bob")
+            error = info.value
+            assert isinstance(error, pp.VcsError)
+            assert error.ref is not None and "main" in error.ref
+            assert error.expected is not None and base in error.expected
+            assert error.actual is not None and winner in error.actual
+            assert bob.status().staged == post_v2().id  # staged work intact
+            assert [c.id for c in bob.log()] == [winner, base]  # nothing lost
+
+
+def test_repository_context_manager_closes(location):
+    with location.init() as repo:
+        assert repo.__enter__() is repo
+    with pytest.raises(pp.VcsError):
+        repo.add(post_v1())
+    repo.close()  # closing twice is harmless
+
+
+def test_repository_repr_names_it(repo):
+    assert repo.name in repr(repo)
+    assert "Repository" in repr(repo)
+
+
+def test_repository_pickles_as_a_reopened_handle_with_an_empty_stage(repo):
+    repo.add(post_v1())
+    commit = repo.commit("v1", "alice")
+    repo.add(post_v2())
+    with pickle.loads(pickle.dumps(repo)) as again:
+        assert isinstance(again, pp.Repository)
+        assert (again.location, again.name) == (repo.location, repo.name)
+        assert again.head == commit
+        assert again.status().staged is None
+    assert repo.status().staged == post_v2().id
+
+
+def test_commit_and_status_pickle(repo):
+    repo.add(post_v1())
+    repo.commit("v1", "alice")
+    repo.add(post_v2())
+    commit = repo.log()[0]
+    status = repo.status()
+    again = pickle.loads(pickle.dumps(commit))
+    assert again == commit and again.to_dict() == commit.to_dict()
+    status_again = pickle.loads(pickle.dumps(status))
+    assert status_again.to_dict() == status.to_dict()
+    assert "Status" in repr(status)
