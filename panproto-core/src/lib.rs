@@ -31,10 +31,16 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod classify;
+mod constraint;
 mod diff;
 mod error;
+pub mod existence;
 mod id;
+mod migration;
+mod persistent;
 mod protocol;
+mod record;
 pub mod registry;
 mod schema;
 pub mod vcs;
@@ -43,8 +49,14 @@ pub use diff::{Change, ChangeKind, diff};
 pub use error::{
     IssueKind, ProtocolError, SchemaError, SchemaIssue, StoreError, StoreErrorKind, VcsError,
 };
+pub use existence::{check_existence, ExistenceIssue, ExistenceKind, ExistenceReport};
+pub use classify::{classify, Compatibility, Classification, ClassifiedChange};
+pub use migration::{
+    CompiledMigration, EdgeMapping, MigrationBuilder, MigrationSpec, Resolver, RootedMigration,
+};
 pub use id::{ObjectId, ParseObjectIdError};
 pub use protocol::{EdgeRule, Protocol, builtin_names, builtin_protocol, builtin_protocols};
+pub use record::{RecordViolation, Value};
 pub use schema::{
     Constraint, Declaration, Edge, HyperEdge, Required, Schema, SchemaBuilder, SchemaData, Vertex,
 };

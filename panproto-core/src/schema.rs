@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{IssueKind, SchemaError, SchemaIssue};
 use crate::id::ObjectId;
 use crate::protocol::Protocol;
+use crate::persistent::List;
 use crate::registry;
 
 /// A vertex: one type in the schema.
@@ -107,14 +108,6 @@ pub enum Declaration {
     Required(Required),
 }
 
-/// A node of the builder's persistent list (newest first).
-#[derive(Debug)]
-struct OpNode {
-    op: Declaration,
-    prev: Option<Arc<OpNode>>,
-    len: usize,
-}
-
 /// An immutable, fluent schema builder.
 ///
 /// Cloning is O(1) and every method returns a new builder; the receiver is
@@ -122,42 +115,17 @@ struct OpNode {
 #[derive(Debug, Clone)]
 pub struct SchemaBuilder {
     protocol: Arc<Protocol>,
-    ops: Option<Arc<OpNode>>,
-}
-
-impl Drop for SchemaBuilder {
-    // The default recursive drop of a long list would overflow the stack;
-    // unlink nodes one at a time while we hold the only reference.
-    fn drop(&mut self) {
-        let mut next = self.ops.take();
-        while let Some(node) = next {
-            match Arc::try_unwrap(node) {
-                Ok(mut owned) => next = owned.prev.take(),
-                Err(_) => break,
-            }
-        }
-    }
+    ops: List<Declaration>,
 }
 
 impl SchemaBuilder {
     /// An empty builder for `protocol`.
     pub fn new(protocol: Arc<Protocol>) -> Self {
-        Self {
-            protocol,
-            ops: None,
-        }
+        Self { protocol, ops: List::default() }
     }
 
     fn push(&self, op: Declaration) -> Self {
-        let len = self.ops.as_ref().map_or(0, |n| n.len) + 1;
-        Self {
-            protocol: Arc::clone(&self.protocol),
-            ops: Some(Arc::new(OpNode {
-                op,
-                prev: self.ops.clone(),
-                len,
-            })),
-        }
+        Self { protocol: Arc::clone(&self.protocol), ops: self.ops.push(op) }
     }
 
     /// The protocol this builder checks against.
@@ -167,12 +135,12 @@ impl SchemaBuilder {
 
     /// Number of declarations so far.
     pub fn len(&self) -> usize {
-        self.ops.as_ref().map_or(0, |n| n.len)
+        self.ops.len()
     }
 
     /// Whether nothing has been declared.
     pub fn is_empty(&self) -> bool {
-        self.ops.is_none()
+        self.ops.is_empty()
     }
 
     /// Declares a vertex.
@@ -254,14 +222,7 @@ impl SchemaBuilder {
     }
 
     fn ops_in_order(&self) -> Vec<&Declaration> {
-        let mut out = Vec::with_capacity(self.len());
-        let mut node = self.ops.as_deref();
-        while let Some(n) = node {
-            out.push(&n.op);
-            node = n.prev.as_deref();
-        }
-        out.reverse();
-        out
+        self.ops.to_vec()
     }
 
     /// Validates every declaration against the protocol and builds the schema.

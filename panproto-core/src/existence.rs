@@ -1,0 +1,112 @@
+//! Existence checking: can a migration's mapping carry records from its
+//! source schema to its target, and what will it lose or risk?
+//!
+//! [`check_existence`] reports every issue with one of ten kinds. Six make
+//! a mapping unusable and [`MigrationBuilder::compile`](crate::MigrationBuilder::compile)
+//! refuses them ([`ExistenceKind::is_fatal`]); four describe data a valid
+//! migration drops or risks, and are for the user to judge.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::migration::{analyse, MigrationSpec};
+use crate::schema::Schema;
+
+/// The ten kinds of existence issue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExistenceKind {
+    /// Both ends of a source edge survive but the target has no edge to carry it: its data is dropped.
+    EdgeMissing,
+    /// A vertex is mapped to one whose values have another shape (text to a number, an object to a list).
+    KindInconsistency,
+    /// An edge is mapped to an edge of another kind or role.
+    LabelInconsistency,
+    /// The target requires a field that nothing in the source maps to.
+    RequiredFieldMissing,
+    /// The target constrains mapped data more tightly than the source did.
+    ConstraintTightened,
+    /// A resolver names an edge the target does not have, or one that does not join its kinds.
+    ResolverInvalid,
+    /// The mapping names vertices or edges that do not exist, or leaves the record root unmapped.
+    WellFormedness,
+    /// An edge is mapped to an edge whose ends are not the images of its own ends.
+    SignatureCoherence,
+    /// Two source fields land on the same key of one target object.
+    Simultaneity,
+    /// A mapped vertex can only be reached through dropped ones that cannot be contracted: its data is lost.
+    ReachabilityRisk,
+}
+
+impl ExistenceKind {
+    /// The kebab-case code, e.g. `"edge-missing"`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::EdgeMissing => "edge-missing",
+            Self::KindInconsistency => "kind-inconsistency",
+            Self::LabelInconsistency => "label-inconsistency",
+            Self::RequiredFieldMissing => "required-field-missing",
+            Self::ConstraintTightened => "constraint-tightened",
+            Self::ResolverInvalid => "resolver-invalid",
+            Self::WellFormedness => "well-formedness",
+            Self::SignatureCoherence => "signature-coherence",
+            Self::Simultaneity => "simultaneity",
+            Self::ReachabilityRisk => "reachability-risk",
+        }
+    }
+
+    /// Whether the mapping cannot be compiled with this issue.
+    pub fn is_fatal(self) -> bool {
+        matches!(
+            self,
+            Self::KindInconsistency
+                | Self::LabelInconsistency
+                | Self::ResolverInvalid
+                | Self::WellFormedness
+                | Self::SignatureCoherence
+                | Self::Simultaneity
+        )
+    }
+}
+
+/// One issue, with the element it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExistenceIssue {
+    /// Which kind.
+    pub kind: ExistenceKind,
+    /// The element: a vertex id, an edge `src -kind[name]-> tgt`, or a resolver.
+    pub element: String,
+    /// What is wrong and what it means for records.
+    pub message: String,
+}
+
+impl fmt::Display for ExistenceIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} [{}]", self.element, self.message, self.kind.code())
+    }
+}
+
+/// Every issue of a mapping.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ExistenceReport {
+    /// The issues, in a stable order (by kind, then element).
+    pub issues: Vec<ExistenceIssue>,
+}
+
+impl ExistenceReport {
+    /// Whether there is no issue at all.
+    pub fn is_valid(&self) -> bool {
+        self.issues.is_empty()
+    }
+
+    /// Whether the mapping can be compiled (no fatal issue).
+    pub fn is_compilable(&self) -> bool {
+        !self.issues.iter().any(|i| i.kind.is_fatal())
+    }
+}
+
+/// Checks a mapping from `src` to `tgt` and reports every issue.
+pub fn check_existence(src: &Schema, tgt: &Schema, spec: &MigrationSpec) -> ExistenceReport {
+    analyse(src, tgt, spec).1
+}

@@ -1,0 +1,236 @@
+//! Running a plan: `lift`, and the lens pair `get` / `put`.
+//!
+//! Values are moved, not copied: a surviving field's value (and, when its
+//! key is not renamed, the key itself) goes from the input record into the
+//! output without a new allocation. `get` moves what it drops into the
+//! complement; `put` moves it back.
+
+use std::collections::BTreeMap;
+
+use crate::error::MigrationError;
+use crate::migration::complement::{Comp, Complement, ObjComp};
+use crate::migration::plan::{Field, Shape};
+use crate::migration::{CompiledMigration, Stage};
+use crate::record::Value;
+
+impl Stage {
+    pub(crate) fn lift(&self, n: usize, value: Value) -> Value {
+        let node = &self.plan.nodes[n];
+        match (&node.shape, value) {
+            (Shape::Object, Value::Object(fields)) => {
+                let mut out = BTreeMap::new();
+                self.lift_into(n, fields, &mut out);
+                Value::Object(out)
+            }
+            (Shape::Array(Some(item)), Value::Array(items)) => {
+                Value::Array(items.into_iter().map(|v| self.lift(*item, v)).collect())
+            }
+            (Shape::Array(None), Value::Array(_)) => Value::Array(Vec::new()),
+            (_, other) => other,
+        }
+    }
+
+    fn lift_into(&self, n: usize, fields: BTreeMap<String, Value>, out: &mut BTreeMap<String, Value>) {
+        let plan = &self.plan.nodes[n].fields;
+        for (key, value) in fields {
+            match plan.get(&key) {
+                Some(Field::Keep { key: to, child }) => {
+                    let lifted = self.lift(*child, value);
+                    out.insert(if *to == key { key } else { to.clone() }, lifted);
+                }
+                Some(Field::Hoist { child }) => {
+                    if let Value::Object(inner) = value {
+                        self.lift_into(*child, inner, out);
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+
+    pub(crate) fn get(&self, n: usize, value: Value) -> (Value, Comp) {
+        let node = &self.plan.nodes[n];
+        match (&node.shape, value) {
+            (Shape::Object, Value::Object(fields)) => {
+                let mut out = BTreeMap::new();
+                let comp = self.get_into(n, fields, &mut out);
+                (Value::Object(out), Comp::object(comp))
+            }
+            (Shape::Array(Some(item)), Value::Array(items)) => {
+                let mut views = Vec::with_capacity(items.len());
+                let mut comps = Vec::with_capacity(items.len());
+                for v in items {
+                    let (view, comp) = self.get(*item, v);
+                    views.push(view);
+                    comps.push(comp);
+                }
+                let comp = if comps.iter().all(Comp::is_empty) { Comp::Empty } else { Comp::Array(comps) };
+                (Value::Array(views), comp)
+            }
+            (Shape::Array(None), dropped @ Value::Array(_)) => (Value::Array(Vec::new()), Comp::Replaced(dropped)),
+            (_, other) => (other, Comp::Empty),
+        }
+    }
+
+    fn get_into(&self, n: usize, fields: BTreeMap<String, Value>, out: &mut BTreeMap<String, Value>) -> ObjComp {
+        let plan = &self.plan.nodes[n].fields;
+        let mut comp = ObjComp::default();
+        for (key, value) in fields {
+            match plan.get(&key) {
+                Some(Field::Keep { key: to, child }) => {
+                    let (view, c) = self.get(*child, value);
+                    out.insert(to.clone(), view);
+                    if !c.is_empty() {
+                        comp.kept.insert(key, c);
+                    }
+                }
+                Some(Field::Hoist { child }) => match value {
+                    Value::Object(inner) => {
+                        let c = self.get_into(*child, inner, out);
+                        comp.hoisted.insert(key, c);
+                    }
+                    other => {
+                        comp.dropped.insert(key, other);
+                    }
+                },
+                None => {
+                    comp.dropped.insert(key, value);
+                }
+            }
+        }
+        comp
+    }
+
+    pub(crate) fn put(&self, n: usize, view: Value, comp: Comp) -> Value {
+        let node = &self.plan.nodes[n];
+        match (&node.shape, view, comp) {
+            (_, _, Comp::Replaced(original)) => original,
+            (Shape::Object, Value::Object(mut fields), comp) => {
+                let comp = match comp {
+                    Comp::Object(c) => *c,
+                    _ => ObjComp::default(),
+                };
+                Value::Object(self.put_from(n, &mut fields, comp))
+            }
+            (Shape::Array(Some(item)), Value::Array(items), comp) => {
+                let mut comps = match comp {
+                    Comp::Array(c) => c.into_iter(),
+                    _ => Vec::new().into_iter(),
+                };
+                Value::Array(items.into_iter().map(|v| self.put(*item, v, comps.next().unwrap_or(Comp::Empty))).collect())
+            }
+            (_, view, _) => view,
+        }
+    }
+
+    fn put_from(&self, n: usize, view: &mut BTreeMap<String, Value>, comp: ObjComp) -> BTreeMap<String, Value> {
+        let ObjComp { dropped, mut kept, mut hoisted } = comp;
+        let mut out = dropped;
+        for (key, field) in &self.plan.nodes[n].fields {
+            match field {
+                Field::Keep { key: to, child } => {
+                    if let Some(v) = view.remove(to) {
+                        let c = kept.remove(key).unwrap_or(Comp::Empty);
+                        out.insert(key.clone(), self.put(*child, v, c));
+                    }
+                }
+                Field::Hoist { child } => {
+                    if let Some(c) = hoisted.remove(key) {
+                        out.insert(key.clone(), Value::Object(self.put_from(*child, view, c)));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A migration with its record root resolved, ready to run on many records.
+#[derive(Debug, Clone)]
+pub struct RootedMigration<'m> {
+    migration: &'m CompiledMigration,
+    root: String,
+    /// The node to start at in each stage.
+    nodes: Vec<usize>,
+}
+
+impl CompiledMigration {
+    /// Resolves the record root (`None`: the source's only mapped root).
+    ///
+    /// # Errors
+    /// [`MigrationError::Root`] if the root is not a mapped source vertex,
+    /// or none is given and the source has several roots.
+    pub fn rooted(&self, root: Option<&str>) -> Result<RootedMigration<'_>, MigrationError> {
+        let first = &self.stages[0];
+        let root = match root {
+            Some(r) => r.to_owned(),
+            None => first.plan.default_root.clone().ok_or_else(|| {
+                MigrationError::Root(format!(
+                    "the source schema has {} possible record roots ({}); say which with root=",
+                    first.plan.roots.len(),
+                    first.plan.roots.join(", ")
+                ))
+            })?,
+        };
+        let mut nodes = Vec::with_capacity(self.stages.len());
+        let mut at = root.clone();
+        for stage in self.stages.iter() {
+            let n = *stage.plan.normal.get(&at).ok_or_else(|| {
+                if stage.src.vertices().contains_key(&at) {
+                    MigrationError::Root(format!("record root {at:?} is dropped by the migration"))
+                } else {
+                    MigrationError::Root(format!("record root {at:?} is not a vertex of the source schema"))
+                }
+            })?;
+            nodes.push(n);
+            at = stage.spec.vertex_map.get(&at).cloned().unwrap_or_default();
+        }
+        Ok(RootedMigration { migration: self, root, nodes })
+    }
+
+    /// Lifts one record rooted at `root` (`None`: the default root).
+    pub fn lift(&self, record: Value, root: Option<&str>) -> Result<Value, MigrationError> {
+        Ok(self.rooted(root)?.lift(record))
+    }
+
+    /// The view of `record` and the complement of what the view leaves out.
+    pub fn get(&self, record: Value, root: Option<&str>) -> Result<(Value, Vec<u8>), MigrationError> {
+        Ok(self.rooted(root)?.get(record))
+    }
+
+    /// Rebuilds a source record from a view and the complement `get` gave with it.
+    ///
+    /// # Errors
+    /// [`MigrationError::WrongComplement`] if the complement was made by
+    /// another migration; [`MigrationError::DamagedComplement`] if its bytes
+    /// were altered.
+    pub fn put(&self, view: Value, complement: &[u8]) -> Result<Value, MigrationError> {
+        let decoded = Complement::decode(complement, &self.fingerprint)?;
+        Ok(self.rooted(Some(&decoded.root))?.put_parts(view, decoded.stages))
+    }
+}
+
+impl RootedMigration<'_> {
+    /// Lifts one record.
+    pub fn lift(&self, record: Value) -> Value {
+        self.migration.stages.iter().zip(&self.nodes).fold(record, |v, (stage, &n)| stage.lift(n, v))
+    }
+
+    /// The view and the encoded complement.
+    pub fn get(&self, record: Value) -> (Value, Vec<u8>) {
+        let mut comps = Vec::with_capacity(self.nodes.len());
+        let mut value = record;
+        for (stage, &n) in self.migration.stages.iter().zip(&self.nodes) {
+            let (view, comp) = stage.get(n, value);
+            comps.push(comp);
+            value = view;
+        }
+        let complement = Complement { root: self.root.clone(), stages: comps };
+        (value, complement.encode(&self.migration.fingerprint))
+    }
+
+    fn put_parts(&self, view: Value, comps: Vec<Comp>) -> Value {
+        let stages = self.migration.stages.iter().zip(&self.nodes).zip(comps).collect::<Vec<_>>();
+        stages.into_iter().rev().fold(view, |v, ((stage, &n), comp)| stage.put(n, v, comp))
+    }
+}

@@ -1,0 +1,510 @@
+//! Compiling a mapping into a plan, and the analysis behind existence checking.
+//!
+//! A plan has one [`Node`] per way a source vertex's values are lifted: a
+//! *normal* node for a mapped vertex (its value becomes a value at the
+//! image), and a *hoisted* node for a dropped vertex whose surviving
+//! children are contracted into the nearest surviving ancestor's object.
+//! Nodes refer to each other by index, so recursive schemas compile to
+//! finite plans.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use crate::constraint::{compare, restricts, Tightness};
+use crate::existence::{ExistenceIssue, ExistenceKind, ExistenceReport};
+use crate::migration::MigrationSpec;
+use crate::protocol::{EdgeRole, ValueType};
+use crate::schema::{Edge, Schema};
+
+/// What to do with one key of a source object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Field {
+    /// Lift the value with `child` and store it under `key` in the output object.
+    Keep { key: String, child: usize },
+    /// The key's vertex is dropped: contract its object's fields into the current output object.
+    Hoist { child: usize },
+}
+
+/// How a value is lifted at one node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// A value without structure the schema describes: copied as it is.
+    Copy,
+    /// An object: known keys per `fields`, the rest dropped.
+    Object,
+    /// An array whose elements are lifted by the node given, or all dropped (`None`).
+    Array(Option<usize>),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Node {
+    pub shape: Shape,
+    pub fields: HashMap<String, Field>,
+    /// Source vertex (for messages and analysis).
+    pub vertex: String,
+}
+
+/// A compiled mapping.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    pub nodes: Vec<Node>,
+    /// Mapped source vertex → its normal node.
+    pub normal: BTreeMap<String, usize>,
+    /// The source vertex records are rooted at by default, if there is exactly one candidate.
+    pub default_root: Option<String>,
+    /// Source roots: vertices no data edge leads to.
+    pub roots: Vec<String>,
+}
+
+/// Outgoing edges by vertex, with record roles.
+struct Graph<'a> {
+    schema: &'a Schema,
+    out: HashMap<&'a str, Vec<&'a Edge>>,
+}
+
+impl<'a> Graph<'a> {
+    fn new(schema: &'a Schema) -> Self {
+        let mut out: HashMap<&str, Vec<&Edge>> = HashMap::new();
+        for e in schema.edges() {
+            out.entry(e.src.as_str()).or_default().push(e);
+        }
+        Self { schema, out }
+    }
+
+    fn role(&self, e: &Edge) -> EdgeRole {
+        self.schema.protocol().edge_role(&e.kind)
+    }
+
+    fn kind(&self, v: &str) -> &'a str {
+        self.schema.vertices().get(v).map_or("", |x| x.kind.as_str())
+    }
+
+    fn value_type(&self, v: &str) -> ValueType {
+        self.schema.protocol().value_type(self.kind(v))
+    }
+
+    /// `v` and every vertex reached from it by wrapper and variant edges:
+    /// the vertices whose properties a value at `v` may carry.
+    fn closure(&self, v: &'a str) -> Vec<&'a str> {
+        let mut seen = vec![v];
+        let mut i = 0;
+        while i < seen.len() {
+            for e in self.out.get(seen[i]).into_iter().flatten() {
+                if matches!(self.role(e), EdgeRole::Wrapper | EdgeRole::Variant) && !seen.contains(&e.tgt.as_str()) {
+                    seen.push(e.tgt.as_str());
+                }
+            }
+            i += 1;
+        }
+        seen
+    }
+
+    /// Property edges of `v`'s closure.
+    fn props(&self, v: &'a str) -> Vec<&'a Edge> {
+        self.closure(v)
+            .into_iter()
+            .flat_map(|u| self.out.get(u).into_iter().flatten())
+            .filter(|e| self.role(e) == EdgeRole::Property && e.name.is_some())
+            .copied()
+            .collect()
+    }
+
+    /// The item edge of `v`'s closure.
+    fn item(&self, v: &'a str) -> Option<&'a Edge> {
+        self.closure(v)
+            .into_iter()
+            .flat_map(|u| self.out.get(u).into_iter().flatten())
+            .find(|e| self.role(e) == EdgeRole::Item)
+            .copied()
+    }
+
+    /// Vertices no data-carrying edge leads to.
+    fn roots(&self) -> Vec<String> {
+        let reached: HashSet<&str> = self
+            .schema
+            .edges()
+            .iter()
+            .filter(|e| self.role(e) != EdgeRole::Reference)
+            .map(|e| e.tgt.as_str())
+            .collect();
+        self.schema.vertices().keys().filter(|v| !reached.contains(v.as_str())).cloned().collect()
+    }
+}
+
+/// Whether values of `from` can be carried into a vertex whose values are `to`.
+fn shapes_compatible(from: ValueType, to: ValueType) -> bool {
+    from == to || from == ValueType::Any || to == ValueType::Any || (from == ValueType::Integer && to == ValueType::Number)
+}
+
+struct Builder<'a> {
+    src: Graph<'a>,
+    tgt: Graph<'a>,
+    spec: &'a MigrationSpec,
+    images: HashMap<&'a Edge, &'a Edge>,
+    nodes: Vec<Node>,
+    memo: HashMap<(&'a str, Option<&'a str>), usize>,
+    issues: Vec<ExistenceIssue>,
+}
+
+impl<'a> Builder<'a> {
+    fn issue(&mut self, kind: ExistenceKind, element: impl Into<String>, message: impl Into<String>) {
+        self.issues.push(ExistenceIssue { kind, element: element.into(), message: message.into() });
+    }
+
+    fn image(&self, v: &str) -> Option<&'a str> {
+        self.spec.vertex_map.get(v).map(String::as_str).filter(|t| self.tgt.schema.vertices().contains_key(*t))
+    }
+
+    fn normal(&mut self, v: &'a str) -> usize {
+        if let Some(&i) = self.memo.get(&(v, None)) {
+            return i;
+        }
+        let idx = self.nodes.len();
+        self.nodes.push(Node { shape: Shape::Copy, fields: HashMap::new(), vertex: v.to_owned() });
+        self.memo.insert((v, None), idx);
+        let props = self.src.props(v);
+        let mut fields = HashMap::new();
+        for e in &props {
+            let Some(name) = &e.name else { continue };
+            let w = e.tgt.as_str();
+            match (self.images.get(e).copied(), self.image(w)) {
+                (Some(img), Some(w_img)) if img.tgt == w_img => {
+                    let child = self.normal(w);
+                    fields.insert(name.clone(), Field::Keep { key: img.name.clone().unwrap_or_default(), child });
+                }
+                (None, None) if !self.src.props(w).is_empty() => {
+                    if let Some(ctx) = self.image(v) {
+                        let child = self.hoisted(w, ctx);
+                        fields.insert(name.clone(), Field::Hoist { child });
+                    }
+                }
+                _ => {}
+            }
+        }
+        let shape = if let Some(item) = self.src.item(v) {
+            let lifted = match (self.images.get(item).copied(), self.image(&item.tgt)) {
+                (Some(img), Some(i_img)) if img.tgt == i_img => Some(self.normal(&item.tgt)),
+                _ => None,
+            };
+            Shape::Array(lifted)
+        } else if !props.is_empty() || self.src.value_type(v) == ValueType::Object {
+            Shape::Object
+        } else {
+            Shape::Copy
+        };
+        self.nodes[idx] = Node { shape, fields, vertex: v.to_owned() };
+        idx
+    }
+
+    /// The target edge a contracted child `x` (image `x_img`) hangs from under `ctx`.
+    fn contraction_edge(&self, ctx: &'a str, x_img: &str) -> Option<&'a Edge> {
+        let closure = self.tgt.closure(ctx);
+        let fits = |e: &&Edge| e.tgt == x_img && closure.contains(&e.src.as_str()) && e.name.is_some();
+        let (ctx_kind, x_kind) = (self.tgt.kind(ctx), self.tgt.kind(x_img));
+        if let Some(r) = self.spec.resolvers.iter().find(|r| r.src_kind == ctx_kind && r.tgt_kind == x_kind) {
+            return self.tgt.schema.edges().get(&r.edge).filter(fits);
+        }
+        let mut candidates = self.tgt.props(ctx).into_iter().filter(|e| fits(e));
+        match (candidates.next(), candidates.next()) {
+            (Some(e), None) => Some(e),
+            _ => None,
+        }
+    }
+
+    fn hoisted(&mut self, w: &'a str, ctx: &'a str) -> usize {
+        if let Some(&i) = self.memo.get(&(w, Some(ctx))) {
+            return i;
+        }
+        let idx = self.nodes.len();
+        self.nodes.push(Node { shape: Shape::Object, fields: HashMap::new(), vertex: w.to_owned() });
+        self.memo.insert((w, Some(ctx)), idx);
+        let mut fields = HashMap::new();
+        for e in self.src.props(w) {
+            let Some(name) = &e.name else { continue };
+            let x = e.tgt.as_str();
+            match self.image(x) {
+                Some(x_img) => {
+                    if let Some(edge) = self.contraction_edge(ctx, x_img) {
+                        let child = self.normal(x);
+                        fields.insert(name.clone(), Field::Keep { key: edge.name.clone().unwrap_or_default(), child });
+                    }
+                }
+                None if !self.src.props(x).is_empty() => {
+                    let child = self.hoisted(x, ctx);
+                    fields.insert(name.clone(), Field::Hoist { child });
+                }
+                None => {}
+            }
+        }
+        self.nodes[idx].fields = fields;
+        idx
+    }
+
+    /// The keys a normal node writes into its output object, with the source edge each comes from.
+    fn output_keys(&self, node: usize) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut stack = vec![node];
+        let mut seen = HashSet::new();
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            let mut fields: Vec<_> = self.nodes[n].fields.iter().collect();
+            fields.sort_by(|a, b| a.0.cmp(b.0));
+            for (src_key, field) in fields {
+                match field {
+                    Field::Keep { key, .. } => out.push((key.clone(), format!("{}.{src_key}", self.nodes[n].vertex))),
+                    Field::Hoist { child } => stack.push(*child),
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Derives the edge images: explicit ones, then for every source edge whose
+/// ends are both mapped, the target edge between the images of the same
+/// kind — with the same name if there is one, else the only one.
+fn edge_images<'a>(src: &'a Schema, tgt: &'a Schema, spec: &'a MigrationSpec) -> HashMap<&'a Edge, &'a Edge> {
+    let mut between: HashMap<(&str, &str, &str), Vec<&Edge>> = HashMap::new();
+    for e in tgt.edges() {
+        between.entry((e.src.as_str(), e.tgt.as_str(), e.kind.as_str())).or_default().push(e);
+    }
+    let explicit: HashMap<&Edge, &Edge> = spec
+        .edge_map
+        .iter()
+        .filter_map(|m| Some((src.edges().get(&m.src)?, tgt.edges().get(&m.tgt)?)))
+        .collect();
+    let mut images = HashMap::new();
+    for e in src.edges() {
+        if let Some(t) = explicit.get(e) {
+            images.insert(e, *t);
+            continue;
+        }
+        let (Some(a), Some(b)) = (spec.vertex_map.get(&e.src), spec.vertex_map.get(&e.tgt)) else { continue };
+        let Some(candidates) = between.get(&(a.as_str(), b.as_str(), e.kind.as_str())) else { continue };
+        let chosen = candidates.iter().find(|c| c.name == e.name).or(if candidates.len() == 1 { candidates.first() } else { None });
+        if let Some(c) = chosen {
+            images.insert(e, *c);
+        }
+    }
+    images
+}
+
+/// [`edge_images`] with owned edges, for inverting a stage.
+pub(crate) fn edge_images_owned(src: &Schema, tgt: &Schema, spec: &MigrationSpec) -> BTreeMap<Edge, Edge> {
+    edge_images(src, tgt, spec).into_iter().map(|(s, t)| (s.clone(), t.clone())).collect()
+}
+
+/// Compiles `spec` and reports every existence issue. The plan is usable
+/// only if the report has no fatal issue.
+pub(crate) fn analyse(src: &Schema, tgt: &Schema, spec: &MigrationSpec) -> (Plan, ExistenceReport) {
+    let images = edge_images(src, tgt, spec);
+    let mut b = Builder {
+        src: Graph::new(src),
+        tgt: Graph::new(tgt),
+        spec,
+        images,
+        nodes: Vec::new(),
+        memo: HashMap::new(),
+        issues: Vec::new(),
+    };
+    check_mapping(&mut b);
+    let roots = b.src.roots();
+    let mapped: Vec<&str> = src.vertices().keys().map(String::as_str).filter(|v| b.image(v).is_some()).collect();
+    let mut normal = BTreeMap::new();
+    for v in &mapped {
+        normal.insert((*v).to_owned(), b.normal(v));
+    }
+    let mapped_roots: Vec<&String> = roots.iter().filter(|r| normal.contains_key(*r)).collect();
+    if mapped_roots.is_empty() && !src.vertices().is_empty() {
+        b.issue(
+            ExistenceKind::WellFormedness,
+            roots.first().cloned().unwrap_or_default(),
+            format!("no root of the source schema ({}) is mapped, so no record can be lifted", roots.join(", ")),
+        );
+    }
+    check_simultaneity(&mut b, &normal);
+    check_reachability(&mut b, &normal, &mapped_roots);
+    check_required_and_constraints(&mut b, &normal);
+    let default_root = match mapped_roots.as_slice() {
+        [one] => Some((*one).clone()),
+        _ => None,
+    };
+    let mut issues = std::mem::take(&mut b.issues);
+    issues.sort_by(|x, y| (x.kind, &x.element).cmp(&(y.kind, &y.element)));
+    issues.dedup();
+    (Plan { nodes: b.nodes, normal, default_root, roots }, ExistenceReport { issues })
+}
+
+fn check_mapping(b: &mut Builder<'_>) {
+    use ExistenceKind::*;
+    let (src, tgt, spec) = (b.src.schema, b.tgt.schema, b.spec);
+    for (v, t) in &spec.vertex_map {
+        if !src.vertices().contains_key(v) {
+            b.issue(WellFormedness, format!("vertex {v:?}"), "is mapped but is not a vertex of the source schema");
+        }
+        if !tgt.vertices().contains_key(t) {
+            b.issue(WellFormedness, format!("vertex {v:?}"), format!("is mapped to {t:?}, which is not a vertex of the target schema"));
+        }
+        if src.vertices().contains_key(v) && tgt.vertices().contains_key(t) {
+            let (from, to) = (b.src.value_type(v), b.tgt.value_type(t));
+            if !shapes_compatible(from, to) {
+                b.issue(
+                    KindInconsistency,
+                    format!("vertex {v:?}"),
+                    format!(
+                        "a {} ({:?}) cannot become a {} ({:?} at {t:?})",
+                        from.name(),
+                        b.src.kind(v),
+                        to.name(),
+                        b.tgt.kind(t)
+                    ),
+                );
+            }
+        }
+    }
+    for m in &spec.edge_map {
+        let element = format!("edge {}", m.src);
+        if !src.edges().contains(&m.src) {
+            b.issue(WellFormedness, element.clone(), "is mapped but is not an edge of the source schema");
+        }
+        if !tgt.edges().contains(&m.tgt) {
+            b.issue(WellFormedness, element.clone(), format!("is mapped to {}, which is not an edge of the target schema", m.tgt));
+            continue;
+        }
+        if src.edges().contains(&m.src) {
+            let want = (spec.vertex_map.get(&m.src.src), spec.vertex_map.get(&m.src.tgt));
+            if want != (Some(&m.tgt.src), Some(&m.tgt.tgt)) {
+                b.issue(
+                    SignatureCoherence,
+                    element.clone(),
+                    format!(
+                        "is mapped to {}, but its ends map to {} and {}",
+                        m.tgt,
+                        want.0.map_or("nothing", String::as_str),
+                        want.1.map_or("nothing", String::as_str)
+                    ),
+                );
+            }
+            if b.src.role(&m.src) != b.tgt.role(&m.tgt) {
+                b.issue(
+                    LabelInconsistency,
+                    element,
+                    format!("a {:?} edge is mapped to a {:?} edge ({})", m.src.kind, m.tgt.kind, m.tgt),
+                );
+            }
+        }
+    }
+    for r in &spec.resolvers {
+        let element = format!("resolver ({}, {})", r.src_kind, r.tgt_kind);
+        if !tgt.edges().contains(&r.edge) {
+            b.issue(ResolverInvalid, element, format!("names {}, which is not an edge of the target schema", r.edge));
+        } else if b.tgt.kind(&r.edge.src) != r.src_kind || b.tgt.kind(&r.edge.tgt) != r.tgt_kind {
+            b.issue(
+                ResolverInvalid,
+                element,
+                format!("names {}, which joins a {:?} to a {:?}", r.edge, b.tgt.kind(&r.edge.src), b.tgt.kind(&r.edge.tgt)),
+            );
+        }
+    }
+    for e in src.edges() {
+        let data = matches!(b.src.role(e), EdgeRole::Property | EdgeRole::Item);
+        if data && b.image(&e.src).is_some() && b.image(&e.tgt).is_some() && !b.images.contains_key(e) {
+            b.issue(EdgeMissing, format!("edge {e}"), "both ends are mapped but the target has no edge to carry it; its values are dropped");
+        }
+    }
+}
+
+fn check_simultaneity(b: &mut Builder<'_>, normal: &BTreeMap<String, usize>) {
+    for &n in normal.values() {
+        let mut by_key: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (key, from) in b.output_keys(n) {
+            by_key.entry(key).or_default().push(from);
+        }
+        for (key, from) in by_key {
+            if from.len() > 1 {
+                b.issue(
+                    ExistenceKind::Simultaneity,
+                    format!("key {key:?} of {:?}", b.nodes[n].vertex),
+                    format!("{} source fields land on it: {}", from.len(), from.join(", ")),
+                );
+            }
+        }
+    }
+}
+
+fn check_reachability(b: &mut Builder<'_>, normal: &BTreeMap<String, usize>, roots: &[&String]) {
+    let mut reached = HashSet::new();
+    let mut stack: Vec<usize> = roots.iter().filter_map(|r| normal.get(*r).copied()).collect();
+    while let Some(n) = stack.pop() {
+        if !reached.insert(n) {
+            continue;
+        }
+        for f in b.nodes[n].fields.values() {
+            stack.push(match f {
+                Field::Keep { child, .. } | Field::Hoist { child } => *child,
+            });
+        }
+        if let Shape::Array(Some(c)) = b.nodes[n].shape {
+            stack.push(c);
+        }
+    }
+    let reached_vertices: BTreeSet<&str> = reached.iter().map(|&n| b.nodes[n].vertex.as_str()).collect();
+    let lost: Vec<String> = normal
+        .keys()
+        .filter(|v| !reached_vertices.contains(v.as_str()))
+        .filter(|v| b.src.schema.edges().iter().any(|e| &e.tgt == *v && b.src.role(e) != EdgeRole::Reference))
+        .cloned()
+        .collect();
+    for v in lost {
+        b.issue(
+            ExistenceKind::ReachabilityRisk,
+            format!("vertex {v:?}"),
+            "is mapped, but every path to it from the record root passes through dropped vertices that cannot be contracted; its values are dropped",
+        );
+    }
+}
+
+fn check_required_and_constraints(b: &mut Builder<'_>, normal: &BTreeMap<String, usize>) {
+    let (src, tgt) = (b.src.schema, b.tgt.schema);
+    let mut produced: HashMap<&str, BTreeSet<String>> = HashMap::new();
+    for (v, &n) in normal {
+        let Some(t) = b.spec.vertex_map.get(v) else { continue };
+        let keys = b.output_keys(n).into_iter().map(|(k, _)| k);
+        for u in b.tgt.closure(t) {
+            produced.entry(u).or_default().extend(keys.clone());
+        }
+    }
+    let mut issues = Vec::new();
+    for (t, keys) in &produced {
+        for name in tgt.required().get(*t).into_iter().flatten() {
+            if !keys.contains(name) {
+                issues.push((
+                    ExistenceKind::RequiredFieldMissing,
+                    format!("{t}.{name}"),
+                    format!("the target requires {name:?} on {t:?} but nothing in the source maps to it"),
+                ));
+            }
+        }
+    }
+    for (v, t) in &b.spec.vertex_map {
+        let old = src.constraints().get(v);
+        for (sort, new) in tgt.constraints().get(t).into_iter().flatten() {
+            let problem = match old.and_then(|o| o.get(sort)) {
+                Some(o) => match compare(sort, o, new) {
+                    Tightness::Tighter => Some(format!("{sort} goes from {o} to {new}")),
+                    Tightness::Incomparable => Some(format!("{sort} changes from {o} to {new}")),
+                    Tightness::Same | Tightness::Looser => None,
+                },
+                None if restricts(sort) => Some(format!("{sort}={new} is new on data that had no such limit")),
+                None => None,
+            };
+            if let Some(p) = problem {
+                issues.push((ExistenceKind::ConstraintTightened, format!("vertex {v:?}"), format!("{p}; existing values may not fit")));
+            }
+        }
+    }
+    for (kind, element, message) in issues {
+        b.issue(kind, element, message);
+    }
+}
