@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-use crate::constraint::{compare, restricts, Tightness};
+use crate::constraint::{Tightness, compare, restricts};
 use crate::diff::{Change, ChangeKind};
 use crate::protocol::{Protocol, ValueType};
 
@@ -39,7 +39,13 @@ impl Compatibility {
 
     /// Parses a code written by [`Compatibility::code`].
     pub fn from_code(code: &str) -> Option<Self> {
-        [Self::FullyCompatible, Self::BackwardCompatible, Self::Breaking].into_iter().find(|c| c.code() == code)
+        [
+            Self::FullyCompatible,
+            Self::BackwardCompatible,
+            Self::Breaking,
+        ]
+        .into_iter()
+        .find(|c| c.code() == code)
     }
 }
 
@@ -73,53 +79,126 @@ fn widening(old: ValueType, new: ValueType) -> bool {
 /// Classifies every change of a diff under `protocol`'s value types.
 pub fn classify(changes: &[Change], protocol: &Protocol) -> Classification {
     use ChangeKind::*;
-    let new_vertices: HashSet<&str> =
-        changes.iter().filter(|c| c.kind == VertexAdded).map(|c| c.element.as_str()).collect();
+    let new_vertices: HashSet<&str> = changes
+        .iter()
+        .filter(|c| c.kind == VertexAdded)
+        .map(|c| c.element.as_str())
+        .collect();
     let mut breaking = Vec::new();
     let mut non_breaking = Vec::new();
     for c in changes {
         let (is_breaking, reason) = match c.kind {
-            VertexAdded => (false, "a new vertex: existing records need not carry it".to_owned()),
-            VertexRemoved => (true, "records that carry it lose that data, and readers that expect it break".to_owned()),
-            EdgeAdded => (false, "a new edge: existing records need not use it".to_owned()),
-            EdgeRemoved => (true, "records that use it lose that data, and readers that follow it break".to_owned()),
+            VertexAdded => (
+                false,
+                "a new vertex: existing records need not carry it".to_owned(),
+            ),
+            VertexRemoved => (
+                true,
+                "records that carry it lose that data, and readers that expect it break".to_owned(),
+            ),
+            EdgeAdded => (
+                false,
+                "a new edge: existing records need not use it".to_owned(),
+            ),
+            EdgeRemoved => (
+                true,
+                "records that use it lose that data, and readers that follow it break".to_owned(),
+            ),
             KindChanged => {
-                let (old, new) = (c.old.as_deref().unwrap_or(""), c.new.as_deref().unwrap_or(""));
+                let (old, new) = (
+                    c.old.as_deref().unwrap_or(""),
+                    c.new.as_deref().unwrap_or(""),
+                );
                 let (vo, vn) = (protocol.value_type(old), protocol.value_type(new));
                 if widening(vo, vn) {
-                    (false, format!("{old} to {new} keeps every existing value valid ({} to {})", vo.name(), vn.name()))
+                    (
+                        false,
+                        format!(
+                            "{old} to {new} keeps every existing value valid ({} to {})",
+                            vo.name(),
+                            vn.name()
+                        ),
+                    )
                 } else {
-                    (true, format!("{old} to {new} changes the shape of its values ({} to {})", vo.name(), vn.name()))
+                    (
+                        true,
+                        format!(
+                            "{old} to {new} changes the shape of its values ({} to {})",
+                            vo.name(),
+                            vn.name()
+                        ),
+                    )
                 }
             }
             ConstraintAdded => {
                 let (vertex, sort) = c.element.rsplit_once('.').unwrap_or((&c.element, ""));
                 if new_vertices.contains(vertex) {
-                    (false, format!("{sort} on a vertex that is new in this version constrains no existing record"))
+                    (
+                        false,
+                        format!(
+                            "{sort} on a vertex that is new in this version constrains no existing record"
+                        ),
+                    )
                 } else if restricts(sort) {
-                    (true, format!("{sort}={} is new on an existing element: existing values may not fit", c.new.as_deref().unwrap_or("")))
+                    (
+                        true,
+                        format!(
+                            "{sort}={} is new on an existing element: existing values may not fit",
+                            c.new.as_deref().unwrap_or("")
+                        ),
+                    )
                 } else {
                     (false, format!("{sort} does not restrict values"))
                 }
             }
-            ConstraintRemoved => (false, "a constraint removed admits every value it admitted".to_owned()),
+            ConstraintRemoved => (
+                false,
+                "a constraint removed admits every value it admitted".to_owned(),
+            ),
             ConstraintChanged => {
                 let sort = c.element.rsplit_once('.').map_or("", |(_, s)| s);
-                let (old, new) = (c.old.as_deref().unwrap_or(""), c.new.as_deref().unwrap_or(""));
+                let (old, new) = (
+                    c.old.as_deref().unwrap_or(""),
+                    c.new.as_deref().unwrap_or(""),
+                );
                 match compare(sort, old, new) {
-                    Tightness::Tighter => (true, format!("{sort} tightened from {old} to {new}: existing values may not fit")),
-                    Tightness::Incomparable if restricts(sort) => {
-                        (true, format!("{sort} changed from {old} to {new}, and the new value does not admit all the old ones"))
-                    }
+                    Tightness::Tighter => (
+                        true,
+                        format!(
+                            "{sort} tightened from {old} to {new}: existing values may not fit"
+                        ),
+                    ),
+                    Tightness::Incomparable if restricts(sort) => (
+                        true,
+                        format!(
+                            "{sort} changed from {old} to {new}, and the new value does not admit all the old ones"
+                        ),
+                    ),
                     Tightness::Incomparable => (false, format!("{sort} does not restrict values")),
-                    Tightness::Looser | Tightness::Same => (false, format!("{sort} relaxed from {old} to {new}")),
+                    Tightness::Looser | Tightness::Same => {
+                        (false, format!("{sort} relaxed from {old} to {new}"))
+                    }
                 }
             }
-            RequiredAdded => (true, "a newly required field: existing records may lack it".to_owned()),
-            RequiredRemoved => (false, "a field no longer required: every existing record still fits".to_owned()),
+            RequiredAdded => (
+                true,
+                "a newly required field: existing records may lack it".to_owned(),
+            ),
+            RequiredRemoved => (
+                false,
+                "a field no longer required: every existing record still fits".to_owned(),
+            ),
         };
-        let classified = ClassifiedChange { change: c.clone(), breaking: is_breaking, reason };
-        if is_breaking { breaking.push(classified) } else { non_breaking.push(classified) }
+        let classified = ClassifiedChange {
+            change: c.clone(),
+            breaking: is_breaking,
+            reason,
+        };
+        if is_breaking {
+            breaking.push(classified)
+        } else {
+            non_breaking.push(classified)
+        }
     }
     let verdict = if !breaking.is_empty() {
         Compatibility::Breaking
@@ -128,5 +207,9 @@ pub fn classify(changes: &[Change], protocol: &Protocol) -> Classification {
     } else {
         Compatibility::FullyCompatible
     };
-    Classification { verdict, breaking, non_breaking }
+    Classification {
+        verdict,
+        breaking,
+        non_breaking,
+    }
 }

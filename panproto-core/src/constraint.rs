@@ -22,8 +22,8 @@ pub enum Tightness {
 /// Whether larger bound values are looser (`max*`) or tighter (`min*`), for numeric sorts.
 fn direction(sort: &str) -> Option<bool> {
     match sort {
-        "maxLength" | "maxGraphemes" | "max-length" | "maximum" | "exclusiveMaximum" | "maxItems"
-        | "maxProperties" | "maxSize" | "precision" | "scale" => Some(true),
+        "maxLength" | "maxGraphemes" | "max-length" | "maximum" | "exclusiveMaximum"
+        | "maxItems" | "maxProperties" | "maxSize" | "precision" | "scale" => Some(true),
         "minLength" | "minGraphemes" | "minimum" | "exclusiveMinimum" | "minItems"
         | "minProperties" => Some(false),
         _ => None,
@@ -64,7 +64,16 @@ pub fn compare(sort: &str, old: &str, new: &str) -> Tightness {
 /// Documentation-only sorts (a description, a deprecation mark, a default)
 /// restrict nothing.
 pub fn restricts(sort: &str) -> bool {
-    !matches!(sort, "default" | "description" | "deprecated" | "directive" | "json-name" | "knownValues" | "index")
+    !matches!(
+        sort,
+        "default"
+            | "description"
+            | "deprecated"
+            | "directive"
+            | "json-name"
+            | "knownValues"
+            | "index"
+    )
 }
 
 #[cfg(test)]

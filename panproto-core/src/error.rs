@@ -250,7 +250,9 @@ pub enum MigrationError {
     #[error("{0}")]
     Root(String),
     /// Two migrations cannot be composed: the first's target is not the second's source.
-    #[error("cannot compose: the first migration ends at schema {first_target} but the second starts at {second_source}")]
+    #[error(
+        "cannot compose: the first migration ends at schema {first_target} but the second starts at {second_source}"
+    )]
     NotComposable {
         /// Short id of the first migration's target schema.
         first_target: String,
@@ -261,7 +263,9 @@ pub enum MigrationError {
     #[error("migration is not invertible: {0}")]
     NotInvertible(String),
     /// A complement was made by another migration.
-    #[error("complement belongs to another migration (made by {found}, this migration is {expected})")]
+    #[error(
+        "complement belongs to another migration (made by {found}, this migration is {expected})"
+    )]
     WrongComplement {
         /// Fingerprint of this migration.
         expected: String,

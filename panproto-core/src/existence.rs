@@ -10,7 +10,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::migration::{analyse, MigrationSpec};
+use crate::migration::{MigrationSpec, analyse};
 use crate::schema::Schema;
 
 /// The ten kinds of existence issue.
@@ -83,7 +83,13 @@ pub struct ExistenceIssue {
 
 impl fmt::Display for ExistenceIssue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {} [{}]", self.element, self.message, self.kind.code())
+        write!(
+            f,
+            "{}: {} [{}]",
+            self.element,
+            self.message,
+            self.kind.code()
+        )
     }
 }
 

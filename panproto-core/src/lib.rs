@@ -45,16 +45,17 @@ pub mod registry;
 mod schema;
 pub mod vcs;
 
+pub use classify::{Classification, ClassifiedChange, Compatibility, classify};
 pub use diff::{Change, ChangeKind, diff};
 pub use error::{
-    IssueKind, ProtocolError, SchemaError, SchemaIssue, StoreError, StoreErrorKind, VcsError,
+    IssueKind, MigrationError, ProtocolError, SchemaError, SchemaIssue, StoreError, StoreErrorKind,
+    VcsError,
 };
-pub use existence::{check_existence, ExistenceIssue, ExistenceKind, ExistenceReport};
-pub use classify::{classify, Compatibility, Classification, ClassifiedChange};
+pub use existence::{ExistenceIssue, ExistenceKind, ExistenceReport, check_existence};
+pub use id::{ObjectId, ParseObjectIdError};
 pub use migration::{
     CompiledMigration, EdgeMapping, MigrationBuilder, MigrationSpec, Resolver, RootedMigration,
 };
-pub use id::{ObjectId, ParseObjectIdError};
 pub use protocol::{EdgeRule, Protocol, builtin_names, builtin_protocol, builtin_protocols};
 pub use record::{RecordViolation, Value};
 pub use schema::{

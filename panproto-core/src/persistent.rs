@@ -17,7 +17,9 @@ pub(crate) struct List<T> {
 
 impl<T> Clone for List<T> {
     fn clone(&self) -> Self {
-        Self { head: self.head.clone() }
+        Self {
+            head: self.head.clone(),
+        }
     }
 }
 
@@ -45,7 +47,13 @@ impl<T> List<T> {
     /// A new list: this one with `item` appended.
     pub(crate) fn push(&self, item: T) -> Self {
         let len = self.len() + 1;
-        Self { head: Some(Arc::new(Node { item, prev: self.head.clone(), len })) }
+        Self {
+            head: Some(Arc::new(Node {
+                item,
+                prev: self.head.clone(),
+                len,
+            })),
+        }
     }
 
     pub(crate) fn len(&self) -> usize {

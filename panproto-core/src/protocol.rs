@@ -95,7 +95,11 @@ pub struct EdgeRule {
 impl EdgeRule {
     /// The edge's role, explicit or inferred from `named`.
     pub fn role(&self) -> EdgeRole {
-        self.role.unwrap_or(if self.named { EdgeRole::Property } else { EdgeRole::Reference })
+        self.role.unwrap_or(if self.named {
+            EdgeRole::Property
+        } else {
+            EdgeRole::Reference
+        })
     }
 }
 
@@ -145,7 +149,9 @@ impl Protocol {
         }
         for kind in self.value_types.keys() {
             if !self.object_kinds.contains(kind) {
-                problems.push(format!("value type given for {kind:?}, which is not an object kind"));
+                problems.push(format!(
+                    "value type given for {kind:?}, which is not an object kind"
+                ));
             }
         }
         if problems.is_empty() {
@@ -191,7 +197,9 @@ impl Protocol {
 
     /// The role of edges of `edge_kind` (a reference if the kind is unknown).
     pub fn edge_role(&self, edge_kind: &str) -> EdgeRole {
-        self.edge_rules.get(edge_kind).map_or(EdgeRole::Reference, EdgeRule::role)
+        self.edge_rules
+            .get(edge_kind)
+            .map_or(EdgeRole::Reference, EdgeRule::role)
     }
 
     /// Whether `kind` may be the source of an edge of `edge_kind`.
@@ -299,16 +307,54 @@ fn atproto() -> Protocol {
             ("record-schema", rule(&["record"], &["object"], Wrapper)),
             ("prop", rule(&["object", "params"], VALUES, Property)),
             ("items", rule(&["array"], VALUES, Item)),
-            ("variant", rule(&["union"], &["object", "ref", "token"], Variant)),
-            ("ref", rule(&["ref"], &["record", "object", "token", "union"], Wrapper)),
-            ("parameters", rule(&["query", "procedure", "subscription"], &["params"], Reference)),
-            ("input", rule(&["procedure"], &["object", "ref", "union"], Reference)),
-            ("output", rule(&["query", "procedure"], &["object", "ref", "union"], Reference)),
-            ("message", rule(&["subscription"], &["union", "object", "ref"], Reference)),
+            (
+                "variant",
+                rule(&["union"], &["object", "ref", "token"], Variant),
+            ),
+            (
+                "ref",
+                rule(&["ref"], &["record", "object", "token", "union"], Wrapper),
+            ),
+            (
+                "parameters",
+                rule(
+                    &["query", "procedure", "subscription"],
+                    &["params"],
+                    Reference,
+                ),
+            ),
+            (
+                "input",
+                rule(&["procedure"], &["object", "ref", "union"], Reference),
+            ),
+            (
+                "output",
+                rule(
+                    &["query", "procedure"],
+                    &["object", "ref", "union"],
+                    Reference,
+                ),
+            ),
+            (
+                "message",
+                rule(&["subscription"], &["union", "object", "ref"], Reference),
+            ),
         ],
         &[
-            "maxLength", "minLength", "maxGraphemes", "minGraphemes", "minimum", "maximum", "enum",
-            "const", "default", "format", "knownValues", "maxSize", "accept", "closed",
+            "maxLength",
+            "minLength",
+            "maxGraphemes",
+            "minGraphemes",
+            "minimum",
+            "maximum",
+            "enum",
+            "const",
+            "default",
+            "format",
+            "knownValues",
+            "maxSize",
+            "accept",
+            "closed",
         ],
     )
 }
@@ -343,12 +389,22 @@ fn sql() -> Protocol {
         ("ThRelationalSchema", "ThRelationalInstance"),
         &kinds,
         vec![
-            ("column", rule(&["table", "view"], &names, EdgeRole::Property)),
+            (
+                "column",
+                rule(&["table", "view"], &names, EdgeRole::Property),
+            ),
             ("foreign-key", rule(&names, &["table"], EdgeRole::Reference)),
         ],
         &[
-            "primary-key", "unique", "not-null", "default", "check", "max-length", "precision",
-            "scale", "index",
+            "primary-key",
+            "unique",
+            "not-null",
+            "default",
+            "check",
+            "max-length",
+            "precision",
+            "scale",
+            "index",
         ],
     )
 }
@@ -390,20 +446,37 @@ fn protobuf() -> Protocol {
         ("ThProtobufSchema", "ThProtobufInstance"),
         &kinds,
         vec![
-            ("field", rule(&["message", "oneof"], &field_targets, Property)),
+            (
+                "field",
+                rule(&["message", "oneof"], &field_targets, Property),
+            ),
             ("oneof", rule(&["message"], &["oneof"], Property)),
-            ("nested", named_reference(&["message"], &["message", "enum"])),
+            (
+                "nested",
+                named_reference(&["message"], &["message", "enum"]),
+            ),
             ("value", named_reference(&["enum"], &["enum-value"])),
             ("map-key", rule(&["map"], &scalars, Reference)),
             ("map-value", rule(&["map"], &field_targets, Reference)),
         ],
-        &["field-number", "label", "default", "packed", "deprecated", "json-name", "number"],
+        &[
+            "field-number",
+            "label",
+            "default",
+            "packed",
+            "deprecated",
+            "json-name",
+            "number",
+        ],
     )
 }
 
 /// A reference edge that still needs a name (a nested declaration, an enum value).
 fn named_reference(src: &[&str], tgt: &[&str]) -> EdgeRule {
-    EdgeRule { named: true, ..rule(src, tgt, EdgeRole::Reference) }
+    EdgeRule {
+        named: true,
+        ..rule(src, tgt, EdgeRole::Reference)
+    }
 }
 
 /// GraphQL type systems: object, interface, input, union, enum and scalar types.
@@ -411,11 +484,21 @@ fn graphql() -> Protocol {
     use EdgeRole::*;
     use ValueType as T;
     const OUTPUT: &[&str] = &[
-        "object", "interface", "union", "enum", "scalar", "list", "String", "Int", "Float",
-        "Boolean", "ID",
+        "object",
+        "interface",
+        "union",
+        "enum",
+        "scalar",
+        "list",
+        "String",
+        "Int",
+        "Float",
+        "Boolean",
+        "ID",
     ];
-    const INPUT: &[&str] =
-        &["input", "enum", "scalar", "list", "String", "Int", "Float", "Boolean", "ID"];
+    const INPUT: &[&str] = &[
+        "input", "enum", "scalar", "list", "String", "Int", "Float", "Boolean", "ID",
+    ];
     protocol(
         "graphql",
         ("ThGraphQLSchema", "ThGraphQLInstance"),
@@ -437,13 +520,22 @@ fn graphql() -> Protocol {
         vec![
             ("field", rule(&["object", "interface"], OUTPUT, Property)),
             ("input-field", rule(&["input"], INPUT, Property)),
-            ("implements", rule(&["object", "interface"], &["interface"], Reference)),
+            (
+                "implements",
+                rule(&["object", "interface"], &["interface"], Reference),
+            ),
             ("member", rule(&["union"], &["object"], Variant)),
             ("value", named_reference(&["enum"], &["enum-value"])),
             // A list wraps any type, input or output: an empty rule means any kind.
             ("of", rule(&["list"], &[], Item)),
         ],
-        &["non-null", "deprecated", "default", "directive", "description"],
+        &[
+            "non-null",
+            "deprecated",
+            "default",
+            "directive",
+            "description",
+        ],
     )
 }
 
@@ -472,9 +564,23 @@ fn json_schema() -> Protocol {
             ("additional-properties", rule(&["object"], ANY, Reference)),
         ],
         &[
-            "minLength", "maxLength", "pattern", "format", "minimum", "maximum",
-            "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "enum", "const", "minItems",
-            "maxItems", "uniqueItems", "minProperties", "maxProperties", "default",
+            "minLength",
+            "maxLength",
+            "pattern",
+            "format",
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "multipleOf",
+            "enum",
+            "const",
+            "minItems",
+            "maxItems",
+            "uniqueItems",
+            "minProperties",
+            "maxProperties",
+            "default",
         ],
     )
 }

@@ -81,7 +81,9 @@ impl From<serde_json::Value> for Value {
             },
             serde_json::Value::String(s) => Self::Str(s),
             serde_json::Value::Array(a) => Self::Array(a.into_iter().map(Self::from).collect()),
-            serde_json::Value::Object(o) => Self::Object(o.into_iter().map(|(k, v)| (k, Self::from(v))).collect()),
+            serde_json::Value::Object(o) => {
+                Self::Object(o.into_iter().map(|(k, v)| (k, Self::from(v))).collect())
+            }
         }
     }
 }
@@ -96,7 +98,9 @@ impl From<Value> for serde_json::Value {
             Value::Str(s) => Self::String(s),
             Value::Bytes(b) => Self::Array(b.into_iter().map(Self::from).collect()),
             Value::Array(a) => Self::Array(a.into_iter().map(Self::from).collect()),
-            Value::Object(o) => Self::Object(o.into_iter().map(|(k, v)| (k, Self::from(v))).collect()),
+            Value::Object(o) => {
+                Self::Object(o.into_iter().map(|(k, v)| (k, Self::from(v))).collect())
+            }
         }
     }
 }
@@ -214,10 +218,20 @@ impl Shapes {
         let mut vertices: HashMap<String, VertexShape> = schema
             .vertices()
             .values()
-            .map(|v| (v.id.clone(), VertexShape { ty: Some(protocol.value_type(&v.kind)), ..Default::default() }))
+            .map(|v| {
+                (
+                    v.id.clone(),
+                    VertexShape {
+                        ty: Some(protocol.value_type(&v.kind)),
+                        ..Default::default()
+                    },
+                )
+            })
             .collect();
         for e in schema.edges() {
-            let Some(shape) = vertices.get_mut(&e.src) else { continue };
+            let Some(shape) = vertices.get_mut(&e.src) else {
+                continue;
+            };
             match protocol.edge_role(&e.kind) {
                 EdgeRole::Property => {
                     if let Some(name) = &e.name {
@@ -242,13 +256,38 @@ struct Checker<'s> {
 impl Checker<'_> {
     /// Checks `value` at `vertex`; `through` holds the wrappers already
     /// followed for this same value, so a cycle of wrappers ends.
-    fn check(&self, value: &Value, vertex: &str, path: &str, through: &mut Vec<String>, out: &mut Vec<RecordViolation>) {
-        let mut violation = |path: &str, message: String| out.push(RecordViolation { path: path.to_owned(), message });
-        let Some(shape) = self.shapes.vertices.get(vertex) else { return };
+    fn check(
+        &self,
+        value: &Value,
+        vertex: &str,
+        path: &str,
+        through: &mut Vec<String>,
+        out: &mut Vec<RecordViolation>,
+    ) {
+        let mut violation = |path: &str, message: String| {
+            out.push(RecordViolation {
+                path: path.to_owned(),
+                message,
+            })
+        };
+        let Some(shape) = self.shapes.vertices.get(vertex) else {
+            return;
+        };
         let ty = shape.ty.unwrap_or(ValueType::Any);
         if !value.fits(ty) {
-            let kind = self.schema.vertices().get(vertex).map_or("?", |v| v.kind.as_str());
-            violation(path, format!("expected {} (vertex {vertex:?} of kind {kind:?}), found {}", ty.name(), value.type_name()));
+            let kind = self
+                .schema
+                .vertices()
+                .get(vertex)
+                .map_or("?", |v| v.kind.as_str());
+            violation(
+                path,
+                format!(
+                    "expected {} (vertex {vertex:?} of kind {kind:?}), found {}",
+                    ty.name(),
+                    value.type_name()
+                ),
+            );
             return;
         }
         if let Some(constraints) = self.schema.constraints().get(vertex) {
@@ -272,13 +311,19 @@ impl Checker<'_> {
                 }
                 if let Some(required) = self.schema.required().get(vertex) {
                     for name in required.iter().filter(|n| !fields.contains_key(*n)) {
-                        out.push(RecordViolation { path: path.to_owned(), message: format!("required key {name:?} is missing") });
+                        out.push(RecordViolation {
+                            path: path.to_owned(),
+                            message: format!("required key {name:?} is missing"),
+                        });
                     }
                 }
             } else {
                 out.push(RecordViolation {
                     path: path.to_owned(),
-                    message: format!("expected an object with properties, found {}", value.type_name()),
+                    message: format!(
+                        "expected an object with properties, found {}",
+                        value.type_name()
+                    ),
                 });
             }
         }
@@ -288,7 +333,10 @@ impl Checker<'_> {
                     self.check(element, item, &format!("{path}[{i}]"), &mut Vec::new(), out);
                 }
             } else {
-                out.push(RecordViolation { path: path.to_owned(), message: format!("expected an array, found {}", value.type_name()) });
+                out.push(RecordViolation {
+                    path: path.to_owned(),
+                    message: format!("expected an array, found {}", value.type_name()),
+                });
             }
         }
         if !shape.variants.is_empty() {
@@ -300,7 +348,10 @@ impl Checker<'_> {
             if !fits_one {
                 out.push(RecordViolation {
                     path: path.to_owned(),
-                    message: format!("fits none of the variants of {vertex:?}: {}", shape.variants.join(", ")),
+                    message: format!(
+                        "fits none of the variants of {vertex:?}: {}",
+                        shape.variants.join(", ")
+                    ),
                 });
             }
         }
@@ -315,7 +366,10 @@ impl Checker<'_> {
 
     /// Whether an object at `vertex` may carry keys its schema does not name.
     fn open(&self, vertex: &str) -> bool {
-        self.schema.edges().iter().any(|e| e.src == vertex && e.kind == "additional-properties")
+        self.schema
+            .edges()
+            .iter()
+            .any(|e| e.src == vertex && e.kind == "additional-properties")
     }
 }
 
@@ -335,25 +389,34 @@ fn constraint_problem(sort: &str, limit: &str, value: &Value) -> Option<String> 
     let bound: Option<f64> = limit.trim().parse().ok();
     match sort {
         "maxLength" | "maxGraphemes" | "max-length" | "maxItems" | "maxSize" => {
-            let (Some(n), Some(b)) = (size, bound) else { return None };
+            let (Some(n), Some(b)) = (size, bound) else {
+                return None;
+            };
             (n as f64 > b).then(|| format!("length {n} is over {limit}"))
         }
         "minLength" | "minGraphemes" | "minItems" => {
-            let (Some(n), Some(b)) = (size, bound) else { return None };
+            let (Some(n), Some(b)) = (size, bound) else {
+                return None;
+            };
             ((n as f64) < b).then(|| format!("length {n} is under {limit}"))
         }
         "maximum" => {
-            let (Some(n), Some(b)) = (number(value), bound) else { return None };
+            let (Some(n), Some(b)) = (number(value), bound) else {
+                return None;
+            };
             (n > b).then(|| format!("{n} is over {limit}"))
         }
         "minimum" => {
-            let (Some(n), Some(b)) = (number(value), bound) else { return None };
+            let (Some(n), Some(b)) = (number(value), bound) else {
+                return None;
+            };
             (n < b).then(|| format!("{n} is under {limit}"))
         }
         "enum" => {
             let allowed = enum_values(limit);
             let Value::Str(s) = value else { return None };
-            (!allowed.contains(s.as_str())).then(|| format!("{s:?} is not one of the allowed values"))
+            (!allowed.contains(s.as_str()))
+                .then(|| format!("{s:?} is not one of the allowed values"))
         }
         _ => None,
     }
@@ -362,7 +425,13 @@ fn constraint_problem(sort: &str, limit: &str, value: &Value) -> Option<String> 
 /// The values of an `enum` constraint: a JSON array of strings, or a comma-separated list.
 pub(crate) fn enum_values(limit: &str) -> BTreeSet<String> {
     serde_json::from_str::<Vec<String>>(limit)
-        .unwrap_or_else(|_| limit.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+        .unwrap_or_else(|_| {
+            limit
+                .split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
         .into_iter()
         .collect()
 }
@@ -374,11 +443,18 @@ impl Schema {
     /// reported as a violation.
     pub fn validate_record(&self, record: &Value, root: &str) -> Vec<RecordViolation> {
         if !self.vertices().contains_key(root) {
-            return vec![RecordViolation { path: root.to_owned(), message: format!("vertex {root:?} does not exist in the schema") }];
+            return vec![RecordViolation {
+                path: root.to_owned(),
+                message: format!("vertex {root:?} does not exist in the schema"),
+            }];
         }
         let shapes = Shapes::of(self);
         let mut out = Vec::new();
-        Checker { schema: self, shapes: &shapes }.check(record, root, root, &mut Vec::new(), &mut out);
+        Checker {
+            schema: self,
+            shapes: &shapes,
+        }
+        .check(record, root, root, &mut Vec::new(), &mut out);
         out
     }
 }

@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{IssueKind, SchemaError, SchemaIssue};
 use crate::id::ObjectId;
-use crate::protocol::Protocol;
 use crate::persistent::List;
+use crate::protocol::Protocol;
 use crate::registry;
 
 /// A vertex: one type in the schema.
@@ -121,11 +121,17 @@ pub struct SchemaBuilder {
 impl SchemaBuilder {
     /// An empty builder for `protocol`.
     pub fn new(protocol: Arc<Protocol>) -> Self {
-        Self { protocol, ops: List::default() }
+        Self {
+            protocol,
+            ops: List::default(),
+        }
     }
 
     fn push(&self, op: Declaration) -> Self {
-        Self { protocol: Arc::clone(&self.protocol), ops: self.ops.push(op) }
+        Self {
+            protocol: Arc::clone(&self.protocol),
+            ops: self.ops.push(op),
+        }
     }
 
     /// The protocol this builder checks against.

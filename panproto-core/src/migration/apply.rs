@@ -30,7 +30,12 @@ impl Stage {
         }
     }
 
-    fn lift_into(&self, n: usize, fields: BTreeMap<String, Value>, out: &mut BTreeMap<String, Value>) {
+    fn lift_into(
+        &self,
+        n: usize,
+        fields: BTreeMap<String, Value>,
+        out: &mut BTreeMap<String, Value>,
+    ) {
         let plan = &self.plan.nodes[n].fields;
         for (key, value) in fields {
             match plan.get(&key) {
@@ -64,15 +69,26 @@ impl Stage {
                     views.push(view);
                     comps.push(comp);
                 }
-                let comp = if comps.iter().all(Comp::is_empty) { Comp::Empty } else { Comp::Array(comps) };
+                let comp = if comps.iter().all(Comp::is_empty) {
+                    Comp::Empty
+                } else {
+                    Comp::Array(comps)
+                };
                 (Value::Array(views), comp)
             }
-            (Shape::Array(None), dropped @ Value::Array(_)) => (Value::Array(Vec::new()), Comp::Replaced(dropped)),
+            (Shape::Array(None), dropped @ Value::Array(_)) => {
+                (Value::Array(Vec::new()), Comp::Replaced(dropped))
+            }
             (_, other) => (other, Comp::Empty),
         }
     }
 
-    fn get_into(&self, n: usize, fields: BTreeMap<String, Value>, out: &mut BTreeMap<String, Value>) -> ObjComp {
+    fn get_into(
+        &self,
+        n: usize,
+        fields: BTreeMap<String, Value>,
+        out: &mut BTreeMap<String, Value>,
+    ) -> ObjComp {
         let plan = &self.plan.nodes[n].fields;
         let mut comp = ObjComp::default();
         for (key, value) in fields {
@@ -117,14 +133,28 @@ impl Stage {
                     Comp::Array(c) => c.into_iter(),
                     _ => Vec::new().into_iter(),
                 };
-                Value::Array(items.into_iter().map(|v| self.put(*item, v, comps.next().unwrap_or(Comp::Empty))).collect())
+                Value::Array(
+                    items
+                        .into_iter()
+                        .map(|v| self.put(*item, v, comps.next().unwrap_or(Comp::Empty)))
+                        .collect(),
+                )
             }
             (_, view, _) => view,
         }
     }
 
-    fn put_from(&self, n: usize, view: &mut BTreeMap<String, Value>, comp: ObjComp) -> BTreeMap<String, Value> {
-        let ObjComp { dropped, mut kept, mut hoisted } = comp;
+    fn put_from(
+        &self,
+        n: usize,
+        view: &mut BTreeMap<String, Value>,
+        comp: ObjComp,
+    ) -> BTreeMap<String, Value> {
+        let ObjComp {
+            dropped,
+            mut kept,
+            mut hoisted,
+        } = comp;
         let mut out = dropped;
         for (key, field) in &self.plan.nodes[n].fields {
             match field {
@@ -179,13 +209,19 @@ impl CompiledMigration {
                 if stage.src.vertices().contains_key(&at) {
                     MigrationError::Root(format!("record root {at:?} is dropped by the migration"))
                 } else {
-                    MigrationError::Root(format!("record root {at:?} is not a vertex of the source schema"))
+                    MigrationError::Root(format!(
+                        "record root {at:?} is not a vertex of the source schema"
+                    ))
                 }
             })?;
             nodes.push(n);
             at = stage.spec.vertex_map.get(&at).cloned().unwrap_or_default();
         }
-        Ok(RootedMigration { migration: self, root, nodes })
+        Ok(RootedMigration {
+            migration: self,
+            root,
+            nodes,
+        })
     }
 
     /// Lifts one record rooted at `root` (`None`: the default root).
@@ -194,7 +230,11 @@ impl CompiledMigration {
     }
 
     /// The view of `record` and the complement of what the view leaves out.
-    pub fn get(&self, record: Value, root: Option<&str>) -> Result<(Value, Vec<u8>), MigrationError> {
+    pub fn get(
+        &self,
+        record: Value,
+        root: Option<&str>,
+    ) -> Result<(Value, Vec<u8>), MigrationError> {
         Ok(self.rooted(root)?.get(record))
     }
 
@@ -206,14 +246,20 @@ impl CompiledMigration {
     /// were altered.
     pub fn put(&self, view: Value, complement: &[u8]) -> Result<Value, MigrationError> {
         let decoded = Complement::decode(complement, &self.fingerprint)?;
-        Ok(self.rooted(Some(&decoded.root))?.put_parts(view, decoded.stages))
+        Ok(self
+            .rooted(Some(&decoded.root))?
+            .put_parts(view, decoded.stages))
     }
 }
 
 impl RootedMigration<'_> {
     /// Lifts one record.
     pub fn lift(&self, record: Value) -> Value {
-        self.migration.stages.iter().zip(&self.nodes).fold(record, |v, (stage, &n)| stage.lift(n, v))
+        self.migration
+            .stages
+            .iter()
+            .zip(&self.nodes)
+            .fold(record, |v, (stage, &n)| stage.lift(n, v))
     }
 
     /// The view and the encoded complement.
@@ -225,12 +271,24 @@ impl RootedMigration<'_> {
             comps.push(comp);
             value = view;
         }
-        let complement = Complement { root: self.root.clone(), stages: comps };
+        let complement = Complement {
+            root: self.root.clone(),
+            stages: comps,
+        };
         (value, complement.encode(&self.migration.fingerprint))
     }
 
     fn put_parts(&self, view: Value, comps: Vec<Comp>) -> Value {
-        let stages = self.migration.stages.iter().zip(&self.nodes).zip(comps).collect::<Vec<_>>();
-        stages.into_iter().rev().fold(view, |v, ((stage, &n), comp)| stage.put(n, v, comp))
+        let stages = self
+            .migration
+            .stages
+            .iter()
+            .zip(&self.nodes)
+            .zip(comps)
+            .collect::<Vec<_>>();
+        stages
+            .into_iter()
+            .rev()
+            .fold(view, |v, ((stage, &n), comp)| stage.put(n, v, comp))
     }
 }

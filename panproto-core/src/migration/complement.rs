@@ -45,7 +45,11 @@ pub(crate) struct ObjComp {
 
 impl Comp {
     pub(crate) fn object(c: ObjComp) -> Self {
-        if c.dropped.is_empty() && c.kept.is_empty() && c.hoisted.is_empty() { Self::Empty } else { Self::Object(Box::new(c)) }
+        if c.dropped.is_empty() && c.kept.is_empty() && c.hoisted.is_empty() {
+            Self::Empty
+        } else {
+            Self::Object(Box::new(c))
+        }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -86,17 +90,28 @@ impl Complement {
             return Err(damaged("these bytes are not a panproto complement"));
         }
         if bytes[3] != FORMAT {
-            return Err(damaged(&format!("complement format {} is not one this build reads ({FORMAT})", bytes[3])));
+            return Err(damaged(&format!(
+                "complement format {} is not one this build reads ({FORMAT})",
+                bytes[3]
+            )));
         }
         let found = &bytes[4..20];
         let (body, check) = bytes.split_at(bytes.len() - CHECK);
         if &blake3::hash(body).as_bytes()[..CHECK] != check {
-            return Err(damaged("its checksum does not match: the bytes were altered"));
+            return Err(damaged(
+                "its checksum does not match: the bytes were altered",
+            ));
         }
         if found != fingerprint {
-            return Err(MigrationError::WrongComplement { expected: hex(fingerprint), found: hex(found) });
+            return Err(MigrationError::WrongComplement {
+                expected: hex(fingerprint),
+                found: hex(found),
+            });
         }
-        let mut r = Reader { bytes: &body[20..], depth: 0 };
+        let mut r = Reader {
+            bytes: &body[20..],
+            depth: 0,
+        };
         let root = r.str()?;
         let n = r.len()?;
         let mut stages = Vec::with_capacity(n.min(64));
@@ -252,7 +267,11 @@ impl Reader<'_> {
 
     fn nest(&mut self) -> Result<(), MigrationError> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH { Err(Self::damaged("it is nested too deeply")) } else { Ok(()) }
+        if self.depth > MAX_DEPTH {
+            Err(Self::damaged("it is nested too deeply"))
+        } else {
+            Ok(())
+        }
     }
 
     fn value(&mut self) -> Result<Value, MigrationError> {
@@ -261,8 +280,16 @@ impl Reader<'_> {
             0 => Value::Null,
             1 => Value::Bool(false),
             2 => Value::Bool(true),
-            3 => Value::Int(i64::from_le_bytes(self.take(8)?.try_into().map_err(|_| Self::damaged("bad integer"))?)),
-            4 => Value::Float(f64::from_le_bytes(self.take(8)?.try_into().map_err(|_| Self::damaged("bad number"))?)),
+            3 => Value::Int(i64::from_le_bytes(
+                self.take(8)?
+                    .try_into()
+                    .map_err(|_| Self::damaged("bad integer"))?,
+            )),
+            4 => Value::Float(f64::from_le_bytes(
+                self.take(8)?
+                    .try_into()
+                    .map_err(|_| Self::damaged("bad number"))?,
+            )),
             5 => Value::Str(self.str()?),
             6 => {
                 let n = self.len()?;

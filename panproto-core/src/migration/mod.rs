@@ -78,7 +78,10 @@ impl MigrationSpec {
             .filter(|v| tgt.vertices().contains_key(*v))
             .map(|v| (v.clone(), v.clone()))
             .collect();
-        Self { vertex_map, ..Self::default() }
+        Self {
+            vertex_map,
+            ..Self::default()
+        }
     }
 }
 
@@ -100,7 +103,11 @@ pub struct MigrationBuilder {
 impl MigrationBuilder {
     /// Starts a mapping from `src` to `tgt`.
     pub fn new(src: Schema, tgt: Schema) -> Self {
-        Self { src, tgt, steps: List::default() }
+        Self {
+            src,
+            tgt,
+            steps: List::default(),
+        }
     }
 
     /// Maps source vertex `src` to target vertex `tgt`.
@@ -114,12 +121,25 @@ impl MigrationBuilder {
     }
 
     /// Adds a resolver for contracting through dropped vertices.
-    pub fn resolve(&self, src_kind: impl Into<String>, tgt_kind: impl Into<String>, edge: Edge) -> Self {
-        self.with(Step::Resolve(Resolver { src_kind: src_kind.into(), tgt_kind: tgt_kind.into(), edge }))
+    pub fn resolve(
+        &self,
+        src_kind: impl Into<String>,
+        tgt_kind: impl Into<String>,
+        edge: Edge,
+    ) -> Self {
+        self.with(Step::Resolve(Resolver {
+            src_kind: src_kind.into(),
+            tgt_kind: tgt_kind.into(),
+            edge,
+        }))
     }
 
     fn with(&self, step: Step) -> Self {
-        Self { src: self.src.clone(), tgt: self.tgt.clone(), steps: self.steps.push(step) }
+        Self {
+            src: self.src.clone(),
+            tgt: self.tgt.clone(),
+            steps: self.steps.push(step),
+        }
     }
 
     /// The mapping so far; a later mapping of the same element replaces an earlier one.
@@ -135,12 +155,16 @@ impl MigrationBuilder {
                     edges.insert(s.clone(), t.clone());
                 }
                 Step::Resolve(r) => {
-                    spec.resolvers.retain(|x| (&x.src_kind, &x.tgt_kind) != (&r.src_kind, &r.tgt_kind));
+                    spec.resolvers
+                        .retain(|x| (&x.src_kind, &x.tgt_kind) != (&r.src_kind, &r.tgt_kind));
                     spec.resolvers.push(r.clone());
                 }
             }
         }
-        spec.edge_map = edges.into_iter().map(|(src, tgt)| EdgeMapping { src, tgt }).collect();
+        spec.edge_map = edges
+            .into_iter()
+            .map(|(src, tgt)| EdgeMapping { src, tgt })
+            .collect();
         spec.resolvers.sort();
         spec
     }
@@ -194,20 +218,42 @@ impl CompiledMigration {
     /// [`MigrationError::Invalid`] listing every fatal existence issue.
     pub fn compile(src: Schema, tgt: Schema, spec: MigrationSpec) -> Result<Self, MigrationError> {
         let (plan, report) = analyse(&src, &tgt, &spec);
-        let fatal: Vec<_> = report.issues.into_iter().filter(|i| i.kind.is_fatal()).collect();
+        let fatal: Vec<_> = report
+            .issues
+            .into_iter()
+            .filter(|i| i.kind.is_fatal())
+            .collect();
         if !fatal.is_empty() {
             return Err(MigrationError::Invalid { problems: fatal });
         }
         // Serialising strings and maps cannot fail.
         let spec_json = serde_json::to_vec(&spec).unwrap_or_default();
-        let fp = fingerprint(&[b"panproto-migration/1", src.id().as_bytes(), tgt.id().as_bytes(), &spec_json]);
-        let stage = Arc::new(Stage { src, tgt, spec, plan, fingerprint: fp });
-        Ok(Self { stages: Arc::from(vec![stage]), fingerprint: fp })
+        let fp = fingerprint(&[
+            b"panproto-migration/1",
+            src.id().as_bytes(),
+            tgt.id().as_bytes(),
+            &spec_json,
+        ]);
+        let stage = Arc::new(Stage {
+            src,
+            tgt,
+            spec,
+            plan,
+            fingerprint: fp,
+        });
+        Ok(Self {
+            stages: Arc::from(vec![stage]),
+            fingerprint: fp,
+        })
     }
 
     /// The identity migration of a schema: every record lifts to itself.
     pub fn identity(schema: &Schema) -> Result<Self, MigrationError> {
-        Self::compile(schema.clone(), schema.clone(), MigrationSpec::identity(schema, schema))
+        Self::compile(
+            schema.clone(),
+            schema.clone(),
+            MigrationSpec::identity(schema, schema),
+        )
     }
 
     /// The schema records come from.
@@ -235,7 +281,10 @@ impl CompiledMigration {
 
     /// The migration's identity, recorded in every complement it makes (32 hex digits).
     pub fn fingerprint(&self) -> String {
-        self.fingerprint.iter().map(|b| format!("{b:02x}")).collect()
+        self.fingerprint
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// The source vertex records are rooted at by default, if the source has exactly one mapped root.
@@ -254,12 +303,20 @@ impl CompiledMigration {
                 second_source: next.source().id().short(),
             });
         }
-        let stages: Vec<Arc<Stage>> = self.stages.iter().chain(next.stages.iter()).cloned().collect();
+        let stages: Vec<Arc<Stage>> = self
+            .stages
+            .iter()
+            .chain(next.stages.iter())
+            .cloned()
+            .collect();
         let parts: Vec<&[u8]> = std::iter::once(&b"panproto-composite/1"[..])
             .chain(stages.iter().map(|s| &s.fingerprint[..]))
             .collect();
         let fp = fingerprint(&parts);
-        Ok(Self { stages: Arc::from(stages), fingerprint: fp })
+        Ok(Self {
+            stages: Arc::from(stages),
+            fingerprint: fp,
+        })
     }
 
     /// The inverse of a bijective migration.
@@ -276,7 +333,8 @@ impl CompiledMigration {
                 Some(acc) => acc.compose(&one)?,
             });
         }
-        inverse.ok_or_else(|| MigrationError::NotInvertible("the migration has no stages".to_owned()))
+        inverse
+            .ok_or_else(|| MigrationError::NotInvertible("the migration has no stages".to_owned()))
     }
 }
 
@@ -285,7 +343,12 @@ impl Stage {
         let (src, tgt, spec) = (&self.src, &self.tgt, &self.spec);
         let not = |why: String| Err(MigrationError::NotInvertible(why));
         if spec.vertex_map.len() != src.vertices().len() {
-            let dropped: Vec<&String> = src.vertices().keys().filter(|v| !spec.vertex_map.contains_key(*v)).take(3).collect();
+            let dropped: Vec<&String> = src
+                .vertices()
+                .keys()
+                .filter(|v| !spec.vertex_map.contains_key(*v))
+                .take(3)
+                .collect();
             return not(format!("source vertices are dropped: {dropped:?}"));
         }
         let mut inverse_vertices = BTreeMap::new();
@@ -295,7 +358,12 @@ impl Stage {
             }
         }
         if inverse_vertices.len() != tgt.vertices().len() {
-            let unreached: Vec<&String> = tgt.vertices().keys().filter(|v| !inverse_vertices.contains_key(*v)).take(3).collect();
+            let unreached: Vec<&String> = tgt
+                .vertices()
+                .keys()
+                .filter(|v| !inverse_vertices.contains_key(*v))
+                .take(3)
+                .collect();
             return not(format!("target vertices have no source: {unreached:?}"));
         }
         let images = plan_edge_images(self);
@@ -307,9 +375,16 @@ impl Stage {
                 tgt.edges().len()
             ));
         }
-        let mut edge_map: Vec<EdgeMapping> = images.into_iter().map(|(s, t)| EdgeMapping { src: t, tgt: s }).collect();
+        let mut edge_map: Vec<EdgeMapping> = images
+            .into_iter()
+            .map(|(s, t)| EdgeMapping { src: t, tgt: s })
+            .collect();
         edge_map.sort();
-        let inverse = MigrationSpec { vertex_map: inverse_vertices, edge_map, resolvers: Vec::new() };
+        let inverse = MigrationSpec {
+            vertex_map: inverse_vertices,
+            edge_map,
+            resolvers: Vec::new(),
+        };
         CompiledMigration::compile(tgt.clone(), src.clone(), inverse)
     }
 }
@@ -318,5 +393,8 @@ impl Stage {
 fn plan_edge_images(stage: &Stage) -> BTreeMap<Edge, Edge> {
     let derived = plan::edge_images_owned(&stage.src, &stage.tgt, &stage.spec);
     let mut seen = std::collections::BTreeSet::new();
-    derived.into_iter().filter(|(_, t)| seen.insert(t.clone())).collect()
+    derived
+        .into_iter()
+        .filter(|(_, t)| seen.insert(t.clone()))
+        .collect()
 }

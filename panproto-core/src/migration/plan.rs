@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use crate::constraint::{compare, restricts, Tightness};
+use crate::constraint::{Tightness, compare, restricts};
 use crate::existence::{ExistenceIssue, ExistenceKind, ExistenceReport};
 use crate::migration::MigrationSpec;
 use crate::protocol::{EdgeRole, ValueType};
@@ -75,7 +75,10 @@ impl<'a> Graph<'a> {
     }
 
     fn kind(&self, v: &str) -> &'a str {
-        self.schema.vertices().get(v).map_or("", |x| x.kind.as_str())
+        self.schema
+            .vertices()
+            .get(v)
+            .map_or("", |x| x.kind.as_str())
     }
 
     fn value_type(&self, v: &str) -> ValueType {
@@ -89,7 +92,9 @@ impl<'a> Graph<'a> {
         let mut i = 0;
         while i < seen.len() {
             for e in self.out.get(seen[i]).into_iter().flatten() {
-                if matches!(self.role(e), EdgeRole::Wrapper | EdgeRole::Variant) && !seen.contains(&e.tgt.as_str()) {
+                if matches!(self.role(e), EdgeRole::Wrapper | EdgeRole::Variant)
+                    && !seen.contains(&e.tgt.as_str())
+                {
                     seen.push(e.tgt.as_str());
                 }
             }
@@ -126,13 +131,21 @@ impl<'a> Graph<'a> {
             .filter(|e| self.role(e) != EdgeRole::Reference)
             .map(|e| e.tgt.as_str())
             .collect();
-        self.schema.vertices().keys().filter(|v| !reached.contains(v.as_str())).cloned().collect()
+        self.schema
+            .vertices()
+            .keys()
+            .filter(|v| !reached.contains(v.as_str()))
+            .cloned()
+            .collect()
     }
 }
 
 /// Whether values of `from` can be carried into a vertex whose values are `to`.
 fn shapes_compatible(from: ValueType, to: ValueType) -> bool {
-    from == to || from == ValueType::Any || to == ValueType::Any || (from == ValueType::Integer && to == ValueType::Number)
+    from == to
+        || from == ValueType::Any
+        || to == ValueType::Any
+        || (from == ValueType::Integer && to == ValueType::Number)
 }
 
 struct Builder<'a> {
@@ -146,12 +159,25 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn issue(&mut self, kind: ExistenceKind, element: impl Into<String>, message: impl Into<String>) {
-        self.issues.push(ExistenceIssue { kind, element: element.into(), message: message.into() });
+    fn issue(
+        &mut self,
+        kind: ExistenceKind,
+        element: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.issues.push(ExistenceIssue {
+            kind,
+            element: element.into(),
+            message: message.into(),
+        });
     }
 
     fn image(&self, v: &str) -> Option<&'a str> {
-        self.spec.vertex_map.get(v).map(String::as_str).filter(|t| self.tgt.schema.vertices().contains_key(*t))
+        self.spec
+            .vertex_map
+            .get(v)
+            .map(String::as_str)
+            .filter(|t| self.tgt.schema.vertices().contains_key(*t))
     }
 
     fn normal(&mut self, v: &'a str) -> usize {
@@ -159,7 +185,11 @@ impl<'a> Builder<'a> {
             return i;
         }
         let idx = self.nodes.len();
-        self.nodes.push(Node { shape: Shape::Copy, fields: HashMap::new(), vertex: v.to_owned() });
+        self.nodes.push(Node {
+            shape: Shape::Copy,
+            fields: HashMap::new(),
+            vertex: v.to_owned(),
+        });
         self.memo.insert((v, None), idx);
         let props = self.src.props(v);
         let mut fields = HashMap::new();
@@ -169,7 +199,13 @@ impl<'a> Builder<'a> {
             match (self.images.get(e).copied(), self.image(w)) {
                 (Some(img), Some(w_img)) if img.tgt == w_img => {
                     let child = self.normal(w);
-                    fields.insert(name.clone(), Field::Keep { key: img.name.clone().unwrap_or_default(), child });
+                    fields.insert(
+                        name.clone(),
+                        Field::Keep {
+                            key: img.name.clone().unwrap_or_default(),
+                            child,
+                        },
+                    );
                 }
                 (None, None) if !self.src.props(w).is_empty() => {
                     if let Some(ctx) = self.image(v) {
@@ -191,16 +227,26 @@ impl<'a> Builder<'a> {
         } else {
             Shape::Copy
         };
-        self.nodes[idx] = Node { shape, fields, vertex: v.to_owned() };
+        self.nodes[idx] = Node {
+            shape,
+            fields,
+            vertex: v.to_owned(),
+        };
         idx
     }
 
     /// The target edge a contracted child `x` (image `x_img`) hangs from under `ctx`.
     fn contraction_edge(&self, ctx: &'a str, x_img: &str) -> Option<&'a Edge> {
         let closure = self.tgt.closure(ctx);
-        let fits = |e: &&Edge| e.tgt == x_img && closure.contains(&e.src.as_str()) && e.name.is_some();
-        let (ctx_kind, x_kind) = (self.tgt.kind(ctx), self.tgt.kind(x_img));
-        if let Some(r) = self.spec.resolvers.iter().find(|r| r.src_kind == ctx_kind && r.tgt_kind == x_kind) {
+        let fits =
+            |e: &&Edge| e.tgt == x_img && closure.contains(&e.src.as_str()) && e.name.is_some();
+        // A value at `ctx` carries the properties of its whole closure (a
+        // record and its body), so a resolver for any kind in it applies.
+        let x_kind = self.tgt.kind(x_img);
+        let resolver = self.spec.resolvers.iter().find(|r| {
+            r.tgt_kind == x_kind && closure.iter().any(|u| self.tgt.kind(u) == r.src_kind)
+        });
+        if let Some(r) = resolver {
             return self.tgt.schema.edges().get(&r.edge).filter(fits);
         }
         let mut candidates = self.tgt.props(ctx).into_iter().filter(|e| fits(e));
@@ -215,7 +261,11 @@ impl<'a> Builder<'a> {
             return i;
         }
         let idx = self.nodes.len();
-        self.nodes.push(Node { shape: Shape::Object, fields: HashMap::new(), vertex: w.to_owned() });
+        self.nodes.push(Node {
+            shape: Shape::Object,
+            fields: HashMap::new(),
+            vertex: w.to_owned(),
+        });
         self.memo.insert((w, Some(ctx)), idx);
         let mut fields = HashMap::new();
         for e in self.src.props(w) {
@@ -225,7 +275,13 @@ impl<'a> Builder<'a> {
                 Some(x_img) => {
                     if let Some(edge) = self.contraction_edge(ctx, x_img) {
                         let child = self.normal(x);
-                        fields.insert(name.clone(), Field::Keep { key: edge.name.clone().unwrap_or_default(), child });
+                        fields.insert(
+                            name.clone(),
+                            Field::Keep {
+                                key: edge.name.clone().unwrap_or_default(),
+                                child,
+                            },
+                        );
                     }
                 }
                 None if !self.src.props(x).is_empty() => {
@@ -252,7 +308,9 @@ impl<'a> Builder<'a> {
             fields.sort_by(|a, b| a.0.cmp(b.0));
             for (src_key, field) in fields {
                 match field {
-                    Field::Keep { key, .. } => out.push((key.clone(), format!("{}.{src_key}", self.nodes[n].vertex))),
+                    Field::Keep { key, .. } => {
+                        out.push((key.clone(), format!("{}.{src_key}", self.nodes[n].vertex)))
+                    }
                     Field::Hoist { child } => stack.push(*child),
                 }
             }
@@ -264,10 +322,17 @@ impl<'a> Builder<'a> {
 /// Derives the edge images: explicit ones, then for every source edge whose
 /// ends are both mapped, the target edge between the images of the same
 /// kind — with the same name if there is one, else the only one.
-fn edge_images<'a>(src: &'a Schema, tgt: &'a Schema, spec: &'a MigrationSpec) -> HashMap<&'a Edge, &'a Edge> {
+fn edge_images<'a>(
+    src: &'a Schema,
+    tgt: &'a Schema,
+    spec: &'a MigrationSpec,
+) -> HashMap<&'a Edge, &'a Edge> {
     let mut between: HashMap<(&str, &str, &str), Vec<&Edge>> = HashMap::new();
     for e in tgt.edges() {
-        between.entry((e.src.as_str(), e.tgt.as_str(), e.kind.as_str())).or_default().push(e);
+        between
+            .entry((e.src.as_str(), e.tgt.as_str(), e.kind.as_str()))
+            .or_default()
+            .push(e);
     }
     let explicit: HashMap<&Edge, &Edge> = spec
         .edge_map
@@ -280,9 +345,20 @@ fn edge_images<'a>(src: &'a Schema, tgt: &'a Schema, spec: &'a MigrationSpec) ->
             images.insert(e, *t);
             continue;
         }
-        let (Some(a), Some(b)) = (spec.vertex_map.get(&e.src), spec.vertex_map.get(&e.tgt)) else { continue };
-        let Some(candidates) = between.get(&(a.as_str(), b.as_str(), e.kind.as_str())) else { continue };
-        let chosen = candidates.iter().find(|c| c.name == e.name).or(if candidates.len() == 1 { candidates.first() } else { None });
+        let (Some(a), Some(b)) = (spec.vertex_map.get(&e.src), spec.vertex_map.get(&e.tgt)) else {
+            continue;
+        };
+        let Some(candidates) = between.get(&(a.as_str(), b.as_str(), e.kind.as_str())) else {
+            continue;
+        };
+        let chosen = candidates
+            .iter()
+            .find(|c| c.name == e.name)
+            .or(if candidates.len() == 1 {
+                candidates.first()
+            } else {
+                None
+            });
         if let Some(c) = chosen {
             images.insert(e, *c);
         }
@@ -291,8 +367,15 @@ fn edge_images<'a>(src: &'a Schema, tgt: &'a Schema, spec: &'a MigrationSpec) ->
 }
 
 /// [`edge_images`] with owned edges, for inverting a stage.
-pub(crate) fn edge_images_owned(src: &Schema, tgt: &Schema, spec: &MigrationSpec) -> BTreeMap<Edge, Edge> {
-    edge_images(src, tgt, spec).into_iter().map(|(s, t)| (s.clone(), t.clone())).collect()
+pub(crate) fn edge_images_owned(
+    src: &Schema,
+    tgt: &Schema,
+    spec: &MigrationSpec,
+) -> BTreeMap<Edge, Edge> {
+    edge_images(src, tgt, spec)
+        .into_iter()
+        .map(|(s, t)| (s.clone(), t.clone()))
+        .collect()
 }
 
 /// Compiles `spec` and reports every existence issue. The plan is usable
@@ -310,7 +393,12 @@ pub(crate) fn analyse(src: &Schema, tgt: &Schema, spec: &MigrationSpec) -> (Plan
     };
     check_mapping(&mut b);
     let roots = b.src.roots();
-    let mapped: Vec<&str> = src.vertices().keys().map(String::as_str).filter(|v| b.image(v).is_some()).collect();
+    let mapped: Vec<&str> = src
+        .vertices()
+        .keys()
+        .map(String::as_str)
+        .filter(|v| b.image(v).is_some())
+        .collect();
     let mut normal = BTreeMap::new();
     for v in &mapped {
         normal.insert((*v).to_owned(), b.normal(v));
@@ -320,7 +408,10 @@ pub(crate) fn analyse(src: &Schema, tgt: &Schema, spec: &MigrationSpec) -> (Plan
         b.issue(
             ExistenceKind::WellFormedness,
             roots.first().cloned().unwrap_or_default(),
-            format!("no root of the source schema ({}) is mapped, so no record can be lifted", roots.join(", ")),
+            format!(
+                "no root of the source schema ({}) is mapped, so no record can be lifted",
+                roots.join(", ")
+            ),
         );
     }
     check_simultaneity(&mut b, &normal);
@@ -333,7 +424,15 @@ pub(crate) fn analyse(src: &Schema, tgt: &Schema, spec: &MigrationSpec) -> (Plan
     let mut issues = std::mem::take(&mut b.issues);
     issues.sort_by(|x, y| (x.kind, &x.element).cmp(&(y.kind, &y.element)));
     issues.dedup();
-    (Plan { nodes: b.nodes, normal, default_root, roots }, ExistenceReport { issues })
+    (
+        Plan {
+            nodes: b.nodes,
+            normal,
+            default_root,
+            roots,
+        },
+        ExistenceReport { issues },
+    )
 }
 
 fn check_mapping(b: &mut Builder<'_>) {
@@ -341,10 +440,18 @@ fn check_mapping(b: &mut Builder<'_>) {
     let (src, tgt, spec) = (b.src.schema, b.tgt.schema, b.spec);
     for (v, t) in &spec.vertex_map {
         if !src.vertices().contains_key(v) {
-            b.issue(WellFormedness, format!("vertex {v:?}"), "is mapped but is not a vertex of the source schema");
+            b.issue(
+                WellFormedness,
+                format!("vertex {v:?}"),
+                "is mapped but is not a vertex of the source schema",
+            );
         }
         if !tgt.vertices().contains_key(t) {
-            b.issue(WellFormedness, format!("vertex {v:?}"), format!("is mapped to {t:?}, which is not a vertex of the target schema"));
+            b.issue(
+                WellFormedness,
+                format!("vertex {v:?}"),
+                format!("is mapped to {t:?}, which is not a vertex of the target schema"),
+            );
         }
         if src.vertices().contains_key(v) && tgt.vertices().contains_key(t) {
             let (from, to) = (b.src.value_type(v), b.tgt.value_type(t));
@@ -366,14 +473,28 @@ fn check_mapping(b: &mut Builder<'_>) {
     for m in &spec.edge_map {
         let element = format!("edge {}", m.src);
         if !src.edges().contains(&m.src) {
-            b.issue(WellFormedness, element.clone(), "is mapped but is not an edge of the source schema");
+            b.issue(
+                WellFormedness,
+                element.clone(),
+                "is mapped but is not an edge of the source schema",
+            );
         }
         if !tgt.edges().contains(&m.tgt) {
-            b.issue(WellFormedness, element.clone(), format!("is mapped to {}, which is not an edge of the target schema", m.tgt));
+            b.issue(
+                WellFormedness,
+                element.clone(),
+                format!(
+                    "is mapped to {}, which is not an edge of the target schema",
+                    m.tgt
+                ),
+            );
             continue;
         }
         if src.edges().contains(&m.src) {
-            let want = (spec.vertex_map.get(&m.src.src), spec.vertex_map.get(&m.src.tgt));
+            let want = (
+                spec.vertex_map.get(&m.src.src),
+                spec.vertex_map.get(&m.src.tgt),
+            );
             if want != (Some(&m.tgt.src), Some(&m.tgt.tgt)) {
                 b.issue(
                     SignatureCoherence,
@@ -390,7 +511,10 @@ fn check_mapping(b: &mut Builder<'_>) {
                 b.issue(
                     LabelInconsistency,
                     element,
-                    format!("a {:?} edge is mapped to a {:?} edge ({})", m.src.kind, m.tgt.kind, m.tgt),
+                    format!(
+                        "a {:?} edge is mapped to a {:?} edge ({})",
+                        m.src.kind, m.tgt.kind, m.tgt
+                    ),
                 );
             }
         }
@@ -398,18 +522,34 @@ fn check_mapping(b: &mut Builder<'_>) {
     for r in &spec.resolvers {
         let element = format!("resolver ({}, {})", r.src_kind, r.tgt_kind);
         if !tgt.edges().contains(&r.edge) {
-            b.issue(ResolverInvalid, element, format!("names {}, which is not an edge of the target schema", r.edge));
+            b.issue(
+                ResolverInvalid,
+                element,
+                format!(
+                    "names {}, which is not an edge of the target schema",
+                    r.edge
+                ),
+            );
         } else if b.tgt.kind(&r.edge.src) != r.src_kind || b.tgt.kind(&r.edge.tgt) != r.tgt_kind {
             b.issue(
                 ResolverInvalid,
                 element,
-                format!("names {}, which joins a {:?} to a {:?}", r.edge, b.tgt.kind(&r.edge.src), b.tgt.kind(&r.edge.tgt)),
+                format!(
+                    "names {}, which joins a {:?} to a {:?}",
+                    r.edge,
+                    b.tgt.kind(&r.edge.src),
+                    b.tgt.kind(&r.edge.tgt)
+                ),
             );
         }
     }
     for e in src.edges() {
         let data = matches!(b.src.role(e), EdgeRole::Property | EdgeRole::Item);
-        if data && b.image(&e.src).is_some() && b.image(&e.tgt).is_some() && !b.images.contains_key(e) {
+        if data
+            && b.image(&e.src).is_some()
+            && b.image(&e.tgt).is_some()
+            && !b.images.contains_key(e)
+        {
             b.issue(EdgeMissing, format!("edge {e}"), "both ends are mapped but the target has no edge to carry it; its values are dropped");
         }
     }
@@ -426,7 +566,11 @@ fn check_simultaneity(b: &mut Builder<'_>, normal: &BTreeMap<String, usize>) {
                 b.issue(
                     ExistenceKind::Simultaneity,
                     format!("key {key:?} of {:?}", b.nodes[n].vertex),
-                    format!("{} source fields land on it: {}", from.len(), from.join(", ")),
+                    format!(
+                        "{} source fields land on it: {}",
+                        from.len(),
+                        from.join(", ")
+                    ),
                 );
             }
         }
@@ -435,7 +579,10 @@ fn check_simultaneity(b: &mut Builder<'_>, normal: &BTreeMap<String, usize>) {
 
 fn check_reachability(b: &mut Builder<'_>, normal: &BTreeMap<String, usize>, roots: &[&String]) {
     let mut reached = HashSet::new();
-    let mut stack: Vec<usize> = roots.iter().filter_map(|r| normal.get(*r).copied()).collect();
+    let mut stack: Vec<usize> = roots
+        .iter()
+        .filter_map(|r| normal.get(*r).copied())
+        .collect();
     while let Some(n) = stack.pop() {
         if !reached.insert(n) {
             continue;
@@ -449,11 +596,20 @@ fn check_reachability(b: &mut Builder<'_>, normal: &BTreeMap<String, usize>, roo
             stack.push(c);
         }
     }
-    let reached_vertices: BTreeSet<&str> = reached.iter().map(|&n| b.nodes[n].vertex.as_str()).collect();
+    let reached_vertices: BTreeSet<&str> = reached
+        .iter()
+        .flat_map(|&n| b.src.closure(b.nodes[n].vertex.as_str()))
+        .collect();
     let lost: Vec<String> = normal
         .keys()
         .filter(|v| !reached_vertices.contains(v.as_str()))
-        .filter(|v| b.src.schema.edges().iter().any(|e| &e.tgt == *v && b.src.role(e) != EdgeRole::Reference))
+        .filter(|v| {
+            b.src
+                .schema
+                .edges()
+                .iter()
+                .any(|e| &e.tgt == *v && b.src.role(e) != EdgeRole::Reference)
+        })
         .cloned()
         .collect();
     for v in lost {
@@ -469,7 +625,9 @@ fn check_required_and_constraints(b: &mut Builder<'_>, normal: &BTreeMap<String,
     let (src, tgt) = (b.src.schema, b.tgt.schema);
     let mut produced: HashMap<&str, BTreeSet<String>> = HashMap::new();
     for (v, &n) in normal {
-        let Some(t) = b.spec.vertex_map.get(v) else { continue };
+        let Some(t) = b.spec.vertex_map.get(v) else {
+            continue;
+        };
         let keys = b.output_keys(n).into_iter().map(|(k, _)| k);
         for u in b.tgt.closure(t) {
             produced.entry(u).or_default().extend(keys.clone());
@@ -482,7 +640,9 @@ fn check_required_and_constraints(b: &mut Builder<'_>, normal: &BTreeMap<String,
                 issues.push((
                     ExistenceKind::RequiredFieldMissing,
                     format!("{t}.{name}"),
-                    format!("the target requires {name:?} on {t:?} but nothing in the source maps to it"),
+                    format!(
+                        "the target requires {name:?} on {t:?} but nothing in the source maps to it"
+                    ),
                 ));
             }
         }
@@ -496,11 +656,17 @@ fn check_required_and_constraints(b: &mut Builder<'_>, normal: &BTreeMap<String,
                     Tightness::Incomparable => Some(format!("{sort} changes from {o} to {new}")),
                     Tightness::Same | Tightness::Looser => None,
                 },
-                None if restricts(sort) => Some(format!("{sort}={new} is new on data that had no such limit")),
+                None if restricts(sort) => Some(format!(
+                    "{sort}={new} is new on data that had no such limit"
+                )),
                 None => None,
             };
             if let Some(p) = problem {
-                issues.push((ExistenceKind::ConstraintTightened, format!("vertex {v:?}"), format!("{p}; existing values may not fit")));
+                issues.push((
+                    ExistenceKind::ConstraintTightened,
+                    format!("vertex {v:?}"),
+                    format!("{p}; existing values may not fit"),
+                ));
             }
         }
     }
