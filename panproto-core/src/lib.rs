@@ -33,6 +33,7 @@
 
 mod classify;
 mod constraint;
+mod derive;
 mod diff;
 mod error;
 pub mod existence;
@@ -46,6 +47,7 @@ mod schema;
 pub mod vcs;
 
 pub use classify::{Classification, ClassifiedChange, Compatibility, classify};
+pub use derive::derive_migration;
 pub use diff::{Change, ChangeKind, diff};
 pub use error::{
     IssueKind, MigrationError, ProtocolError, SchemaError, SchemaIssue, StoreError, StoreErrorKind,
@@ -61,4 +63,4 @@ pub use record::{RecordViolation, Value};
 pub use schema::{
     Constraint, Declaration, Edge, HyperEdge, Required, Schema, SchemaBuilder, SchemaData, Vertex,
 };
-pub use vcs::repository::{CommitInfo, Head, Repository, Staged, Status};
+pub use vcs::repository::{CommitInfo, Head, Repository, Shown, Staged, Status};

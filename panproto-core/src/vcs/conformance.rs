@@ -19,6 +19,8 @@ fn commit_obj(parent: Option<ObjectId>, message: &str) -> object::StoredObject {
     object::store_commit(&Commit {
         schema: ObjectId::hash(b"schema"),
         parents: parent.into_iter().collect(),
+        migration: None,
+        compatibility: None,
         datasets: Default::default(),
         author: "test".into(),
         timestamp: 1,

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{StoreError, StoreErrorKind};
 use crate::id::ObjectId;
+use crate::migration::MigrationSpec;
 use crate::protocol::Protocol;
 use crate::schema::Schema;
 
@@ -37,6 +38,8 @@ pub enum ObjectKind {
     Schema,
     /// A [`Commit`].
     Commit,
+    /// A [`StoredMigration`].
+    Migration,
 }
 
 impl ObjectKind {
@@ -45,6 +48,7 @@ impl ObjectKind {
         match self {
             Self::Schema => "schema",
             Self::Commit => "commit",
+            Self::Migration => "migration",
         }
     }
 
@@ -53,6 +57,7 @@ impl ObjectKind {
         match self {
             Self::Schema => 1,
             Self::Commit => 2,
+            Self::Migration => 3,
         }
     }
 
@@ -61,6 +66,7 @@ impl ObjectKind {
         match code {
             1 => Some(Self::Schema),
             2 => Some(Self::Commit),
+            3 => Some(Self::Migration),
             _ => None,
         }
     }
@@ -77,6 +83,13 @@ pub struct Commit {
     pub schema: ObjectId,
     /// Parent commits: none for the first, one usually, two for a merge.
     pub parents: Vec<ObjectId>,
+    /// The migration from the first parent's schema to this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migration: Option<ObjectId>,
+    /// How this version relates to the first parent's: `fully-compatible`,
+    /// `backward-compatible` or `breaking`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compatibility: Option<String>,
     /// Datasets by name (kept empty until data is versioned).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub datasets: BTreeMap<String, ObjectId>,
@@ -86,6 +99,17 @@ pub struct Commit {
     pub timestamp: i64,
     /// Why.
     pub message: String,
+}
+
+/// A migration as the history keeps it: from which schema, to which, by what mapping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredMigration {
+    /// The source schema's id.
+    pub source: ObjectId,
+    /// The target schema's id.
+    pub target: ObjectId,
+    /// The mapping.
+    pub spec: MigrationSpec,
 }
 
 /// An object as a store keeps it: id, kind, first parent (for commits, so a
@@ -164,6 +188,25 @@ pub fn store_commit(commit: &Commit) -> StoredObject {
     }
 }
 
+/// Prepares a migration for storage.
+pub fn store_migration(migration: &StoredMigration) -> StoredObject {
+    // Serialising ids, strings and maps cannot fail.
+    let json = serde_json::to_vec(migration).unwrap_or_default();
+    let encoding = encode(ObjectKind::Migration, &json);
+    StoredObject {
+        id: ObjectId::hash(&encoding),
+        kind: ObjectKind::Migration,
+        parent: None,
+        data: pack(&encoding),
+    }
+}
+
+/// Reads a stored migration.
+pub fn load_migration(obj: &StoredObject) -> Result<StoredMigration, StoreError> {
+    let json = unpack(obj, false)?;
+    serde_json::from_slice(&json).map_err(|e| corrupt(&obj.id, e))
+}
+
 /// Decompresses a stored object, checks its header and, if `verify_hash`,
 /// that it hashes to its id; returns the JSON body.
 pub fn unpack(obj: &StoredObject, verify_hash: bool) -> Result<Vec<u8>, StoreError> {
@@ -198,5 +241,7 @@ pub fn load_commit(obj: &StoredObject) -> Result<Commit, StoreError> {
 /// Reads a stored schema, validating it against `protocol`.
 pub fn load_schema(obj: &StoredObject, protocol: Arc<Protocol>) -> Result<Schema, StoreError> {
     let json = unpack(obj, false)?;
-    Schema::from_json_with(&json, protocol).map_err(|e| corrupt(&obj.id, e))
+    let schema = Schema::from_json_with(&json, protocol).map_err(|e| corrupt(&obj.id, e))?;
+    schema.remember_id(obj.id);
+    Ok(schema)
 }

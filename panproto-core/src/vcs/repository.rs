@@ -10,12 +10,15 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::classify::{Classification, classify};
+use crate::derive::derive_migration;
 use crate::diff::{Change, diff};
 use crate::error::{StoreError, StoreErrorKind, VcsError};
 use crate::id::ObjectId;
+use crate::migration::{CompiledMigration, MigrationSpec};
 use crate::protocol::Protocol;
 use crate::schema::Schema;
-use crate::vcs::object::{self, Commit, ObjectKind, StoredObject};
+use crate::vcs::object::{self, Commit, ObjectKind, StoredMigration, StoredObject};
 use crate::vcs::store::{Expected, HEAD, RefEdit, RefTarget, RepoInfo, Store, Transaction};
 
 /// The default branch of a new repository.
@@ -41,6 +44,21 @@ pub struct Staged {
     pub base: Option<ObjectId>,
     /// How the staged schema differs from the base commit's schema.
     pub changes: Vec<Change>,
+    /// Whether those changes break, and why.
+    pub classification: Classification,
+    /// The base commit's schema id and the migration from it (none for a first commit).
+    pub migration: Option<(ObjectId, MigrationSpec)>,
+}
+
+/// A commit with what it changed: what `show` returns.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    /// The commit.
+    pub info: CommitInfo,
+    /// Its changes from its first parent (everything added, for a first commit).
+    pub changes: Vec<Change>,
+    /// Their classification.
+    pub classification: Classification,
 }
 
 /// A commit with its id, as `log` returns it.
@@ -227,14 +245,23 @@ impl<S: Store> Repository<S> {
             });
         }
         let base = self.head_commit()?;
-        let changes = match base {
-            Some(id) => diff(&self.schema_of(&id)?, &schema),
-            None => diff_from_empty(&schema),
+        let (changes, migration) = match base {
+            Some(id) => {
+                let old = self.schema_of(&id)?;
+                (
+                    diff(&old, &schema),
+                    Some((old.id(), derive_migration(&old, &schema))),
+                )
+            }
+            None => (diff_from_empty(&schema), None),
         };
+        let classification = classify(&changes, &self.protocol);
         Ok(self.stage.insert(Staged {
             schema,
             base,
             changes,
+            classification,
+            migration,
         }))
     }
 
@@ -271,9 +298,18 @@ impl<S: Store> Repository<S> {
         }
         let timestamp = timestamp.unwrap_or_else(now);
         let schema_obj = object::store_schema(&staged.schema);
+        let migration_obj = staged.migration.as_ref().map(|(source, spec)| {
+            object::store_migration(&StoredMigration {
+                source: *source,
+                target: schema_obj.id,
+                spec: spec.clone(),
+            })
+        });
         let commit = Commit {
             schema: schema_obj.id,
             parents: staged.base.into_iter().collect(),
+            migration: migration_obj.as_ref().map(|m| m.id),
+            compatibility: Some(staged.classification.verdict.code().to_owned()),
             datasets: Default::default(),
             author: author.to_owned(),
             timestamp,
@@ -297,7 +333,10 @@ impl<S: Store> Repository<S> {
             Head::Detached(_) => (HEAD.to_owned(), format!("commit (detached): {summary}")),
         };
         let tx = Transaction {
-            objects: vec![schema_obj, commit_obj],
+            objects: [Some(schema_obj), migration_obj, Some(commit_obj)]
+                .into_iter()
+                .flatten()
+                .collect(),
             edits: vec![RefEdit {
                 name: ref_name,
                 expected: Expected::id(staged.base),
@@ -331,6 +370,92 @@ impl<S: Store> Repository<S> {
                 })
             })
             .collect()
+    }
+
+    /// Resolves a ref to a commit id: `HEAD`, `HEAD~N`, a branch name, or a full commit id.
+    ///
+    /// # Errors
+    /// [`VcsError::NotFound`] if it names no commit.
+    pub fn resolve(&self, reference: &str) -> Result<ObjectId, VcsError> {
+        let not_found = || VcsError::NotFound(format!("ref {reference:?}"));
+        let (base, back) = match reference.split_once('~') {
+            Some((b, n)) => (b, n.parse::<usize>().map_err(|_| not_found())?),
+            None => (reference, 0),
+        };
+        let mut id = if base == HEAD {
+            self.head_commit()?.ok_or_else(|| {
+                VcsError::NotFound("a commit at HEAD (the branch has no commits yet)".to_owned())
+            })?
+        } else if let Ok(id) = base.parse::<ObjectId>() {
+            id
+        } else {
+            match self.store.read_ref(&branch_ref(base))? {
+                Some(RefTarget::Id(id)) => id,
+                _ => return Err(not_found()),
+            }
+        };
+        for _ in 0..back {
+            id = *self
+                .read_commit(&id)?
+                .parents
+                .first()
+                .ok_or_else(not_found)?;
+        }
+        self.read_commit(&id)?;
+        Ok(id)
+    }
+
+    /// The changes from the schema at `from` to the schema at `to`, classified.
+    pub fn diff(
+        &mut self,
+        from: &str,
+        to: &str,
+    ) -> Result<(Vec<Change>, Classification), VcsError> {
+        let (a, b) = (self.resolve(from)?, self.resolve(to)?);
+        let (old, new) = (self.schema_of(&a)?, self.schema_of(&b)?);
+        let changes = diff(&old, &new);
+        let classification = classify(&changes, &self.protocol);
+        Ok((changes, classification))
+    }
+
+    /// A commit and what it changed from its first parent.
+    pub fn show(&mut self, reference: &str) -> Result<Shown, VcsError> {
+        let id = self.resolve(reference)?;
+        let commit = self.read_commit(&id)?;
+        let schema = self.schema_of(&id)?;
+        let changes = match commit.parents.first() {
+            Some(parent) => diff(&self.schema_of(parent)?, &schema),
+            None => diff_from_empty(&schema),
+        };
+        let classification = classify(&changes, &self.protocol);
+        Ok(Shown {
+            info: CommitInfo { id, commit },
+            changes,
+            classification,
+        })
+    }
+
+    /// The migration a commit recorded from its first parent, compiled.
+    pub fn migration_of(&mut self, reference: &str) -> Result<Option<CompiledMigration>, VcsError> {
+        let id = self.resolve(reference)?;
+        let commit = self.read_commit(&id)?;
+        let (Some(mid), Some(parent)) = (commit.migration, commit.parents.first().copied()) else {
+            return Ok(None);
+        };
+        let stored = object::load_migration(&self.read_kind(&mid, ObjectKind::Migration)?)?;
+        let (src, tgt) = (self.schema_of(&parent)?, self.schema_of(&id)?);
+        CompiledMigration::compile(src, tgt, stored.spec)
+            .map(Some)
+            .map_err(|e| {
+                VcsError::Store(StoreError::new(
+                    self.store.backend(),
+                    StoreErrorKind::Corrupt,
+                    format!(
+                        "the migration stored for commit {} does not compile: {e}",
+                        id.short()
+                    ),
+                ))
+            })
     }
 
     /// Branch, head commit, and what is staged with how it differs from HEAD.
