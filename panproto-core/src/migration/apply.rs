@@ -13,14 +13,41 @@ use crate::migration::plan::{Field, Shape};
 use crate::migration::{CompiledMigration, Stage};
 use crate::record::Value;
 
+/// Walks a node's sorted field plan alongside a record's sorted keys, so
+/// each key is matched without hashing or searching.
+struct PlanCursor<'p> {
+    rest: &'p [(String, Field)],
+}
+
+impl<'p> PlanCursor<'p> {
+    fn new(fields: &'p [(String, Field)]) -> Self {
+        Self { rest: fields }
+    }
+
+    /// The plan for `key`; keys must be asked for in increasing order.
+    fn find(&mut self, key: &str) -> Option<&'p Field> {
+        while let Some(((k, field), tail)) = self.rest.split_first() {
+            match k.as_str().cmp(key) {
+                std::cmp::Ordering::Less => self.rest = tail,
+                std::cmp::Ordering::Equal => {
+                    self.rest = tail;
+                    return Some(field);
+                }
+                std::cmp::Ordering::Greater => return None,
+            }
+        }
+        None
+    }
+}
+
 impl Stage {
     pub(crate) fn lift(&self, n: usize, value: Value) -> Value {
         let node = &self.plan.nodes[n];
         match (&node.shape, value) {
             (Shape::Object, Value::Object(fields)) => {
-                let mut out = BTreeMap::new();
+                let mut out = Vec::with_capacity(fields.len());
                 self.lift_into(n, fields, &mut out);
-                Value::Object(out)
+                Value::Object(out.into_iter().collect())
             }
             (Shape::Array(Some(item)), Value::Array(items)) => {
                 Value::Array(items.into_iter().map(|v| self.lift(*item, v)).collect())
@@ -30,18 +57,13 @@ impl Stage {
         }
     }
 
-    fn lift_into(
-        &self,
-        n: usize,
-        fields: BTreeMap<String, Value>,
-        out: &mut BTreeMap<String, Value>,
-    ) {
-        let plan = &self.plan.nodes[n].fields;
+    fn lift_into(&self, n: usize, fields: BTreeMap<String, Value>, out: &mut Vec<(String, Value)>) {
+        let mut plan = PlanCursor::new(&self.plan.nodes[n].fields);
         for (key, value) in fields {
-            match plan.get(&key) {
+            match plan.find(&key) {
                 Some(Field::Keep { key: to, child }) => {
                     let lifted = self.lift(*child, value);
-                    out.insert(if *to == key { key } else { to.clone() }, lifted);
+                    out.push((if *to == key { key } else { to.clone() }, lifted));
                 }
                 Some(Field::Hoist { child }) => {
                     if let Value::Object(inner) = value {
@@ -57,9 +79,9 @@ impl Stage {
         let node = &self.plan.nodes[n];
         match (&node.shape, value) {
             (Shape::Object, Value::Object(fields)) => {
-                let mut out = BTreeMap::new();
+                let mut out = Vec::with_capacity(fields.len());
                 let comp = self.get_into(n, fields, &mut out);
-                (Value::Object(out), Comp::object(comp))
+                (Value::Object(out.into_iter().collect()), Comp::object(comp))
             }
             (Shape::Array(Some(item)), Value::Array(items)) => {
                 let mut views = Vec::with_capacity(items.len());
@@ -87,15 +109,15 @@ impl Stage {
         &self,
         n: usize,
         fields: BTreeMap<String, Value>,
-        out: &mut BTreeMap<String, Value>,
+        out: &mut Vec<(String, Value)>,
     ) -> ObjComp {
-        let plan = &self.plan.nodes[n].fields;
+        let mut plan = PlanCursor::new(&self.plan.nodes[n].fields);
         let mut comp = ObjComp::default();
         for (key, value) in fields {
-            match plan.get(&key) {
+            match plan.find(&key) {
                 Some(Field::Keep { key: to, child }) => {
                     let (view, c) = self.get(*child, value);
-                    out.insert(to.clone(), view);
+                    out.push((to.clone(), view));
                     if !c.is_empty() {
                         comp.kept.insert(key, c);
                     }
@@ -155,23 +177,26 @@ impl Stage {
             mut kept,
             mut hoisted,
         } = comp;
-        let mut out = dropped;
-        for (key, field) in &self.plan.nodes[n].fields {
+        let fields = &self.plan.nodes[n].fields;
+        let mut out = Vec::with_capacity(fields.len() + dropped.len());
+        for (key, field) in fields {
             match field {
                 Field::Keep { key: to, child } => {
                     if let Some(v) = view.remove(to) {
                         let c = kept.remove(key).unwrap_or(Comp::Empty);
-                        out.insert(key.clone(), self.put(*child, v, c));
+                        out.push((key.clone(), self.put(*child, v, c)));
                     }
                 }
                 Field::Hoist { child } => {
                     if let Some(c) = hoisted.remove(key) {
-                        out.insert(key.clone(), Value::Object(self.put_from(*child, view, c)));
+                        out.push((key.clone(), Value::Object(self.put_from(*child, view, c))));
                     }
                 }
             }
         }
-        out
+        // Plan keys come sorted; the dropped ones are merged in by the bulk build.
+        out.extend(dropped);
+        out.into_iter().collect()
     }
 }
 

@@ -38,7 +38,8 @@ pub(crate) enum Shape {
 #[derive(Debug, Clone)]
 pub(crate) struct Node {
     pub shape: Shape,
-    pub fields: HashMap<String, Field>,
+    /// Source key → what to do, sorted by key (lifting merges it with the record's sorted keys).
+    pub fields: Vec<(String, Field)>,
     /// Source vertex (for messages and analysis).
     pub vertex: String,
 }
@@ -187,12 +188,12 @@ impl<'a> Builder<'a> {
         let idx = self.nodes.len();
         self.nodes.push(Node {
             shape: Shape::Copy,
-            fields: HashMap::new(),
+            fields: Vec::new(),
             vertex: v.to_owned(),
         });
         self.memo.insert((v, None), idx);
         let props = self.src.props(v);
-        let mut fields = HashMap::new();
+        let mut fields = BTreeMap::new();
         for e in &props {
             let Some(name) = &e.name else { continue };
             let w = e.tgt.as_str();
@@ -229,7 +230,7 @@ impl<'a> Builder<'a> {
         };
         self.nodes[idx] = Node {
             shape,
-            fields,
+            fields: fields.into_iter().collect(),
             vertex: v.to_owned(),
         };
         idx
@@ -263,11 +264,11 @@ impl<'a> Builder<'a> {
         let idx = self.nodes.len();
         self.nodes.push(Node {
             shape: Shape::Object,
-            fields: HashMap::new(),
+            fields: Vec::new(),
             vertex: w.to_owned(),
         });
         self.memo.insert((w, Some(ctx)), idx);
-        let mut fields = HashMap::new();
+        let mut fields = BTreeMap::new();
         for e in self.src.props(w) {
             let Some(name) = &e.name else { continue };
             let x = e.tgt.as_str();
@@ -291,7 +292,7 @@ impl<'a> Builder<'a> {
                 None => {}
             }
         }
-        self.nodes[idx].fields = fields;
+        self.nodes[idx].fields = fields.into_iter().collect();
         idx
     }
 
@@ -304,9 +305,7 @@ impl<'a> Builder<'a> {
             if !seen.insert(n) {
                 continue;
             }
-            let mut fields: Vec<_> = self.nodes[n].fields.iter().collect();
-            fields.sort_by(|a, b| a.0.cmp(b.0));
-            for (src_key, field) in fields {
+            for (src_key, field) in &self.nodes[n].fields {
                 match field {
                     Field::Keep { key, .. } => {
                         out.push((key.clone(), format!("{}.{src_key}", self.nodes[n].vertex)))
@@ -587,7 +586,7 @@ fn check_reachability(b: &mut Builder<'_>, normal: &BTreeMap<String, usize>, roo
         if !reached.insert(n) {
             continue;
         }
-        for f in b.nodes[n].fields.values() {
+        for (_, f) in &b.nodes[n].fields {
             stack.push(match f {
                 Field::Keep { child, .. } | Field::Hoist { child } => *child,
             });
