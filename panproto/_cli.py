@@ -127,8 +127,13 @@ def emit_json(document: Any) -> None:
 
 def describe_change(change: Change) -> str:
     text = f"{change['kind']:<20} {change['element']}"
-    if "old" in change or "new" in change:
-        text += f" ({change.get('old', '')} -> {change.get('new', '')})"
+    old, new = change.get("old"), change.get("new")
+    if old is not None and new is not None:
+        text += f" ({old} -> {new})"
+    elif new is not None:
+        text += f" ({new})"
+    elif old is not None:
+        text += f" (was {old})"
     return text
 
 

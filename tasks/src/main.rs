@@ -69,13 +69,19 @@ enum Task {
 }
 
 fn backend_name(s: &str) -> Result<String, String> {
-    project::backend(s).map(|b| b.name.to_owned()).map_err(|e| e.to_string())
+    project::backend(s)
+        .map(|b| b.name.to_owned())
+        .map_err(|e| e.to_string())
 }
 
 fn list_tasks() {
     let cmd = Cli::command();
     println!("panproto's task runner — usage: cargo tasks <task> [options]\n\nTasks:");
-    let width = cmd.get_subcommands().map(|s| s.get_name().len()).max().unwrap_or(0);
+    let width = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().len())
+        .max()
+        .unwrap_or(0);
     for sub in cmd.get_subcommands() {
         let about = sub.get_about().map(ToString::to_string).unwrap_or_default();
         println!("  {:width$}  {about}", sub.get_name());
@@ -93,7 +99,11 @@ fn main() {
         Some(Task::Generate) => project::generate(),
         Some(Task::Build { backend }) => tasks::build(backend.as_deref()),
         Some(Task::Develop { backend }) => tasks::develop(&backend).map(|_| ()),
-        Some(Task::Test { backend, skip_rust, pytest_args }) => tasks::test(backend.as_deref(), skip_rust, &pytest_args),
+        Some(Task::Test {
+            backend,
+            skip_rust,
+            pytest_args,
+        }) => tasks::test(backend.as_deref(), skip_rust, &pytest_args),
         Some(Task::Bench) => tasks::bench(),
         Some(Task::Demo) => tasks::demo(),
         Some(Task::Scrub) => tasks::scrub(),

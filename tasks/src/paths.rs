@@ -14,7 +14,11 @@ pub fn target() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) if !dir.is_empty() => {
             let dir = PathBuf::from(dir);
-            if dir.is_absolute() { dir } else { root().join(dir) }
+            if dir.is_absolute() {
+                dir
+            } else {
+                root().join(dir)
+            }
         }
         _ => root().join("target"),
     }
@@ -61,7 +65,10 @@ mod tests {
 
     #[test]
     fn relative_walks_up_then_down() {
-        let r = relative(Path::new("/w/target/python/sqlite"), Path::new("/w/panproto-backend/Cargo.toml"));
+        let r = relative(
+            Path::new("/w/target/python/sqlite"),
+            Path::new("/w/panproto-backend/Cargo.toml"),
+        );
         assert_eq!(r, Path::new("../../../panproto-backend/Cargo.toml"));
     }
 }

@@ -5,7 +5,7 @@ use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 
-use crate::error::{fail, Result};
+use crate::error::{Result, fail};
 
 /// A command line, quoted enough to paste back into a shell.
 pub fn display(cmd: &Command) -> String {
@@ -20,7 +20,10 @@ pub fn display(cmd: &Command) -> String {
 
 fn quote(s: &OsStr) -> String {
     let s = s.to_string_lossy();
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,@+[]".contains(c)) {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@+[]".contains(c))
+    {
         s.into_owned()
     } else {
         format!("'{}'", s.replace('\'', r"'\''"))
@@ -37,13 +40,19 @@ pub fn announce(step: &str) {
 pub fn run(step: &str, cmd: &mut Command) -> Result {
     announce(step);
     eprintln!("    $ {}", display(cmd));
-    let status = cmd
-        .status()
-        .map_err(|e| fail(format!("step `{step}` failed: could not start `{}`: {e}", display(cmd))))?;
+    let status = cmd.status().map_err(|e| {
+        fail(format!(
+            "step `{step}` failed: could not start `{}`: {e}",
+            display(cmd)
+        ))
+    })?;
     if status.success() {
         Ok(())
     } else {
-        Err(fail(format!("step `{step}` failed: `{}` exited with {status}", display(cmd))))
+        Err(fail(format!(
+            "step `{step}` failed: `{}` exited with {status}",
+            display(cmd)
+        )))
     }
 }
 
@@ -52,26 +61,35 @@ pub fn run(step: &str, cmd: &mut Command) -> Result {
 pub fn run_capturing_stdout(step: &str, cmd: &mut Command) -> Result<String> {
     announce(step);
     eprintln!("    $ {}", display(cmd));
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| fail(format!("step `{step}` failed: could not start `{}`: {e}", display(cmd))))?;
+    let mut child = cmd.stdout(Stdio::piped()).spawn().map_err(|e| {
+        fail(format!(
+            "step `{step}` failed: could not start `{}`: {e}",
+            display(cmd)
+        ))
+    })?;
     let mut captured = String::new();
     if let Some(out) = child.stdout.take() {
         for line in BufReader::new(out).lines() {
-            let line = line.map_err(|e| fail(format!("step `{step}` failed: reading its output: {e}")))?;
+            let line =
+                line.map_err(|e| fail(format!("step `{step}` failed: reading its output: {e}")))?;
             println!("{line}");
             captured.push_str(&line);
             captured.push('\n');
         }
     }
-    let status = child
-        .wait()
-        .map_err(|e| fail(format!("step `{step}` failed: waiting for `{}`: {e}", display(cmd))))?;
+    let status = child.wait().map_err(|e| {
+        fail(format!(
+            "step `{step}` failed: waiting for `{}`: {e}",
+            display(cmd)
+        ))
+    })?;
     if status.success() {
         Ok(captured)
     } else {
-        Err(fail(format!("step `{step}` failed: `{}` exited with {status}", display(cmd))))
+        Err(fail(format!(
+            "step `{step}` failed: `{}` exited with {status}",
+            display(cmd)
+        )))
     }
 }
 
@@ -80,6 +98,10 @@ pub fn run_capturing_stdout(step: &str, cmd: &mut Command) -> Result<String> {
 pub fn capture(step: &str, cmd: &mut Command) -> Result<Output> {
     announce(step);
     eprintln!("    $ {}", display(cmd));
-    cmd.output()
-        .map_err(|e| fail(format!("step `{step}` failed: could not start `{}`: {e}", display(cmd))))
+    cmd.output().map_err(|e| {
+        fail(format!(
+            "step `{step}` failed: could not start `{}`: {e}",
+            display(cmd)
+        ))
+    })
 }

@@ -11,9 +11,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use minijinja::syntax::SyntaxConfig;
-use minijinja::{context, Environment, UndefinedBehavior, Value};
+use minijinja::{Environment, UndefinedBehavior, Value, context};
 
-use crate::error::{fail, Context, Result};
+use crate::error::{Context, Result, fail};
 use crate::paths;
 
 /// One storage backend, built into its own wheel from the one
@@ -51,7 +51,10 @@ impl Backend {
 /// The backends, in the dispatcher's preference order (the dispatcher keeps
 /// the same order in `panproto/__init__.py`; a test checks they agree).
 pub const BACKENDS: [Backend; 2] = [
-    Backend { name: "sqlite", summary: "panproto's SQLite backend: schema history in one embedded SQLite file" },
+    Backend {
+        name: "sqlite",
+        summary: "panproto's SQLite backend: schema history in one embedded SQLite file",
+    },
     Backend {
         name: "postgres",
         summary: "panproto's PostgreSQL backend: schema history in a shared PostgreSQL database",
@@ -60,10 +63,17 @@ pub const BACKENDS: [Backend; 2] = [
 
 /// Looks a backend up by name.
 pub fn backend(name: &str) -> Result<Backend> {
-    BACKENDS.iter().copied().find(|b| b.name == name).ok_or_else(|| {
-        let known: Vec<_> = BACKENDS.iter().map(|b| b.name).collect();
-        fail(format!("unknown backend {name:?}; the backends are {}", known.join(", ")))
-    })
+    BACKENDS
+        .iter()
+        .copied()
+        .find(|b| b.name == name)
+        .ok_or_else(|| {
+            let known: Vec<_> = BACKENDS.iter().map(|b| b.name).collect();
+            fail(format!(
+                "unknown backend {name:?}; the backends are {}",
+                known.join(", ")
+            ))
+        })
 }
 
 /// One rendered file: a template under `templates/` and its output path
@@ -78,21 +88,45 @@ pub struct Render {
 
 /// The files of each backend's maturin project (`target/python/<backend>/`).
 pub const BACKEND_PROJECT: &[Render] = &[
-    Render { template: "backend/pyproject.toml.j2", output: "pyproject.toml" },
-    Render { template: "backend/README.md.j2", output: "README.md" },
-    Render { template: "backend/__init__.py.j2", output: "python/{{ module }}/__init__.py" },
-    Render { template: "backend/py.typed.j2", output: "python/{{ module }}/py.typed" },
+    Render {
+        template: "backend/pyproject.toml.j2",
+        output: "pyproject.toml",
+    },
+    Render {
+        template: "backend/README.md.j2",
+        output: "README.md",
+    },
+    Render {
+        template: "backend/__init__.py.j2",
+        output: "python/{{ module }}/__init__.py",
+    },
+    Render {
+        template: "backend/py.typed.j2",
+        output: "python/{{ module }}/py.typed",
+    },
     // The one stub of the native API, shared by both backends.
-    Render { template: "_native.pyi.j2", output: "python/{{ module }}/_native.pyi" },
+    Render {
+        template: "_native.pyi.j2",
+        output: "python/{{ module }}/_native.pyi",
+    },
 ];
 
 /// The files rendered into the dispatcher project (`target/python/panproto/`),
 /// besides the sources copied from `panproto/`.
 pub const DISPATCHER_PROJECT: &[Render] = &[
-    Render { template: "dispatcher/pyproject.toml.j2", output: "pyproject.toml" },
-    Render { template: "dispatcher/README.md.j2", output: "README.md" },
+    Render {
+        template: "dispatcher/pyproject.toml.j2",
+        output: "pyproject.toml",
+    },
+    Render {
+        template: "dispatcher/README.md.j2",
+        output: "README.md",
+    },
     // The same stub again: the typed API `panproto` re-exports.
-    Render { template: "_native.pyi.j2", output: "panproto/_api.pyi" },
+    Render {
+        template: "_native.pyi.j2",
+        output: "panproto/_api.pyi",
+    },
 ];
 
 /// File extensions copied from the `panproto/` source package.
@@ -119,7 +153,9 @@ pub fn pep440(version: &str) -> String {
         None => (version, None),
     };
     let core = core.split('+').next().unwrap_or(core);
-    let Some(pre) = pre else { return core.to_owned() };
+    let Some(pre) = pre else {
+        return core.to_owned();
+    };
     let pre = pre.split('+').next().unwrap_or(pre);
     let (tag, num) = match pre.split_once('.') {
         Some((tag, num)) => (tag, num),
@@ -204,7 +240,13 @@ fn write_if_changed(path: &Path, contents: &[u8]) -> Result<bool> {
     Ok(true)
 }
 
-fn render_into(env: &Environment<'_>, dir: &Path, files: &[Render], ctx: &Value, out: &mut BTreeSet<PathBuf>) -> Result {
+fn render_into(
+    env: &Environment<'_>,
+    dir: &Path,
+    files: &[Render],
+    ctx: &Value,
+    out: &mut BTreeSet<PathBuf>,
+) -> Result {
     for file in files {
         let template_path = paths::templates().join(file.template);
         let source = fs::read_to_string(&template_path)
@@ -224,7 +266,9 @@ fn render_into(env: &Environment<'_>, dir: &Path, files: &[Render], ctx: &Value,
 
 fn copy_sources(from: &Path, to: &Path, out: &mut BTreeSet<PathBuf>) -> Result {
     let entries = fs::read_dir(from).context(|| format!("reading {}", from.display()))?;
-    let mut entries: Vec<_> = entries.collect::<std::result::Result<_, _>>().context(|| format!("reading {}", from.display()))?;
+    let mut entries: Vec<_> = entries
+        .collect::<std::result::Result<_, _>>()
+        .context(|| format!("reading {}", from.display()))?;
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
@@ -233,7 +277,11 @@ fn copy_sources(from: &Path, to: &Path, out: &mut BTreeSet<PathBuf>) -> Result {
             if name != "__pycache__" {
                 copy_sources(&path, &to.join(&name), out)?;
             }
-        } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| DISPATCHER_SOURCES.contains(&e)) {
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| DISPATCHER_SOURCES.contains(&e))
+        {
             let contents = fs::read(&path).context(|| format!("reading {}", path.display()))?;
             let dest = to.join(&name);
             write_if_changed(&dest, &contents)?;
@@ -247,7 +295,9 @@ fn copy_sources(from: &Path, to: &Path, out: &mut BTreeSet<PathBuf>) -> Result {
 /// output of an older table or template), keeping build caches maturin or
 /// pip leave there.
 fn prune(dir: &Path, keep: &BTreeSet<PathBuf>) -> Result {
-    let Ok(entries) = fs::read_dir(dir) else { return Ok(()) };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Ok(());
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name();
@@ -256,7 +306,10 @@ fn prune(dir: &Path, keep: &BTreeSet<PathBuf>) -> Result {
                 continue;
             }
             prune(&path, keep)?;
-            if fs::read_dir(&path).map(|mut d| d.next().is_none()).unwrap_or(false) {
+            if fs::read_dir(&path)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false)
+            {
                 fs::remove_dir(&path).context(|| format!("removing {}", path.display()))?;
             }
         } else if !keep.contains(&path) {
@@ -273,14 +326,30 @@ pub fn generate() -> Result {
     for b in &BACKENDS {
         let dir = b.project_dir();
         let mut written = BTreeSet::new();
-        render_into(&env, &dir, BACKEND_PROJECT, &backend_context(b), &mut written)?;
+        render_into(
+            &env,
+            &dir,
+            BACKEND_PROJECT,
+            &backend_context(b),
+            &mut written,
+        )?;
         prune(&dir, &written)?;
         eprintln!("    {} -> {}", b.dist(), dir.display());
     }
     let dir = dispatcher_dir();
     let mut written = BTreeSet::new();
-    render_into(&env, &dir, DISPATCHER_PROJECT, &dispatcher_context(), &mut written)?;
-    copy_sources(&paths::root().join("panproto"), &dir.join("panproto"), &mut written)?;
+    render_into(
+        &env,
+        &dir,
+        DISPATCHER_PROJECT,
+        &dispatcher_context(),
+        &mut written,
+    )?;
+    copy_sources(
+        &paths::root().join("panproto"),
+        &dir.join("panproto"),
+        &mut written,
+    )?;
     prune(&dir, &written)?;
     eprintln!("    panproto -> {}", dir.display());
     Ok(())
@@ -304,7 +373,11 @@ mod tests {
     #[test]
     fn every_template_in_the_tables_exists() {
         for r in BACKEND_PROJECT.iter().chain(DISPATCHER_PROJECT) {
-            assert!(paths::templates().join(r.template).is_file(), "missing template {}", r.template);
+            assert!(
+                paths::templates().join(r.template).is_file(),
+                "missing template {}",
+                r.template
+            );
         }
     }
 

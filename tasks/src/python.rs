@@ -6,13 +6,18 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::error::{fail, Context, Result};
+use crate::error::{Context, Result, fail};
 use crate::paths;
 use crate::proc;
 use crate::project::{self, Backend};
 
 /// What the tools venv holds. Pinned so every machine builds alike.
-pub const TOOLS: &[&str] = &["maturin==1.16.0", "ruff==0.17.6", "mypy==2.4.1", "hatchling==1.33.0"];
+pub const TOOLS: &[&str] = &[
+    "maturin==1.16.0",
+    "ruff==0.17.6",
+    "mypy==2.4.1",
+    "hatchling==1.33.0",
+];
 
 /// A virtual environment.
 #[derive(Debug, Clone)]
@@ -24,7 +29,9 @@ pub struct Venv {
 impl Venv {
     /// `target/venvs/<name>`.
     pub fn named(name: &str) -> Self {
-        Self { dir: paths::venvs().join(name) }
+        Self {
+            dir: paths::venvs().join(name),
+        }
     }
 
     /// Path of an executable installed in the venv.
@@ -72,23 +79,36 @@ impl Venv {
         }
         let mut cmd = self.pip();
         cmd.args(["install", "--quiet"]).args(requirements);
-        proc::run(&format!("install {what} into {}", self.dir.display()), &mut cmd)?;
+        proc::run(
+            &format!("install {what} into {}", self.dir.display()),
+            &mut cmd,
+        )?;
         fs::write(&stamp, wanted).context(|| format!("writing {}", stamp.display()))
     }
 }
 
 /// The interpreter venvs are created from: `$PANPROTO_PYTHON`, else `python3`.
 pub fn base_python() -> String {
-    std::env::var("PANPROTO_PYTHON").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| {
-        if cfg!(windows) { "python".to_owned() } else { "python3".to_owned() }
-    })
+    std::env::var("PANPROTO_PYTHON")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| {
+            if cfg!(windows) {
+                "python".to_owned()
+            } else {
+                "python3".to_owned()
+            }
+        })
 }
 
 /// The tools venv, created and filled on first use.
 pub fn tools() -> Result<Venv> {
     let venv = Venv::named("tools");
     venv.ensure()?;
-    venv.ensure_requirements("tools", &TOOLS.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>())?;
+    venv.ensure_requirements(
+        "tools",
+        &TOOLS.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(),
+    )?;
     Ok(venv)
 }
 
@@ -115,15 +135,24 @@ pub fn build_backend_wheel(tools: &Venv, b: &Backend) -> Result {
         // Same target folder as `cargo build`: the core and dependencies are
         // compiled once and shared by both backends.
         .env("CARGO_TARGET_DIR", paths::target());
-    proc::run(&format!("build wheel {} (maturin, feature `{}`)", b.dist(), b.name), &mut cmd)
+    proc::run(
+        &format!("build wheel {} (maturin, feature `{}`)", b.dist(), b.name),
+        &mut cmd,
+    )
 }
 
 /// Builds the pure-Python dispatcher wheel into the wheelhouse.
 pub fn build_dispatcher_wheel(tools: &Venv) -> Result {
     let mut cmd = tools.pip();
-    cmd.args(["wheel", "--quiet", "--no-deps", "--no-build-isolation", "--wheel-dir"])
-        .arg(paths::wheelhouse())
-        .arg(project::dispatcher_dir());
+    cmd.args([
+        "wheel",
+        "--quiet",
+        "--no-deps",
+        "--no-build-isolation",
+        "--wheel-dir",
+    ])
+    .arg(paths::wheelhouse())
+    .arg(project::dispatcher_dir());
     proc::run("build wheel panproto (dispatcher, hatchling)", &mut cmd)
 }
 
@@ -136,10 +165,22 @@ pub fn install_from_wheelhouse(venv: &Venv, extra: Option<&str>) -> Result {
         None => format!("panproto=={}", project::python_version()),
     };
     let mut cmd = venv.pip();
-    cmd.args(["install", "--quiet", "--force-reinstall", "--no-index", "--find-links"])
-        .arg(paths::wheelhouse())
-        .arg(&spec);
-    proc::run(&format!("install {spec} into {} from the wheelhouse", venv.dir.display()), &mut cmd)
+    cmd.args([
+        "install",
+        "--quiet",
+        "--force-reinstall",
+        "--no-index",
+        "--find-links",
+    ])
+    .arg(paths::wheelhouse())
+    .arg(&spec);
+    proc::run(
+        &format!(
+            "install {spec} into {} from the wheelhouse",
+            venv.dir.display()
+        ),
+        &mut cmd,
+    )
 }
 
 /// Checks the interpreter a venv was made from is new enough.
@@ -156,7 +197,10 @@ pub fn check_python(venv: &Venv) -> Result {
     if ok {
         Ok(())
     } else {
-        Err(fail(format!("{} is Python {version}; panproto needs CPython >= 3.10 (set PANPROTO_PYTHON)", venv.python().display())))
+        Err(fail(format!(
+            "{} is Python {version}; panproto needs CPython >= 3.10 (set PANPROTO_PYTHON)",
+            venv.python().display()
+        )))
     }
 }
 

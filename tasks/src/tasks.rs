@@ -6,10 +6,10 @@ use std::process::Command;
 
 use serde_json::Value as Json;
 
-use crate::error::{fail, Context, Result};
+use crate::error::{Context, Result, fail};
 use crate::paths;
 use crate::proc;
-use crate::project::{self, Backend, BACKENDS};
+use crate::project::{self, BACKENDS, Backend};
 use crate::python::{self, Venv};
 
 /// The backends a task covers: one named, or all.
@@ -25,7 +25,8 @@ pub fn build(backend: Option<&str>) -> Result {
     let backends = selected(backend)?;
     project::generate()?;
     let tools = python::tools()?;
-    fs::create_dir_all(paths::wheelhouse()).context(|| format!("creating {}", paths::wheelhouse().display()))?;
+    fs::create_dir_all(paths::wheelhouse())
+        .context(|| format!("creating {}", paths::wheelhouse().display()))?;
     for b in &backends {
         python::build_backend_wheel(&tools, b)?;
     }
@@ -50,7 +51,12 @@ pub fn develop(backend: &str) -> Result<Venv> {
     build(Some(backend))?;
     let b = project::backend(backend)?;
     let venv = install(&b)?;
-    eprintln!("\npanproto[{}] is installed in {}; activate it with\n    source {}", b.name, venv.dir.display(), venv.dir.join("bin/activate").display());
+    eprintln!(
+        "\npanproto[{}] is installed in {}; activate it with\n    source {}",
+        b.name,
+        venv.dir.display(),
+        venv.dir.join("bin/activate").display()
+    );
     Ok(venv)
 }
 
@@ -65,13 +71,16 @@ struct Counts {
 
 impl Counts {
     fn passed(&self) -> u64 {
-        self.tests.saturating_sub(self.failures + self.errors + self.skipped)
+        self.tests
+            .saturating_sub(self.failures + self.errors + self.skipped)
     }
 }
 
 /// Reads the totals of the first `<testsuite …>` element.
 fn junit_counts(xml: &str) -> Result<Counts> {
-    let start = xml.find("<testsuite ").ok_or_else(|| fail("no <testsuite> element in the pytest report"))?;
+    let start = xml
+        .find("<testsuite ")
+        .ok_or_else(|| fail("no <testsuite> element in the pytest report"))?;
     let tag = &xml[start..start + xml[start..].find('>').unwrap_or(xml.len() - start)];
     let attr = |name: &str| -> u64 {
         let key = format!(" {name}=\"");
@@ -82,7 +91,12 @@ fn junit_counts(xml: &str) -> Result<Counts> {
             })
             .unwrap_or(0)
     };
-    Ok(Counts { tests: attr("tests"), failures: attr("failures"), errors: attr("errors"), skipped: attr("skipped") })
+    Ok(Counts {
+        tests: attr("tests"),
+        failures: attr("failures"),
+        errors: attr("errors"),
+        skipped: attr("skipped"),
+    })
 }
 
 /// `test`: everything.
@@ -91,12 +105,17 @@ pub fn test(backend: Option<&str>, skip_rust: bool, pytest_args: &[String]) -> R
     let root = paths::root();
     if !skip_rust {
         let mut cmd = Command::new(cargo());
-        cmd.current_dir(&root).args(["test", "--workspace", "--exclude", "panproto-backend"]);
+        cmd.current_dir(&root)
+            .args(["test", "--workspace", "--exclude", "panproto-backend"]);
         proc::run("Rust tests: workspace (core, tasks)", &mut cmd)?;
         for b in &BACKENDS {
             let mut cmd = Command::new(cargo());
-            cmd.current_dir(&root).args(["test", "-p", "panproto-backend", "--features", b.name]);
-            proc::run(&format!("Rust tests: panproto-backend --features {}", b.name), &mut cmd)?;
+            cmd.current_dir(&root)
+                .args(["test", "-p", "panproto-backend", "--features", b.name]);
+            proc::run(
+                &format!("Rust tests: panproto-backend --features {}", b.name),
+                &mut cmd,
+            )?;
         }
     }
 
@@ -105,15 +124,28 @@ pub fn test(backend: Option<&str>, skip_rust: bool, pytest_args: &[String]) -> R
 
     // Static checks of the pure-Python sources.
     let mut cmd = Command::new(tools.bin("ruff"));
-    cmd.current_dir(&root).args(["check", "panproto", "python-tests", "tasks/demo.py"]);
+    cmd.current_dir(&root)
+        .args(["check", "panproto", "python-tests", "tasks/demo.py"]);
     proc::run("ruff check (dispatcher, tests, demo)", &mut cmd)?;
     let mut cmd = Command::new(tools.bin("ruff"));
-    cmd.current_dir(&root).args(["format", "--check", "panproto", "python-tests", "tasks/demo.py"]);
+    cmd.current_dir(&root).args([
+        "format",
+        "--check",
+        "panproto",
+        "python-tests",
+        "tasks/demo.py",
+    ]);
     proc::run("ruff format --check (dispatcher, tests, demo)", &mut cmd)?;
     // mypy runs on the rendered dispatcher, which holds the rendered API stub.
     let mut cmd = Command::new(tools.bin("mypy"));
-    cmd.current_dir(project::dispatcher_dir())
-        .args(["--strict", "--python-version", "3.10", "--no-incremental", "-p", "panproto"]);
+    cmd.current_dir(project::dispatcher_dir()).args([
+        "--strict",
+        "--python-version",
+        "3.10",
+        "--no-incremental",
+        "-p",
+        "panproto",
+    ]);
     proc::run("mypy --strict on the dispatcher package", &mut cmd)?;
 
     // The dispatcher alone, for the "no backend installed" tests.
@@ -123,53 +155,105 @@ pub fn test(backend: Option<&str>, skip_rust: bool, pytest_args: &[String]) -> R
 
     let results_dir = paths::target().join("test-results");
     fs::create_dir_all(&results_dir).context(|| format!("creating {}", results_dir.display()))?;
-    let allowlist = paths::templates().join("stubtest-allowlist.txt");
-    let mut summary = Vec::new();
+    // Every backend runs even when an earlier one failed; the failures are
+    // listed together at the end.
+    let mut summary: Vec<(&str, Option<Counts>)> = Vec::new();
+    let mut failures: Vec<String> = Vec::new();
     for b in &backends {
-        let venv = install(b)?;
-
-        let mut cmd = Command::new(venv.python());
-        cmd.current_dir(&results_dir)
-            .args(["-m", "mypy.stubtest", &format!("{}._native", b.module()), "--allowlist"])
-            .arg(&allowlist);
-        proc::run(&format!("stubtest: {}._native against its stub", b.module()), &mut cmd)?;
-
-        let report = results_dir.join(format!("{}.xml", b.name));
-        let _ = fs::remove_file(&report);
-        let mut cmd = Command::new(venv.python());
-        // Run from python-tests/ so the source tree's `panproto/` folder is
-        // not on sys.path: the tests must see the installed wheels.
-        cmd.current_dir(root.join("python-tests"))
-            .args(["-m", "pytest", "-p", "no:cacheprovider", "--junitxml"])
-            .arg(&report)
-            .args(pytest_args)
-            .env("PANPROTO_BACKEND", b.name)
-            .env("PANPROTO_BARE_PYTHON", bare.python())
-            .env("PANPROTO_ROOT", &root);
-        let outcome = proc::run(&format!("pytest python-tests on the {} backend", b.name), &mut cmd);
-        let counts = fs::read_to_string(&report).ok().map(|xml| junit_counts(&xml)).transpose()?;
-        outcome?;
-        let counts = counts.ok_or_else(|| fail(format!("pytest wrote no report at {}", report.display())))?;
-        if counts.tests == 0 {
-            return Err(fail(format!("pytest on the {} backend collected no tests", b.name)));
-        }
-        if b.name == "postgres" && counts.skipped > 0 {
-            return Err(fail(format!(
-                "pytest on the postgres backend skipped {} test(s); the PostgreSQL run must skip none \
-                 (set PANPROTO_TEST_POSTGRES_URL to a reachable server)",
-                counts.skipped
-            )));
-        }
+        let counts = match python_suite(b, &bare, &results_dir, pytest_args) {
+            Ok(counts) => Some(counts),
+            Err(e) => {
+                failures.push(e.to_string());
+                fs::read_to_string(results_dir.join(format!("{}.xml", b.name)))
+                    .ok()
+                    .and_then(|xml| junit_counts(&xml).ok())
+            }
+        };
         summary.push((b.name, counts));
     }
 
     eprintln!("\nPython test summary:");
-    eprintln!("  {:10} {:>7} {:>7} {:>7} {:>7}", "backend", "passed", "failed", "errors", "skipped");
+    eprintln!(
+        "  {:10} {:>7} {:>7} {:>7} {:>7}",
+        "backend", "passed", "failed", "errors", "skipped"
+    );
     for (name, c) in &summary {
-        eprintln!("  {:10} {:>7} {:>7} {:>7} {:>7}", name, c.passed(), c.failures, c.errors, c.skipped);
+        match c {
+            Some(c) => eprintln!(
+                "  {:10} {:>7} {:>7} {:>7} {:>7}",
+                name,
+                c.passed(),
+                c.failures,
+                c.errors,
+                c.skipped
+            ),
+            None => eprintln!("  {name:10} (no report)"),
+        }
+    }
+    if !failures.is_empty() {
+        return Err(fail(failures.join("\n")));
     }
     eprintln!("\nall tests passed");
     Ok(())
+}
+
+/// One backend's Python checks: install, stubtest, pytest; the counts of its run.
+fn python_suite(
+    b: &Backend,
+    bare: &Venv,
+    results_dir: &std::path::Path,
+    pytest_args: &[String],
+) -> Result<Counts> {
+    let root = paths::root();
+    let venv = install(b)?;
+
+    let mut cmd = Command::new(venv.python());
+    cmd.current_dir(results_dir)
+        .args([
+            "-m",
+            "mypy.stubtest",
+            &format!("{}._native", b.module()),
+            "--allowlist",
+        ])
+        .arg(paths::templates().join("stubtest-allowlist.txt"));
+    proc::run(
+        &format!("stubtest: {}._native against its stub", b.module()),
+        &mut cmd,
+    )?;
+
+    let report = results_dir.join(format!("{}.xml", b.name));
+    let _ = fs::remove_file(&report);
+    let mut cmd = Command::new(venv.python());
+    // Run from python-tests/ so the source tree's `panproto/` folder is
+    // not on sys.path: the tests must see the installed wheels.
+    cmd.current_dir(root.join("python-tests"))
+        .args(["-m", "pytest", "-p", "no:cacheprovider", "--junitxml"])
+        .arg(&report)
+        .args(pytest_args)
+        .env("PANPROTO_BACKEND", b.name)
+        .env("PANPROTO_BARE_PYTHON", bare.python())
+        .env("PANPROTO_ROOT", &root);
+    proc::run(
+        &format!("pytest python-tests on the {} backend", b.name),
+        &mut cmd,
+    )?;
+    let xml = fs::read_to_string(&report)
+        .context(|| format!("pytest wrote no report at {}", report.display()))?;
+    let counts = junit_counts(&xml)?;
+    if counts.tests == 0 {
+        return Err(fail(format!(
+            "pytest on the {} backend collected no tests",
+            b.name
+        )));
+    }
+    if b.name == "postgres" && counts.skipped > 0 {
+        return Err(fail(format!(
+            "pytest on the postgres backend skipped {} test(s); the PostgreSQL run must skip none \
+             (set PANPROTO_TEST_POSTGRES_URL to a reachable server)",
+            counts.skipped
+        )));
+    }
+    Ok(counts)
 }
 
 fn cargo() -> String {
@@ -186,12 +270,25 @@ pub fn bench() -> Result {
     for b in &BACKENDS {
         let mut cmd = Command::new(cargo());
         cmd.current_dir(&root)
-            .args(["run", "--release", "-p", "panproto-backend", "--features", b.name, "--bin", "panproto-bench"])
+            .args([
+                "run",
+                "--release",
+                "-p",
+                "panproto-backend",
+                "--features",
+                b.name,
+                "--bin",
+                "panproto-bench",
+            ])
             .env("PANPROTO_BENCH_POSTGRES_URL", &pg_url);
         let out = proc::run_capturing_stdout(&format!("benchmarks: {} backend", b.name), &mut cmd)?;
         for line in out.lines().filter(|l| !l.trim().is_empty()) {
-            let record: Json = serde_json::from_str(line)
-                .map_err(|e| fail(format!("benchmarks: {} printed a line that is not JSON ({e}): {line}", b.name)))?;
+            let record: Json = serde_json::from_str(line).map_err(|e| {
+                fail(format!(
+                    "benchmarks: {} printed a line that is not JSON ({e}): {line}",
+                    b.name
+                ))
+            })?;
             records.push(record);
         }
     }
@@ -213,7 +310,10 @@ pub fn bench() -> Result {
         None => v.to_string(),
     };
     let width = order.iter().map(String::len).max().unwrap_or(5).max(5);
-    println!("\n{:width$}  {:>14}  {:>14}  {:>10}  target", "bench", "sqlite", "postgres", "unit");
+    println!(
+        "\n{:width$}  {:>14}  {:>14}  {:>10}  target",
+        "bench", "sqlite", "postgres", "unit"
+    );
     for bench in &order {
         let mut row = format!("{bench:width$}");
         let mut unit = String::new();
@@ -237,7 +337,8 @@ pub fn bench() -> Result {
     }
     let path = paths::target().join("bench.json");
     let doc = serde_json::json!({ "version": project::python_version(), "results": records });
-    let text = serde_json::to_string_pretty(&doc).map_err(|e| fail(format!("encoding bench.json: {e}")))?;
+    let text = serde_json::to_string_pretty(&doc)
+        .map_err(|e| fail(format!("encoding bench.json: {e}")))?;
     fs::write(&path, text + "\n").context(|| format!("writing {}", path.display()))?;
     eprintln!("\nresults written to {}", path.display());
     Ok(())
@@ -247,15 +348,24 @@ pub fn bench() -> Result {
 pub fn demo() -> Result {
     let venv = develop("sqlite")?;
     let mut cmd = Command::new(venv.python());
-    cmd.arg(paths::root().join("tasks").join("demo.py")).current_dir(std::env::temp_dir());
+    cmd.arg(paths::root().join("tasks").join("demo.py"))
+        .current_dir(std::env::temp_dir());
     cmd.env_remove("PANPROTO_BACKEND");
-    proc::run("demo: a schema history on an embedded SQLite file", &mut cmd)
+    proc::run(
+        "demo: a schema history on an embedded SQLite file",
+        &mut cmd,
+    )
 }
 
 /// `scrub`: remove the generated folders, keep the cargo cache.
 pub fn scrub() -> Result {
     proc::announce("scrub: remove generated folders (the cargo build cache stays)");
-    for dir in [paths::python_projects(), paths::wheelhouse(), paths::venvs(), paths::target().join("test-results")] {
+    for dir in [
+        paths::python_projects(),
+        paths::wheelhouse(),
+        paths::venvs(),
+        paths::target().join("test-results"),
+    ] {
         python::remove_dir(&dir)?;
     }
     let bench = paths::target().join("bench.json");
@@ -274,8 +384,15 @@ pub fn check() -> Result {
     let root = paths::root();
     for b in &BACKENDS {
         let mut cmd = Command::new(cargo());
-        cmd.current_dir(&root).args(["build", "-p", "panproto-backend", "--features", b.name]);
-        proc::run(&format!("check: panproto-backend builds with --features {} alone", b.name), &mut cmd)?;
+        cmd.current_dir(&root)
+            .args(["build", "-p", "panproto-backend", "--features", b.name]);
+        proc::run(
+            &format!(
+                "check: panproto-backend builds with --features {} alone",
+                b.name
+            ),
+            &mut cmd,
+        )?;
     }
     let forbidden: [(&str, &[&str]); 2] = [
         ("both store features", &["--features", "sqlite,postgres"]),
@@ -283,11 +400,15 @@ pub fn check() -> Result {
     ];
     for (what, args) in forbidden {
         let mut cmd = Command::new(cargo());
-        cmd.current_dir(&root).args(["build", "-p", "panproto-backend", "--lib"]).args(args);
+        cmd.current_dir(&root)
+            .args(["build", "-p", "panproto-backend", "--lib"])
+            .args(args);
         let out = proc::capture(&format!("check: {what} must fail to build"), &mut cmd)?;
         let stderr = String::from_utf8_lossy(&out.stderr);
         if out.status.success() {
-            return Err(fail(format!("check: building panproto-backend with {what} succeeded; it must fail")));
+            return Err(fail(format!(
+                "check: building panproto-backend with {what} succeeded; it must fail"
+            )));
         }
         let Some(line) = stderr.lines().find(|l| l.contains(FEATURE_ERROR)) else {
             eprintln!("{stderr}");
@@ -309,6 +430,9 @@ mod tests {
     fn junit_counts_reads_the_first_suite() {
         let xml = r#"<?xml version="1.0"?><testsuites name="pytest tests"><testsuite name="pytest" errors="1" failures="2" skipped="3" tests="10" time="1.0"></testsuite></testsuites>"#;
         let c = junit_counts(xml).unwrap();
-        assert_eq!((c.tests, c.failures, c.errors, c.skipped, c.passed()), (10, 2, 1, 3, 4));
+        assert_eq!(
+            (c.tests, c.failures, c.errors, c.skipped, c.passed()),
+            (10, 2, 1, 3, 4)
+        );
     }
 }

@@ -1,1 +1,405 @@
-fn main() {}
+//! `panproto-bench`: the storage benchmarks of issue #2, through
+//! [`Repository`] and [`open_store`], for the backend this build compiles in.
+//!
+//! ```text
+//! cargo run --release -p panproto-backend --features sqlite --bin panproto-bench
+//! cargo run --release -p panproto-backend --features postgres --bin panproto-bench
+//! ```
+//!
+//! Prints one JSON object per line:
+//! `{"backend": "sqlite", "bench": "first_commit_10k", "value": 12.3, "unit": "ms", "target": "< 50 ms"}`.
+//! Lines whose target is `"info"` are breakdowns with no target.
+//!
+//! SQLite runs in temporary files, removed afterwards. PostgreSQL reads
+//! `PANPROTO_BENCH_POSTGRES_URL` (default
+//! `postgresql://postgres@127.0.0.1:5432/test`) and works in a fresh schema
+//! per benchmark group (selected with the URL's `options[search_path]`), so
+//! the store size is the exact size of tables holding one repository; the
+//! schemas are dropped afterwards.
+
+use std::error::Error;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use panproto_backend::store::{BACKEND, BackendStore, open_store};
+use panproto_core::vcs::object::{Commit, store_commit};
+use panproto_core::vcs::store::{Expected, RefEdit, RefTarget, Store, Transaction};
+use panproto_core::{ObjectId, Protocol, Repository, Schema, builtin_protocol};
+
+type BenchResult<T> = Result<T, Box<dyn Error>>;
+
+fn emit(bench: &str, value: f64, unit: &str, target: &str) {
+    let line = serde_json::json!({
+        "backend": BACKEND,
+        "bench": bench,
+        "value": (value * 1000.0).round() / 1000.0,
+        "unit": unit,
+        "target": target,
+    });
+    println!("{line}");
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    match xs.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => xs[n / 2],
+        n => (xs[n / 2 - 1] + xs[n / 2]) / 2.0,
+    }
+}
+
+fn unique(tag: &str) -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("panproto_bench_{tag}_{}_{nanos}", std::process::id())
+}
+
+/// A json-schema object `root` with `props` string properties `p0`, `p1`, ...
+fn wide_schema(protocol: &Arc<Protocol>, props: usize) -> BenchResult<Schema> {
+    let mut b = Schema::builder(Arc::clone(protocol)).vertex("root", "object", None);
+    for i in 0..props {
+        let id = format!("p{i}");
+        b = b
+            .vertex(id.clone(), "string", None)
+            .edge("root", id.clone(), "prop", Some(id));
+    }
+    Ok(b.build()?)
+}
+
+/// `schema` plus one string property `p{i}`.
+fn plus_property(schema: &Schema, i: usize) -> BenchResult<Schema> {
+    let id = format!("p{i}");
+    Ok(schema
+        .to_builder()
+        .vertex(id.clone(), "string", None)
+        .edge("root", id.clone(), "prop", Some(id))
+        .build()?)
+}
+
+/// Where a benchmark group keeps its store; removed on drop.
+struct Place {
+    location: String,
+    #[cfg(feature = "postgres")]
+    schema: String,
+}
+
+#[cfg(feature = "sqlite")]
+impl Place {
+    fn new(tag: &str) -> BenchResult<Self> {
+        let path = std::env::temp_dir().join(format!("{}.db", unique(tag)));
+        Ok(Self {
+            location: path.to_string_lossy().into_owned(),
+        })
+    }
+
+    /// The file's size (database and WAL); call after every store is
+    /// dropped, so the last connection's close has checkpointed the WAL.
+    fn size_bytes(&self) -> BenchResult<u64> {
+        let db = std::fs::metadata(&self.location)?.len();
+        let wal = std::fs::metadata(format!("{}-wal", self.location)).map_or(0, |m| m.len());
+        Ok(db + wal)
+    }
+
+    const SIZE_TARGET: &'static str = "< 20 MB (file + WAL after the checkpoint on close)";
+}
+
+#[cfg(feature = "sqlite")]
+impl Drop for Place {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.location));
+        }
+    }
+}
+
+#[cfg(feature = "postgres")]
+fn pg_admin<T>(
+    f: impl AsyncFnOnce(&mut sqlx::PgConnection) -> Result<T, sqlx::Error>,
+) -> BenchResult<T> {
+    use sqlx::Connection;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    Ok(rt.block_on(async {
+        let mut conn = sqlx::PgConnection::connect(&pg_url()).await?;
+        let out = f(&mut conn).await;
+        let _ = conn.close().await;
+        out
+    })?)
+}
+
+#[cfg(feature = "postgres")]
+fn pg_url() -> String {
+    std::env::var("PANPROTO_BENCH_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432/test".into())
+}
+
+#[cfg(feature = "postgres")]
+impl Place {
+    fn new(tag: &str) -> BenchResult<Self> {
+        let schema = unique(tag);
+        let create = format!("CREATE SCHEMA {schema}");
+        pg_admin(async |conn| {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(create))
+                .execute(conn)
+                .await
+        })?;
+        let base = pg_url();
+        let sep = if base.contains('?') { '&' } else { '?' };
+        Ok(Self {
+            location: format!("{base}{sep}options[search_path]={schema}"),
+            schema,
+        })
+    }
+
+    /// The total size (heap, TOAST, indexes) of the panproto tables in this
+    /// place's schema, which hold only this group's repository.
+    fn size_bytes(&self) -> BenchResult<u64> {
+        let schema = self.schema.clone();
+        let bytes: i64 = pg_admin(async |conn| {
+            sqlx::query_scalar(
+                "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'",
+            )
+            .bind(schema)
+            .fetch_one(conn)
+            .await
+        })?;
+        Ok(u64::try_from(bytes)?)
+    }
+
+    const SIZE_TARGET: &'static str = "< 20 MB (pg_total_relation_size of the panproto tables in a schema holding only this repository)";
+}
+
+#[cfg(feature = "postgres")]
+impl Drop for Place {
+    fn drop(&mut self) {
+        let drop = format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema);
+        let _ = pg_admin(async |conn| sqlx::raw_sql(sqlx::AssertSqlSafe(drop)).execute(conn).await);
+    }
+}
+
+fn init(place: &Place, protocol: &Arc<Protocol>) -> BenchResult<Repository<BackendStore>> {
+    let store = open_store(&place.location, "bench", true)?;
+    Ok(Repository::init(store, Arc::clone(protocol))?)
+}
+
+/// Benchmarks 1 and 2: a 10,000-vertex schema.
+fn wide(protocol: &Arc<Protocol>) -> BenchResult<()> {
+    let place = Place::new("wide")?;
+    let mut repo = init(&place, protocol)?;
+    let t = Instant::now();
+    let schema = wide_schema(protocol, 9_999)?;
+    emit("build_10k", ms(t.elapsed()), "ms", "info");
+
+    let t = Instant::now();
+    repo.add(schema.clone())?;
+    let add = t.elapsed();
+    repo.commit("10k vertices", "bench", None)?;
+    emit("first_commit_10k", ms(t.elapsed()), "ms", "< 50 ms");
+    emit("first_commit_10k_add", ms(add), "ms", "info");
+
+    let mut commits = Vec::new();
+    let mut adds = Vec::new();
+    let mut builds = Vec::new();
+    let mut current = schema;
+    for i in 0..11 {
+        let t = Instant::now();
+        let next = plus_property(&current, 10_000 + i)?;
+        builds.push(ms(t.elapsed()));
+        let t = Instant::now();
+        repo.add(next.clone())?;
+        let add = t.elapsed();
+        repo.commit(&format!("add p{}", 10_000 + i), "bench", None)?;
+        // The first run warms the caches the rest share.
+        if i > 0 {
+            commits.push(ms(t.elapsed()));
+            adds.push(ms(add));
+        }
+        current = next;
+    }
+    emit(
+        "one_property_10k",
+        median(commits),
+        "ms",
+        "< 30 ms (median of 10, add + commit)",
+    );
+    emit("one_property_10k_add", median(adds), "ms", "info");
+    emit(
+        "one_property_10k_build",
+        median(builds),
+        "ms",
+        "info (to_builder + build, not in one_property_10k)",
+    );
+    Ok(())
+}
+
+/// Makes the 1,000 schemas of the commit-rate benchmark: 50 vertices, then
+/// one property more each.
+fn growing_schemas(protocol: &Arc<Protocol>) -> BenchResult<(Schema, Vec<Schema>)> {
+    let base = wide_schema(protocol, 49)?;
+    let mut schemas = Vec::with_capacity(1000);
+    let mut current = base.clone();
+    for i in 0..1000 {
+        current = plus_property(&current, 49 + i)?;
+        schemas.push(current.clone());
+    }
+    Ok((base, schemas))
+}
+
+/// Commits `base` then each of `schemas`; returns commits per second of the latter.
+fn commit_all(
+    repo: &mut Repository<BackendStore>,
+    base: &Schema,
+    schemas: &[Schema],
+) -> BenchResult<f64> {
+    repo.add(base.clone())?;
+    repo.commit("base", "bench", None)?;
+    let t = Instant::now();
+    for (i, schema) in schemas.iter().enumerate() {
+        repo.add(schema.clone())?;
+        repo.commit(&format!("commit {i}"), "bench", None)?;
+    }
+    Ok(schemas.len() as f64 / t.elapsed().as_secs_f64())
+}
+
+/// Benchmarks 3, 4 and 5: 1,000 small commits, their log, the store size.
+fn history(protocol: &Arc<Protocol>) -> BenchResult<()> {
+    let (base, schemas) = growing_schemas(protocol)?;
+    let place = Place::new("history")?;
+    let mut repo = init(&place, protocol)?;
+    let rate = commit_all(&mut repo, &base, &schemas)?;
+    let target = if BACKEND == "sqlite" {
+        ">= 1000 commits/s"
+    } else {
+        ">= 300 commits/s"
+    };
+    emit(
+        "commit_rate",
+        rate,
+        "commits/s",
+        &format!("{target} (add + commit; the schemas are built beforehand)"),
+    );
+
+    let mut times = Vec::new();
+    for _ in 0..21 {
+        let t = Instant::now();
+        let log = repo.log(None)?;
+        times.push(ms(t.elapsed()));
+        if log.len() != 1001 {
+            return Err(format!("log returned {} commits, expected 1001", log.len()).into());
+        }
+    }
+    emit("log_1000", median(times), "ms", "< 5 ms (median of 21)");
+    drop(repo);
+    let size = place.size_bytes()?;
+    emit(
+        "store_size_1000",
+        size as f64 / 1e6,
+        "MB",
+        Place::SIZE_TARGET,
+    );
+
+    #[cfg(feature = "sqlite")]
+    {
+        let place = Place::new("history_full")?;
+        let mut repo = init(&place, protocol)?;
+        repo.store().set_synchronous_full(true)?;
+        let rate = commit_all(&mut repo, &base, &schemas)?;
+        emit(
+            "commit_rate_sync_full",
+            rate,
+            "commits/s",
+            "info (synchronous = FULL instead of NORMAL)",
+        );
+    }
+    Ok(())
+}
+
+/// The log's first page on a 100,000-commit history, written through the
+/// store in batches (committing 100,000 times would only re-measure
+/// `commit_rate`).
+fn long_history(protocol: &Arc<Protocol>) -> BenchResult<()> {
+    let place = Place::new("long")?;
+    let repo = init(&place, protocol)?;
+    let store = repo.store();
+    let t = Instant::now();
+    let mut parent: Option<ObjectId> = None;
+    let mut batch = Vec::new();
+    for i in 0..100_000 {
+        let obj = store_commit(&Commit {
+            schema: ObjectId::hash(b"schema"),
+            parents: parent.into_iter().collect(),
+            datasets: Default::default(),
+            author: "bench".into(),
+            timestamp: i,
+            message: format!("commit {i}"),
+        });
+        parent = Some(obj.id);
+        batch.push(obj);
+        if batch.len() == 5_000 {
+            store.apply(&Transaction {
+                objects: std::mem::take(&mut batch),
+                edits: vec![],
+                timestamp: 0,
+            })?;
+        }
+    }
+    let tip = parent.ok_or("no commits")?;
+    store.apply(&Transaction {
+        objects: batch,
+        edits: vec![RefEdit {
+            name: "refs/heads/main".into(),
+            expected: Expected::Absent,
+            new: Some(RefTarget::Id(tip)),
+            message: "bench".into(),
+        }],
+        timestamp: 0,
+    })?;
+    emit(
+        "write_100k_commits",
+        ms(t.elapsed()),
+        "ms",
+        "info (store.apply in batches of 5,000)",
+    );
+    let mut times = Vec::new();
+    for _ in 0..21 {
+        let t = Instant::now();
+        let page = repo.log(Some(50))?;
+        times.push(ms(t.elapsed()));
+        if page.len() != 50 {
+            return Err(format!("log returned {} commits, expected 50", page.len()).into());
+        }
+    }
+    emit(
+        "log_first50_100k",
+        median(times),
+        "ms",
+        "< 5 ms (median of 21)",
+    );
+    Ok(())
+}
+
+fn run() -> BenchResult<()> {
+    let protocol = builtin_protocol("json-schema")?;
+    wide(&protocol)?;
+    history(&protocol)?;
+    long_history(&protocol)?;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("panproto-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

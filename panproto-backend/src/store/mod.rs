@@ -1,0 +1,318 @@
+//! The store compiled into this build: SQLite (feature `sqlite`) or
+//! PostgreSQL (feature `postgres`), behind one API.
+//!
+//! Both stores implement [`panproto_core::vcs::store::Store`] and mirror
+//! each other: the same file names (`mod.rs` for the store, `error.rs` for
+//! mapping native errors onto [`StoreErrorKind`]), the same tables with the
+//! same columns (PostgreSQL prefixes their names with `panproto_`), and the
+//! same behaviour, checked by the same conformance suite.
+//!
+//! # Tables
+//!
+//! | table          | columns                                                                     |
+//! |----------------|-----------------------------------------------------------------------------|
+//! | `meta`         | `key`, `value`: the store format ([`STORE_FORMAT`]) under `format`          |
+//! | `repositories` | `id`, `name` (unique), `protocol_json`, `created`                           |
+//! | `objects`      | `repo`, `id`, `kind`, `parent` (a commit's first parent), `data`; key `(repo, id)` |
+//! | `refs`         | `repo`, `name`, `target` (an id) or `symbolic` (a ref name); key `(repo, name)` |
+//! | `reflog`       | `seq`, `repo`, `name`, `old_target`/`old_symbolic`, `new_target`/`new_symbolic`, `message`, `at` |
+//!
+//! Every table but `meta` and `repositories` carries the repository's id in
+//! `repo`, so many named repositories live isolated in one file or database.
+
+use panproto_core::vcs::object::{ObjectKind, StoredObject};
+use panproto_core::vcs::store::{RefTarget, STORE_FORMAT};
+use panproto_core::{ObjectId, StoreError, StoreErrorKind, VcsError};
+
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
+
+/// The store this build compiles in.
+#[cfg(all(feature = "postgres", not(feature = "sqlite")))]
+pub use postgres::PostgresStore as BackendStore;
+/// The store this build compiles in.
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore as BackendStore;
+
+/// The name of the backend this build compiles in.
+#[cfg(feature = "sqlite")]
+pub const BACKEND: &str = "sqlite";
+/// The name of the backend this build compiles in.
+#[cfg(all(feature = "postgres", not(feature = "sqlite")))]
+pub const BACKEND: &str = "postgres";
+
+/// Opens (`create = false`) or creates if needed (`create = true`) the
+/// database at `location` and returns a store bound to repository `name`.
+///
+/// Creating the database creates its tables, not the repository: that is
+/// [`Store::create`](panproto_core::vcs::store::Store::create), which
+/// [`Repository::init`](panproto_core::Repository::init) calls.
+///
+/// - **sqlite**: `location` is a file path. With `create = false` a missing
+///   file is [`VcsError::NotFound`]; a file that is not SQLite, or a SQLite
+///   database without panproto's tables, is [`StoreErrorKind::NotAStore`];
+///   a damaged one [`StoreErrorKind::Corrupt`].
+/// - **postgres**: `location` is a URL `postgres://user@host:port/db`. An
+///   unreachable server is [`StoreErrorKind::Unavailable`] naming the host
+///   and port. The tables are created on first use with `create = true`;
+///   with `create = false` a database without them is
+///   [`VcsError::NotFound`].
+///
+/// Both: a location meant for the other backend is
+/// [`StoreErrorKind::BadLocation`]; a store written by a newer panproto is
+/// [`StoreErrorKind::NewerFormat`]; an empty `name` is
+/// [`VcsError::InvalidInput`].
+///
+/// # Errors
+/// As listed above; [`VcsError::Store`] for any other database failure.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub fn open_store(location: &str, name: &str, create: bool) -> Result<BackendStore, VcsError> {
+    check_name(name)?;
+    #[cfg(feature = "sqlite")]
+    {
+        if is_postgres_url(location) {
+            return Err(StoreError::new(
+                BACKEND,
+                StoreErrorKind::BadLocation,
+                format!(
+                    "{} is a PostgreSQL URL, but this is the sqlite backend of panproto, which \
+                     takes a file path; install panproto[postgres] to use PostgreSQL",
+                    redact_url(location)
+                ),
+            )
+            .into());
+        }
+        SqliteStore::open(std::path::Path::new(location), name, create)
+    }
+    #[cfg(all(feature = "postgres", not(feature = "sqlite")))]
+    {
+        if !is_postgres_url(location) {
+            return Err(StoreError::new(
+                BACKEND,
+                StoreErrorKind::BadLocation,
+                format!(
+                    "{location:?} is not a postgres:// or postgresql:// URL, and this is the \
+                     postgres backend of panproto; install panproto[sqlite] to use a SQLite file"
+                ),
+            )
+            .into());
+        }
+        PostgresStore::open(location, name, create)
+    }
+}
+
+/// Whether `location` is a PostgreSQL URL.
+fn is_postgres_url(location: &str) -> bool {
+    let lower = location.trim_start().to_ascii_lowercase();
+    lower.starts_with("postgres://") || lower.starts_with("postgresql://")
+}
+
+/// `location` with any password in its authority replaced by `***`.
+fn redact_url(location: &str) -> String {
+    let Some((scheme, rest)) = location.split_once("://") else {
+        return location.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => location.to_owned(),
+        },
+        None => location.to_owned(),
+    }
+}
+
+/// Repository names must be non-empty.
+fn check_name(name: &str) -> Result<(), VcsError> {
+    if name.trim().is_empty() {
+        return Err(VcsError::InvalidInput {
+            what: "repository name",
+            reason: "it is empty".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Checks the format a store records against the one this build reads.
+fn check_format(backend: &'static str, location: &str, recorded: &str) -> Result<(), StoreError> {
+    let format: u32 = recorded.trim().parse().map_err(|_| {
+        StoreError::new(
+            backend,
+            StoreErrorKind::Corrupt,
+            format!("{location} records the store format {recorded:?}, which is not a number"),
+        )
+    })?;
+    if format > STORE_FORMAT {
+        return Err(StoreError::new(
+            backend,
+            StoreErrorKind::NewerFormat,
+            format!(
+                "{location} was written by a newer panproto (format {format}, this build reads up to \
+                 {STORE_FORMAT}); upgrade panproto"
+            ),
+        ));
+    }
+    if format == 0 {
+        return Err(StoreError::new(
+            backend,
+            StoreErrorKind::Corrupt,
+            format!("{location} records the store format 0, which no panproto writes"),
+        ));
+    }
+    // Format 1 is the first; older formats to upgrade will be handled here.
+    Ok(())
+}
+
+fn corrupt(backend: &'static str, message: impl Into<String>) -> StoreError {
+    StoreError::new(backend, StoreErrorKind::Corrupt, message)
+}
+
+/// An object id read from a column.
+fn object_id(backend: &'static str, bytes: &[u8], what: &str) -> Result<ObjectId, StoreError> {
+    ObjectId::from_slice(bytes).ok_or_else(|| {
+        corrupt(
+            backend,
+            format!(
+                "{what} holds {} bytes where an object id of {} was expected",
+                bytes.len(),
+                ObjectId::LEN
+            ),
+        )
+    })
+}
+
+/// A ref target read from a `(target, symbolic)` column pair.
+fn ref_target(
+    backend: &'static str,
+    target: Option<Vec<u8>>,
+    symbolic: Option<String>,
+    what: &str,
+) -> Result<Option<RefTarget>, StoreError> {
+    match (target, symbolic) {
+        (Some(id), None) => Ok(Some(RefTarget::Id(object_id(backend, &id, what)?))),
+        (None, Some(name)) => Ok(Some(RefTarget::Symbolic(name))),
+        (None, None) => Ok(None),
+        (Some(_), Some(_)) => Err(corrupt(
+            backend,
+            format!("{what} holds both an id and a symbolic name"),
+        )),
+    }
+}
+
+/// A ref target split into its `(target, symbolic)` columns.
+fn target_columns(target: Option<&RefTarget>) -> (Option<&[u8]>, Option<&str>) {
+    match target {
+        Some(RefTarget::Id(id)) => (Some(id.as_bytes().as_slice()), None),
+        Some(RefTarget::Symbolic(name)) => (None, Some(name.as_str())),
+        None => (None, None),
+    }
+}
+
+/// An object read from an `objects` row.
+fn stored_object(
+    backend: &'static str,
+    id: &[u8],
+    kind: i64,
+    parent: Option<&[u8]>,
+    data: Vec<u8>,
+) -> Result<StoredObject, StoreError> {
+    let id = object_id(backend, id, "an object row")?;
+    let kind = i16::try_from(kind)
+        .ok()
+        .and_then(ObjectKind::from_code)
+        .ok_or_else(|| {
+            corrupt(
+                backend,
+                format!("object {} has the unknown kind {kind}", id.short()),
+            )
+        })?;
+    let parent = parent
+        .map(|p| object_id(backend, p, "an object's parent"))
+        .transpose()?;
+    Ok(StoredObject {
+        id,
+        kind,
+        parent,
+        data,
+    })
+}
+
+/// A row of a first-parent chain query: `(n, kind, parent, data)`.
+type ChainRow = (i64, i64, Option<Vec<u8>>, Vec<u8>);
+
+/// The objects of a first-parent chain from rows `(n, kind, parent, data)`
+/// with `n` counting from 1 at `start`. Ids are not read back: the row at
+/// `n + 1` is, by the query, the object whose id is the `parent` of row `n`.
+fn chain_from_rows(
+    backend: &'static str,
+    start: &ObjectId,
+    mut rows: Vec<ChainRow>,
+) -> Result<Vec<StoredObject>, StoreError> {
+    // Rows come in recursion order already; sorting an ordered vector is linear.
+    rows.sort_by_key(|row| row.0);
+    let mut out = Vec::with_capacity(rows.len());
+    let mut next = Some(*start);
+    for (_, kind, parent, data) in rows {
+        let id = next.ok_or_else(|| {
+            corrupt(
+                backend,
+                format!("the history below {} is inconsistent", start.short()),
+            )
+        })?;
+        let obj = stored_object(backend, id.as_bytes(), kind, parent.as_deref(), data)?;
+        next = obj.parent;
+        out.push(obj);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact_url("postgresql://h/db?x=@"), "postgresql://h/db?x=@");
+        assert_eq!(redact_url("/tmp/file"), "/tmp/file");
+    }
+
+    #[test]
+    fn recognises_urls() {
+        assert!(is_postgres_url("postgres://h/db"));
+        assert!(is_postgres_url("PostgreSQL://h/db"));
+        assert!(!is_postgres_url("/tmp/postgres://x"));
+        assert!(!is_postgres_url("store.db"));
+    }
+
+    #[test]
+    fn formats() {
+        assert!(check_format("sqlite", "x", "1").is_ok());
+        assert_eq!(
+            check_format("sqlite", "x", "999").unwrap_err().kind,
+            StoreErrorKind::NewerFormat
+        );
+        assert_eq!(
+            check_format("sqlite", "x", "abc").unwrap_err().kind,
+            StoreErrorKind::Corrupt
+        );
+        assert!(
+            check_format("sqlite", "x", "999")
+                .unwrap_err()
+                .message
+                .contains("upgrade panproto")
+        );
+    }
+}
