@@ -336,6 +336,8 @@ fn long_history(protocol: &Arc<Protocol>) -> BenchResult<()> {
         let obj = store_commit(&Commit {
             schema: ObjectId::hash(b"schema"),
             parents: parent.into_iter().collect(),
+            migration: None,
+            compatibility: None,
             datasets: Default::default(),
             author: "bench".into(),
             timestamp: i,

@@ -8,7 +8,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use panproto_core::vcs::store::RefTarget;
-use panproto_core::{ProtocolError, SchemaError, StoreError, VcsError};
+use panproto_core::{MigrationError, ProtocolError, SchemaError, StoreError, VcsError};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
@@ -19,6 +19,7 @@ pub(crate) enum Error {
     Protocol(ProtocolError),
     Schema(SchemaError),
     Vcs(VcsError),
+    Migration(MigrationError),
     /// A bug: a Rust panic, caught so it never reaches Python as `PanicException`.
     Internal(String),
 }
@@ -31,6 +32,11 @@ impl From<ProtocolError> for Error {
 impl From<SchemaError> for Error {
     fn from(e: SchemaError) -> Self {
         Self::Schema(e)
+    }
+}
+impl From<MigrationError> for Error {
+    fn from(e: MigrationError) -> Self {
+        Self::Migration(e)
     }
 }
 impl From<VcsError> for Error {
@@ -104,6 +110,23 @@ impl Error {
                 schema_err(py, e.to_string(), errors)
             }
             Error::Vcs(e) => vcs_err(py, e),
+            Error::Migration(e) => {
+                let problems: Vec<String> = match &e {
+                    MigrationError::Invalid { problems } => {
+                        problems.iter().map(ToString::to_string).collect()
+                    }
+                    _ => vec![e.to_string()],
+                };
+                match PyTuple::new(py, problems) {
+                    Ok(errors) => raise(
+                        py,
+                        "MigrationError",
+                        e.to_string(),
+                        &[("errors", errors.into_any().unbind())],
+                    ),
+                    Err(err) => err,
+                }
+            }
             Error::Internal(msg) => raise(
                 py,
                 "PanprotoError",

@@ -6,9 +6,12 @@
 //! `panproto_postgres._native`; the classes take that name as their
 //! `__module__` at init, so they pickle under the right path.
 
+mod convert;
 mod errors;
+mod migration;
 mod panproto;
 mod protocol;
+mod report;
 mod repository;
 mod schema;
 
@@ -47,16 +50,23 @@ mod _native {
     use pyo3::types::{PyList, PyType};
 
     #[pymodule_export]
+    use super::migration::{
+        _restore_migration, LiftIterator, PyCompiledMigration, PyExistenceReport,
+        PyMigrationBuilder, check_existence, compose, invert, migration,
+    };
+    #[pymodule_export]
     use super::panproto::PyPanproto;
     #[pymodule_export]
     use super::protocol::{PyProtocol, define_protocol, list_protocols, protocol};
+    #[pymodule_export]
+    use super::report::{PyDiffReport, classify, diff};
     #[pymodule_export]
     use super::repository::{
         PyCommit, PyRepository, PyStatus, vcs_add, vcs_commit, vcs_init, vcs_log, vcs_open,
         vcs_status,
     };
     #[pymodule_export]
-    use super::schema::{_restore_builder, _restore_schema, PySchema, PySchemaBuilder, diff};
+    use super::schema::{_restore_builder, _restore_schema, PySchema, PySchemaBuilder};
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {

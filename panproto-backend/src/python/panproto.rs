@@ -2,8 +2,10 @@
 
 use pyo3::prelude::*;
 
-use super::protocol::{self, PyProtocol};
-use super::schema::{self, PySchema};
+use super::migration::{self, PyCompiledMigration, PyExistenceReport, PyMigrationBuilder};
+use super::protocol::{self, ProtocolArg, PyProtocol};
+use super::report::{self, PyDiffReport};
+use super::schema::PySchema;
 
 /// The engine as one object, for code written against the earlier SDK::
 ///
@@ -39,13 +41,44 @@ impl PyPanproto {
     }
 
     /// See :func:`diff`.
-    fn diff<'py>(
+    fn diff(&self, py: Python<'_>, old: &PySchema, new: &PySchema) -> PyResult<PyDiffReport> {
+        report::diff(py, old, new)
+    }
+
+    /// See :func:`classify`.
+    fn classify<'py>(
         &self,
         py: Python<'py>,
+        diff: &PyDiffReport,
+        protocol: ProtocolArg,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        report::classify(py, diff, protocol)
+    }
+
+    /// See :func:`migration`.
+    fn migration(&self, old: &PySchema, new: &PySchema) -> PyMigrationBuilder {
+        migration::migration(old, new)
+    }
+
+    /// See :func:`check_existence`.
+    fn check_existence(
+        &self,
+        py: Python<'_>,
         old: &PySchema,
         new: &PySchema,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        schema::diff(py, old, new)
+        builder: &PyMigrationBuilder,
+    ) -> PyResult<PyExistenceReport> {
+        migration::check_existence(py, old, new, builder)
+    }
+
+    /// See :func:`compose`.
+    fn compose(
+        &self,
+        py: Python<'_>,
+        first: &PyCompiledMigration,
+        second: &PyCompiledMigration,
+    ) -> PyResult<PyCompiledMigration> {
+        migration::compose(py, first, second)
     }
 
     /// Does nothing: there is nothing to release.

@@ -9,7 +9,9 @@ use pyo3::types::PyDict;
 use pythonize::pythonize;
 
 use super::errors::{Error, detached};
+use super::migration::PyCompiledMigration;
 use super::protocol::{ProtocolArg, PyProtocol, to_py_err};
+use super::report::PyDiffReport;
 use super::schema::PySchema;
 use crate::store::{BackendStore, open_store};
 
@@ -29,6 +31,11 @@ pub(crate) struct PyCommit {
     timestamp: i64,
     /// Why.
     message: String,
+    /// How this version relates to its first parent's: ``"fully-compatible"``,
+    /// ``"backward-compatible"`` or ``"breaking"``.
+    compatibility: Option<String>,
+    /// The id of the migration from the first parent's schema, if any.
+    migration: Option<String>,
 }
 
 impl From<CommitInfo> for PyCommit {
@@ -40,6 +47,8 @@ impl From<CommitInfo> for PyCommit {
             author: c.commit.author,
             timestamp: c.commit.timestamp,
             message: c.commit.message,
+            compatibility: c.commit.compatibility,
+            migration: c.commit.migration.map(|m| m.to_hex()),
         }
     }
 }
@@ -47,6 +56,8 @@ impl From<CommitInfo> for PyCommit {
 #[pymethods]
 impl PyCommit {
     #[new]
+    #[pyo3(signature = (id, parents, schema_id, author, timestamp, message, compatibility = None, migration = None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         id: String,
         parents: Vec<String>,
@@ -54,6 +65,8 @@ impl PyCommit {
         author: String,
         timestamp: i64,
         message: String,
+        compatibility: Option<String>,
+        migration: Option<String>,
     ) -> Self {
         Self {
             id,
@@ -62,6 +75,8 @@ impl PyCommit {
             author,
             timestamp,
             message,
+            compatibility,
+            migration,
         }
     }
 
@@ -80,6 +95,8 @@ impl PyCommit {
         d.set_item("author", &self.author)?;
         d.set_item("timestamp", self.timestamp)?;
         d.set_item("message", &self.message)?;
+        d.set_item("compatibility", &self.compatibility)?;
+        d.set_item("migration", &self.migration)?;
         Ok(d)
     }
 
@@ -97,7 +114,16 @@ impl PyCommit {
         slf: &Bound<'py, Self>,
     ) -> PyResult<(
         Bound<'py, PyAny>,
-        (String, Vec<String>, String, String, i64, String),
+        (
+            String,
+            Vec<String>,
+            String,
+            String,
+            i64,
+            String,
+            Option<String>,
+            Option<String>,
+        ),
     )> {
         let c = slf.get().clone();
         Ok((
@@ -109,6 +135,8 @@ impl PyCommit {
                 c.author,
                 c.timestamp,
                 c.message,
+                c.compatibility,
+                c.migration,
             ),
         ))
     }
@@ -122,23 +150,33 @@ pub(crate) struct PyStatus {
     head: Option<String>,
     staged: Option<String>,
     changes: Py<PyAny>,
+    compatibility: Option<String>,
 }
 
 #[pymethods]
 impl PyStatus {
     #[new]
+    #[pyo3(signature = (branch, head, staged, changes, compatibility = None))]
     fn new(
         branch: Option<String>,
         head: Option<String>,
         staged: Option<String>,
         changes: Py<PyAny>,
+        compatibility: Option<String>,
     ) -> Self {
         Self {
             branch,
             head,
             staged,
             changes,
+            compatibility,
         }
+    }
+
+    /// The verdict on the staged changes (``None`` if nothing is staged).
+    #[getter]
+    fn compatibility(&self) -> Option<String> {
+        self.compatibility.clone()
     }
 
     /// The current branch, or ``None`` when HEAD is detached.
@@ -172,6 +210,7 @@ impl PyStatus {
         d.set_item("head", &self.head)?;
         d.set_item("staged", &self.staged)?;
         d.set_item("changes", &self.changes)?;
+        d.set_item("compatibility", &self.compatibility)?;
         Ok(d)
     }
 
@@ -196,7 +235,13 @@ impl PyStatus {
         slf: &Bound<'py, Self>,
     ) -> PyResult<(
         Bound<'py, PyAny>,
-        (Option<String>, Option<String>, Option<String>, Py<PyAny>),
+        (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Py<PyAny>,
+            Option<String>,
+        ),
     )> {
         let s = slf.get();
         let py = slf.py();
@@ -207,6 +252,7 @@ impl PyStatus {
                 s.head.clone(),
                 s.staged.clone(),
                 s.changes.clone_ref(py),
+                s.compatibility.clone(),
             ),
         ))
     }
@@ -375,10 +421,12 @@ impl PyRepository {
     /// ------
     /// VcsError
     ///     If the schema is for another protocol than the repository's.
-    fn add(&self, py: Python<'_>, schema: &PySchema) -> PyResult<Py<PyAny>> {
+    fn add(&self, py: Python<'_>, schema: &PySchema) -> PyResult<PyDiffReport> {
         let schema = schema.0.clone();
-        let changes: Vec<Change> = self.with(py, |r| Ok(r.add(schema)?.changes.clone()))?;
-        changes_to_py(py, &changes)
+        let protocol = Arc::clone(&self.protocol.0);
+        self.with(py, |r| {
+            Ok(PyDiffReport::new(r.add(schema)?.changes.clone(), &protocol))
+        })
     }
 
     /// Commits what is staged and returns the new commit's id.
@@ -415,19 +463,24 @@ impl PyRepository {
             Head::Branch(b) => Some(b.clone()),
             Head::Detached(_) => None,
         };
-        let (staged, changes) = match &status.staged {
-            Some(s) => (Some(s.schema.id().to_hex()), s.changes.as_slice()),
-            None => (None, &[][..]),
+        let (staged, changes, compatibility) = match &status.staged {
+            Some(s) => (
+                Some(s.schema.id().to_hex()),
+                s.changes.as_slice(),
+                Some(s.classification.verdict.code().to_owned()),
+            ),
+            None => (None, &[][..], None),
         };
         Ok(PyStatus {
             branch,
             head: status.head_commit.map(|id| id.to_hex()),
             staged,
             changes: changes_to_py(py, changes)?,
+            compatibility,
         })
     }
 
-    /// The schema at ``ref``: ``"HEAD"`` or a full commit id.
+    /// The schema at ``ref``: ``HEAD``, ``HEAD~N``, a branch name or a full commit id.
     ///
     /// Raises
     /// ------
@@ -435,22 +488,68 @@ impl PyRepository {
     ///     If the ref names no commit.
     #[pyo3(signature = (r#ref = "HEAD"))]
     fn schema_at(&self, py: Python<'_>, r#ref: &str) -> PyResult<PySchema> {
-        let reference = r#ref.to_owned();
-        self.with(py, move |r| {
-            let id = if reference == "HEAD" {
-                r.head_commit()?.ok_or_else(|| {
-                    VcsError::NotFound(
-                        "a commit at HEAD (the branch has no commits yet)".to_owned(),
-                    )
-                })?
-            } else {
-                reference
-                    .parse::<ObjectId>()
-                    .map_err(|_| VcsError::NotFound(format!("ref {reference:?}")))?
-            };
+        self.with(py, |r| {
+            let id = r.resolve(r#ref)?;
             Ok(r.schema_of(&id)?)
         })
         .map(PySchema)
+    }
+
+    /// The changes from the schema at ``a`` to the schema at ``b``, classified.
+    ///
+    /// Parameters
+    /// ----------
+    /// a : str
+    ///     A ref: ``HEAD``, ``HEAD~N``, a branch name or a full commit id.
+    /// b : str, optional
+    ///     Another ref; by default the staged schema if something is staged,
+    ///     else ``HEAD``.
+    #[pyo3(signature = (a = "HEAD", b = None))]
+    fn diff(&self, py: Python<'_>, a: &str, b: Option<&str>) -> PyResult<PyDiffReport> {
+        let protocol = Arc::clone(&self.protocol.0);
+        self.with(py, |r| {
+            let old = r.resolve(a)?;
+            let old = r.schema_of(&old)?;
+            let new = match (b, r.staged()) {
+                (Some(b), _) => {
+                    let id = r.resolve(b)?;
+                    r.schema_of(&id)?
+                }
+                (None, Some(staged)) => staged.schema.clone(),
+                (None, None) => {
+                    let id = r.resolve("HEAD")?;
+                    r.schema_of(&id)?
+                }
+            };
+            Ok(PyDiffReport::new(
+                panproto_core::diff(&old, &new),
+                &protocol,
+            ))
+        })
+    }
+
+    /// A commit and what it changed from its first parent.
+    ///
+    /// Returns
+    /// -------
+    /// dict
+    ///     ``{"commit": Commit, "diff": DiffReport}``.
+    #[pyo3(signature = (r#ref = "HEAD"))]
+    fn show<'py>(&self, py: Python<'py>, r#ref: &str) -> PyResult<Bound<'py, PyDict>> {
+        let protocol = Arc::clone(&self.protocol.0);
+        let shown = self.with(py, |r| Ok(r.show(r#ref)?))?;
+        let d = PyDict::new(py);
+        d.set_item("commit", PyCommit::from(shown.info))?;
+        d.set_item("diff", PyDiffReport::new(shown.changes, &protocol))?;
+        Ok(d)
+    }
+
+    /// The migration commit ``ref`` recorded from its first parent, or
+    /// ``None`` for a first commit.
+    #[pyo3(signature = (r#ref = "HEAD"))]
+    fn migration(&self, py: Python<'_>, r#ref: &str) -> PyResult<Option<PyCompiledMigration>> {
+        self.with(py, |r| Ok(r.migration_of(r#ref)?))
+            .map(|m| m.map(PyCompiledMigration))
     }
 
     /// Closes the repository; later calls raise :class:`VcsError`.
@@ -517,7 +616,7 @@ pub(crate) fn vcs_add(
     py: Python<'_>,
     repo: &PyRepository,
     schema: &PySchema,
-) -> PyResult<Py<PyAny>> {
+) -> PyResult<PyDiffReport> {
     repo.add(py, schema)
 }
 

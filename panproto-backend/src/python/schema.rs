@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use panproto_core::{Declaration, Schema, SchemaBuilder, diff as diff_schemas};
+use panproto_core::{Declaration, Schema, SchemaBuilder};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -229,6 +229,33 @@ impl PySchema {
         }
     }
 
+    /// Every way ``record``, read as a value at vertex ``root``, does not fit this schema.
+    ///
+    /// Returns
+    /// -------
+    /// list of dict
+    ///     ``{"path", "message"}`` per violation, the path like
+    ///     ``post.body.tags[3]``; empty when the record fits.
+    fn validate_record<'py>(
+        &self,
+        py: Python<'py>,
+        record: &Bound<'py, PyAny>,
+        root: &str,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let value = super::convert::to_value(record)?;
+        let found = detached(py, || {
+            Ok::<_, super::errors::Error>(self.0.validate_record(&value, root))
+        })?;
+        let out = PyList::empty(py);
+        for v in found {
+            let d = PyDict::new(py);
+            d.set_item("path", v.path)?;
+            d.set_item("message", v.message)?;
+            out.append(d)?;
+        }
+        Ok(out)
+    }
+
     /// A builder holding every declaration of this schema, to extend it.
     fn to_builder(&self, py: Python<'_>) -> PyResult<PySchemaBuilder> {
         detached(py, || Ok::<_, super::errors::Error>(self.0.to_builder())).map(PySchemaBuilder)
@@ -281,25 +308,4 @@ pub(crate) fn _restore_schema(
     protocol: PyProtocol,
 ) -> PyResult<PySchema> {
     detached(py, || Schema::from_json_with(json.as_bytes(), protocol.0)).map(PySchema)
-}
-
-/// Every change from ``old`` to ``new``.
-///
-/// Returns
-/// -------
-/// list of dict
-///     Each ``{"kind", "element", "old"?, "new"?}``; ``kind`` is one of
-///     vertex-added, vertex-removed, edge-added, edge-removed,
-///     constraint-added, constraint-removed, constraint-changed,
-///     kind-changed, required-added, required-removed.
-#[pyfunction]
-pub(crate) fn diff<'py>(
-    py: Python<'py>,
-    old: &PySchema,
-    new: &PySchema,
-) -> PyResult<Bound<'py, PyAny>> {
-    let changes = detached(py, || {
-        Ok::<_, super::errors::Error>(diff_schemas(&old.0, &new.0))
-    })?;
-    pythonize(py, &changes).map_err(|e| to_py_err(py, e))
 }

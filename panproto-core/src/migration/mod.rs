@@ -274,6 +274,14 @@ impl CompiledMigration {
         }
     }
 
+    /// Each stage's source, target and mapping, in order: what rebuilds the migration.
+    pub fn parts(&self) -> Vec<(&Schema, &Schema, &MigrationSpec)> {
+        self.stages
+            .iter()
+            .map(|s| (&s.src, &s.tgt, &s.spec))
+            .collect()
+    }
+
     /// Number of stages (1 unless composed).
     pub fn stages(&self) -> usize {
         self.stages.len()

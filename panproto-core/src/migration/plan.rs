@@ -459,7 +459,7 @@ fn check_mapping(b: &mut Builder<'_>) {
                     KindInconsistency,
                     format!("vertex {v:?}"),
                     format!(
-                        "a {} ({:?}) cannot become a {} ({:?} at {t:?})",
+                        "its values ({}, kind {:?}) cannot become values of {t:?} ({}, kind {:?})",
                         from.name(),
                         b.src.kind(v),
                         to.name(),

@@ -1,0 +1,190 @@
+//! Records between Python and the engine: dict / list / str / int / float /
+//! bool / None / bytes on one side, [`Value`] on the other.
+//!
+//! Written by hand rather than through serde, because it is the hot path of
+//! `lift_many`: exact-type checks first, and a cache of key strings so a
+//! batch of records with the same keys creates each key object once.
+
+use std::collections::{BTreeMap, HashMap};
+
+use panproto_core::Value;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+
+/// Records nested deeper than this are refused rather than risking the stack.
+const MAX_DEPTH: usize = 256;
+
+/// Reads a Python record; an error names the path to the bad value.
+pub(crate) fn to_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
+    read(obj, 0).map_err(|e| e.into_py_err())
+}
+
+/// A value that cannot be read, and where: path segments are added as the
+/// error unwinds, so reading good records never formats a path.
+struct ReadError {
+    path: Vec<String>,
+    message: String,
+    cause: Option<PyErr>,
+}
+
+impl ReadError {
+    fn new(message: String) -> Self {
+        Self {
+            path: Vec::new(),
+            message,
+            cause: None,
+        }
+    }
+
+    fn at(mut self, segment: String) -> Self {
+        self.path.push(segment);
+        self
+    }
+
+    fn into_py_err(self) -> PyErr {
+        let path: String = self.path.iter().rev().map(String::as_str).collect();
+        let err = PyTypeError::new_err(format!("record{path}: {}", self.message));
+        if let Some(cause) = self.cause {
+            Python::attach(|py| err.set_cause(py, Some(cause)));
+        }
+        err
+    }
+}
+
+impl From<PyErr> for ReadError {
+    fn from(e: PyErr) -> Self {
+        Self {
+            path: Vec::new(),
+            message: "unreadable value".to_owned(),
+            cause: Some(e),
+        }
+    }
+}
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map_or_else(|_| "?".to_owned(), |n| n.to_string())
+}
+
+fn read(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, ReadError> {
+    if depth > MAX_DEPTH {
+        return Err(ReadError::new(format!(
+            "the record is nested more than {MAX_DEPTH} levels deep"
+        )));
+    }
+    if let Ok(s) = obj.cast_exact::<PyString>() {
+        return Ok(Value::Str(s.to_str()?.to_owned()));
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut out = BTreeMap::new();
+        for (k, v) in d.iter() {
+            let Ok(key) = k.cast::<PyString>() else {
+                return Err(ReadError::new(format!(
+                    "keys must be str, found {} ({k})",
+                    type_name(&k)
+                )));
+            };
+            let key = key.to_str()?;
+            let value = read(&v, depth + 1).map_err(|e| e.at(format!(".{key}")))?;
+            out.insert(key.to_owned(), value);
+        }
+        return Ok(Value::Object(out));
+    }
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(b) = obj.cast_exact::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if obj.cast::<PyInt>().is_ok() {
+        return obj
+            .extract::<i64>()
+            .map(Value::Int)
+            .map_err(|_| ReadError::new(format!("integer {obj} does not fit in 64 bits")));
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        return Ok(Value::Float(f.value()));
+    }
+    if let Ok(l) = obj.cast::<PyList>() {
+        let mut out = Vec::with_capacity(l.len());
+        for (i, item) in l.iter().enumerate() {
+            out.push(read(&item, depth + 1).map_err(|e| e.at(format!("[{i}]")))?);
+        }
+        return Ok(Value::Array(out));
+    }
+    if let Ok(t) = obj.cast::<PyTuple>() {
+        let mut out = Vec::with_capacity(t.len());
+        for (i, item) in t.iter().enumerate() {
+            out.push(read(&item, depth + 1).map_err(|e| e.at(format!("[{i}]")))?);
+        }
+        return Ok(Value::Array(out));
+    }
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(Value::Bytes(b.as_bytes().to_vec()));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Value::Str(s.to_str()?.to_owned()));
+    }
+    Err(ReadError::new(format!(
+        "a record holds dict, list, tuple, str, int, float, bool, None or bytes, not {}",
+        type_name(obj)
+    )))
+}
+
+/// Writes records back to Python, creating each distinct key string once.
+pub(crate) struct Writer<'py> {
+    py: Python<'py>,
+    keys: HashMap<String, Bound<'py, PyString>>,
+}
+
+impl<'py> Writer<'py> {
+    pub(crate) fn new(py: Python<'py>) -> Self {
+        Self {
+            py,
+            keys: HashMap::new(),
+        }
+    }
+
+    fn key(&mut self, k: String) -> Bound<'py, PyString> {
+        if let Some(s) = self.keys.get(&k) {
+            return s.clone();
+        }
+        let s = PyString::new(self.py, &k);
+        self.keys.insert(k, s.clone());
+        s
+    }
+
+    pub(crate) fn write(&mut self, value: Value) -> PyResult<Bound<'py, PyAny>> {
+        let py = self.py;
+        Ok(match value {
+            Value::Null => py.None().into_bound(py),
+            Value::Bool(b) => PyBool::new(py, b).to_owned().into_any(),
+            Value::Int(i) => i.into_pyobject(py)?.into_any(),
+            Value::Float(f) => PyFloat::new(py, f).into_any(),
+            Value::Str(s) => PyString::new(py, &s).into_any(),
+            Value::Bytes(b) => PyBytes::new(py, &b).into_any(),
+            Value::Array(a) => {
+                let items = a
+                    .into_iter()
+                    .map(|v| self.write(v))
+                    .collect::<PyResult<Vec<_>>>()?;
+                PyList::new(py, items)?.into_any()
+            }
+            Value::Object(o) => {
+                let d = PyDict::new(py);
+                for (k, v) in o {
+                    let key = self.key(k);
+                    d.set_item(key, self.write(v)?)?;
+                }
+                d.into_any()
+            }
+        })
+    }
+}
+
+/// Writes one record.
+pub(crate) fn to_py(py: Python<'_>, value: Value) -> PyResult<Bound<'_, PyAny>> {
+    Writer::new(py).write(value)
+}

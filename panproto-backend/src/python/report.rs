@@ -1,0 +1,142 @@
+//! `DiffReport`, `diff` and `classify`: what changed between two schemas, and whether it breaks.
+
+use panproto_core::{
+    Change, Classification, Protocol, classify as classify_changes, diff as diff_schemas,
+};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use pythonize::pythonize;
+
+use super::errors::{Error, detached};
+use super::protocol::{ProtocolArg, to_py_err};
+use super::schema::PySchema;
+
+/// The changes between two schemas, classified under the old schema's
+/// protocol. Iterating it yields the changes.
+#[pyclass(name = "DiffReport", frozen, skip_from_py_object)]
+pub(crate) struct PyDiffReport {
+    changes: Vec<Change>,
+    classification: Classification,
+}
+
+impl PyDiffReport {
+    pub(crate) fn new(changes: Vec<Change>, protocol: &Protocol) -> Self {
+        let classification = classify_changes(&changes, protocol);
+        Self {
+            changes,
+            classification,
+        }
+    }
+
+    fn change_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        pythonize(py, &self.changes).map_err(|e| to_py_err(py, e))
+    }
+}
+
+fn classification_dict<'py>(py: Python<'py>, c: &Classification) -> PyResult<Bound<'py, PyAny>> {
+    pythonize(py, c).map_err(|e| to_py_err(py, e))
+}
+
+#[pymethods]
+impl PyDiffReport {
+    /// Every change: ``{"kind", "element", "old"?, "new"?}``.
+    #[getter]
+    fn changes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.change_list(py)
+    }
+
+    /// ``"fully-compatible"``, ``"backward-compatible"`` or ``"breaking"``.
+    #[getter]
+    fn compatibility(&self) -> &'static str {
+        self.classification.verdict.code()
+    }
+
+    /// The breaking changes, each with ``breaking`` and ``reason``.
+    #[getter]
+    fn breaking<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        pythonize(py, &self.classification.breaking).map_err(|e| to_py_err(py, e))
+    }
+
+    /// The other changes, each with ``breaking`` and ``reason``.
+    #[getter]
+    fn non_breaking<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        pythonize(py, &self.classification.non_breaking).map_err(|e| to_py_err(py, e))
+    }
+
+    /// The report as a plain dict: ``changes``, ``compatibility``, ``breaking``, ``non_breaking``.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("changes", self.change_list(py)?)?;
+        d.set_item("compatibility", self.compatibility())?;
+        d.set_item("breaking", self.breaking(py)?)?;
+        d.set_item("non_breaking", self.non_breaking(py)?)?;
+        Ok(d)
+    }
+
+    fn __len__(&self) -> usize {
+        self.changes.len()
+    }
+
+    fn __bool__(&self) -> bool {
+        !self.changes.is_empty()
+    }
+
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(self
+            .change_list(py)?
+            .cast_into::<PyList>()?
+            .try_iter()?
+            .into_any())
+    }
+
+    fn __getitem__<'py>(&self, py: Python<'py>, index: isize) -> PyResult<Bound<'py, PyAny>> {
+        self.change_list(py)?.get_item(index)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "DiffReport(changes={}, compatibility={:?}, breaking={})",
+            self.changes.len(),
+            self.compatibility(),
+            self.classification.breaking.len()
+        )
+    }
+}
+
+/// Every change from ``old`` to ``new``, classified.
+///
+/// Returns
+/// -------
+/// DiffReport
+///     A sequence of changes ``{"kind", "element", "old"?, "new"?}``; ``kind``
+///     is one of vertex-added, vertex-removed, edge-added, edge-removed,
+///     constraint-added, constraint-removed, constraint-changed,
+///     kind-changed, required-added, required-removed.
+#[pyfunction]
+pub(crate) fn diff(py: Python<'_>, old: &PySchema, new: &PySchema) -> PyResult<PyDiffReport> {
+    detached(py, || {
+        Ok::<_, Error>(PyDiffReport::new(
+            diff_schemas(&old.0, &new.0),
+            old.0.protocol(),
+        ))
+    })
+}
+
+/// Classifies a diff under ``protocol``'s rules.
+///
+/// Returns
+/// -------
+/// dict
+///     ``{"verdict", "breaking", "non_breaking"}``; the verdict is
+///     ``"fully-compatible"``, ``"backward-compatible"`` or ``"breaking"``,
+///     and each change carries ``breaking`` and a ``reason``.
+#[pyfunction]
+pub(crate) fn classify<'py>(
+    py: Python<'py>,
+    diff: &PyDiffReport,
+    protocol: ProtocolArg,
+) -> PyResult<Bound<'py, PyAny>> {
+    let protocol = protocol.resolve(py)?;
+    let c = classify_changes(&diff.changes, &protocol);
+    classification_dict(py, &c)
+}
