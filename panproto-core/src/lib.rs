@@ -38,6 +38,7 @@ mod protocol;
 pub mod registry;
 mod schema;
 pub mod vcs;
+mod version;
 
 pub use diff::{Change, ChangeKind, diff};
 pub use error::{
@@ -49,3 +50,4 @@ pub use schema::{
     Constraint, Declaration, Edge, HyperEdge, Required, Schema, SchemaBuilder, SchemaData, Vertex,
 };
 pub use vcs::repository::{CommitInfo, Head, Repository, Staged, Status};
+pub use version::pep440;
