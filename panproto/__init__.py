@@ -31,37 +31,8 @@ dispatcher's own names: the exceptions of :mod:`panproto.errors`,
 
 from typing import TYPE_CHECKING
 
-from panproto import _select
-from panproto.errors import (
-    ConflictError as ConflictError,
-)
-from panproto.errors import (
-    ExistenceCheckError as ExistenceCheckError,
-)
-from panproto.errors import (
-    GatError as GatError,
-)
-from panproto.errors import (
-    LensError as LensError,
-)
-from panproto.errors import (
-    MigrationError as MigrationError,
-)
-from panproto.errors import (
-    NotFoundError as NotFoundError,
-)
-from panproto.errors import (
-    PanprotoError as PanprotoError,
-)
-from panproto.errors import (
-    SchemaValidationError as SchemaValidationError,
-)
-from panproto.errors import (
-    StoreError as StoreError,
-)
-from panproto.errors import (
-    VcsError as VcsError,
-)
+from panproto import _select, errors as _errors
+from panproto.errors import *  # noqa: F403  (the exception classes: panproto.errors.__all__)
 
 if TYPE_CHECKING:  # the backend's API as type checkers see it: the one stub, rendered as _api.pyi
     from panproto._api import *  # noqa: F403
@@ -75,22 +46,7 @@ available_backends = _select.available_backends
 
 # Built at import from the backend's __all__, so no list here can drift from it.
 __all__ = _select.reexport(  # noqa: PLE0605
-    globals(),
-    (
-        "ConflictError",
-        "ExistenceCheckError",
-        "GatError",
-        "LensError",
-        "MigrationError",
-        "NotFoundError",
-        "PanprotoError",
-        "SchemaValidationError",
-        "StoreError",
-        "VcsError",
-        "available_backends",
-        "__backend__",
-        "__version__",
-    ),
+    globals(), (*_errors.__all__, "available_backends", "__backend__", "__version__")
 )
 
 del TYPE_CHECKING

@@ -25,6 +25,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+import panproto
+from panproto.errors import PanprotoError
+
 if TYPE_CHECKING:
     from panproto._api import Commit, Repository, Status
     from panproto.types import Change
@@ -82,8 +85,6 @@ class WorkingCopy:
 
     def open(self) -> Repository:
         """Open the repository and restore what is staged."""
-        import panproto
-
         repo = panproto.Repository.open(self.location, name=self.name)
         staged = self.staged_json()
         if staged is not None:
@@ -163,8 +164,6 @@ def default_author() -> str:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    import panproto
-
     root = Path.cwd()
     if (root / DIR / CONFIG).exists():
         raise CliError(f"{root / DIR} already exists: this directory is already a panproto working copy")
@@ -194,8 +193,6 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    import panproto
-
     wc = WorkingCopy.find(Path.cwd())
     path = Path(args.file)
     text = path.read_text(encoding="utf-8")
@@ -217,13 +214,12 @@ def cmd_commit(args: argparse.Namespace) -> int:
     with wc.open() as repo:
         commit_id = repo.commit(args.message, author)
         wc.unstage()
-        commit = repo.log(1)[0]
         branch = repo.branch
-    if args.json:
-        emit_json({**commit.to_dict(), "branch": branch})
-    else:
-        first_line = args.message.splitlines()[0] if args.message else ""
-        print(f"[{branch or 'detached HEAD'} {commit_id[:12]}] {first_line}")
+        if args.json:
+            emit_json({**repo.log(1)[0].to_dict(), "branch": branch})
+            return 0
+    first_line = args.message.splitlines()[0] if args.message else ""
+    print(f"[{branch or 'detached HEAD'} {commit_id[:12]}] {first_line}")
     return 0
 
 
@@ -333,25 +329,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
-        try:
-            import panproto
-        except ImportError as exc:
-            fail(str(exc))
         print(f"panproto {panproto.__version__} ({panproto.__backend__} backend)")
         return 0
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     try:
-        from panproto.errors import PanprotoError
-    except ImportError as exc:  # no usable backend: say why, no traceback
-        fail(str(exc))
-    try:
         status: int = args.func(args)
     except (PanprotoError, CliError, OSError) as exc:
         fail(str(exc) or type(exc).__name__)
-    except ImportError as exc:
-        fail(str(exc))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -195,6 +195,7 @@ _TYPING_INTERNALS = frozenset(
         "__annotate_func__",
         "__annotations__",
         "__annotations_cache__",
+        "__callable_proto_members_only__",
         "__dict__",
         "__doc__",
         "__firstlineno__",
@@ -217,6 +218,10 @@ _TYPING_INTERNALS = frozenset(
 
 def protocol_members(proto: type) -> frozenset[str]:
     """The member names a ``typing.Protocol`` class declares (own and inherited)."""
+    get_members = getattr(typing, "get_protocol_members", None)  # Python >= 3.13
+    if get_members is not None:
+        members: frozenset[str] = get_members(proto)
+        return members
     names: set[str] = set()
     for base in proto.__mro__:
         if base in (object, typing.Protocol, typing.Generic):

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
 import pytest
 
 import panproto as pp
@@ -83,3 +86,18 @@ def repo(location: Location):
     """A new, empty atproto repository, closed after the test."""
     with location.init() as repository:
         yield repository
+
+
+@pytest.fixture
+def scratch_database() -> Iterator[str]:
+    """The URL of a temporary PostgreSQL database, dropped after the test
+    (for what is per database, such as the store format)."""
+    url = postgres_url()
+    name = f"panproto_scratch_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -74,8 +75,6 @@ def test_version_and_backend():
     backend = sys.modules[f"panproto_{BACKEND}"]
     assert pp.__version__ == backend.__version__ == backend._native.__version__
     assert re.fullmatch(r"\d+\.\d+\.\d+((a|b|rc)\d+|\.dev\d+)?", pp.__version__)
-    from importlib.metadata import version
-
     assert version("panproto") == version(f"panproto-{BACKEND}") == pp.__version__
 
 

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import re
-import uuid
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from conftest import BACKEND, ROOT, postgres_url
+from conftest import BACKEND, ROOT
 
 FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
@@ -39,21 +36,13 @@ def test_the_readme_has_runnable_examples():
 
 
 @pytest.fixture
-def store() -> str:
+def store(request: pytest.FixtureRequest) -> str:
+    """Where the examples keep their history: "history.db", or on the
+    PostgreSQL backend a scratch database."""
     if BACKEND == "sqlite":
-        yield "history.db"
-        return
-    import psycopg
-
-    url = postgres_url()
-    name = f"panproto_readme_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return "history.db"
+    url: str = request.getfixturevalue("scratch_database")
+    return url
 
 
 def test_readme_python_blocks_run(tmp_path, monkeypatch, store):

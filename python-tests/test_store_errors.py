@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import uuid
-from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
 import pytest
 
 import panproto as pp
-from conftest import postgres_url
 
 
 @pytest.mark.backend("sqlite")
@@ -70,27 +68,8 @@ def test_a_non_postgres_location_is_a_store_error():
         pp.Repository.open("/tmp/not-a-url.db")
 
 
-@pytest.fixture
-def scratch_database():
-    """A temporary PostgreSQL database (the store format is per database)."""
-    import psycopg
-
-    url = postgres_url()
-    name = f"panproto_newer_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(url)
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.mark.backend("postgres")
 def test_a_postgres_store_of_a_newer_format_is_refused(scratch_database):
-    import psycopg
-
     with pp.Repository.init(scratch_database, name="r"):
         pass
     with psycopg.connect(scratch_database, autocommit=True) as db:

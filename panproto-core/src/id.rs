@@ -72,14 +72,38 @@ impl FromStr for ObjectId {
     type Err = ParseObjectIdError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        // Decoded through a table: this runs for every id of every commit
+        // `log` reads, where `from_str_radix` over two-byte slices (and then
+        // branching on digit or letter) dominated.
+        const INVALID: u8 = 0xff;
+        const NIBBLES: [u8; 256] = {
+            let mut table = [INVALID; 256];
+            let mut i = 0;
+            while i < 10 {
+                table[b'0' as usize + i] = i as u8;
+                i += 1;
+            }
+            let mut i = 0;
+            while i < 6 {
+                table[b'a' as usize + i] = 10 + i as u8;
+                table[b'A' as usize + i] = 10 + i as u8;
+                i += 1;
+            }
+            table
+        };
         let err = || ParseObjectIdError(s.to_owned());
         if s.len() != 64 {
             return Err(err());
         }
         let mut out = [0u8; 32];
-        for (i, chunk) in s.as_bytes().chunks(2).enumerate() {
-            let hex = std::str::from_utf8(chunk).map_err(|_| err())?;
-            out[i] = u8::from_str_radix(hex, 16).map_err(|_| err())?;
+        let mut invalid = false;
+        for (byte, pair) in out.iter_mut().zip(s.as_bytes().chunks_exact(2)) {
+            let (hi, lo) = (NIBBLES[usize::from(pair[0])], NIBBLES[usize::from(pair[1])]);
+            invalid |= hi == INVALID || lo == INVALID;
+            *byte = (hi << 4) | (lo & 0x0f);
+        }
+        if invalid {
+            return Err(err());
         }
         Ok(Self(out))
     }
@@ -115,5 +139,11 @@ mod tests {
     fn rejects_bad_hex() {
         assert!("zz".parse::<ObjectId>().is_err());
         assert!("g".repeat(64).parse::<ObjectId>().is_err());
+        assert!(
+            "é".repeat(32).parse::<ObjectId>().is_err(),
+            "64 bytes but not hex"
+        );
+        let id = ObjectId::hash(b"case");
+        assert_eq!(id.to_string().to_uppercase().parse::<ObjectId>(), Ok(id));
     }
 }

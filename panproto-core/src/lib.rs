@@ -45,6 +45,7 @@ mod record;
 pub mod registry;
 mod schema;
 pub mod vcs;
+mod version;
 
 pub use classify::{Classification, ClassifiedChange, Compatibility, classify};
 pub use derive::derive_migration;
@@ -58,9 +59,12 @@ pub use id::{ObjectId, ParseObjectIdError};
 pub use migration::{
     CompiledMigration, EdgeMapping, MigrationBuilder, MigrationSpec, Resolver, RootedMigration,
 };
-pub use protocol::{EdgeRule, Protocol, builtin_names, builtin_protocol, builtin_protocols};
+pub use protocol::{
+    EdgeRole, EdgeRule, Protocol, ValueType, builtin_names, builtin_protocol, builtin_protocols,
+};
 pub use record::{RecordViolation, Value};
 pub use schema::{
     Constraint, Declaration, Edge, HyperEdge, Required, Schema, SchemaBuilder, SchemaData, Vertex,
 };
 pub use vcs::repository::{CommitInfo, Head, Repository, Shown, Staged, Status};
+pub use version::pep440;

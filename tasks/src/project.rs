@@ -143,36 +143,7 @@ pub const CARGO_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The workspace version in PEP 440 form (`1.2.0-alpha.3` → `1.2.0a3`),
 /// as the native module's `__version__` reports it.
 pub fn python_version() -> String {
-    pep440(CARGO_VERSION)
-}
-
-/// Converts a SemVer version to PEP 440.
-pub fn pep440(version: &str) -> String {
-    let (core, pre) = match version.split_once('-') {
-        Some((core, pre)) => (core, Some(pre)),
-        None => (version, None),
-    };
-    let core = core.split('+').next().unwrap_or(core);
-    let Some(pre) = pre else {
-        return core.to_owned();
-    };
-    let pre = pre.split('+').next().unwrap_or(pre);
-    let (tag, num) = match pre.split_once('.') {
-        Some((tag, num)) => (tag, num),
-        None => {
-            let split = pre.find(|c: char| c.is_ascii_digit()).unwrap_or(pre.len());
-            (&pre[..split], &pre[split..])
-        }
-    };
-    let num = if num.is_empty() { "0" } else { num };
-    let tag = match tag {
-        "alpha" | "a" => "a",
-        "beta" | "b" => "b",
-        "rc" | "c" => "rc",
-        "dev" => return format!("{core}.dev{num}"),
-        other => return format!("{core}+{}", other.replace(['-', '.'], "")),
-    };
-    format!("{core}{tag}{num}")
+    panproto_core::pep440(CARGO_VERSION)
 }
 
 fn environment() -> Result<Environment<'static>> {
@@ -358,17 +329,6 @@ pub fn generate() -> Result {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pep440_conversions() {
-        assert_eq!(pep440("0.1.0"), "0.1.0");
-        assert_eq!(pep440("1.2.0-alpha.3"), "1.2.0a3");
-        assert_eq!(pep440("1.2.0-beta.1"), "1.2.0b1");
-        assert_eq!(pep440("1.2.0-rc.2"), "1.2.0rc2");
-        assert_eq!(pep440("1.2.0-rc2"), "1.2.0rc2");
-        assert_eq!(pep440("1.2.0-dev.4"), "1.2.0.dev4");
-        assert_eq!(pep440("1.2.0+build.5"), "1.2.0");
-    }
 
     #[test]
     fn every_template_in_the_tables_exists() {

@@ -99,6 +99,9 @@ fn junit_counts(xml: &str) -> Result<Counts> {
     })
 }
 
+/// The pure-Python sources ruff checks (relative to the workspace root).
+const PYTHON_SOURCES: [&str; 3] = ["panproto", "python-tests", "tasks/demo.py"];
+
 /// `test`: everything.
 pub fn test(backend: Option<&str>, skip_rust: bool, pytest_args: &[String]) -> Result {
     let backends = selected(backend)?;
@@ -124,17 +127,12 @@ pub fn test(backend: Option<&str>, skip_rust: bool, pytest_args: &[String]) -> R
 
     // Static checks of the pure-Python sources.
     let mut cmd = Command::new(tools.bin("ruff"));
-    cmd.current_dir(&root)
-        .args(["check", "panproto", "python-tests", "tasks/demo.py"]);
+    cmd.current_dir(&root).arg("check").args(PYTHON_SOURCES);
     proc::run("ruff check (dispatcher, tests, demo)", &mut cmd)?;
     let mut cmd = Command::new(tools.bin("ruff"));
-    cmd.current_dir(&root).args([
-        "format",
-        "--check",
-        "panproto",
-        "python-tests",
-        "tasks/demo.py",
-    ]);
+    cmd.current_dir(&root)
+        .args(["format", "--check"])
+        .args(PYTHON_SOURCES);
     proc::run("ruff format --check (dispatcher, tests, demo)", &mut cmd)?;
     // mypy runs on the rendered dispatcher, which holds the rendered API stub.
     let mut cmd = Command::new(tools.bin("mypy"));

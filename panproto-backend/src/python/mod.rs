@@ -24,23 +24,6 @@ fn module_name() -> &'static str {
     MODULE_NAME.get().map_or("panproto._native", String::as_str)
 }
 
-/// Turns a Cargo version (`0.1.0`, `0.2.0-alpha.1`) into PEP 440 (`0.1.0`, `0.2.0a1`).
-fn pep440(version: &str) -> String {
-    match version.split_once('-') {
-        None => version.to_owned(),
-        Some((base, pre)) => {
-            let (tag, num) = pre.split_once('.').unwrap_or((pre, "0"));
-            let tag = match tag {
-                "alpha" | "a" => "a",
-                "beta" | "b" => "b",
-                "rc" => "rc",
-                _ => return format!("{base}.dev0"),
-            };
-            format!("{base}{tag}{num}")
-        }
-    }
-}
-
 /// panproto's native engine: protocols, schemas and their version history.
 ///
 /// Import it through the ``panproto`` package, which picks the backend.
@@ -84,7 +67,10 @@ mod _native {
             public.push(key);
         }
         public.sort();
-        m.add("__version__", super::pep440(env!("CARGO_PKG_VERSION")))?;
+        m.add(
+            "__version__",
+            panproto_core::pep440(env!("CARGO_PKG_VERSION")),
+        )?;
         m.add("__backend__", crate::store::BACKEND)?;
         m.add("__all__", PyList::new(m.py(), public)?)?;
         Ok(())

@@ -90,6 +90,7 @@ impl PyCommit {
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         d.set_item("id", &self.id)?;
+        d.set_item("short_id", self.short_id())?;
         d.set_item("parents", &self.parents)?;
         d.set_item("schema_id", &self.schema_id)?;
         d.set_item("author", &self.author)?;

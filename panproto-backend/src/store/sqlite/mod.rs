@@ -121,6 +121,10 @@ impl SqliteStore {
             )
             .into());
         }
+        if has_meta {
+            // Before changing anything in a file a newer panproto wrote.
+            check_format(&conn, path)?;
+        }
         // WAL is persistent in the file; setting it again is a no-op.
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
@@ -136,8 +140,12 @@ impl SqliteStore {
             )
             .into());
         }
-        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
-            .map_err(&ctx)?;
+        // NORMAL: see the module docs. A 16 MiB page cache (the default is
+        // 2 MiB) keeps a long history's commits in memory between logs.
+        conn.execute_batch(
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384;",
+        )
+        .map_err(&ctx)?;
         if !has_meta {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -150,35 +158,9 @@ impl SqliteStore {
             .map_err(&ctx)?;
             tx.commit().map_err(&ctx)?;
         }
-        let format: Option<String> = conn
-            .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(|e| {
-                let mut err = ctx(e);
-                // A `meta` table of another shape ("no such column") is
-                // another application's; damage stays `Corrupt`.
-                if err.kind == StoreErrorKind::Database {
-                    err.kind = StoreErrorKind::NotAStore;
-                    err.message = format!(
-                        "{} is not a panproto store: its meta table is not panproto's",
-                        err.message
-                    );
-                }
-                err
-            })?;
-        let format = format.ok_or_else(|| {
-            StoreError::new(
-                BACKEND,
-                StoreErrorKind::NotAStore,
-                format!(
-                    "{} is not a panproto store: its meta table records no format",
-                    path.display()
-                ),
-            )
-        })?;
-        super::check_format(BACKEND, &path.display().to_string(), &format)?;
+        if !has_meta {
+            check_format(&conn, path)?;
+        }
         Ok(Self {
             db: Arc::new(Db {
                 conn: Mutex::new(conn),
@@ -254,6 +236,39 @@ impl SqliteStore {
             self.db.path.display()
         ))
     }
+}
+
+/// Checks the format the store records is one this build reads.
+fn check_format(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let format: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(|e| {
+            let mut err = at(path)(e);
+            // A `meta` table of another shape ("no such column") is
+            // another application's; damage stays `Corrupt`.
+            if err.kind == StoreErrorKind::Database {
+                err.kind = StoreErrorKind::NotAStore;
+                err.message = format!(
+                    "{} is not a panproto store: its meta table is not panproto's",
+                    err.message
+                );
+            }
+            err
+        })?;
+    let format = format.ok_or_else(|| {
+        StoreError::new(
+            BACKEND,
+            StoreErrorKind::NotAStore,
+            format!(
+                "{} is not a panproto store: its meta table records no format",
+                path.display()
+            ),
+        )
+    })?;
+    super::check_format(BACKEND, &path.display().to_string(), &format)
 }
 
 /// The tables of the database, apart from SQLite's own.
