@@ -9,14 +9,14 @@
 
 use std::collections::HashSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::constraint::{Tightness, compare, restricts};
 use crate::diff::{Change, ChangeKind};
 use crate::protocol::{Protocol, ValueType};
 
 /// The overall verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Compatibility {
     /// Nothing changed that a reader or writer of either version could notice.
@@ -50,7 +50,7 @@ impl Compatibility {
 }
 
 /// One change with its classification.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClassifiedChange {
     /// The change.
     #[serde(flatten)]
@@ -62,7 +62,7 @@ pub struct ClassifiedChange {
 }
 
 /// A classified diff.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Classification {
     /// The verdict.
     pub verdict: Compatibility,

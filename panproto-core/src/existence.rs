@@ -8,13 +8,13 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::migration::{MigrationSpec, analyse};
 use crate::schema::Schema;
 
 /// The ten kinds of existence issue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExistenceKind {
     /// Both ends of a source edge survive but the target has no edge to carry it: its data is dropped.
@@ -71,7 +71,7 @@ impl ExistenceKind {
 }
 
 /// One issue, with the element it concerns.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExistenceIssue {
     /// Which kind.
     pub kind: ExistenceKind,
@@ -94,7 +94,7 @@ impl fmt::Display for ExistenceIssue {
 }
 
 /// Every issue of a mapping.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExistenceReport {
     /// The issues, in a stable order (by kind, then element).
     pub issues: Vec<ExistenceIssue>,

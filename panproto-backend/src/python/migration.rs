@@ -15,6 +15,7 @@ use pythonize::{depythonize, pythonize};
 use super::convert::{Writer, to_py, to_value};
 use super::errors::{Error, attached, detached};
 use super::protocol::to_py_err;
+use super::report::to_json;
 use super::schema::PySchema;
 
 /// Records lifted per GIL release in `lift_many`.
@@ -25,9 +26,28 @@ fn edge_arg(py: Python<'_>, edge: &Bound<'_, PyAny>) -> PyResult<Edge> {
 }
 
 /// An immutable, fluent migration builder: every call returns a new builder.
-/// Get one with :func:`migration`.
+/// Get one with :func:`migration`. Pickles with its schemas and mapping.
 #[pyclass(name = "MigrationBuilder", frozen, skip_from_py_object)]
 pub(crate) struct PyMigrationBuilder(MigrationBuilder);
+
+/// A builder holding `spec`'s mapping from `src` to `tgt`.
+fn builder_from_spec(
+    src: panproto_core::Schema,
+    tgt: panproto_core::Schema,
+    spec: MigrationSpec,
+) -> MigrationBuilder {
+    let mut b = MigrationBuilder::new(src, tgt);
+    for (s, t) in spec.vertex_map {
+        b = b.map(s, t);
+    }
+    for m in spec.edge_map {
+        b = b.map_edge(m.src, m.tgt);
+    }
+    for r in spec.resolvers {
+        b = b.resolve(r.src_kind, r.tgt_kind, r.edge);
+    }
+    b
+}
 
 #[pymethods]
 impl PyMigrationBuilder {
@@ -95,6 +115,39 @@ impl PyMigrationBuilder {
             spec.resolvers.len()
         )
     }
+
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, (PySchema, PySchema, String))> {
+        let restore = py
+            .import(super::module_name())?
+            .getattr("_restore_migration_builder")?;
+        Ok((
+            restore,
+            (
+                PySchema(self.0.source().clone()),
+                PySchema(self.0.target().clone()),
+                to_json(&self.0.spec())?,
+            ),
+        ))
+    }
+}
+
+/// Rebuilds a pickled migration builder.
+#[pyfunction]
+pub(crate) fn _restore_migration_builder(
+    src: PyRef<'_, PySchema>,
+    tgt: PyRef<'_, PySchema>,
+    spec: &str,
+) -> PyResult<PyMigrationBuilder> {
+    let spec: MigrationSpec =
+        serde_json::from_str(spec).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(PyMigrationBuilder(builder_from_spec(
+        src.0.clone(),
+        tgt.0.clone(),
+        spec,
+    )))
 }
 
 /// Starts a migration from ``old`` to ``new``.
@@ -234,6 +287,16 @@ impl PyCompiledMigration {
         detached(py, || self.0.invert()).map(Self)
     }
 
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<PyCompiledMigration>()
+            .is_ok_and(|o| o.get().0.fingerprint() == self.0.fingerprint())
+    }
+
+    fn __hash__(&self) -> u64 {
+        u64::from_str_radix(&self.0.fingerprint()[..16], 16).unwrap_or_default()
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "CompiledMigration(source={:?}, target={:?}, stages={}, fingerprint={:?})",
@@ -361,8 +424,18 @@ impl LiftIterator {
 }
 
 /// What an existence check found: every issue with its kind and element.
-#[pyclass(name = "ExistenceReport", frozen, skip_from_py_object)]
+/// Compares equal by content; pickles.
+#[pyclass(name = "ExistenceReport", frozen, eq, skip_from_py_object)]
+#[derive(PartialEq)]
 pub(crate) struct PyExistenceReport(ExistenceReport);
+
+/// Rebuilds a pickled existence report.
+#[pyfunction]
+pub(crate) fn _restore_existence_report(issues: &str) -> PyResult<PyExistenceReport> {
+    serde_json::from_str(issues)
+        .map(|issues| PyExistenceReport(ExistenceReport { issues }))
+        .map_err(|e| PyValueError::new_err(format!("not a pickled ExistenceReport: {e}")))
+}
 
 #[pymethods]
 impl PyExistenceReport {
@@ -402,6 +475,13 @@ impl PyExistenceReport {
 
     fn __len__(&self) -> usize {
         self.0.issues.len()
+    }
+
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let restore = py
+            .import(super::module_name())?
+            .getattr("_restore_existence_report")?;
+        Ok((restore, (to_json(&self.0.issues)?,)))
     }
 
     fn __repr__(&self) -> String {

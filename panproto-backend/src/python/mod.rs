@@ -34,15 +34,16 @@ mod _native {
 
     #[pymodule_export]
     use super::migration::{
-        _restore_migration, LiftIterator, PyCompiledMigration, PyExistenceReport,
-        PyMigrationBuilder, check_existence, compose, invert, migration,
+        _restore_existence_report, _restore_migration, _restore_migration_builder, LiftIterator,
+        PyCompiledMigration, PyExistenceReport, PyMigrationBuilder, check_existence, compose,
+        invert, migration,
     };
     #[pymodule_export]
     use super::panproto::PyPanproto;
     #[pymodule_export]
     use super::protocol::{PyProtocol, define_protocol, list_protocols, protocol};
     #[pymodule_export]
-    use super::report::{PyDiffReport, classify, diff};
+    use super::report::{_restore_diff_report, PyDiffReport, classify, diff};
     #[pymodule_export]
     use super::repository::{
         PyCommit, PyRepository, PyStatus, vcs_add, vcs_commit, vcs_init, vcs_log, vcs_open,

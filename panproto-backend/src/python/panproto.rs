@@ -81,6 +81,15 @@ impl PyPanproto {
         migration::compose(py, first, second)
     }
 
+    /// See :func:`invert`.
+    fn invert(
+        &self,
+        py: Python<'_>,
+        migration: &PyCompiledMigration,
+    ) -> PyResult<PyCompiledMigration> {
+        migration::invert(py, migration)
+    }
+
     /// Does nothing: there is nothing to release.
     fn close(&self) {}
 

@@ -3,6 +3,7 @@
 use panproto_core::{
     Change, Classification, Protocol, classify as classify_changes, diff as diff_schemas,
 };
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use pythonize::pythonize;
@@ -12,8 +13,9 @@ use super::protocol::{ProtocolArg, to_py_err};
 use super::schema::PySchema;
 
 /// The changes between two schemas, classified under the old schema's
-/// protocol. Iterating it yields the changes.
-#[pyclass(name = "DiffReport", frozen, skip_from_py_object)]
+/// protocol. Iterating it yields the changes. Compares equal by content; pickles.
+#[pyclass(name = "DiffReport", frozen, eq, skip_from_py_object)]
+#[derive(PartialEq)]
 pub(crate) struct PyDiffReport {
     changes: Vec<Change>,
     classification: Classification,
@@ -93,6 +95,16 @@ impl PyDiffReport {
         self.change_list(py)?.get_item(index)
     }
 
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String, String))> {
+        let restore = py
+            .import(super::module_name())?
+            .getattr("_restore_diff_report")?;
+        Ok((
+            restore,
+            (to_json(&self.changes)?, to_json(&self.classification)?),
+        ))
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "DiffReport(changes={}, compatibility={:?}, breaking={})",
@@ -101,6 +113,22 @@ impl PyDiffReport {
             self.classification.breaking.len()
         )
     }
+}
+
+/// JSON text of a value, the pickled form of reports.
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> PyResult<String> {
+    serde_json::to_string(value).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+/// Rebuilds a pickled ``DiffReport``.
+#[pyfunction]
+pub(crate) fn _restore_diff_report(changes: &str, classification: &str) -> PyResult<PyDiffReport> {
+    let bad =
+        |e: serde_json::Error| PyValueError::new_err(format!("not a pickled DiffReport: {e}"));
+    Ok(PyDiffReport {
+        changes: serde_json::from_str(changes).map_err(bad)?,
+        classification: serde_json::from_str(classification).map_err(bad)?,
+    })
 }
 
 /// Every change from ``old`` to ``new``, classified.

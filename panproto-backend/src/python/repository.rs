@@ -232,6 +232,7 @@ impl PyStatus {
         ))
     }
 
+    #[allow(clippy::type_complexity)]
     fn __reduce__<'py>(
         slf: &Bound<'py, Self>,
     ) -> PyResult<(

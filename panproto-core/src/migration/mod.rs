@@ -110,6 +110,16 @@ impl MigrationBuilder {
         }
     }
 
+    /// The schema records come from.
+    pub fn source(&self) -> &Schema {
+        &self.src
+    }
+
+    /// The schema records go to.
+    pub fn target(&self) -> &Schema {
+        &self.tgt
+    }
+
     /// Maps source vertex `src` to target vertex `tgt`.
     pub fn map(&self, src: impl Into<String>, tgt: impl Into<String>) -> Self {
         self.with(Step::Map(src.into(), tgt.into()))

@@ -7,7 +7,11 @@
 //! Nodes refer to each other by index, so recursive schemas compile to
 //! finite plans.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+// Compiling runs on every `add` over schemas of tens of thousands of
+// vertices: the maps here are keyed by short strings and hashed a lot.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::constraint::{Tightness, compare, restricts};
 use crate::existence::{ExistenceIssue, ExistenceKind, ExistenceReport};
@@ -56,30 +60,46 @@ pub(crate) struct Plan {
     pub roots: Vec<String>,
 }
 
-/// Outgoing edges by vertex, with record roles.
+/// Outgoing edges by vertex, with record roles, indexed once per compile.
 struct Graph<'a> {
     schema: &'a Schema,
     out: HashMap<&'a str, Vec<&'a Edge>>,
+    kinds: HashMap<&'a str, &'a str>,
+    roles: HashMap<&'a str, EdgeRole>,
+    /// Vertices with wrapper or variant edges: the only ones whose closure is more than themselves.
+    wrapped: HashSet<&'a str>,
+    /// Vertices some data-carrying edge leads to.
+    reached: HashSet<&'a str>,
 }
 
 impl<'a> Graph<'a> {
     fn new(schema: &'a Schema) -> Self {
-        let mut out: HashMap<&str, Vec<&Edge>> = HashMap::new();
+        let protocol = schema.protocol();
+        let roles: HashMap<&str, EdgeRole> =
+            protocol.edge_rules.iter().map(|(k, r)| (k.as_str(), r.role())).collect();
+        let mut out: HashMap<&str, Vec<&Edge>> = HashMap::default();
+        let mut wrapped = HashSet::default();
+        let mut reached = HashSet::default();
         for e in schema.edges() {
             out.entry(e.src.as_str()).or_default().push(e);
+            let role = roles.get(e.kind.as_str()).copied().unwrap_or(EdgeRole::Reference);
+            if matches!(role, EdgeRole::Wrapper | EdgeRole::Variant) {
+                wrapped.insert(e.src.as_str());
+            }
+            if role != EdgeRole::Reference {
+                reached.insert(e.tgt.as_str());
+            }
         }
-        Self { schema, out }
+        let kinds = schema.vertices().values().map(|v| (v.id.as_str(), v.kind.as_str())).collect();
+        Self { schema, out, kinds, roles, wrapped, reached }
     }
 
     fn role(&self, e: &Edge) -> EdgeRole {
-        self.schema.protocol().edge_role(&e.kind)
+        self.roles.get(e.kind.as_str()).copied().unwrap_or(EdgeRole::Reference)
     }
 
     fn kind(&self, v: &str) -> &'a str {
-        self.schema
-            .vertices()
-            .get(v)
-            .map_or("", |x| x.kind.as_str())
+        self.kinds.get(v).copied().unwrap_or("")
     }
 
     fn value_type(&self, v: &str) -> ValueType {
@@ -90,6 +110,9 @@ impl<'a> Graph<'a> {
     /// the vertices whose properties a value at `v` may carry.
     fn closure(&self, v: &'a str) -> Vec<&'a str> {
         let mut seen = vec![v];
+        if !self.wrapped.contains(v) {
+            return seen;
+        }
         let mut i = 0;
         while i < seen.len() {
             for e in self.out.get(seen[i]).into_iter().flatten() {
@@ -125,19 +148,7 @@ impl<'a> Graph<'a> {
 
     /// Vertices no data-carrying edge leads to.
     fn roots(&self) -> Vec<String> {
-        let reached: HashSet<&str> = self
-            .schema
-            .edges()
-            .iter()
-            .filter(|e| self.role(e) != EdgeRole::Reference)
-            .map(|e| e.tgt.as_str())
-            .collect();
-        self.schema
-            .vertices()
-            .keys()
-            .filter(|v| !reached.contains(v.as_str()))
-            .cloned()
-            .collect()
+        self.schema.vertices().keys().filter(|v| !self.reached.contains(v.as_str())).cloned().collect()
     }
 }
 
@@ -153,6 +164,8 @@ struct Builder<'a> {
     src: Graph<'a>,
     tgt: Graph<'a>,
     spec: &'a MigrationSpec,
+    /// The vertex map, restricted to targets that exist.
+    image_of: HashMap<&'a str, &'a str>,
     images: HashMap<&'a Edge, &'a Edge>,
     nodes: Vec<Node>,
     memo: HashMap<(&'a str, Option<&'a str>), usize>,
@@ -174,11 +187,7 @@ impl<'a> Builder<'a> {
     }
 
     fn image(&self, v: &str) -> Option<&'a str> {
-        self.spec
-            .vertex_map
-            .get(v)
-            .map(String::as_str)
-            .filter(|t| self.tgt.schema.vertices().contains_key(*t))
+        self.image_of.get(v).copied()
     }
 
     fn normal(&mut self, v: &'a str) -> usize {
@@ -297,19 +306,18 @@ impl<'a> Builder<'a> {
     }
 
     /// The keys a normal node writes into its output object, with the source edge each comes from.
-    fn output_keys(&self, node: usize) -> Vec<(String, String)> {
+    /// The keys a normal node writes, each with the node and source key it comes from.
+    fn output_keys(&self, node: usize) -> Vec<(&str, usize, &str)> {
         let mut out = Vec::new();
         let mut stack = vec![node];
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         while let Some(n) = stack.pop() {
             if !seen.insert(n) {
                 continue;
             }
             for (src_key, field) in &self.nodes[n].fields {
                 match field {
-                    Field::Keep { key, .. } => {
-                        out.push((key.clone(), format!("{}.{src_key}", self.nodes[n].vertex)))
-                    }
+                    Field::Keep { key, .. } => out.push((key.as_str(), n, src_key.as_str())),
                     Field::Hoist { child } => stack.push(*child),
                 }
             }
@@ -325,8 +333,9 @@ fn edge_images<'a>(
     src: &'a Schema,
     tgt: &'a Schema,
     spec: &'a MigrationSpec,
+    image_of: &HashMap<&'a str, &'a str>,
 ) -> HashMap<&'a Edge, &'a Edge> {
-    let mut between: HashMap<(&str, &str, &str), Vec<&Edge>> = HashMap::new();
+    let mut between: HashMap<(&str, &str, &str), Vec<&Edge>> = HashMap::default();
     for e in tgt.edges() {
         between
             .entry((e.src.as_str(), e.tgt.as_str(), e.kind.as_str()))
@@ -338,16 +347,16 @@ fn edge_images<'a>(
         .iter()
         .filter_map(|m| Some((src.edges().get(&m.src)?, tgt.edges().get(&m.tgt)?)))
         .collect();
-    let mut images = HashMap::new();
+    let mut images = HashMap::default();
     for e in src.edges() {
         if let Some(t) = explicit.get(e) {
             images.insert(e, *t);
             continue;
         }
-        let (Some(a), Some(b)) = (spec.vertex_map.get(&e.src), spec.vertex_map.get(&e.tgt)) else {
+        let (Some(a), Some(b)) = (image_of.get(e.src.as_str()), image_of.get(e.tgt.as_str())) else {
             continue;
         };
-        let Some(candidates) = between.get(&(a.as_str(), b.as_str(), e.kind.as_str())) else {
+        let Some(candidates) = between.get(&(*a, *b, e.kind.as_str())) else {
             continue;
         };
         let chosen = candidates
@@ -371,23 +380,34 @@ pub(crate) fn edge_images_owned(
     tgt: &Schema,
     spec: &MigrationSpec,
 ) -> BTreeMap<Edge, Edge> {
-    edge_images(src, tgt, spec)
+    edge_images(src, tgt, spec, &image_map(tgt, spec))
         .into_iter()
         .map(|(s, t)| (s.clone(), t.clone()))
+        .collect()
+}
+
+/// The vertex map as a hash map, keeping only targets that exist.
+fn image_map<'a>(tgt: &Schema, spec: &'a MigrationSpec) -> HashMap<&'a str, &'a str> {
+    spec.vertex_map
+        .iter()
+        .filter(|(_, t)| tgt.vertices().contains_key(*t))
+        .map(|(s, t)| (s.as_str(), t.as_str()))
         .collect()
 }
 
 /// Compiles `spec` and reports every existence issue. The plan is usable
 /// only if the report has no fatal issue.
 pub(crate) fn analyse(src: &Schema, tgt: &Schema, spec: &MigrationSpec) -> (Plan, ExistenceReport) {
-    let images = edge_images(src, tgt, spec);
+    let image_of = image_map(tgt, spec);
+    let images = edge_images(src, tgt, spec, &image_of);
     let mut b = Builder {
         src: Graph::new(src),
         tgt: Graph::new(tgt),
         spec,
+        image_of,
         images,
         nodes: Vec::new(),
-        memo: HashMap::new(),
+        memo: HashMap::default(),
         issues: Vec::new(),
     };
     check_mapping(&mut b);
@@ -438,21 +458,22 @@ fn check_mapping(b: &mut Builder<'_>) {
     use ExistenceKind::*;
     let (src, tgt, spec) = (b.src.schema, b.tgt.schema, b.spec);
     for (v, t) in &spec.vertex_map {
-        if !src.vertices().contains_key(v) {
+        let (in_src, in_tgt) = (b.src.kinds.contains_key(v.as_str()), b.tgt.kinds.contains_key(t.as_str()));
+        if !in_src {
             b.issue(
                 WellFormedness,
                 format!("vertex {v:?}"),
                 "is mapped but is not a vertex of the source schema",
             );
         }
-        if !tgt.vertices().contains_key(t) {
+        if !in_tgt {
             b.issue(
                 WellFormedness,
                 format!("vertex {v:?}"),
                 format!("is mapped to {t:?}, which is not a vertex of the target schema"),
             );
         }
-        if src.vertices().contains_key(v) && tgt.vertices().contains_key(t) {
+        if in_src && in_tgt {
             let (from, to) = (b.src.value_type(v), b.tgt.value_type(t));
             if !shapes_compatible(from, to) {
                 b.issue(
@@ -555,29 +576,26 @@ fn check_mapping(b: &mut Builder<'_>) {
 }
 
 fn check_simultaneity(b: &mut Builder<'_>, normal: &BTreeMap<String, usize>) {
+    let mut found = Vec::new();
     for &n in normal.values() {
-        let mut by_key: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (key, from) in b.output_keys(n) {
-            by_key.entry(key).or_default().push(from);
+        let mut keys = b.output_keys(n);
+        keys.sort_unstable();
+        for run in keys.chunk_by(|x, y| x.0 == y.0).filter(|run| run.len() > 1) {
+            let from: Vec<String> =
+                run.iter().map(|(_, node, src_key)| format!("{}.{src_key}", b.nodes[*node].vertex)).collect();
+            found.push((
+                format!("key {:?} of {:?}", run[0].0, b.nodes[n].vertex),
+                format!("{} source fields land on it: {}", from.len(), from.join(", ")),
+            ));
         }
-        for (key, from) in by_key {
-            if from.len() > 1 {
-                b.issue(
-                    ExistenceKind::Simultaneity,
-                    format!("key {key:?} of {:?}", b.nodes[n].vertex),
-                    format!(
-                        "{} source fields land on it: {}",
-                        from.len(),
-                        from.join(", ")
-                    ),
-                );
-            }
-        }
+    }
+    for (element, message) in found {
+        b.issue(ExistenceKind::Simultaneity, element, message);
     }
 }
 
 fn check_reachability(b: &mut Builder<'_>, normal: &BTreeMap<String, usize>, roots: &[&String]) {
-    let mut reached = HashSet::new();
+    let mut reached = HashSet::default();
     let mut stack: Vec<usize> = roots
         .iter()
         .filter_map(|r| normal.get(*r).copied())
@@ -601,14 +619,7 @@ fn check_reachability(b: &mut Builder<'_>, normal: &BTreeMap<String, usize>, roo
         .collect();
     let lost: Vec<String> = normal
         .keys()
-        .filter(|v| !reached_vertices.contains(v.as_str()))
-        .filter(|v| {
-            b.src
-                .schema
-                .edges()
-                .iter()
-                .any(|e| &e.tgt == *v && b.src.role(e) != EdgeRole::Reference)
-        })
+        .filter(|v| !reached_vertices.contains(v.as_str()) && b.src.reached.contains(v.as_str()))
         .cloned()
         .collect();
     for v in lost {
@@ -622,14 +633,20 @@ fn check_reachability(b: &mut Builder<'_>, normal: &BTreeMap<String, usize>, roo
 
 fn check_required_and_constraints(b: &mut Builder<'_>, normal: &BTreeMap<String, usize>) {
     let (src, tgt) = (b.src.schema, b.tgt.schema);
-    let mut produced: HashMap<&str, BTreeSet<String>> = HashMap::new();
+    // Only target vertices with required edges need to know which keys reach them.
+    let mut produced: HashMap<&str, BTreeSet<String>> = HashMap::default();
     for (v, &n) in normal {
-        let Some(t) = b.spec.vertex_map.get(v) else {
+        let Some(t) = b.image(v) else {
             continue;
         };
-        let keys = b.output_keys(n).into_iter().map(|(k, _)| k);
-        for u in b.tgt.closure(t) {
-            produced.entry(u).or_default().extend(keys.clone());
+        let closure: Vec<&str> =
+            b.tgt.closure(t).into_iter().filter(|u| tgt.required().contains_key(*u)).collect();
+        if closure.is_empty() {
+            continue;
+        }
+        let keys: Vec<String> = b.output_keys(n).into_iter().map(|(k, _, _)| k.to_owned()).collect();
+        for u in closure {
+            produced.entry(u).or_default().extend(keys.iter().cloned());
         }
     }
     let mut issues = Vec::new();

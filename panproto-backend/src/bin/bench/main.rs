@@ -1,4 +1,5 @@
-//! `panproto-bench`: the storage benchmarks of issue #2, through
+//! `panproto-bench`: the storage benchmarks of issue #2 (and, in
+//! [`engine`], the engine benchmarks of issue #3), through
 //! [`Repository`] and [`open_store`], for the backend this build compiles in.
 //!
 //! ```text
@@ -16,6 +17,8 @@
 //! per benchmark group (selected with the URL's `options[search_path]`), so
 //! the store size is the exact size of tables holding one repository; the
 //! schemas are dropped afterwards.
+
+mod engine;
 
 use std::error::Error;
 use std::process::ExitCode;
@@ -407,11 +410,19 @@ fn long_history(protocol: &Arc<Protocol>) -> BenchResult<()> {
     Ok(())
 }
 
+/// The benchmark groups, by name; `PANPROTO_BENCH_ONLY=engine,wide` runs a subset.
+type Group = fn(&Arc<Protocol>) -> BenchResult<()>;
+const GROUPS: &[(&str, Group)] =
+    &[("wide", wide), ("history", history), ("long_history", long_history), ("engine", engine::run)];
+
 fn run() -> BenchResult<()> {
     let protocol = builtin_protocol("json-schema")?;
-    wide(&protocol)?;
-    history(&protocol)?;
-    long_history(&protocol)?;
+    let only = std::env::var("PANPROTO_BENCH_ONLY").unwrap_or_default();
+    for (name, group) in GROUPS {
+        if only.is_empty() || only.split(',').any(|o| o.trim() == *name) {
+            group(&protocol)?;
+        }
+    }
     Ok(())
 }
 
