@@ -2,10 +2,11 @@
 //!
 //! The rules: removals, kind changes that change the shape of values,
 //! tightened constraints, constraints added to elements that already
-//! existed, and newly required fields are breaking (old records or old
-//! readers may fail); additions and relaxations are not. The verdict is
-//! `breaking` if any change is, `backward-compatible` if there are changes
-//! but none breaks, `fully-compatible` if nothing changed.
+//! existed, and fields newly required on vertices that already existed are
+//! breaking (old records or old readers may fail); additions (with the
+//! constraints and requirements on what they add) and relaxations are not.
+//! The verdict is `breaking` if any change is, `backward-compatible` if
+//! there are changes but none breaks, `fully-compatible` if nothing changed.
 
 use std::collections::HashSet;
 
@@ -180,10 +181,24 @@ pub fn classify(changes: &[Change], protocol: &Protocol) -> Classification {
                     }
                 }
             }
-            RequiredAdded => (
-                true,
-                "a newly required field: existing records may lack it".to_owned(),
-            ),
+            RequiredAdded => {
+                let vertex = c
+                    .element
+                    .rsplit_once('.')
+                    .map_or(c.element.as_str(), |(v, _)| v);
+                if new_vertices.contains(vertex) {
+                    (
+                        false,
+                        "a field required on a vertex that is new in this version: no existing record lacks it"
+                            .to_owned(),
+                    )
+                } else {
+                    (
+                        true,
+                        "a newly required field: existing records may lack it".to_owned(),
+                    )
+                }
+            }
             RequiredRemoved => (
                 false,
                 "a field no longer required: every existing record still fits".to_owned(),

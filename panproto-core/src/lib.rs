@@ -62,7 +62,7 @@ pub use migration::{
 pub use protocol::{
     EdgeRole, EdgeRule, Protocol, ValueType, builtin_names, builtin_protocol, builtin_protocols,
 };
-pub use record::{RecordViolation, Value};
+pub use record::{Map, RecordViolation, Value};
 pub use schema::{
     Constraint, Declaration, Edge, HyperEdge, Required, Schema, SchemaBuilder, SchemaData, Vertex,
 };

@@ -35,7 +35,131 @@ pub enum Value {
     /// A list.
     Array(Vec<Value>),
     /// An object; keys sorted, so equality ignores insertion order.
-    Object(BTreeMap<String, Value>),
+    Object(Map),
+}
+
+/// An object's fields: a vector kept sorted by key, keys unique.
+///
+/// Records are small objects read and rebuilt in bulk, so one contiguous
+/// allocation beats a tree: lifting rewrites an object in place, and a
+/// lookup is a binary search over a few entries.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Map(Vec<(String, Value)>);
+
+impl Map {
+    /// An empty object.
+    pub fn new() -> Self {
+        Self(Vec::new())
+    }
+
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key))
+    }
+
+    /// The value under `key`.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.find(key).ok().map(|i| &self.0[i].1)
+    }
+
+    /// Whether `key` is present.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.find(key).is_ok()
+    }
+
+    /// Sets `key`, returning the value it replaces.
+    pub fn insert(&mut self, key: String, value: Value) -> Option<Value> {
+        match self.find(&key) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            Err(i) => {
+                self.0.insert(i, (key, value));
+                None
+            }
+        }
+    }
+
+    /// Removes `key`, returning its value.
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        self.find(key).ok().map(|i| self.0.remove(i).1)
+    }
+
+    /// Keeps the fields `keep` returns true for; it may change values and keys.
+    /// Keys it changes are re-sorted afterwards.
+    pub fn retain_mut(&mut self, mut keep: impl FnMut(&mut String, &mut Value) -> bool) {
+        self.0.retain_mut(|(k, v)| keep(k, v));
+        self.restore_order();
+    }
+
+    /// Sorts by key and drops duplicate keys, keeping the last value given.
+    fn restore_order(&mut self) {
+        if self.0.windows(2).all(|w| w[0].0 < w[1].0) {
+            return;
+        }
+        self.0.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out: Vec<(String, Value)> = Vec::with_capacity(self.0.len());
+        for (k, v) in self.0.drain(..) {
+            match out.last_mut() {
+                Some(last) if last.0 == k => last.1 = v,
+                _ => out.push((k, v)),
+            }
+        }
+        self.0 = out;
+    }
+
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are no fields.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The fields in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    /// The keys in order.
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(k, _)| k)
+    }
+}
+
+impl FromIterator<(String, Value)> for Map {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
+        let mut map = Self(iter.into_iter().collect());
+        map.restore_order();
+        map
+    }
+}
+
+impl Extend<(String, Value)> for Map {
+    fn extend<I: IntoIterator<Item = (String, Value)>>(&mut self, iter: I) {
+        self.0.extend(iter);
+        self.restore_order();
+    }
+}
+
+impl IntoIterator for Map {
+    type Item = (String, Value);
+    type IntoIter = std::vec::IntoIter<(String, Value)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Map {
+    type Item = (&'a String, &'a Value);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, Value)>,
+        fn(&'a (String, Value)) -> (&'a String, &'a Value),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
 }
 
 impl Value {
@@ -115,7 +239,7 @@ impl Serialize for Value {
             Self::Str(v) => s.serialize_str(v),
             Self::Bytes(b) => s.serialize_bytes(b),
             Self::Array(a) => s.collect_seq(a),
-            Self::Object(o) => s.collect_map(o),
+            Self::Object(o) => s.collect_map(o.iter()),
         }
     }
 }
@@ -169,11 +293,11 @@ impl<'de> Deserialize<'de> for Value {
                 Ok(Value::Array(out))
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-                let mut out = BTreeMap::new();
-                while let Some((k, v)) = map.next_entry::<String, Value>()? {
-                    out.insert(k, v);
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                while let Some(entry) = map.next_entry::<String, Value>()? {
+                    out.push(entry);
                 }
-                Ok(Value::Object(out))
+                Ok(Value::Object(out.into_iter().collect()))
             }
         }
         d.deserialize_any(V)

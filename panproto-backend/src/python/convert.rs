@@ -5,7 +5,7 @@
 //! `lift_many`: exact-type checks first, and a cache of key strings so a
 //! batch of records with the same keys creates each key object once.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use panproto_core::Value;
 use pyo3::exceptions::PyTypeError;
@@ -78,7 +78,7 @@ fn read(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, ReadError> {
         return Ok(Value::Str(s.to_str()?.to_owned()));
     }
     if let Ok(d) = obj.cast::<PyDict>() {
-        let mut out = BTreeMap::new();
+        let mut out = Vec::with_capacity(d.len());
         for (k, v) in d.iter() {
             let Ok(key) = k.cast::<PyString>() else {
                 return Err(ReadError::new(format!(
@@ -88,9 +88,9 @@ fn read(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, ReadError> {
             };
             let key = key.to_str()?;
             let value = read(&v, depth + 1).map_err(|e| e.at(format!(".{key}")))?;
-            out.insert(key.to_owned(), value);
+            out.push((key.to_owned(), value));
         }
-        return Ok(Value::Object(out));
+        return Ok(Value::Object(out.into_iter().collect()));
     }
     if obj.is_none() {
         return Ok(Value::Null);

@@ -5,13 +5,11 @@
 //! output without a new allocation. `get` moves what it drops into the
 //! complement; `put` moves it back.
 
-use std::collections::BTreeMap;
-
 use crate::error::MigrationError;
-use crate::migration::complement::{Comp, Complement, ObjComp};
+use crate::migration::complement::{Comp, Complement, ObjComp, take};
 use crate::migration::plan::{Field, Shape};
 use crate::migration::{CompiledMigration, Stage};
-use crate::record::Value;
+use crate::record::{Map, Value};
 
 /// Walks a node's sorted field plan alongside a record's sorted keys, so
 /// each key is matched without hashing or searching.
@@ -40,24 +38,67 @@ impl<'p> PlanCursor<'p> {
     }
 }
 
+/// Like [`PlanCursor`], over a node's target keys: target key → (source key, child).
+struct ReverseCursor<'p> {
+    rest: &'p [(String, String, usize)],
+}
+
+impl<'p> ReverseCursor<'p> {
+    fn new(reverse: &'p [(String, String, usize)]) -> Self {
+        Self { rest: reverse }
+    }
+
+    fn find(&mut self, key: &str) -> Option<(&'p String, usize)> {
+        while let Some(((k, src, child), tail)) = self.rest.split_first() {
+            match k.as_str().cmp(key) {
+                std::cmp::Ordering::Less => self.rest = tail,
+                std::cmp::Ordering::Equal => {
+                    self.rest = tail;
+                    return Some((src, *child));
+                }
+                std::cmp::Ordering::Greater => return None,
+            }
+        }
+        None
+    }
+}
+
 impl Stage {
     pub(crate) fn lift(&self, n: usize, value: Value) -> Value {
         let node = &self.plan.nodes[n];
         match (&node.shape, value) {
+            (Shape::Object, Value::Object(mut fields)) if !node.hoists => {
+                // Nothing to contract: rewrite the object where it lies.
+                let mut plan = PlanCursor::new(&node.fields);
+                fields.retain_mut(|key, value| match plan.find(key) {
+                    Some(Field::Keep { key: to, child }) => {
+                        *value = self.lift(*child, std::mem::replace(value, Value::Null));
+                        if to != key {
+                            to.clone_into(key);
+                        }
+                        true
+                    }
+                    Some(Field::Hoist { .. }) | None => false,
+                });
+                Value::Object(fields)
+            }
             (Shape::Object, Value::Object(fields)) => {
                 let mut out = Vec::with_capacity(fields.len());
                 self.lift_into(n, fields, &mut out);
                 Value::Object(out.into_iter().collect())
             }
-            (Shape::Array(Some(item)), Value::Array(items)) => {
-                Value::Array(items.into_iter().map(|v| self.lift(*item, v)).collect())
+            (Shape::Array(Some(item)), Value::Array(mut items)) => {
+                for v in &mut items {
+                    *v = self.lift(*item, std::mem::replace(v, Value::Null));
+                }
+                Value::Array(items)
             }
             (Shape::Array(None), Value::Array(_)) => Value::Array(Vec::new()),
             (_, other) => other,
         }
     }
 
-    fn lift_into(&self, n: usize, fields: BTreeMap<String, Value>, out: &mut Vec<(String, Value)>) {
+    fn lift_into(&self, n: usize, fields: Map, out: &mut Vec<(String, Value)>) {
         let mut plan = PlanCursor::new(&self.plan.nodes[n].fields);
         for (key, value) in fields {
             match plan.find(&key) {
@@ -78,6 +119,30 @@ impl Stage {
     pub(crate) fn get(&self, n: usize, value: Value) -> (Value, Comp) {
         let node = &self.plan.nodes[n];
         match (&node.shape, value) {
+            (Shape::Object, Value::Object(mut fields)) if !node.hoists => {
+                // As in `lift`, rewrite in place; what is dropped moves to the complement.
+                let mut plan = PlanCursor::new(&node.fields);
+                let mut comp = ObjComp::default();
+                fields.retain_mut(|key, value| match plan.find(key) {
+                    Some(Field::Keep { key: to, child }) => {
+                        let (view, c) = self.get(*child, std::mem::replace(value, Value::Null));
+                        *value = view;
+                        if !c.is_empty() {
+                            comp.kept.push((key.clone(), c));
+                        }
+                        if to != key {
+                            to.clone_into(key);
+                        }
+                        true
+                    }
+                    Some(Field::Hoist { .. }) | None => {
+                        comp.dropped
+                            .push((std::mem::take(key), std::mem::replace(value, Value::Null)));
+                        false
+                    }
+                });
+                (Value::Object(fields), Comp::object(comp))
+            }
             (Shape::Object, Value::Object(fields)) => {
                 let mut out = Vec::with_capacity(fields.len());
                 let comp = self.get_into(n, fields, &mut out);
@@ -105,12 +170,7 @@ impl Stage {
         }
     }
 
-    fn get_into(
-        &self,
-        n: usize,
-        fields: BTreeMap<String, Value>,
-        out: &mut Vec<(String, Value)>,
-    ) -> ObjComp {
+    fn get_into(&self, n: usize, fields: Map, out: &mut Vec<(String, Value)>) -> ObjComp {
         let mut plan = PlanCursor::new(&self.plan.nodes[n].fields);
         let mut comp = ObjComp::default();
         for (key, value) in fields {
@@ -119,20 +179,20 @@ impl Stage {
                     let (view, c) = self.get(*child, value);
                     out.push((to.clone(), view));
                     if !c.is_empty() {
-                        comp.kept.insert(key, c);
+                        comp.kept.push((key, c));
                     }
                 }
                 Some(Field::Hoist { child }) => match value {
                     Value::Object(inner) => {
                         let c = self.get_into(*child, inner, out);
-                        comp.hoisted.insert(key, c);
+                        comp.hoisted.push((key, c));
                     }
                     other => {
-                        comp.dropped.insert(key, other);
+                        comp.dropped.push((key, other));
                     }
                 },
                 None => {
-                    comp.dropped.insert(key, value);
+                    comp.dropped.push((key, value));
                 }
             }
         }
@@ -144,11 +204,28 @@ impl Stage {
         match (&node.shape, view, comp) {
             (_, _, Comp::Replaced(original)) => original,
             (Shape::Object, Value::Object(mut fields), comp) => {
-                let comp = match comp {
+                let mut comp = match comp {
                     Comp::Object(c) => *c,
                     _ => ObjComp::default(),
                 };
-                Value::Object(self.put_from(n, &mut fields, comp))
+                if node.hoists {
+                    return Value::Object(self.put_from(n, &mut fields, comp));
+                }
+                // Rename back in place, following the plan from target keys.
+                let mut reverse = ReverseCursor::new(&node.reverse);
+                fields.retain_mut(|key, value| match reverse.find(key) {
+                    Some((src_key, child)) => {
+                        let c = take(&mut comp.kept, src_key).unwrap_or_default();
+                        *value = self.put(child, std::mem::replace(value, Value::Null), c);
+                        if src_key != key {
+                            src_key.clone_into(key);
+                        }
+                        true
+                    }
+                    None => false,
+                });
+                fields.extend(comp.dropped);
+                Value::Object(fields)
             }
             (Shape::Array(Some(item)), Value::Array(items), comp) => {
                 let mut comps = match comp {
@@ -166,12 +243,7 @@ impl Stage {
         }
     }
 
-    fn put_from(
-        &self,
-        n: usize,
-        view: &mut BTreeMap<String, Value>,
-        comp: ObjComp,
-    ) -> BTreeMap<String, Value> {
+    fn put_from(&self, n: usize, view: &mut Map, comp: ObjComp) -> Map {
         let ObjComp {
             dropped,
             mut kept,
@@ -183,12 +255,16 @@ impl Stage {
             match field {
                 Field::Keep { key: to, child } => {
                     if let Some(v) = view.remove(to) {
-                        let c = kept.remove(key).unwrap_or(Comp::Empty);
+                        let c = take(&mut kept, key).unwrap_or_default();
                         out.push((key.clone(), self.put(*child, v, c)));
                     }
                 }
                 Field::Hoist { child } => {
-                    if let Some(c) = hoisted.remove(key) {
+                    if let Some(c) = hoisted
+                        .iter()
+                        .position(|(k, _)| k == key)
+                        .map(|i| hoisted.swap_remove(i).1)
+                    {
                         out.push((key.clone(), Value::Object(self.put_from(*child, view, c))));
                     }
                 }

@@ -6,8 +6,6 @@
 //! `put` refuses a complement with another fingerprint (another
 //! migration's) or a wrong hash (altered bytes) with a clear error.
 
-use std::collections::BTreeMap;
-
 use crate::error::MigrationError;
 use crate::record::Value;
 
@@ -31,16 +29,23 @@ pub(crate) enum Comp {
     Replaced(Value),
 }
 
-/// What one object lost.
+/// What one object lost. Each list is sorted by source key.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct ObjComp {
     /// Keys dropped whole, with their values.
-    pub dropped: BTreeMap<String, Value>,
+    pub dropped: Vec<(String, Value)>,
     /// What kept keys' values lost, by source key.
-    pub kept: BTreeMap<String, Comp>,
+    pub kept: Vec<(String, Comp)>,
     /// Keys whose vertex was dropped and whose fields were contracted into
     /// the parent: present exactly when the source had the key.
-    pub hoisted: BTreeMap<String, ObjComp>,
+    pub hoisted: Vec<(String, ObjComp)>,
+}
+
+/// Takes the entry for `key` out of a list sorted by key.
+pub(crate) fn take<T: Default>(list: &mut [(String, T)], key: &str) -> Option<T> {
+    list.binary_search_by(|(k, _)| k.as_str().cmp(key))
+        .ok()
+        .map(|i| std::mem::take(&mut list[i].1))
 }
 
 impl Comp {
@@ -305,12 +310,12 @@ impl Reader<'_> {
             }
             8 => {
                 let n = self.len()?;
-                let mut o = BTreeMap::new();
+                let mut o = Vec::with_capacity(n);
                 for _ in 0..n {
                     let k = self.str()?;
-                    o.insert(k, self.value()?);
+                    o.push((k, self.value()?));
                 }
-                Value::Object(o)
+                Value::Object(o.into_iter().collect())
             }
             t => return Err(Self::damaged(&format!("unknown value tag {t}"))),
         };
@@ -323,15 +328,25 @@ impl Reader<'_> {
         let mut c = ObjComp::default();
         for _ in 0..self.len()? {
             let k = self.str()?;
-            c.dropped.insert(k, self.value()?);
+            c.dropped.push((k, self.value()?));
         }
         for _ in 0..self.len()? {
             let k = self.str()?;
-            c.kept.insert(k, self.comp()?);
+            c.kept.push((k, self.comp()?));
         }
         for _ in 0..self.len()? {
             let k = self.str()?;
-            c.hoisted.insert(k, self.obj()?);
+            c.hoisted.push((k, self.obj()?));
+        }
+        let sorted = |keys: &mut dyn Iterator<Item = &String>| {
+            let keys: Vec<&String> = keys.collect();
+            keys.windows(2).all(|w| w[0] < w[1])
+        };
+        if !sorted(&mut c.dropped.iter().map(|e| &e.0))
+            || !sorted(&mut c.kept.iter().map(|e| &e.0))
+            || !sorted(&mut c.hoisted.iter().map(|e| &e.0))
+        {
+            return Err(Self::damaged("its keys are out of order"));
         }
         self.depth -= 1;
         Ok(c)

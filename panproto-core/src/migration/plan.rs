@@ -44,6 +44,10 @@ pub(crate) struct Node {
     pub shape: Shape,
     /// Source key → what to do, sorted by key (lifting merges it with the record's sorted keys).
     pub fields: Vec<(String, Field)>,
+    /// Whether some field is hoisted (then lifting cannot rewrite the object in place).
+    pub hoists: bool,
+    /// Target key → (source key, child) of every kept field, sorted by target key: `put`'s way back.
+    pub reverse: Vec<(String, String, usize)>,
     /// Source vertex (for messages and analysis).
     pub vertex: String,
 }
@@ -75,14 +79,20 @@ struct Graph<'a> {
 impl<'a> Graph<'a> {
     fn new(schema: &'a Schema) -> Self {
         let protocol = schema.protocol();
-        let roles: HashMap<&str, EdgeRole> =
-            protocol.edge_rules.iter().map(|(k, r)| (k.as_str(), r.role())).collect();
+        let roles: HashMap<&str, EdgeRole> = protocol
+            .edge_rules
+            .iter()
+            .map(|(k, r)| (k.as_str(), r.role()))
+            .collect();
         let mut out: HashMap<&str, Vec<&Edge>> = HashMap::default();
         let mut wrapped = HashSet::default();
         let mut reached = HashSet::default();
         for e in schema.edges() {
             out.entry(e.src.as_str()).or_default().push(e);
-            let role = roles.get(e.kind.as_str()).copied().unwrap_or(EdgeRole::Reference);
+            let role = roles
+                .get(e.kind.as_str())
+                .copied()
+                .unwrap_or(EdgeRole::Reference);
             if matches!(role, EdgeRole::Wrapper | EdgeRole::Variant) {
                 wrapped.insert(e.src.as_str());
             }
@@ -90,12 +100,26 @@ impl<'a> Graph<'a> {
                 reached.insert(e.tgt.as_str());
             }
         }
-        let kinds = schema.vertices().values().map(|v| (v.id.as_str(), v.kind.as_str())).collect();
-        Self { schema, out, kinds, roles, wrapped, reached }
+        let kinds = schema
+            .vertices()
+            .values()
+            .map(|v| (v.id.as_str(), v.kind.as_str()))
+            .collect();
+        Self {
+            schema,
+            out,
+            kinds,
+            roles,
+            wrapped,
+            reached,
+        }
     }
 
     fn role(&self, e: &Edge) -> EdgeRole {
-        self.roles.get(e.kind.as_str()).copied().unwrap_or(EdgeRole::Reference)
+        self.roles
+            .get(e.kind.as_str())
+            .copied()
+            .unwrap_or(EdgeRole::Reference)
     }
 
     fn kind(&self, v: &str) -> &'a str {
@@ -148,7 +172,12 @@ impl<'a> Graph<'a> {
 
     /// Vertices no data-carrying edge leads to.
     fn roots(&self) -> Vec<String> {
-        self.schema.vertices().keys().filter(|v| !self.reached.contains(v.as_str())).cloned().collect()
+        self.schema
+            .vertices()
+            .keys()
+            .filter(|v| !self.reached.contains(v.as_str()))
+            .cloned()
+            .collect()
     }
 }
 
@@ -198,6 +227,8 @@ impl<'a> Builder<'a> {
         self.nodes.push(Node {
             shape: Shape::Copy,
             fields: Vec::new(),
+            hoists: false,
+            reverse: Vec::new(),
             vertex: v.to_owned(),
         });
         self.memo.insert((v, None), idx);
@@ -237,9 +268,13 @@ impl<'a> Builder<'a> {
         } else {
             Shape::Copy
         };
+        let hoists = fields.values().any(|f| matches!(f, Field::Hoist { .. }));
+        let reverse = reverse_of(&fields);
         self.nodes[idx] = Node {
             shape,
             fields: fields.into_iter().collect(),
+            hoists,
+            reverse,
             vertex: v.to_owned(),
         };
         idx
@@ -274,6 +309,8 @@ impl<'a> Builder<'a> {
         self.nodes.push(Node {
             shape: Shape::Object,
             fields: Vec::new(),
+            hoists: false,
+            reverse: Vec::new(),
             vertex: w.to_owned(),
         });
         self.memo.insert((w, Some(ctx)), idx);
@@ -301,6 +338,8 @@ impl<'a> Builder<'a> {
                 None => {}
             }
         }
+        self.nodes[idx].hoists = fields.values().any(|f| matches!(f, Field::Hoist { .. }));
+        self.nodes[idx].reverse = reverse_of(&fields);
         self.nodes[idx].fields = fields.into_iter().collect();
         idx
     }
@@ -324,6 +363,19 @@ impl<'a> Builder<'a> {
         }
         out
     }
+}
+
+/// The kept fields by target key, for `put`.
+fn reverse_of(fields: &BTreeMap<String, Field>) -> Vec<(String, String, usize)> {
+    let mut reverse: Vec<(String, String, usize)> = fields
+        .iter()
+        .filter_map(|(src, f)| match f {
+            Field::Keep { key, child } => Some((key.clone(), src.clone(), *child)),
+            Field::Hoist { .. } => None,
+        })
+        .collect();
+    reverse.sort();
+    reverse
 }
 
 /// Derives the edge images: explicit ones, then for every source edge whose
@@ -353,7 +405,8 @@ fn edge_images<'a>(
             images.insert(e, *t);
             continue;
         }
-        let (Some(a), Some(b)) = (image_of.get(e.src.as_str()), image_of.get(e.tgt.as_str())) else {
+        let (Some(a), Some(b)) = (image_of.get(e.src.as_str()), image_of.get(e.tgt.as_str()))
+        else {
             continue;
         };
         let Some(candidates) = between.get(&(*a, *b, e.kind.as_str())) else {
@@ -458,7 +511,10 @@ fn check_mapping(b: &mut Builder<'_>) {
     use ExistenceKind::*;
     let (src, tgt, spec) = (b.src.schema, b.tgt.schema, b.spec);
     for (v, t) in &spec.vertex_map {
-        let (in_src, in_tgt) = (b.src.kinds.contains_key(v.as_str()), b.tgt.kinds.contains_key(t.as_str()));
+        let (in_src, in_tgt) = (
+            b.src.kinds.contains_key(v.as_str()),
+            b.tgt.kinds.contains_key(t.as_str()),
+        );
         if !in_src {
             b.issue(
                 WellFormedness,
@@ -581,11 +637,17 @@ fn check_simultaneity(b: &mut Builder<'_>, normal: &BTreeMap<String, usize>) {
         let mut keys = b.output_keys(n);
         keys.sort_unstable();
         for run in keys.chunk_by(|x, y| x.0 == y.0).filter(|run| run.len() > 1) {
-            let from: Vec<String> =
-                run.iter().map(|(_, node, src_key)| format!("{}.{src_key}", b.nodes[*node].vertex)).collect();
+            let from: Vec<String> = run
+                .iter()
+                .map(|(_, node, src_key)| format!("{}.{src_key}", b.nodes[*node].vertex))
+                .collect();
             found.push((
                 format!("key {:?} of {:?}", run[0].0, b.nodes[n].vertex),
-                format!("{} source fields land on it: {}", from.len(), from.join(", ")),
+                format!(
+                    "{} source fields land on it: {}",
+                    from.len(),
+                    from.join(", ")
+                ),
             ));
         }
     }
@@ -639,12 +701,20 @@ fn check_required_and_constraints(b: &mut Builder<'_>, normal: &BTreeMap<String,
         let Some(t) = b.image(v) else {
             continue;
         };
-        let closure: Vec<&str> =
-            b.tgt.closure(t).into_iter().filter(|u| tgt.required().contains_key(*u)).collect();
+        let closure: Vec<&str> = b
+            .tgt
+            .closure(t)
+            .into_iter()
+            .filter(|u| tgt.required().contains_key(*u))
+            .collect();
         if closure.is_empty() {
             continue;
         }
-        let keys: Vec<String> = b.output_keys(n).into_iter().map(|(k, _, _)| k.to_owned()).collect();
+        let keys: Vec<String> = b
+            .output_keys(n)
+            .into_iter()
+            .map(|(k, _, _)| k.to_owned())
+            .collect();
         for u in closure {
             produced.entry(u).or_default().extend(keys.iter().cloned());
         }

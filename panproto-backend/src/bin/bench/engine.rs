@@ -7,9 +7,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use panproto_core::{
-    CompiledMigration, Protocol, Schema, Value, classify, derive_migration, diff,
-};
+use panproto_core::{CompiledMigration, Protocol, Schema, Value, classify, derive_migration, diff};
 use serde_json::json;
 
 use super::{BenchResult, Place, emit, init, median, ms};
@@ -26,13 +24,22 @@ fn record_schema(protocol: &Arc<Protocol>, renamed: bool) -> BenchResult<Schema>
             continue;
         }
         let kind = if i % 3 == 2 { "integer" } else { "string" };
-        let name = if renamed && i == 0 { "title".to_owned() } else { format!("f{i}") };
-        b = b.vertex(format!("f{i}"), kind, None).edge("root", format!("f{i}"), "prop", Some(name));
+        let name = if renamed && i == 0 {
+            "title".to_owned()
+        } else {
+            format!("f{i}")
+        };
+        b = b
+            .vertex(format!("f{i}"), kind, None)
+            .edge("root", format!("f{i}"), "prop", Some(name));
     }
     for j in 0..3 {
-        b = b
-            .vertex(format!("n{j}"), "integer", None)
-            .edge("nest", format!("n{j}"), "prop", Some(format!("n{j}")));
+        b = b.vertex(format!("n{j}"), "integer", None).edge(
+            "nest",
+            format!("n{j}"),
+            "prop",
+            Some(format!("n{j}")),
+        );
     }
     Ok(b.build()?)
 }
@@ -62,7 +69,12 @@ fn lifting(protocol: &Arc<Protocol>) -> BenchResult<()> {
         rates.push(N as f64 / t.elapsed().as_secs_f64());
         drop(out);
     }
-    emit("lift_13_fields", median(rates), "records/s", ">= 1,000,000 (one core)");
+    emit(
+        "lift_13_fields",
+        median(rates),
+        "records/s",
+        ">= 1,000,000 (one core)",
+    );
 
     let text: Vec<String> = json_records.iter().map(ToString::to_string).collect();
     let t = Instant::now();
@@ -81,7 +93,12 @@ fn lifting(protocol: &Arc<Protocol>) -> BenchResult<()> {
 
     let mut rates = Vec::new();
     for _ in 0..3 {
-        let records: Vec<Value> = json_records.iter().take(100_000).cloned().map(Value::from).collect();
+        let records: Vec<Value> = json_records
+            .iter()
+            .take(100_000)
+            .cloned()
+            .map(Value::from)
+            .collect();
         let t = Instant::now();
         for r in records {
             let (view, complement) = rooted.get(r);
@@ -90,7 +107,12 @@ fn lifting(protocol: &Arc<Protocol>) -> BenchResult<()> {
         }
         rates.push(100_000.0 / t.elapsed().as_secs_f64());
     }
-    emit("get_put_round_trip", median(rates), "round trips/s", ">= 300,000");
+    emit(
+        "get_put_round_trip",
+        median(rates),
+        "round trips/s",
+        ">= 300,000",
+    );
     Ok(())
 }
 
@@ -104,15 +126,27 @@ fn nested_schema(
     let mut b = Schema::builder(Arc::clone(protocol)).vertex("root", "object", None);
     for k in 0..99 {
         let object = format!("o{k}");
-        b = b.vertex(object.clone(), "object", None).edge("root", object.clone(), "prop", Some(object.clone()));
+        b = b.vertex(object.clone(), "object", None).edge(
+            "root",
+            object.clone(),
+            "prop",
+            Some(object.clone()),
+        );
         for i in 0..100 {
             let Some(name) = change(k, i) else { continue };
             let id = format!("{object}.{name}");
-            b = b.vertex(id.clone(), "string", None).edge(object.clone(), id, "prop", Some(name));
+            b = b
+                .vertex(id.clone(), "string", None)
+                .edge(object.clone(), id, "prop", Some(name));
         }
         for (_, name) in added.iter().filter(|(at, _)| *at == k) {
             let id = format!("{object}.{name}");
-            b = b.vertex(id.clone(), "integer", None).edge(object.clone(), id, "prop", Some((*name).to_owned()));
+            b = b.vertex(id.clone(), "integer", None).edge(
+                object.clone(),
+                id,
+                "prop",
+                Some((*name).to_owned()),
+            );
         }
     }
     Ok(b.build()?)
@@ -133,10 +167,19 @@ fn large_schemas(protocol: &Arc<Protocol>) -> BenchResult<()> {
     )?;
     let renamed = nested_schema(
         protocol,
-        |k, i| if (k, i) == (42, 7) { Some("renamed".to_owned()) } else { Some(format!("p{i}")) },
+        |k, i| {
+            if (k, i) == (42, 7) {
+                Some("renamed".to_owned())
+            } else {
+                Some(format!("p{i}"))
+            }
+        },
         &[],
     )?;
-    assert_eq!((old.vertices().len(), changed.vertices().len()), (10_000, 10_000));
+    assert_eq!(
+        (old.vertices().len(), changed.vertices().len()),
+        (10_000, 10_000)
+    );
     let mut times = Vec::new();
     for _ in 0..11 {
         let t = Instant::now();
@@ -145,9 +188,17 @@ fn large_schemas(protocol: &Arc<Protocol>) -> BenchResult<()> {
         times.push(ms(t.elapsed()));
         assert!(!c.breaking.is_empty());
     }
-    emit("diff_classify_10k", median(times), "ms", "< 10 ms (median of 11)");
+    emit(
+        "diff_classify_10k",
+        median(times),
+        "ms",
+        "< 10 ms (median of 11)",
+    );
 
-    for (bench, new) in [("add_derive_1pct_10k", &changed), ("add_derive_one_rename_10k", &renamed)] {
+    for (bench, new) in [
+        ("add_derive_1pct_10k", &changed),
+        ("add_derive_one_rename_10k", &renamed),
+    ] {
         let place = Place::new("derive")?;
         let mut repo = init(&place, protocol)?;
         repo.add(old.clone())?;
@@ -158,15 +209,33 @@ fn large_schemas(protocol: &Arc<Protocol>) -> BenchResult<()> {
             let t = Instant::now();
             let staged = repo.add(new.clone())?;
             times.push(ms(t.elapsed()));
-            mapped = staged.migration.as_ref().map_or(0, |(_, spec)| spec.vertex_map.len());
+            mapped = staged
+                .migration
+                .as_ref()
+                .map_or(0, |(_, spec)| spec.vertex_map.len());
         }
-        emit(bench, median(times), "ms", "< 100 ms (median of 5, renames detected)");
+        emit(
+            bench,
+            median(times),
+            "ms",
+            "< 100 ms (median of 5, renames detected)",
+        );
         // Every surviving or renamed vertex is mapped: only the 25 removed ones are not.
-        let expected = if bench == "add_derive_1pct_10k" { 10_000 - 25 } else { 10_000 };
-        assert_eq!(mapped, expected, "{bench}: derived mapping covers {mapped} vertices");
+        let expected = if bench == "add_derive_1pct_10k" {
+            10_000 - 25
+        } else {
+            10_000
+        };
+        assert_eq!(
+            mapped, expected,
+            "{bench}: derived mapping covers {mapped} vertices"
+        );
     }
     let spec = derive_migration(&old, &renamed);
-    assert_eq!(spec.vertex_map.get("o42.p7").map(String::as_str), Some("o42.renamed"));
+    assert_eq!(
+        spec.vertex_map.get("o42.p7").map(String::as_str),
+        Some("o42.renamed")
+    );
     Ok(())
 }
 

@@ -412,8 +412,12 @@ fn long_history(protocol: &Arc<Protocol>) -> BenchResult<()> {
 
 /// The benchmark groups, by name; `PANPROTO_BENCH_ONLY=engine,wide` runs a subset.
 type Group = fn(&Arc<Protocol>) -> BenchResult<()>;
-const GROUPS: &[(&str, Group)] =
-    &[("wide", wide), ("history", history), ("long_history", long_history), ("engine", engine::run)];
+const GROUPS: &[(&str, Group)] = &[
+    ("wide", wide),
+    ("history", history),
+    ("long_history", long_history),
+    ("engine", engine::run),
+];
 
 fn run() -> BenchResult<()> {
     let protocol = builtin_protocol("json-schema")?;
