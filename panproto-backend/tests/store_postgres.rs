@@ -241,6 +241,8 @@ fn list_refs_sorts_bytewise() {
     let a = store_commit(&Commit {
         schema: ObjectId::hash(b"s"),
         parents: vec![],
+        migration: None,
+        compatibility: None,
         datasets: Default::default(),
         author: "t".into(),
         timestamp: 0,
@@ -309,6 +311,8 @@ fn concurrent_writers_never_lose_a_commit() {
                     let obj = store_commit(&Commit {
                         schema: ObjectId::hash(b"s"),
                         parents: head.into_iter().collect(),
+                        migration: None,
+                        compatibility: None,
                         datasets: Default::default(),
                         author: format!("t{t}"),
                         timestamp: 0,
@@ -364,6 +368,8 @@ fn one_store_shared_by_threads() {
                     let obj = store_commit(&Commit {
                         schema: ObjectId::hash(b"s"),
                         parents: head.into_iter().collect(),
+                        migration: None,
+                        compatibility: None,
                         datasets: Default::default(),
                         author: format!("t{t}"),
                         timestamp: i,

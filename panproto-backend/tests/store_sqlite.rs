@@ -269,6 +269,8 @@ fn concurrent_writers_from_threads_never_lose_a_commit() {
                     let obj = store_commit(&Commit {
                         schema: ObjectId::hash(b"s"),
                         parents: head.into_iter().collect(),
+                        migration: None,
+                        compatibility: None,
                         datasets: Default::default(),
                         author: format!("t{t}"),
                         timestamp: 0,
@@ -324,6 +326,8 @@ fn one_store_shared_by_threads() {
                     let obj = store_commit(&Commit {
                         schema: ObjectId::hash(b"s"),
                         parents: head.into_iter().collect(),
+                        migration: None,
+                        compatibility: None,
                         datasets: Default::default(),
                         author: format!("t{t}"),
                         timestamp: i,

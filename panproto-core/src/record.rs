@@ -434,7 +434,7 @@ impl Checker<'_> {
                     }
                 }
                 if let Some(required) = self.schema.required().get(vertex) {
-                    for name in required.iter().filter(|n| !fields.contains_key(*n)) {
+                    for name in required.iter().filter(|n| !fields.contains_key(n)) {
                         out.push(RecordViolation {
                             path: path.to_owned(),
                             message: format!("required key {name:?} is missing"),
