@@ -6,9 +6,15 @@ from the current directory, as git finds ``.git``. What ``add`` stages is
 kept in ``.panproto/index`` (the staged schema's JSON), so it survives until
 the next command's process commits it.
 
+Where a command takes a schema (``diff``, ``check``), the argument is read
+as a schema JSON file when such a file exists, and otherwise as a ref:
+``HEAD``, ``HEAD~N``, a branch name (``main``, ``main~2``) or a full commit id.
+
 Output is for humans by default; ``--json`` prints one JSON document.
-Errors print ``error: <message>`` on stderr and exit with status 2 (status 1
-is kept for ``check``'s "breaking change" verdict).
+Errors print ``error: <message>`` on stderr (with ``--json``, also
+``{"error": <message>}`` on stdout) and exit with status 2; status 1 is
+kept for ``check``'s "breaking" verdict, so ``panproto check OLD NEW`` is a
+CI gate.
 """
 
 from __future__ import annotations
@@ -29,15 +35,17 @@ import panproto
 from panproto.errors import PanprotoError
 
 if TYPE_CHECKING:
-    from panproto._api import Commit, Repository, Status
-    from panproto.types import Change
+    from panproto._api import Commit, DiffReport, Repository, Schema, Status
+    from panproto.types import Change, ClassifiedChange, DiffReportData
 
 DIR = ".panproto"
 CONFIG = "config"
 INDEX = "index"
 DEFAULT_STORE = f"{DIR}/panproto.db"
 
+EXIT_BREAKING = 1
 EXIT_ERROR = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command killed by it
 
 
 class CliError(Exception):
@@ -86,10 +94,15 @@ class WorkingCopy:
     def open(self) -> Repository:
         """Open the repository and restore what is staged."""
         repo = panproto.Repository.open(self.location, name=self.name)
-        staged = self.staged_json()
+        staged = self.staged_schema()
         if staged is not None:
-            repo.add(panproto.Schema.from_json(staged))
+            repo.add(staged)
         return repo
+
+    def staged_schema(self) -> Schema | None:
+        """The schema ``add`` staged, if any."""
+        staged = self.staged_json()
+        return None if staged is None else panproto.Schema.from_json(staged)
 
     def staged_json(self) -> str | None:
         try:
@@ -141,6 +154,36 @@ def describe_change(change: Change) -> str:
 def print_changes(changes: Sequence[Change], indent: str = "  ") -> None:
     for change in changes:
         print(indent + describe_change(change))
+
+
+def report_dict(report: DiffReport | None) -> DiffReportData:
+    """A diff report as plain data (``None``: nothing changed)."""
+    if report is None:
+        return {"changes": [], "compatibility": "fully-compatible", "breaking": [], "non_breaking": []}
+    return report.to_dict()
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def verdict_line(data: DiffReportData) -> str:
+    breaking, other = len(data["breaking"]), len(data["non_breaking"])
+    if not data["changes"]:
+        return f"verdict: {data['compatibility']} (no changes)"
+    return f"verdict: {data['compatibility']} ({plural(breaking, 'breaking change')}, {other} non-breaking)"
+
+
+def print_classified(data: DiffReportData) -> None:
+    """Each change with its classification and reason (breaking ones first), then the verdict."""
+    classified: list[ClassifiedChange] = [*data["breaking"], *data["non_breaking"]]
+    for change in classified:
+        label = "breaking" if change["breaking"] else "ok"
+        print(f"  {label:<9} {describe_change(change)}")
+        print(f"  {'':<9} {change['reason']}")
+    if classified:
+        print()
+    print(verdict_line(data))
 
 
 def format_time(timestamp: int) -> str:
@@ -198,13 +241,13 @@ def cmd_add(args: argparse.Namespace) -> int:
     text = path.read_text(encoding="utf-8")
     schema = panproto.Schema.from_json(text)
     with panproto.Repository.open(wc.location, name=wc.name) as repo:
-        changes = repo.add(schema)
+        report = repo.add(schema)
         wc.stage(schema.to_json())
     if args.json:
-        emit_json({"file": str(path), "staged": schema.id, "changes": changes})
+        emit_json({"file": str(path), "staged": schema.id, **report.to_dict()})
     else:
-        print(f"staged {path} (schema {schema.id[:12]}): {len(changes)} change(s) against HEAD")
-        print_changes(changes)
+        print(f"staged {path} (schema {schema.id[:12]}): {len(report)} change(s) against HEAD, {report.compatibility}")
+        print_changes(report.changes)
     return 0
 
 
@@ -227,6 +270,7 @@ def print_commit(commit: Commit, decoration: str) -> None:
     print(f"commit {commit.short_id}{decoration}")
     print(f"Author: {commit.author}")
     print(f"Date:   {format_time(commit.timestamp)}")
+    print(f"Compatibility: {commit.compatibility or 'unknown'}")
     print()
     for line in commit.message.splitlines() or [""]:
         print(f"    {line}")
@@ -247,11 +291,14 @@ def cmd_log(args: argparse.Namespace) -> int:
     if not commits:
         print(f"no commits yet on {branch or 'HEAD'}")
     for commit in commits:
-        decoration = ""
-        if commit.id == head:
-            decoration = f" (HEAD -> {branch})" if branch else " (HEAD)"
-        print_commit(commit, decoration)
+        print_commit(commit, decoration(commit, head, branch))
     return 0
+
+
+def decoration(commit: Commit, head: str | None, branch: str | None) -> str:
+    if commit.id != head:
+        return ""
+    return f" (HEAD -> {branch})" if branch else " (HEAD)"
 
 
 def print_status(status: Status) -> None:
@@ -260,7 +307,7 @@ def print_status(status: Status) -> None:
     if status.staged is None:
         print("nothing staged (use `panproto add FILE`)")
         return
-    print(f"Staged schema {status.staged[:12]}: {len(status.changes)} change(s) to commit")
+    print(f"Staged schema {status.staged[:12]}: {len(status.changes)} change(s) to commit, {status.compatibility}")
     print_changes(status.changes)
 
 
@@ -273,6 +320,113 @@ def cmd_status(args: argparse.Namespace) -> int:
     else:
         print_status(status)
     return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    wc = WorkingCopy.find(Path.cwd())
+    with wc.open() as repo:
+        shown = repo.show(args.ref)
+        head, branch = repo.head, repo.branch
+    commit, data = shown["commit"], shown["diff"].to_dict()
+    if args.json:
+        emit_json({"commit": commit.to_dict(), "diff": data})
+        return 0
+    print_commit(commit, decoration(commit, head, branch))
+    print_classified(data)
+    return 0
+
+
+class Side:
+    """One side of a comparison: a schema JSON file, a ref, the staged schema or HEAD."""
+
+    def __init__(self, label: str, schema: Schema) -> None:
+        self.label = label
+        self.schema = schema
+
+
+class Schemas:
+    """Reads the schemas ``diff`` and ``check`` compare; opens the working
+    copy's repository only when a ref needs it."""
+
+    def __init__(self) -> None:
+        self.wc: WorkingCopy | None = None
+        self.repo: Repository | None = None
+
+    def __enter__(self) -> Schemas:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.repo is not None:
+            self.repo.close()
+
+    def repository(self) -> tuple[WorkingCopy, Repository]:
+        if self.wc is None or self.repo is None:
+            self.wc = WorkingCopy.find(Path.cwd())
+            self.repo = panproto.Repository.open(self.wc.location, name=self.wc.name)
+        return self.wc, self.repo
+
+    def side(self, arg: str, what: str) -> Side:
+        """A file if ``arg`` names one, else a ref."""
+        path = Path(arg)
+        if path.is_file():
+            try:
+                return Side(arg, panproto.Schema.from_json(path.read_text(encoding="utf-8")))
+            except PanprotoError as exc:
+                raise CliError(f"{what} {arg}: not a schema: {exc}") from exc
+        try:
+            _, repo = self.repository()
+        except CliError as exc:
+            raise CliError(f"{what} {arg!r} is not a file, and refs need a working copy: {exc}") from exc
+        try:
+            return Side(arg, repo.schema_at(arg))
+        except panproto.NotFoundError as exc:
+            raise CliError(f"{what} {arg!r} is neither a schema file nor a ref of the repository ({exc})") from exc
+
+    def head(self) -> Side:
+        """HEAD's schema; the empty schema before the first commit."""
+        _, repo = self.repository()
+        if repo.head is None:
+            return Side("(no commits)", repo.protocol.schema().build())
+        return Side("HEAD", repo.schema_at("HEAD"))
+
+    def current(self) -> Side:
+        """The staged schema if ``add`` staged one, else HEAD's."""
+        wc, _ = self.repository()
+        staged = wc.staged_schema()
+        return self.head() if staged is None else Side("staged", staged)
+
+
+def compare(args: argparse.Namespace) -> tuple[Side, Side, DiffReportData]:
+    """The two sides ``diff`` / ``check`` name, and the classified changes between them."""
+    with Schemas() as schemas:
+        old = schemas.side(args.old, "OLD") if args.old is not None else schemas.head()
+        new = schemas.side(args.new, "NEW") if args.new is not None else schemas.current()
+    return old, new, panproto.diff(old.schema, new.schema).to_dict()
+
+
+def print_comparison(old: Side, new: Side, data: DiffReportData) -> None:
+    count = plural(len(data["changes"]), "change")
+    print(f"{old.label} ({old.schema.id[:12]}) -> {new.label} ({new.schema.id[:12]}): {count}")
+    print_classified(data)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    old, new, data = compare(args)
+    if args.json:
+        emit_json({"old": old.label, "new": new.label, **data})
+    else:
+        print_comparison(old, new, data)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    old, new, data = compare(args)
+    compatible = data["compatibility"] != "breaking"
+    if args.json:
+        emit_json({"old": old.label, "new": new.label, "compatible": compatible, **data})
+    else:
+        print_comparison(old, new, data)
+    return 0 if compatible else EXIT_BREAKING
 
 
 # --------------------------------------------------------------------------
@@ -314,12 +468,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-n", type=int, default=None, metavar="N", help="show at most N commits")
     p.set_defaults(func=cmd_log)
 
-    p = sub.add_parser("status", parents=[common], help="show HEAD and what is staged")
+    p = sub.add_parser("status", parents=[common], help="show HEAD and what is staged, with its verdict")
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("show", parents=[common], help="show a commit, its changes and its verdict")
+    p.add_argument("ref", metavar="REF", nargs="?", default="HEAD", help="HEAD (default), HEAD~N, a branch, an id")
+    p.set_defaults(func=cmd_show)
+
+    sides = "each of A and B is a schema JSON file, or a ref: HEAD, HEAD~N, a branch name or a full commit id"
+    p = sub.add_parser(
+        "diff",
+        parents=[common],
+        help="show the classified changes between two versions",
+        description="Without arguments: HEAD against the staged schema (if any, else HEAD). "
+        "With A: A against the staged schema or HEAD. With A and B: A against B. " + sides + ".",
+    )
+    p.add_argument("old", metavar="A", nargs="?", default=None, help="the old version (default: HEAD)")
+    p.add_argument("new", metavar="B", nargs="?", default=None, help="the new version (default: staged, else HEAD)")
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser(
+        "check",
+        parents=[common],
+        help="is NEW compatible with OLD? exit 0 compatible, 1 breaking, 2 error (a CI gate)",
+        description="Classify the changes from OLD to NEW and exit 0 when NEW is fully or backward "
+        "compatible, 1 when it breaks, 2 on error. OLD and NEW are schema JSON files or refs "
+        "(HEAD, HEAD~N, a branch name, a full commit id).",
+    )
+    p.add_argument("old", metavar="OLD", help="the old version: a schema JSON file or a ref")
+    p.add_argument("new", metavar="NEW", help="the new version: a schema JSON file or a ref")
+    p.set_defaults(func=cmd_check)
     return parser
 
 
-def fail(message: str) -> NoReturn:
+def fail(message: str, *, as_json: bool = False) -> NoReturn:
+    if as_json:
+        emit_json({"error": message})
     print(f"error: {message}", file=sys.stderr)
     raise SystemExit(EXIT_ERROR)
 
@@ -336,8 +520,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     try:
         status: int = args.func(args)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader left (`panproto log | head`): exit quietly, as on SIGPIPE
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the flush at exit does not fail again
+        return EXIT_BROKEN_PIPE
     except (PanprotoError, CliError, OSError) as exc:
-        fail(str(exc) or type(exc).__name__)
+        fail(str(exc) or type(exc).__name__, as_json=args.json)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

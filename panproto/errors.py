@@ -7,7 +7,7 @@ backend is loaded. The tree::
     Exception
     └── PanprotoError                  every error panproto raises on purpose
         ├── SchemaValidationError      a protocol or schema breaks the rules (.errors)
-        ├── MigrationError             a migration cannot be compiled or applied
+        ├── MigrationError             a migration cannot be compiled or applied (.errors)
         ├── ExistenceCheckError        an existence check could not be run
         ├── LensError                  a lens is ill-formed or breaks its laws
         ├── GatError                   a theory or morphism is ill-formed
@@ -125,11 +125,36 @@ class SchemaValidationError(PanprotoError):
 class MigrationError(PanprotoError):
     """A migration cannot be compiled or applied.
 
+    Raised by ``MigrationBuilder.compile`` (the mapping is not well formed),
+    by ``CompiledMigration.lift`` / ``get`` / ``put`` (no usable root, a
+    complement made by another migration or altered), by ``compose`` (the
+    ends do not meet) and by ``invert`` (the migration is not bijective).
+
     ::
 
         PanprotoError
         └── MigrationError
+
+    Parameters
+    ----------
+    message
+        A summary, including every problem.
+    errors
+        One string per problem. For a mapping that does not compile, one per
+        fatal existence issue, each naming its element and ending with its
+        kind, e.g. ``'"ghost": source vertex "ghost" does not exist [well-formedness]'``;
+        otherwise the message alone.
     """
+
+    errors: tuple[str, ...]
+    """One entry per problem, each naming the element it concerns."""
+
+    def __init__(self, message: str = "", *, errors: tuple[str, ...] | list[str] = ()) -> None:
+        super().__init__(message)
+        self.errors = tuple(errors)
+
+    def _attributes(self) -> dict[str, Any]:
+        return {"errors": self.errors}
 
 
 class ExistenceCheckError(PanprotoError):

@@ -8,19 +8,77 @@ backends refer to them.
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
+
+if TYPE_CHECKING:  # the native classes, as the API stub declares them
+    from panproto._api import Commit, DiffReport
 
 __all__ = [
     "Change",
     "ChangeKind",
+    "Classification",
+    "ClassifiedChange",
     "CommitData",
+    "Compatibility",
+    "DiffReportData",
     "EdgeData",
+    "EdgeMapping",
+    "EdgeRole",
     "EdgeRuleSpec",
+    "ExistenceIssue",
+    "ExistenceKind",
+    "ExistenceReportData",
+    "MigrationSpec",
     "ProtocolSpec",
+    "Record",
+    "RecordViolation",
+    "Resolver",
     "SchemaData",
+    "ShowResult",
     "StatusData",
+    "ValueType",
     "VertexData",
 ]
+
+Record = Any
+"""A record: plain Python values, as JSON would hold them — :class:`dict`
+(str keys), :class:`list` (or :class:`tuple`), :class:`str`, :class:`int`
+(64-bit), :class:`float`, :class:`bool`, ``None`` and :class:`bytes`."""
+
+Compatibility = Literal["fully-compatible", "backward-compatible", "breaking"]
+"""How a new version of a schema relates to the old one:
+
+- ``"fully-compatible"``: nothing changed that a reader or writer could notice;
+- ``"backward-compatible"``: changes, none of which breaks old records or readers;
+- ``"breaking"``: some old record or old reader may fail."""
+
+EdgeRole = Literal["property", "item", "variant", "wrapper", "reference"]
+"""What an edge kind means for records: ``property`` (an object key, the
+edge's name), ``item`` (the elements of an array), ``variant`` (one of
+several alternatives), ``wrapper`` (the same value seen at another vertex,
+e.g. a record and its body) or ``reference`` (a link records do not follow)."""
+
+ValueType = Literal["object", "array", "string", "integer", "number", "boolean", "null", "bytes", "any"]
+"""The shape of a value at a vertex of a given kind."""
+
+ExistenceKind = Literal[
+    "edge-missing",
+    "kind-inconsistency",
+    "label-inconsistency",
+    "required-field-missing",
+    "constraint-tightened",
+    "resolver-invalid",
+    "well-formedness",
+    "signature-coherence",
+    "simultaneity",
+    "reachability-risk",
+]
+"""The ten kinds of existence issue. Six make a mapping unusable and
+``MigrationBuilder.compile`` refuses them (``kind-inconsistency``,
+``label-inconsistency``, ``resolver-invalid``, ``well-formedness``,
+``signature-coherence``, ``simultaneity``); the other four describe data a
+valid migration drops or risks (``edge-missing``, ``required-field-missing``,
+``constraint-tightened``, ``reachability-risk``)."""
 
 ChangeKind = Literal[
     "vertex-added",
@@ -53,15 +111,85 @@ class Change(_ChangeRequired, total=False):
     """The value after (for changed constraints and kinds)."""
 
 
-class EdgeRuleSpec(TypedDict):
-    """Which vertex kinds an edge kind may join (empty list: any kind)."""
+class ClassifiedChange(Change):
+    """One change with its classification (:attr:`panproto.DiffReport.breaking`, ...)."""
 
+    breaking: bool
+    """Whether the change breaks old records or old readers."""
+    reason: str
+    """Why, e.g. ``"a newly required field: existing records may lack it"``."""
+
+
+class Classification(TypedDict):
+    """A classified diff, as :func:`panproto.classify` returns it."""
+
+    verdict: Compatibility
+    """``"fully-compatible"``, ``"backward-compatible"`` or ``"breaking"``."""
+    breaking: list[ClassifiedChange]
+    """The breaking changes."""
+    non_breaking: list[ClassifiedChange]
+    """The other changes."""
+
+
+class DiffReportData(TypedDict):
+    """A diff report, as :meth:`panproto.DiffReport.to_dict` returns it."""
+
+    changes: list[Change]
+    """Every change, in order."""
+    compatibility: Compatibility
+    """The verdict."""
+    breaking: list[ClassifiedChange]
+    """The breaking changes, each with its reason."""
+    non_breaking: list[ClassifiedChange]
+    """The other changes, each with its reason."""
+
+
+class ExistenceIssue(TypedDict):
+    """One problem an existence check found (:attr:`panproto.ExistenceReport.errors`)."""
+
+    kind: ExistenceKind
+    """Which of the ten kinds, e.g. ``"well-formedness"``."""
+    element: str
+    """The element: a vertex (``vertex "text"``), an edge (``body -prop[text]-> text``) or a resolver."""
+    message: str
+    """What is wrong and what it means for records."""
+
+
+class ExistenceReportData(TypedDict):
+    """An existence report, as :meth:`panproto.ExistenceReport.to_dict` returns it."""
+
+    valid: bool
+    """Whether there is no issue at all."""
+    compilable: bool
+    """Whether no issue is of a kind that stops the mapping from compiling."""
+    errors: list[ExistenceIssue]
+    """Every issue."""
+
+
+class RecordViolation(TypedDict):
+    """One way a record does not fit a schema (:meth:`panproto.Schema.validate_record`)."""
+
+    path: str
+    """Where: the root vertex, then keys and ``[index]``es, e.g. ``"post.tags[3]"``."""
+    message: str
+    """What is wrong, e.g. ``'expected string (vertex "tag" of kind "string"), found integer'``."""
+
+
+class _EdgeRuleSpecRequired(TypedDict):
     src_kinds: list[str]
     """Kinds allowed at the edge's source."""
     tgt_kinds: list[str]
     """Kinds allowed at the edge's target."""
     named: bool
     """Whether each edge of this kind carries a name (key, column, field)."""
+
+
+class EdgeRuleSpec(_EdgeRuleSpecRequired, total=False):
+    """Which vertex kinds an edge kind may join (empty list: any kind)."""
+
+    role: EdgeRole
+    """What the edge means for records; by default ``"property"`` for a
+    named edge kind and ``"reference"`` for an unnamed one."""
 
 
 class _ProtocolSpecRequired(TypedDict):
@@ -82,6 +210,9 @@ class ProtocolSpec(_ProtocolSpecRequired, total=False):
     """Name of the theory schemas of this protocol are models of."""
     instance_theory: str
     """Name of the theory records of this protocol are models of."""
+    value_types: dict[str, ValueType]
+    """Object kind -> the shape of its values; a kind not listed takes the
+    type of the same name (``"string"``, ``"integer"``, ...), else any value."""
 
 
 class _VertexDataRequired(TypedDict):
@@ -112,6 +243,43 @@ class EdgeData(_EdgeDataRequired, total=False):
     """The edge's name, for named edge kinds."""
 
 
+class EdgeMapping(TypedDict):
+    """An explicit edge mapping of a :class:`MigrationSpec`."""
+
+    src: EdgeData
+    """The source edge."""
+    tgt: EdgeData
+    """The target edge it becomes."""
+
+
+class Resolver(TypedDict):
+    """How to attach a surviving child to a surviving ancestor when the
+    vertex between them is dropped."""
+
+    src_kind: str
+    """Kind of the surviving ancestor (in the target)."""
+    tgt_kind: str
+    """Kind of the surviving child (in the target)."""
+    edge: EdgeData
+    """The target edge that attaches them."""
+
+
+class _MigrationSpecRequired(TypedDict):
+    vertex_map: dict[str, str]
+    """Source vertex id -> target vertex id; unmapped vertices are dropped."""
+
+
+class MigrationSpec(_MigrationSpecRequired, total=False):
+    """A migration's mapping (:meth:`panproto.MigrationBuilder.spec`); the
+    lists are left out when empty."""
+
+    edge_map: list[EdgeMapping]
+    """Explicit edge mappings, sorted by source edge (most edges follow
+    their ends and need none)."""
+    resolvers: list[Resolver]
+    """Resolvers, sorted."""
+
+
 SchemaData = dict[str, Any]
 """The JSON form of a schema: ``protocol``, ``vertices``, ``edges`` and,
 when present, ``hyper_edges``, ``constraints``, ``required``."""
@@ -134,6 +302,20 @@ class CommitData(TypedDict):
     """When, in seconds since the epoch (UTC)."""
     message: str
     """The commit message."""
+    compatibility: Compatibility | None
+    """How this version relates to its first parent's (``None`` for a commit
+    written before verdicts were recorded)."""
+    migration: str | None
+    """Id of the migration from the first parent's schema (``None`` for a first commit)."""
+
+
+class ShowResult(TypedDict):
+    """A commit and what it changed, as :meth:`panproto.Repository.show` returns it."""
+
+    commit: Commit
+    """The commit."""
+    diff: DiffReport
+    """Its changes from its first parent (from nothing, for a first commit), classified."""
 
 
 class StatusData(TypedDict):
@@ -147,3 +329,5 @@ class StatusData(TypedDict):
     """Id of the staged schema, or ``None`` when nothing is staged."""
     changes: list[Change]
     """The staged schema's changes against HEAD."""
+    compatibility: Compatibility | None
+    """The verdict on those changes, or ``None`` when nothing is staged."""

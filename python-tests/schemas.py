@@ -36,3 +36,84 @@ def post_v2() -> pp.Schema:
 def post_v3() -> pp.Schema:
     """v2 with a longer text limit."""
     return post_v2().to_builder().constraint("post:body.text", "maxLength", "5000").build()
+
+
+def blog_v1() -> pp.Schema:
+    """A post whose body has text, tags (an array of strings) and meta
+    (lang, views): what the migration tests move records out of."""
+    return (
+        pp.protocol("atproto")
+        .schema()
+        .vertex("post", "record", {"nsid": "app.bsky.feed.post"})
+        .vertex("body", "object")
+        .vertex("text", "string")
+        .vertex("tags", "array")
+        .vertex("tag", "string")
+        .vertex("meta", "object")
+        .vertex("lang", "string")
+        .vertex("views", "integer")
+        .edge("post", "body", "record-schema")
+        .edge("body", "text", "prop", {"name": "text"})
+        .edge("body", "tags", "prop", {"name": "tags"})
+        .edge("tags", "tag", "items")
+        .edge("body", "meta", "prop", {"name": "meta"})
+        .edge("meta", "lang", "prop", {"name": "lang"})
+        .edge("meta", "views", "prop", {"name": "views"})
+        .constraint("text", "maxLength", "3000")
+        .required("body", ["text"])
+        .build()
+    )
+
+
+def blog_v2() -> pp.Schema:
+    """blog_v1 with text renamed to content, meta dropped (lang hoisted onto
+    the body) and views dropped."""
+    return (
+        pp.protocol("atproto")
+        .schema()
+        .vertex("post", "record", {"nsid": "app.bsky.feed.post"})
+        .vertex("body", "object")
+        .vertex("content", "string")
+        .vertex("tags", "array")
+        .vertex("tag", "string")
+        .vertex("lang", "string")
+        .edge("post", "body", "record-schema")
+        .edge("body", "content", "prop", {"name": "content"})
+        .edge("body", "tags", "prop", {"name": "tags"})
+        .edge("tags", "tag", "items")
+        .edge("body", "lang", "prop", {"name": "lang"})
+        .build()
+    )
+
+
+def blog_v3() -> pp.Schema:
+    """blog_v2 reduced to its content, under the key "body"."""
+    return (
+        pp.protocol("atproto")
+        .schema()
+        .vertex("post", "record")
+        .vertex("body", "object")
+        .vertex("content", "string")
+        .edge("post", "body", "record-schema")
+        .edge("body", "content", "prop", {"name": "body"})
+        .build()
+    )
+
+
+def v1_to_v2() -> pp.CompiledMigration:
+    """blog_v1 -> blog_v2: text becomes content, lang is hoisted, meta and views dropped."""
+    return (
+        pp.migration(blog_v1(), blog_v2())
+        .map("post", "post")
+        .map("body", "body")
+        .map("text", "content")
+        .map("tags", "tags")
+        .map("tag", "tag")
+        .map("lang", "lang")
+        .compile()
+    )
+
+
+def blog_record() -> dict[str, object]:
+    """A blog_v1 record (with a key the schema does not know)."""
+    return {"text": "hello", "tags": ["a", "b"], "meta": {"lang": "en", "views": 3}, "extra": True}

@@ -14,6 +14,15 @@ import panproto as pp
 from conftest import BACKEND, Location
 from schemas import post_v1, post_v2, post_v3
 
+EXIT_BREAKING = 1
+EXIT_ERROR = 2
+
+
+def post_v4() -> pp.Schema:
+    """v3 with createdAt required: a breaking change."""
+    return post_v3().to_builder().required("post:body", ["text", "createdAt"]).build()
+
+
 PANPROTO = Path(sys.executable).with_name("panproto")
 
 
@@ -37,7 +46,12 @@ def init_args(location: Location) -> list[str]:
 
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
-    for name, schema in (("v1.json", post_v1()), ("v2.json", post_v2()), ("v3.json", post_v3())):
+    for name, schema in (
+        ("v1.json", post_v1()),
+        ("v2.json", post_v2()),
+        ("v3.json", post_v3()),
+        ("v4.json", post_v4()),
+    ):
         (tmp_path / name).write_text(schema.to_json(), encoding="utf-8")
     return tmp_path
 
@@ -100,15 +114,19 @@ def test_json_output(workdir, location):
     added = json.loads(run(workdir, "add", "v1.json", "--json").stdout)
     assert added["staged"] == post_v1().id
     assert {c["kind"] for c in added["changes"]} >= {"vertex-added", "edge-added"}
+    assert added["compatibility"] == "backward-compatible" and added["breaking"] == []
+    assert len(added["non_breaking"]) == len(added["changes"])
     status = json.loads(run(workdir, "status", "--json").stdout)
     assert status["staged"] == post_v1().id and status["head"] is None and status["branch"] == "main"
+    assert status["compatibility"] == "backward-compatible"
     commit = json.loads(run(workdir, "commit", "-m", "v1", "--json").stdout)
     assert commit["message"] == "v1" and commit["schema_id"] == post_v1().id
     assert commit["author"] == "tester <t@example.com>"
     log = json.loads(run(workdir, "log", "--json").stdout)
     assert [c["id"] for c in log] == [commit["id"]]
+    assert commit["compatibility"] == "backward-compatible" and commit["migration"] is None
     status = json.loads(run(workdir, "status", "--json").stdout)
-    assert status == {"branch": "main", "head": commit["id"], "staged": None, "changes": []}
+    assert status == {"branch": "main", "head": commit["id"], "staged": None, "changes": [], "compatibility": None}
 
 
 def test_errors_exit_2_without_traceback(workdir, location):
@@ -157,3 +175,141 @@ def test_init_with_an_explicit_store_and_name(workdir):
     run(workdir, "commit", "-m", "v1")
     with pp.Repository.open(store, name="team") as repo:
         assert repo.schema_at() == post_v1()
+
+
+def history(workdir: Path, location: Location) -> None:
+    """init, then commit v1, v2 and v3."""
+    run(workdir, *init_args(location))
+    for version in ("v1", "v2", "v3"):
+        run(workdir, "add", f"{version}.json")
+        run(workdir, "commit", "-m", version)
+
+
+def test_log_and_status_state_each_verdict(workdir, location):
+    history(workdir, location)
+    log = run(workdir, "log").stdout
+    assert log.count("Compatibility: backward-compatible") == 3
+    run(workdir, "add", "v4.json")
+    status = run(workdir, "status").stdout
+    assert "1 change(s) to commit, breaking" in status
+    assert "required-added       post:body.createdAt" in status
+    run(workdir, "commit", "-m", "require a date")
+    log = run(workdir, "log", "-n", "1").stdout
+    assert "Compatibility: breaking" in log and "require a date" in log
+    entries = json.loads(run(workdir, "log", "--json").stdout)
+    assert [e["compatibility"] for e in entries] == ["breaking", *["backward-compatible"] * 3]
+    assert [e["migration"] is None for e in entries] == [False, False, False, True]
+
+
+def test_show_prints_the_commit_its_changes_and_verdict(workdir, location):
+    history(workdir, location)
+    out = run(workdir, "show").stdout
+    head = json.loads(run(workdir, "log", "-n", "1", "--json").stdout)[0]
+    assert out.startswith(f"commit {head['short_id']} (HEAD -> main)\n")
+    assert "Compatibility: backward-compatible" in out and "    v3" in out
+    assert "ok        constraint-changed   post:body.text.maxLength (3000 -> 5000)" in out
+    assert "maxLength relaxed from 3000 to 5000" in out
+    assert out.rstrip().endswith("verdict: backward-compatible (0 breaking changes, 1 non-breaking)")
+
+    first = run(workdir, "show", "HEAD~2").stdout
+    assert "    v1" in first and "vertex-added" in first and "(HEAD" not in first
+
+    shown = json.loads(run(workdir, "show", "HEAD~1", "--json").stdout)
+    assert shown["commit"]["message"] == "v2"
+    assert shown["diff"]["compatibility"] == "backward-compatible"
+    assert {c["kind"] for c in shown["diff"]["changes"]} == {"vertex-added", "edge-added", "constraint-added"}
+    assert (
+        run(workdir, "show", shown["commit"]["id"], "--json").stdout == run(workdir, "show", "HEAD~1", "--json").stdout
+    )
+
+    missing = run(workdir, "show", "HEAD~9", check=False)
+    assert missing.returncode == EXIT_ERROR and missing.stderr.startswith("error: ")
+
+
+def test_diff_sees_the_staged_schema(workdir, location):
+    run(workdir, *init_args(location))
+    empty = run(workdir, "diff")
+    assert empty.returncode == 0 and "verdict: fully-compatible (no changes)" in empty.stdout
+
+    run(workdir, "add", "v1.json")  # staged in .panproto/index, read back by the next process
+    first = json.loads(run(workdir, "diff", "--json").stdout)
+    assert first["new"] == "staged" and len(first["changes"]) == 7
+    run(workdir, "commit", "-m", "v1")
+    assert "0 changes" in run(workdir, "diff").stdout  # nothing staged: HEAD against HEAD
+
+    run(workdir, "add", "v4.json")
+    out = run(workdir, "diff").stdout
+    assert out.startswith(f"HEAD ({post_v1().id[:12]}) -> staged ({post_v4().id[:12]}): 5 changes")
+    assert "breaking  required-added       post:body.createdAt" in out
+    assert "a newly required field: existing records may lack it" in out
+    assert "verdict: breaking (1 breaking change, 4 non-breaking)" in out
+    data = json.loads(run(workdir, "diff", "--json").stdout)
+    assert data == {"old": "HEAD", "new": "staged", **pp.diff(post_v1(), post_v4()).to_dict()}
+
+
+def test_diff_between_refs_and_files(workdir, location):
+    history(workdir, location)
+    between = json.loads(run(workdir, "diff", "HEAD~2", "HEAD", "--json").stdout)
+    assert (between["old"], between["new"]) == ("HEAD~2", "HEAD")
+    assert between["changes"] == pp.diff(post_v1(), post_v3()).changes
+    against_head = json.loads(run(workdir, "diff", "main~1", "--json").stdout)  # nothing staged: against HEAD
+    assert against_head["changes"] == pp.diff(post_v2(), post_v3()).changes
+    mixed = json.loads(run(workdir, "diff", "HEAD", "v4.json", "--json").stdout)
+    assert mixed["changes"] == pp.diff(post_v3(), post_v4()).changes and mixed["compatibility"] == "breaking"
+    assert run(workdir, "diff", "HEAD", "v4.json").returncode == 0  # diff informs; check gates
+
+
+def test_check_files_outside_a_working_copy(workdir):
+    ok = run(workdir, "check", "v1.json", "v2.json")
+    assert ok.returncode == 0
+    assert "verdict: backward-compatible" in ok.stdout
+    assert "ok        vertex-added         post:body.createdAt (string)" in ok.stdout
+    same = run(workdir, "check", "v2.json", "v2.json")
+    assert same.returncode == 0 and "verdict: fully-compatible (no changes)" in same.stdout
+
+    broken = run(workdir, "check", "v3.json", "v4.json", check=False)
+    assert broken.returncode == EXIT_BREAKING
+    assert "breaking  required-added       post:body.createdAt" in broken.stdout
+    assert "verdict: breaking (1 breaking change, 0 non-breaking)" in broken.stdout
+    assert broken.stderr == ""
+
+    gate = run(workdir, "check", "v3.json", "v4.json", "--json", check=False)
+    assert gate.returncode == EXIT_BREAKING
+    data = json.loads(gate.stdout)
+    assert data["compatible"] is False and data["compatibility"] == "breaking"
+    assert (data["old"], data["new"]) == ("v3.json", "v4.json")
+    assert data["breaking"] == pp.diff(post_v3(), post_v4()).breaking
+    passing = json.loads(run(workdir, "check", "v1.json", "v3.json", "--json").stdout)
+    assert passing["compatible"] is True and passing["compatibility"] == "backward-compatible"
+
+
+def test_check_refs(workdir, location):
+    history(workdir, location)
+    assert run(workdir, "check", "HEAD~2", "HEAD").returncode == 0
+    assert run(workdir, "check", "HEAD", "HEAD~2", check=False).returncode == EXIT_BREAKING
+    assert run(workdir, "check", "main", "v4.json", check=False).returncode == EXIT_BREAKING
+    head = json.loads(run(workdir, "log", "-n", "1", "--json").stdout)[0]["id"]
+    data = json.loads(run(workdir, "check", "v1.json", head, "--json").stdout)
+    assert data["compatible"] is True and data["changes"] == pp.diff(post_v1(), post_v3()).changes
+
+
+def test_check_errors_exit_2(workdir, location):
+    outside = run(workdir, "check", "v1.json", "HEAD", check=False)  # a ref, but no working copy
+    assert outside.returncode == EXIT_ERROR and "HEAD" in outside.stderr and "panproto init" in outside.stderr
+    history(workdir, location)
+    (workdir / "bad.json").write_text("{not json", encoding="utf-8")
+    cases = [
+        ("check", "v1.json", "nope"),  # neither a file nor a ref
+        ("check", "HEAD~7", "HEAD"),  # a ref past the first commit
+        ("check", "bad.json", "v1.json"),  # a file that is not a schema
+        ("check", "v1.json"),  # NEW missing: a usage error
+    ]
+    for args in cases:
+        result = run(workdir, *args, check=False)
+        assert result.returncode == EXIT_ERROR, (args, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr
+    result = run(workdir, "check", "v1.json", "nope", check=False)
+    assert result.stderr.startswith("error: NEW 'nope' is neither a schema file nor a ref")
+    as_json = run(workdir, "check", "v1.json", "nope", "--json", check=False)
+    assert as_json.returncode == EXIT_ERROR
+    assert json.loads(as_json.stdout) == {"error": as_json.stderr.removeprefix("error: ").rstrip("\n")}

@@ -144,3 +144,53 @@ def test_panproto_load_is_a_context_manager_with_the_same_operations():
         b = a.to_builder().vertex("b", "string").build()
         assert p.diff(a, b) == pp.diff(a, b)
         assert "Panproto" in repr(p)
+
+
+def test_edge_rules_carry_roles_and_the_spec_value_types():
+    spec = pp.protocol("atproto").to_dict()
+    roles = {kind: rule["role"] for kind, rule in spec["edge_rules"].items()}
+    assert roles["prop"] == "property" and roles["items"] == "item" and roles["record-schema"] == "wrapper"
+    assert set(roles.values()) <= {"property", "item", "variant", "wrapper", "reference"}
+    assert spec["value_types"]["record"] == "object" and spec["value_types"]["integer"] == "integer"
+    assert set(spec["value_types"]) <= set(spec["object_kinds"])
+    assert pp.protocol("sql").to_dict()["edge_rules"]["foreign-key"]["role"] == "reference"
+
+
+def test_a_defined_protocol_with_roles_and_value_types_shapes_its_records():
+    name = f"todo-{uuid.uuid4().hex[:8]}"
+    spec = {
+        **_spec(name),
+        "edge_rules": {
+            "entry": {"src_kinds": ["list"], "tgt_kinds": ["item"], "named": False, "role": "item"},
+            "field": {"src_kinds": ["item"], "tgt_kinds": ["text", "flag"], "named": True},
+        },
+        "value_types": {"list": "array", "item": "object", "text": "string", "flag": "boolean"},
+    }
+    proto = pp.define_protocol(spec)
+    again = proto.to_dict()
+    assert again["value_types"] == spec["value_types"]
+    assert again["edge_rules"]["entry"]["role"] == "item"
+    assert "role" not in again["edge_rules"]["field"]  # not given: a named edge is a property
+    todo = (
+        proto.schema()
+        .vertex("todo", "list")
+        .vertex("todo.item", "item")
+        .vertex("todo.item.title", "text")
+        .vertex("todo.item.done", "flag")
+        .edge("todo", "todo.item", "entry")
+        .edge("todo.item", "todo.item.title", "field", {"name": "title"})
+        .edge("todo.item", "todo.item.done", "field", {"name": "done"})
+        .build()
+    )
+    assert todo.validate_record([{"title": "milk", "done": False}], "todo") == []
+    [problem] = todo.validate_record([{"title": "milk"}, {"title": "eggs", "done": "no"}], "todo")
+    assert problem["path"] == "todo[1].done" and "expected boolean" in problem["message"]
+
+
+def test_an_unknown_role_or_value_type_is_refused():
+    bad_role = {**_spec(f"bad-{uuid.uuid4().hex[:8]}")}
+    bad_role["edge_rules"] = {"entry": {"src_kinds": [], "tgt_kinds": [], "named": False, "role": "sibling"}}
+    with pytest.raises(pp.SchemaValidationError):
+        pp.define_protocol(bad_role)
+    with pytest.raises(pp.SchemaValidationError, match="not an object kind"):
+        pp.define_protocol({**_spec(f"bad-{uuid.uuid4().hex[:8]}"), "value_types": {"ghost": "string"}})

@@ -24,7 +24,14 @@ def test_init_gives_an_empty_repository(location):
         status = repo.status()
         assert isinstance(status, pp.Status)
         assert (status.branch, status.head, status.staged, status.changes) == ("main", None, None, [])
-        assert status.to_dict() == {"branch": "main", "head": None, "staged": None, "changes": []}
+        assert status.compatibility is None
+        assert status.to_dict() == {
+            "branch": "main",
+            "head": None,
+            "staged": None,
+            "changes": [],
+            "compatibility": None,
+        }
 
 
 def test_init_accepts_a_protocol_object_and_a_path_like(location, tmp_path):
@@ -40,11 +47,14 @@ def test_init_accepts_a_protocol_object_and_a_path_like(location, tmp_path):
 
 def test_add_commit_log_status(repo):
     changes = repo.add(post_v1())
+    assert isinstance(changes, pp.DiffReport)
     assert {c["kind"] for c in changes} == {"vertex-added", "edge-added", "constraint-added", "required-added"}
+    assert changes.compatibility == "backward-compatible"  # everything is new: nothing breaks
     status = repo.status()
     assert status.staged == post_v1().id
     assert status.head is None
-    assert status.changes == changes
+    assert status.changes == changes.changes
+    assert status.compatibility == "backward-compatible"
 
     first = repo.commit("first version", "alice", timestamp=1_700_000_000)
     assert HEX64.fullmatch(first)
@@ -75,7 +85,11 @@ def test_add_commit_log_status(repo):
         "author": "carol",
         "timestamp": log[0].timestamp,
         "message": "longer posts",
+        "compatibility": "backward-compatible",
+        "migration": log[0].migration,
     }
+    assert HEX64.fullmatch(log[0].migration or "")
+    assert log[2].migration is None  # a first commit has no parent to migrate from
     assert isinstance(log[0], pp.Commit)
     assert third[:12] in repr(log[0])
 
@@ -84,6 +98,7 @@ def test_add_commit_log_status(repo):
     assert repo.schema_at(first) == post_v1()
     status = repo.status()
     assert (status.branch, status.head, status.staged, status.changes) == ("main", third, None, [])
+    assert status.compatibility is None
 
 
 def test_history_is_visible_to_a_new_handle(location):
@@ -100,7 +115,7 @@ def test_history_is_visible_to_a_new_handle(location):
 def test_vcs_functions_mirror_the_methods(location):
     repo = pp.vcs_init(location.url, "atproto", name=location.name)
     try:
-        assert pp.vcs_add(repo, post_v1()) == repo.status().changes
+        assert pp.vcs_add(repo, post_v1()).changes == repo.status().changes
         commit = pp.vcs_commit(repo, "v1", "alice")
         pp.vcs_add(repo, post_v2())
         second = pp.vcs_commit(repo, "v2", "alice")
@@ -235,3 +250,146 @@ def test_commit_and_status_pickle(repo):
     status_again = pickle.loads(pickle.dumps(status))
     assert status_again.to_dict() == status.to_dict()
     assert "Status" in repr(status)
+
+
+# ---------------------------------------------------------------- verdicts, diff, show, migrations
+
+
+def history(repo: pp.Repository) -> list[str]:
+    """v1, v2 (a date added), v3 (longer text), then v4 (the date required): four commits, oldest first."""
+    ids = []
+    for schema, message in ((post_v1(), "v1"), (post_v2(), "v2"), (post_v3(), "v3"), (post_v4(), "v4")):
+        repo.add(schema)
+        ids.append(repo.commit(message, "alice"))
+    return ids
+
+
+def post_v4() -> pp.Schema:
+    return post_v3().to_builder().required("post:body", ["text", "createdAt"]).build()
+
+
+def test_each_commit_records_its_verdict(repo):
+    history(repo)
+    log = repo.log()
+    assert [c.message for c in log] == ["v4", "v3", "v2", "v1"]
+    assert [c.compatibility for c in log] == [
+        "breaking",
+        "backward-compatible",
+        "backward-compatible",
+        "backward-compatible",
+    ]
+    assert log[0].to_dict()["compatibility"] == "breaking"
+
+
+def test_status_states_the_verdict_of_what_is_staged(repo):
+    history(repo)
+    assert repo.status().compatibility is None
+    report = repo.add(post_v2())  # back from v4: createdAt no longer required, text limit tightened
+    status = repo.status()
+    assert status.compatibility == report.compatibility == "breaking"
+    assert {c["kind"] for c in report.breaking} == {"constraint-changed"}
+    assert {c["kind"] for c in report.non_breaking} == {"required-removed"}
+    assert status.to_dict()["compatibility"] == "breaking"
+    assert "changes=2" in repr(status)
+
+
+def test_show_gives_a_commit_and_its_classified_changes(repo):
+    first, second, _, fourth = history(repo)
+    shown = repo.show()
+    assert set(shown) == {"commit", "diff"}
+    assert shown["commit"].id == fourth and shown["commit"] == repo.log(1)[0]
+    assert shown["diff"] == pp.diff(post_v3(), post_v4())
+    assert shown["diff"].compatibility == "breaking"
+    assert repo.show("HEAD~2")["commit"].id == second
+    assert repo.show(second)["diff"] == pp.diff(post_v1(), post_v2())
+    root = repo.show(first)  # a first commit: its changes from nothing
+    assert root["commit"].parents == []
+    assert len(root["diff"]) == 7 and {c["kind"] for c in root["diff"].breaking} == set()
+    with pytest.raises(pp.NotFoundError):
+        repo.show("HEAD~4")
+
+
+def test_diff_between_any_two_refs(repo):
+    first, _, third, fourth = history(repo)
+    assert repo.diff("HEAD~3", "HEAD") == pp.diff(post_v1(), post_v4())
+    assert repo.diff(first, fourth) == pp.diff(post_v1(), post_v4())
+    assert repo.diff("main~1", "main") == pp.diff(post_v3(), post_v4())
+    assert repo.diff("HEAD~2", third) == pp.diff(post_v2(), post_v3())
+    assert repo.diff(fourth, "HEAD~3").compatibility == "breaking"
+    assert repo.diff("HEAD~1").compatibility == "breaking"  # b defaults to HEAD when nothing is staged
+    assert not repo.diff()  # HEAD against HEAD
+    assert repo.diff().compatibility == "fully-compatible"
+    repo.add(post_v1())
+    assert repo.diff() == pp.diff(post_v4(), post_v1())  # b defaults to the staged schema
+    assert repo.diff("HEAD~3") == pp.diff(post_v1(), post_v1())
+    for missing in ("HEAD~4", "nope", "0" * 64, "main~9"):
+        with pytest.raises(pp.NotFoundError):
+            repo.diff(missing)
+
+
+def test_refs_resolve_in_schema_at(repo):
+    first, second, _, _ = history(repo)
+    assert repo.schema_at("HEAD~3") == repo.schema_at(first) == post_v1()
+    assert repo.schema_at("main") == post_v4()
+    assert repo.schema_at("main~2") == repo.schema_at(second) == post_v2()
+    with pytest.raises(pp.NotFoundError):
+        repo.schema_at("HEAD~x")
+
+
+def test_diff_and_show_before_the_first_commit_are_not_found(repo):
+    with pytest.raises(pp.NotFoundError):
+        repo.diff()
+    with pytest.raises(pp.NotFoundError):
+        repo.show()
+    with pytest.raises(pp.NotFoundError):
+        repo.migration()
+
+
+def renamed_text() -> pp.Schema:
+    """post_v1 with the text property (vertex and key) renamed to content."""
+    return (
+        pp.protocol("atproto")
+        .schema()
+        .vertex("post", "record", {"nsid": "app.bsky.feed.post"})
+        .vertex("post:body", "object")
+        .vertex("post:body.content", "string")
+        .edge("post", "post:body", "record-schema")
+        .edge("post:body", "post:body.content", "prop", {"name": "content"})
+        .constraint("post:body.content", "maxLength", "3000")
+        .required("post:body", ["content"])
+        .build()
+    )
+
+
+def test_add_derives_the_migration_and_detects_renames(repo):
+    repo.add(post_v1())
+    first = repo.commit("v1", "alice")
+    assert repo.migration() is None  # a first commit
+    repo.add(renamed_text())
+    second = repo.commit("rename text to content", "alice")
+    commit = repo.log(1)[0]
+    assert commit.migration is not None
+
+    m = repo.migration("HEAD")
+    assert isinstance(m, pp.CompiledMigration)
+    assert (m.source, m.target) == (repo.schema_at(first), repo.schema_at(second))
+    assert m.spec == {"vertex_map": {"post": "post", "post:body": "post:body", "post:body.text": "post:body.content"}}
+    assert m.lift({"text": "hello"}) == {"content": "hello"}
+    view, complement = m.get({"text": "hello", "lang": "en"})
+    assert view == {"content": "hello"}
+    assert m.put(view, complement) == {"text": "hello", "lang": "en"}
+    assert m.invert().lift({"content": "bye"}) == {"text": "bye"}
+    assert repo.migration(second) == m
+
+
+def test_identity_on_what_survives(repo):
+    repo.add(post_v1())
+    repo.commit("v1", "alice")
+    repo.add(post_v2())
+    repo.commit("v2", "alice")
+    m = repo.migration()
+    assert m is not None
+    assert m.spec == {"vertex_map": {v: v for v in post_v1().vertices}}
+    record = {"text": "hi"}
+    assert m.lift(record) == record
+    assert post_v2().validate_record(m.lift(record), "post") == []

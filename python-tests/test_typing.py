@@ -7,22 +7,58 @@ import sys
 import textwrap
 
 GOOD = """
+from collections.abc import Iterator
+from typing import Any
+
 import panproto as pp
-from panproto.types import Change, CommitData
+from panproto.types import (
+    Change,
+    Classification,
+    ClassifiedChange,
+    CommitData,
+    Compatibility,
+    ExistenceIssue,
+    MigrationSpec,
+    RecordViolation,
+    ShowResult,
+)
 
 proto: pp.Protocol = pp.protocol("atproto")
 schema: pp.Schema = proto.schema().vertex("a", "object", {"nsid": "x.y"}).build()
-changes: list[Change] = pp.diff(schema, schema)
+report: pp.DiffReport = pp.diff(schema, schema)
+changes: list[Change] = report.changes
 kind: str = changes[0]["kind"] if changes else "none"
+first: Change = report[0]
+verdict: Compatibility = report.compatibility
+breaking: list[ClassifiedChange] = report.breaking
+reason: str = breaking[0]["reason"] if breaking else ""
+classified: Classification = pp.classify(report, "atproto")
+violations: list[RecordViolation] = schema.validate_record({"x": 1}, "a")
+builder: pp.MigrationBuilder = pp.migration(schema, schema).map("a", "a")
+spec: MigrationSpec = builder.spec()
+issues: list[ExistenceIssue] = pp.check_existence(schema, schema, builder).errors
+migration: pp.CompiledMigration = builder.compile()
+lifted: Any = migration.lift({})
+stream: Iterator[Any] = migration.lift_many(iter([{}, {}]))
+view, complement = migration.get({})
+complement_bytes: bytes = complement
+back: pp.CompiledMigration = pp.invert(pp.compose(migration, migration))
 with pp.Repository.init("x.db") as repo:
-    repo.add(schema)
+    staged: pp.DiffReport = repo.add(schema)
     commit_id: str = repo.commit("m", "a")
     head: str | None = repo.status().head
     data: CommitData = repo.log(1)[0].to_dict()
+    shown: ShowResult = repo.show("HEAD")
+    shown_commit: pp.Commit = shown["commit"]
+    between: pp.DiffReport = repo.diff("HEAD", "main")
+    recorded: pp.CompiledMigration | None = repo.migration()
+    status_verdict: Compatibility | None = repo.status().compatibility
 try:
     pp.Schema.from_json("{}")
 except pp.SchemaValidationError as exc:
     problems: tuple[str, ...] = exc.errors
+except pp.MigrationError as failed:
+    migration_problems: tuple[str, ...] = failed.errors
 except pp.ConflictError as conflict:
     ref: str | None = conflict.ref
 version: str = pp.__version__
@@ -35,6 +71,9 @@ import panproto as pp
 pp.protocol(42)
 count: int = pp.protocol("sql").name
 pp.Repository.init("x.db").commit("m")
+schema = pp.protocol("sql").schema().build()
+changes: list[dict[str, str]] = pp.diff(schema, schema)
+pp.migration(schema, schema).compile().put({}, "not bytes")
 """
 
 
@@ -71,3 +110,5 @@ def test_mistakes_are_caught_so_the_api_is_not_any(tmp_path):
     assert 'Argument 1 to "protocol" has incompatible type "int"' in result.stdout
     assert 'Incompatible types in assignment (expression has type "str", variable has type "int")' in result.stdout
     assert 'Missing positional argument "author"' in result.stdout
+    assert '(expression has type "DiffReport", variable has type "list[dict[str, str]]")' in result.stdout
+    assert 'Argument 2 to "put" of "CompiledMigration" has incompatible type "str"' in result.stdout
