@@ -35,6 +35,7 @@ EXAMPLES = [
     errors.PanprotoError("boom"),
     errors.SchemaValidationError("2 errors", errors=("a [x]", "b [y]")),
     errors.MigrationError("m"),
+    errors.MigrationError("2 problems", errors=('vertex "x": no such vertex [well-formedness]', "y [simultaneity]")),
     errors.ExistenceCheckError("e"),
     errors.LensError("l"),
     errors.GatError("g"),
@@ -59,6 +60,10 @@ def test_constructors_take_keyword_attributes_as_the_native_modules_pass_them():
     e = errors.SchemaValidationError("bad", errors=["one", "two"])
     assert e.errors == ("one", "two")
     assert errors.SchemaValidationError("bad").errors == ()
+    m = errors.MigrationError("bad", errors=["one [well-formedness]"])
+    assert m.errors == ("one [well-formedness]",)
+    assert errors.MigrationError("bad").errors == ()
+    assert repr(m) == "MigrationError('bad', errors=('one [well-formedness]',))"
     c = errors.ConflictError("moved", ref="r", expected=None, actual="x")
     assert (c.ref, c.expected, c.actual) == ("r", None, "x")
     s = errors.StoreError("down", backend="postgres", code="08001")
