@@ -35,7 +35,7 @@ import panproto
 from panproto.errors import PanprotoError
 
 if TYPE_CHECKING:
-    from panproto._api import Commit, DiffReport, Repository, Schema, Status
+    from panproto._api import Commit, Repository, Schema, Status
     from panproto.types import Change, ClassifiedChange, DiffReportData
 
 DIR = ".panproto"
@@ -154,13 +154,6 @@ def describe_change(change: Change) -> str:
 def print_changes(changes: Sequence[Change], indent: str = "  ") -> None:
     for change in changes:
         print(indent + describe_change(change))
-
-
-def report_dict(report: DiffReport | None) -> DiffReportData:
-    """A diff report as plain data (``None``: nothing changed)."""
-    if report is None:
-        return {"changes": [], "compatibility": "fully-compatible", "breaking": [], "non_breaking": []}
-    return report.to_dict()
 
 
 def plural(count: int, noun: str) -> str:
@@ -337,7 +330,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 class Side:
-    """One side of a comparison: a schema JSON file, a ref, the staged schema or HEAD."""
+    """One side of a comparison: a schema and how the command line named it
+    (a file, a ref, ``staged``, ``HEAD``)."""
 
     def __init__(self, label: str, schema: Schema) -> None:
         self.label = label
