@@ -38,12 +38,13 @@ pub enum Value {
     Object(Map),
 }
 
-/// An object's fields: a vector kept sorted by key, keys unique.
+/// An object's fields, in the order they were given, keys unique.
 ///
 /// Records are small objects read and rebuilt in bulk, so one contiguous
-/// allocation beats a tree: lifting rewrites an object in place, and a
-/// lookup is a binary search over a few entries.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// allocation beats a tree or a hash table: lifting rewrites an object in
+/// place and keeps its key order (a Python dict comes back in the order it
+/// went in), and a lookup scans a few entries. Equality ignores order.
+#[derive(Debug, Clone, Default)]
 pub struct Map(Vec<(String, Value)>);
 
 impl Map {
@@ -52,57 +53,86 @@ impl Map {
         Self(Vec::new())
     }
 
-    fn find(&self, key: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key))
+    fn position(&self, key: &str) -> Option<usize> {
+        self.0.iter().position(|(k, _)| k == key)
     }
 
     /// The value under `key`.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.find(key).ok().map(|i| &self.0[i].1)
+        self.position(key).map(|i| &self.0[i].1)
     }
 
     /// Whether `key` is present.
     pub fn contains_key(&self, key: &str) -> bool {
-        self.find(key).is_ok()
+        self.position(key).is_some()
     }
 
-    /// Sets `key`, returning the value it replaces.
+    /// Sets `key` (in place if present, else at the end), returning the value it replaces.
     pub fn insert(&mut self, key: String, value: Value) -> Option<Value> {
-        match self.find(&key) {
-            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
-            Err(i) => {
-                self.0.insert(i, (key, value));
+        match self.position(&key) {
+            Some(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            None => {
+                self.0.push((key, value));
                 None
             }
         }
     }
 
-    /// Removes `key`, returning its value.
+    /// Removes `key`, returning its value; the other fields keep their order.
     pub fn remove(&mut self, key: &str) -> Option<Value> {
-        self.find(key).ok().map(|i| self.0.remove(i).1)
+        self.position(key).map(|i| self.0.remove(i).1)
     }
 
-    /// Keeps the fields `keep` returns true for; it may change values and keys.
-    /// Keys it changes are re-sorted afterwards.
-    pub fn retain_mut(&mut self, mut keep: impl FnMut(&mut String, &mut Value) -> bool) {
+    /// An object of fields whose keys the caller knows to be distinct (a
+    /// Python dict's, say), without checking them.
+    pub fn from_distinct(fields: Vec<(String, Value)>) -> Self {
+        debug_assert!(
+            Self::from_iter(fields.clone()).len() == fields.len(),
+            "keys are not distinct"
+        );
+        Self(fields)
+    }
+
+    /// Keeps the fields `keep` returns true for; it may change values and keys
+    /// (a key it renames onto another key's name replaces that field).
+    pub fn retain_mut(&mut self, keep: impl FnMut(&mut String, &mut Value) -> bool) {
+        self.retain_distinct(keep);
+        self.dedup();
+    }
+
+    /// Appends fields whose keys differ from each other and from the present ones.
+    pub(crate) fn extend_distinct(&mut self, fields: impl IntoIterator<Item = (String, Value)>) {
+        self.0.extend(fields);
+    }
+
+    /// [`Map::retain_mut`] for a caller that never renames two kept keys alike
+    /// (a compiled plan's renames are distinct), so no check is needed.
+    pub(crate) fn retain_distinct(
+        &mut self,
+        mut keep: impl FnMut(&mut String, &mut Value) -> bool,
+    ) {
         self.0.retain_mut(|(k, v)| keep(k, v));
-        self.restore_order();
     }
 
-    /// Sorts by key and drops duplicate keys, keeping the last value given.
-    fn restore_order(&mut self) {
-        if self.0.windows(2).all(|w| w[0].0 < w[1].0) {
-            return;
-        }
-        self.0.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut out: Vec<(String, Value)> = Vec::with_capacity(self.0.len());
-        for (k, v) in self.0.drain(..) {
-            match out.last_mut() {
-                Some(last) if last.0 == k => last.1 = v,
-                _ => out.push((k, v)),
+    /// Drops earlier fields whose key appears again, keeping the last value given.
+    fn dedup(&mut self) {
+        let n = self.0.len();
+        let duplicated = if n <= 16 {
+            (1..n).any(|i| self.0[..i].iter().any(|(k, _)| *k == self.0[i].0))
+        } else {
+            let mut seen = std::collections::HashSet::with_capacity(n);
+            !self.0.iter().all(|(k, _)| seen.insert(k.as_str()))
+        };
+        if duplicated {
+            let mut out: Vec<(String, Value)> = Vec::with_capacity(n);
+            for (k, v) in self.0.drain(..) {
+                match out.iter_mut().find(|(o, _)| *o == k) {
+                    Some(slot) => slot.1 = v,
+                    None => out.push((k, v)),
+                }
             }
+            self.0 = out;
         }
-        self.0 = out;
     }
 
     /// Number of fields.
@@ -115,7 +145,7 @@ impl Map {
         self.0.is_empty()
     }
 
-    /// The fields in key order.
+    /// The fields in order.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
         self.0.iter().map(|(k, v)| (k, v))
     }
@@ -126,10 +156,16 @@ impl Map {
     }
 }
 
+impl PartialEq for Map {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().all(|(k, v)| other.get(k) == Some(v))
+    }
+}
+
 impl FromIterator<(String, Value)> for Map {
     fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
         let mut map = Self(iter.into_iter().collect());
-        map.restore_order();
+        map.dedup();
         map
     }
 }
@@ -137,7 +173,7 @@ impl FromIterator<(String, Value)> for Map {
 impl Extend<(String, Value)> for Map {
     fn extend<I: IntoIterator<Item = (String, Value)>>(&mut self, iter: I) {
         self.0.extend(iter);
-        self.restore_order();
+        self.dedup();
     }
 }
 

@@ -5,9 +5,9 @@
 //! `lift_many`: exact-type checks first, and a cache of key strings so a
 //! batch of records with the same keys creates each key object once.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
-use panproto_core::Value;
+use panproto_core::{Map, Value};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
@@ -90,7 +90,8 @@ fn read(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, ReadError> {
             let value = read(&v, depth + 1).map_err(|e| e.at(format!(".{key}")))?;
             out.push((key.to_owned(), value));
         }
-        return Ok(Value::Object(out.into_iter().collect()));
+        // A dict's keys are distinct.
+        return Ok(Value::Object(Map::from_distinct(out)));
     }
     if obj.is_none() {
         return Ok(Value::Null);
@@ -143,11 +144,11 @@ impl<'py> Writer<'py> {
     pub(crate) fn new(py: Python<'py>) -> Self {
         Self {
             py,
-            keys: HashMap::new(),
+            keys: HashMap::default(),
         }
     }
 
-    fn key(&mut self, k: String) -> Bound<'py, PyString> {
+    pub(crate) fn key(&mut self, k: String) -> Bound<'py, PyString> {
         if let Some(s) = self.keys.get(&k) {
             return s.clone();
         }
@@ -184,7 +185,160 @@ impl<'py> Writer<'py> {
     }
 }
 
+/// Stops the garbage collector tracking a dict of scalars.
+///
+/// Such a dict can be part of no reference cycle, and CPython untracks it
+/// itself at its next collection (`_PyDict_MaybeUntrack`); doing it at once
+/// spares every collection until then the work of visiting a batch of lifted
+/// records. A dict re-tracks itself when a container is stored in it later.
+#[allow(unsafe_code)]
+fn untrack(dict: &Bound<'_, PyDict>) {
+    // SAFETY: `dict` is a live dict this module created and holds a reference
+    // to; untracking a GC object we own is allowed at any time.
+    unsafe { pyo3::ffi::PyObject_GC_UnTrack(dict.as_ptr().cast()) }
+}
+
 /// Writes one record.
 pub(crate) fn to_py(py: Python<'_>, value: Value) -> PyResult<Bound<'_, PyAny>> {
     Writer::new(py).write(value)
+}
+
+/// Records for `lift`, which never looks inside a scalar nor makes one: each
+/// scalar is passed through untouched as an index into a table of the
+/// caller's own Python objects, so lifting copies no string or number and
+/// the output shares the input's scalar objects, as a hand-written dict
+/// comprehension would.
+pub(crate) struct PassThrough<'py> {
+    scalars: Vec<Bound<'py, PyAny>>,
+}
+
+impl<'py> PassThrough<'py> {
+    pub(crate) fn new() -> Self {
+        Self {
+            scalars: Vec::new(),
+        }
+    }
+
+    /// Reads a record, keeping its scalars aside; an error names the path to the bad value.
+    pub(crate) fn read(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<Value> {
+        self.read_at(obj, 0).map_err(ReadError::into_py_err)
+    }
+
+    fn scalar(&mut self, obj: &Bound<'py, PyAny>) -> Value {
+        let index = self.scalars.len() as i64;
+        self.scalars.push(obj.clone());
+        Value::Int(index)
+    }
+
+    fn read_at(&mut self, obj: &Bound<'py, PyAny>, depth: usize) -> Result<Value, ReadError> {
+        if depth > MAX_DEPTH {
+            return Err(ReadError::new(format!(
+                "the record is nested more than {MAX_DEPTH} levels deep"
+            )));
+        }
+        if let Ok(d) = obj.cast::<PyDict>() {
+            let mut out = Vec::with_capacity(d.len());
+            for (k, v) in d.iter() {
+                let Ok(key) = k.cast::<PyString>() else {
+                    return Err(ReadError::new(format!(
+                        "keys must be str, found {} ({k})",
+                        type_name(&k)
+                    )));
+                };
+                let key = key.to_str()?;
+                let value = self
+                    .read_at(&v, depth + 1)
+                    .map_err(|e| e.at(format!(".{key}")))?;
+                out.push((key.to_owned(), value));
+            }
+            // A dict's keys are distinct.
+            return Ok(Value::Object(Map::from_distinct(out)));
+        }
+        if let Ok(l) = obj.cast::<PyList>() {
+            let mut out = Vec::with_capacity(l.len());
+            for (i, item) in l.iter().enumerate() {
+                out.push(
+                    self.read_at(&item, depth + 1)
+                        .map_err(|e| e.at(format!("[{i}]")))?,
+                );
+            }
+            return Ok(Value::Array(out));
+        }
+        if let Ok(t) = obj.cast::<PyTuple>() {
+            let mut out = Vec::with_capacity(t.len());
+            for (i, item) in t.iter().enumerate() {
+                out.push(
+                    self.read_at(&item, depth + 1)
+                        .map_err(|e| e.at(format!("[{i}]")))?,
+                );
+            }
+            return Ok(Value::Array(out));
+        }
+        let scalar = obj.is_none()
+            || obj.cast::<PyString>().is_ok()
+            || obj.cast::<PyInt>().is_ok()
+            || obj.cast::<PyFloat>().is_ok()
+            || obj.cast::<PyBytes>().is_ok();
+        if scalar {
+            return Ok(self.scalar(obj));
+        }
+        Err(ReadError::new(format!(
+            "a record holds dict, list, tuple, str, int, float, bool, None or bytes, not {}",
+            type_name(obj)
+        )))
+    }
+
+    /// Writes a lifted record back, putting the caller's scalars in place.
+    pub(crate) fn write(
+        &self,
+        writer: &mut Writer<'py>,
+        value: Value,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.write_tracked(writer, value).map(|(obj, _)| obj)
+    }
+
+    /// Writes a value; the flag says whether the garbage collector tracks it.
+    fn write_tracked(
+        &self,
+        writer: &mut Writer<'py>,
+        value: Value,
+    ) -> PyResult<(Bound<'py, PyAny>, bool)> {
+        let py = writer.py;
+        Ok(match value {
+            Value::Int(index) => {
+                let scalar = usize::try_from(index)
+                    .ok()
+                    .and_then(|i| self.scalars.get(i))
+                    .cloned()
+                    .ok_or_else(|| {
+                        PyTypeError::new_err("internal error: a lifted scalar has no source")
+                    })?;
+                // str, int, float, bool, None and bytes are not tracked.
+                (scalar, false)
+            }
+            Value::Array(a) => {
+                let items = a
+                    .into_iter()
+                    .map(|v| self.write_tracked(writer, v).map(|(obj, _)| obj))
+                    .collect::<PyResult<Vec<_>>>()?;
+                (PyList::new(py, items)?.into_any(), true)
+            }
+            Value::Object(o) => {
+                let d = PyDict::new(py);
+                let mut holds_tracked = false;
+                for (k, v) in o {
+                    let key = writer.key(k);
+                    let (value, tracked) = self.write_tracked(writer, v)?;
+                    holds_tracked |= tracked;
+                    d.set_item(key, value)?;
+                }
+                if !holds_tracked {
+                    untrack(&d);
+                }
+                (d.into_any(), holds_tracked)
+            }
+            // `lift` makes no scalars, so every one is an index; anything else is written as it is.
+            other => (writer.write(other)?, true),
+        })
+    }
 }

@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyIterator, PyList, PyTuple};
 use pythonize::{depythonize, pythonize};
 
-use super::convert::{Writer, to_py, to_value};
+use super::convert::{PassThrough, Writer, to_py, to_value};
 use super::errors::{Error, attached, detached};
 use super::protocol::to_py_err;
 use super::report::to_json;
@@ -212,9 +212,10 @@ impl PyCompiledMigration {
         record: &Bound<'py, PyAny>,
         root: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let value = to_value(record)?;
+        let mut scalars = PassThrough::new();
+        let value = scalars.read(record)?;
         let lifted = detached(py, || self.0.lift(value, root))?;
-        to_py(py, lifted)
+        scalars.write(&mut Writer::new(py), lifted)
     }
 
     /// Lifts every record of an iterable, lazily, in batches with the GIL released.
@@ -394,9 +395,10 @@ impl LiftIterator {
             return Ok(());
         };
         let mut source = source.bind(py).clone();
+        let mut scalars = PassThrough::new();
         let mut batch: Vec<Value> = Vec::with_capacity(BATCH);
         for item in source.by_ref().take(BATCH) {
-            batch.push(to_value(&item?)?);
+            batch.push(scalars.read(&item?)?);
         }
         if batch.len() < BATCH {
             self.source = None;
@@ -417,7 +419,8 @@ impl LiftIterator {
         })?;
         let mut writer = Writer::new(py);
         for v in lifted {
-            self.ready.push_back(writer.write(v)?.unbind());
+            self.ready
+                .push_back(scalars.write(&mut writer, v)?.unbind());
         }
         Ok(())
     }

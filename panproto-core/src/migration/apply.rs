@@ -11,55 +11,40 @@ use crate::migration::plan::{Field, Shape};
 use crate::migration::{CompiledMigration, Stage};
 use crate::record::{Map, Value};
 
-/// Walks a node's sorted field plan alongside a record's sorted keys, so
-/// each key is matched without hashing or searching.
+/// Finds a key's plan in a node's fields (sorted by source key).
 struct PlanCursor<'p> {
-    rest: &'p [(String, Field)],
+    fields: &'p [(String, Field)],
 }
 
 impl<'p> PlanCursor<'p> {
     fn new(fields: &'p [(String, Field)]) -> Self {
-        Self { rest: fields }
+        Self { fields }
     }
 
-    /// The plan for `key`; keys must be asked for in increasing order.
     fn find(&mut self, key: &str) -> Option<&'p Field> {
-        while let Some(((k, field), tail)) = self.rest.split_first() {
-            match k.as_str().cmp(key) {
-                std::cmp::Ordering::Less => self.rest = tail,
-                std::cmp::Ordering::Equal => {
-                    self.rest = tail;
-                    return Some(field);
-                }
-                std::cmp::Ordering::Greater => return None,
-            }
-        }
-        None
+        self.fields
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| &self.fields[i].1)
     }
 }
 
-/// Like [`PlanCursor`], over a node's target keys: target key → (source key, child).
+/// Finds a target key's way back in a node's kept fields (sorted by target key):
+/// target key → (source key, child).
 struct ReverseCursor<'p> {
-    rest: &'p [(String, String, usize)],
+    reverse: &'p [(String, String, usize)],
 }
 
 impl<'p> ReverseCursor<'p> {
     fn new(reverse: &'p [(String, String, usize)]) -> Self {
-        Self { rest: reverse }
+        Self { reverse }
     }
 
     fn find(&mut self, key: &str) -> Option<(&'p String, usize)> {
-        while let Some(((k, src, child), tail)) = self.rest.split_first() {
-            match k.as_str().cmp(key) {
-                std::cmp::Ordering::Less => self.rest = tail,
-                std::cmp::Ordering::Equal => {
-                    self.rest = tail;
-                    return Some((src, *child));
-                }
-                std::cmp::Ordering::Greater => return None,
-            }
-        }
-        None
+        self.reverse
+            .binary_search_by(|(k, _, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| (&self.reverse[i].1, self.reverse[i].2))
     }
 }
 
@@ -70,7 +55,7 @@ impl Stage {
             (Shape::Object, Value::Object(mut fields)) if !node.hoists => {
                 // Nothing to contract: rewrite the object where it lies.
                 let mut plan = PlanCursor::new(&node.fields);
-                fields.retain_mut(|key, value| match plan.find(key) {
+                fields.retain_distinct(|key, value| match plan.find(key) {
                     Some(Field::Keep { key: to, child }) => {
                         *value = self.lift(*child, std::mem::replace(value, Value::Null));
                         if to != key {
@@ -123,7 +108,7 @@ impl Stage {
                 // As in `lift`, rewrite in place; what is dropped moves to the complement.
                 let mut plan = PlanCursor::new(&node.fields);
                 let mut comp = ObjComp::default();
-                fields.retain_mut(|key, value| match plan.find(key) {
+                fields.retain_distinct(|key, value| match plan.find(key) {
                     Some(Field::Keep { key: to, child }) => {
                         let (view, c) = self.get(*child, std::mem::replace(value, Value::Null));
                         *value = view;
@@ -213,7 +198,7 @@ impl Stage {
                 }
                 // Rename back in place, following the plan from target keys.
                 let mut reverse = ReverseCursor::new(&node.reverse);
-                fields.retain_mut(|key, value| match reverse.find(key) {
+                fields.retain_distinct(|key, value| match reverse.find(key) {
                     Some((src_key, child)) => {
                         let c = take(&mut comp.kept, src_key).unwrap_or_default();
                         *value = self.put(child, std::mem::replace(value, Value::Null), c);
@@ -224,7 +209,7 @@ impl Stage {
                     }
                     None => false,
                 });
-                fields.extend(comp.dropped);
+                fields.extend_distinct(comp.dropped);
                 Value::Object(fields)
             }
             (Shape::Array(Some(item)), Value::Array(items), comp) => {

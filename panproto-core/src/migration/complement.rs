@@ -29,7 +29,7 @@ pub(crate) enum Comp {
     Replaced(Value),
 }
 
-/// What one object lost. Each list is sorted by source key.
+/// What one object lost, each list in the record's key order.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct ObjComp {
     /// Keys dropped whole, with their values.
@@ -337,16 +337,6 @@ impl Reader<'_> {
         for _ in 0..self.len()? {
             let k = self.str()?;
             c.hoisted.push((k, self.obj()?));
-        }
-        let sorted = |keys: &mut dyn Iterator<Item = &String>| {
-            let keys: Vec<&String> = keys.collect();
-            keys.windows(2).all(|w| w[0] < w[1])
-        };
-        if !sorted(&mut c.dropped.iter().map(|e| &e.0))
-            || !sorted(&mut c.kept.iter().map(|e| &e.0))
-            || !sorted(&mut c.hoisted.iter().map(|e| &e.0))
-        {
-            return Err(Self::damaged("its keys are out of order"));
         }
         self.depth -= 1;
         Ok(c)
