@@ -1,16 +1,19 @@
 //! Deriving the migration between two versions of a schema, as `add` does.
 //!
 //! Every vertex that keeps its id maps to itself (unless its values changed
-//! shape). A vertex that disappeared is matched to one that appeared when
-//! it sits in the same place — under the image of the same parent, by an
-//! edge of the same kind — and has the same kind: a rename. When several
+//! shape): the derived spec says so with its `identity` flag rather than
+//! listing them. A vertex that disappeared is matched to one that appeared
+//! when it sits in the same place — under the image of the same parent, by
+//! an edge of the same kind — and has the same kind: a rename. When several
 //! candidates share a place, the one reached by an edge of the same name
 //! wins; otherwise the place is left ambiguous and nothing is guessed.
 //! Matching repeats until nothing new matches, so renamed parents let their
-//! renamed children match too. Everything runs in time linear in the
-//! schemas' size per round.
+//! renamed children match too. The work is proportional to the schemas'
+//! edges once, then to what changed.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::migration::{MigrationSpec, analyse};
 use crate::protocol::{EdgeRole, ValueType};
@@ -19,12 +22,15 @@ use crate::schema::{Edge, Schema};
 /// Where a vertex sits: the image of its parent, the edge kind, and its own kind.
 type Place<'a> = (Option<&'a str>, &'a str, &'a str);
 
-/// The first data-carrying edge into each vertex.
-fn parents(schema: &Schema) -> HashMap<&str, &Edge> {
+/// The first data-carrying edge into each of `vertices`.
+fn parents<'a>(schema: &'a Schema, vertices: &HashSet<&str>) -> HashMap<&'a str, &'a Edge> {
     let protocol = schema.protocol();
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
+    if vertices.is_empty() {
+        return out;
+    }
     for e in schema.edges() {
-        if protocol.edge_role(&e.kind) != EdgeRole::Reference {
+        if vertices.contains(e.tgt.as_str()) && protocol.edge_role(&e.kind) != EdgeRole::Reference {
             out.entry(e.tgt.as_str()).or_insert(e);
         }
     }
@@ -41,30 +47,38 @@ fn compatible(a: ValueType, b: ValueType) -> bool {
 /// The migration from `old` to `new`: identity on what survives, renames detected.
 pub fn derive_migration(old: &Schema, new: &Schema) -> MigrationSpec {
     let (po, pn) = (old.protocol(), new.protocol());
-    let mut spec = MigrationSpec::default();
+    let mut spec = MigrationSpec::identity();
+    let mut removed: Vec<&str> = Vec::new();
+    let mut shape_changed = false;
     for (id, v) in old.vertices() {
-        if let Some(w) = new.vertices().get(id) {
-            if compatible(po.value_type(&v.kind), pn.value_type(&w.kind)) {
-                spec.vertex_map.insert(id.clone(), id.clone());
-            }
+        match new.vertices().get(id) {
+            None => removed.push(id),
+            Some(w) => shape_changed |= !compatible(po.value_type(&v.kind), pn.value_type(&w.kind)),
         }
     }
-    let old_parents = parents(old);
-    let new_parents = parents(new);
-    let mut removed: Vec<&str> = old
-        .vertices()
-        .keys()
-        .map(String::as_str)
-        .filter(|v| !new.vertices().contains_key(*v))
-        .collect();
+    if removed.is_empty() && !shape_changed {
+        // Pure additions (and constraint or requirement changes): every old
+        // vertex keeps its id and its edges, so the identity compiles.
+        return spec;
+    }
     let mut added: Vec<&str> = new
         .vertices()
         .keys()
         .map(String::as_str)
         .filter(|v| !old.vertices().contains_key(*v))
         .collect();
+    let old_parents = parents(old, &removed.iter().copied().collect());
+    let new_parents = parents(new, &added.iter().copied().collect());
+    // The image of a parent: renamed, or itself if it survives with a compatible shape.
+    let image = |spec: &MigrationSpec, p: &str| -> Option<String> {
+        if let Some(t) = spec.vertex_map.get(p) {
+            return Some(t.clone());
+        }
+        let (v, w) = (old.vertices().get(p)?, new.vertices().get(p)?);
+        compatible(po.value_type(&v.kind), pn.value_type(&w.kind)).then(|| p.to_owned())
+    };
     loop {
-        let mut by_place: HashMap<Place<'_>, Vec<&str>> = HashMap::new();
+        let mut by_place: HashMap<Place<'_>, Vec<&str>> = HashMap::default();
         for &a in &added {
             let edge = new_parents.get(a);
             let place = (
@@ -74,12 +88,12 @@ pub fn derive_migration(old: &Schema, new: &Schema) -> MigrationSpec {
             );
             by_place.entry(place).or_default().push(a);
         }
-        let mut removed_at: HashMap<Place<'_>, Vec<&str>> = HashMap::new();
+        let mut removed_at: HashMap<(Option<String>, &str, &str), Vec<&str>> = HashMap::default();
         for &r in &removed {
             let edge = old_parents.get(r);
             let parent_image = match edge {
-                Some(e) => match spec.vertex_map.get(&e.src) {
-                    Some(image) => Some(image.as_str()),
+                Some(e) => match image(&spec, &e.src) {
+                    Some(i) => Some(i),
                     None => continue, // the parent is not placed yet; maybe next round
                 },
                 None => None,
@@ -92,8 +106,8 @@ pub fn derive_migration(old: &Schema, new: &Schema) -> MigrationSpec {
             removed_at.entry(place).or_default().push(r);
         }
         let mut matched = Vec::new();
-        for (place, gone) in &removed_at {
-            let Some(appeared) = by_place.get(place) else {
+        for ((parent, edge_kind, kind), gone) in &removed_at {
+            let Some(appeared) = by_place.get(&(parent.as_deref(), *edge_kind, *kind)) else {
                 continue;
             };
             if let ([r], [a]) = (gone.as_slice(), appeared.as_slice()) {
@@ -121,16 +135,25 @@ pub fn derive_migration(old: &Schema, new: &Schema) -> MigrationSpec {
         removed.retain(|r| !matched.iter().any(|(m, _)| m == r));
         added.retain(|a| !matched.iter().any(|(_, m)| m == a));
     }
-    // A derived mapping must compile: unmap whatever a fatal issue names.
+    // A derived mapping must compile: leave out whatever a fatal issue names.
     for _ in 0..3 {
         let (_, report) = analyse(old, new, &spec);
         let fatal: Vec<_> = report.issues.iter().filter(|i| i.kind.is_fatal()).collect();
         if fatal.is_empty() {
             break;
         }
-        for issue in fatal {
-            spec.vertex_map
-                .retain(|v, _| !issue.element.contains(&format!("{v:?}")));
+        let named: Vec<String> = old
+            .vertices()
+            .keys()
+            .filter(|v| fatal.iter().any(|i| i.element.contains(&format!("{v:?}"))))
+            .cloned()
+            .collect();
+        if named.is_empty() {
+            break;
+        }
+        for v in named {
+            spec.vertex_map.remove(&v);
+            spec.excluded.insert(v);
         }
     }
     spec

@@ -115,8 +115,9 @@ fn incompatible_kind_changes_are_left_unmapped() {
         .build()
         .unwrap();
     let spec = derive_migration(&old, &new);
-    assert!(!spec.vertex_map.contains_key("name"));
-    assert!(spec.vertex_map.contains_key("person"));
+    let images = spec.images(&old, &new);
+    assert!(!images.contains_key("name"));
+    assert_eq!(images.get("person").map(String::as_str), Some("person"));
 }
 
 #[test]

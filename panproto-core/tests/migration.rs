@@ -274,7 +274,7 @@ fn kinds_of(report: &panproto_core::ExistenceReport) -> Vec<ExistenceKind> {
 fn existence_check_reports_each_kind() {
     use ExistenceKind::*;
     let (s1, s2) = (v1(), v2());
-    let base = || MigrationSpec::identity(&s1, &s2);
+    let base = || MigrationSpec::identity();
     let check = |spec: &MigrationSpec| check_existence(&s1, &s2, spec);
 
     // A clean mapping.
@@ -293,7 +293,7 @@ fn existence_check_reports_each_kind() {
     spec.vertex_map.insert("ghost".into(), "body".into());
     assert!(kinds_of(&check(&spec)).contains(&WellFormedness));
     let mut spec = base();
-    spec.vertex_map.remove("post");
+    spec.excluded.insert("post".into());
     assert!(kinds_of(&check(&spec)).contains(&WellFormedness));
 
     // kind-inconsistency: text (string) to tags (array).
@@ -328,7 +328,7 @@ fn existence_check_reports_each_kind() {
         .edge("post", "body", "record-schema", None)
         .build()
         .unwrap();
-    let spec = MigrationSpec::identity(&s1, &with_meta);
+    let spec = MigrationSpec::identity();
     assert!(kinds_of(&check_existence(&s1, &with_meta, &spec)).contains(&EdgeMissing));
 
     // simultaneity: text and lang (hoisted) both land on key "content".
@@ -342,7 +342,7 @@ fn existence_check_reports_each_kind() {
         .edge("body", "lang", "prop", Some("content2".into()))
         .build()
         .unwrap();
-    let mut spec = MigrationSpec::identity(&s1, &clash);
+    let mut spec = MigrationSpec::identity();
     spec.vertex_map.insert("text".into(), "content".into());
     spec.vertex_map.insert("lang".into(), "content".into());
     assert!(
@@ -359,7 +359,7 @@ fn existence_check_reports_each_kind() {
         .edge("post", "body", "record-schema", None)
         .build()
         .unwrap();
-    let spec = MigrationSpec::identity(&s1, &lonely);
+    let spec = MigrationSpec::identity();
     assert!(kinds_of(&check_existence(&s1, &lonely, &spec)).contains(&ReachabilityRisk));
 
     // required-field-missing and constraint-tightened.
@@ -619,7 +619,7 @@ proptest! {
         let m1 = CompiledMigration::compile(src, mid.clone(), spec1).unwrap();
         // The second step keeps a subset of what the first kept.
         let (tgt, _) = kept(6, 3, (k1 | 1) & (k2 | 1), true, true);
-        let spec2 = MigrationSpec::identity(&mid, &tgt);
+        let spec2 = MigrationSpec::identity();
         let m2 = CompiledMigration::compile(mid, tgt, spec2).unwrap();
         let composed = m1.compose(&m2).unwrap();
         let stepwise = m2.lift(m1.lift(r.clone(), None).unwrap(), None).unwrap();

@@ -301,7 +301,7 @@ impl CompiledMigration {
                 }
             })?;
             nodes.push(n);
-            at = stage.spec.vertex_map.get(&at).cloned().unwrap_or_default();
+            at = stage.plan.images.get(&at).cloned().unwrap_or_default();
         }
         Ok(RootedMigration {
             migration: self,

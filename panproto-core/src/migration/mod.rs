@@ -22,7 +22,7 @@ mod apply;
 mod complement;
 mod plan;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -57,9 +57,21 @@ pub struct Resolver {
 }
 
 /// A mapping between two schemas: what a migration is made of.
+///
+/// With `identity` set, every vertex both schemas have under the same id,
+/// with values of a compatible shape, maps to itself unless `vertex_map`
+/// says otherwise or `excluded` names it. The history stores derived
+/// migrations this way: a few renames instead of ten thousand entries.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MigrationSpec {
-    /// Source vertex → target vertex. Unmapped vertices are dropped.
+    /// Map shared vertex ids to themselves (see the type's docs).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub identity: bool,
+    /// Vertices `identity` leaves unmapped.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub excluded: BTreeSet<String>,
+    /// Source vertex → target vertex, overriding `identity`. Unmapped vertices are dropped.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub vertex_map: BTreeMap<String, String>,
     /// Explicit edge mappings, sorted by source edge.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -71,17 +83,19 @@ pub struct MigrationSpec {
 
 impl MigrationSpec {
     /// The identity on every vertex two schemas share by id.
-    pub fn identity(src: &Schema, tgt: &Schema) -> Self {
-        let vertex_map = src
-            .vertices()
-            .keys()
-            .filter(|v| tgt.vertices().contains_key(*v))
-            .map(|v| (v.clone(), v.clone()))
-            .collect();
+    pub fn identity() -> Self {
         Self {
-            vertex_map,
+            identity: true,
             ..Self::default()
         }
+    }
+
+    /// Every source vertex's image, `identity` expanded.
+    pub fn images(&self, src: &Schema, tgt: &Schema) -> BTreeMap<String, String> {
+        plan::image_map(src, tgt, self)
+            .into_iter()
+            .map(|(s, t)| (s.to_owned(), t.to_owned()))
+            .collect()
     }
 }
 
@@ -259,11 +273,7 @@ impl CompiledMigration {
 
     /// The identity migration of a schema: every record lifts to itself.
     pub fn identity(schema: &Schema) -> Result<Self, MigrationError> {
-        Self::compile(
-            schema.clone(),
-            schema.clone(),
-            MigrationSpec::identity(schema, schema),
-        )
+        Self::compile(schema.clone(), schema.clone(), MigrationSpec::identity())
     }
 
     /// The schema records come from.
@@ -360,17 +370,18 @@ impl Stage {
     fn invert(&self) -> Result<CompiledMigration, MigrationError> {
         let (src, tgt, spec) = (&self.src, &self.tgt, &self.spec);
         let not = |why: String| Err(MigrationError::NotInvertible(why));
-        if spec.vertex_map.len() != src.vertices().len() {
+        let images = spec.images(src, tgt);
+        if images.len() != src.vertices().len() {
             let dropped: Vec<&String> = src
                 .vertices()
                 .keys()
-                .filter(|v| !spec.vertex_map.contains_key(*v))
+                .filter(|v| !images.contains_key(*v))
                 .take(3)
                 .collect();
             return not(format!("source vertices are dropped: {dropped:?}"));
         }
         let mut inverse_vertices = BTreeMap::new();
-        for (s, t) in &spec.vertex_map {
+        for (s, t) in &images {
             if inverse_vertices.insert(t.clone(), s.clone()).is_some() {
                 return not(format!("two source vertices map to {t:?}"));
             }
@@ -401,7 +412,7 @@ impl Stage {
         let inverse = MigrationSpec {
             vertex_map: inverse_vertices,
             edge_map,
-            resolvers: Vec::new(),
+            ..MigrationSpec::default()
         };
         CompiledMigration::compile(tgt.clone(), src.clone(), inverse)
     }

@@ -62,6 +62,8 @@ pub(crate) struct Plan {
     pub default_root: Option<String>,
     /// Source roots: vertices no data edge leads to.
     pub roots: Vec<String>,
+    /// Every mapped source vertex's image (a record root's image is the next stage's root).
+    pub images: HashMap<String, String>,
 }
 
 /// Outgoing edges by vertex, with record roles, indexed once per compile.
@@ -433,25 +435,47 @@ pub(crate) fn edge_images_owned(
     tgt: &Schema,
     spec: &MigrationSpec,
 ) -> BTreeMap<Edge, Edge> {
-    edge_images(src, tgt, spec, &image_map(tgt, spec))
+    edge_images(src, tgt, spec, &image_map(src, tgt, spec))
         .into_iter()
         .map(|(s, t)| (s.clone(), t.clone()))
         .collect()
 }
 
-/// The vertex map as a hash map, keeping only targets that exist.
-fn image_map<'a>(tgt: &Schema, spec: &'a MigrationSpec) -> HashMap<&'a str, &'a str> {
-    spec.vertex_map
-        .iter()
-        .filter(|(_, t)| tgt.vertices().contains_key(*t))
-        .map(|(s, t)| (s.as_str(), t.as_str()))
-        .collect()
+/// Every source vertex's image: `identity` expanded, the explicit map on
+/// top, only targets that exist.
+pub(crate) fn image_map<'a>(
+    src: &'a Schema,
+    tgt: &'a Schema,
+    spec: &'a MigrationSpec,
+) -> HashMap<&'a str, &'a str> {
+    let mut images: HashMap<&str, &str> = HashMap::default();
+    if spec.identity {
+        let (ps, pt) = (src.protocol(), tgt.protocol());
+        for (id, v) in src.vertices() {
+            if spec.excluded.contains(id) {
+                continue;
+            }
+            if let Some(w) = tgt.vertices().get(id) {
+                if shapes_compatible(ps.value_type(&v.kind), pt.value_type(&w.kind)) {
+                    images.insert(id.as_str(), id.as_str());
+                }
+            }
+        }
+    }
+    for (s, t) in &spec.vertex_map {
+        if tgt.vertices().contains_key(t) {
+            images.insert(s.as_str(), t.as_str());
+        } else {
+            images.remove(s.as_str());
+        }
+    }
+    images
 }
 
 /// Compiles `spec` and reports every existence issue. The plan is usable
 /// only if the report has no fatal issue.
 pub(crate) fn analyse(src: &Schema, tgt: &Schema, spec: &MigrationSpec) -> (Plan, ExistenceReport) {
-    let image_of = image_map(tgt, spec);
+    let image_of = image_map(src, tgt, spec);
     let images = edge_images(src, tgt, spec, &image_of);
     let mut b = Builder {
         src: Graph::new(src),
@@ -496,12 +520,18 @@ pub(crate) fn analyse(src: &Schema, tgt: &Schema, spec: &MigrationSpec) -> (Plan
     let mut issues = std::mem::take(&mut b.issues);
     issues.sort_by(|x, y| (x.kind, &x.element).cmp(&(y.kind, &y.element)));
     issues.dedup();
+    let images = b
+        .image_of
+        .iter()
+        .map(|(s, t)| ((*s).to_owned(), (*t).to_owned()))
+        .collect();
     (
         Plan {
             nodes: b.nodes,
             normal,
             default_root,
             roots,
+            images,
         },
         ExistenceReport { issues },
     )
@@ -568,18 +598,18 @@ fn check_mapping(b: &mut Builder<'_>) {
         }
         if src.edges().contains(&m.src) {
             let want = (
-                spec.vertex_map.get(&m.src.src),
-                spec.vertex_map.get(&m.src.tgt),
+                b.image_of.get(m.src.src.as_str()).copied(),
+                b.image_of.get(m.src.tgt.as_str()).copied(),
             );
-            if want != (Some(&m.tgt.src), Some(&m.tgt.tgt)) {
+            if want != (Some(m.tgt.src.as_str()), Some(m.tgt.tgt.as_str())) {
                 b.issue(
                     SignatureCoherence,
                     element.clone(),
                     format!(
                         "is mapped to {}, but its ends map to {} and {}",
                         m.tgt,
-                        want.0.map_or("nothing", String::as_str),
-                        want.1.map_or("nothing", String::as_str)
+                        want.0.unwrap_or("nothing"),
+                        want.1.unwrap_or("nothing")
                     ),
                 );
             }
@@ -733,7 +763,8 @@ fn check_required_and_constraints(b: &mut Builder<'_>, normal: &BTreeMap<String,
             }
         }
     }
-    for (v, t) in &b.spec.vertex_map {
+    let mapped: Vec<(&str, &str)> = b.image_of.iter().map(|(v, t)| (*v, *t)).collect();
+    for (v, t) in mapped {
         let old = src.constraints().get(v);
         for (sort, new) in tgt.constraints().get(t).into_iter().flatten() {
             let problem = match old.and_then(|o| o.get(sort)) {

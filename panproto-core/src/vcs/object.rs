@@ -26,7 +26,8 @@ use crate::schema::Schema;
 pub const OBJECT_FORMAT: u32 = 1;
 
 /// Encodings longer than this are stored zstd-compressed.
-const COMPRESS_ABOVE: usize = 256;
+// Commits and migrations stay below it, so reading a long history decompresses nothing.
+const COMPRESS_ABOVE: usize = 1024;
 const CODEC_RAW: u8 = 0;
 const CODEC_ZSTD: u8 = 1;
 

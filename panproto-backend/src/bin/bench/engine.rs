@@ -212,7 +212,7 @@ fn large_schemas(protocol: &Arc<Protocol>) -> BenchResult<()> {
             mapped = staged
                 .migration
                 .as_ref()
-                .map_or(0, |(_, spec)| spec.vertex_map.len());
+                .map_or(0, |(_, spec)| spec.images(&old, new).len());
         }
         emit(
             bench,
