@@ -264,14 +264,18 @@ class Resolver(TypedDict):
     """The target edge that attaches them."""
 
 
-class _MigrationSpecRequired(TypedDict):
+class MigrationSpec(TypedDict, total=False):
+    """A migration's mapping (:meth:`panproto.MigrationBuilder.spec`); every
+    part is left out when empty."""
+
+    identity: bool
+    """Every vertex both schemas have under the same id (with values of a
+    compatible shape) maps to itself unless ``vertex_map`` or ``excluded``
+    says otherwise: how the history stores derived migrations."""
+    excluded: list[str]
+    """Vertices ``identity`` leaves unmapped."""
     vertex_map: dict[str, str]
-    """Source vertex id -> target vertex id; unmapped vertices are dropped."""
-
-
-class MigrationSpec(_MigrationSpecRequired, total=False):
-    """A migration's mapping (:meth:`panproto.MigrationBuilder.spec`); the
-    lists are left out when empty."""
+    """Source vertex id -> target vertex id, over ``identity``; unmapped vertices are dropped."""
 
     edge_map: list[EdgeMapping]
     """Explicit edge mappings, sorted by source edge (most edges follow
