@@ -17,7 +17,43 @@ const MAX_DEPTH: usize = 256;
 
 /// Reads a Python record; an error names the path to the bad value.
 pub(crate) fn to_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
-    read(obj, 0).map_err(|e| e.into_py_err())
+    read(obj, 0, &mut Copied).map_err(ReadError::into_py_err)
+}
+
+/// How a reader turns a scalar (str, int, float, bool, None, bytes) into a [`Value`].
+trait Scalars<'py> {
+    /// `None` if `obj` is not a scalar a record may hold.
+    fn scalar(&mut self, obj: &Bound<'py, PyAny>) -> Result<Option<Value>, ReadError>;
+}
+
+/// Scalars copied into the engine's values.
+struct Copied;
+
+impl<'py> Scalars<'py> for Copied {
+    fn scalar(&mut self, obj: &Bound<'py, PyAny>) -> Result<Option<Value>, ReadError> {
+        if let Ok(s) = obj.cast::<PyString>() {
+            return Ok(Some(Value::Str(s.to_str()?.to_owned())));
+        }
+        if obj.is_none() {
+            return Ok(Some(Value::Null));
+        }
+        if let Ok(b) = obj.cast_exact::<PyBool>() {
+            return Ok(Some(Value::Bool(b.is_true())));
+        }
+        if obj.cast::<PyInt>().is_ok() {
+            return obj
+                .extract::<i64>()
+                .map(|i| Some(Value::Int(i)))
+                .map_err(|_| ReadError::new(format!("integer {obj} does not fit in 64 bits")));
+        }
+        if let Ok(f) = obj.cast::<PyFloat>() {
+            return Ok(Some(Value::Float(f.value())));
+        }
+        if let Ok(b) = obj.cast::<PyBytes>() {
+            return Ok(Some(Value::Bytes(b.as_bytes().to_vec())));
+        }
+        Ok(None)
+    }
 }
 
 /// A value that cannot be read, and where: path segments are added as the
@@ -68,14 +104,16 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .map_or_else(|_| "?".to_owned(), |n| n.to_string())
 }
 
-fn read(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, ReadError> {
+/// Reads a value: dicts, lists and tuples walked here, scalars by `scalars`.
+fn read<'py>(
+    obj: &Bound<'py, PyAny>,
+    depth: usize,
+    scalars: &mut impl Scalars<'py>,
+) -> Result<Value, ReadError> {
     if depth > MAX_DEPTH {
         return Err(ReadError::new(format!(
             "the record is nested more than {MAX_DEPTH} levels deep"
         )));
-    }
-    if let Ok(s) = obj.cast_exact::<PyString>() {
-        return Ok(Value::Str(s.to_str()?.to_owned()));
     }
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut out = Vec::with_capacity(d.len());
@@ -87,51 +125,30 @@ fn read(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, ReadError> {
                 )));
             };
             let key = key.to_str()?;
-            let value = read(&v, depth + 1).map_err(|e| e.at(format!(".{key}")))?;
+            let value = read(&v, depth + 1, scalars).map_err(|e| e.at(format!(".{key}")))?;
             out.push((key.to_owned(), value));
         }
         // A dict's keys are distinct.
         return Ok(Value::Object(Map::from_distinct(out)));
     }
-    if obj.is_none() {
-        return Ok(Value::Null);
+    if let Some(value) = scalars.scalar(obj)? {
+        return Ok(value);
     }
-    if let Ok(b) = obj.cast_exact::<PyBool>() {
-        return Ok(Value::Bool(b.is_true()));
+    let items = if let Ok(l) = obj.cast::<PyList>() {
+        l.iter().collect::<Vec<_>>()
+    } else if let Ok(t) = obj.cast::<PyTuple>() {
+        t.iter().collect::<Vec<_>>()
+    } else {
+        return Err(ReadError::new(format!(
+            "a record holds dict, list, tuple, str, int, float, bool, None or bytes, not {}",
+            type_name(obj)
+        )));
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        out.push(read(item, depth + 1, scalars).map_err(|e| e.at(format!("[{i}]")))?);
     }
-    if obj.cast::<PyInt>().is_ok() {
-        return obj
-            .extract::<i64>()
-            .map(Value::Int)
-            .map_err(|_| ReadError::new(format!("integer {obj} does not fit in 64 bits")));
-    }
-    if let Ok(f) = obj.cast::<PyFloat>() {
-        return Ok(Value::Float(f.value()));
-    }
-    if let Ok(l) = obj.cast::<PyList>() {
-        let mut out = Vec::with_capacity(l.len());
-        for (i, item) in l.iter().enumerate() {
-            out.push(read(&item, depth + 1).map_err(|e| e.at(format!("[{i}]")))?);
-        }
-        return Ok(Value::Array(out));
-    }
-    if let Ok(t) = obj.cast::<PyTuple>() {
-        let mut out = Vec::with_capacity(t.len());
-        for (i, item) in t.iter().enumerate() {
-            out.push(read(&item, depth + 1).map_err(|e| e.at(format!("[{i}]")))?);
-        }
-        return Ok(Value::Array(out));
-    }
-    if let Ok(b) = obj.cast::<PyBytes>() {
-        return Ok(Value::Bytes(b.as_bytes().to_vec()));
-    }
-    if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Value::Str(s.to_str()?.to_owned()));
-    }
-    Err(ReadError::new(format!(
-        "a record holds dict, list, tuple, str, int, float, bool, None or bytes, not {}",
-        type_name(obj)
-    )))
+    Ok(Value::Array(out))
 }
 
 /// Writes records back to Python, creating each distinct key string once.
@@ -185,6 +202,22 @@ impl<'py> Writer<'py> {
     }
 }
 
+impl<'py> Scalars<'py> for PassThrough<'py> {
+    fn scalar(&mut self, obj: &Bound<'py, PyAny>) -> Result<Option<Value>, ReadError> {
+        let scalar = obj.is_none()
+            || obj.cast::<PyString>().is_ok()
+            || obj.cast::<PyInt>().is_ok()
+            || obj.cast::<PyFloat>().is_ok()
+            || obj.cast::<PyBytes>().is_ok();
+        if !scalar {
+            return Ok(None);
+        }
+        let index = self.scalars.len() as i64;
+        self.scalars.push(obj.clone());
+        Ok(Some(Value::Int(index)))
+    }
+}
+
 /// Stops the garbage collector tracking a dict of scalars.
 ///
 /// Such a dict can be part of no reference cycle, and CPython untracks it
@@ -221,71 +254,7 @@ impl<'py> PassThrough<'py> {
 
     /// Reads a record, keeping its scalars aside; an error names the path to the bad value.
     pub(crate) fn read(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<Value> {
-        self.read_at(obj, 0).map_err(ReadError::into_py_err)
-    }
-
-    fn scalar(&mut self, obj: &Bound<'py, PyAny>) -> Value {
-        let index = self.scalars.len() as i64;
-        self.scalars.push(obj.clone());
-        Value::Int(index)
-    }
-
-    fn read_at(&mut self, obj: &Bound<'py, PyAny>, depth: usize) -> Result<Value, ReadError> {
-        if depth > MAX_DEPTH {
-            return Err(ReadError::new(format!(
-                "the record is nested more than {MAX_DEPTH} levels deep"
-            )));
-        }
-        if let Ok(d) = obj.cast::<PyDict>() {
-            let mut out = Vec::with_capacity(d.len());
-            for (k, v) in d.iter() {
-                let Ok(key) = k.cast::<PyString>() else {
-                    return Err(ReadError::new(format!(
-                        "keys must be str, found {} ({k})",
-                        type_name(&k)
-                    )));
-                };
-                let key = key.to_str()?;
-                let value = self
-                    .read_at(&v, depth + 1)
-                    .map_err(|e| e.at(format!(".{key}")))?;
-                out.push((key.to_owned(), value));
-            }
-            // A dict's keys are distinct.
-            return Ok(Value::Object(Map::from_distinct(out)));
-        }
-        if let Ok(l) = obj.cast::<PyList>() {
-            let mut out = Vec::with_capacity(l.len());
-            for (i, item) in l.iter().enumerate() {
-                out.push(
-                    self.read_at(&item, depth + 1)
-                        .map_err(|e| e.at(format!("[{i}]")))?,
-                );
-            }
-            return Ok(Value::Array(out));
-        }
-        if let Ok(t) = obj.cast::<PyTuple>() {
-            let mut out = Vec::with_capacity(t.len());
-            for (i, item) in t.iter().enumerate() {
-                out.push(
-                    self.read_at(&item, depth + 1)
-                        .map_err(|e| e.at(format!("[{i}]")))?,
-                );
-            }
-            return Ok(Value::Array(out));
-        }
-        let scalar = obj.is_none()
-            || obj.cast::<PyString>().is_ok()
-            || obj.cast::<PyInt>().is_ok()
-            || obj.cast::<PyFloat>().is_ok()
-            || obj.cast::<PyBytes>().is_ok();
-        if scalar {
-            return Ok(self.scalar(obj));
-        }
-        Err(ReadError::new(format!(
-            "a record holds dict, list, tuple, str, int, float, bool, None or bytes, not {}",
-            type_name(obj)
-        )))
+        read(obj, 0, self).map_err(ReadError::into_py_err)
     }
 
     /// Writes a lifted record back, putting the caller's scalars in place.
