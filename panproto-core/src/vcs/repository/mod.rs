@@ -7,6 +7,8 @@
 //! still there (compare-and-swap), so a client whose branch moved meanwhile
 //! gets [`VcsError::Conflict`] with its staged schema intact.
 
+mod refs;
+
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -389,9 +391,13 @@ impl<S: Store> Repository<S> {
         } else if let Ok(id) = base.parse::<ObjectId>() {
             id
         } else {
+            // A branch first, then a tag, as git does.
             match self.store.read_ref(&branch_ref(base))? {
                 Some(RefTarget::Id(id)) => id,
-                _ => return Err(not_found()),
+                _ => match self.store.read_ref(&format!("{}{base}", refs::TAGS))? {
+                    Some(RefTarget::Id(id)) => id,
+                    _ => return Err(not_found()),
+                },
             }
         };
         for _ in 0..back {
