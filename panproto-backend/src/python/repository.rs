@@ -1,5 +1,6 @@
 //! `Repository`, `Commit`, `Status` and the `vcs_*` functions.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -544,6 +545,83 @@ impl PyRepository {
         d.set_item("commit", PyCommit::from(shown.info))?;
         d.set_item("diff", PyDiffReport::new(shown.changes, &protocol))?;
         Ok(d)
+    }
+
+    /// Every branch with the commit it points at.
+    fn branches(&self, py: Python<'_>) -> PyResult<BTreeMap<String, String>> {
+        let list = self.with(py, |r| Ok(r.branches()?))?;
+        Ok(list
+            .into_iter()
+            .map(|(name, id)| (name, id.to_hex()))
+            .collect())
+    }
+
+    /// Creates branch ``name`` at ``at`` (a ref, by default HEAD) and
+    /// returns the commit it points at. HEAD does not move.
+    ///
+    /// Raises
+    /// ------
+    /// ConflictError
+    ///     If the branch exists.
+    /// VcsError
+    ///     If the name is not acceptable.
+    #[pyo3(signature = (name, at = "HEAD"))]
+    fn create_branch(&self, py: Python<'_>, name: &str, at: &str) -> PyResult<String> {
+        self.with(py, |r| Ok(r.create_branch(name, Some(at))?.to_hex()))
+    }
+
+    /// Deletes branch ``name`` (not the current one).
+    fn delete_branch(&self, py: Python<'_>, name: &str) -> PyResult<()> {
+        self.with(py, |r| Ok(r.delete_branch(name)?))
+    }
+
+    /// Renames branch ``old`` to ``new``; HEAD follows if it was on ``old``.
+    fn rename_branch(&self, py: Python<'_>, old: &str, new: &str) -> PyResult<()> {
+        self.with(py, |r| Ok(r.rename_branch(old, new)?))
+    }
+
+    /// Points this handle's HEAD at a branch (by name) or, detached, at the
+    /// commit ``ref`` names. Other handles and clients keep their own HEAD.
+    ///
+    /// Returns
+    /// -------
+    /// str or None
+    ///     The branch now checked out, or ``None`` when detached.
+    ///
+    /// Raises
+    /// ------
+    /// VcsError
+    ///     If something is staged.
+    /// NotFoundError
+    ///     If ``ref`` names nothing.
+    fn checkout(&self, py: Python<'_>, r#ref: &str) -> PyResult<Option<String>> {
+        self.with(py, |r| {
+            Ok(match r.checkout(r#ref)? {
+                Head::Branch(b) => Some(b.clone()),
+                Head::Detached(_) => None,
+            })
+        })
+    }
+
+    /// Tags the commit ``ref`` names (by default HEAD) as ``name`` and
+    /// returns its id. Tags never move; they resolve like branches.
+    ///
+    /// Raises
+    /// ------
+    /// ConflictError
+    ///     If the tag exists.
+    #[pyo3(signature = (name, r#ref = "HEAD"))]
+    fn tag(&self, py: Python<'_>, name: &str, r#ref: &str) -> PyResult<String> {
+        self.with(py, |r| Ok(r.tag(name, Some(r#ref))?.to_hex()))
+    }
+
+    /// Every tag with the commit it points at.
+    fn tags(&self, py: Python<'_>) -> PyResult<BTreeMap<String, String>> {
+        let list = self.with(py, |r| Ok(r.tags()?))?;
+        Ok(list
+            .into_iter()
+            .map(|(name, id)| (name, id.to_hex()))
+            .collect())
     }
 
     /// The migration commit ``ref`` recorded from its first parent, or
