@@ -328,6 +328,43 @@ pub fn concurrent_clients_conflict<S: Store>(make: impl Fn() -> S, reopen: impl 
     assert_eq!(bob.head_commit().unwrap(), Some(won));
 }
 
+/// One store value shared by four threads, each committing ten times to its
+/// own branch: every commit lands and every branch ends where its thread left it.
+pub fn one_store_shared_by_threads<S: Store + Clone + 'static>(make: impl Fn() -> S) {
+    let store = make();
+    store.create("{}", 0).unwrap();
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                let branch = format!("refs/heads/t{t}");
+                let mut head = None;
+                for i in 0..10 {
+                    let obj = commit_obj(head, &format!("{t}-{i}"));
+                    let id = obj.id;
+                    store
+                        .apply(&Transaction {
+                            edits: vec![set_ref(&branch, Expected::id(head), id)],
+                            objects: vec![obj],
+                            timestamp: i,
+                        })
+                        .unwrap();
+                    assert_eq!(store.read_ref(&branch).unwrap(), Some(RefTarget::Id(id)));
+                    head = Some(id);
+                }
+                store
+                    .first_parent_chain(&head.unwrap(), None)
+                    .unwrap()
+                    .len()
+            })
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().unwrap(), 10);
+    }
+    assert_eq!(store.list_refs("refs/heads/").unwrap().len(), 4);
+}
+
 /// Instantiates every conformance check as a `#[test]` for a store.
 ///
 /// `$make` is an expression returning a fresh store (a new repository name);
@@ -364,6 +401,10 @@ macro_rules! store_conformance_tests {
         #[test]
         fn repository_round_trip() {
             $crate::vcs::conformance::repository_round_trip($make, $reopen);
+        }
+        #[test]
+        fn one_store_shared_by_threads() {
+            $crate::vcs::conformance::one_store_shared_by_threads($make);
         }
         #[test]
         fn concurrent_clients_conflict() {
