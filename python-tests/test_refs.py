@@ -76,6 +76,8 @@ def test_tags_point_at_commits_and_resolve(two_commits):
     assert repo.tag("v1", "HEAD~1") == first
     assert repo.tags() == {"v1": first}
     assert repo.schema_at("v1") == post_v1()
+    assert repo.schema_at(first[:8]) == post_v1(), "the start of an id resolves"
+    assert repo.schema_at(first[:8].upper()) == post_v1()
     with pytest.raises(pp.ConflictError):
         repo.tag("v1")
     assert repo.diff("v1", "HEAD").compatibility in {"backward-compatible", "breaking"}

@@ -40,6 +40,20 @@ impl ObjectId {
         self.to_string()
     }
 
+    /// The smallest and largest ids starting with the hex digits `prefix`
+    /// (2 to 64 of them, either case), or `None` if it is not such a prefix.
+    pub fn prefix_range(prefix: &str) -> Option<(ObjectId, ObjectId)> {
+        if !(2..=64).contains(&prefix.len()) || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let pad = |fill: char| {
+            let mut full = prefix.to_ascii_lowercase();
+            full.extend(std::iter::repeat_n(fill, 64 - prefix.len()));
+            full.parse::<ObjectId>().ok()
+        };
+        Some((pad('0')?, pad('f')?))
+    }
+
     /// The 12-digit prefix shown in human output.
     pub fn short(&self) -> String {
         let mut s = self.to_string();

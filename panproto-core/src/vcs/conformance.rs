@@ -211,6 +211,43 @@ pub fn first_parent_chain<S: Store>(make: impl Fn() -> S) {
         .collect();
     let expected: Vec<ObjectId> = objs.iter().rev().map(|o| o.id).collect();
     assert_eq!(chain, expected);
+    // Short ids: the range of a prefix finds exactly the commits starting with it.
+    let (low, high) = ObjectId::prefix_range(&top.to_hex()[..8]).unwrap();
+    assert_eq!(
+        store
+            .ids_between(ObjectKind::Commit, &low, &high, 5)
+            .unwrap(),
+        [top]
+    );
+    let (low, high) = ObjectId::prefix_range("00").unwrap();
+    let all = store
+        .ids_between(
+            ObjectKind::Commit,
+            &ObjectId::from_bytes([0; 32]),
+            &ObjectId::from_bytes([0xff; 32]),
+            100,
+        )
+        .unwrap();
+    assert_eq!(all.len(), 20);
+    assert!(all.windows(2).all(|w| w[0] < w[1]), "sorted by id");
+    assert!(
+        store
+            .ids_between(ObjectKind::Commit, &low, &high, 100)
+            .unwrap()
+            .iter()
+            .all(|id| id.to_hex().starts_with("00"))
+    );
+    assert!(
+        store
+            .ids_between(
+                ObjectKind::Schema,
+                &ObjectId::from_bytes([0; 32]),
+                &ObjectId::from_bytes([0xff; 32]),
+                100
+            )
+            .unwrap()
+            .is_empty()
+    );
     let first5: Vec<ObjectId> = store
         .first_parent_chain(&top, Some(5))
         .unwrap()

@@ -141,6 +141,29 @@ impl Store for MemoryStore {
         Ok(())
     }
 
+    fn ids_between(
+        &self,
+        kind: crate::vcs::object::ObjectKind,
+        low: &ObjectId,
+        high: &ObjectId,
+        limit: usize,
+    ) -> Result<Vec<ObjectId>, StoreError> {
+        let mut ids: Vec<ObjectId> = self
+            .lock()
+            .get(&self.name)
+            .map(|r| {
+                r.objects
+                    .values()
+                    .filter(|o| o.kind == kind && (low..=high).contains(&&o.id))
+                    .map(|o| o.id)
+                    .collect()
+            })
+            .unwrap_or_default();
+        ids.sort();
+        ids.truncate(limit);
+        Ok(ids)
+    }
+
     fn reflog(&self, name: &str, limit: Option<usize>) -> Result<Vec<ReflogEntry>, StoreError> {
         Ok(self
             .lock()

@@ -169,6 +169,16 @@ pub trait Store: Send + Sync {
     /// Applies a transaction atomically. See the module docs.
     fn apply(&self, tx: &Transaction) -> Result<(), VcsError>;
 
+    /// Ids of the objects of `kind` whose id lies in `[low, high]` (see
+    /// [`ObjectId::prefix_range`]), at most `limit` of them: how short ids resolve.
+    fn ids_between(
+        &self,
+        kind: crate::vcs::object::ObjectKind,
+        low: &ObjectId,
+        high: &ObjectId,
+        limit: usize,
+    ) -> Result<Vec<ObjectId>, StoreError>;
+
     /// The reflog of `name`, newest first, at most `limit` entries.
     fn reflog(&self, name: &str, limit: Option<usize>) -> Result<Vec<ReflogEntry>, StoreError>;
 

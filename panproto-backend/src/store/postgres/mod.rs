@@ -34,7 +34,7 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use panproto_core::vcs::object::StoredObject;
+use panproto_core::vcs::object::{ObjectKind, StoredObject};
 use panproto_core::vcs::store::{
     Expected, HEAD, RefEdit, RefTarget, ReflogEntry, RepoInfo, STORE_FORMAT, Store, Transaction,
 };
@@ -691,6 +691,35 @@ impl Store for PostgresStore {
                 protocol_json,
                 created,
             }))
+        })
+    }
+
+    fn ids_between(
+        &self,
+        kind: ObjectKind,
+        low: &ObjectId,
+        high: &ObjectId,
+        limit: usize,
+    ) -> Result<Vec<ObjectId>, StoreError> {
+        self.db.run(async |conn: &mut PgConnection| {
+            let Some(repo) = self.repo_id(conn).await? else {
+                return Ok(Vec::new());
+            };
+            let rows: Vec<(Vec<u8>,)> = sqlx::query_as(
+                "SELECT id FROM panproto_objects WHERE repo = $1 AND id BETWEEN $2 AND $3 \
+                 AND kind = $4 ORDER BY id LIMIT $5",
+            )
+            .bind(repo)
+            .bind(low.as_bytes().as_slice())
+            .bind(high.as_bytes().as_slice())
+            .bind(kind.code())
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(self.db.err())?;
+            rows.into_iter()
+                .map(|(id,)| super::object_id(BACKEND, &id, "an object row"))
+                .collect()
         })
     }
 

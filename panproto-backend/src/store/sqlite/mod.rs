@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
-use panproto_core::vcs::object::StoredObject;
+use panproto_core::vcs::object::{ObjectKind, StoredObject};
 use panproto_core::vcs::store::{
     HEAD, RefTarget, ReflogEntry, RepoInfo, STORE_FORMAT, Store, Transaction,
 };
@@ -368,6 +368,42 @@ impl Store for SqliteStore {
             super::stored_object(BACKEND, id.as_bytes(), kind, parent.as_deref(), data)
         })
         .transpose()
+    }
+
+    fn ids_between(
+        &self,
+        kind: ObjectKind,
+        low: &ObjectId,
+        high: &ObjectId,
+        limit: usize,
+    ) -> Result<Vec<ObjectId>, StoreError> {
+        let conn = self.lock();
+        let Some(repo) = self.repo_id(&conn)? else {
+            return Ok(Vec::new());
+        };
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT id FROM objects WHERE repo = ?1 AND id BETWEEN ?2 AND ?3 AND kind = ?4 \
+                 ORDER BY id LIMIT ?5",
+            )
+            .store()?;
+        let rows = stmt
+            .query_map(
+                params![
+                    repo,
+                    low.as_bytes().as_slice(),
+                    high.as_bytes().as_slice(),
+                    kind.code(),
+                    i64::try_from(limit).unwrap_or(i64::MAX)
+                ],
+                |r| r.get::<_, Vec<u8>>(0),
+            )
+            .store()?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(super::object_id(BACKEND, &row.store()?, "an object row")?);
+        }
+        Ok(out)
     }
 
     fn read_ref(&self, name: &str) -> Result<Option<RefTarget>, StoreError> {

@@ -391,12 +391,12 @@ impl<S: Store> Repository<S> {
         } else if let Ok(id) = base.parse::<ObjectId>() {
             id
         } else {
-            // A branch first, then a tag, as git does.
+            // A branch first, then a tag, then a short commit id, as git does.
             match self.store.read_ref(&branch_ref(base))? {
                 Some(RefTarget::Id(id)) => id,
                 _ => match self.store.read_ref(&format!("{}{base}", refs::TAGS))? {
                     Some(RefTarget::Id(id)) => id,
-                    _ => return Err(not_found()),
+                    _ => self.short_id(base)?.ok_or_else(not_found)?,
                 },
             }
         };
@@ -409,6 +409,30 @@ impl<S: Store> Repository<S> {
         }
         self.read_commit(&id)?;
         Ok(id)
+    }
+
+    /// The commit whose id starts with `prefix` (at least 4 hex digits).
+    ///
+    /// # Errors
+    /// [`VcsError::InvalidInput`] if several commits share the prefix.
+    fn short_id(&self, prefix: &str) -> Result<Option<ObjectId>, VcsError> {
+        let Some((low, high)) = ObjectId::prefix_range(prefix).filter(|_| prefix.len() >= 4) else {
+            return Ok(None);
+        };
+        match self
+            .store
+            .ids_between(ObjectKind::Commit, &low, &high, 2)?
+            .as_slice()
+        {
+            [] => Ok(None),
+            [one] => Ok(Some(*one)),
+            _ => Err(VcsError::InvalidInput {
+                what: "commit id",
+                reason: format!(
+                    "{prefix:?} is the start of several commits' ids; give more digits"
+                ),
+            }),
+        }
     }
 
     /// The changes from the schema at `from` to the schema at `to`, classified.
