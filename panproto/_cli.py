@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 DIR = ".panproto"
 CONFIG = "config"
 INDEX = "index"
+HEAD = "HEAD"  # this working copy's HEAD: a branch name, or a commit id when detached
 DEFAULT_STORE = f"{DIR}/panproto.db"
 
 EXIT_BREAKING = 1
@@ -91,13 +92,28 @@ class WorkingCopy:
     def index(self) -> Path:
         return self.dir / INDEX
 
-    def open(self) -> Repository:
-        """Open the repository and restore what is staged."""
+    def open(self, *, restore_stage: bool = True) -> Repository:
+        """Open the repository at this working copy's HEAD and restore what is staged."""
         repo = panproto.Repository.open(self.location, name=self.name)
-        staged = self.staged_schema()
+        head = self.head()
+        if head is not None:
+            repo.checkout(head)
+        staged = self.staged_schema() if restore_stage else None
         if staged is not None:
             repo.add(staged)
         return repo
+
+    def head(self) -> str | None:
+        """What ``checkout`` chose, if anything (else the store's HEAD)."""
+        try:
+            return (self.dir / HEAD).read_text(encoding="utf-8").strip() or None
+        except FileNotFoundError:
+            return None
+
+    def set_head(self, ref: str) -> None:
+        tmp = (self.dir / HEAD).with_suffix(".tmp")
+        tmp.write_text(ref + "\n", encoding="utf-8")
+        tmp.replace(self.dir / HEAD)
 
     def staged_schema(self) -> Schema | None:
         """The schema ``add`` staged, if any."""
@@ -233,7 +249,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     path = Path(args.file)
     text = path.read_text(encoding="utf-8")
     schema = panproto.Schema.from_json(text)
-    with panproto.Repository.open(wc.location, name=wc.name) as repo:
+    with wc.open(restore_stage=False) as repo:
         report = repo.add(schema)
         wc.stage(schema.to_json())
     if args.json:
@@ -427,6 +443,76 @@ def cmd_check(args: argparse.Namespace) -> int:
 # Parser
 
 
+def cmd_branch(args: argparse.Namespace) -> int:
+    wc = WorkingCopy.find(Path.cwd())
+    with wc.open(restore_stage=False) as repo:
+        if args.delete:
+            repo.delete_branch(args.delete)
+            result: dict[str, Any] = {"deleted": args.delete}
+            text = f"Deleted branch {args.delete}"
+        elif args.move:
+            old, new = args.move
+            was_current = repo.branch == old
+            repo.rename_branch(old, new)
+            if was_current and wc.head() is not None:
+                wc.set_head(new)
+            result = {"renamed": old, "to": new}
+            text = f"Renamed branch {old} to {new}"
+        elif args.name:
+            commit = repo.create_branch(args.name, args.at)
+            result = {"branch": args.name, "commit": commit}
+            text = f"Created branch {args.name} at {commit[:12]}"
+        else:
+            branches = repo.branches()
+            if args.json:
+                emit_json({"current": repo.branch, "branches": branches})
+            else:
+                for name, commit in branches.items():
+                    print(f"{'*' if name == repo.branch else ' '} {name:20} {commit[:12]}")
+            return 0
+    if args.json:
+        emit_json(result)
+    else:
+        print(text)
+    return 0
+
+
+def cmd_checkout(args: argparse.Namespace) -> int:
+    wc = WorkingCopy.find(Path.cwd())
+    if wc.staged_json() is not None:
+        raise CliError("a schema is staged; commit it before checking out")
+    with wc.open(restore_stage=False) as repo:
+        branch = repo.checkout(args.ref)
+        head = repo.head
+    wc.set_head(branch if branch is not None else str(head))
+    if args.json:
+        emit_json({"branch": branch, "head": head})
+    elif branch is not None:
+        print(f"Switched to branch {branch}")
+    else:
+        print(f"HEAD is now at {str(head)[:12]} (detached)")
+    return 0
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    wc = WorkingCopy.find(Path.cwd())
+    with wc.open(restore_stage=False) as repo:
+        if args.name is None:
+            tags = repo.tags()
+            if args.json:
+                emit_json(tags)
+            else:
+                for name, commit in tags.items():
+                    print(f"{name:20} {commit[:12]}")
+            return 0
+        commit = repo.tag(args.name, args.ref)
+    if args.json:
+        emit_json({"tag": args.name, "commit": commit})
+    else:
+        print(f"Tagged {commit[:12]} as {args.name}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print one JSON document instead of text")
@@ -468,6 +554,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", parents=[common], help="show a commit, its changes and its verdict")
     p.add_argument("ref", metavar="REF", nargs="?", default="HEAD", help="HEAD (default), HEAD~N, a branch, an id")
     p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("branch", parents=[common], help="list, create, delete or rename branches")
+    p.add_argument("name", metavar="NAME", nargs="?", default=None, help="create this branch (default: list them)")
+    p.add_argument("--at", default="HEAD", metavar="REF", help="where a new branch starts (default: HEAD)")
+    p.add_argument("-d", "--delete", metavar="NAME", default=None, help="delete a branch")
+    p.add_argument("-m", "--move", nargs=2, metavar=("OLD", "NEW"), default=None, help="rename a branch")
+    p.set_defaults(func=cmd_branch)
+
+    p = sub.add_parser("checkout", parents=[common], help="point this working copy at a branch or a commit")
+    p.add_argument("ref", metavar="REF", help="a branch (HEAD follows its commits) or any ref (detached)")
+    p.set_defaults(func=cmd_checkout)
+
+    p = sub.add_parser("tag", parents=[common], help="list tags, or tag a commit")
+    p.add_argument("name", metavar="NAME", nargs="?", default=None, help="the new tag (default: list them)")
+    p.add_argument("ref", metavar="REF", nargs="?", default="HEAD", help="what to tag (default: HEAD)")
+    p.set_defaults(func=cmd_tag)
 
     sides = "each of A and B is a schema JSON file, or a ref: HEAD, HEAD~N, a branch name or a full commit id"
     p = sub.add_parser(

@@ -313,3 +313,55 @@ def test_check_errors_exit_2(workdir, location):
     as_json = run(workdir, "check", "v1.json", "nope", "--json", check=False)
     assert as_json.returncode == EXIT_ERROR
     assert json.loads(as_json.stdout) == {"error": as_json.stderr.removeprefix("error: ").rstrip("\n")}
+
+
+def test_branch_checkout_and_tag(workdir, location):
+    run(workdir, *init_args(location))
+    run(workdir, "add", "v1.json")
+    run(workdir, "commit", "-m", "v1")
+    run(workdir, "add", "v2.json")
+    run(workdir, "commit", "-m", "v2")
+    created = json.loads(run(workdir, "branch", "feature", "--at", "HEAD~1", "--json").stdout)
+    listed = json.loads(run(workdir, "branch", "--json").stdout)
+    assert listed["current"] == "main"
+    assert listed["branches"]["feature"] == created["commit"]
+    assert "* main" in run(workdir, "branch").stdout
+
+    assert run(workdir, "checkout", "feature").stdout.strip() == "Switched to branch feature"
+    # The choice persists for the next commands of this working copy.
+    log = json.loads(run(workdir, "log", "--json").stdout)
+    assert [c["message"] for c in log] == ["v1"]
+    assert json.loads(run(workdir, "status", "--json").stdout)["branch"] == "feature"
+    run(workdir, "add", "v3.json")
+    run(workdir, "commit", "-m", "v3 on feature")
+    branches = json.loads(run(workdir, "branch", "--json").stdout)["branches"]
+    assert branches["main"] == json.loads(run(workdir, "show", "main", "--json").stdout)["commit"]["id"]
+    assert branches["feature"] != branches["main"]
+
+    tagged = json.loads(run(workdir, "tag", "v1", "HEAD~1", "--json").stdout)
+    assert json.loads(run(workdir, "tag", "--json").stdout) == {"v1": tagged["commit"]}
+    assert json.loads(run(workdir, "show", "v1", "--json").stdout)["commit"]["message"] == "v1"
+
+    detached = run(workdir, "checkout", tagged["commit"][:10]).stdout
+    assert "detached" in detached
+    assert json.loads(run(workdir, "status", "--json").stdout)["branch"] is None
+
+    run(workdir, "checkout", "main")
+    run(workdir, "branch", "-m", "feature", "experiment")
+    assert set(json.loads(run(workdir, "branch", "--json").stdout)["branches"]) == {"main", "experiment"}
+    run(workdir, "branch", "-d", "experiment")
+
+
+def test_branch_and_checkout_errors(workdir, location):
+    run(workdir, *init_args(location))
+    run(workdir, "add", "v1.json")
+    run(workdir, "commit", "-m", "v1")
+    assert run(workdir, "branch", "bad name", check=False).returncode == EXIT_ERROR
+    assert run(workdir, "checkout", "nowhere", check=False).returncode == EXIT_ERROR
+    assert run(workdir, "branch", "-d", "main", check=False).returncode == EXIT_ERROR
+    run(workdir, "add", "v2.json")
+    refused = run(workdir, "checkout", "main", check=False)
+    assert refused.returncode == EXIT_ERROR
+    assert "staged" in refused.stderr
+    run(workdir, "tag", "v1")
+    assert run(workdir, "tag", "v1", check=False).returncode == EXIT_ERROR
