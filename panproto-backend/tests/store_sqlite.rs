@@ -8,9 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use panproto_backend::store::{BACKEND, SqliteStore, open_store};
-use panproto_core::vcs::object::{Commit, store_commit};
-use panproto_core::vcs::store::{Expected, RefEdit, RefTarget, Store, Transaction};
-use panproto_core::{ObjectId, StoreErrorKind, VcsError};
+use panproto_core::vcs::store::Store;
+use panproto_core::{StoreErrorKind, VcsError};
 
 /// A fresh path for a store file under cargo's per-target temp dir. Files
 /// of earlier runs older than an hour are removed on first use.
@@ -243,71 +242,4 @@ fn apply_to_missing_repository_is_not_found() {
     let store = make();
     let err = store.apply(&Default::default()).unwrap_err();
     assert!(matches!(err, VcsError::NotFound(_)), "{err:?}");
-}
-
-#[test]
-fn concurrent_writers_from_threads_never_lose_a_commit() {
-    let path = temp_path("threads");
-    let loc = path.to_str().unwrap().to_owned();
-    open_store(&loc, "repo", true)
-        .unwrap()
-        .create("{}", 0)
-        .unwrap();
-    let per_thread = 25;
-    let threads: Vec<_> = (0..4)
-        .map(|t| {
-            let loc = loc.clone();
-            std::thread::spawn(move || {
-                // Each thread is its own client with its own connection.
-                let store = open_store(&loc, "repo", false).unwrap();
-                let mut done = 0;
-                while done < per_thread {
-                    let head = match store.read_ref("refs/heads/main").unwrap() {
-                        Some(RefTarget::Id(id)) => Some(id),
-                        _ => None,
-                    };
-                    let obj = store_commit(&Commit {
-                        schema: ObjectId::hash(b"s"),
-                        parents: head.into_iter().collect(),
-                        migration: None,
-                        compatibility: None,
-                        datasets: Default::default(),
-                        author: format!("t{t}"),
-                        timestamp: 0,
-                        message: format!("{t}-{done}"),
-                    });
-                    let tx = Transaction {
-                        edits: vec![RefEdit {
-                            name: "refs/heads/main".into(),
-                            expected: Expected::id(head),
-                            new: Some(RefTarget::Id(obj.id)),
-                            message: "commit".into(),
-                        }],
-                        objects: vec![obj],
-                        timestamp: 0,
-                    };
-                    match store.apply(&tx) {
-                        Ok(()) => done += 1,
-                        Err(VcsError::Conflict { .. }) => {}
-                        Err(e) => panic!("{e}"),
-                    }
-                }
-            })
-        })
-        .collect();
-    for t in threads {
-        t.join().unwrap();
-    }
-    let store = open_store(&loc, "repo", false).unwrap();
-    let Some(RefTarget::Id(head)) = store.read_ref("refs/heads/main").unwrap() else {
-        panic!("no head")
-    };
-    assert_eq!(
-        store.first_parent_chain(&head, None).unwrap().len(),
-        4 * per_thread
-    );
-    assert_eq!(
-        store.reflog("refs/heads/main", None).unwrap().len(),
-        4 * per_thread
-    );
 }

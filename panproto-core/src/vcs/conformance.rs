@@ -402,6 +402,55 @@ pub fn one_store_shared_by_threads<S: Store + Clone + 'static>(make: impl Fn() -
     assert_eq!(store.list_refs("refs/heads/").unwrap().len(), 4);
 }
 
+/// Four clients, each with its own connection, race to commit 25 times each
+/// to one branch, retrying on conflict: the branch ends with exactly the
+/// 100 commits that reported success, each with its reflog entry.
+pub fn racing_clients_never_lose_a_commit<S: Store + 'static>(
+    make: impl Fn() -> S,
+    reopen: impl Fn(&S) -> S,
+) {
+    let store = make();
+    store.create("{}", 0).unwrap();
+    let per_client = 25;
+    let main = "refs/heads/main";
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let client = reopen(&store);
+            std::thread::spawn(move || {
+                let mut done = 0;
+                while done < per_client {
+                    let head = match client.read_ref(main).unwrap() {
+                        Some(RefTarget::Id(id)) => Some(id),
+                        _ => None,
+                    };
+                    let obj = commit_obj(head, &format!("{t}-{done}"));
+                    let tx = Transaction {
+                        edits: vec![set_ref(main, Expected::id(head), obj.id)],
+                        objects: vec![obj],
+                        timestamp: 0,
+                    };
+                    match client.apply(&tx) {
+                        Ok(()) => done += 1,
+                        Err(VcsError::Conflict { .. }) => {}
+                        Err(e) => panic!("{e}"),
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let Some(RefTarget::Id(head)) = store.read_ref(main).unwrap() else {
+        panic!("no head")
+    };
+    assert_eq!(
+        store.first_parent_chain(&head, None).unwrap().len(),
+        4 * per_client
+    );
+    assert_eq!(store.reflog(main, None).unwrap().len(), 4 * per_client);
+}
+
 /// Instantiates every conformance check as a `#[test]` for a store.
 ///
 /// `$make` is an expression returning a fresh store (a new repository name);
@@ -442,6 +491,10 @@ macro_rules! store_conformance_tests {
         #[test]
         fn one_store_shared_by_threads() {
             $crate::vcs::conformance::one_store_shared_by_threads($make);
+        }
+        #[test]
+        fn racing_clients_never_lose_a_commit() {
+            $crate::vcs::conformance::racing_clients_never_lose_a_commit($make, $reopen);
         }
         #[test]
         fn concurrent_clients_conflict() {
