@@ -491,6 +491,28 @@ async fn swap_one(
     Ok(moved > 0)
 }
 
+/// Sets an existing ref row to a new value.
+async fn update_ref(
+    db: &mut PgConnection,
+    repo: i64,
+    name: &str,
+    target: Option<&[u8]>,
+    symbolic: Option<&str>,
+    err: &impl Fn(sqlx::Error) -> StoreError,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE panproto_refs SET target = $3, symbolic = $4 WHERE repo = $1 AND name = $2",
+    )
+    .bind(repo)
+    .bind(name)
+    .bind(target)
+    .bind(symbolic)
+    .execute(&mut *db)
+    .await
+    .map_err(err)?;
+    Ok(())
+}
+
 /// Everything of [`Store::apply`] after `BEGIN` and before `COMMIT`.
 async fn apply_in(
     db: &mut PgConnection,
@@ -551,14 +573,7 @@ async fn apply_in(
         let (target, symbolic) = super::target_columns(edit.new.as_ref());
         match (&edit.new, &old) {
             (Some(_), Some(_)) => {
-                sqlx::query("UPDATE panproto_refs SET target = $3, symbolic = $4 WHERE repo = $1 AND name = $2")
-                    .bind(repo)
-                    .bind(&edit.name)
-                    .bind(target)
-                    .bind(symbolic)
-                    .execute(&mut *db)
-                    .await
-                    .map_err(err)?;
+                update_ref(db, repo, &edit.name, target, symbolic, err).await?;
             }
             (Some(_), None) => {
                 // The ref did not exist when we looked: claim it. If another
@@ -595,14 +610,7 @@ async fn apply_in(
                         return Err(edit.conflict(actual));
                     }
                     // Any value is acceptable: overwrite what was created.
-                    sqlx::query("UPDATE panproto_refs SET target = $3, symbolic = $4 WHERE repo = $1 AND name = $2")
-                        .bind(repo)
-                        .bind(&edit.name)
-                        .bind(target)
-                        .bind(symbolic)
-                        .execute(&mut *db)
-                        .await
-                        .map_err(err)?;
+                    update_ref(db, repo, &edit.name, target, symbolic, err).await?;
                     old = actual;
                 }
             }
