@@ -11,41 +11,21 @@ use crate::migration::plan::{Field, Shape};
 use crate::migration::{CompiledMigration, Stage};
 use crate::record::{Map, Value};
 
-/// Finds a key's plan in a node's fields (sorted by source key).
-struct PlanCursor<'p> {
-    fields: &'p [(String, Field)],
+/// A key's plan in a node's fields (sorted by source key).
+fn plan_for<'p>(fields: &'p [(String, Field)], key: &str) -> Option<&'p Field> {
+    fields
+        .binary_search_by(|(k, _)| k.as_str().cmp(key))
+        .ok()
+        .map(|i| &fields[i].1)
 }
 
-impl<'p> PlanCursor<'p> {
-    fn new(fields: &'p [(String, Field)]) -> Self {
-        Self { fields }
-    }
-
-    fn find(&mut self, key: &str) -> Option<&'p Field> {
-        self.fields
-            .binary_search_by(|(k, _)| k.as_str().cmp(key))
-            .ok()
-            .map(|i| &self.fields[i].1)
-    }
-}
-
-/// Finds a target key's way back in a node's kept fields (sorted by target key):
-/// target key → (source key, child).
-struct ReverseCursor<'p> {
-    reverse: &'p [(String, String, usize)],
-}
-
-impl<'p> ReverseCursor<'p> {
-    fn new(reverse: &'p [(String, String, usize)]) -> Self {
-        Self { reverse }
-    }
-
-    fn find(&mut self, key: &str) -> Option<(&'p String, usize)> {
-        self.reverse
-            .binary_search_by(|(k, _, _)| k.as_str().cmp(key))
-            .ok()
-            .map(|i| (&self.reverse[i].1, self.reverse[i].2))
-    }
+/// A target key's way back in a node's kept fields (sorted by target key):
+/// the source key and the child.
+fn way_back<'p>(reverse: &'p [(String, String, usize)], key: &str) -> Option<(&'p String, usize)> {
+    reverse
+        .binary_search_by(|(k, _, _)| k.as_str().cmp(key))
+        .ok()
+        .map(|i| (&reverse[i].1, reverse[i].2))
 }
 
 impl Stage {
@@ -54,8 +34,8 @@ impl Stage {
         match (&node.shape, value) {
             (Shape::Object, Value::Object(mut fields)) if !node.hoists => {
                 // Nothing to contract: rewrite the object where it lies.
-                let mut plan = PlanCursor::new(&node.fields);
-                fields.retain_distinct(|key, value| match plan.find(key) {
+                let plan = &node.fields;
+                fields.retain_distinct(|key, value| match plan_for(plan, key) {
                     Some(Field::Keep { key: to, child }) => {
                         *value = self.lift(*child, std::mem::replace(value, Value::Null));
                         if to != key {
@@ -84,9 +64,9 @@ impl Stage {
     }
 
     fn lift_into(&self, n: usize, fields: Map, out: &mut Vec<(String, Value)>) {
-        let mut plan = PlanCursor::new(&self.plan.nodes[n].fields);
+        let plan = &self.plan.nodes[n].fields;
         for (key, value) in fields {
-            match plan.find(&key) {
+            match plan_for(plan, &key) {
                 Some(Field::Keep { key: to, child }) => {
                     let lifted = self.lift(*child, value);
                     out.push((if *to == key { key } else { to.clone() }, lifted));
@@ -106,9 +86,9 @@ impl Stage {
         match (&node.shape, value) {
             (Shape::Object, Value::Object(mut fields)) if !node.hoists => {
                 // As in `lift`, rewrite in place; what is dropped moves to the complement.
-                let mut plan = PlanCursor::new(&node.fields);
+                let plan = &node.fields;
                 let mut comp = ObjComp::default();
-                fields.retain_distinct(|key, value| match plan.find(key) {
+                fields.retain_distinct(|key, value| match plan_for(plan, key) {
                     Some(Field::Keep { key: to, child }) => {
                         let (view, c) = self.get(*child, std::mem::replace(value, Value::Null));
                         *value = view;
@@ -156,10 +136,10 @@ impl Stage {
     }
 
     fn get_into(&self, n: usize, fields: Map, out: &mut Vec<(String, Value)>) -> ObjComp {
-        let mut plan = PlanCursor::new(&self.plan.nodes[n].fields);
+        let plan = &self.plan.nodes[n].fields;
         let mut comp = ObjComp::default();
         for (key, value) in fields {
-            match plan.find(&key) {
+            match plan_for(plan, &key) {
                 Some(Field::Keep { key: to, child }) => {
                     let (view, c) = self.get(*child, value);
                     out.push((to.clone(), view));
@@ -197,8 +177,7 @@ impl Stage {
                     return Value::Object(self.put_from(n, &mut fields, comp));
                 }
                 // Rename back in place, following the plan from target keys.
-                let mut reverse = ReverseCursor::new(&node.reverse);
-                fields.retain_distinct(|key, value| match reverse.find(key) {
+                fields.retain_distinct(|key, value| match way_back(&node.reverse, key) {
                     Some((src_key, child)) => {
                         let c = take(&mut comp.kept, src_key).unwrap_or_default();
                         *value = self.put(child, std::mem::replace(value, Value::Null), c);
