@@ -242,6 +242,7 @@ fn list_refs_sorts_bytewise() {
         schema: ObjectId::hash(b"s"),
         parents: vec![],
         migration: None,
+        merge_migrations: Vec::new(),
         compatibility: None,
         datasets: Default::default(),
         author: "t".into(),

@@ -220,6 +220,11 @@ pub enum VcsError {
         /// Why.
         reason: String,
     },
+    /// A merge or rebase met conflicts that no resolution settles; nothing was written.
+    #[error("{} conflict{} to resolve (ours or theirs):\n  {}",
+        .0.len(), if .0.len() == 1 { "" } else { "s" },
+        .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n  "))]
+    MergeConflicts(Vec<crate::merge::Conflict>),
     /// A schema failed validation.
     #[error(transparent)]
     Schema(#[from] SchemaError),

@@ -38,6 +38,7 @@ mod diff;
 mod error;
 pub mod existence;
 mod id;
+mod merge;
 mod migration;
 mod persistent;
 mod protocol;
@@ -56,6 +57,7 @@ pub use error::{
 };
 pub use existence::{ExistenceIssue, ExistenceKind, ExistenceReport, check_existence};
 pub use id::{ObjectId, ParseObjectIdError};
+pub use merge::{Conflict, ConflictKind, MergeOutcome, Resolutions, Side, merge_schemas};
 pub use migration::{
     CompiledMigration, EdgeMapping, MigrationBuilder, MigrationSpec, Resolver, RootedMigration,
 };
@@ -66,5 +68,5 @@ pub use record::{Map, RecordViolation, Value};
 pub use schema::{
     Constraint, Declaration, Edge, HyperEdge, Required, Schema, SchemaBuilder, SchemaData, Vertex,
 };
-pub use vcs::repository::{CommitInfo, Head, Repository, Shown, Staged, Status};
+pub use vcs::repository::{CommitInfo, Head, Merged, Rebased, Repository, Shown, Staged, Status};
 pub use version::pep440;

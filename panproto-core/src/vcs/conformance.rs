@@ -20,6 +20,7 @@ fn commit_obj(parent: Option<ObjectId>, message: &str) -> object::StoredObject {
         schema: ObjectId::hash(b"schema"),
         parents: parent.into_iter().collect(),
         migration: None,
+        merge_migrations: Vec::new(),
         compatibility: None,
         datasets: Default::default(),
         author: "test".into(),

@@ -87,6 +87,10 @@ pub struct Commit {
     /// The migration from the first parent's schema to this one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub migration: Option<ObjectId>,
+    /// For a merge commit, the migration from each further parent's schema
+    /// to this one, in the order of `parents[1..]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merge_migrations: Vec<ObjectId>,
     /// How this version relates to the first parent's: `fully-compatible`,
     /// `backward-compatible` or `breaking`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -359,6 +359,7 @@ fn long_history(protocol: &Arc<Protocol>) -> BenchResult<()> {
             schema: ObjectId::hash(b"schema"),
             parents: parent.into_iter().collect(),
             migration: None,
+            merge_migrations: Vec::new(),
             compatibility: None,
             datasets: Default::default(),
             author: "bench".into(),

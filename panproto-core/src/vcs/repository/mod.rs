@@ -7,7 +7,10 @@
 //! still there (compare-and-swap), so a client whose branch moved meanwhile
 //! gets [`VcsError::Conflict`] with its staged schema intact.
 
+mod merge;
 mod refs;
+
+pub use merge::{Merged, Rebased};
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -100,6 +103,20 @@ pub fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+fn check_not_empty(what: &'static str, value: &str) -> Result<(), VcsError> {
+    if value.trim().is_empty() {
+        return Err(VcsError::InvalidInput {
+            what,
+            reason: "it is empty".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+fn check_author(author: &str) -> Result<(), VcsError> {
+    check_not_empty("author", author)
 }
 
 fn branch_ref(branch: &str) -> String {
@@ -282,18 +299,8 @@ impl<S: Store> Repository<S> {
         author: &str,
         timestamp: Option<i64>,
     ) -> Result<ObjectId, VcsError> {
-        if message.trim().is_empty() {
-            return Err(VcsError::InvalidInput {
-                what: "commit message",
-                reason: "it is empty".to_owned(),
-            });
-        }
-        if author.trim().is_empty() {
-            return Err(VcsError::InvalidInput {
-                what: "author",
-                reason: "it is empty".to_owned(),
-            });
-        }
+        check_not_empty("commit message", message)?;
+        check_author(author)?;
         let staged = self.stage.as_ref().ok_or(VcsError::NothingStaged)?;
         if staged.base.is_some() && staged.changes.is_empty() {
             return Err(VcsError::NoChanges(staged.schema.id().short()));
@@ -311,6 +318,7 @@ impl<S: Store> Repository<S> {
             schema: schema_obj.id,
             parents: staged.base.into_iter().collect(),
             migration: migration_obj.as_ref().map(|m| m.id),
+            merge_migrations: Vec::new(),
             compatibility: Some(staged.classification.verdict.code().to_owned()),
             datasets: Default::default(),
             author: author.to_owned(),

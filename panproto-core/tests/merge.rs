@@ -1,0 +1,252 @@
+//! Merging branches and rebasing staged work, through a repository.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use panproto_core::vcs::memory::MemoryStore;
+use panproto_core::vcs::store::Store;
+use panproto_core::{
+    ConflictKind, Merged, ObjectId, Protocol, Rebased, Repository, Resolutions, Schema, Side,
+    VcsError, builtin_protocol,
+};
+
+fn js() -> Arc<Protocol> {
+    builtin_protocol("json-schema").unwrap()
+}
+
+/// An object `root` with string properties `props`, and `maxLength` constraints.
+fn schema(props: &[&str], limits: &[(&str, &str)]) -> Schema {
+    let mut b = Schema::builder(js()).vertex("root", "object", None);
+    for p in props {
+        b = b.vertex(format!("root.{p}"), "string", None).edge(
+            "root",
+            format!("root.{p}"),
+            "prop",
+            Some((*p).into()),
+        );
+    }
+    for (p, n) in limits {
+        b = b.constraint(format!("root.{p}"), "maxLength", *n);
+    }
+    b.build().unwrap()
+}
+
+fn commit(repo: &mut Repository<MemoryStore>, s: Schema, msg: &str, t: i64) -> ObjectId {
+    repo.add(s).unwrap();
+    repo.commit(msg, "tester", Some(t)).unwrap()
+}
+
+/// main: base(a) -> main(a, m); feature: base(a) -> feature(a, f).
+fn diverged() -> (Repository<MemoryStore>, ObjectId, ObjectId, ObjectId) {
+    let mut repo = Repository::init(MemoryStore::new("m"), js()).unwrap();
+    let base = commit(&mut repo, schema(&["a"], &[]), "base", 1);
+    repo.create_branch("feature", None).unwrap();
+    let main = commit(&mut repo, schema(&["a", "m"], &[]), "main work", 2);
+    repo.checkout("feature").unwrap();
+    let feature = commit(&mut repo, schema(&["a", "f"], &[]), "feature work", 3);
+    repo.checkout("main").unwrap();
+    (repo, base, main, feature)
+}
+
+fn no_resolutions() -> Resolutions {
+    Resolutions::default()
+}
+
+#[test]
+fn merge_base_is_the_fork_point() {
+    let (repo, base, main, feature) = diverged();
+    assert_eq!(repo.merge_base(&main, &feature).unwrap(), Some(base));
+    assert_eq!(repo.merge_base(&feature, &main).unwrap(), Some(base));
+    assert_eq!(repo.merge_base(&main, &base).unwrap(), Some(base));
+    assert_eq!(repo.merge_base(&main, &main).unwrap(), Some(main));
+}
+
+#[test]
+fn a_branch_behind_fast_forwards_and_one_ahead_is_up_to_date() {
+    let mut repo = Repository::init(MemoryStore::new("ff"), js()).unwrap();
+    commit(&mut repo, schema(&["a"], &[]), "one", 1);
+    repo.create_branch("feature", None).unwrap();
+    repo.checkout("feature").unwrap();
+    let ahead = commit(&mut repo, schema(&["a", "b"], &[]), "two", 2);
+    repo.checkout("main").unwrap();
+    let done = repo
+        .merge("feature", "tester", None, &no_resolutions(), None)
+        .unwrap();
+    assert_eq!(done, Merged::FastForward(ahead));
+    assert_eq!(repo.resolve("main").unwrap(), ahead);
+    assert_eq!(
+        repo.merge("feature", "tester", None, &no_resolutions(), None)
+            .unwrap(),
+        Merged::UpToDate(ahead)
+    );
+    let reflog = repo.store().reflog("refs/heads/main", Some(1)).unwrap();
+    assert_eq!(reflog[0].message, "merge feature: fast-forward");
+}
+
+#[test]
+fn diverged_branches_merge_into_a_commit_with_two_parents_and_two_migrations() {
+    let (mut repo, _, main, feature) = diverged();
+    let Merged::Commit { id, resolved } = repo
+        .merge("feature", "tester", None, &no_resolutions(), Some(4))
+        .unwrap()
+    else {
+        panic!("expected a merge commit");
+    };
+    assert!(resolved.is_empty());
+    let info = &repo.log(Some(1)).unwrap()[0];
+    assert_eq!(info.id, id);
+    assert_eq!(info.commit.parents, [main, feature]);
+    assert_eq!(info.commit.message, "merge feature into main");
+    assert_eq!(info.commit.merge_migrations.len(), 1);
+    assert_eq!(repo.schema_of(&id).unwrap(), schema(&["a", "f", "m"], &[]));
+    // The migration from the first parent lifts main's records into the merge.
+    let m = repo.migration_of("HEAD").unwrap().expect("a migration");
+    let lifted = m
+        .lift(serde_json::json!({"a": "x", "m": "y"}).into(), None)
+        .unwrap();
+    assert_eq!(lifted, serde_json::json!({"a": "x", "m": "y"}).into());
+    assert_eq!(
+        info.commit.compatibility.as_deref(),
+        Some("backward-compatible"),
+        "main gained a property"
+    );
+}
+
+#[test]
+fn conflicts_write_nothing_until_resolved() {
+    let mut repo = Repository::init(MemoryStore::new("c"), js()).unwrap();
+    commit(&mut repo, schema(&["a"], &[]), "base", 1);
+    repo.create_branch("feature", None).unwrap();
+    let main = commit(&mut repo, schema(&["a"], &[("a", "10")]), "ten", 2);
+    repo.checkout("feature").unwrap();
+    commit(&mut repo, schema(&["a"], &[("a", "20")]), "twenty", 3);
+    repo.checkout("main").unwrap();
+
+    let err = repo
+        .merge("feature", "tester", None, &no_resolutions(), None)
+        .unwrap_err();
+    let VcsError::MergeConflicts(conflicts) = &err else {
+        panic!("expected conflicts, got {err}");
+    };
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(conflicts[0].kind, ConflictKind::BothChanged);
+    assert_eq!(conflicts[0].element, "root.a.maxLength");
+    assert_eq!(conflicts[0].ours.as_deref(), Some("10"));
+    assert_eq!(conflicts[0].theirs.as_deref(), Some("20"));
+    assert!(err.to_string().contains("root.a.maxLength"), "{err}");
+    assert_eq!(repo.resolve("main").unwrap(), main, "nothing moved");
+
+    let theirs = Resolutions {
+        elements: BTreeMap::from([("root.a.maxLength".to_owned(), Side::Theirs)]),
+        default: None,
+    };
+    let done = repo
+        .merge("feature", "tester", Some("take 20"), &theirs, None)
+        .unwrap();
+    let Merged::Commit { id, resolved } = done else {
+        panic!("expected a merge commit");
+    };
+    assert_eq!(resolved.len(), 1);
+    assert_eq!(repo.schema_of(&id).unwrap(), schema(&["a"], &[("a", "20")]));
+}
+
+#[test]
+fn merging_either_way_gives_the_same_schema() {
+    let (mut repo, _, _, _) = diverged();
+    let one = repo
+        .merge("feature", "tester", None, &no_resolutions(), None)
+        .unwrap()
+        .head();
+    let (mut other, _, _, _) = diverged();
+    other.checkout("feature").unwrap();
+    let two = other
+        .merge("main", "tester", None, &no_resolutions(), None)
+        .unwrap()
+        .head();
+    assert_eq!(
+        repo.schema_of(&one).unwrap(),
+        other.schema_of(&two).unwrap()
+    );
+}
+
+#[test]
+fn merge_is_refused_while_staged_or_detached() {
+    let (mut repo, base, _, _) = diverged();
+    repo.add(schema(&["z"], &[])).unwrap();
+    assert!(matches!(
+        repo.merge("feature", "tester", None, &no_resolutions(), None),
+        Err(VcsError::InvalidInput { what: "merge", .. })
+    ));
+    let mut repo = diverged().0;
+    repo.checkout(&base.to_hex()).unwrap();
+    assert!(matches!(
+        repo.merge("feature", "tester", None, &no_resolutions(), None),
+        Err(VcsError::InvalidInput { what: "merge", .. })
+    ));
+    assert!(matches!(
+        diverged()
+            .0
+            .merge("nowhere", "tester", None, &no_resolutions(), None),
+        Err(VcsError::NotFound(_))
+    ));
+}
+
+#[test]
+fn a_client_whose_branch_moved_rebases_its_staged_work_and_commits() {
+    let store = MemoryStore::new("r");
+    let mut alice = Repository::init(store.clone(), js()).unwrap();
+    commit(&mut alice, schema(&["a"], &[]), "base", 1);
+    let mut bob = Repository::open(store).unwrap();
+
+    alice.add(schema(&["a", "x"], &[])).unwrap();
+    let bobs = commit(&mut bob, schema(&["a", "y"], &[]), "bob", 2);
+    assert!(matches!(
+        alice.commit("alice", "alice", Some(3)),
+        Err(VcsError::Conflict { .. })
+    ));
+    let rebased = alice.rebase(&no_resolutions()).unwrap();
+    assert_eq!(
+        rebased,
+        Rebased::Onto {
+            head: bobs,
+            resolved: Vec::new()
+        }
+    );
+    assert_eq!(alice.rebase(&no_resolutions()).unwrap(), Rebased::UpToDate);
+    let id = alice.commit("alice", "alice", Some(3)).unwrap();
+    assert_eq!(alice.schema_of(&id).unwrap(), schema(&["a", "x", "y"], &[]));
+    assert_eq!(alice.log(None).unwrap().len(), 3);
+}
+
+#[test]
+fn a_conflicting_rebase_keeps_the_staged_work() {
+    let store = MemoryStore::new("rc");
+    let mut alice = Repository::init(store.clone(), js()).unwrap();
+    let base = commit(&mut alice, schema(&["a"], &[]), "base", 1);
+    let mut bob = Repository::open(store).unwrap();
+    let mine = schema(&["a"], &[("a", "5")]);
+    alice.add(mine.clone()).unwrap();
+    commit(&mut bob, schema(&["a"], &[("a", "50")]), "bob", 2);
+
+    let err = alice.rebase(&no_resolutions()).unwrap_err();
+    assert!(
+        matches!(err, VcsError::MergeConflicts(ref c) if c.len() == 1),
+        "{err}"
+    );
+    let staged = alice.staged().unwrap();
+    assert_eq!(staged.schema, mine);
+    assert_eq!(staged.base, Some(base));
+
+    alice.rebase(&Resolutions::all(Side::Theirs)).unwrap();
+    let id = alice.commit("mine wins", "alice", Some(3)).unwrap();
+    assert_eq!(alice.schema_of(&id).unwrap(), mine);
+}
+
+#[test]
+fn rebase_with_nothing_staged_is_an_error() {
+    let (mut repo, _, _, _) = diverged();
+    assert!(matches!(
+        repo.rebase(&no_resolutions()),
+        Err(VcsError::NothingStaged)
+    ));
+}
