@@ -3,8 +3,9 @@
 A working directory is tied to a repository by ``.panproto/config`` (an INI
 file: the store location and the repository's name), found by walking up
 from the current directory, as git finds ``.git``. What ``add`` stages is
-kept in ``.panproto/index`` (the staged schema's JSON), so it survives until
-the next command's process commits it.
+kept in ``.panproto/index`` (the staged schema's JSON and the commit it was
+staged on), so it survives until the next command's process commits it; if
+the branch moved meanwhile, ``commit`` refuses and ``rebase`` re-applies it.
 
 Where a command takes a schema (``diff``, ``check``), the argument is read
 as a schema JSON file when such a file exists, and otherwise as a ref:
@@ -14,7 +15,9 @@ Output is for humans by default; ``--json`` prints one JSON document.
 Errors print ``error: <message>`` on stderr (with ``--json``, also
 ``{"error": <message>}`` on stdout) and exit with status 2; status 1 is
 kept for ``check``'s "breaking" verdict, so ``panproto check OLD NEW`` is a
-CI gate.
+CI gate, and for ``merge``/``rebase`` stopping on conflicts (listed, with
+nothing written; run again with ``--ours ELEMENT``/``--theirs ELEMENT`` or
+``--strategy``).
 """
 
 from __future__ import annotations
@@ -32,11 +35,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import panproto
-from panproto.errors import PanprotoError
+from panproto.errors import ConflictError, MergeConflictError, PanprotoError
 
 if TYPE_CHECKING:
     from panproto._api import Commit, Repository, Schema, Status
-    from panproto.types import Change, ClassifiedChange, DiffReportData
+    from panproto.types import Change, ClassifiedChange, DiffReportData, MergeConflict, MergeSide, ResolvedConflict
 
 DIR = ".panproto"
 CONFIG = "config"
@@ -45,6 +48,7 @@ HEAD = "HEAD"  # this working copy's HEAD: a branch name, or a commit id when de
 DEFAULT_STORE = f"{DIR}/panproto.db"
 
 EXIT_BREAKING = 1
+EXIT_CONFLICTS = 1
 EXIT_ERROR = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command killed by it
 
@@ -98,9 +102,10 @@ class WorkingCopy:
         head = self.head()
         if head is not None:
             repo.checkout(head)
-        staged = self.staged_schema() if restore_stage else None
+        staged = self.staged() if restore_stage else None
         if staged is not None:
-            repo.add(staged)
+            schema, base = staged
+            repo.add(schema, base=base)
         return repo
 
     def head(self) -> str | None:
@@ -115,10 +120,21 @@ class WorkingCopy:
         tmp.write_text(ref + "\n", encoding="utf-8")
         tmp.replace(self.dir / HEAD)
 
+    def staged(self) -> tuple[Schema, str | None] | None:
+        """The schema ``add`` staged and the commit it was staged on, if anything is staged."""
+        text = self.staged_json()
+        if text is None:
+            return None
+        try:
+            index = json.loads(text)
+            return panproto.Schema.from_json(json.dumps(index["schema"])), index["base"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CliError(f"{self.index} is not a panproto index ({exc}); remove it and add again") from exc
+
     def staged_schema(self) -> Schema | None:
         """The schema ``add`` staged, if any."""
-        staged = self.staged_json()
-        return None if staged is None else panproto.Schema.from_json(staged)
+        staged = self.staged()
+        return None if staged is None else staged[0]
 
     def staged_json(self) -> str | None:
         try:
@@ -126,9 +142,10 @@ class WorkingCopy:
         except FileNotFoundError:
             return None
 
-    def stage(self, schema_json: str) -> None:
+    def stage(self, schema: Schema, base: str | None) -> None:
+        """Save the staged schema and the commit it is a change from (``None``: none yet)."""
         tmp = self.index.with_suffix(".tmp")
-        tmp.write_text(schema_json, encoding="utf-8")
+        tmp.write_text(json.dumps({"base": base, "schema": json.loads(schema.to_json())}), encoding="utf-8")
         tmp.replace(self.index)
 
     def unstage(self) -> None:
@@ -251,7 +268,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     schema = panproto.Schema.from_json(text)
     with wc.open(restore_stage=False) as repo:
         report = repo.add(schema)
-        wc.stage(schema.to_json())
+        wc.stage(schema, repo.head)
     if args.json:
         emit_json({"file": str(path), "staged": schema.id, **report.to_dict()})
     else:
@@ -264,7 +281,13 @@ def cmd_commit(args: argparse.Namespace) -> int:
     wc = WorkingCopy.find(Path.cwd())
     author = args.author or default_author()
     with wc.open() as repo:
-        commit_id = repo.commit(args.message, author)
+        try:
+            commit_id = repo.commit(args.message, author)
+        except ConflictError as exc:
+            raise CliError(
+                f"{exc}: someone committed first; run `panproto rebase` to re-apply "
+                "the staged schema on the new head, then commit again"
+            ) from exc
         wc.unstage()
         branch = repo.branch
         if args.json:
@@ -513,6 +536,129 @@ def cmd_tag(args: argparse.Namespace) -> int:
     return 0
 
 
+def resolutions(args: argparse.Namespace) -> dict[str, MergeSide]:
+    """``--ours``/``--theirs`` ELEMENT options as ``resolve=`` takes them."""
+    chosen: dict[str, MergeSide] = {}
+    options: tuple[tuple[MergeSide, list[str]], ...] = (("ours", args.ours), ("theirs", args.theirs))
+    for side, elements in options:
+        for element in elements:
+            if chosen.setdefault(element, side) != side:
+                raise CliError(f"{element!r} is given both --ours and --theirs")
+    return chosen
+
+
+def describe_side(value: str | None) -> str:
+    return "(absent)" if value is None else value
+
+
+def print_conflicts(conflicts: Sequence[MergeConflict], what: str) -> None:
+    print(f"{what} stopped: {plural(len(conflicts), 'conflict')}, nothing was written")
+    for c in conflicts:
+        print(f"  {c['kind']:17} {c['element']}")
+        sides = (("base", c["base"]), ("ours", c["ours"]), ("theirs", c["theirs"]))
+        print("      " + " | ".join(f"{label} {describe_side(value)}" for label, value in sides))
+    print("resolve each with --ours ELEMENT or --theirs ELEMENT (or --strategy ours|theirs) and run it again")
+
+
+def print_resolved(resolved: Sequence[ResolvedConflict]) -> None:
+    for r in resolved:
+        print(f"  resolved {r['element']}: {r['side']}")
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    wc = WorkingCopy.find(Path.cwd())
+    if wc.staged_json() is not None:
+        raise CliError("a schema is staged; commit it before merging")
+    with wc.open(restore_stage=False) as repo:
+        try:
+            result = repo.merge(
+                args.ref,
+                args.author or default_author(),
+                args.message,
+                resolve=resolutions(args),
+                strategy=args.strategy,
+            )
+        except MergeConflictError as exc:
+            if args.json:
+                emit_json({"conflicts": list(exc.conflicts)})
+            else:
+                print_conflicts(exc.conflicts, "merge")
+            return EXIT_CONFLICTS
+    if args.json:
+        emit_json(dict(result))
+        return 0
+    if result["kind"] == "up-to-date":
+        print("Already up to date.")
+    elif result["kind"] == "fast-forward":
+        print(f"Fast-forward to {result['commit'][:12]}")
+    else:
+        print(f"Merged {args.ref}: commit {result['commit'][:12]}")
+        print_resolved(result["resolved"])
+    return 0
+
+
+def cmd_rebase(args: argparse.Namespace) -> int:
+    wc = WorkingCopy.find(Path.cwd())
+    if wc.staged_json() is None:
+        raise CliError("nothing is staged to rebase")
+    with wc.open() as repo:
+        try:
+            result = repo.rebase(resolve=resolutions(args), strategy=args.strategy)
+        except MergeConflictError as exc:
+            if args.json:
+                emit_json({"conflicts": list(exc.conflicts)})
+            else:
+                print_conflicts(exc.conflicts, "rebase")
+            return EXIT_CONFLICTS
+        staged = repo.staged_schema()
+        if staged is not None and result["kind"] == "rebased":
+            wc.stage(staged, result["onto"])
+    if args.json:
+        emit_json(dict(result))
+    elif result["kind"] == "up-to-date":
+        print("The staged schema is already on the branch's head.")
+    else:
+        print(f"Rebased the staged schema onto {str(result['onto'])[:12]}; commit it now")
+        print_resolved(result["resolved"])
+    return 0
+
+
+def add_resolution_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ours", action="append", default=[], metavar="ELEMENT", help="settle this conflict our way")
+    p.add_argument("--theirs", action="append", default=[], metavar="ELEMENT", help="settle this conflict their way")
+    p.add_argument(
+        "--strategy", choices=("ours", "theirs"), default=None, help="the side that wins every other conflict"
+    )
+
+
+def add_merge_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The ``merge`` and ``rebase`` subcommands."""
+    p = sub.add_parser(
+        "merge",
+        parents=[common],
+        help="merge a branch or commit into the current branch",
+        description="Fast-forward when possible, else merge the schemas three-way against their "
+        "merge base and commit. Conflicts are listed (exit 1) and nothing is written until each "
+        "is resolved with --ours/--theirs ELEMENT or --strategy.",
+    )
+    p.add_argument("ref", metavar="REF", help="what to merge: a branch, tag or commit")
+    p.add_argument("-m", "--message", default=None, help="the merge commit's message")
+    p.add_argument("--author", default=None, help="default: $PANPROTO_AUTHOR, else user@host")
+    add_resolution_options(p)
+    p.set_defaults(func=cmd_merge)
+
+    p = sub.add_parser(
+        "rebase",
+        parents=[common],
+        help="re-apply the staged schema on the branch's new head",
+        description="After `commit` refused because someone committed first: merge the staged "
+        "changes onto the branch's new head and stage the result. In conflicts, 'ours' is the "
+        "new head and 'theirs' the staged work.",
+    )
+    add_resolution_options(p)
+    p.set_defaults(func=cmd_rebase)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print one JSON document instead of text")
@@ -570,6 +716,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", metavar="NAME", nargs="?", default=None, help="the new tag (default: list them)")
     p.add_argument("ref", metavar="REF", nargs="?", default="HEAD", help="what to tag (default: HEAD)")
     p.set_defaults(func=cmd_tag)
+
+    add_merge_commands(sub, common)
 
     sides = "each of A and B is a schema JSON file, or a ref: HEAD, HEAD~N, a branch name or a full commit id"
     p = sub.add_parser(

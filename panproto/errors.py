@@ -13,6 +13,7 @@ backend is loaded. The tree::
         ├── GatError                   a theory or morphism is ill-formed
         └── VcsError                   a version-control operation failed
             ├── ConflictError          a ref moved under you (.ref, .expected, .actual)
+            ├── MergeConflictError     a merge or rebase needs resolutions (.conflicts)
             ├── NotFoundError          no such repository, ref or object
             └── StoreError             the store failed (.backend, .code)
 
@@ -23,13 +24,17 @@ all of them pickle with their attributes.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from panproto.types import MergeConflict
 
 __all__ = [
     "ConflictError",
     "ExistenceCheckError",
     "GatError",
     "LensError",
+    "MergeConflictError",
     "MigrationError",
     "NotFoundError",
     "PanprotoError",
@@ -57,6 +62,7 @@ class PanprotoError(Exception):
         ├── GatError
         └── VcsError
             ├── ConflictError
+            ├── MergeConflictError
             ├── NotFoundError
             └── StoreError
 
@@ -195,6 +201,7 @@ class VcsError(PanprotoError):
         PanprotoError
         └── VcsError
             ├── ConflictError
+            ├── MergeConflictError
             ├── NotFoundError
             └── StoreError
     """
@@ -245,6 +252,40 @@ class ConflictError(VcsError):
 
     def _attributes(self) -> dict[str, Any]:
         return {"ref": self.ref, "expected": self.expected, "actual": self.actual}
+
+
+class MergeConflictError(VcsError):
+    """A merge or rebase met conflicts that no resolution settles; nothing was written.
+
+    Each conflict names its element; call again with ``resolve={element:
+    "ours" | "theirs"}`` (or ``strategy="ours"``/``"theirs"`` for all of them).
+    A rebase keeps the staged schema as it was.
+
+    ::
+
+        PanprotoError
+        └── VcsError
+            └── MergeConflictError
+
+    Parameters
+    ----------
+    message
+        The conflicts, one per line.
+    conflicts
+        One dict per conflict: ``kind`` (``"both-changed"`` or
+        ``"deleted-modified"``), ``element``, and the ``base``, ``ours`` and
+        ``theirs`` values (``None`` where the element is absent).
+    """
+
+    conflicts: tuple[MergeConflict, ...]
+    """The unresolved conflicts."""
+
+    def __init__(self, message: str = "", *, conflicts: tuple[MergeConflict, ...] | list[MergeConflict] = ()) -> None:
+        super().__init__(message)
+        self.conflicts = tuple(conflicts)
+
+    def _attributes(self) -> dict[str, Any]:
+        return {"conflicts": self.conflicts}
 
 
 class NotFoundError(VcsError):

@@ -28,10 +28,15 @@ __all__ = [
     "ExistenceIssue",
     "ExistenceKind",
     "ExistenceReportData",
+    "MergeConflict",
+    "MergeResult",
+    "MergeSide",
     "MigrationSpec",
     "ProtocolSpec",
+    "RebaseResult",
     "Record",
     "RecordViolation",
+    "ResolvedConflict",
     "Resolver",
     "SchemaData",
     "ShowResult",
@@ -335,3 +340,54 @@ class StatusData(TypedDict):
     """The staged schema's changes against HEAD."""
     compatibility: Compatibility | None
     """The verdict on those changes, or ``None`` when nothing is staged."""
+
+
+MergeSide = Literal["ours", "theirs"]
+"""A side of a merge: ``"ours"`` is the branch merged into (for a rebase,
+the branch's new head), ``"theirs"`` the other one (for a rebase, the staged work)."""
+
+
+class MergeConflict(TypedDict):
+    """One merge conflict, as :attr:`panproto.errors.MergeConflictError.conflicts` lists it."""
+
+    kind: Literal["both-changed", "deleted-modified"]
+    """Both sides changed the element differently, or one removed what the other changed."""
+    element: str
+    """The element, as ``resolve=`` names it: a vertex id, ``"src -kind[name]->"``
+    for a named edge, an unnamed edge as written, ``"vertex.sort"`` for a
+    constraint, ``"vertex!edge"`` for a required edge, ``"hyper-edge:id"``."""
+    base: str | None
+    """The merge base's value (``None``: absent)."""
+    ours: str | None
+    """Our value (``None``: removed)."""
+    theirs: str | None
+    """Their value (``None``: removed)."""
+
+
+class ResolvedConflict(MergeConflict):
+    """A conflict settled by a resolution."""
+
+    side: MergeSide
+    """The side whose version was taken."""
+
+
+class MergeResult(TypedDict):
+    """What :meth:`panproto.Repository.merge` did."""
+
+    kind: Literal["up-to-date", "fast-forward", "merge"]
+    """Nothing to do, the branch moved forward, or a merge commit was made."""
+    commit: str
+    """The commit the branch points at afterwards."""
+    resolved: list[ResolvedConflict]
+    """The conflicts settled by ``resolve``/``strategy``."""
+
+
+class RebaseResult(TypedDict):
+    """What :meth:`panproto.Repository.rebase` did to the staged work."""
+
+    kind: Literal["up-to-date", "rebased"]
+    """The staged work was already on the branch's head, or it now is."""
+    onto: str | None
+    """The commit the staged work is now based on (``None`` if up to date)."""
+    resolved: list[ResolvedConflict]
+    """The conflicts settled by ``resolve``/``strategy``."""

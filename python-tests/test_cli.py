@@ -76,7 +76,8 @@ def test_init_add_commit_log_status(workdir, location):
 
     out = run(workdir, "add", "v1.json")
     assert "vertex-added" in out.stdout
-    assert (workdir / ".panproto" / "index").read_text() == post_v1().to_json()
+    index = json.loads((workdir / ".panproto" / "index").read_text())
+    assert index == {"base": None, "schema": json.loads(post_v1().to_json())}, "the schema and the commit it is on"
     out = run(workdir, "status")  # a new process sees what the last one staged
     assert post_v1().id[:12] in out.stdout
 

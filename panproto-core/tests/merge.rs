@@ -250,3 +250,22 @@ fn rebase_with_nothing_staged_is_an_error() {
         Err(VcsError::NothingStaged)
     ));
 }
+
+#[test]
+fn a_merge_commit_keeps_a_migration_from_each_parent() {
+    let (mut repo, _, _, _) = diverged();
+    repo.merge("feature", "tester", None, &no_resolutions(), None)
+        .unwrap();
+    let from_feature = repo.migration_from_parent("HEAD", 1).unwrap().unwrap();
+    assert_eq!(
+        from_feature
+            .lift(serde_json::json!({"a": "x", "f": "y"}).into(), None)
+            .unwrap(),
+        serde_json::json!({"a": "x", "f": "y"}).into()
+    );
+    assert_eq!(from_feature.source(), &schema(&["a", "f"], &[]));
+    assert!(matches!(
+        repo.migration_from_parent("HEAD", 2),
+        Err(VcsError::NotFound(_))
+    ));
+}

@@ -8,7 +8,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use panproto_core::vcs::store::RefTarget;
-use panproto_core::{MigrationError, ProtocolError, SchemaError, StoreError, VcsError};
+use panproto_core::{Conflict, MigrationError, ProtocolError, SchemaError, StoreError, VcsError};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
@@ -166,9 +166,22 @@ fn vcs_err(py: Python<'_>, e: VcsError) -> PyErr {
             ];
             raise(py, "ConflictError", message, &kwargs)
         }
+        VcsError::MergeConflicts(conflicts) => match conflicts_to_py(py, &conflicts) {
+            Ok(conflicts) => raise(py, "MergeConflictError", message, &[("conflicts", conflicts)]),
+            Err(e) => e,
+        },
         VcsError::NotFound(_) => raise(py, "NotFoundError", message, &[]),
         _ => raise(py, "VcsError", message, &[]),
     }
+}
+
+/// Merge conflicts as a tuple of dicts (`panproto.types.MergeConflict`).
+pub(crate) fn conflicts_to_py(py: Python<'_>, conflicts: &[Conflict]) -> PyResult<Py<PyAny>> {
+    let items = conflicts
+        .iter()
+        .map(|c| pythonize::pythonize(py, c).map_err(PyErr::from))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(PyTuple::new(py, items)?.into_any().unbind())
 }
 
 /// Runs engine work with the GIL released, catching panics, and maps the

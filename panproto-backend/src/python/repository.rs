@@ -4,7 +4,11 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use panproto_core::{Change, CommitInfo, Head, ObjectId, Repository, VcsError};
+use panproto_core::{
+    Change, CommitInfo, Conflict, Head, Merged, ObjectId, Rebased, Repository, Resolutions, Side,
+    VcsError,
+};
+use serde::Serialize;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use pythonize::pythonize;
@@ -281,6 +285,55 @@ pub(crate) struct PyRepository {
     protocol: PyProtocol,
 }
 
+/// Per-element resolutions and a default side, from their Python form.
+fn resolutions(
+    resolve: Option<BTreeMap<String, String>>,
+    strategy: Option<&str>,
+) -> Result<Resolutions, VcsError> {
+    Ok(Resolutions {
+        default: strategy.map(str::parse::<Side>).transpose()?,
+        elements: resolve
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(element, side)| Ok((element, side.parse::<Side>()?)))
+            .collect::<Result<_, VcsError>>()?,
+    })
+}
+
+/// A settled conflict as Python sees it (`panproto.types.ResolvedConflict`).
+#[derive(Serialize)]
+struct ResolvedOut<'a> {
+    #[serde(flatten)]
+    conflict: &'a Conflict,
+    side: &'static str,
+}
+
+fn resolved_out(resolved: &[(Conflict, Side)]) -> Vec<ResolvedOut<'_>> {
+    resolved
+        .iter()
+        .map(|(conflict, side)| ResolvedOut {
+            conflict,
+            side: side.code(),
+        })
+        .collect()
+}
+
+/// `panproto.types.MergeResult`.
+#[derive(Serialize)]
+struct MergeOut<'a> {
+    kind: &'static str,
+    commit: String,
+    resolved: Vec<ResolvedOut<'a>>,
+}
+
+/// `panproto.types.RebaseResult`.
+#[derive(Serialize)]
+struct RebaseOut<'a> {
+    kind: &'static str,
+    onto: Option<String>,
+    resolved: Vec<ResolvedOut<'a>>,
+}
+
 fn location_str(location: PathBuf) -> String {
     location.to_string_lossy().into_owned()
 }
@@ -418,18 +471,36 @@ impl PyRepository {
         self.with(py, |r| Ok(r.head_commit()?.map(|id| id.to_hex())))
     }
 
-    /// Stages ``schema`` for the next commit and returns how it differs from HEAD.
+    /// Stages ``schema`` for the next commit and returns how it differs from
+    /// ``base`` (HEAD by default; ``None``: as the branch's first commit).
+    /// :meth:`commit` moves the branch only if it is still at ``base``.
     ///
     /// Raises
     /// ------
     /// VcsError
     ///     If the schema is for another protocol than the repository's.
-    fn add(&self, py: Python<'_>, schema: &PySchema) -> PyResult<PyDiffReport> {
+    /// NotFoundError
+    ///     If ``base`` names no commit.
+    #[pyo3(signature = (schema, *, base = Some("HEAD")), text_signature = "($self, schema, *, base='HEAD')")]
+    fn add(&self, py: Python<'_>, schema: &PySchema, base: Option<&str>) -> PyResult<PyDiffReport> {
         let schema = schema.0.clone();
         let protocol = Arc::clone(&self.protocol.0);
         self.with(py, |r| {
-            Ok(PyDiffReport::new(r.add(schema)?.changes.clone(), &protocol))
+            let staged = match base {
+                Some("HEAD") => r.add(schema)?,
+                Some(reference) => {
+                    let base = r.resolve(reference)?;
+                    r.add_on(schema, Some(base))?
+                }
+                None => r.add_on(schema, None)?,
+            };
+            Ok(PyDiffReport::new(staged.changes.clone(), &protocol))
         })
+    }
+
+    /// The staged schema, or ``None`` if nothing is staged.
+    fn staged_schema(&self, py: Python<'_>) -> PyResult<Option<PySchema>> {
+        self.with(py, |r| Ok(r.staged().map(|s| PySchema(s.schema.clone()))))
     }
 
     /// Commits what is staged and returns the new commit's id.
@@ -624,11 +695,117 @@ impl PyRepository {
             .collect())
     }
 
-    /// The migration commit ``ref`` recorded from its first parent, or
-    /// ``None`` for a first commit.
-    #[pyo3(signature = (r#ref = "HEAD"))]
-    fn migration(&self, py: Python<'_>, r#ref: &str) -> PyResult<Option<PyCompiledMigration>> {
-        self.with(py, |r| Ok(r.migration_of(r#ref)?))
+    /// The best common ancestor of the commits ``a`` and ``b`` name, or
+    /// ``None`` if their histories never meet.
+    fn merge_base(&self, py: Python<'_>, a: &str, b: &str) -> PyResult<Option<String>> {
+        self.with(py, |r| {
+            let (a, b) = (r.resolve(a)?, r.resolve(b)?);
+            Ok(r.merge_base(&a, &b)?.map(|id| id.to_hex()))
+        })
+    }
+
+    /// Merges the commit ``ref`` names into the current branch: nothing if
+    /// it is already contained, a fast-forward if the branch is behind it,
+    /// otherwise a three-way merge of the schemas against their merge base
+    /// and a merge commit with both parents and a migration from each.
+    ///
+    /// Returns
+    /// -------
+    /// MergeResult
+    ///     ``kind`` (``"up-to-date"``, ``"fast-forward"`` or ``"merge"``),
+    ///     ``commit`` (where the branch is now) and ``resolved`` (the
+    ///     conflicts settled by ``resolve``/``strategy``, with the side chosen).
+    ///
+    /// Raises
+    /// ------
+    /// MergeConflictError
+    ///     If conflicts remain without a resolution; ``.conflicts`` lists
+    ///     them and nothing was written.
+    /// VcsError
+    ///     If something is staged, HEAD is detached, the histories are
+    ///     unrelated, or a resolution names an element not in conflict.
+    #[pyo3(signature = (r#ref, author, message = None, *, resolve = None, strategy = None, timestamp = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn merge<'py>(
+        &self,
+        py: Python<'py>,
+        r#ref: &str,
+        author: &str,
+        message: Option<&str>,
+        resolve: Option<BTreeMap<String, String>>,
+        strategy: Option<&str>,
+        timestamp: Option<i64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let resolutions = super::errors::attached(py, resolutions(resolve, strategy))?;
+        let merged = self.with(py, |r| {
+            Ok(r.merge(r#ref, author, message, &resolutions, timestamp)?)
+        })?;
+        let (kind, resolved) = match &merged {
+            Merged::UpToDate(_) => ("up-to-date", &[][..]),
+            Merged::FastForward(_) => ("fast-forward", &[][..]),
+            Merged::Commit { resolved, .. } => ("merge", resolved.as_slice()),
+        };
+        let out = MergeOut {
+            kind,
+            commit: merged.head().to_hex(),
+            resolved: resolved_out(resolved),
+        };
+        Ok(pythonize(py, &out)?)
+    }
+
+    /// Re-applies the staged schema on the branch's current head, after
+    /// someone else committed (what to do on :class:`ConflictError` from
+    /// :meth:`commit`). In conflicts, ``"ours"`` is the branch's new head and
+    /// ``"theirs"`` the staged work, as in git.
+    ///
+    /// Returns
+    /// -------
+    /// RebaseResult
+    ///     ``kind`` (``"up-to-date"`` or ``"rebased"``), ``onto`` (the new
+    ///     base commit) and ``resolved``.
+    ///
+    /// Raises
+    /// ------
+    /// MergeConflictError
+    ///     If the staged changes and the new commits changed the same
+    ///     elements differently; the staged schema is kept as it was.
+    /// VcsError
+    ///     If nothing is staged.
+    #[pyo3(signature = (*, resolve = None, strategy = None))]
+    fn rebase<'py>(
+        &self,
+        py: Python<'py>,
+        resolve: Option<BTreeMap<String, String>>,
+        strategy: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let resolutions = super::errors::attached(py, resolutions(resolve, strategy))?;
+        let rebased = self.with(py, |r| Ok(r.rebase(&resolutions)?))?;
+        let out = match &rebased {
+            Rebased::UpToDate => RebaseOut {
+                kind: "up-to-date",
+                onto: None,
+                resolved: Vec::new(),
+            },
+            Rebased::Onto { head, resolved } => RebaseOut {
+                kind: "rebased",
+                onto: Some(head.to_hex()),
+                resolved: resolved_out(resolved),
+            },
+        };
+        Ok(pythonize(py, &out)?)
+    }
+
+    /// The migration commit ``ref`` recorded from its parent number
+    /// ``parent`` (0, the first, by default; a merge commit has one from
+    /// each parent), or ``None`` for a first commit.
+    #[pyo3(signature = (r#ref = "HEAD", *, parent = 0))]
+    fn migration(
+        &self,
+        py: Python<'_>,
+        r#ref: &str,
+        parent: usize,
+    ) -> PyResult<Option<PyCompiledMigration>> {
+        self.with(py, |r| Ok(r.migration_from_parent(r#ref, parent)?))
             .map(|m| m.map(PyCompiledMigration))
     }
 
@@ -697,7 +874,7 @@ pub(crate) fn vcs_add(
     repo: &PyRepository,
     schema: &PySchema,
 ) -> PyResult<PyDiffReport> {
-    repo.add(py, schema)
+    repo.add(py, schema, Some("HEAD"))
 }
 
 /// Commits what is staged (see :meth:`Repository.commit`).

@@ -257,13 +257,24 @@ impl<S: Store> Repository<S> {
     /// # Errors
     /// [`VcsError::ProtocolMismatch`] if the schema is for another protocol.
     pub fn add(&mut self, schema: Schema) -> Result<&Staged, VcsError> {
+        let base = self.head_commit()?;
+        self.add_on(schema, base)
+    }
+
+    /// Stages `schema` as a change from commit `base` (`None`: as the
+    /// branch's first commit) rather than from HEAD: how a working copy
+    /// that saved its staged work restores it. `commit` then moves the
+    /// branch only if it is still at `base`; if it moved, [`rebase`](Self::rebase).
+    ///
+    /// # Errors
+    /// As [`add`](Self::add); [`VcsError::NotFound`] if `base` is no commit.
+    pub fn add_on(&mut self, schema: Schema, base: Option<ObjectId>) -> Result<&Staged, VcsError> {
         if schema.protocol().name != self.protocol.name {
             return Err(VcsError::ProtocolMismatch {
                 schema: schema.protocol().name.clone(),
                 repository: self.protocol.name.clone(),
             });
         }
-        let base = self.head_commit()?;
         let (changes, migration) = match base {
             Some(id) => {
                 let old = self.schema_of(&id)?;
@@ -475,13 +486,40 @@ impl<S: Store> Repository<S> {
 
     /// The migration a commit recorded from its first parent, compiled.
     pub fn migration_of(&mut self, reference: &str) -> Result<Option<CompiledMigration>, VcsError> {
+        self.migration_from_parent(reference, 0)
+    }
+
+    /// The migration a commit recorded from its parent number `parent`
+    /// (0: the first; a merge commit has one from each parent), compiled.
+    ///
+    /// # Errors
+    /// [`VcsError::NotFound`] if the commit has no such parent.
+    pub fn migration_from_parent(
+        &mut self,
+        reference: &str,
+        parent: usize,
+    ) -> Result<Option<CompiledMigration>, VcsError> {
         let id = self.resolve(reference)?;
         let commit = self.read_commit(&id)?;
-        let (Some(mid), Some(parent)) = (commit.migration, commit.parents.first().copied()) else {
+        if commit.parents.is_empty() && parent == 0 {
+            return Ok(None);
+        }
+        let source = *commit.parents.get(parent).ok_or_else(|| {
+            VcsError::NotFound(format!(
+                "parent {parent} of commit {} (it has {})",
+                id.short(),
+                commit.parents.len()
+            ))
+        })?;
+        let recorded = match parent {
+            0 => commit.migration,
+            n => commit.merge_migrations.get(n - 1).copied(),
+        };
+        let Some(mid) = recorded else {
             return Ok(None);
         };
         let stored = object::load_migration(&self.read_kind(&mid, ObjectKind::Migration)?)?;
-        let (src, tgt) = (self.schema_of(&parent)?, self.schema_of(&id)?);
+        let (src, tgt) = (self.schema_of(&source)?, self.schema_of(&id)?);
         CompiledMigration::compile(src, tgt, stored.spec)
             .map(Some)
             .map_err(|e| {
