@@ -167,7 +167,12 @@ fn vcs_err(py: Python<'_>, e: VcsError) -> PyErr {
             raise(py, "ConflictError", message, &kwargs)
         }
         VcsError::MergeConflicts(conflicts) => match conflicts_to_py(py, &conflicts) {
-            Ok(conflicts) => raise(py, "MergeConflictError", message, &[("conflicts", conflicts)]),
+            Ok(conflicts) => raise(
+                py,
+                "MergeConflictError",
+                message,
+                &[("conflicts", conflicts)],
+            ),
             Err(e) => e,
         },
         VcsError::NotFound(_) => raise(py, "NotFoundError", message, &[]),

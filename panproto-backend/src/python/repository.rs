@@ -8,10 +8,10 @@ use panproto_core::{
     Change, CommitInfo, Conflict, Head, Merged, ObjectId, Rebased, Repository, Resolutions, Side,
     VcsError,
 };
-use serde::Serialize;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use pythonize::pythonize;
+use serde::Serialize;
 
 use super::errors::{Error, detached};
 use super::migration::PyCompiledMigration;
