@@ -269,3 +269,29 @@ fn a_merge_commit_keeps_a_migration_from_each_parent() {
         Err(VcsError::NotFound(_))
     ));
 }
+
+#[test]
+fn rebased_work_is_staged_on_the_head_it_was_merged_with() {
+    let store = MemoryStore::new("rr");
+    let mut alice = Repository::init(store.clone(), js()).unwrap();
+    commit(&mut alice, schema(&["a"], &[]), "base", 1);
+    let mut bob = Repository::open(store).unwrap();
+    alice.add(schema(&["a", "x"], &[])).unwrap();
+    let first = commit(&mut bob, schema(&["a", "y"], &[]), "bob 1", 2);
+    alice.rebase(&no_resolutions()).unwrap();
+    assert_eq!(alice.staged().unwrap().base, Some(first));
+    commit(&mut bob, schema(&["a", "y", "z"], &[]), "bob 2", 3);
+    assert!(
+        matches!(
+            alice.commit("alice", "alice", Some(4)),
+            Err(VcsError::Conflict { .. })
+        ),
+        "bob's second commit is not silently overwritten"
+    );
+    alice.rebase(&no_resolutions()).unwrap();
+    let id = alice.commit("alice", "alice", Some(4)).unwrap();
+    assert_eq!(
+        alice.schema_of(&id).unwrap(),
+        schema(&["a", "x", "y", "z"], &[])
+    );
+}

@@ -263,7 +263,9 @@ impl<S: Store> Repository<S> {
         let head_schema = self.schema_of(&head)?;
         match merge_schemas(&base_schema, &head_schema, &staged_schema, resolutions)? {
             MergeOutcome::Merged { schema, resolved } => {
-                self.add(schema)?;
+                // Staged on the head it was merged with, not whatever HEAD is
+                // by now: if the branch moved again, the commit must refuse.
+                self.add_on(schema, Some(head))?;
                 Ok(Rebased::Onto { head, resolved })
             }
             MergeOutcome::Conflicts(conflicts) => Err(VcsError::MergeConflicts(conflicts)),
