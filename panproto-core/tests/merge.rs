@@ -295,3 +295,64 @@ fn rebased_work_is_staged_on_the_head_it_was_merged_with() {
         schema(&["a", "x", "y", "z"], &[])
     );
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+    use panproto_core::{MergeOutcome, merge_schemas};
+
+    const PROPS: [&str; 5] = ["a", "b", "c", "d", "e"];
+    const LIMITS: [&str; 3] = ["10", "20", "30"];
+
+    /// A version: which properties exist, and the maxLength of each (if any).
+    fn version() -> impl Strategy<Value = Schema> {
+        proptest::collection::vec((any::<bool>(), 0..4usize), PROPS.len()).prop_map(|picks| {
+            let props: Vec<&str> = PROPS
+                .iter()
+                .zip(&picks)
+                .filter(|(_, (keep, _))| *keep)
+                .map(|(p, _)| *p)
+                .collect();
+            let limits: Vec<(&str, &str)> = PROPS
+                .iter()
+                .zip(&picks)
+                .filter(|(_, (keep, l))| *keep && *l < LIMITS.len())
+                .map(|(p, (_, l))| (*p, LIMITS[*l]))
+                .collect();
+            schema(&props, &limits)
+        })
+    }
+
+    fn side() -> impl Strategy<Value = Option<Side>> {
+        prop_oneof![Just(None), Just(Some(Side::Ours)), Just(Some(Side::Theirs))]
+    }
+
+    proptest! {
+        #[test]
+        fn merging_is_symmetric_and_trivial_merges_are_exact(
+            base in version(), ours in version(), theirs in version(), default in side()
+        ) {
+            let r = Resolutions { elements: BTreeMap::new(), default };
+            let one = merge_schemas(&base, &ours, &theirs, &r).unwrap();
+            let two = merge_schemas(&base, &theirs, &ours, &r.swapped()).unwrap();
+            match (one, two) {
+                (MergeOutcome::Merged { schema: a, .. }, MergeOutcome::Merged { schema: b, .. }) => {
+                    prop_assert_eq!(a, b)
+                }
+                (MergeOutcome::Conflicts(a), MergeOutcome::Conflicts(b)) => {
+                    prop_assert_eq!(a.iter().map(|c| c.swapped()).collect::<Vec<_>>(), b)
+                }
+                (a, b) => prop_assert!(false, "asymmetric: {a:?} vs {b:?}"),
+            }
+            let none = Resolutions::default();
+            let unchanged = |o: MergeOutcome| match o {
+                MergeOutcome::Merged { schema, resolved } if resolved.is_empty() => Some(schema),
+                _ => None,
+            };
+            prop_assert_eq!(unchanged(merge_schemas(&base, &base, &theirs, &none).unwrap()), Some(theirs.clone()));
+            prop_assert_eq!(unchanged(merge_schemas(&base, &ours, &base, &none).unwrap()), Some(ours.clone()));
+            prop_assert_eq!(unchanged(merge_schemas(&base, &ours, &ours, &none).unwrap()), Some(ours.clone()));
+        }
+    }
+}
