@@ -62,9 +62,11 @@ pub use migration::{
 pub use protocol::{
     EdgeRole, EdgeRule, Protocol, ValueType, builtin_names, builtin_protocol, builtin_protocols,
 };
-pub use record::{Map, RecordViolation, Value};
+pub use record::{Map, RecordChecker, RecordViolation, Value};
 pub use schema::{
     Constraint, Declaration, Edge, HyperEdge, Required, Schema, SchemaBuilder, SchemaData, Vertex,
 };
-pub use vcs::repository::{CommitInfo, Head, Repository, Shown, Staged, Status};
+pub use vcs::repository::{
+    CommitInfo, DataCursor, Head, Records, Repository, Shown, Staged, StagedData, Status,
+};
 pub use version::pep440;
