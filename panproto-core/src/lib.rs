@@ -67,6 +67,7 @@ pub use schema::{
     Constraint, Declaration, Edge, HyperEdge, Required, Schema, SchemaBuilder, SchemaData, Vertex,
 };
 pub use vcs::repository::{
-    CommitInfo, DataCursor, Head, Records, Repository, Shown, Staged, StagedData, Status,
+    CommitInfo, DataCursor, DataWriter, Head, Records, Repository, Shown, Staged, StagedData,
+    Status,
 };
 pub use version::pep440;

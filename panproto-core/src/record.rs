@@ -607,9 +607,9 @@ impl Schema {
     }
 
     /// A checker for many records against this schema.
-    pub fn record_checker(&self) -> RecordChecker<'_> {
+    pub fn record_checker(&self) -> RecordChecker {
         RecordChecker {
-            schema: self,
+            schema: self.clone(),
             shapes: Shapes::of(self),
         }
     }
@@ -633,12 +633,18 @@ impl Schema {
 }
 
 /// Validates records against one schema, its per-vertex shapes computed once.
-pub struct RecordChecker<'s> {
-    schema: &'s Schema,
+#[derive(Debug)]
+pub struct RecordChecker {
+    schema: Schema,
     shapes: Shapes,
 }
 
-impl RecordChecker<'_> {
+impl RecordChecker {
+    /// The schema records are checked against.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
     /// Every way `record`, read as a value at vertex `root`, does not fit
     /// the schema (see [`Schema::validate_record`]).
     pub fn check(&self, record: &Value, root: &str) -> Vec<RecordViolation> {
@@ -650,7 +656,7 @@ impl RecordChecker<'_> {
         }
         let mut out = Vec::new();
         Checker {
-            schema: self.schema,
+            schema: &self.schema,
             shapes: &self.shapes,
         }
         .check(record, root, root, &mut Vec::new(), &mut out);

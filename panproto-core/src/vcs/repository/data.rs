@@ -92,7 +92,7 @@ fn root_image(src: &Schema, tgt: &Schema, spec: &MigrationSpec, root: &str) -> O
 }
 
 /// Encodes values into chunks of [`CHUNK_RECORDS`] as they arrive.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Chunker {
     pending: Vec<Value>,
     done: Vec<StoredObject>,
@@ -118,6 +118,44 @@ impl Chunker {
     fn finish(mut self) -> Result<Vec<StoredObject>, StoreError> {
         self.flush()?;
         Ok(self.done)
+    }
+}
+
+/// A dataset being written: records validated and encoded as they come,
+/// owning no borrow of the repository (so a caller can feed it in batches
+/// between other work). Made by [`Repository::data_writer`], staged by
+/// [`Repository::stage_data`].
+#[derive(Debug)]
+pub struct DataWriter {
+    name: String,
+    root: String,
+    checker: crate::record::RecordChecker,
+    chunker: Chunker,
+    count: u64,
+    base: Option<ObjectId>,
+}
+
+impl DataWriter {
+    /// Validates and encodes more records.
+    ///
+    /// # Errors
+    /// [`VcsError::DataValidation`] naming the first bad record (its index
+    /// counts every record given so far); the writer should then be dropped.
+    pub fn extend(&mut self, records: impl IntoIterator<Item = Value>) -> Result<(), VcsError> {
+        for record in records {
+            let problems = self.checker.check(&record, &self.root);
+            if !problems.is_empty() {
+                return Err(invalid(&self.name, self.count as usize, problems, ""));
+            }
+            self.chunker.push(record)?;
+            self.count += 1;
+        }
+        Ok(())
+    }
+
+    /// Records accepted so far.
+    pub fn count(&self) -> u64 {
+        self.count
     }
 }
 
@@ -158,6 +196,12 @@ impl DataCursor {
     /// Number of records the cursor yields in all.
     pub fn count(&self) -> u64 {
         self.count
+    }
+
+    /// Number of records not yet read.
+    pub fn remaining(&self) -> u64 {
+        let read = (self.next * CHUNK_RECORDS) as u64;
+        self.count.saturating_sub(read)
     }
 
     /// Reads, decodes and migrates the next chunk; `None` at the end.
@@ -319,7 +363,9 @@ impl<S: Store> Repository<S> {
     /// none is staged, read at vertex `root` (by default the schema's only
     /// record root: the one vertex no property, item, variant or wrapper
     /// edge leads to). Records are encoded as they arrive, so only the
-    /// encoded chunks are held.
+    /// encoded chunks are held. To feed records in batches without holding
+    /// the repository, use [`Repository::data_writer`] and
+    /// [`Repository::stage_data`].
     ///
     /// # Errors
     /// [`VcsError::DataValidation`] naming the first bad record's index and
@@ -332,6 +378,17 @@ impl<S: Store> Repository<S> {
         records: impl IntoIterator<Item = Value>,
         root: Option<&str>,
     ) -> Result<ObjectId, VcsError> {
+        let mut writer = self.data_writer(name, root)?;
+        writer.extend(records)?;
+        self.stage_data(writer)
+    }
+
+    /// Starts a dataset for [`Repository::add_data`]: validates the name
+    /// and picks the schema and root the records will be checked against.
+    ///
+    /// # Errors
+    /// As [`Repository::add_data`], before any record is read.
+    pub fn data_writer(&mut self, name: &str, root: Option<&str>) -> Result<DataWriter, VcsError> {
         check_name(name)?;
         let schema = match &self.stage {
             Some(staged) => staged.schema.clone(),
@@ -345,33 +402,53 @@ impl<S: Store> Repository<S> {
             Some(r) => r.to_owned(),
             None => default_root(&schema)?,
         };
-        let checker = schema.record_checker();
-        let mut chunker = Chunker::default();
-        let mut count = 0usize;
-        for (index, record) in records.into_iter().enumerate() {
-            let problems = checker.check(&record, &root);
-            if !problems.is_empty() {
-                return Err(invalid(name, index, problems, ""));
-            }
-            chunker.push(record)?;
-            count = index + 1;
-        }
-        let chunks = chunker.finish()?;
-        let dataset = Dataset {
-            schema: schema.id(),
+        Ok(DataWriter {
+            name: name.to_owned(),
             root,
-            count: count as u64,
+            checker: schema.record_checker(),
+            chunker: Chunker::default(),
+            count: 0,
+            base: self.head_commit()?,
+        })
+    }
+
+    /// Stages what `writer` was given; returns the dataset's id.
+    ///
+    /// # Errors
+    /// [`VcsError::InvalidInput`] if the staged schema changed since the
+    /// writer was made (make a new one); [`VcsError::Store`] if the last
+    /// chunk cannot be encoded.
+    pub fn stage_data(&mut self, writer: DataWriter) -> Result<ObjectId, VcsError> {
+        let expected = match &self.stage {
+            Some(staged) => Some(staged.schema.id()),
+            None => self
+                .head_commit()?
+                .map(|id| self.read_commit(&id))
+                .transpose()?
+                .map(|c| c.schema),
+        };
+        if expected != Some(writer.checker.schema().id()) {
+            return Err(VcsError::InvalidInput {
+                what: "dataset",
+                reason: "the schema changed while its records were being read; add the data again"
+                    .to_owned(),
+            });
+        }
+        let chunks = writer.chunker.finish()?;
+        let dataset = Dataset {
+            schema: writer.checker.schema().id(),
+            root: writer.root,
+            count: writer.count,
             chunks: chunks.iter().map(|c| c.id).collect(),
             lineage: None,
         };
         let id = object::store_dataset(&dataset).id;
-        let base = self.head_commit()?;
         self.data_stage.insert(
-            name.to_owned(),
+            writer.name,
             StagedData {
                 dataset,
                 chunks,
-                base,
+                base: writer.base,
             },
         );
         Ok(id)

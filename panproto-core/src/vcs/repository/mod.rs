@@ -11,7 +11,7 @@
 mod data;
 mod refs;
 
-pub use data::{DataCursor, Records, StagedData};
+pub use data::{DataCursor, DataWriter, Records, StagedData};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
