@@ -183,7 +183,7 @@ impl StoreError {
 #[non_exhaustive]
 pub enum VcsError {
     /// `commit` was called with nothing staged.
-    #[error("nothing to commit: stage a schema with `add` first")]
+    #[error("nothing to commit: stage a schema with `add` or data with `add_data` first")]
     NothingStaged,
     /// The staged schema is the one the branch already has, and no data is staged.
     #[error("nothing to commit: the staged schema {0} is the same as HEAD's")]
