@@ -4,8 +4,13 @@ A working directory is tied to a repository by ``.panproto/config`` (an INI
 file: the store location and the repository's name), found by walking up
 from the current directory, as git finds ``.git``. What ``add`` stages is
 kept in ``.panproto/index`` (the staged schema's JSON and the commit it was
-staged on), so it survives until the next command's process commits it; if
-the branch moved meanwhile, ``commit`` refuses and ``rebase`` re-applies it.
+staged on), and what ``data add`` stages in ``.panproto/data/`` (a copy of
+each dataset's records, JSON lines, and ``index.json`` naming them), so it
+survives until the next command's process commits it; if the branch moved
+meanwhile, ``commit`` refuses and ``rebase`` re-applies the staged schema.
+
+Records are written as JSON lines (one record per line), with or without
+``--json``; ``bytes`` values, which JSON lacks, are written as base64 text.
 
 Where a command takes a schema (``diff``, ``check``), the argument is read
 as a schema JSON file when such a file exists, and otherwise as a ref:
@@ -23,14 +28,16 @@ nothing written; run again with ``--ours ELEMENT``/``--theirs ELEMENT`` or
 from __future__ import annotations
 
 import argparse
+import base64
 import configparser
 import datetime
 import getpass
+import hashlib
 import json
 import os
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -44,6 +51,8 @@ if TYPE_CHECKING:
 DIR = ".panproto"
 CONFIG = "config"
 INDEX = "index"
+DATA = "data"
+DATA_INDEX = "index.json"
 HEAD = "HEAD"  # this working copy's HEAD: a branch name, or a commit id when detached
 DEFAULT_STORE = f"{DIR}/panproto.db"
 
@@ -106,7 +115,40 @@ class WorkingCopy:
         if staged is not None:
             schema, base = staged
             repo.add(schema, base=base)
+        if restore_stage:
+            for name, entry in self.staged_data().items():
+                repo.add_data(name, read_records(self.dir / DATA / entry["file"]), root=entry.get("root"))
         return repo
+
+    def staged_data(self) -> dict[str, dict[str, str]]:
+        """The datasets ``data add`` staged: name -> {"file", "root"?}."""
+        try:
+            index: dict[str, dict[str, str]] = json.loads((self.dir / DATA / DATA_INDEX).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except ValueError as exc:
+            raise CliError(f"{self.dir / DATA / DATA_INDEX} is damaged: {exc}") from exc
+        return index
+
+    def stage_data(self, name: str, source: Path, root: str | None) -> None:
+        """Keep a copy of ``source``'s records as dataset ``name``'s staged data."""
+        folder = self.dir / DATA
+        folder.mkdir(exist_ok=True)
+        index = self.staged_data()
+        file = index.get(name, {}).get("file") or hashlib.sha256(name.encode()).hexdigest()[:32] + ".jsonl"
+        tmp = (folder / file).with_suffix(".tmp")
+        tmp.write_bytes(source.read_bytes())
+        tmp.replace(folder / file)
+        index[name] = {"file": file, **({"root": root} if root is not None else {})}
+        tmp_index = (folder / DATA_INDEX).with_suffix(".tmp")
+        tmp_index.write_text(json.dumps(index, indent=2), encoding="utf-8")
+        tmp_index.replace(folder / DATA_INDEX)
+
+    def unstage_data(self) -> None:
+        folder = self.dir / DATA
+        for entry in self.staged_data().values():
+            (folder / entry["file"]).unlink(missing_ok=True)
+        (folder / DATA_INDEX).unlink(missing_ok=True)
 
     def head(self) -> str | None:
         """What ``checkout`` chose, if anything (else the store's HEAD)."""
@@ -165,6 +207,41 @@ def write_config(directory: Path, store: str, name: str) -> Path:
 
 # --------------------------------------------------------------------------
 # Output
+
+
+def read_records(path: Path) -> Iterator[Any]:
+    """Records from a file: a JSON array, or JSON lines (one record per line)."""
+    with path.open(encoding="utf-8") as f:
+        start = f.read(1)
+        while start.isspace():
+            start = f.read(1)
+        if start == "[":
+            try:
+                records = json.loads(start + f.read())
+            except ValueError as exc:
+                raise CliError(f"{path}: not a JSON array of records: {exc}") from exc
+            yield from records
+            return
+        f.seek(0)
+        for number, line in enumerate(f, 1):
+            if line.strip():
+                try:
+                    yield json.loads(line)
+                except ValueError as exc:
+                    raise CliError(f"{path}:{number}: not a JSON record: {exc}") from exc
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def emit_records(records: Iterable[Any]) -> None:
+    """Records as JSON lines."""
+    for record in records:
+        sys.stdout.write(json.dumps(record, default=_json_default, ensure_ascii=False))
+        sys.stdout.write("\n")
 
 
 def emit_json(document: Any) -> None:
@@ -289,6 +366,7 @@ def cmd_commit(args: argparse.Namespace) -> int:
                 "the staged schema on the new head, then commit again"
             ) from exc
         wc.unstage()
+        wc.unstage_data()
         branch = repo.branch
         if args.json:
             emit_json({**repo.log(1)[0].to_dict(), "branch": branch})
@@ -333,11 +411,13 @@ def decoration(commit: Commit, head: str | None, branch: str | None) -> str:
     return f" (HEAD -> {branch})" if branch else " (HEAD)"
 
 
-def print_status(status: Status) -> None:
+def print_status(status: Status, datasets: Sequence[str] = ()) -> None:
     print(f"On branch {status.branch}" if status.branch else "HEAD detached")
     print(f"HEAD: {status.head[:12]}" if status.head else "No commits yet")
+    for name in datasets:
+        print(f"Staged dataset {name!r} (use `panproto commit` to record it)")
     if status.staged is None:
-        print("nothing staged (use `panproto add FILE`)")
+        print("nothing staged (use `panproto add FILE`)" if not datasets else "no schema staged")
         return
     print(f"Staged schema {status.staged[:12]}: {len(status.changes)} change(s) to commit, {status.compatibility}")
     print_changes(status.changes)
@@ -350,7 +430,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(status.to_dict())
     else:
-        print_status(status)
+        print_status(status, list(wc.staged_data()))
     return 0
 
 
@@ -502,8 +582,8 @@ def cmd_branch(args: argparse.Namespace) -> int:
 
 def cmd_checkout(args: argparse.Namespace) -> int:
     wc = WorkingCopy.find(Path.cwd())
-    if wc.staged_json() is not None:
-        raise CliError("a schema is staged; commit it before checking out")
+    if wc.staged_json() is not None or wc.staged_data():
+        raise CliError("a schema or data is staged; commit it before checking out")
     with wc.open(restore_stage=False) as repo:
         branch = repo.checkout(args.ref)
         head = repo.head
@@ -659,6 +739,45 @@ def add_merge_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_rebase)
 
 
+def cmd_data_add(args: argparse.Namespace) -> int:
+    wc = WorkingCopy.find(Path.cwd())
+    path = Path(args.file)
+    with wc.open() as repo:
+        dataset = repo.add_data(args.name, read_records(path), root=args.root)
+        wc.stage_data(args.name, path, args.root)
+    if args.json:
+        emit_json({"dataset": args.name, "file": str(path), "id": dataset})
+    else:
+        print(f"staged dataset {args.name!r} from {path} ({dataset[:12]})")
+    return 0
+
+
+def cmd_data_show(args: argparse.Namespace) -> int:
+    wc = WorkingCopy.find(Path.cwd())
+    with wc.open(restore_stage=False) as repo:
+        emit_records(repo.data_at(args.name, args.ref))
+    return 0
+
+
+def cmd_data_list(args: argparse.Namespace) -> int:
+    wc = WorkingCopy.find(Path.cwd())
+    with wc.open(restore_stage=False) as repo:
+        datasets = repo.datasets(args.ref)
+    if args.json:
+        emit_json(datasets)
+    else:
+        for name, count in datasets.items():
+            print(f"{name:20} {plural(count, 'record')}")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    wc = WorkingCopy.find(Path.cwd())
+    with wc.open(restore_stage=False) as repo:
+        emit_records(repo.migrate_data(args.name, args.from_ref, args.to_ref))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print one JSON document instead of text")
@@ -742,7 +861,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("old", metavar="OLD", help="the old version: a schema JSON file or a ref")
     p.add_argument("new", metavar="NEW", help="the new version: a schema JSON file or a ref")
     p.set_defaults(func=cmd_check)
+    add_data_commands(sub, common)
     return parser
+
+
+def add_data_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """``migrate`` and ``data add|show|list``."""
+    p = sub.add_parser(
+        "migrate",
+        parents=[common],
+        help="print a dataset moved from one version to another, as JSON lines",
+        description="Dataset NAME as FROM holds it, migrated along the history to TO's schema "
+        "(forward with the composed migrations, back with the complements kept), one JSON record per line.",
+    )
+    p.add_argument("name", metavar="NAME", help="the dataset")
+    p.add_argument("from_ref", metavar="FROM", help="the version the dataset is read at")
+    p.add_argument("to_ref", metavar="TO", help="the version to migrate it to")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("data", help="stage, list and show datasets")
+    data = p.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+    q = data.add_parser("add", parents=[common], help="stage a dataset from a JSON-lines file (or a JSON array)")
+    q.add_argument("name", metavar="NAME", help="the dataset's name")
+    q.add_argument("file", metavar="FILE", help="the records: JSON lines, or one JSON array")
+    q.add_argument("--root", default=None, help="the schema vertex records are read at (default: the only root)")
+    q.set_defaults(func=cmd_data_add)
+    q = data.add_parser("show", parents=[common], help="print a dataset's records as JSON lines")
+    q.add_argument("name", metavar="NAME", help="the dataset")
+    q.add_argument("ref", metavar="REF", nargs="?", default="HEAD", help="the version (default: HEAD)")
+    q.set_defaults(func=cmd_data_show)
+    q = data.add_parser("list", parents=[common], help="list the datasets of a version with their sizes")
+    q.add_argument("ref", metavar="REF", nargs="?", default="HEAD", help="the version (default: HEAD)")
+    q.set_defaults(func=cmd_data_list)
 
 
 def fail(message: str, *, as_json: bool = False) -> NoReturn:

@@ -4,7 +4,7 @@ A backend is a module (``panproto_sqlite``, ``panproto_postgres``) that
 satisfies :class:`Backend`: the functions below, and classes whose
 instances satisfy :class:`ProtocolLike`, :class:`SchemaBuilderLike`,
 :class:`SchemaLike`, :class:`MigrationBuilderLike`,
-:class:`CompiledMigrationLike`, :class:`LiftIteratorLike`,
+:class:`CompiledMigrationLike`, :class:`LiftIteratorLike`, :class:`DataIteratorLike`,
 :class:`ExistenceReportLike`, :class:`DiffReportLike`, :class:`CommitLike`,
 :class:`StatusLike`, :class:`RepositoryLike` and :class:`PanprotoLike`. The dispatcher checks a
 backend against these at import (:func:`missing_members`), so a build that
@@ -24,6 +24,7 @@ __all__ = [
     "Backend",
     "CommitLike",
     "CompiledMigrationLike",
+    "DataIteratorLike",
     "DiffReportLike",
     "ExistenceReportLike",
     "LiftIteratorLike",
@@ -134,6 +135,14 @@ class LiftIteratorLike(typing.Protocol):
 
 
 @runtime_checkable
+class DataIteratorLike(typing.Protocol):
+    """The lazy iterator of records ``data_at`` and ``migrate_data`` return."""
+
+    def __iter__(self) -> Iterator[Any]: ...
+    def __next__(self) -> Any: ...
+
+
+@runtime_checkable
 class ExistenceReportLike(typing.Protocol):
     """What an existence check found."""
 
@@ -189,6 +198,8 @@ class CommitLike(typing.Protocol):
     def compatibility(self) -> str | None: ...
     @property
     def migration(self) -> str | None: ...
+    @property
+    def datasets(self) -> dict[str, str]: ...
     def to_dict(self) -> Any: ...
 
 
@@ -253,6 +264,10 @@ class RepositoryLike(typing.Protocol):
     ) -> Any: ...
     def rebase(self, *, resolve: Any = None, strategy: str | None = None) -> Any: ...
     def migration(self, ref: str = "HEAD", *, parent: int = 0) -> CompiledMigrationLike | None: ...
+    def add_data(self, name: str, records: Iterable[Any], *, root: str | None = None) -> str: ...
+    def data_at(self, name: str, ref: str = "HEAD") -> DataIteratorLike: ...
+    def datasets(self, ref: str = "HEAD") -> dict[str, int]: ...
+    def migrate_data(self, name: str, from_ref: str, to_ref: str) -> DataIteratorLike: ...
     def close(self) -> None: ...
     def __enter__(self) -> RepositoryLike: ...
     def __exit__(self, *args: object) -> None: ...
@@ -291,6 +306,7 @@ class Backend(typing.Protocol):
     MigrationBuilder: type[MigrationBuilderLike]
     CompiledMigration: type[CompiledMigrationLike]
     LiftIterator: type[LiftIteratorLike]
+    DataIterator: type[DataIteratorLike]
     ExistenceReport: type[ExistenceReportLike]
     DiffReport: type[DiffReportLike]
     Commit: type[CommitLike]
@@ -367,6 +383,7 @@ _CLASS_INTERFACES: dict[str, type] = {
     "MigrationBuilder": MigrationBuilderLike,
     "CompiledMigration": CompiledMigrationLike,
     "LiftIterator": LiftIteratorLike,
+    "DataIterator": DataIteratorLike,
     "ExistenceReport": ExistenceReportLike,
     "DiffReport": DiffReportLike,
     "Commit": CommitLike,

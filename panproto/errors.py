@@ -15,7 +15,8 @@ backend is loaded. The tree::
             ├── ConflictError          a ref moved under you (.ref, .expected, .actual)
             ├── MergeConflictError     a merge or rebase needs resolutions (.conflicts)
             ├── NotFoundError          no such repository, ref or object
-            └── StoreError             the store failed (.backend, .code)
+            ├── StoreError             the store failed (.backend, .code)
+            └── DataValidationError    a record does not fit its schema (.dataset, .index, .path)
 
 Every class takes the message first and its attributes as keyword
 arguments, e.g. ``ConflictError(message, ref=..., expected=..., actual=...)``;
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ConflictError",
+    "DataValidationError",
     "ExistenceCheckError",
     "GatError",
     "LensError",
@@ -64,7 +66,8 @@ class PanprotoError(Exception):
             ├── ConflictError
             ├── MergeConflictError
             ├── NotFoundError
-            └── StoreError
+            ├── StoreError
+            └── DataValidationError
 
     Parameters
     ----------
@@ -203,7 +206,8 @@ class VcsError(PanprotoError):
             ├── ConflictError
             ├── MergeConflictError
             ├── NotFoundError
-            └── StoreError
+            ├── StoreError
+            └── DataValidationError
     """
 
 
@@ -332,3 +336,52 @@ class StoreError(VcsError):
 
     def _attributes(self) -> dict[str, Any]:
         return {"backend": self.backend, "code": self.code}
+
+
+class DataValidationError(VcsError):
+    """A record of a dataset does not fit the schema it must conform to.
+
+    Raised by ``Repository.add_data`` (nothing is staged), and by
+    ``Repository.commit`` when a dataset carried forward to a new schema no
+    longer fits it (nothing is written: stage data for the new schema).
+
+    ::
+
+        PanprotoError
+        └── VcsError
+            └── DataValidationError
+
+    Parameters
+    ----------
+    message
+        What is wrong, naming the dataset, the record and the path.
+    dataset
+        The dataset's name.
+    index
+        The record's position in the dataset, from 0.
+    path
+        Where in the record, e.g. ``"post.body.tags[3]"``.
+    """
+
+    dataset: str | None
+    """The dataset's name."""
+    index: int | None
+    """The record's position in the dataset, from 0."""
+    path: str | None
+    """Where in the record the problem is."""
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        dataset: str | None = None,
+        index: int | None = None,
+        path: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.dataset = dataset
+        self.index = index
+        self.path = path
+
+    def _attributes(self) -> dict[str, Any]:
+        return {"dataset": self.dataset, "index": self.index, "path": self.path}

@@ -316,6 +316,8 @@ class CommitData(TypedDict):
     written before verdicts were recorded)."""
     migration: str | None
     """Id of the migration from the first parent's schema (``None`` for a first commit)."""
+    datasets: dict[str, str]
+    """The datasets the commit holds: name → dataset id."""
 
 
 class ShowResult(TypedDict):

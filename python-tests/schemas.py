@@ -1,4 +1,5 @@
-"""Schemas the tests share: three versions of an ATProto post record."""
+"""Schemas the tests share: three versions of an ATProto post record, and of a
+JSON-Schema person (with a record maker) for the data tests."""
 
 from __future__ import annotations
 
@@ -117,3 +118,62 @@ def v1_to_v2() -> pp.CompiledMigration:
 def blog_record() -> dict[str, object]:
     """A blog_v1 record (with a key the schema does not know)."""
     return {"text": "hello", "tags": ["a", "b"], "meta": {"lang": "en", "views": 3}, "extra": True}
+
+
+def person_v1() -> pp.Schema:
+    """A person with name, age, email, and ``extra`` (a union of no variants: any value)."""
+    return (
+        pp.protocol("json-schema")
+        .schema()
+        .vertex("person", "object")
+        .vertex("name", "string")
+        .vertex("age", "integer")
+        .vertex("email", "string")
+        .vertex("extra", "union")
+        .edge("person", "name", "prop", {"name": "name"})
+        .edge("person", "age", "prop", {"name": "age"})
+        .edge("person", "email", "prop", {"name": "email"})
+        .edge("person", "extra", "prop", {"name": "extra"})
+        .build()
+    )
+
+
+def person_v2() -> pp.Schema:
+    """v1 without ``age`` (breaking)."""
+    return (
+        pp.protocol("json-schema")
+        .schema()
+        .vertex("person", "object")
+        .vertex("name", "string")
+        .vertex("email", "string")
+        .vertex("extra", "union")
+        .edge("person", "name", "prop", {"name": "name"})
+        .edge("person", "email", "prop", {"name": "email"})
+        .edge("person", "extra", "prop", {"name": "extra"})
+        .build()
+    )
+
+
+def person_v3() -> pp.Schema:
+    """v2 with ``name`` renamed to ``full_name`` (breaking)."""
+    return (
+        pp.protocol("json-schema")
+        .schema()
+        .vertex("person", "object")
+        .vertex("full_name", "string")
+        .vertex("email", "string")
+        .vertex("extra", "union")
+        .edge("person", "full_name", "prop", {"name": "full_name"})
+        .edge("person", "email", "prop", {"name": "email"})
+        .edge("person", "extra", "prop", {"name": "extra"})
+        .build()
+    )
+
+
+def person(i: int) -> dict[str, object]:
+    """Record ``i`` of v1, with values JSON would not keep apart."""
+    extra: object = [b"\x00\xff" + bytes([i % 256]), float(i), 2**62 + i, [None, True, "é"]][i % 4]
+    record: dict[str, object] = {"name": f"person {i}", "age": i % 90, "extra": extra}
+    if i % 3:
+        record["email"] = f"p{i}@example.org"
+    return record

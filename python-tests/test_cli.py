@@ -12,7 +12,7 @@ import pytest
 
 import panproto as pp
 from conftest import BACKEND, Location
-from schemas import post_v1, post_v2, post_v3
+from schemas import person, person_v1, person_v2, person_v3, post_v1, post_v2, post_v3
 
 EXIT_BREAKING = 1
 EXIT_ERROR = 2
@@ -366,3 +366,40 @@ def test_branch_and_checkout_errors(workdir, location):
     assert "staged" in refused.stderr
     run(workdir, "tag", "v1")
     assert run(workdir, "tag", "v1", check=False).returncode == EXIT_ERROR
+
+
+def test_data_add_commit_show_list_and_migrate(workdir, location):
+    for name, schema in (("p1.json", person_v1()), ("p2.json", person_v2()), ("p3.json", person_v3())):
+        (workdir / name).write_text(schema.to_json(), encoding="utf-8")
+    records = [person(i) for i in range(1, 40, 4)]  # floats and ints, no bytes: plain JSON
+    (workdir / "people.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    if BACKEND == "sqlite":
+        run(workdir, "init", "--protocol", "json-schema")
+    else:
+        run(workdir, "init", "--protocol", "json-schema", "--store", location.url, "--name", location.name)
+    run(workdir, "add", "p1.json")
+    staged = json.loads(run(workdir, "data", "add", "people", "people.jsonl", "--json").stdout)
+    assert staged["dataset"] == "people" and len(staged["id"]) == 64
+    assert "Staged dataset 'people'" in run(workdir, "status").stdout
+    assert "staged" in run(workdir, "checkout", "main", check=False).stderr
+    run(workdir, "commit", "-m", "people")
+    assert json.loads(run(workdir, "data", "list", "--json").stdout) == {"people": len(records)}
+    shown = [json.loads(line) for line in run(workdir, "data", "show", "people").stdout.splitlines()]
+    assert shown == records
+    run(workdir, "add", "p2.json")
+    run(workdir, "commit", "-m", "drop age")
+    run(workdir, "add", "p3.json")
+    run(workdir, "commit", "-m", "rename name")
+    lines = run(workdir, "migrate", "people", "HEAD", "HEAD~2").stdout.splitlines()
+    assert [json.loads(line) for line in lines] == records
+    forward = [json.loads(line) for line in run(workdir, "migrate", "people", "HEAD~2", "HEAD").stdout.splitlines()]
+    assert forward[0] == {"full_name": records[0]["name"], "email": records[0]["email"], "extra": records[0]["extra"]}
+
+    # A bad record: exit 2, nothing staged.
+    (workdir / "bad.jsonl").write_text('{"full_name": "x"}\n{"full_name": 7}\n', encoding="utf-8")
+    bad = run(workdir, "data", "add", "people", "bad.jsonl", check=False)
+    assert bad.returncode == EXIT_ERROR
+    assert "record 1" in bad.stderr and "person.full_name" in bad.stderr
+    assert "Staged dataset" not in run(workdir, "status").stdout
+    missing = run(workdir, "migrate", "nobody", "HEAD", "HEAD~1", "--json", check=False)
+    assert missing.returncode == EXIT_ERROR and "not found" in json.loads(missing.stdout)["error"]

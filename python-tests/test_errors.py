@@ -20,6 +20,7 @@ TREE = {
     "ConflictError": errors.VcsError,
     "NotFoundError": errors.VcsError,
     "StoreError": errors.VcsError,
+    "DataValidationError": errors.VcsError,
 }
 
 
@@ -43,6 +44,7 @@ EXAMPLES = [
     errors.ConflictError("moved", ref="refs/heads/main", expected="aa", actual="bb"),
     errors.NotFoundError("no such repository"),
     errors.StoreError("db is locked", backend="sqlite", code="5"),
+    errors.DataValidationError("record 7 does not fit", dataset="people", index=7, path="person.age"),
 ]
 
 

@@ -183,11 +183,35 @@ impl StoreError {
 #[non_exhaustive]
 pub enum VcsError {
     /// `commit` was called with nothing staged.
-    #[error("nothing to commit: stage a schema with `add` first")]
+    #[error("nothing to commit: stage a schema with `add` or data with `add_data` first")]
     NothingStaged,
-    /// The staged schema is the one the branch already has.
+    /// The staged schema is the one the branch already has, and no data is staged.
     #[error("nothing to commit: the staged schema {0} is the same as HEAD's")]
     NoChanges(String),
+    /// A record of a dataset does not fit the schema it must conform to:
+    /// refused by `add_data`, or by `commit` when carrying the dataset
+    /// forward to a new schema. Nothing is staged or written.
+    #[error("dataset {dataset:?}: record {index} does not fit the schema at {path}: {message}")]
+    DataValidation {
+        /// The dataset's name.
+        dataset: String,
+        /// The record's position in the dataset (from 0).
+        index: u64,
+        /// Where in the record, e.g. `post.body.tags[3]`.
+        path: String,
+        /// What is wrong (and in what context).
+        message: String,
+    },
+    /// A dataset cannot be moved to another version: its root is dropped,
+    /// or going back needs complements that were not kept and the
+    /// migration has no inverse.
+    #[error("dataset {dataset:?} cannot be migrated: {reason}")]
+    DataMigration {
+        /// The dataset's name.
+        dataset: String,
+        /// Why.
+        reason: String,
+    },
     /// A ref was not where the operation expected it: someone else moved it.
     #[error("ref {name} moved: expected {}, found {}", show(.expected), show(.actual))]
     Conflict {

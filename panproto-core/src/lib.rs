@@ -64,9 +64,12 @@ pub use migration::{
 pub use protocol::{
     EdgeRole, EdgeRule, Protocol, ValueType, builtin_names, builtin_protocol, builtin_protocols,
 };
-pub use record::{Map, RecordViolation, Value};
+pub use record::{Map, RecordChecker, RecordViolation, Value};
 pub use schema::{
     Constraint, Declaration, Edge, HyperEdge, Required, Schema, SchemaBuilder, SchemaData, Vertex,
 };
-pub use vcs::repository::{CommitInfo, Head, Merged, Rebased, Repository, Shown, Staged, Status};
+pub use vcs::repository::{
+    CommitInfo, DataCursor, DataWriter, Head, Merged, Rebased, Records, Repository, Shown, Staged,
+    StagedData, Status,
+};
 pub use version::pep440;

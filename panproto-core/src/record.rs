@@ -600,19 +600,64 @@ impl Schema {
     /// Every way `record`, read as a value at vertex `root`, does not fit this schema.
     ///
     /// An empty list means the record fits. An unknown `root` is itself
-    /// reported as a violation.
+    /// reported as a violation. To check many records, make one
+    /// [`Schema::record_checker`] instead: it works out the schema's shapes once.
     pub fn validate_record(&self, record: &Value, root: &str) -> Vec<RecordViolation> {
-        if !self.vertices().contains_key(root) {
+        self.record_checker().check(record, root)
+    }
+
+    /// A checker for many records against this schema.
+    pub fn record_checker(&self) -> RecordChecker {
+        RecordChecker {
+            schema: self.clone(),
+            shapes: Shapes::of(self),
+        }
+    }
+
+    /// The vertices a record can be rooted at: those no data-carrying edge
+    /// (property, item, variant, wrapper) leads to, sorted.
+    pub fn record_roots(&self) -> Vec<String> {
+        let protocol = self.protocol();
+        let reached: BTreeSet<&str> = self
+            .edges()
+            .iter()
+            .filter(|e| protocol.edge_role(&e.kind) != EdgeRole::Reference)
+            .map(|e| e.tgt.as_str())
+            .collect();
+        self.vertices()
+            .keys()
+            .filter(|v| !reached.contains(v.as_str()))
+            .cloned()
+            .collect()
+    }
+}
+
+/// Validates records against one schema, its per-vertex shapes computed once.
+#[derive(Debug)]
+pub struct RecordChecker {
+    schema: Schema,
+    shapes: Shapes,
+}
+
+impl RecordChecker {
+    /// The schema records are checked against.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// Every way `record`, read as a value at vertex `root`, does not fit
+    /// the schema (see [`Schema::validate_record`]).
+    pub fn check(&self, record: &Value, root: &str) -> Vec<RecordViolation> {
+        if !self.schema.vertices().contains_key(root) {
             return vec![RecordViolation {
                 path: root.to_owned(),
                 message: format!("vertex {root:?} does not exist in the schema"),
             }];
         }
-        let shapes = Shapes::of(self);
         let mut out = Vec::new();
         Checker {
-            schema: self,
-            shapes: &shapes,
+            schema: &self.schema,
+            shapes: &self.shapes,
         }
         .check(record, root, root, &mut Vec::new(), &mut out);
         out

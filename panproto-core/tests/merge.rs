@@ -356,3 +356,108 @@ mod properties {
         }
     }
 }
+
+mod datasets {
+    use panproto_core::Value;
+    use serde_json::json;
+
+    use super::*;
+
+    fn rows(values: &[&str]) -> Vec<Value> {
+        values
+            .iter()
+            .map(|v| Value::from(json!({"a": v})))
+            .collect()
+    }
+
+    fn read(repo: &Repository<MemoryStore>, at: &str) -> Vec<Value> {
+        repo.data_at(at, "people")
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    /// base(a) with data; main adds a field, feature adds another.
+    fn diverged_with_data() -> Repository<MemoryStore> {
+        let mut repo = Repository::init(MemoryStore::new("d"), js()).unwrap();
+        repo.add(schema(&["a"], &[])).unwrap();
+        repo.add_data("people", rows(&["x", "y"]), None).unwrap();
+        repo.commit("base", "t", Some(1)).unwrap();
+        repo.create_branch("feature", None).unwrap();
+        commit(&mut repo, schema(&["a", "m"], &[]), "main", 2);
+        repo.checkout("feature").unwrap();
+        commit(&mut repo, schema(&["a", "f"], &[]), "feature", 3);
+        repo.checkout("main").unwrap();
+        repo
+    }
+
+    #[test]
+    fn a_merge_carries_datasets_into_the_merged_schema() {
+        let mut repo = diverged_with_data();
+        repo.merge("feature", "t", None, &no_resolutions(), Some(4))
+            .unwrap();
+        assert_eq!(read(&repo, "HEAD"), rows(&["x", "y"]));
+        let head = repo.log(Some(1)).unwrap()[0].commit.clone();
+        assert_eq!(head.parents.len(), 2);
+        assert_eq!(head.datasets.len(), 1);
+    }
+
+    #[test]
+    fn both_sides_changing_a_dataset_is_a_conflict_settled_per_dataset() {
+        let mut repo = diverged_with_data();
+        repo.add_data("people", rows(&["main"]), None).unwrap();
+        repo.commit("main data", "t", Some(5)).unwrap();
+        repo.checkout("feature").unwrap();
+        repo.add_data("people", rows(&["feature"]), None).unwrap();
+        repo.commit("feature data", "t", Some(6)).unwrap();
+        repo.checkout("main").unwrap();
+        let err = repo
+            .merge("feature", "t", None, &no_resolutions(), Some(7))
+            .unwrap_err();
+        let VcsError::MergeConflicts(conflicts) = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(conflicts.len(), 1);
+        assert_eq!(conflicts[0].element, "dataset:people");
+        let bogus = Resolutions {
+            elements: BTreeMap::from([("dataset:nobody".to_owned(), Side::Ours)]),
+            default: None,
+        };
+        assert!(matches!(
+            repo.merge("feature", "t", None, &bogus, Some(7)),
+            Err(VcsError::InvalidInput { .. })
+        ));
+        let theirs = Resolutions {
+            elements: BTreeMap::from([("dataset:people".to_owned(), Side::Theirs)]),
+            default: None,
+        };
+        repo.merge("feature", "t", None, &theirs, Some(7)).unwrap();
+        assert_eq!(read(&repo, "HEAD"), rows(&["feature"]));
+    }
+
+    #[test]
+    fn rebasing_staged_data_over_new_data_is_a_conflict() {
+        let store = MemoryStore::new("dr");
+        let mut alice = Repository::init(store.clone(), js()).unwrap();
+        alice.add(schema(&["a"], &[])).unwrap();
+        alice.add_data("people", rows(&["x"]), None).unwrap();
+        alice.commit("base", "t", Some(1)).unwrap();
+        let mut bob = Repository::open(store).unwrap();
+        alice.add_data("people", rows(&["alice"]), None).unwrap();
+        bob.add_data("people", rows(&["bob"]), None).unwrap();
+        bob.commit("bob's data", "bob", Some(2)).unwrap();
+        assert!(matches!(
+            alice.commit("alice's data", "alice", Some(3)),
+            Err(VcsError::Conflict { .. })
+        ));
+        let err = alice.rebase(&no_resolutions()).unwrap_err();
+        assert!(
+            matches!(&err, VcsError::MergeConflicts(c) if c[0].element == "dataset:people"),
+            "{err}"
+        );
+        alice.rebase(&Resolutions::all(Side::Theirs)).unwrap();
+        alice.commit("alice's data", "alice", Some(3)).unwrap();
+        assert_eq!(read(&alice, "HEAD"), rows(&["alice"]));
+        assert_eq!(read(&alice, "HEAD~1"), rows(&["bob"]));
+    }
+}

@@ -176,6 +176,22 @@ fn vcs_err(py: Python<'_>, e: VcsError) -> PyErr {
             Err(e) => e,
         },
         VcsError::NotFound(_) => raise(py, "NotFoundError", message, &[]),
+        VcsError::DataValidation {
+            dataset,
+            index,
+            path,
+            ..
+        } => {
+            let index = index
+                .into_pyobject(py)
+                .map_or_else(|_| py.None(), |i| i.into_any().unbind());
+            let kwargs = [
+                ("dataset", opt_str(py, Some(dataset))),
+                ("index", index),
+                ("path", opt_str(py, Some(path))),
+            ];
+            raise(py, "DataValidationError", message, &kwargs)
+        }
         _ => raise(py, "VcsError", message, &[]),
     }
 }

@@ -1,18 +1,19 @@
 //! `Repository`, `Commit`, `Status` and the `vcs_*` functions.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use panproto_core::{
-    Change, CommitInfo, Conflict, Head, Merged, ObjectId, Rebased, Repository, Resolutions, Side,
-    VcsError,
+    Change, CommitInfo, Conflict, DataCursor, Head, Merged, ObjectId, Rebased, Repository,
+    Resolutions, Side, Value, VcsError,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use pythonize::pythonize;
 use serde::Serialize;
 
+use super::convert::{Writer, to_value};
 use super::errors::{Error, detached};
 use super::migration::PyCompiledMigration;
 use super::protocol::{ProtocolArg, PyProtocol, to_py_err};
@@ -41,6 +42,8 @@ pub(crate) struct PyCommit {
     compatibility: Option<String>,
     /// The id of the migration from the first parent's schema, if any.
     migration: Option<String>,
+    /// The datasets this version holds: name → dataset id.
+    datasets: BTreeMap<String, String>,
 }
 
 impl From<CommitInfo> for PyCommit {
@@ -54,6 +57,12 @@ impl From<CommitInfo> for PyCommit {
             message: c.commit.message,
             compatibility: c.commit.compatibility,
             migration: c.commit.migration.map(|m| m.to_hex()),
+            datasets: c
+                .commit
+                .datasets
+                .iter()
+                .map(|(name, id)| (name.clone(), id.to_hex()))
+                .collect(),
         }
     }
 }
@@ -61,7 +70,7 @@ impl From<CommitInfo> for PyCommit {
 #[pymethods]
 impl PyCommit {
     #[new]
-    #[pyo3(signature = (id, parents, schema_id, author, timestamp, message, compatibility = None, migration = None))]
+    #[pyo3(signature = (id, parents, schema_id, author, timestamp, message, compatibility = None, migration = None, datasets = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         id: String,
@@ -72,6 +81,7 @@ impl PyCommit {
         message: String,
         compatibility: Option<String>,
         migration: Option<String>,
+        datasets: Option<BTreeMap<String, String>>,
     ) -> Self {
         Self {
             id,
@@ -82,6 +92,7 @@ impl PyCommit {
             message,
             compatibility,
             migration,
+            datasets: datasets.unwrap_or_default(),
         }
     }
 
@@ -103,6 +114,7 @@ impl PyCommit {
         d.set_item("message", &self.message)?;
         d.set_item("compatibility", &self.compatibility)?;
         d.set_item("migration", &self.migration)?;
+        d.set_item("datasets", &self.datasets)?;
         Ok(d)
     }
 
@@ -129,6 +141,7 @@ impl PyCommit {
             String,
             Option<String>,
             Option<String>,
+            BTreeMap<String, String>,
         ),
     )> {
         let c = slf.get().clone();
@@ -143,6 +156,7 @@ impl PyCommit {
                 c.message,
                 c.compatibility,
                 c.migration,
+                c.datasets,
             ),
         ))
     }
@@ -809,6 +823,101 @@ impl PyRepository {
             .map(|m| m.map(PyCompiledMigration))
     }
 
+    /// Stages ``records`` as dataset ``name`` for the next commit and
+    /// returns the dataset's id (its content hash).
+    ///
+    /// Every record must fit the staged schema, or HEAD's if none is staged,
+    /// read at vertex ``root`` (by default the schema's only record root).
+    /// Records are read in batches from any iterable and encoded as they
+    /// come; a dataset of the same name staged before is replaced. A commit
+    /// with only data staged keeps HEAD's schema.
+    ///
+    /// Raises
+    /// ------
+    /// DataValidationError
+    ///     Naming the first bad record's ``index`` and ``path``; nothing is staged.
+    /// VcsError
+    ///     If the name is empty or has control characters, there is no
+    ///     schema yet, or the schema has several roots and ``root`` is not given.
+    #[pyo3(signature = (name, records, *, root = None))]
+    fn add_data(
+        slf: &Bound<'_, Self>,
+        name: &str,
+        records: &Bound<'_, PyAny>,
+        root: Option<&str>,
+    ) -> PyResult<String> {
+        let py = slf.py();
+        let this = slf.get();
+        let mut writer = this.with(py, |r| Ok(r.data_writer(name, root)?))?;
+        let mut source = records.try_iter()?;
+        loop {
+            let mut batch: Vec<Value> = Vec::with_capacity(BATCH);
+            for item in source.by_ref().take(BATCH) {
+                batch.push(to_value(&item?)?);
+            }
+            let last = batch.len() < BATCH;
+            writer = detached(py, move || {
+                writer.extend(batch)?;
+                Ok::<_, Error>(writer)
+            })?;
+            if last {
+                break;
+            }
+        }
+        this.with(py, |r| Ok(r.stage_data(writer)?.to_hex()))
+    }
+
+    /// The records of dataset ``name`` at ``ref``, as a lazy iterator that
+    /// reads and decodes one chunk at a time (the GIL released meanwhile).
+    ///
+    /// Raises
+    /// ------
+    /// NotFoundError
+    ///     If the ref names no commit or the commit has no such dataset.
+    #[pyo3(signature = (name, r#ref = "HEAD"))]
+    fn data_at(slf: &Bound<'_, Self>, name: &str, r#ref: &str) -> PyResult<DataIterator> {
+        let cursor = slf
+            .get()
+            .with(slf.py(), |r| Ok(r.data_cursor(r#ref, name)?))?;
+        Ok(DataIterator::new(slf, cursor))
+    }
+
+    /// The datasets at ``ref`` with their record counts.
+    #[pyo3(signature = (r#ref = "HEAD"))]
+    fn datasets(&self, py: Python<'_>, r#ref: &str) -> PyResult<BTreeMap<String, u64>> {
+        self.with(py, |r| Ok(r.datasets(r#ref)?))
+    }
+
+    /// Dataset ``name`` as ``from_ref`` holds it, moved along the history to
+    /// ``to_ref``'s schema, as a lazy iterator of records.
+    ///
+    /// Forward, the migrations of the commits between are composed and
+    /// each record lifted. Backward, each commit is undone with the
+    /// complements it kept when it carried the data forward, so the
+    /// original records come back exactly; where none were kept (the data
+    /// was restaged), with the inverse migration if there is one. On two
+    /// branches: back to the common ancestor, then forward.
+    ///
+    /// Raises
+    /// ------
+    /// NotFoundError
+    ///     If a ref names no commit, ``from_ref`` has no such dataset, or the
+    ///     commits share no history.
+    /// VcsError
+    ///     If going back needs complements that were not kept and the
+    ///     migration has no inverse, or a migration drops the record root.
+    fn migrate_data(
+        slf: &Bound<'_, Self>,
+        name: &str,
+        from_ref: &str,
+        to_ref: &str,
+    ) -> PyResult<DataIterator> {
+        let cursor = slf
+            .get()
+            .with(slf.py(), |r| Ok(r.migrate_cursor(name, from_ref, to_ref)?))?;
+        Ok(DataIterator::new(slf, cursor))
+    }
+
     /// Closes the repository; later calls raise :class:`VcsError`.
     fn close(&self, py: Python<'_>) {
         py.detach(|| drop(self.lock().take()));
@@ -845,6 +954,82 @@ impl PyRepository {
         let kwargs = PyDict::new(py);
         kwargs.set_item("name", &self.name)?;
         Ok(((self.location.clone(),), kwargs))
+    }
+}
+
+/// Records read from ``add_data``'s iterable per GIL release.
+const BATCH: usize = 4096;
+
+/// The lazy iterator of records ``data_at`` and ``migrate_data`` return.
+/// It reads one chunk of the dataset at a time, through its repository.
+#[pyclass(name = "DataIterator")]
+pub(crate) struct DataIterator {
+    repo: Py<PyRepository>,
+    cursor: Option<DataCursor>,
+    ready: VecDeque<Py<PyAny>>,
+}
+
+impl DataIterator {
+    fn new(repo: &Bound<'_, PyRepository>, cursor: DataCursor) -> Self {
+        Self {
+            repo: repo.clone().unbind(),
+            cursor: Some(cursor),
+            ready: VecDeque::new(),
+        }
+    }
+
+    /// Reads, decodes and migrates the next chunk with the GIL released.
+    fn refill(&mut self, py: Python<'_>) -> PyResult<()> {
+        let Some(mut cursor) = self.cursor.take() else {
+            return Ok(());
+        };
+        let repo = self.repo.get();
+        let chunk = repo.with(py, move |r| {
+            let chunk = cursor.next_chunk(r.store())?;
+            Ok(chunk.map(|c| (c, cursor)))
+        })?;
+        if let Some((values, cursor)) = chunk {
+            self.cursor = Some(cursor);
+            let mut writer = Writer::new(py);
+            for v in values {
+                self.ready.push_back(writer.write(v)?.unbind());
+            }
+        }
+        Ok(())
+    }
+}
+
+#[pymethods]
+impl DataIterator {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__(&mut self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+        while self.ready.is_empty() && self.cursor.is_some() {
+            self.refill(py)?;
+        }
+        Ok(self.ready.pop_front())
+    }
+
+    /// How many records are left, as ``len()`` of an iterator would not say.
+    fn __length_hint__(&self) -> usize {
+        let pending = self
+            .cursor
+            .as_ref()
+            .map_or(0, |c| usize::try_from(c.remaining()).unwrap_or(usize::MAX));
+        self.ready.len() + pending
+    }
+
+    fn __repr__(&self) -> String {
+        match &self.cursor {
+            Some(c) => format!(
+                "DataIterator({:?}, remaining={})",
+                c.name(),
+                self.__length_hint__()
+            ),
+            None => format!("DataIterator(remaining={})", self.ready.len()),
+        }
     }
 }
 

@@ -20,6 +20,7 @@ use crate::error::{StoreError, StoreErrorKind};
 use crate::id::ObjectId;
 use crate::migration::MigrationSpec;
 use crate::protocol::Protocol;
+use crate::record::Value;
 use crate::schema::Schema;
 
 /// The object format version written into every header.
@@ -41,6 +42,10 @@ pub enum ObjectKind {
     Commit,
     /// A [`StoredMigration`].
     Migration,
+    /// A [`Dataset`]: a named set of records conforming to one schema.
+    Dataset,
+    /// A chunk of a dataset: up to [`CHUNK_RECORDS`] values, MessagePack-encoded.
+    Chunk,
 }
 
 impl ObjectKind {
@@ -50,6 +55,8 @@ impl ObjectKind {
             Self::Schema => "schema",
             Self::Commit => "commit",
             Self::Migration => "migration",
+            Self::Dataset => "dataset",
+            Self::Chunk => "chunk",
         }
     }
 
@@ -59,6 +66,8 @@ impl ObjectKind {
             Self::Schema => 1,
             Self::Commit => 2,
             Self::Migration => 3,
+            Self::Dataset => 4,
+            Self::Chunk => 5,
         }
     }
 
@@ -68,6 +77,8 @@ impl ObjectKind {
             1 => Some(Self::Schema),
             2 => Some(Self::Commit),
             3 => Some(Self::Migration),
+            4 => Some(Self::Dataset),
+            5 => Some(Self::Chunk),
             _ => None,
         }
     }
@@ -95,7 +106,7 @@ pub struct Commit {
     /// `backward-compatible` or `breaking`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compatibility: Option<String>,
-    /// Datasets by name (kept empty until data is versioned).
+    /// Datasets by name, each conforming to this commit's schema.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub datasets: BTreeMap<String, ObjectId>,
     /// Who made it.
@@ -115,6 +126,42 @@ pub struct StoredMigration {
     pub target: ObjectId,
     /// The mapping.
     pub spec: MigrationSpec,
+}
+
+/// Records per [`ObjectKind::Chunk`]: small enough to stream (a chunk is
+/// decoded whole), large enough that a 100,000-record dataset is a few dozen
+/// objects. Every dataset is cut at the same boundaries, so chunk `i` of a
+/// dataset and chunk `i` of its lineage's complements hold the same records.
+pub const CHUNK_RECORDS: usize = 4096;
+
+/// A dataset: records conforming to one schema, rooted at one vertex, kept
+/// as a list of chunks so it can be read one chunk at a time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dataset {
+    /// The schema every record conforms to.
+    pub schema: ObjectId,
+    /// The schema vertex each record is read at.
+    pub root: String,
+    /// Number of records.
+    pub count: u64,
+    /// The record chunks, in order; all hold [`CHUNK_RECORDS`] records but the last.
+    pub chunks: Vec<ObjectId>,
+    /// Where the records came from, when a commit carried them forward.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lineage: Option<Lineage>,
+}
+
+/// How a carried-forward dataset was made: its records are the view
+/// `migration.get` gave of the `source` dataset's, and `complements` hold
+/// what each view left out, so `put` restores the source exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lineage {
+    /// The dataset the records were lifted from (in the parent commit).
+    pub source: ObjectId,
+    /// The [`StoredMigration`] that lifted them.
+    pub migration: ObjectId,
+    /// Chunks of complements (byte strings), aligned with the dataset's chunks.
+    pub complements: Vec<ObjectId>,
 }
 
 /// An object as a store keeps it: id, kind, first parent (for commits, so a
@@ -204,6 +251,122 @@ pub fn store_migration(migration: &StoredMigration) -> StoredObject {
         parent: None,
         data: pack(&encoding),
     }
+}
+
+/// Prepares a dataset for storage.
+pub fn store_dataset(dataset: &Dataset) -> StoredObject {
+    // Serialising ids, strings and integers cannot fail.
+    let json = serde_json::to_vec(dataset).unwrap_or_default();
+    let encoding = encode(ObjectKind::Dataset, &json);
+    StoredObject {
+        id: ObjectId::hash(&encoding),
+        kind: ObjectKind::Dataset,
+        parent: None,
+        data: pack(&encoding),
+    }
+}
+
+/// Reads a stored dataset.
+pub fn load_dataset(obj: &StoredObject) -> Result<Dataset, StoreError> {
+    let json = unpack(obj, false)?;
+    serde_json::from_slice(&json).map_err(|e| corrupt(&obj.id, e))
+}
+
+/// A value serialised with object keys sorted: the canonical form chunks
+/// hold, so equal records (which ignore key order) make equal chunks.
+struct Canonical<'a>(&'a Value);
+
+impl Serialize for Canonical<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            Value::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&Canonical(item))?;
+                }
+                seq.end()
+            }
+            Value::Object(fields) => {
+                let mut sorted: Vec<(&String, &Value)> = fields.iter().collect();
+                sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                let mut map = s.serialize_map(Some(sorted.len()))?;
+                for (k, v) in sorted {
+                    map.serialize_entry(k, &Canonical(v))?;
+                }
+                map.end()
+            }
+            other => other.serialize(s),
+        }
+    }
+}
+
+/// Prepares a chunk of values for storage: MessagePack, which keeps what
+/// JSON would lose (bytes, and integers apart from floats).
+///
+/// # Errors
+/// [`StoreErrorKind::Corrupt`] if a value cannot be encoded (a map with
+/// more than 2³² entries, say).
+pub fn store_chunk(values: &[Value]) -> Result<StoredObject, StoreError> {
+    let header = ObjectKind::Chunk.header();
+    let mut encoding = Vec::with_capacity(header.len() + 64 * values.len());
+    encoding.extend_from_slice(header.as_bytes());
+    let canonical: Vec<Canonical<'_>> = values.iter().map(Canonical).collect();
+    rmp_serde::encode::write(&mut encoding, &canonical).map_err(|e| {
+        StoreError::new(
+            "object",
+            StoreErrorKind::Corrupt,
+            format!("records cannot be encoded: {e}"),
+        )
+    })?;
+    Ok(StoredObject {
+        id: ObjectId::hash(&encoding),
+        kind: ObjectKind::Chunk,
+        parent: None,
+        data: pack(&encoding),
+    })
+}
+
+/// Reads a stored chunk's values.
+pub fn load_chunk(obj: &StoredObject) -> Result<Vec<Value>, StoreError> {
+    let body = unpack(obj, false)?;
+    rmp_serde::from_slice(&body).map_err(|e| corrupt(&obj.id, e))
+}
+
+/// The ids an object refers to, from its body (what [`unpack`] returns):
+/// everything that must be in the store for the object to be usable. The
+/// one place that knows each kind's outgoing references.
+///
+/// # Errors
+/// Why the body does not parse as its kind.
+pub fn references(kind: ObjectKind, body: &[u8]) -> Result<Vec<ObjectId>, String> {
+    let err = |e: serde_json::Error| e.to_string();
+    Ok(match kind {
+        ObjectKind::Schema | ObjectKind::Chunk => Vec::new(),
+        ObjectKind::Commit => {
+            let c: Commit = serde_json::from_slice(body).map_err(err)?;
+            let mut out = vec![c.schema];
+            out.extend(c.parents);
+            out.extend(c.migration);
+            out.extend(c.datasets.into_values());
+            out
+        }
+        ObjectKind::Migration => {
+            let m: StoredMigration = serde_json::from_slice(body).map_err(err)?;
+            vec![m.source, m.target]
+        }
+        ObjectKind::Dataset => {
+            let d: Dataset = serde_json::from_slice(body).map_err(err)?;
+            let mut out = vec![d.schema];
+            out.extend(d.chunks);
+            if let Some(l) = d.lineage {
+                out.push(l.source);
+                out.push(l.migration);
+                out.extend(l.complements);
+            }
+            out
+        }
+    })
 }
 
 /// Reads a stored migration.

@@ -1,5 +1,6 @@
 //! `panproto-bench`: the storage benchmarks of issue #2 (and, in
-//! [`engine`], the engine benchmarks of issue #3), through
+//! [`engine`], the engine benchmarks of issue #3, and in [`data`] those of
+//! versioned data, issue #4), through
 //! [`Repository`] and [`open_store`], for the backend this build compiles in.
 //!
 //! ```text
@@ -18,6 +19,7 @@
 //! the store size is the exact size of tables holding one repository; the
 //! schemas are dropped afterwards.
 
+mod data;
 mod engine;
 
 use std::error::Error;
@@ -418,6 +420,7 @@ const GROUPS: &[(&str, Group)] = &[
     ("history", history),
     ("long_history", long_history),
     ("engine", engine::run),
+    ("data", data::run),
 ];
 
 fn run() -> BenchResult<()> {

@@ -12,7 +12,7 @@
 //! [`VcsError::MergeConflicts`] and nothing is written or restaged.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 use std::sync::Arc;
 
 use crate::classify::classify;
@@ -20,12 +20,107 @@ use crate::derive::derive_migration;
 use crate::diff::diff;
 use crate::error::VcsError;
 use crate::id::ObjectId;
-use crate::merge::{Conflict, MergeOutcome, Resolutions, Side, merge_schemas};
+use crate::merge::{Conflict, ConflictKind, MergeOutcome, Resolutions, Side, merge_schemas};
+use crate::migration::CompiledMigration;
 use crate::schema::Schema;
 use crate::vcs::object::{self, Commit, StoredMigration};
 use crate::vcs::store::{Expected, RefEdit, RefTarget, Store, Transaction};
 
 use super::{Head, Repository, branch_ref, now};
+
+/// How merge conflicts name a dataset: `dataset:NAME`.
+const DATASET: &str = "dataset:";
+
+/// A conflict, with the side a resolution chose for it (if one did).
+type Pending = (Conflict, Option<Side>);
+
+/// The three-way merge of two commits' datasets, each given by its data
+/// origin (so a dataset only carried forward through schema changes counts
+/// as unchanged): for each name, the side whose dataset the merge takes
+/// (absent: removed), and the conflicts — both sides changed a dataset's
+/// records differently — with the side a resolution chose, if any.
+fn merge_datasets(
+    base: &BTreeMap<String, ObjectId>,
+    ours: &BTreeMap<String, ObjectId>,
+    theirs: &BTreeMap<String, ObjectId>,
+    resolutions: &Resolutions,
+) -> (BTreeMap<String, Side>, Vec<Pending>) {
+    let names: BTreeSet<&String> = base
+        .keys()
+        .chain(ours.keys())
+        .chain(theirs.keys())
+        .collect();
+    let mut picks = BTreeMap::new();
+    let mut conflicts = Vec::new();
+    for name in names {
+        let (b, o, t) = (base.get(name), ours.get(name), theirs.get(name));
+        let side = if o == t || t == b {
+            Side::Ours
+        } else if o == b {
+            Side::Theirs
+        } else {
+            let conflict = Conflict {
+                kind: if o.is_some() && t.is_some() {
+                    ConflictKind::BothChanged
+                } else {
+                    ConflictKind::DeletedModified
+                },
+                element: format!("{DATASET}{name}"),
+                base: b.map(ObjectId::short),
+                ours: o.map(ObjectId::short),
+                theirs: t.map(ObjectId::short),
+            };
+            let chosen = side_for(resolutions, &conflict);
+            conflicts.push((conflict, chosen));
+            match chosen {
+                Some(side) => side,
+                None => continue,
+            }
+        };
+        picks.insert(name.clone(), side);
+    }
+    (picks, conflicts)
+}
+
+/// The side a resolution picks for a conflict, if any.
+fn side_for(resolutions: &Resolutions, conflict: &Conflict) -> Option<Side> {
+    resolutions
+        .elements
+        .get(&conflict.element)
+        .copied()
+        .or(resolutions.default)
+}
+
+/// The resolutions that concern the schema: all but the `dataset:` ones.
+fn schema_only(resolutions: &Resolutions) -> Resolutions {
+    Resolutions {
+        elements: resolutions
+            .elements
+            .iter()
+            .filter(|(element, _)| !element.starts_with(DATASET))
+            .map(|(e, s)| (e.clone(), *s))
+            .collect(),
+        default: resolutions.default,
+    }
+}
+
+/// Refuses a `dataset:` resolution that names no dataset in conflict.
+fn check_dataset_resolutions(
+    resolutions: &Resolutions,
+    conflicts: &[&str],
+) -> Result<(), VcsError> {
+    match resolutions
+        .elements
+        .keys()
+        .find(|e| e.starts_with(DATASET) && !conflicts.contains(&e.as_str()))
+    {
+        Some(unknown) => Err(VcsError::InvalidInput {
+            what: "merge resolution",
+            reason: format!("{unknown:?} is not in conflict"),
+        }),
+        None => Ok(()),
+    }
+}
 
 /// What `merge` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,21 +265,94 @@ impl<S: Store> Repository<S> {
             self.schema_of(&ours)?,
             self.schema_of(&theirs)?,
         );
-        let (schema, resolved) =
-            match merge_schemas(&base_schema, &our_schema, &their_schema, resolutions)? {
-                MergeOutcome::Merged { schema, resolved } => (schema, resolved),
-                MergeOutcome::Conflicts(conflicts) => {
-                    return Err(VcsError::MergeConflicts(conflicts));
-                }
-            };
+        let sets = [base, ours, theirs].map(|id| self.read_commit(&id).map(|c| c.datasets));
+        let [base_sets, our_sets, their_sets] = sets;
+        let (base_sets, our_sets, their_sets) = (base_sets?, our_sets?, their_sets?);
+        let (picks, data_conflicts) = merge_datasets(
+            &self.data_origins(&base_sets)?,
+            &self.data_origins(&our_sets)?,
+            &self.data_origins(&their_sets)?,
+            resolutions,
+        );
+        let known: Vec<&str> = data_conflicts
+            .iter()
+            .map(|(c, _)| c.element.as_str())
+            .collect();
+        check_dataset_resolutions(resolutions, &known)?;
+        let outcome = merge_schemas(
+            &base_schema,
+            &our_schema,
+            &their_schema,
+            &schema_only(resolutions),
+        )?;
+        let unresolved_data: Vec<Conflict> = data_conflicts
+            .iter()
+            .filter(|(_, side)| side.is_none())
+            .map(|(c, _)| c.clone())
+            .collect();
+        let (schema, mut resolved) = match outcome {
+            MergeOutcome::Merged { schema, resolved } if unresolved_data.is_empty() => {
+                (schema, resolved)
+            }
+            MergeOutcome::Merged { .. } => return Err(VcsError::MergeConflicts(unresolved_data)),
+            MergeOutcome::Conflicts(mut conflicts) => {
+                conflicts.extend(unresolved_data);
+                return Err(VcsError::MergeConflicts(conflicts));
+            }
+        };
+        resolved.extend(
+            data_conflicts
+                .into_iter()
+                .filter_map(|(c, side)| side.map(|s| (c, s))),
+        );
         let schema_obj = object::store_schema(&schema);
-        let migrations = [&our_schema, &their_schema].map(|from| {
+        let specs = [&our_schema, &their_schema].map(|from| derive_migration(from, &schema));
+        let migrations = [0, 1].map(|i| {
             object::store_migration(&StoredMigration {
-                source: from.id(),
+                source: [&our_schema, &their_schema][i].id(),
                 target: schema_obj.id,
-                spec: derive_migration(from, &schema),
+                spec: specs[i].clone(),
             })
         });
+        // Every dataset must conform to the merged schema: each is carried
+        // forward from the side it was taken from, as a commit carries its parent's.
+        let mut datasets = BTreeMap::new();
+        let mut data_objects = Vec::new();
+        for (name, side) in picks {
+            let i = usize::from(side == Side::Theirs);
+            let Some(&id) = [&our_sets, &their_sets][i].get(&name) else {
+                continue;
+            };
+            let from = [&our_schema, &their_schema][i];
+            if from.id() == schema_obj.id {
+                datasets.insert(name, id);
+                continue;
+            }
+            let compiled = CompiledMigration::compile(
+                from.clone(),
+                schema.clone(),
+                specs[i].clone(),
+            )
+            .map_err(|e| VcsError::InvalidInput {
+                what: "merge",
+                reason: format!(
+                    "dataset {name:?} cannot follow the merge: the migration does not compile: {e}"
+                ),
+            })?;
+            let (dataset, chunks) = self.carry_forward(
+                &name,
+                &id,
+                from,
+                &schema,
+                &compiled,
+                migrations[i].id,
+                &specs[i],
+            )?;
+            let obj = object::store_dataset(&dataset);
+            datasets.insert(name, obj.id);
+            data_objects.extend(chunks);
+            data_objects.push(obj);
+        }
         let changes = diff(&our_schema, &schema);
         let verdict = classify(&changes, &self.protocol).verdict;
         let message =
@@ -196,7 +364,7 @@ impl<S: Store> Repository<S> {
             migration: Some(migrations[0].id),
             merge_migrations: vec![migrations[1].id],
             compatibility: Some(verdict.code().to_owned()),
-            datasets: self.read_commit(&ours)?.datasets,
+            datasets,
             author: author.to_owned(),
             timestamp,
             message: message.clone(),
@@ -205,7 +373,11 @@ impl<S: Store> Repository<S> {
         let id = commit_obj.id;
         let [ours_migration, theirs_migration] = migrations;
         self.store.apply(&Transaction {
-            objects: vec![schema_obj, ours_migration, theirs_migration, commit_obj],
+            objects: [schema_obj, ours_migration, theirs_migration]
+                .into_iter()
+                .chain(data_objects)
+                .chain([commit_obj])
+                .collect(),
             edits: vec![RefEdit {
                 name: branch_ref(&branch),
                 expected: Expected::id(Some(ours)),
@@ -250,25 +422,95 @@ impl<S: Store> Repository<S> {
     /// staged changes and the new commits changed the same elements
     /// differently (the staged schema is kept as it was).
     pub fn rebase(&mut self, resolutions: &Resolutions) -> Result<Rebased, VcsError> {
-        let staged = self.stage.as_ref().ok_or(VcsError::NothingStaged)?;
+        let base = match (&self.stage, self.data_stage.values().next()) {
+            (Some(staged), _) => staged.base,
+            (None, Some(data)) => data.base,
+            (None, None) => return Err(VcsError::NothingStaged),
+        };
         let head = self.head_commit()?;
-        let Some(head) = head.filter(|h| Some(*h) != staged.base) else {
+        let Some(head) = head.filter(|h| Some(*h) != base) else {
             return Ok(Rebased::UpToDate);
         };
-        let staged_schema = staged.schema.clone();
-        let base_schema = match staged.base {
-            Some(base) => self.schema_of(&base)?,
-            None => Schema::builder(Arc::clone(&self.protocol)).build()?,
+
+        // Staged datasets: a conflict where the new commits changed the same dataset.
+        let head_sets = self.data_origins(&self.read_commit(&head)?.datasets)?;
+        let base_sets = match base {
+            Some(base) => self.data_origins(&self.read_commit(&base)?.datasets)?,
+            None => BTreeMap::new(),
         };
-        let head_schema = self.schema_of(&head)?;
-        match merge_schemas(&base_schema, &head_schema, &staged_schema, resolutions)? {
-            MergeOutcome::Merged { schema, resolved } => {
-                // Staged on the head it was merged with, not whatever HEAD is
-                // by now: if the branch moved again, the commit must refuse.
-                self.add_on(schema, Some(head))?;
-                Ok(Rebased::Onto { head, resolved })
+        let mut data_conflicts = Vec::new();
+        for name in self.data_stage.keys() {
+            let (b, h) = (base_sets.get(name), head_sets.get(name));
+            if b == h {
+                continue;
             }
-            MergeOutcome::Conflicts(conflicts) => Err(VcsError::MergeConflicts(conflicts)),
+            let conflict = Conflict {
+                kind: if h.is_some() {
+                    ConflictKind::BothChanged
+                } else {
+                    ConflictKind::DeletedModified
+                },
+                element: format!("{DATASET}{name}"),
+                base: b.map(ObjectId::short),
+                ours: h.map(ObjectId::short),
+                theirs: Some("staged".to_owned()),
+            };
+            let side = side_for(resolutions, &conflict);
+            data_conflicts.push((conflict, side));
         }
+        let known: Vec<&str> = data_conflicts
+            .iter()
+            .map(|(c, _)| c.element.as_str())
+            .collect();
+        check_dataset_resolutions(resolutions, &known)?;
+
+        let merged = match self.stage.as_ref().map(|s| s.schema.clone()) {
+            Some(staged_schema) => {
+                let base_schema = match base {
+                    Some(base) => self.schema_of(&base)?,
+                    None => Schema::builder(Arc::clone(&self.protocol)).build()?,
+                };
+                let head_schema = self.schema_of(&head)?;
+                Some(merge_schemas(
+                    &base_schema,
+                    &head_schema,
+                    &staged_schema,
+                    &schema_only(resolutions),
+                )?)
+            }
+            None => None,
+        };
+        let unresolved: Vec<Conflict> = data_conflicts
+            .iter()
+            .filter(|(_, side)| side.is_none())
+            .map(|(c, _)| c.clone())
+            .collect();
+        let (schema, mut resolved) = match merged {
+            Some(MergeOutcome::Conflicts(mut conflicts)) => {
+                conflicts.extend(unresolved);
+                return Err(VcsError::MergeConflicts(conflicts));
+            }
+            _ if !unresolved.is_empty() => return Err(VcsError::MergeConflicts(unresolved)),
+            Some(MergeOutcome::Merged { schema, resolved }) => (Some(schema), resolved),
+            None => (None, Vec::new()),
+        };
+        for (conflict, side) in data_conflicts {
+            let Some(side) = side else { continue };
+            if side == Side::Ours {
+                // The new head's version wins: drop the staged one.
+                let name = conflict.element.trim_start_matches(DATASET).to_owned();
+                self.data_stage.remove(&name);
+            }
+            resolved.push((conflict, side));
+        }
+        for data in self.data_stage.values_mut() {
+            data.base = Some(head);
+        }
+        if let Some(schema) = schema {
+            // Staged on the head it was merged with, not whatever HEAD is
+            // by now: if the branch moved again, the commit must refuse.
+            self.add_on(schema, Some(head))?;
+        }
+        Ok(Rebased::Onto { head, resolved })
     }
 }

@@ -1,5 +1,6 @@
 //! A working copy of one repository: HEAD, the staging area, and the
-//! operations `init`, `open`, `add`, `commit`, `log`, `status`.
+//! operations `init`, `open`, `add`, `commit`, `log`, `status`; the data
+//! operations (`add_data`, `data_at`, `migrate_data`) are in [`data`].
 //!
 //! Staging lives in the [`Repository`] value, never in the store, so two
 //! clients of one store never see each other's staged work. `add` records
@@ -7,11 +8,14 @@
 //! still there (compare-and-swap), so a client whose branch moved meanwhile
 //! gets [`VcsError::Conflict`] with its staged schema intact.
 
+mod data;
 mod merge;
 mod refs;
 
+pub use data::{DataCursor, DataWriter, Records, StagedData};
 pub use merge::{Merged, Rebased};
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -84,6 +88,8 @@ pub struct Status {
     pub head_commit: Option<ObjectId>,
     /// The staged schema, if any.
     pub staged: Option<Staged>,
+    /// The staged datasets, by name, with their record counts.
+    pub staged_data: BTreeMap<String, u64>,
 }
 
 /// One repository, opened through a [`Store`].
@@ -93,6 +99,8 @@ pub struct Repository<S: Store> {
     protocol: Arc<Protocol>,
     head: Head,
     stage: Option<Staged>,
+    /// Datasets staged with `add_data`, by name.
+    data_stage: BTreeMap<String, StagedData>,
     /// The last commit whose schema we decoded, so `add` on a large schema
     /// does not re-read and re-validate its parent each time.
     cache: Option<(ObjectId, Schema)>,
@@ -136,6 +144,7 @@ impl<S: Store> Repository<S> {
             protocol,
             head: Head::Branch(DEFAULT_BRANCH.to_owned()),
             stage: None,
+            data_stage: BTreeMap::new(),
             cache: None,
         })
     }
@@ -168,6 +177,7 @@ impl<S: Store> Repository<S> {
             protocol: Arc::new(protocol),
             head,
             stage: None,
+            data_stage: BTreeMap::new(),
             cache: None,
         })
     }
@@ -295,15 +305,20 @@ impl<S: Store> Repository<S> {
         }))
     }
 
-    /// Commits the staged schema on the current branch.
+    /// Commits the staged schema and datasets on the current branch.
     ///
+    /// The commit holds the first parent's datasets, carried forward through
+    /// the migration if the schema changed (see [`Repository::add_data`]),
+    /// with the staged datasets in place of those of the same name.
     /// `timestamp` defaults to now. Returns the new commit's id.
     ///
     /// # Errors
     /// [`VcsError::NothingStaged`]; [`VcsError::NoChanges`] if the staged
-    /// schema equals HEAD's; [`VcsError::Conflict`] if the branch moved since
-    /// `add` (the staged schema is kept); [`VcsError::InvalidInput`] for an
-    /// empty message or author.
+    /// schema equals HEAD's and no data is staged; [`VcsError::Conflict`]
+    /// if the branch moved since `add` (what is staged is kept);
+    /// [`VcsError::DataValidation`] if a dataset carried forward no longer
+    /// fits the new schema (nothing is written); [`VcsError::InvalidInput`]
+    /// for an empty message or author.
     pub fn commit(
         &mut self,
         message: &str,
@@ -312,26 +327,56 @@ impl<S: Store> Repository<S> {
     ) -> Result<ObjectId, VcsError> {
         check_not_empty("commit message", message)?;
         check_author(author)?;
-        let staged = self.stage.as_ref().ok_or(VcsError::NothingStaged)?;
-        if staged.base.is_some() && staged.changes.is_empty() {
-            return Err(VcsError::NoChanges(staged.schema.id().short()));
-        }
+        let (schema, base, verdict, migration) = match &self.stage {
+            Some(staged) => {
+                if staged.base.is_some() && staged.changes.is_empty() && self.data_stage.is_empty()
+                {
+                    return Err(VcsError::NoChanges(staged.schema.id().short()));
+                }
+                (
+                    staged.schema.clone(),
+                    staged.base,
+                    staged.classification.verdict,
+                    staged.migration.clone(),
+                )
+            }
+            // Data alone: HEAD's schema again, nothing to migrate.
+            None if !self.data_stage.is_empty() => {
+                let base = self
+                    .data_stage
+                    .values()
+                    .find_map(|d| d.base)
+                    .ok_or(VcsError::NothingStaged)?;
+                let schema = self.schema_of(&base)?;
+                let verdict = classify(&[], &self.protocol).verdict;
+                (schema, Some(base), verdict, None)
+            }
+            None => return Err(VcsError::NothingStaged),
+        };
         let timestamp = timestamp.unwrap_or_else(now);
-        let schema_obj = object::store_schema(&staged.schema);
-        let migration_obj = staged.migration.as_ref().map(|(source, spec)| {
+        let schema_obj = object::store_schema(&schema);
+        let migration_obj = migration.as_ref().map(|(source, spec)| {
             object::store_migration(&StoredMigration {
                 source: *source,
                 target: schema_obj.id,
                 spec: spec.clone(),
             })
         });
+        let (datasets, data_objects) = self.commit_datasets(
+            base,
+            &schema,
+            migration
+                .as_ref()
+                .zip(migration_obj.as_ref())
+                .map(|((_, spec), obj)| (obj.id, spec)),
+        )?;
         let commit = Commit {
             schema: schema_obj.id,
-            parents: staged.base.into_iter().collect(),
+            parents: base.into_iter().collect(),
             migration: migration_obj.as_ref().map(|m| m.id),
             merge_migrations: Vec::new(),
-            compatibility: Some(staged.classification.verdict.code().to_owned()),
-            datasets: Default::default(),
+            compatibility: Some(verdict.code().to_owned()),
+            datasets,
             author: author.to_owned(),
             timestamp,
             message: message.to_owned(),
@@ -344,23 +389,21 @@ impl<S: Store> Repository<S> {
                 branch_ref(b),
                 format!(
                     "commit{}: {summary}",
-                    if staged.base.is_none() {
-                        " (initial)"
-                    } else {
-                        ""
-                    }
+                    if base.is_none() { " (initial)" } else { "" }
                 ),
             ),
             Head::Detached(_) => (HEAD.to_owned(), format!("commit (detached): {summary}")),
         };
         let tx = Transaction {
-            objects: [Some(schema_obj), migration_obj, Some(commit_obj)]
+            objects: [Some(schema_obj), migration_obj]
                 .into_iter()
                 .flatten()
+                .chain(data_objects)
+                .chain([commit_obj])
                 .collect(),
             edits: vec![RefEdit {
                 name: ref_name,
-                expected: Expected::id(staged.base),
+                expected: Expected::id(base),
                 new: Some(RefTarget::Id(id)),
                 message: reflog,
             }],
@@ -370,9 +413,9 @@ impl<S: Store> Repository<S> {
         if let Head::Detached(_) = self.head {
             self.head = Head::Detached(id);
         }
-        if let Some(staged) = self.stage.take() {
-            self.cache = Some((id, staged.schema));
-        }
+        self.stage = None;
+        self.data_stage.clear();
+        self.cache = Some((id, schema));
         Ok(id)
     }
 
@@ -540,6 +583,11 @@ impl<S: Store> Repository<S> {
             head: self.head.clone(),
             head_commit: self.head_commit()?,
             staged: self.stage.clone(),
+            staged_data: self
+                .data_stage
+                .iter()
+                .map(|(name, d)| (name.clone(), d.dataset.count))
+                .collect(),
         })
     }
 }

@@ -137,10 +137,10 @@ impl<S: Store> Repository<S> {
     /// [`VcsError::InvalidInput`] if something is staged (commit it or stage
     /// again after the checkout); [`VcsError::NotFound`] if `reference` names nothing.
     pub fn checkout(&mut self, reference: &str) -> Result<&Head, VcsError> {
-        if self.stage.is_some() {
+        if self.stage.is_some() || !self.data_stage.is_empty() {
             return Err(VcsError::InvalidInput {
                 what: "checkout",
-                reason: "a schema is staged; commit it first".to_owned(),
+                reason: "a schema or data is staged; commit it first".to_owned(),
             });
         }
         let head = match self.store.read_ref(&format!("{HEADS}{reference}"))? {
