@@ -755,7 +755,7 @@ def cmd_data_add(args: argparse.Namespace) -> int:
 def cmd_data_show(args: argparse.Namespace) -> int:
     wc = WorkingCopy.find(Path.cwd())
     with wc.open(restore_stage=False) as repo:
-        emit_records(repo.data_at(args.name, args.ref))
+        emit_records(repo.data_at(args.ref, args.name))
     return 0
 
 

@@ -34,12 +34,12 @@ def history(repo: pp.Repository, n: int) -> tuple[str, str, str]:
 def test_ten_thousand_records_to_v3_and_back_equal_the_original(data_repo):
     original = [person(i) for i in range(10_000)]
     c1, c2, c3 = history(data_repo, 10_000)
-    assert list(data_repo.data_at("people", c1)) == original
+    assert list(data_repo.data_at(c1, "people")) == original
 
     forward = list(data_repo.migrate_data("people", c1, c3))
     assert len(forward) == 10_000
     assert forward[1] == {"full_name": "person 1", "email": "p1@example.org", "extra": 1.0}
-    assert forward == list(data_repo.data_at("people"))  # what the commits carried forward
+    assert forward == list(data_repo.data_at("HEAD", "people"))  # what the commits carried forward
 
     back = list(data_repo.migrate_data("people", c3, c1))
     assert back == original
@@ -103,7 +103,7 @@ def test_there_must_be_a_schema_and_a_root(data_repo):
 
 def test_data_streams_lazily_and_counts(data_repo):
     c1, _, _ = history(data_repo, 9000)
-    it = data_repo.data_at("people", c1)
+    it = data_repo.data_at(c1, "people")
     assert isinstance(it, pp.DataIterator)
     assert iter(it) is it
     assert it.__length_hint__() == 9000
@@ -132,13 +132,13 @@ def test_commits_carry_datasets_and_data_alone_can_be_committed(data_repo):
     assert head.compatibility == "fully-compatible"
     assert head.datasets == {"people": log[0].datasets["people"], "pets": pets_id}
     assert data_repo.datasets() == {"people": 20, "pets": 1}
-    assert list(data_repo.data_at("pets")) == [{"full_name": "Rex"}]
+    assert list(data_repo.data_at("HEAD", "pets")) == [{"full_name": "Rex"}]
     again = pickle.loads(pickle.dumps(head))
     assert again == head and again.datasets == head.datasets
     with pytest.raises(pp.NotFoundError):
-        data_repo.data_at("pets", c3)
+        data_repo.data_at(c3, "pets")
     with pytest.raises(pp.NotFoundError):
-        data_repo.data_at("nobody")
+        data_repo.data_at("HEAD", "nobody")
     with pytest.raises(pp.NotFoundError):
         data_repo.migrate_data("nobody", c1, c3)
 
@@ -157,7 +157,7 @@ def test_a_commit_whose_carried_records_stop_fitting_is_refused(data_repo):
     fixed = [{"name": f"p{i}", "email": "a@b"} for i in range(10)]
     data_repo.add_data("people", fixed)
     data_repo.commit("require email", "ada")
-    assert list(data_repo.data_at("people")) == fixed
+    assert list(data_repo.data_at("HEAD", "people")) == fixed
 
 
 def test_same_records_same_id(data_repo):
@@ -208,9 +208,9 @@ def test_staged_data_blocks_checkout_and_belongs_to_one_client(location):
 
 def test_iterating_after_close_raises(data_repo):
     history(data_repo, 5000)
-    it = data_repo.data_at("people")
+    it = data_repo.data_at("HEAD", "people")
     next(it)
-    list(pp.Repository.data_at(data_repo, "people"))
+    list(pp.Repository.data_at(data_repo, "HEAD", "people"))
     data_repo.close()
     rest = [next(it) for _ in range(4095)]  # the first chunk was already read
     assert len(rest) == 4095

@@ -867,15 +867,15 @@ impl PyRepository {
         this.with(py, |r| Ok(r.stage_data(writer)?.to_hex()))
     }
 
-    /// The records of dataset ``name`` at ``ref``, as a lazy iterator that
-    /// reads and decodes one chunk at a time (the GIL released meanwhile).
+    /// The records of dataset ``name`` at ``ref`` (a ref, as for
+    /// :meth:`schema_at`), as a lazy iterator that reads and decodes one
+    /// chunk at a time (the GIL released meanwhile).
     ///
     /// Raises
     /// ------
     /// NotFoundError
     ///     If the ref names no commit or the commit has no such dataset.
-    #[pyo3(signature = (name, r#ref = "HEAD"))]
-    fn data_at(slf: &Bound<'_, Self>, name: &str, r#ref: &str) -> PyResult<DataIterator> {
+    fn data_at(slf: &Bound<'_, Self>, r#ref: &str, name: &str) -> PyResult<DataIterator> {
         let cursor = slf
             .get()
             .with(slf.py(), |r| Ok(r.data_cursor(r#ref, name)?))?;
