@@ -66,5 +66,8 @@ pub use record::{Map, RecordViolation, Value};
 pub use schema::{
     Constraint, Declaration, Edge, HyperEdge, Required, Schema, SchemaBuilder, SchemaData, Vertex,
 };
-pub use vcs::repository::{CommitInfo, Head, Repository, Shown, Staged, Status};
+pub use vcs::repository::{
+    CommitInfo, Head, Problem, ProblemKind, Repository, Shown, Staged, Status, TagInfo,
+    VerifyReport,
+};
 pub use version::pep440;

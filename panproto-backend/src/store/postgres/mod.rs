@@ -36,7 +36,8 @@ use std::time::{Duration, Instant};
 
 use panproto_core::vcs::object::{ObjectKind, StoredObject};
 use panproto_core::vcs::store::{
-    Expected, HEAD, RefEdit, RefTarget, ReflogEntry, RepoInfo, STORE_FORMAT, Store, Transaction,
+    Expected, HEAD, RefEdit, RefTarget, ReflogEntry, RepoInfo, STORE_FORMAT, ScannedObject, Store,
+    Transaction,
 };
 use panproto_core::{ObjectId, StoreError, StoreErrorKind, VcsError};
 use sqlx::postgres::{PgConnectOptions, PgConnection};
@@ -370,6 +371,9 @@ fn limit_sql(limit: Option<usize>) -> Option<i64> {
 }
 
 type RefRow = (String, Option<Vec<u8>>, Option<String>);
+
+/// A row of the objects table: `(id, kind, parent, data)`.
+type ObjectRow = (Vec<u8>, i16, Option<Vec<u8>>, Vec<u8>);
 
 /// A row of the first-parent chain query: `(n, kind, parent, data)`.
 type ChainRow = (i64, i16, Option<Vec<u8>>, Vec<u8>);
@@ -728,6 +732,42 @@ impl Store for PostgresStore {
             rows.into_iter()
                 .map(|(id,)| super::object_id(BACKEND, &id, "an object row"))
                 .collect()
+        })
+    }
+
+    fn scan_objects(
+        &self,
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<ScannedObject>, StoreError> {
+        self.db.run(async |conn: &mut PgConnection| {
+            let Some(repo) = self.repo_id(conn).await? else {
+                return Ok(Vec::new());
+            };
+            // bytea compares bytewise, and the empty string sorts first.
+            let rows: Vec<ObjectRow> = sqlx::query_as(
+                "SELECT id, kind, parent, data FROM panproto_objects WHERE repo = $1 AND id > $2 \
+                 ORDER BY id LIMIT $3",
+            )
+            .bind(repo)
+            .bind(after.unwrap_or_default())
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(self.db.err())?;
+            Ok(rows
+                .into_iter()
+                .map(|(key, kind, parent, data)| {
+                    let object = super::stored_object(
+                        BACKEND,
+                        &key,
+                        i64::from(kind),
+                        parent.as_deref(),
+                        data,
+                    );
+                    ScannedObject { key, object }
+                })
+                .collect())
         })
     }
 

@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use panproto_core::vcs::object::{ObjectKind, StoredObject};
 use panproto_core::vcs::store::{
-    HEAD, RefTarget, ReflogEntry, RepoInfo, STORE_FORMAT, Store, Transaction,
+    HEAD, RefTarget, ReflogEntry, RepoInfo, STORE_FORMAT, ScannedObject, Store, Transaction,
 };
 use panproto_core::{ObjectId, StoreError, StoreErrorKind, VcsError};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
@@ -402,6 +402,41 @@ impl Store for SqliteStore {
         let mut out = Vec::new();
         for row in rows {
             out.push(super::object_id(BACKEND, &row.store()?, "an object row")?);
+        }
+        Ok(out)
+    }
+
+    fn scan_objects(
+        &self,
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<ScannedObject>, StoreError> {
+        let conn = self.lock();
+        let Some(repo) = self.repo_id(&conn)? else {
+            return Ok(Vec::new());
+        };
+        // Blobs compare bytewise, and the empty blob sorts first.
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT id, kind, parent, data FROM objects WHERE repo = ?1 AND id > ?2 \
+                 ORDER BY id LIMIT ?3",
+            )
+            .store()?;
+        let mut rows = stmt
+            .query(params![
+                repo,
+                after.unwrap_or_default(),
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ])
+            .store()?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().store()? {
+            let key: Vec<u8> = row.get(0).store()?;
+            let kind: i64 = row.get(1).store()?;
+            let parent: Option<Vec<u8>> = row.get(2).store()?;
+            let data: Vec<u8> = row.get(3).store()?;
+            let object = super::stored_object(BACKEND, &key, kind, parent.as_deref(), data);
+            out.push(ScannedObject { key, object });
         }
         Ok(out)
     }

@@ -8,6 +8,10 @@
 //! gets [`VcsError::Conflict`] with its staged schema intact.
 
 mod refs;
+mod verify;
+
+pub use refs::TagInfo;
+pub use verify::{Problem, ProblemKind, VerifyReport};
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -374,7 +378,9 @@ impl<S: Store> Repository<S> {
             .collect()
     }
 
-    /// Resolves a ref to a commit id: `HEAD`, `HEAD~N`, a branch name, or a full commit id.
+    /// Resolves a ref to a commit id: `HEAD`, `HEAD~N`, a branch or tag name
+    /// (annotated tags peeled to their commit), a full commit or tag object
+    /// id, or the first 4+ hex digits of a commit id; each may take `~N`.
     ///
     /// # Errors
     /// [`VcsError::NotFound`] if it names no commit.
@@ -389,13 +395,18 @@ impl<S: Store> Repository<S> {
                 VcsError::NotFound("a commit at HEAD (the branch has no commits yet)".to_owned())
             })?
         } else if let Ok(id) = base.parse::<ObjectId>() {
-            id
+            // A full id may be an annotated tag's; a missing object is
+            // reported below as a missing commit.
+            match self.peel(id) {
+                Err(VcsError::NotFound(_)) => id,
+                other => other?.0,
+            }
         } else {
             // A branch first, then a tag, then a short commit id, as git does.
             match self.store.read_ref(&branch_ref(base))? {
                 Some(RefTarget::Id(id)) => id,
                 _ => match self.store.read_ref(&format!("{}{base}", refs::TAGS))? {
-                    Some(RefTarget::Id(id)) => id,
+                    Some(RefTarget::Id(id)) => self.peel(id)?.0,
                     _ => self.short_id(base)?.ok_or_else(not_found)?,
                 },
             }
