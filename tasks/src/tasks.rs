@@ -100,12 +100,7 @@ fn junit_counts(xml: &str) -> Result<Counts> {
 }
 
 /// The pure-Python sources ruff checks (relative to the workspace root).
-const PYTHON_SOURCES: [&str; 4] = [
-    "panproto",
-    "python-tests",
-    "tasks/demo.py",
-    "tasks/bench_lift_many.py",
-];
+const PYTHON_SOURCES: [&str; 4] = ["panproto", "python-tests", "tasks/demo.py", "tasks/bench_lift_many.py"];
 
 /// `test`: everything.
 pub fn test(backend: Option<&str>, skip_rust: bool, pytest_args: &[String]) -> Result {
@@ -284,18 +279,14 @@ pub fn bench() -> Result {
                 "panproto-bench",
             ])
             .env("PANPROTO_BENCH_POSTGRES_URL", &pg_url);
-        let mut out =
-            proc::run_capturing_stdout(&format!("benchmarks: {} backend", b.name), &mut cmd)?;
+        let mut out = proc::run_capturing_stdout(&format!("benchmarks: {} backend", b.name), &mut cmd)?;
         // The Python side (issue #3's lift_many), in the backend's own venv.
         let venv = develop(b.name)?;
         let mut py = Command::new(venv.python());
         py.arg(root.join("tasks").join("bench_lift_many.py"))
             .env("PANPROTO_BACKEND", b.name)
             .env("PANPROTO_TEST_POSTGRES_URL", &pg_url);
-        out.push_str(&proc::run_capturing_stdout(
-            &format!("benchmarks: {} backend, Python", b.name),
-            &mut py,
-        )?);
+        out.push_str(&proc::run_capturing_stdout(&format!("benchmarks: {} backend, Python", b.name), &mut py)?);
         for line in out.lines().filter(|l| !l.trim().is_empty()) {
             let record: Json = serde_json::from_str(line).map_err(|e| {
                 fail(format!(
