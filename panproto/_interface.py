@@ -6,7 +6,8 @@ instances satisfy :class:`ProtocolLike`, :class:`SchemaBuilderLike`,
 :class:`SchemaLike`, :class:`MigrationBuilderLike`,
 :class:`CompiledMigrationLike`, :class:`LiftIteratorLike`,
 :class:`ExistenceReportLike`, :class:`DiffReportLike`, :class:`CommitLike`,
-:class:`StatusLike`, :class:`RepositoryLike` and :class:`PanprotoLike`. The dispatcher checks a
+:class:`StatusLike`, :class:`VerifyReportLike`, :class:`RepositoryLike` and
+:class:`PanprotoLike`. The dispatcher checks a
 backend against these at import (:func:`missing_members`), so a build that
 lacks part of the API is refused with the missing names, never half
 imported. Precise signatures and documentation are in the API stub
@@ -34,6 +35,7 @@ __all__ = [
     "SchemaBuilderLike",
     "SchemaLike",
     "StatusLike",
+    "VerifyReportLike",
     "missing_members",
     "protocol_members",
 ]
@@ -210,6 +212,21 @@ class StatusLike(typing.Protocol):
 
 
 @runtime_checkable
+class VerifyReportLike(typing.Protocol):
+    """What an integrity check found."""
+
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def objects(self) -> int: ...
+    @property
+    def refs(self) -> int: ...
+    @property
+    def problems(self) -> list[Any]: ...
+    def to_dict(self) -> Any: ...
+
+
+@runtime_checkable
 class RepositoryLike(typing.Protocol):
     """A repository handle with its staging area."""
 
@@ -237,8 +254,11 @@ class RepositoryLike(typing.Protocol):
     def delete_branch(self, name: str) -> None: ...
     def rename_branch(self, old: str, new: str) -> None: ...
     def checkout(self, ref: str) -> str | None: ...
-    def tag(self, name: str, ref: str = "HEAD") -> str: ...
+    def tag(self, name: str, ref: str = "HEAD", *, message: str | None = None, tagger: str | None = None) -> str: ...
     def tags(self) -> dict[str, str]: ...
+    def tag_info(self, name: str) -> Any: ...
+    def reflog(self, ref: str = "HEAD", limit: int | None = None) -> list[Any]: ...
+    def verify(self) -> VerifyReportLike: ...
     def migration(self, ref: str = "HEAD") -> CompiledMigrationLike | None: ...
     def close(self) -> None: ...
     def __enter__(self) -> RepositoryLike: ...
@@ -282,6 +302,7 @@ class Backend(typing.Protocol):
     DiffReport: type[DiffReportLike]
     Commit: type[CommitLike]
     Status: type[StatusLike]
+    VerifyReport: type[VerifyReportLike]
     Repository: type[RepositoryLike]
     Panproto: type[PanprotoLike]
 
@@ -358,6 +379,7 @@ _CLASS_INTERFACES: dict[str, type] = {
     "DiffReport": DiffReportLike,
     "Commit": CommitLike,
     "Status": StatusLike,
+    "VerifyReport": VerifyReportLike,
     "Repository": RepositoryLike,
     "Panproto": PanprotoLike,
 }
