@@ -564,6 +564,32 @@ def cmd_fsck(args: argparse.Namespace) -> int:
     return 0 if report.ok else EXIT_PROBLEMS
 
 
+def add_ref_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The subcommands over tags, the reflog and the store's integrity."""
+    p = sub.add_parser("tag", parents=[common], help="list tags, or tag a commit")
+    p.add_argument("name", metavar="NAME", nargs="?", default=None, help="the new tag (default: list them)")
+    p.add_argument("ref", metavar="REF", nargs="?", default="HEAD", help="what to tag (default: HEAD)")
+    p.add_argument("-m", "--message", default=None, help="make an annotated tag with this message")
+    p.add_argument("--tagger", default=None, help="who tags (default: $PANPROTO_AUTHOR, else user@host)")
+    p.set_defaults(func=cmd_tag)
+
+    p = sub.add_parser("reflog", parents=[common], help="show how a branch or tag moved, newest first")
+    p.add_argument(
+        "ref", metavar="REF", nargs="?", default="HEAD", help="HEAD (this working copy's branch), a branch or a tag"
+    )
+    p.add_argument("-n", type=int, default=None, metavar="N", help="show at most N entries")
+    p.set_defaults(func=cmd_reflog)
+
+    p = sub.add_parser(
+        "fsck",
+        parents=[common],
+        help="check the repository's integrity: exit 0 clean, 1 problems found, 2 error",
+        description="Re-hash and decode every object, check that everything referenced exists with the "
+        "right kind and that every ref points at a commit. Exit 0 when clean, 1 when problems were found.",
+    )
+    p.set_defaults(func=cmd_fsck)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print one JSON document instead of text")
@@ -617,28 +643,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("ref", metavar="REF", help="a branch (HEAD follows its commits) or any ref (detached)")
     p.set_defaults(func=cmd_checkout)
 
-    p = sub.add_parser("tag", parents=[common], help="list tags, or tag a commit")
-    p.add_argument("name", metavar="NAME", nargs="?", default=None, help="the new tag (default: list them)")
-    p.add_argument("ref", metavar="REF", nargs="?", default="HEAD", help="what to tag (default: HEAD)")
-    p.add_argument("-m", "--message", default=None, help="make an annotated tag with this message")
-    p.add_argument("--tagger", default=None, help="who tags (default: $PANPROTO_AUTHOR, else user@host)")
-    p.set_defaults(func=cmd_tag)
-
-    p = sub.add_parser("reflog", parents=[common], help="show how a branch or tag moved, newest first")
-    p.add_argument(
-        "ref", metavar="REF", nargs="?", default="HEAD", help="HEAD (this working copy's branch), a branch or a tag"
-    )
-    p.add_argument("-n", type=int, default=None, metavar="N", help="show at most N entries")
-    p.set_defaults(func=cmd_reflog)
-
-    p = sub.add_parser(
-        "fsck",
-        parents=[common],
-        help="check the repository's integrity: exit 0 clean, 1 problems found, 2 error",
-        description="Re-hash and decode every object, check that everything referenced exists with the "
-        "right kind and that every ref points at a commit. Exit 0 when clean, 1 when problems were found.",
-    )
-    p.set_defaults(func=cmd_fsck)
+    add_ref_commands(sub, common)
 
     sides = "each of A and B is a schema JSON file, or a ref: HEAD, HEAD~N, a branch name or a full commit id"
     p = sub.add_parser(

@@ -4,6 +4,7 @@ and a committer killed with SIGKILL mid-commit."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -14,11 +15,9 @@ import sys
 import textwrap
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import psycopg
-import pytest
 
 import panproto as pp
 from conftest import BACKEND, Location
@@ -196,7 +195,7 @@ def test_sigkill_mid_commit_leaves_a_clean_store(location, tmp_path):
             # The branch is at the last acknowledged commit, or at the one
             # whose acknowledgement the kill cut off: never before, never torn.
             assert len(history) in (acknowledged, acknowledged + 1), (round_, len(history), acknowledged)
-            for newer, older in zip(history, history[1:]):
+            for newer, older in itertools.pairwise(history):
                 assert newer.parents == [older.id]
             if history:
                 assert history[-1].parents == []
