@@ -313,6 +313,70 @@ pub fn first_parent_chain<S: Store>(make: impl Fn() -> S) {
     assert_eq!(first5, expected[..5]);
 }
 
+/// A chain much longer than a store's query batch, next to a side branch
+/// and to another repository holding the very same commits, walks the same
+/// whatever the limit.
+pub fn long_first_parent_chain<S: Store>(make: impl Fn() -> S, other: impl Fn(&S) -> S) {
+    let store = make();
+    store.create("{}", 0).unwrap();
+    let neighbour = other(&store);
+    neighbour.create("{}", 0).unwrap();
+    let mut main = vec![commit_obj(None, "0")];
+    for i in 1..2500 {
+        main.push(commit_obj(Some(main[i - 1].id), &i.to_string()));
+    }
+    let mut side = vec![commit_obj(Some(main[1300].id), "side 0")];
+    for i in 1..50 {
+        side.push(commit_obj(Some(side[i - 1].id), &format!("side {i}")));
+    }
+    let all: Vec<_> = main.iter().chain(&side).cloned().collect();
+    for s in [&store, &neighbour] {
+        s.apply(&Transaction {
+            objects: all.clone(),
+            edits: vec![],
+            timestamp: 0,
+        })
+        .unwrap();
+    }
+    let ids = |chain: Vec<object::StoredObject>| chain.iter().map(|o| o.id).collect::<Vec<_>>();
+    let expected: Vec<ObjectId> = main.iter().rev().map(|o| o.id).collect();
+    let top = main[2499].id;
+    assert_eq!(ids(store.first_parent_chain(&top, None).unwrap()), expected);
+    assert_eq!(
+        store.first_parent_chain(&top, None).unwrap(),
+        main.iter().rev().cloned().collect::<Vec<_>>()
+    );
+    for limit in [1, 1023, 1024, 1025, 2047, 2499, 2500, 10_000] {
+        let want = &expected[..limit.min(2500)];
+        assert_eq!(
+            ids(store.first_parent_chain(&top, Some(limit)).unwrap()),
+            want,
+            "limit {limit}"
+        );
+    }
+    let side_expected: Vec<ObjectId> = side
+        .iter()
+        .rev()
+        .map(|o| o.id)
+        .chain(main[..=1300].iter().rev().map(|o| o.id))
+        .collect();
+    assert_eq!(
+        ids(store.first_parent_chain(&side[49].id, None).unwrap()),
+        side_expected
+    );
+    // From the middle: the walk starts where it is told.
+    assert_eq!(
+        ids(store.first_parent_chain(&main[2000].id, None).unwrap()),
+        expected[499..]
+    );
+    assert!(
+        store
+            .first_parent_chain(&ObjectId::hash(b"nothing"), None)
+            .unwrap()
+            .is_empty()
+    );
+}
+
 pub fn repositories_are_isolated<S: Store>(
     make: impl Fn() -> S,
     same_db_other_name: impl Fn(&S) -> S,
@@ -661,6 +725,10 @@ macro_rules! store_conformance_tests {
         #[test]
         fn first_parent_chain() {
             $crate::vcs::conformance::first_parent_chain($make);
+        }
+        #[test]
+        fn long_first_parent_chain() {
+            $crate::vcs::conformance::long_first_parent_chain($make, $other);
         }
         #[test]
         fn repositories_are_isolated() {

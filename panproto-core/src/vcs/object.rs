@@ -11,6 +11,7 @@
 //! encoding compressed ([`StoredObject`]); decompressing and re-hashing
 //! proves an object intact, which is what `verify` does.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -334,11 +335,11 @@ pub fn load_migration(obj: &StoredObject) -> Result<StoredMigration, StoreError>
 /// Decompresses a stored object, checks its header and, if `verify_hash`,
 /// that it hashes to its id; returns the JSON body.
 pub fn unpack(obj: &StoredObject, verify_hash: bool) -> Result<Vec<u8>, StoreError> {
-    let (body, intact) = unpack_checked(obj)?;
-    if verify_hash && !intact {
+    let encoding = encoding(obj)?;
+    if verify_hash && ObjectId::hash(&encoding) != obj.id {
         return Err(corrupt(&obj.id, "content does not hash to its id"));
     }
-    Ok(body)
+    Ok(body(obj, &encoding)?.to_vec())
 }
 
 /// Decompresses a stored object and checks its header; returns the JSON
@@ -349,30 +350,39 @@ pub fn unpack(obj: &StoredObject, verify_hash: bool) -> Result<Vec<u8>, StoreErr
 /// [`StoreErrorKind::Corrupt`] for an empty row, an unknown codec, data that
 /// does not decompress, or a header that does not name the object's kind.
 pub fn unpack_checked(obj: &StoredObject) -> Result<(Vec<u8>, bool), StoreError> {
+    let encoding = encoding(obj)?;
+    let intact = ObjectId::hash(&encoding) == obj.id;
+    Ok((body(obj, &encoding)?.to_vec(), intact))
+}
+
+/// A stored object's encoding: borrowed when stored raw (commits, read by
+/// the hundred thousand in `log`, are), decompressed otherwise.
+fn encoding(obj: &StoredObject) -> Result<Cow<'_, [u8]>, StoreError> {
     let (codec, body) = obj
         .data
         .split_first()
         .ok_or_else(|| corrupt(&obj.id, "empty"))?;
-    let encoding = match *codec {
-        CODEC_RAW => body.to_vec(),
-        CODEC_ZSTD => zstd::stream::decode_all(body).map_err(|e| corrupt(&obj.id, e))?,
-        other => return Err(corrupt(&obj.id, format!("unknown codec {other}"))),
-    };
-    let header = obj.kind.header();
-    if !encoding.starts_with(header.as_bytes()) {
-        return Err(corrupt(
-            &obj.id,
-            format!("expected a {} header", obj.kind.name()),
-        ));
+    match *codec {
+        CODEC_RAW => Ok(Cow::Borrowed(body)),
+        CODEC_ZSTD => zstd::stream::decode_all(body)
+            .map(Cow::Owned)
+            .map_err(|e| corrupt(&obj.id, e)),
+        other => Err(corrupt(&obj.id, format!("unknown codec {other}"))),
     }
-    let intact = ObjectId::hash(&encoding) == obj.id;
-    Ok((encoding[header.len()..].to_vec(), intact))
+}
+
+/// The JSON body of an encoding, after checking its header names the object's kind.
+fn body<'a>(obj: &StoredObject, encoding: &'a [u8]) -> Result<&'a [u8], StoreError> {
+    let header = obj.kind.header();
+    encoding
+        .strip_prefix(header.as_bytes())
+        .ok_or_else(|| corrupt(&obj.id, format!("expected a {} header", obj.kind.name())))
 }
 
 /// Reads a stored commit.
 pub fn load_commit(obj: &StoredObject) -> Result<Commit, StoreError> {
-    let json = unpack(obj, false)?;
-    serde_json::from_slice(&json).map_err(|e| corrupt(&obj.id, e))
+    let encoding = encoding(obj)?;
+    serde_json::from_slice(body(obj, &encoding)?).map_err(|e| corrupt(&obj.id, e))
 }
 
 /// Reads a stored schema, validating it against `protocol`.

@@ -418,7 +418,12 @@ fn long_history(protocol: &Arc<Protocol>) -> BenchResult<()> {
             return Err(format!("log returned {} commits, expected 100,000", all.len()).into());
         }
     }
-    emit("log_all_100k", median(times), "ms", "< 300 ms (median of 5)");
+    emit(
+        "log_all_100k",
+        median(times),
+        "ms",
+        "< 300 ms (median of 5)",
+    );
     let mut times = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
@@ -522,7 +527,12 @@ fn concurrent_writers(protocol: &Arc<Protocol>) -> BenchResult<()> {
     let repo = Repository::open(open_store(&place.location, "bench", false)?)?;
     let log = repo.log(None)?;
     if log.len() != total + 1 {
-        return Err(format!("the branch has {} commits, expected {}", log.len(), total + 1).into());
+        return Err(format!(
+            "the branch has {} commits, expected {}",
+            log.len(),
+            total + 1
+        )
+        .into());
     }
     Ok(())
 }
