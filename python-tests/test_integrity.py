@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import pickle
 import random
 import signal
 import sqlite3
@@ -59,6 +60,7 @@ def test_a_healthy_repository_verifies_clean(repo):
     report = repo.verify()
     # 3 schemas, 3 commits, 2 migrations, 1 tag object; HEAD, main, v1.
     assert report.to_dict() == {"ok": True, "objects": 9, "refs": 3, "problems": []}
+    assert pickle.loads(pickle.dumps(report)) == report
 
 
 def test_damaged_rows_are_reported_not_raised(repo, location, tmp_path):
@@ -80,6 +82,8 @@ def test_damaged_rows_are_reported_not_raised(repo, location, tmp_path):
     )
     report = repo.verify()
     assert not report.ok and not report
+    again = pickle.loads(pickle.dumps(report))
+    assert again == report and again.problems == report.problems
     found = sorted((p["kind"], p["object"]) for p in report.problems)
     assert found == sorted(
         [

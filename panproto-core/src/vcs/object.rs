@@ -80,8 +80,15 @@ impl ObjectKind {
         }
     }
 
-    fn header(self) -> String {
-        format!("panproto-object/{OBJECT_FORMAT} {}\n", self.name())
+    /// The encoding's first line; checked against [`OBJECT_FORMAT`] by a
+    /// test. Static, as `log` checks it for every commit it reads.
+    fn header(self) -> &'static str {
+        match self {
+            Self::Schema => "panproto-object/1 schema\n",
+            Self::Commit => "panproto-object/1 commit\n",
+            Self::Migration => "panproto-object/1 migration\n",
+            Self::Tag => "panproto-object/1 tag\n",
+        }
     }
 }
 
@@ -391,4 +398,25 @@ pub fn load_schema(obj: &StoredObject, protocol: Arc<Protocol>) -> Result<Schema
     let schema = Schema::from_json_with(&json, protocol).map_err(|e| corrupt(&obj.id, e))?;
     schema.remember_id(obj.id);
     Ok(schema)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{OBJECT_FORMAT, ObjectKind};
+
+    #[test]
+    fn headers_name_the_format_and_kind() {
+        for kind in [
+            ObjectKind::Schema,
+            ObjectKind::Commit,
+            ObjectKind::Migration,
+            ObjectKind::Tag,
+        ] {
+            assert_eq!(
+                kind.header(),
+                format!("panproto-object/{OBJECT_FORMAT} {}\n", kind.name())
+            );
+            assert_eq!(ObjectKind::from_code(kind.code()), Some(kind));
+        }
+    }
 }
