@@ -268,6 +268,8 @@ def cmd_commit(args: argparse.Namespace) -> int:
         commit_id = repo.commit(args.message, author)
         wc.unstage()
         branch = repo.branch
+        if branch is None:  # a detached HEAD is this working copy's: it follows the new commit
+            wc.set_head(commit_id)
         if args.json:
             emit_json({**repo.log(1)[0].to_dict(), "branch": branch})
             return 0

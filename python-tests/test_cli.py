@@ -345,6 +345,12 @@ def test_branch_checkout_and_tag(workdir, location):
     detached = run(workdir, "checkout", tagged["commit"][:10]).stdout
     assert "detached" in detached
     assert json.loads(run(workdir, "status", "--json").stdout)["branch"] is None
+    # A commit on a detached HEAD: this working copy follows it, no branch moves.
+    run(workdir, "add", "v3.json")
+    made = json.loads(run(workdir, "commit", "-m", "detached v3", "--json").stdout)
+    assert made["branch"] is None and made["parents"] == [tagged["commit"]]
+    assert json.loads(run(workdir, "status", "--json").stdout)["head"] == made["id"]
+    assert json.loads(run(workdir, "branch", "--json").stdout)["branches"] == branches
 
     run(workdir, "checkout", "main")
     run(workdir, "branch", "-m", "feature", "experiment")

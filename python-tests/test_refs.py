@@ -151,3 +151,18 @@ def test_reflog_lists_moves_newest_first(two_commits, location):
     repo.checkout(first)
     with pytest.raises(pp.VcsError, match="detached"):
         repo.reflog()
+
+
+def test_a_detached_head_commits_without_moving_any_ref(two_commits, location):
+    repo, first, second = two_commits
+    repo.checkout(first)
+    repo.add(post_v2().to_builder().vertex("post:body.lang", "string").build())
+    third = repo.commit("on a detached HEAD", "alice")
+    assert (repo.branch, repo.head) == (None, third)
+    assert repo.log(2)[1].id == first
+    assert repo.branches() == {"main": second}, "no branch moves"
+    assert [e["new"] for e in repo.reflog("main")] == [second, first]
+    with location.open() as other:
+        assert other.head == second
+    assert repo.create_branch("kept") == third
+    assert repo.verify().ok

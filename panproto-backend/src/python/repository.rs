@@ -590,7 +590,8 @@ impl PyRepository {
         })
     }
 
-    /// Commits what is staged and returns the new commit's id.
+    /// Commits what is staged and returns the new commit's id. On a
+    /// detached HEAD only this handle's HEAD moves (no ref, no reflog entry).
     ///
     /// Raises
     /// ------

@@ -271,7 +271,9 @@ impl<S: Store> Repository<S> {
         }))
     }
 
-    /// Commits the staged schema on the current branch.
+    /// Commits the staged schema on the current branch. On a detached HEAD
+    /// the commit's objects are written and only this working copy's HEAD
+    /// moves: no ref changes and nothing is written to a reflog.
     ///
     /// `timestamp` defaults to now. Returns the new commit's id.
     ///
@@ -324,10 +326,16 @@ impl<S: Store> Repository<S> {
         let commit_obj = object::store_commit(&commit);
         let id = commit_obj.id;
         let summary = message.lines().next().unwrap_or_default();
-        let (ref_name, reflog) = match &self.head {
-            Head::Branch(b) => (
-                branch_ref(b),
-                format!(
+        // On a branch, the branch moves by compare-and-swap. A detached HEAD
+        // belongs to this working copy, not to the store: the commit's
+        // objects are written and only this working copy's HEAD moves (no
+        // ref, so no reflog entry; `create_branch` keeps the commit).
+        let edits = match &self.head {
+            Head::Branch(b) => vec![RefEdit {
+                name: branch_ref(b),
+                expected: Expected::id(staged.base),
+                new: Some(RefTarget::Id(id)),
+                message: format!(
                     "commit{}: {summary}",
                     if staged.base.is_none() {
                         " (initial)"
@@ -335,20 +343,15 @@ impl<S: Store> Repository<S> {
                         ""
                     }
                 ),
-            ),
-            Head::Detached(_) => (HEAD.to_owned(), format!("commit (detached): {summary}")),
+            }],
+            Head::Detached(_) => Vec::new(),
         };
         let tx = Transaction {
             objects: [Some(schema_obj), migration_obj, Some(commit_obj)]
                 .into_iter()
                 .flatten()
                 .collect(),
-            edits: vec![RefEdit {
-                name: ref_name,
-                expected: Expected::id(staged.base),
-                new: Some(RefTarget::Id(id)),
-                message: reflog,
-            }],
+            edits,
             timestamp,
         };
         self.store.apply(&tx)?;

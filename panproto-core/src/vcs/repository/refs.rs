@@ -519,4 +519,33 @@ mod tests {
             Err(VcsError::InvalidInput { what: "reflog", .. })
         ));
     }
+
+    #[test]
+    fn a_detached_head_commits_without_moving_any_ref() {
+        let (mut repo, c1, c2) = repo_with_two_commits();
+        repo.checkout(&c1.to_hex()).unwrap();
+        let v3 = repo
+            .head_schema()
+            .unwrap()
+            .unwrap()
+            .to_builder()
+            .vertex("y", "string", None)
+            .build()
+            .unwrap();
+        repo.add(v3).unwrap();
+        let c3 = repo.commit("on detached HEAD", "a", Some(3)).unwrap();
+        assert_eq!(repo.head(), &Head::Detached(c3));
+        assert_eq!(repo.log(None).unwrap()[1].id, c1);
+        assert_eq!(repo.branches().unwrap(), [("main".to_owned(), c2)]);
+        assert_eq!(
+            repo.store().read_ref("HEAD").unwrap(),
+            Some(crate::vcs::store::RefTarget::Symbolic(
+                "refs/heads/main".into()
+            )),
+            "the store's HEAD is not this working copy's"
+        );
+        assert_eq!(repo.reflog("main", None).unwrap().len(), 2);
+        assert_eq!(repo.create_branch("kept", None).unwrap(), c3);
+        assert!(repo.verify().unwrap().is_ok());
+    }
 }
