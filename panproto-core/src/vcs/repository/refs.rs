@@ -241,10 +241,16 @@ impl<S: Store> Repository<S> {
     }
 
     /// Every tag with its commit (annotated tags peeled), sorted by name.
+    /// A tag whose object is missing is listed with the id it holds (as
+    /// before tags could be annotated); `verify` reports it.
     pub fn tags(&self) -> Result<Vec<(String, ObjectId)>, VcsError> {
         ids(self.store.list_refs(TAGS)?, TAGS)
             .into_iter()
-            .map(|(name, id)| Ok((name, self.peel(id)?.0)))
+            .map(|(name, id)| match self.peel(id) {
+                Ok((commit, _)) => Ok((name, commit)),
+                Err(VcsError::NotFound(_)) => Ok((name, id)),
+                Err(e) => Err(e),
+            })
             .collect()
     }
 
