@@ -46,7 +46,15 @@ from panproto.errors import ConflictError, MergeConflictError, PanprotoError
 
 if TYPE_CHECKING:
     from panproto._api import Commit, Repository, Schema, Status
-    from panproto.types import Change, ClassifiedChange, DiffReportData, MergeConflict, MergeSide, ResolvedConflict
+    from panproto.types import (
+        Change,
+        ClassifiedChange,
+        DiffReportData,
+        MergeConflict,
+        MergeSide,
+        ResolvedConflict,
+        TagInfo,
+    )
 
 DIR = ".panproto"
 CONFIG = "config"
@@ -57,7 +65,8 @@ HEAD = "HEAD"  # this working copy's HEAD: a branch name, or a commit id when de
 DEFAULT_STORE = f"{DIR}/panproto.db"
 
 EXIT_BREAKING = 1
-EXIT_CONFLICTS = 1
+EXIT_CONFLICTS = 1  # merge or rebase stopped on conflicts
+EXIT_PROBLEMS = 1  # fsck found damage
 EXIT_ERROR = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command killed by it
 
@@ -368,6 +377,8 @@ def cmd_commit(args: argparse.Namespace) -> int:
         wc.unstage()
         wc.unstage_data()
         branch = repo.branch
+        if branch is None:  # a detached HEAD is this working copy's: it follows the new commit
+            wc.set_head(commit_id)
         if args.json:
             emit_json({**repo.log(1)[0].to_dict(), "branch": branch})
             return 0
@@ -597,6 +608,10 @@ def cmd_checkout(args: argparse.Namespace) -> int:
     return 0
 
 
+def first_line(text: str | None) -> str:
+    return (text or "").splitlines()[0] if text else ""
+
+
 def cmd_tag(args: argparse.Namespace) -> int:
     wc = WorkingCopy.find(Path.cwd())
     with wc.open(restore_stage=False) as repo:
@@ -606,13 +621,19 @@ def cmd_tag(args: argparse.Namespace) -> int:
                 emit_json(tags)
             else:
                 for name, commit in tags.items():
-                    print(f"{name:20} {commit[:12]}")
+                    message = first_line(repo.tag_info(name)["message"])
+                    print(f"{name:20} {commit[:12]}" + (f"  {message}" if message else ""))
             return 0
-        commit = repo.tag(args.name, args.ref)
+        if args.message is not None:
+            repo.tag(args.name, args.ref, message=args.message, tagger=args.tagger or default_author())
+        else:
+            repo.tag(args.name, args.ref)
+        info: TagInfo = repo.tag_info(args.name)
     if args.json:
-        emit_json({"tag": args.name, "commit": commit})
+        emit_json({"tag": args.name, **{k: v for k, v in info.items() if k != "name"}})
     else:
-        print(f"Tagged {commit[:12]} as {args.name}")
+        kind = "annotated tag" if info["annotated"] else "tag"
+        print(f"Tagged {info['commit'][:12]} as {args.name} ({kind})")
     return 0
 
 
@@ -778,6 +799,72 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def short_ref(name: str) -> str:
+    for prefix in ("refs/heads/", "refs/tags/"):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+def cmd_reflog(args: argparse.Namespace) -> int:
+    if args.n is not None and args.n < 0:
+        raise CliError("-n must not be negative")
+    wc = WorkingCopy.find(Path.cwd())
+    with wc.open(restore_stage=False) as repo:
+        entries = repo.reflog(args.ref, args.n)
+    if args.json:
+        emit_json(entries)
+        return 0
+    for i, entry in enumerate(entries):
+        new = (entry["new"] or "(deleted)")[:12]
+        print(f"{new:12} {short_ref(entry['ref'])}@{{{i}}}: {entry['message']}  ({format_time(entry['timestamp'])})")
+    return 0
+
+
+def cmd_fsck(args: argparse.Namespace) -> int:
+    wc = WorkingCopy.find(Path.cwd())
+    # No checkout, no stage: a damaged repository must still open for checking.
+    with panproto.Repository.open(wc.location, name=wc.name) as repo:
+        report = repo.verify()
+    if args.json:
+        emit_json(report.to_dict())
+    else:
+        for problem in report.problems:
+            print(f"{problem['kind']:<16} {problem['object'][:40]:<40} {problem['message']}")
+        checked = f"checked {plural(report.objects, 'object')} and {plural(report.refs, 'ref')}"
+        if report.ok:
+            print(f"{checked}: no problems")
+        else:
+            print(f"{checked}: {plural(len(report.problems), 'problem')}")
+    return 0 if report.ok else EXIT_PROBLEMS
+
+
+def add_ref_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The subcommands over tags, the reflog and the store's integrity."""
+    p = sub.add_parser("tag", parents=[common], help="list tags, or tag a commit")
+    p.add_argument("name", metavar="NAME", nargs="?", default=None, help="the new tag (default: list them)")
+    p.add_argument("ref", metavar="REF", nargs="?", default="HEAD", help="what to tag (default: HEAD)")
+    p.add_argument("-m", "--message", default=None, help="make an annotated tag with this message")
+    p.add_argument("--tagger", default=None, help="who tags (default: $PANPROTO_AUTHOR, else user@host)")
+    p.set_defaults(func=cmd_tag)
+
+    p = sub.add_parser("reflog", parents=[common], help="show how a branch or tag moved, newest first")
+    p.add_argument(
+        "ref", metavar="REF", nargs="?", default="HEAD", help="HEAD (this working copy's branch), a branch or a tag"
+    )
+    p.add_argument("-n", type=int, default=None, metavar="N", help="show at most N entries")
+    p.set_defaults(func=cmd_reflog)
+
+    p = sub.add_parser(
+        "fsck",
+        parents=[common],
+        help="check the repository's integrity: exit 0 clean, 1 problems found, 2 error",
+        description="Re-hash and decode every object, check that everything referenced exists with the "
+        "right kind and that every ref points at a commit. Exit 0 when clean, 1 when problems were found.",
+    )
+    p.set_defaults(func=cmd_fsck)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print one JSON document instead of text")
@@ -831,10 +918,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("ref", metavar="REF", help="a branch (HEAD follows its commits) or any ref (detached)")
     p.set_defaults(func=cmd_checkout)
 
-    p = sub.add_parser("tag", parents=[common], help="list tags, or tag a commit")
-    p.add_argument("name", metavar="NAME", nargs="?", default=None, help="the new tag (default: list them)")
-    p.add_argument("ref", metavar="REF", nargs="?", default="HEAD", help="what to tag (default: HEAD)")
-    p.set_defaults(func=cmd_tag)
+    add_ref_commands(sub, common)
 
     add_merge_commands(sub, common)
 

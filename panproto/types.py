@@ -32,16 +32,21 @@ __all__ = [
     "MergeResult",
     "MergeSide",
     "MigrationSpec",
+    "ProblemKind",
     "ProtocolSpec",
     "RebaseResult",
     "Record",
     "RecordViolation",
+    "ReflogEntry",
     "ResolvedConflict",
     "Resolver",
     "SchemaData",
     "ShowResult",
     "StatusData",
+    "TagInfo",
     "ValueType",
+    "VerifyProblem",
+    "VerifyReportData",
     "VertexData",
 ]
 
@@ -393,3 +398,86 @@ class RebaseResult(TypedDict):
     """The commit the staged work is now based on (``None`` if up to date)."""
     resolved: list[ResolvedConflict]
     """The conflicts settled by ``resolve``/``strategy``."""
+
+
+class ReflogEntry(TypedDict):
+    """One move of a ref, as :meth:`panproto.Repository.reflog` lists it."""
+
+    ref: str
+    """The ref's full name, e.g. ``refs/heads/main``."""
+    old: str | None
+    """What it held before: an id (``"ref: NAME"`` for a symbolic ref), or
+    ``None`` where it did not exist."""
+    new: str | None
+    """What it held after; ``None`` when the move deleted it."""
+    message: str
+    """Why it moved, e.g. ``commit: add post`` or ``branch: created from HEAD``."""
+    timestamp: int
+    """When, in seconds since the epoch (UTC)."""
+
+
+class TagInfo(TypedDict):
+    """A tag, as :meth:`panproto.Repository.tag_info` describes it."""
+
+    name: str
+    """The tag's name."""
+    commit: str
+    """The tagged commit's id."""
+    annotated: bool
+    """Whether a tag object records who tagged, when and why."""
+    object: str | None
+    """The tag object's id (``None`` for a lightweight tag)."""
+    tagger: str | None
+    """Who tagged (``None`` for a lightweight tag)."""
+    timestamp: int | None
+    """When, in seconds since the epoch (``None`` for a lightweight tag)."""
+    message: str | None
+    """Why (``None`` for a lightweight tag)."""
+
+
+ProblemKind = Literal[
+    "corrupt-object",
+    "hash-mismatch",
+    "undecodable",
+    "missing-object",
+    "wrong-kind",
+    "parent-mismatch",
+    "bad-ref",
+]
+"""What :meth:`panproto.Repository.verify` found wrong:
+
+- ``"corrupt-object"``: a row that does not read as an object (a bad id,
+  an unknown kind, data that does not decompress, a wrong header);
+- ``"hash-mismatch"``: an object whose content does not hash to its id;
+- ``"undecodable"``: content that is not a valid object of its kind;
+- ``"missing-object"``: an object refers to an id the store lacks;
+- ``"wrong-kind"``: an object refers to an object of the wrong kind;
+- ``"parent-mismatch"``: a commit's stored first-parent column disagrees
+  with its body, so history walks would go astray;
+- ``"bad-ref"``: a ref points at nothing, at a damaged object, or at
+  something other than a commit (or, for a tag, a tag object)."""
+
+
+class VerifyProblem(TypedDict):
+    """One problem :meth:`panproto.Repository.verify` found."""
+
+    kind: ProblemKind
+    """What kind of damage."""
+    object: str
+    """Where: the object's id (for a row whose id is malformed, its bytes in
+    hex) or the ref's full name."""
+    message: str
+    """What exactly is wrong."""
+
+
+class VerifyReportData(TypedDict):
+    """A verify report, as :meth:`panproto.VerifyReport.to_dict` returns it."""
+
+    ok: bool
+    """Whether nothing is wrong."""
+    objects: int
+    """How many objects were checked."""
+    refs: int
+    """How many refs were checked."""
+    problems: list[VerifyProblem]
+    """Every problem found."""

@@ -346,6 +346,12 @@ def test_branch_checkout_and_tag(workdir, location):
     detached = run(workdir, "checkout", tagged["commit"][:10]).stdout
     assert "detached" in detached
     assert json.loads(run(workdir, "status", "--json").stdout)["branch"] is None
+    # A commit on a detached HEAD: this working copy follows it, no branch moves.
+    run(workdir, "add", "v3.json")
+    made = json.loads(run(workdir, "commit", "-m", "detached v3", "--json").stdout)
+    assert made["branch"] is None and made["parents"] == [tagged["commit"]]
+    assert json.loads(run(workdir, "status", "--json").stdout)["head"] == made["id"]
+    assert json.loads(run(workdir, "branch", "--json").stdout)["branches"] == branches
 
     run(workdir, "checkout", "main")
     run(workdir, "branch", "-m", "feature", "experiment")
@@ -403,3 +409,33 @@ def test_data_add_commit_show_list_and_migrate(workdir, location):
     assert "Staged dataset" not in run(workdir, "status").stdout
     missing = run(workdir, "migrate", "nobody", "HEAD", "HEAD~1", "--json", check=False)
     assert missing.returncode == EXIT_ERROR and "not found" in json.loads(missing.stdout)["error"]
+
+
+def test_annotated_tag_reflog_and_fsck(workdir, location):
+    run(workdir, *init_args(location))
+    run(workdir, "add", "v1.json")
+    run(workdir, "commit", "-m", "v1")
+    run(workdir, "add", "v2.json")
+    run(workdir, "commit", "-m", "v2")
+
+    tagged = json.loads(run(workdir, "tag", "v1", "HEAD~1", "-m", "First release", "--json").stdout)
+    assert tagged["annotated"] and tagged["message"] == "First release"
+    assert tagged["tagger"] == "tester <t@example.com>", "the tagger defaults like the author"
+    assert tagged["commit"] == json.loads(run(workdir, "show", "v1", "--json").stdout)["commit"]["id"]
+    assert "(annotated tag)" in run(workdir, "tag", "v0.1", "HEAD~1", "-m", "pre").stdout
+    listing = run(workdir, "tag").stdout
+    assert "First release" in listing and tagged["commit"][:12] in listing
+    assert json.loads(run(workdir, "tag", "--json").stdout)["v1"] == tagged["commit"]
+
+    entries = json.loads(run(workdir, "reflog", "--json").stdout)
+    assert [e["message"] for e in entries] == ["commit: v2", "commit (initial): v1"]
+    assert entries[0]["ref"] == "refs/heads/main"
+    text = run(workdir, "reflog", "-n", "1").stdout.splitlines()
+    assert len(text) == 1 and text[0].startswith(entries[0]["new"][:12]) and "main@{0}: commit: v2" in text[0]
+    assert json.loads(run(workdir, "reflog", "v1", "--json").stdout)[0]["message"] == "tag: v1 (annotated)"
+    assert run(workdir, "reflog", "nowhere", check=False).returncode == EXIT_ERROR
+
+    clean = run(workdir, "fsck")
+    assert "no problems" in clean.stdout and "7 objects" in clean.stdout
+    report = json.loads(run(workdir, "fsck", "--json").stdout)
+    assert report == {"ok": True, "objects": 7, "refs": 4, "problems": []}

@@ -3,8 +3,9 @@
 Eight processes each make fifty commits to the same branch of one store.
 A commit that loses the race gets ``ConflictError``; the writer rebases its
 staged schema onto the new head and tries again. Afterwards the branch's
-history must hold exactly the commits that reported success, and the
-schema at its head every writer's additions.
+history must hold exactly the commits that reported success, the schema at
+its head every writer's additions, `verify()` must be clean, and the store
+must hold no object beyond those commits'.
 """
 
 from __future__ import annotations
@@ -85,6 +86,11 @@ def test_eight_processes_commit_to_one_branch_and_no_commit_is_lost(location: Lo
         edges = json.loads(repo.schema_at().to_json())["edges"]
         fields = {e["name"] for e in edges if e.get("name", "").startswith("w")}
         assert fields == {f"w{w}_{i}" for w in range(WRITERS) for i in range(COMMITS_EACH)}
+        report = repo.verify()
+        assert report.ok, report.problems
+        # Nothing else was written: the first commit (schema, commit), then
+        # per commit its schema, its migration and itself. Lost races wrote nothing.
+        assert report.objects == 2 + 3 * WRITERS * COMMITS_EACH
         # Each writer's commits appear in its own order.
         for w in range(WRITERS):
             mine = [c.message for c in reversed(repo.log()) if c.author == f"writer-{w}"]

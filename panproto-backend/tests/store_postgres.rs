@@ -288,3 +288,21 @@ fn list_refs_sorts_bytewise() {
         "HEAD, five heads and a tag"
     );
 }
+
+#[test]
+fn verify_reports_rows_damaged_in_the_database() {
+    let schema = Schema::new();
+    let store = open_store(&schema.url, &unique("verify"), true).unwrap();
+    let run = |sql: &str| admin(&format!("SET search_path = {};\n{sql}", schema.name));
+    panproto_core::vcs::conformance::verify_reports_damaged_rows(
+        store,
+        &panproto_core::vcs::conformance::RawSql {
+            prefix: "panproto_",
+            blob: |bytes| {
+                let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                format!("'\\x{hex}'::bytea")
+            },
+            run: &run,
+        },
+    );
+}

@@ -243,3 +243,22 @@ fn apply_to_missing_repository_is_not_found() {
     let err = store.apply(&Default::default()).unwrap_err();
     assert!(matches!(err, VcsError::NotFound(_)), "{err:?}");
 }
+
+#[test]
+fn verify_reports_rows_damaged_in_the_file() {
+    let path = temp_path("verify");
+    let store = open_store(path.to_str().unwrap(), "repo", true).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let run = |sql: &str| conn.execute_batch(sql).unwrap();
+    panproto_core::vcs::conformance::verify_reports_damaged_rows(
+        store,
+        &panproto_core::vcs::conformance::RawSql {
+            prefix: "",
+            blob: |bytes| {
+                let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                format!("x'{hex}'")
+            },
+            run: &run,
+        },
+    );
+}

@@ -69,7 +69,7 @@ pub use schema::{
     Constraint, Declaration, Edge, HyperEdge, Required, Schema, SchemaBuilder, SchemaData, Vertex,
 };
 pub use vcs::repository::{
-    CommitInfo, DataCursor, DataWriter, Head, Merged, Rebased, Records, Repository, Shown, Staged,
-    StagedData, Status,
+    CommitInfo, DataCursor, DataWriter, Head, Merged, Problem, ProblemKind, Rebased, Records,
+    Repository, Shown, Staged, StagedData, Status, TagInfo, VerifyReport,
 };
 pub use version::pep440;

@@ -476,7 +476,11 @@ fn datasets_are_objects_that_reference_their_chunks() {
     let obj = store.read_object(&id).unwrap().unwrap();
     assert_eq!(obj.kind, ObjectKind::Dataset);
     let body = object::unpack(&obj, true).unwrap();
-    let refs = object::references(ObjectKind::Dataset, &body).unwrap();
+    let refs: Vec<_> = object::references(&id, ObjectKind::Dataset, &body)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
     let dataset = object::load_dataset(&obj).unwrap();
     let lineage = dataset.lineage.clone().unwrap();
     assert!(refs.contains(&dataset.chunks[0]));
@@ -489,11 +493,16 @@ fn datasets_are_objects_that_reference_their_chunks() {
         );
     }
     let commit_refs = object::references(
+        &c2,
         ObjectKind::Commit,
         &object::unpack(&store.read_object(&c2).unwrap().unwrap(), true).unwrap(),
     )
     .unwrap();
-    assert!(commit_refs.contains(&id));
+    assert!(
+        commit_refs
+            .iter()
+            .any(|r| r.id == id && r.kind == Some(ObjectKind::Dataset))
+    );
     assert_eq!(
         ObjectKind::from_code(ObjectKind::Chunk.code()),
         Some(ObjectKind::Chunk)

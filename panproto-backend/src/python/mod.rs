@@ -46,8 +46,8 @@ mod _native {
     use super::report::{_restore_diff_report, PyDiffReport, classify, diff};
     #[pymodule_export]
     use super::repository::{
-        DataIterator, PyCommit, PyRepository, PyStatus, vcs_add, vcs_commit, vcs_init, vcs_log,
-        vcs_open, vcs_status,
+        DataIterator, PyCommit, PyRepository, PyStatus, PyVerifyReport, vcs_add, vcs_commit,
+        vcs_init, vcs_log, vcs_open, vcs_status,
     };
     #[pymodule_export]
     use super::schema::{_restore_builder, _restore_schema, PySchema, PySchemaBuilder};

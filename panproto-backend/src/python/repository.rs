@@ -4,9 +4,10 @@ use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use panproto_core::vcs::store::{RefTarget, ReflogEntry};
 use panproto_core::{
-    Change, CommitInfo, Conflict, DataCursor, Head, Merged, ObjectId, Rebased, Repository,
-    Resolutions, Side, Value, VcsError,
+    Change, CommitInfo, Conflict, DataCursor, Head, Merged, ObjectId, Problem, Rebased, Repository,
+    Resolutions, Side, TagInfo, Value, VcsError, VerifyReport,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -279,6 +280,161 @@ impl PyStatus {
     }
 }
 
+/// What :meth:`Repository.verify` found: how much it checked and every
+/// problem, each with its kind, where it is and what is wrong.
+#[pyclass(name = "VerifyReport", frozen, eq, from_py_object)]
+#[derive(Clone, PartialEq)]
+pub(crate) struct PyVerifyReport {
+    objects: usize,
+    refs: usize,
+    /// `(kind, object, message)` for each problem.
+    problems: Vec<(String, String, String)>,
+}
+
+impl From<VerifyReport> for PyVerifyReport {
+    fn from(report: VerifyReport) -> Self {
+        Self {
+            objects: report.objects,
+            refs: report.refs,
+            problems: report
+                .problems
+                .into_iter()
+                .map(
+                    |Problem {
+                         kind,
+                         subject,
+                         message,
+                     }| { (kind.code().to_owned(), subject, message) },
+                )
+                .collect(),
+        }
+    }
+}
+
+impl PyVerifyReport {
+    fn problem_dicts<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.problems
+            .iter()
+            .map(|(kind, object, message)| {
+                let d = PyDict::new(py);
+                d.set_item("kind", kind)?;
+                d.set_item("object", object)?;
+                d.set_item("message", message)?;
+                Ok(d)
+            })
+            .collect()
+    }
+}
+
+#[pymethods]
+impl PyVerifyReport {
+    #[new]
+    fn new(objects: usize, refs: usize, problems: Vec<(String, String, String)>) -> Self {
+        Self {
+            objects,
+            refs,
+            problems,
+        }
+    }
+
+    /// Whether nothing is wrong.
+    #[getter]
+    fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// How many objects were checked.
+    #[getter]
+    fn objects(&self) -> usize {
+        self.objects
+    }
+
+    /// How many refs were checked.
+    #[getter]
+    fn refs(&self) -> usize {
+        self.refs
+    }
+
+    /// Every problem: ``{"kind", "object", "message"}``.
+    #[getter]
+    fn problems<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.problem_dicts(py)
+    }
+
+    /// The report as a plain dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("ok", self.ok())?;
+        d.set_item("objects", self.objects)?;
+        d.set_item("refs", self.refs)?;
+        d.set_item("problems", self.problem_dicts(py)?)?;
+        Ok(d)
+    }
+
+    fn __bool__(&self) -> bool {
+        self.ok()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "VerifyReport(ok={}, objects={}, refs={}, problems={})",
+            if self.ok() { "True" } else { "False" },
+            self.objects,
+            self.refs,
+            self.problems.len()
+        )
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(
+        Bound<'py, PyAny>,
+        (usize, usize, Vec<(String, String, String)>),
+    )> {
+        let r = slf.get();
+        Ok((
+            slf.get_type().into_any(),
+            (r.objects, r.refs, r.problems.clone()),
+        ))
+    }
+}
+
+/// A ref target as Python shows it: a commit (or tag object) id, or
+/// ``"ref: NAME"`` for a symbolic ref, as git writes them.
+fn target_str(target: Option<RefTarget>) -> Option<String> {
+    target.map(|t| match t {
+        RefTarget::Id(id) => id.to_hex(),
+        RefTarget::Symbolic(name) => format!("ref: {name}"),
+    })
+}
+
+fn reflog_dict(py: Python<'_>, entry: ReflogEntry) -> PyResult<Bound<'_, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("ref", entry.name)?;
+    d.set_item("old", target_str(entry.old))?;
+    d.set_item("new", target_str(entry.new))?;
+    d.set_item("message", entry.message)?;
+    d.set_item("timestamp", entry.timestamp)?;
+    Ok(d)
+}
+
+fn tag_dict(py: Python<'_>, info: TagInfo) -> PyResult<Bound<'_, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("name", info.name)?;
+    d.set_item("commit", info.commit.to_hex())?;
+    let (id, tag) = match info.annotation {
+        Some((id, tag)) => (Some(id.to_hex()), Some(tag)),
+        None => (None, None),
+    };
+    d.set_item("annotated", id.is_some())?;
+    d.set_item("object", id)?;
+    d.set_item("tagger", tag.as_ref().map(|t| t.tagger.clone()))?;
+    d.set_item("timestamp", tag.as_ref().map(|t| t.timestamp))?;
+    d.set_item("message", tag.map(|t| t.message))?;
+    Ok(d)
+}
+
 fn changes_to_py(py: Python<'_>, changes: &[Change]) -> PyResult<Py<PyAny>> {
     Ok(pythonize(py, changes)
         .map_err(|e| to_py_err(py, e))?
@@ -517,7 +673,8 @@ impl PyRepository {
         self.with(py, |r| Ok(r.staged().map(|s| PySchema(s.schema.clone()))))
     }
 
-    /// Commits what is staged and returns the new commit's id.
+    /// Commits what is staged and returns the new commit's id. On a
+    /// detached HEAD only this handle's HEAD moves (no ref, no reflog entry).
     ///
     /// Raises
     /// ------
@@ -689,15 +846,94 @@ impl PyRepository {
     }
 
     /// Tags the commit ``ref`` names (by default HEAD) as ``name`` and
-    /// returns its id. Tags never move; they resolve like branches.
+    /// returns its id. Tags never move; they resolve like branches. With
+    /// ``message`` (and ``tagger``) the tag is annotated: a tag object
+    /// records who tagged, when and why (see :meth:`tag_info`).
     ///
     /// Raises
     /// ------
     /// ConflictError
     ///     If the tag exists.
-    #[pyo3(signature = (name, r#ref = "HEAD"))]
-    fn tag(&self, py: Python<'_>, name: &str, r#ref: &str) -> PyResult<String> {
-        self.with(py, |r| Ok(r.tag(name, Some(r#ref))?.to_hex()))
+    /// VcsError
+    ///     If the name is not acceptable, or only one of ``message`` and
+    ///     ``tagger`` is given, or either is empty.
+    #[pyo3(signature = (name, r#ref = "HEAD", *, message = None, tagger = None))]
+    fn tag(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        r#ref: &str,
+        message: Option<&str>,
+        tagger: Option<&str>,
+    ) -> PyResult<String> {
+        self.with(py, |r| match (message, tagger) {
+            (None, None) => Ok(r.tag(name, Some(r#ref))?.to_hex()),
+            (Some(message), Some(tagger)) => Ok(r
+                .annotated_tag(name, Some(r#ref), message, tagger, None)?
+                .commit
+                .to_hex()),
+            (Some(_), None) | (None, Some(_)) => Err(VcsError::InvalidInput {
+                what: "tag",
+                reason: "an annotated tag needs both a message and a tagger".to_owned(),
+            }
+            .into()),
+        })
+    }
+
+    /// Tag ``name``: its commit and, for an annotated tag, the annotation.
+    ///
+    /// Returns
+    /// -------
+    /// dict
+    ///     ``name``, ``commit``, ``annotated``, and ``object`` (the tag
+    ///     object's id), ``tagger``, ``timestamp``, ``message`` (all
+    ///     ``None`` for a lightweight tag).
+    ///
+    /// Raises
+    /// ------
+    /// NotFoundError
+    ///     If there is no such tag.
+    fn tag_info<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyDict>> {
+        let info = self.with(py, |r| Ok(r.tag_info(name)?))?;
+        tag_dict(py, info)
+    }
+
+    /// How a ref moved, newest first: ``HEAD`` (this handle's branch), a
+    /// branch or tag name, or a full ref name.
+    ///
+    /// Returns
+    /// -------
+    /// list of dict
+    ///     ``ref``, ``old``, ``new`` (ids; ``None`` where the ref did not
+    ///     exist), ``message`` and ``timestamp``.
+    ///
+    /// Raises
+    /// ------
+    /// NotFoundError
+    ///     If no branch or tag of that name has a reflog.
+    /// VcsError
+    ///     For ``HEAD`` while detached.
+    #[pyo3(signature = (r#ref = "HEAD", limit = None))]
+    fn reflog<'py>(
+        &self,
+        py: Python<'py>,
+        r#ref: &str,
+        limit: Option<usize>,
+    ) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let entries = self.with(py, |r| Ok(r.reflog(r#ref, limit)?))?;
+        entries.into_iter().map(|e| reflog_dict(py, e)).collect()
+    }
+
+    /// Checks the integrity of the whole repository: every object re-hashed
+    /// and decoded, every referenced object present with the right kind,
+    /// every ref at a commit. Damage is reported, not raised.
+    ///
+    /// Raises
+    /// ------
+    /// StoreError
+    ///     Only if the store cannot be read at all.
+    fn verify(&self, py: Python<'_>) -> PyResult<PyVerifyReport> {
+        Ok(self.with(py, |r| Ok(r.verify()?))?.into())
     }
 
     /// Every tag with the commit it points at.

@@ -245,6 +245,70 @@ fn stored_object(
     })
 }
 
+/// How far a history walk follows the recursive query (one index probe per
+/// commit) before it switches to reading every commit of the repository in
+/// one scan and walking the rest in memory. A probe costs several times a
+/// scanned row (measured on 100,000 commits: SQLite 4.5 µs against 0.3 µs,
+/// PostgreSQL 3.4 µs against 0.4 µs server-side), so a long walk scans; a
+/// short one (a page of `log`, a young branch) never pays for the scan,
+/// which reads every commit of the repository, also other branches'.
+const CHAIN_PROBE: usize = 1024;
+
+/// The limit to give the recursive query for a walk of at most `limit`
+/// commits, and whether its result is final (no scan to follow).
+fn chain_probe(limit: Option<usize>) -> (usize, bool) {
+    match limit {
+        Some(l) if l <= CHAIN_PROBE => (l, true),
+        _ => (CHAIN_PROBE, false),
+    }
+}
+
+/// Whether a walk whose recursive query returned `chain` (capped at
+/// [`CHAIN_PROBE`]) must go on by scanning.
+fn chain_continues(chain: &[StoredObject]) -> bool {
+    chain.len() >= CHAIN_PROBE && chain.last().is_some_and(|o| o.parent.is_some())
+}
+
+/// A row of the repository's commits: `(id, kind, parent, data)`.
+type CommitRow = (Vec<u8>, i64, Option<Vec<u8>>, Vec<u8>);
+
+/// A commit row without its id: `(kind, parent, data)`.
+type CommitColumns = (i64, Option<Vec<u8>>, Vec<u8>);
+
+/// Continues `chain` through `rows` (every commit of the repository) by
+/// first parents, in memory, until the chain ends, a parent is missing, or
+/// `limit` commits are reached. Each row is used at most once, so a cycle
+/// of damaged parent columns ends the walk instead of looping.
+fn continue_chain(
+    backend: &'static str,
+    mut chain: Vec<StoredObject>,
+    rows: Vec<CommitRow>,
+    limit: Option<usize>,
+) -> Result<Vec<StoredObject>, StoreError> {
+    let mut by_id: rustc_hash::FxHashMap<ObjectId, CommitColumns> =
+        rustc_hash::FxHashMap::default();
+    by_id.reserve(rows.len());
+    for (id, kind, parent, data) in rows {
+        // A malformed id is no commit's parent; `verify` reports it.
+        if let Some(id) = ObjectId::from_slice(&id) {
+            by_id.insert(id, (kind, parent, data));
+        }
+    }
+    let mut next = chain.last().and_then(|o| o.parent);
+    while let Some(id) = next {
+        if limit.is_some_and(|l| chain.len() >= l) {
+            break;
+        }
+        let Some((kind, parent, data)) = by_id.remove(&id) else {
+            break;
+        };
+        let obj = stored_object(backend, id.as_bytes(), kind, parent.as_deref(), data)?;
+        next = obj.parent;
+        chain.push(obj);
+    }
+    Ok(chain)
+}
+
 /// A row of a first-parent chain query: `(n, kind, parent, data)`.
 type ChainRow = (i64, i64, Option<Vec<u8>>, Vec<u8>);
 

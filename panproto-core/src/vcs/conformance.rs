@@ -74,6 +74,62 @@ pub fn objects_are_idempotent<S: Store>(make: impl Fn() -> S) {
     );
 }
 
+/// `scan_objects` pages through every object of the repository in id
+/// order, each exactly once, and never shows another repository's.
+pub fn scan_objects_pages_in_id_order<S: Store>(make: impl Fn() -> S, other: impl Fn(&S) -> S) {
+    let store = make();
+    assert!(
+        store.scan_objects(None, 10).unwrap().is_empty(),
+        "no repository yet"
+    );
+    store.create("{}", 0).unwrap();
+    let neighbour = other(&store);
+    neighbour.create("{}", 0).unwrap();
+    neighbour
+        .apply(&Transaction {
+            objects: vec![commit_obj(None, "not yours")],
+            edits: vec![],
+            timestamp: 0,
+        })
+        .unwrap();
+    assert!(store.scan_objects(None, 10).unwrap().is_empty());
+    let mut written: Vec<object::StoredObject> = Vec::new();
+    let mut parent = None;
+    for i in 0..7 {
+        let obj = commit_obj(parent, &format!("c{i}"));
+        parent = Some(obj.id);
+        written.push(obj);
+    }
+    store
+        .apply(&Transaction {
+            objects: written.clone(),
+            edits: vec![],
+            timestamp: 0,
+        })
+        .unwrap();
+    written.sort_by_key(|o| o.id);
+    let mut seen = Vec::new();
+    let mut after: Option<Vec<u8>> = None;
+    loop {
+        let page = store.scan_objects(after.as_deref(), 3).unwrap();
+        assert!(page.len() <= 3);
+        let Some(last) = page.last() else { break };
+        after = Some(last.key.clone());
+        for row in page {
+            let obj = row.object.unwrap();
+            assert_eq!(row.key, obj.id.as_bytes().to_vec());
+            seen.push(obj);
+        }
+    }
+    assert_eq!(seen, written, "every object once, in id order, as written");
+    // A cursor that is no stored id (here a prefix of the third id) starts
+    // at the first id after it.
+    let third = written[2].id.as_bytes()[..5].to_vec();
+    let page = store.scan_objects(Some(&third), 1).unwrap();
+    assert_eq!(page[0].key, written[2].id.as_bytes().to_vec());
+    assert!(store.scan_objects(None, 0).unwrap().is_empty());
+}
+
 pub fn ref_updates_compare_and_swap<S: Store>(make: impl Fn() -> S) {
     let store = make();
     store.create("{}", 0).unwrap();
@@ -256,6 +312,70 @@ pub fn first_parent_chain<S: Store>(make: impl Fn() -> S) {
         .map(|o| o.id)
         .collect();
     assert_eq!(first5, expected[..5]);
+}
+
+/// A chain much longer than a store's query batch, next to a side branch
+/// and to another repository holding the very same commits, walks the same
+/// whatever the limit.
+pub fn long_first_parent_chain<S: Store>(make: impl Fn() -> S, other: impl Fn(&S) -> S) {
+    let store = make();
+    store.create("{}", 0).unwrap();
+    let neighbour = other(&store);
+    neighbour.create("{}", 0).unwrap();
+    let mut main = vec![commit_obj(None, "0")];
+    for i in 1..2500 {
+        main.push(commit_obj(Some(main[i - 1].id), &i.to_string()));
+    }
+    let mut side = vec![commit_obj(Some(main[1300].id), "side 0")];
+    for i in 1..50 {
+        side.push(commit_obj(Some(side[i - 1].id), &format!("side {i}")));
+    }
+    let all: Vec<_> = main.iter().chain(&side).cloned().collect();
+    for s in [&store, &neighbour] {
+        s.apply(&Transaction {
+            objects: all.clone(),
+            edits: vec![],
+            timestamp: 0,
+        })
+        .unwrap();
+    }
+    let ids = |chain: Vec<object::StoredObject>| chain.iter().map(|o| o.id).collect::<Vec<_>>();
+    let expected: Vec<ObjectId> = main.iter().rev().map(|o| o.id).collect();
+    let top = main[2499].id;
+    assert_eq!(ids(store.first_parent_chain(&top, None).unwrap()), expected);
+    assert_eq!(
+        store.first_parent_chain(&top, None).unwrap(),
+        main.iter().rev().cloned().collect::<Vec<_>>()
+    );
+    for limit in [1, 1023, 1024, 1025, 2047, 2499, 2500, 10_000] {
+        let want = &expected[..limit.min(2500)];
+        assert_eq!(
+            ids(store.first_parent_chain(&top, Some(limit)).unwrap()),
+            want,
+            "limit {limit}"
+        );
+    }
+    let side_expected: Vec<ObjectId> = side
+        .iter()
+        .rev()
+        .map(|o| o.id)
+        .chain(main[..=1300].iter().rev().map(|o| o.id))
+        .collect();
+    assert_eq!(
+        ids(store.first_parent_chain(&side[49].id, None).unwrap()),
+        side_expected
+    );
+    // From the middle: the walk starts where it is told.
+    assert_eq!(
+        ids(store.first_parent_chain(&main[2000].id, None).unwrap()),
+        expected[499..]
+    );
+    assert!(
+        store
+            .first_parent_chain(&ObjectId::hash(b"nothing"), None)
+            .unwrap()
+            .is_empty()
+    );
 }
 
 pub fn repositories_are_isolated<S: Store>(
@@ -452,6 +572,128 @@ pub fn racing_clients_never_lose_a_commit<S: Store + 'static>(
     assert_eq!(store.reflog(main, None).unwrap().len(), 4 * per_client);
 }
 
+/// How [`verify_reports_damaged_rows`] damages a SQL store's rows behind
+/// its back.
+pub struct RawSql<'a> {
+    /// The tables' name prefix (`""` for SQLite, `"panproto_"` for PostgreSQL).
+    pub prefix: &'a str,
+    /// A blob literal in the database's SQL for these bytes.
+    pub blob: fn(&[u8]) -> String,
+    /// Runs statements on the store's database outside the store.
+    pub run: &'a dyn Fn(&str),
+}
+
+/// `verify` on a repository whose rows were damaged with SQL reports each
+/// damage as a typed problem on the right subject, and never fails.
+pub fn verify_reports_damaged_rows<S: Store>(store: S, sql: &RawSql<'_>) {
+    use crate::vcs::repository::ProblemKind as K;
+    let p = builtin_protocol("json-schema").unwrap();
+    let mut repo = Repository::init(store, p.clone()).unwrap();
+    let mut builder = Schema::builder(p).vertex("root", "object", None);
+    for i in 0..3 {
+        let f = format!("f{i}");
+        builder = builder
+            .vertex(&f, "string", None)
+            .edge("root", &f, "prop", Some(f.clone()));
+        repo.add(builder.clone().build().unwrap()).unwrap();
+        repo.commit(&format!("c{i}"), "a", Some(i)).unwrap();
+    }
+    let tag = repo
+        .annotated_tag("v1", Some("HEAD~2"), "first", "carol", Some(5))
+        .unwrap()
+        .annotation
+        .unwrap()
+        .0;
+    let report = repo.verify().unwrap();
+    assert!(report.is_ok(), "{:?}", report.problems);
+    assert_eq!((report.objects, report.refs), (9, 3));
+    let mut log = repo.log(None).unwrap();
+    log.reverse();
+    let (c0, c1, c2) = (&log[0], &log[1], &log[2]);
+    let m1 = c1.commit.migration.unwrap();
+    let m2 = c2.commit.migration.unwrap();
+    let (t, b) = (sql.prefix, sql.blob);
+    let repo_id = format!(
+        "(SELECT id FROM {t}repositories WHERE name = '{}')",
+        repo.name()
+    );
+    let object = |id: &ObjectId| format!("repo = {repo_id} AND id = {}", b(id.as_bytes()));
+    let mut s0_data = repo
+        .store()
+        .read_object(&c0.commit.schema)
+        .unwrap()
+        .unwrap()
+        .data;
+    assert_eq!(s0_data[0], 0, "a small schema is stored uncompressed");
+    s0_data.push(b' ');
+    (sql.run)(&format!(
+        // A schema's JSON with a space appended: it reads, only the hash tells.
+        "UPDATE {t}objects SET data = {s0_data} WHERE {s0};
+         UPDATE {t}objects SET kind = 99 WHERE {m2};
+         UPDATE {t}objects SET parent = {c1id} WHERE {c1};
+         DELETE FROM {t}objects WHERE {s1};
+         UPDATE {t}objects SET id = {short} WHERE {tag};
+         UPDATE {t}objects SET data = {garbage} WHERE {c2};
+         INSERT INTO {t}refs (repo, name, target) VALUES ({repo_id}, 'refs/heads/lost', {ghost});",
+        s0_data = b(&s0_data),
+        s0 = object(&c0.commit.schema),
+        m2 = object(&m2),
+        c1id = b(c1.id.as_bytes()),
+        c1 = object(&c1.id),
+        s1 = object(&c1.commit.schema),
+        short = b(&[0xab, 0xcd, 0xef]),
+        tag = object(&tag),
+        garbage = b(&[1, 2]),
+        c2 = object(&c2.id),
+        ghost = b(ObjectId::hash(b"ghost").as_bytes()),
+    ));
+    let report = repo.verify().unwrap();
+    let mut found: Vec<(K, String)> = report
+        .problems
+        .iter()
+        .map(|p| (p.kind, p.subject.clone()))
+        .collect();
+    found.sort();
+    let mut expected = vec![
+        (K::HashMismatch, c0.commit.schema.to_hex()),
+        (K::CorruptObject, m2.to_hex()),
+        (K::ParentMismatch, c1.id.to_hex()),
+        (K::MissingObject, c1.id.to_hex()),
+        (K::MissingObject, m1.to_hex()),
+        (K::CorruptObject, "abcdef".to_owned()),
+        (K::BadRef, "refs/tags/v1".to_owned()),
+        (K::CorruptObject, c2.id.to_hex()),
+        (K::BadRef, "refs/heads/main".to_owned()),
+        (K::BadRef, "refs/heads/lost".to_owned()),
+    ];
+    expected.sort();
+    assert_eq!(found, expected, "{:#?}", report.problems);
+    assert_eq!(report.objects, 8, "the deleted schema is gone");
+    for problem in &report.problems {
+        assert!(!problem.message.is_empty());
+    }
+    let unknown = report
+        .problems
+        .iter()
+        .find(|p| p.kind == K::CorruptObject && p.subject == m2.to_hex())
+        .unwrap();
+    assert!(unknown.message.contains("99"), "{unknown}");
+    // A ref row that is not an id makes the refs unreadable: still a report.
+    (sql.run)(&format!(
+        "INSERT INTO {t}refs (repo, name, target) VALUES ({repo_id}, 'refs/heads/short', {});",
+        b(&[7, 7, 7])
+    ));
+    let report = repo.verify().unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.kind == K::BadRef && p.subject == "refs"),
+        "{:#?}",
+        report.problems
+    );
+}
+
 /// Instantiates every conformance check as a `#[test]` for a store.
 ///
 /// `$make` is an expression returning a fresh store (a new repository name);
@@ -470,6 +712,10 @@ macro_rules! store_conformance_tests {
             $crate::vcs::conformance::objects_are_idempotent($make);
         }
         #[test]
+        fn scan_objects_pages_in_id_order() {
+            $crate::vcs::conformance::scan_objects_pages_in_id_order($make, $other);
+        }
+        #[test]
         fn ref_updates_compare_and_swap() {
             $crate::vcs::conformance::ref_updates_compare_and_swap($make);
         }
@@ -480,6 +726,10 @@ macro_rules! store_conformance_tests {
         #[test]
         fn first_parent_chain() {
             $crate::vcs::conformance::first_parent_chain($make);
+        }
+        #[test]
+        fn long_first_parent_chain() {
+            $crate::vcs::conformance::long_first_parent_chain($make, $other);
         }
         #[test]
         fn repositories_are_isolated() {

@@ -4,17 +4,20 @@
 //! one database.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::error::{StoreError, VcsError};
 use crate::id::ObjectId;
 use crate::vcs::object::StoredObject;
-use crate::vcs::store::{HEAD, RefTarget, ReflogEntry, RepoInfo, Store, Transaction};
+use crate::vcs::store::{
+    HEAD, RefTarget, ReflogEntry, RepoInfo, ScannedObject, Store, Transaction,
+};
 
 #[derive(Default)]
 struct Repo {
     info: Option<RepoInfo>,
-    objects: HashMap<ObjectId, StoredObject>,
+    objects: BTreeMap<ObjectId, StoredObject>,
     refs: BTreeMap<String, RefTarget>,
     reflog: Vec<ReflogEntry>,
 }
@@ -148,20 +151,49 @@ impl Store for MemoryStore {
         high: &ObjectId,
         limit: usize,
     ) -> Result<Vec<ObjectId>, StoreError> {
-        let mut ids: Vec<ObjectId> = self
+        Ok(self
             .lock()
             .get(&self.name)
             .map(|r| {
                 r.objects
-                    .values()
-                    .filter(|o| o.kind == kind && (low..=high).contains(&&o.id))
-                    .map(|o| o.id)
+                    .range(low..=high)
+                    .filter(|(_, o)| o.kind == kind)
+                    .map(|(id, _)| *id)
+                    .take(limit)
                     .collect()
             })
-            .unwrap_or_default();
-        ids.sort();
-        ids.truncate(limit);
-        Ok(ids)
+            .unwrap_or_default())
+    }
+
+    fn scan_objects(
+        &self,
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<ScannedObject>, StoreError> {
+        // Every key here is a well-formed id; a shorter `after` sorts before
+        // the ids it is a prefix of, as bytewise order in SQL has it.
+        let start = match after {
+            None => Bound::Unbounded,
+            Some(bytes) => match ObjectId::from_slice(bytes) {
+                Some(id) => Bound::Excluded(id),
+                None => Bound::Included(padded(bytes)),
+            },
+        };
+        Ok(self
+            .lock()
+            .get(&self.name)
+            .map(|r| {
+                r.objects
+                    .range((start, Bound::Unbounded))
+                    .filter(|(id, _)| after.is_none_or(|a| id.as_bytes().as_slice() > a))
+                    .take(limit)
+                    .map(|(id, obj)| ScannedObject {
+                        key: id.as_bytes().to_vec(),
+                        object: Ok(obj.clone()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     fn reflog(&self, name: &str, limit: Option<usize>) -> Result<Vec<ReflogEntry>, StoreError> {
@@ -179,6 +211,14 @@ impl Store for MemoryStore {
             })
             .unwrap_or_default())
     }
+}
+
+/// The smallest id at or after the byte string `bytes` (bytewise order).
+fn padded(bytes: &[u8]) -> ObjectId {
+    let mut out = [0u8; ObjectId::LEN];
+    let n = bytes.len().min(ObjectId::LEN);
+    out[..n].copy_from_slice(&bytes[..n]);
+    ObjectId::from_bytes(out)
 }
 
 #[cfg(test)]

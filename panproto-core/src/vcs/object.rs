@@ -11,6 +11,7 @@
 //! encoding compressed ([`StoredObject`]); decompressing and re-hashing
 //! proves an object intact, which is what `verify` does.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -46,6 +47,8 @@ pub enum ObjectKind {
     Dataset,
     /// A chunk of a dataset: up to [`CHUNK_RECORDS`] values, MessagePack-encoded.
     Chunk,
+    /// A [`Tag`]: an annotated tag.
+    Tag,
 }
 
 impl ObjectKind {
@@ -57,10 +60,13 @@ impl ObjectKind {
             Self::Migration => "migration",
             Self::Dataset => "dataset",
             Self::Chunk => "chunk",
+            Self::Tag => "tag",
         }
     }
 
     /// The kind's small integer code, as stores keep it in a column.
+    // Codes 4 and 5 are reserved for the dataset kinds being added on
+    // another branch; codes never change once written.
     pub fn code(self) -> i16 {
         match self {
             Self::Schema => 1,
@@ -68,6 +74,7 @@ impl ObjectKind {
             Self::Migration => 3,
             Self::Dataset => 4,
             Self::Chunk => 5,
+            Self::Tag => 6,
         }
     }
 
@@ -79,12 +86,22 @@ impl ObjectKind {
             3 => Some(Self::Migration),
             4 => Some(Self::Dataset),
             5 => Some(Self::Chunk),
+            6 => Some(Self::Tag),
             _ => None,
         }
     }
 
-    fn header(self) -> String {
-        format!("panproto-object/{OBJECT_FORMAT} {}\n", self.name())
+    /// The encoding's first line; checked against [`OBJECT_FORMAT`] by a
+    /// test. Static, as `log` checks it for every commit it reads.
+    fn header(self) -> &'static str {
+        match self {
+            Self::Schema => "panproto-object/1 schema\n",
+            Self::Commit => "panproto-object/1 commit\n",
+            Self::Migration => "panproto-object/1 migration\n",
+            Self::Dataset => "panproto-object/1 dataset\n",
+            Self::Chunk => "panproto-object/1 chunk\n",
+            Self::Tag => "panproto-object/1 tag\n",
+        }
     }
 }
 
@@ -164,6 +181,131 @@ pub struct Lineage {
     pub complements: Vec<ObjectId>,
 }
 
+/// An annotated tag: a name given to a commit, with who gave it, when and why.
+///
+/// `refs/tags/NAME` points at the tag object; resolving the tag peels it to
+/// its commit. A lightweight tag's ref points at the commit directly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    /// The tagged commit.
+    pub target: ObjectId,
+    /// The tag's name (without `refs/tags/`).
+    pub name: String,
+    /// Who tagged.
+    pub tagger: String,
+    /// When, in seconds since the Unix epoch (UTC).
+    pub timestamp: i64,
+    /// Why.
+    pub message: String,
+}
+
+/// An id an object refers to, as [`references`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    /// The referenced object.
+    pub id: ObjectId,
+    /// The kind it must have, if one is fixed.
+    pub kind: Option<ObjectKind>,
+    /// What the reference is for, e.g. `schema`, `parent 1`, `dataset "users"`.
+    pub role: String,
+}
+
+impl Reference {
+    fn new(id: ObjectId, kind: Option<ObjectKind>, role: impl Into<String>) -> Self {
+        Self {
+            id,
+            kind,
+            role: role.into(),
+        }
+    }
+}
+
+/// Every object an object of `kind` with JSON `body` refers to: the one
+/// place that knows the reference structure of each kind, so `verify` (and
+/// anything else walking the object graph) follows every kind alike.
+///
+/// Decodes the body; schemas refer to nothing, and their validity (which
+/// needs the protocol) is checked by [`load_schema`].
+///
+/// # Errors
+/// [`StoreErrorKind::Corrupt`] naming `id` if the body does not decode as a `kind`.
+pub fn references(
+    id: &ObjectId,
+    kind: ObjectKind,
+    body: &[u8],
+) -> Result<Vec<Reference>, StoreError> {
+    Ok(match kind {
+        ObjectKind::Schema | ObjectKind::Chunk => Vec::new(),
+        ObjectKind::Commit => {
+            let commit: Commit = serde_json::from_slice(body).map_err(|e| corrupt(id, e))?;
+            let mut refs = vec![Reference::new(
+                commit.schema,
+                Some(ObjectKind::Schema),
+                "schema",
+            )];
+            refs.extend(commit.parents.iter().enumerate().map(|(i, p)| {
+                Reference::new(*p, Some(ObjectKind::Commit), format!("parent {}", i + 1))
+            }));
+            refs.extend(
+                commit
+                    .migration
+                    .map(|m| Reference::new(m, Some(ObjectKind::Migration), "migration")),
+            );
+            refs.extend(commit.merge_migrations.iter().enumerate().map(|(i, m)| {
+                Reference::new(
+                    *m,
+                    Some(ObjectKind::Migration),
+                    format!("migration from parent {}", i + 2),
+                )
+            }));
+            refs.extend(commit.datasets.iter().map(|(name, d)| {
+                Reference::new(*d, Some(ObjectKind::Dataset), format!("dataset {name:?}"))
+            }));
+            refs
+        }
+        ObjectKind::Migration => {
+            let m: StoredMigration = serde_json::from_slice(body).map_err(|e| corrupt(id, e))?;
+            vec![
+                Reference::new(m.source, Some(ObjectKind::Schema), "source schema"),
+                Reference::new(m.target, Some(ObjectKind::Schema), "target schema"),
+            ]
+        }
+        ObjectKind::Dataset => {
+            let d: Dataset = serde_json::from_slice(body).map_err(|e| corrupt(id, e))?;
+            let mut refs = vec![Reference::new(d.schema, Some(ObjectKind::Schema), "schema")];
+            refs.extend(
+                d.chunks.iter().enumerate().map(|(i, c)| {
+                    Reference::new(*c, Some(ObjectKind::Chunk), format!("chunk {i}"))
+                }),
+            );
+            if let Some(l) = d.lineage {
+                refs.push(Reference::new(
+                    l.source,
+                    Some(ObjectKind::Dataset),
+                    "lineage source",
+                ));
+                refs.push(Reference::new(
+                    l.migration,
+                    Some(ObjectKind::Migration),
+                    "lineage migration",
+                ));
+                refs.extend(l.complements.iter().enumerate().map(|(i, c)| {
+                    Reference::new(*c, Some(ObjectKind::Chunk), format!("complement chunk {i}"))
+                }));
+            }
+            refs
+        }
+        ObjectKind::Tag => {
+            let tag: Tag = serde_json::from_slice(body).map_err(|e| corrupt(id, e))?;
+            vec![Reference::new(
+                tag.target,
+                Some(ObjectKind::Commit),
+                "tagged commit",
+            )]
+        }
+    })
+}
+
 /// An object as a store keeps it: id, kind, first parent (for commits, so a
 /// store can walk history in one query) and compressed encoding.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -229,47 +371,54 @@ pub fn store_schema(schema: &Schema) -> StoredObject {
 
 /// Prepares a commit for storage; returns it with its id.
 pub fn store_commit(commit: &Commit) -> StoredObject {
-    // Serialising ids, strings and integers cannot fail.
-    let json = serde_json::to_vec(commit).unwrap_or_default();
-    let encoding = encode(ObjectKind::Commit, &json);
     StoredObject {
-        id: ObjectId::hash(&encoding),
-        kind: ObjectKind::Commit,
         parent: commit.parents.first().copied(),
-        data: pack(&encoding),
+        ..store_json(ObjectKind::Commit, commit)
     }
 }
 
 /// Prepares a migration for storage.
 pub fn store_migration(migration: &StoredMigration) -> StoredObject {
-    // Serialising ids, strings and maps cannot fail.
-    let json = serde_json::to_vec(migration).unwrap_or_default();
-    let encoding = encode(ObjectKind::Migration, &json);
-    StoredObject {
-        id: ObjectId::hash(&encoding),
-        kind: ObjectKind::Migration,
-        parent: None,
-        data: pack(&encoding),
-    }
+    store_json(ObjectKind::Migration, migration)
 }
 
 /// Prepares a dataset for storage.
 pub fn store_dataset(dataset: &Dataset) -> StoredObject {
-    // Serialising ids, strings and integers cannot fail.
-    let json = serde_json::to_vec(dataset).unwrap_or_default();
-    let encoding = encode(ObjectKind::Dataset, &json);
+    store_json(ObjectKind::Dataset, dataset)
+}
+
+/// Prepares an annotated tag for storage.
+pub fn store_tag(tag: &Tag) -> StoredObject {
+    store_json(ObjectKind::Tag, tag)
+}
+
+/// Prepares an object whose body is its JSON (every kind but chunks; the
+/// fields are ids, strings, integers and maps, whose serialisation cannot fail).
+fn store_json<T: Serialize>(kind: ObjectKind, value: &T) -> StoredObject {
+    let json = serde_json::to_vec(value).unwrap_or_default();
+    let encoding = encode(kind, &json);
     StoredObject {
         id: ObjectId::hash(&encoding),
-        kind: ObjectKind::Dataset,
+        kind,
         parent: None,
         data: pack(&encoding),
     }
 }
 
+/// Reads an object whose body is its JSON.
+fn load_json<T: serde::de::DeserializeOwned>(obj: &StoredObject) -> Result<T, StoreError> {
+    let encoding = encoding(obj)?;
+    serde_json::from_slice(body(obj, &encoding)?).map_err(|e| corrupt(&obj.id, e))
+}
+
 /// Reads a stored dataset.
 pub fn load_dataset(obj: &StoredObject) -> Result<Dataset, StoreError> {
-    let json = unpack(obj, false)?;
-    serde_json::from_slice(&json).map_err(|e| corrupt(&obj.id, e))
+    load_json(obj)
+}
+
+/// Reads a stored annotated tag.
+pub fn load_tag(obj: &StoredObject) -> Result<Tag, StoreError> {
+    load_json(obj)
 }
 
 /// A value serialised with object keys sorted: the canonical form chunks
@@ -333,77 +482,61 @@ pub fn load_chunk(obj: &StoredObject) -> Result<Vec<Value>, StoreError> {
     rmp_serde::from_slice(&body).map_err(|e| corrupt(&obj.id, e))
 }
 
-/// The ids an object refers to, from its body (what [`unpack`] returns):
-/// everything that must be in the store for the object to be usable. The
-/// one place that knows each kind's outgoing references.
-///
-/// # Errors
-/// Why the body does not parse as its kind.
-pub fn references(kind: ObjectKind, body: &[u8]) -> Result<Vec<ObjectId>, String> {
-    let err = |e: serde_json::Error| e.to_string();
-    Ok(match kind {
-        ObjectKind::Schema | ObjectKind::Chunk => Vec::new(),
-        ObjectKind::Commit => {
-            let c: Commit = serde_json::from_slice(body).map_err(err)?;
-            let mut out = vec![c.schema];
-            out.extend(c.parents);
-            out.extend(c.migration);
-            out.extend(c.datasets.into_values());
-            out
-        }
-        ObjectKind::Migration => {
-            let m: StoredMigration = serde_json::from_slice(body).map_err(err)?;
-            vec![m.source, m.target]
-        }
-        ObjectKind::Dataset => {
-            let d: Dataset = serde_json::from_slice(body).map_err(err)?;
-            let mut out = vec![d.schema];
-            out.extend(d.chunks);
-            if let Some(l) = d.lineage {
-                out.push(l.source);
-                out.push(l.migration);
-                out.extend(l.complements);
-            }
-            out
-        }
-    })
-}
-
 /// Reads a stored migration.
 pub fn load_migration(obj: &StoredObject) -> Result<StoredMigration, StoreError> {
-    let json = unpack(obj, false)?;
-    serde_json::from_slice(&json).map_err(|e| corrupt(&obj.id, e))
+    load_json(obj)
 }
 
 /// Decompresses a stored object, checks its header and, if `verify_hash`,
 /// that it hashes to its id; returns the JSON body.
 pub fn unpack(obj: &StoredObject, verify_hash: bool) -> Result<Vec<u8>, StoreError> {
+    let encoding = encoding(obj)?;
+    if verify_hash && ObjectId::hash(&encoding) != obj.id {
+        return Err(corrupt(&obj.id, "content does not hash to its id"));
+    }
+    Ok(body(obj, &encoding)?.to_vec())
+}
+
+/// Decompresses a stored object and checks its header; returns the JSON
+/// body and whether the encoding hashes to the object's id. `verify` tells
+/// an unreadable object from one whose readable content was altered.
+///
+/// # Errors
+/// [`StoreErrorKind::Corrupt`] for an empty row, an unknown codec, data that
+/// does not decompress, or a header that does not name the object's kind.
+pub fn unpack_checked(obj: &StoredObject) -> Result<(Vec<u8>, bool), StoreError> {
+    let encoding = encoding(obj)?;
+    let intact = ObjectId::hash(&encoding) == obj.id;
+    Ok((body(obj, &encoding)?.to_vec(), intact))
+}
+
+/// A stored object's encoding: borrowed when stored raw (commits, read by
+/// the hundred thousand in `log`, are), decompressed otherwise.
+fn encoding(obj: &StoredObject) -> Result<Cow<'_, [u8]>, StoreError> {
     let (codec, body) = obj
         .data
         .split_first()
         .ok_or_else(|| corrupt(&obj.id, "empty"))?;
-    let encoding = match *codec {
-        CODEC_RAW => body.to_vec(),
-        CODEC_ZSTD => zstd::stream::decode_all(body).map_err(|e| corrupt(&obj.id, e))?,
-        other => return Err(corrupt(&obj.id, format!("unknown codec {other}"))),
-    };
+    match *codec {
+        CODEC_RAW => Ok(Cow::Borrowed(body)),
+        CODEC_ZSTD => zstd::stream::decode_all(body)
+            .map(Cow::Owned)
+            .map_err(|e| corrupt(&obj.id, e)),
+        other => Err(corrupt(&obj.id, format!("unknown codec {other}"))),
+    }
+}
+
+/// The JSON body of an encoding, after checking its header names the object's kind.
+fn body<'a>(obj: &StoredObject, encoding: &'a [u8]) -> Result<&'a [u8], StoreError> {
     let header = obj.kind.header();
-    if !encoding.starts_with(header.as_bytes()) {
-        return Err(corrupt(
-            &obj.id,
-            format!("expected a {} header", obj.kind.name()),
-        ));
-    }
-    if verify_hash && ObjectId::hash(&encoding) != obj.id {
-        return Err(corrupt(&obj.id, "content does not hash to its id"));
-    }
-    Ok(encoding[header.len()..].to_vec())
+    encoding
+        .strip_prefix(header.as_bytes())
+        .ok_or_else(|| corrupt(&obj.id, format!("expected a {} header", obj.kind.name())))
 }
 
 /// Reads a stored commit.
 pub fn load_commit(obj: &StoredObject) -> Result<Commit, StoreError> {
-    let json = unpack(obj, false)?;
-    serde_json::from_slice(&json).map_err(|e| corrupt(&obj.id, e))
+    load_json(obj)
 }
 
 /// Reads a stored schema, validating it against `protocol`.
@@ -412,4 +545,25 @@ pub fn load_schema(obj: &StoredObject, protocol: Arc<Protocol>) -> Result<Schema
     let schema = Schema::from_json_with(&json, protocol).map_err(|e| corrupt(&obj.id, e))?;
     schema.remember_id(obj.id);
     Ok(schema)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{OBJECT_FORMAT, ObjectKind};
+
+    #[test]
+    fn headers_name_the_format_and_kind() {
+        for kind in [
+            ObjectKind::Schema,
+            ObjectKind::Commit,
+            ObjectKind::Migration,
+            ObjectKind::Tag,
+        ] {
+            assert_eq!(
+                kind.header(),
+                format!("panproto-object/{OBJECT_FORMAT} {}\n", kind.name())
+            );
+            assert_eq!(ObjectKind::from_code(kind.code()), Some(kind));
+        }
+    }
 }

@@ -128,6 +128,17 @@ pub struct ReflogEntry {
     pub timestamp: i64,
 }
 
+/// One row of a store's object table, as [`Store::scan_objects`] returns it.
+#[derive(Debug, Clone)]
+pub struct ScannedObject {
+    /// The row's id column as stored (normally an [`ObjectId`]'s 32 bytes):
+    /// where the next page starts, even when the row is damaged.
+    pub key: Vec<u8>,
+    /// The object, or why the row does not read as one (an id of the wrong
+    /// length, an unknown kind code, a malformed parent column).
+    pub object: Result<StoredObject, StoreError>,
+}
+
 /// What a store records about its repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RepoInfo {
@@ -178,6 +189,19 @@ pub trait Store: Send + Sync {
         high: &ObjectId,
         limit: usize,
     ) -> Result<Vec<ObjectId>, StoreError>;
+
+    /// A page of the repository's objects: those whose stored id sorts
+    /// (bytewise) after `after` (from the first with `None`), in id order,
+    /// at most `limit` of them. Pass the last row's
+    /// [`key`](ScannedObject::key) as `after` for the next page; an empty
+    /// page is the end. A damaged row is returned as an error in its
+    /// [`object`](ScannedObject::object), not as a failed call, so a scan
+    /// (`verify`) always reaches every row.
+    fn scan_objects(
+        &self,
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<ScannedObject>, StoreError>;
 
     /// The reflog of `name`, newest first, at most `limit` entries.
     fn reflog(&self, name: &str, limit: Option<usize>) -> Result<Vec<ReflogEntry>, StoreError>;

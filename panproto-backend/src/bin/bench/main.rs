@@ -30,7 +30,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use panproto_backend::store::{BACKEND, BackendStore, open_store};
 use panproto_core::vcs::object::{Commit, store_commit};
 use panproto_core::vcs::store::{Expected, RefEdit, RefTarget, Store, Transaction};
-use panproto_core::{ObjectId, Protocol, Repository, Schema, builtin_protocol};
+use panproto_core::{ObjectId, Protocol, Repository, Schema, VcsError, builtin_protocol};
 
 type BenchResult<T> = Result<T, Box<dyn Error>>;
 
@@ -410,6 +410,133 @@ fn long_history(protocol: &Arc<Protocol>) -> BenchResult<()> {
         "ms",
         "< 5 ms (median of 21)",
     );
+
+    // The whole first-parent walk: one query, 100,000 rows decoded.
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let all = repo.log(None)?;
+        times.push(ms(t.elapsed()));
+        if all.len() != 100_000 {
+            return Err(format!("log returned {} commits, expected 100,000", all.len()).into());
+        }
+    }
+    emit(
+        "log_all_100k",
+        median(times),
+        "ms",
+        "< 300 ms (median of 5)",
+    );
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let chain = store.first_parent_chain(&tip, None)?;
+        times.push(ms(t.elapsed()));
+        if chain.len() != 100_000 {
+            return Err(format!("the chain has {} commits, expected 100,000", chain.len()).into());
+        }
+    }
+    emit(
+        "log_all_100k_query",
+        median(times),
+        "ms",
+        "info (first_parent_chain alone: the query, no commit decoding)",
+    );
+
+    let mut times = Vec::new();
+    for _ in 0..21 {
+        let t = Instant::now();
+        let status = repo.status()?;
+        times.push(ms(t.elapsed()));
+        if status.head_commit != Some(tip) {
+            return Err("status does not report the tip".into());
+        }
+    }
+    emit("status_100k", median(times), "ms", "< 10 ms (median of 21)");
+    Ok(())
+}
+
+/// How many commits each writer of `concurrent_writers` makes.
+const COMMITS_PER_WRITER: usize = 100;
+/// How many writers race.
+const WRITERS: usize = 4;
+
+/// Four writers, each with its own connection and [`Repository`], commit
+/// to the same branch; a writer whose commit loses the race
+/// ([`VcsError::Conflict`]) stages its change again on the new head and
+/// retries. Reports successful commits per second over all writers.
+fn concurrent_writers(protocol: &Arc<Protocol>) -> BenchResult<()> {
+    let place = Place::new("concurrent")?;
+    let mut first = init(&place, protocol)?;
+    first.add(wide_schema(protocol, 49)?)?;
+    first.commit("base", "bench", None)?;
+    drop(first);
+    let start = Arc::new(std::sync::Barrier::new(WRITERS + 1));
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|w| {
+            let location = place.location.clone();
+            let start = Arc::clone(&start);
+            std::thread::spawn(move || -> Result<usize, String> {
+                let mut repo = open_store(&location, "bench", false)
+                    .and_then(Repository::open)
+                    .map_err(|e| e.to_string())?;
+                start.wait();
+                let mut conflicts = 0;
+                for n in 0..COMMITS_PER_WRITER {
+                    loop {
+                        let head = repo
+                            .head_schema()
+                            .map_err(|e| e.to_string())?
+                            .ok_or("no head")?;
+                        let mine = plus_property(&head, 1_000_000 * (w + 1) + n)
+                            .map_err(|e| e.to_string())?;
+                        repo.add(mine).map_err(|e| e.to_string())?;
+                        match repo.commit(&format!("writer {w}: {n}"), "bench", None) {
+                            Ok(_) => break,
+                            Err(VcsError::Conflict { .. }) => conflicts += 1,
+                            Err(e) => return Err(e.to_string()),
+                        }
+                    }
+                }
+                Ok(conflicts)
+            })
+        })
+        .collect();
+    start.wait();
+    let t = Instant::now();
+    let mut conflicts = 0;
+    for writer in writers {
+        conflicts += writer.join().map_err(|_| "a writer panicked")??;
+    }
+    let elapsed = t.elapsed();
+    let total = WRITERS * COMMITS_PER_WRITER;
+    let target = if BACKEND == "postgres" {
+        ">= 200 commits/s (4 writers, one branch)"
+    } else {
+        "info (4 writers, one branch; for comparison)"
+    };
+    emit(
+        "concurrent_writers",
+        total as f64 / elapsed.as_secs_f64(),
+        "commits/s",
+        target,
+    );
+    emit(
+        "concurrent_writers_conflicts",
+        conflicts as f64,
+        "retries",
+        "info (commits that lost the race and were staged again)",
+    );
+    let repo = Repository::open(open_store(&place.location, "bench", false)?)?;
+    let log = repo.log(None)?;
+    if log.len() != total + 1 {
+        return Err(format!(
+            "the branch has {} commits, expected {}",
+            log.len(),
+            total + 1
+        )
+        .into());
+    }
     Ok(())
 }
 
@@ -419,6 +546,7 @@ const GROUPS: &[(&str, Group)] = &[
     ("wide", wide),
     ("history", history),
     ("long_history", long_history),
+    ("concurrent_writers", concurrent_writers),
     ("engine", engine::run),
     ("data", data::run),
 ];

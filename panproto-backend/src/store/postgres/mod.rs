@@ -36,7 +36,8 @@ use std::time::{Duration, Instant};
 
 use panproto_core::vcs::object::{ObjectKind, StoredObject};
 use panproto_core::vcs::store::{
-    Expected, HEAD, RefEdit, RefTarget, ReflogEntry, RepoInfo, STORE_FORMAT, Store, Transaction,
+    Expected, HEAD, RefEdit, RefTarget, ReflogEntry, RepoInfo, STORE_FORMAT, ScannedObject, Store,
+    Transaction,
 };
 use panproto_core::{ObjectId, StoreError, StoreErrorKind, VcsError};
 use sqlx::postgres::{PgConnectOptions, PgConnection};
@@ -370,6 +371,9 @@ fn limit_sql(limit: Option<usize>) -> Option<i64> {
 }
 
 type RefRow = (String, Option<Vec<u8>>, Option<String>);
+
+/// A row of the objects table: `(id, kind, parent, data)`.
+type ObjectRow = (Vec<u8>, i16, Option<Vec<u8>>, Vec<u8>);
 
 /// A row of the first-parent chain query: `(n, kind, parent, data)`.
 type ChainRow = (i64, i16, Option<Vec<u8>>, Vec<u8>);
@@ -731,6 +735,42 @@ impl Store for PostgresStore {
         })
     }
 
+    fn scan_objects(
+        &self,
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<ScannedObject>, StoreError> {
+        self.db.run(async |conn: &mut PgConnection| {
+            let Some(repo) = self.repo_id(conn).await? else {
+                return Ok(Vec::new());
+            };
+            // bytea compares bytewise, and the empty string sorts first.
+            let rows: Vec<ObjectRow> = sqlx::query_as(
+                "SELECT id, kind, parent, data FROM panproto_objects WHERE repo = $1 AND id > $2 \
+                 ORDER BY id LIMIT $3",
+            )
+            .bind(repo)
+            .bind(after.unwrap_or_default())
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(self.db.err())?;
+            Ok(rows
+                .into_iter()
+                .map(|(key, kind, parent, data)| {
+                    let object = super::stored_object(
+                        BACKEND,
+                        &key,
+                        i64::from(kind),
+                        parent.as_deref(),
+                        data,
+                    );
+                    ScannedObject { key, object }
+                })
+                .collect())
+        })
+    }
+
     fn read_object(&self, id: &ObjectId) -> Result<Option<StoredObject>, StoreError> {
         self.db.run(async |conn: &mut PgConnection| {
             let Some(repo) = self.repo_id(conn).await? else {
@@ -871,6 +911,10 @@ impl Store for PostgresStore {
     /// with the previous row's parent. A plain join lets the planner, misled
     /// by stale statistics on a new repository, scan the repository's
     /// objects once per step instead (measured: 115 ms for 200 commits).
+    /// A walk longer than [`CHAIN_PROBE`](super::CHAIN_PROBE) goes on in
+    /// memory over one scan of the repository's commits (see
+    /// `continue_chain`): 100,000 probes took 340 ms on the server, the
+    /// scan 36 ms.
     fn first_parent_chain(
         &self,
         start: &ObjectId,
@@ -879,6 +923,7 @@ impl Store for PostgresStore {
         if limit == Some(0) {
             return Ok(Vec::new());
         }
+        let (probe, last) = super::chain_probe(limit);
         self.db.run(async |conn: &mut PgConnection| {
             let Some(repo) = self.repo_id(conn).await? else { return Ok(Vec::new()) };
             let rows: Vec<ChainRow> = sqlx::query_as(
@@ -896,12 +941,25 @@ impl Store for PostgresStore {
             )
             .bind(repo)
             .bind(start.as_bytes().as_slice())
-            .bind(limit_sql(limit).unwrap_or(i64::MAX))
+            .bind(limit_sql(Some(probe)).unwrap_or(i64::MAX))
             .fetch_all(&mut *conn)
             .await
             .map_err(self.db.err())?;
             let rows = rows.into_iter().map(|(n, kind, parent, data)| (n, i64::from(kind), parent, data)).collect();
-            super::chain_from_rows(BACKEND, start, rows)
+            let chain = super::chain_from_rows(BACKEND, start, rows)?;
+            if last || !super::chain_continues(&chain) {
+                return Ok(chain);
+            }
+            let rows: Vec<ObjectRow> = sqlx::query_as(
+                "SELECT id, kind, parent, data FROM panproto_objects WHERE repo = $1 AND kind = $2",
+            )
+            .bind(repo)
+            .bind(ObjectKind::Commit.code())
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(self.db.err())?;
+            let rows = rows.into_iter().map(|(id, kind, parent, data)| (id, i64::from(kind), parent, data)).collect();
+            super::continue_chain(BACKEND, chain, rows, limit)
         })
     }
 }

@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use panproto_core::vcs::object::{ObjectKind, StoredObject};
 use panproto_core::vcs::store::{
-    HEAD, RefTarget, ReflogEntry, RepoInfo, STORE_FORMAT, Store, Transaction,
+    HEAD, RefTarget, ReflogEntry, RepoInfo, STORE_FORMAT, ScannedObject, Store, Transaction,
 };
 use panproto_core::{ObjectId, StoreError, StoreErrorKind, VcsError};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
@@ -406,6 +406,41 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
+    fn scan_objects(
+        &self,
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<ScannedObject>, StoreError> {
+        let conn = self.lock();
+        let Some(repo) = self.repo_id(&conn)? else {
+            return Ok(Vec::new());
+        };
+        // Blobs compare bytewise, and the empty blob sorts first.
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT id, kind, parent, data FROM objects WHERE repo = ?1 AND id > ?2 \
+                 ORDER BY id LIMIT ?3",
+            )
+            .store()?;
+        let mut rows = stmt
+            .query(params![
+                repo,
+                after.unwrap_or_default(),
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ])
+            .store()?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().store()? {
+            let key: Vec<u8> = row.get(0).store()?;
+            let kind: i64 = row.get(1).store()?;
+            let parent: Option<Vec<u8>> = row.get(2).store()?;
+            let data: Vec<u8> = row.get(3).store()?;
+            let object = super::stored_object(BACKEND, &key, kind, parent.as_deref(), data);
+            out.push(ScannedObject { key, object });
+        }
+        Ok(out)
+    }
+
     fn read_ref(&self, name: &str) -> Result<Option<RefTarget>, StoreError> {
         let conn = self.lock();
         let Some(repo) = self.repo_id(&conn)? else {
@@ -549,7 +584,9 @@ impl Store for SqliteStore {
     /// One recursive query following `objects.parent`, with the limit applied
     /// inside the recursion so a page of a long history reads only that page.
     /// `CROSS JOIN` makes SQLite keep the chain as the outer loop, so each
-    /// step is one primary-key probe whatever the planner guesses.
+    /// step is one primary-key probe whatever the planner guesses. A walk
+    /// longer than [`CHAIN_PROBE`](super::CHAIN_PROBE) goes on in memory
+    /// over one scan of the repository's commits (see `continue_chain`).
     fn first_parent_chain(
         &self,
         start: &ObjectId,
@@ -562,6 +599,7 @@ impl Store for SqliteStore {
         let Some(repo) = self.repo_id(&conn)? else {
             return Ok(Vec::new());
         };
+        let (probe, last) = super::chain_probe(limit);
         let mut stmt = conn
             .prepare_cached(
                 "WITH RECURSIVE chain (n, kind, parent, data) AS ( \
@@ -576,12 +614,31 @@ impl Store for SqliteStore {
             .store()?;
         let rows = stmt
             .query_map(
-                params![repo, start.as_bytes().as_slice(), limit_sql(limit)],
+                params![repo, start.as_bytes().as_slice(), limit_sql(Some(probe))],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .store()?
             .collect::<rusqlite::Result<Vec<_>>>()
             .store()?;
-        super::chain_from_rows(BACKEND, start, rows)
+        let chain = super::chain_from_rows(BACKEND, start, rows)?;
+        if last || !super::chain_continues(&chain) {
+            return Ok(chain);
+        }
+        // `+repo` keeps SQLite off the (repo, id) index: a sequential scan
+        // of the table beats one random row lookup per commit, and rows of
+        // other kinds are skipped without reading their (large) data.
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT id, kind, parent, data FROM objects WHERE +repo = ?1 AND kind = ?2",
+            )
+            .store()?;
+        let rows = stmt
+            .query_map(params![repo, ObjectKind::Commit.code()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .store()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .store()?;
+        super::continue_chain(BACKEND, chain, rows, limit)
     }
 }
