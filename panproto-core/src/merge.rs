@@ -161,6 +161,14 @@ impl Resolutions {
         }
     }
 
+    /// The side chosen for `conflict`: by its element, else the default.
+    pub fn side_for(&self, conflict: &Conflict) -> Option<Side> {
+        self.elements
+            .get(&conflict.element)
+            .copied()
+            .or(self.default)
+    }
+
     /// The same resolutions with the sides swapped.
     pub fn swapped(&self) -> Self {
         Self {
@@ -472,7 +480,7 @@ pub fn merge_schemas(
     }
     let unresolved: Vec<Conflict> = conflicts
         .iter()
-        .filter(|(c, _)| side_for(resolutions, c).is_none())
+        .filter(|(c, _)| resolutions.side_for(c).is_none())
         .map(|(c, _)| c.clone())
         .collect();
     if !unresolved.is_empty() {
@@ -481,7 +489,7 @@ pub fn merge_schemas(
 
     let mut resolved = Vec::with_capacity(conflicts.len());
     for (conflict, decided) in conflicts {
-        let Some(side) = side_for(resolutions, &conflict) else {
+        let Some(side) = resolutions.side_for(&conflict) else {
             continue;
         };
         let winner = match side {
@@ -519,14 +527,6 @@ pub fn merge_schemas(
         other => VcsError::Schema(other),
     })?;
     Ok(MergeOutcome::Merged { schema, resolved })
-}
-
-fn side_for(resolutions: &Resolutions, conflict: &Conflict) -> Option<Side> {
-    resolutions
-        .elements
-        .get(&conflict.element)
-        .copied()
-        .or(resolutions.default)
 }
 
 #[cfg(test)]

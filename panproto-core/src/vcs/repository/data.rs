@@ -820,22 +820,9 @@ impl<S: Store> Repository<S> {
                 ),
             ))
         })?;
-        let stored =
-            object::load_migration(&read_object(&self.store, &mid, ObjectKind::Migration)?)?;
         let src = self.load_schema(schemas, &p.schema)?;
         let tgt = self.load_schema(schemas, &c.schema)?;
-        CompiledMigration::compile(src, tgt, stored.spec)
-            .map(Some)
-            .map_err(|e| {
-                VcsError::Store(StoreError::new(
-                    self.store.backend(),
-                    StoreErrorKind::Corrupt,
-                    format!(
-                        "the migration stored for commit {} does not compile: {e}",
-                        child.short()
-                    ),
-                ))
-            })
+        self.compile_stored(&mid, src, tgt, child).map(Some)
     }
 
     fn load_schema(

@@ -70,7 +70,7 @@ fn merge_datasets(
                 ours: o.map(ObjectId::short),
                 theirs: t.map(ObjectId::short),
             };
-            let chosen = side_for(resolutions, &conflict);
+            let chosen = resolutions.side_for(&conflict);
             conflicts.push((conflict, chosen));
             match chosen {
                 Some(side) => side,
@@ -80,15 +80,6 @@ fn merge_datasets(
         picks.insert(name.clone(), side);
     }
     (picks, conflicts)
-}
-
-/// The side a resolution picks for a conflict, if any.
-fn side_for(resolutions: &Resolutions, conflict: &Conflict) -> Option<Side> {
-    resolutions
-        .elements
-        .get(&conflict.element)
-        .copied()
-        .or(resolutions.default)
 }
 
 /// The resolutions that concern the schema: all but the `dataset:` ones.
@@ -455,7 +446,7 @@ impl<S: Store> Repository<S> {
                 ours: h.map(ObjectId::short),
                 theirs: Some("staged".to_owned()),
             };
-            let side = side_for(resolutions, &conflict);
+            let side = resolutions.side_for(&conflict);
             data_conflicts.push((conflict, side));
         }
         let known: Vec<&str> = data_conflicts

@@ -567,20 +567,31 @@ impl<S: Store> Repository<S> {
         let Some(mid) = recorded else {
             return Ok(None);
         };
-        let stored = object::load_migration(&self.read_kind(&mid, ObjectKind::Migration)?)?;
         let (src, tgt) = (self.schema_of(&source)?, self.schema_of(&id)?);
-        CompiledMigration::compile(src, tgt, stored.spec)
-            .map(Some)
-            .map_err(|e| {
-                VcsError::Store(StoreError::new(
-                    self.store.backend(),
-                    StoreErrorKind::Corrupt,
-                    format!(
-                        "the migration stored for commit {} does not compile: {e}",
-                        id.short()
-                    ),
-                ))
-            })
+        self.compile_stored(&mid, src, tgt, &id).map(Some)
+    }
+
+    /// Compiles migration object `mid`, which commit `commit` recorded from
+    /// `src` to `tgt`. The history only stores migrations that compile, so
+    /// one that does not means the store is damaged.
+    fn compile_stored(
+        &self,
+        mid: &ObjectId,
+        src: Schema,
+        tgt: Schema,
+        commit: &ObjectId,
+    ) -> Result<CompiledMigration, VcsError> {
+        let stored = object::load_migration(&self.read_kind(mid, ObjectKind::Migration)?)?;
+        CompiledMigration::compile(src, tgt, stored.spec).map_err(|e| {
+            VcsError::Store(StoreError::new(
+                self.store.backend(),
+                StoreErrorKind::Corrupt,
+                format!(
+                    "the migration stored for commit {} does not compile: {e}",
+                    commit.short()
+                ),
+            ))
+        })
     }
 
     /// Branch, head commit, and what is staged with how it differs from HEAD.
