@@ -422,11 +422,12 @@ def decoration(commit: Commit, head: str | None, branch: str | None) -> str:
     return f" (HEAD -> {branch})" if branch else " (HEAD)"
 
 
-def print_status(status: Status, datasets: Sequence[str] = ()) -> None:
+def print_status(status: Status) -> None:
     print(f"On branch {status.branch}" if status.branch else "HEAD detached")
     print(f"HEAD: {status.head[:12]}" if status.head else "No commits yet")
-    for name in datasets:
-        print(f"Staged dataset {name!r} (use `panproto commit` to record it)")
+    datasets = status.staged_data
+    for name, count in datasets.items():
+        print(f"Staged dataset {name!r}: {plural(count, 'record')} (use `panproto commit` to record it)")
     if status.staged is None:
         print("nothing staged (use `panproto add FILE`)" if not datasets else "no schema staged")
         return
@@ -441,7 +442,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(status.to_dict())
     else:
-        print_status(status, list(wc.staged_data()))
+        print_status(status)
     return 0
 
 

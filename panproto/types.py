@@ -347,6 +347,8 @@ class StatusData(TypedDict):
     """The staged schema's changes against HEAD."""
     compatibility: Compatibility | None
     """The verdict on those changes, or ``None`` when nothing is staged."""
+    staged_data: dict[str, int]
+    """The staged datasets with their record counts."""
 
 
 MergeSide = Literal["ours", "theirs"]

@@ -127,7 +127,14 @@ def test_json_output(workdir, location):
     assert [c["id"] for c in log] == [commit["id"]]
     assert commit["compatibility"] == "backward-compatible" and commit["migration"] is None
     status = json.loads(run(workdir, "status", "--json").stdout)
-    assert status == {"branch": "main", "head": commit["id"], "staged": None, "changes": [], "compatibility": None}
+    assert status == {
+        "branch": "main",
+        "head": commit["id"],
+        "staged": None,
+        "changes": [],
+        "compatibility": None,
+        "staged_data": {},
+    }
 
 
 def test_errors_exit_2_without_traceback(workdir, location):

@@ -198,12 +198,17 @@ def test_staged_data_blocks_checkout_and_belongs_to_one_client(location):
         one.add_data("people", [person(0)])
         with pytest.raises(pp.VcsError, match="staged"):
             one.checkout("HEAD")
+        assert one.status().staged_data == {"people": 1}
+        assert two.status().staged_data == {}
         two.add_data("other", [person(1)])
         two.commit("other", "bob")  # one's staged data is not in two's commit
         assert two.datasets() == {"other": 1}
         with pytest.raises(pp.ConflictError):
             one.commit("people", "ada")  # the branch moved since add_data
         assert one.datasets() == {"other": 1}
+        assert one.rebase()["kind"] == "rebased"  # data alone rebases onto the new head
+        one.commit("people", "ada")
+        assert one.datasets() == {"other": 1, "people": 1}
 
 
 def test_iterating_after_close_raises(data_repo):

@@ -31,6 +31,7 @@ def test_init_gives_an_empty_repository(location):
             "staged": None,
             "changes": [],
             "compatibility": None,
+            "staged_data": {},
         }
 
 

@@ -172,18 +172,20 @@ pub(crate) struct PyStatus {
     staged: Option<String>,
     changes: Py<PyAny>,
     compatibility: Option<String>,
+    staged_data: BTreeMap<String, u64>,
 }
 
 #[pymethods]
 impl PyStatus {
     #[new]
-    #[pyo3(signature = (branch, head, staged, changes, compatibility = None))]
+    #[pyo3(signature = (branch, head, staged, changes, compatibility = None, staged_data = BTreeMap::new()))]
     fn new(
         branch: Option<String>,
         head: Option<String>,
         staged: Option<String>,
         changes: Py<PyAny>,
         compatibility: Option<String>,
+        staged_data: BTreeMap<String, u64>,
     ) -> Self {
         Self {
             branch,
@@ -191,7 +193,14 @@ impl PyStatus {
             staged,
             changes,
             compatibility,
+            staged_data,
         }
+    }
+
+    /// The datasets staged with :meth:`Repository.add_data`, with their record counts.
+    #[getter]
+    fn staged_data(&self) -> BTreeMap<String, u64> {
+        self.staged_data.clone()
     }
 
     /// The verdict on the staged changes (``None`` if nothing is staged).
@@ -232,6 +241,7 @@ impl PyStatus {
         d.set_item("staged", &self.staged)?;
         d.set_item("changes", &self.changes)?;
         d.set_item("compatibility", &self.compatibility)?;
+        d.set_item("staged_data", &self.staged_data)?;
         Ok(d)
     }
 
@@ -243,12 +253,13 @@ impl PyStatus {
             })
         };
         Ok(format!(
-            "Status(branch={}, head={}, staged={}, changes={n})",
+            "Status(branch={}, head={}, staged={}, changes={n}, staged_data={})",
             self.branch
                 .as_ref()
                 .map_or("None".to_owned(), |b| format!("{b:?}")),
             short(&self.head),
             short(&self.staged),
+            self.staged_data.len(),
         ))
     }
 
@@ -263,6 +274,7 @@ impl PyStatus {
             Option<String>,
             Py<PyAny>,
             Option<String>,
+            BTreeMap<String, u64>,
         ),
     )> {
         let s = slf.get();
@@ -275,6 +287,7 @@ impl PyStatus {
                 s.staged.clone(),
                 s.changes.clone_ref(py),
                 s.compatibility.clone(),
+                s.staged_data.clone(),
             ),
         ))
     }
@@ -722,6 +735,7 @@ impl PyRepository {
             staged,
             changes: changes_to_py(py, changes)?,
             compatibility,
+            staged_data: status.staged_data,
         })
     }
 
