@@ -126,38 +126,51 @@ class WorkingCopy:
             repo.add(schema, base=base)
         if restore_stage:
             for name, entry in self.staged_data().items():
-                repo.add_data(name, read_records(self.dir / DATA / entry["file"]), root=entry.get("root"))
+                records = read_records(self.dir / DATA / entry["file"])
+                repo.add_data(name, records, root=entry.get("root"), base=entry.get("base", "HEAD"))
         return repo
 
-    def staged_data(self) -> dict[str, dict[str, str]]:
-        """The datasets ``data add`` staged: name -> {"file", "root"?}."""
+    def staged_data(self) -> dict[str, dict[str, Any]]:
+        """The datasets ``data add`` staged: name -> {"file", "base", "root"?}."""
         try:
-            index: dict[str, dict[str, str]] = json.loads((self.dir / DATA / DATA_INDEX).read_text(encoding="utf-8"))
+            index: dict[str, dict[str, Any]] = json.loads((self.dir / DATA / DATA_INDEX).read_text(encoding="utf-8"))
         except FileNotFoundError:
             return {}
         except ValueError as exc:
             raise CliError(f"{self.dir / DATA / DATA_INDEX} is damaged: {exc}") from exc
         return index
 
-    def stage_data(self, name: str, source: Path, root: str | None) -> None:
-        """Keep a copy of ``source``'s records as dataset ``name``'s staged data."""
+    def stage_data(self, name: str, source: Path | None, root: str | None, base: str | None) -> None:
+        """Keep a copy of ``source``'s records as dataset ``name``'s staged data,
+        a change from commit ``base``; with no ``source``, only move it to ``base``."""
         folder = self.dir / DATA
         folder.mkdir(exist_ok=True)
         index = self.staged_data()
         file = index.get(name, {}).get("file") or hashlib.sha256(name.encode()).hexdigest()[:32] + ".jsonl"
-        tmp = (folder / file).with_suffix(".tmp")
-        tmp.write_bytes(source.read_bytes())
-        tmp.replace(folder / file)
-        index[name] = {"file": file, **({"root": root} if root is not None else {})}
-        tmp_index = (folder / DATA_INDEX).with_suffix(".tmp")
-        tmp_index.write_text(json.dumps(index, indent=2), encoding="utf-8")
-        tmp_index.replace(folder / DATA_INDEX)
+        if source is not None:
+            tmp = (folder / file).with_suffix(".tmp")
+            tmp.write_bytes(source.read_bytes())
+            tmp.replace(folder / file)
+        index[name] = {"file": file, "base": base, **({"root": root} if root is not None else {})}
+        self.write_data_index(index)
 
-    def unstage_data(self) -> None:
+    def write_data_index(self, index: dict[str, dict[str, Any]]) -> None:
+        tmp_index = (self.dir / DATA / DATA_INDEX).with_suffix(".tmp")
+        tmp_index.write_text(json.dumps(index, indent=2), encoding="utf-8")
+        tmp_index.replace(self.dir / DATA / DATA_INDEX)
+
+    def unstage_data(self, name: str | None = None) -> None:
+        """Forget the staged dataset ``name``, or all of them."""
         folder = self.dir / DATA
-        for entry in self.staged_data().values():
-            (folder / entry["file"]).unlink(missing_ok=True)
-        (folder / DATA_INDEX).unlink(missing_ok=True)
+        index = self.staged_data()
+        for entry_name, entry in list(index.items()):
+            if name is None or entry_name == name:
+                (folder / entry["file"]).unlink(missing_ok=True)
+                del index[entry_name]
+        if index:
+            self.write_data_index(index)
+        else:
+            (folder / DATA_INDEX).unlink(missing_ok=True)
 
     def head(self) -> str | None:
         """What ``checkout`` chose, if anything (else the store's HEAD)."""
@@ -701,7 +714,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 def cmd_rebase(args: argparse.Namespace) -> int:
     wc = WorkingCopy.find(Path.cwd())
-    if wc.staged_json() is None:
+    if wc.staged_json() is None and not wc.staged_data():
         raise CliError("nothing is staged to rebase")
     with wc.open() as repo:
         try:
@@ -713,8 +726,15 @@ def cmd_rebase(args: argparse.Namespace) -> int:
                 print_conflicts(exc.conflicts, "rebase")
             return EXIT_CONFLICTS
         staged = repo.staged_schema()
-        if staged is not None and result["kind"] == "rebased":
-            wc.stage(staged, result["onto"])
+        if result["kind"] == "rebased":
+            if staged is not None:
+                wc.stage(staged, result["onto"])
+            kept = repo.status().staged_data  # a dataset resolved "ours" is no longer staged
+            for name, entry in wc.staged_data().items():
+                if name in kept:
+                    wc.stage_data(name, None, entry.get("root"), result["onto"])
+                else:
+                    wc.unstage_data(name)
     if args.json:
         emit_json(dict(result))
     elif result["kind"] == "up-to-date":
@@ -766,7 +786,7 @@ def cmd_data_add(args: argparse.Namespace) -> int:
     path = Path(args.file)
     with wc.open() as repo:
         dataset = repo.add_data(args.name, read_records(path), root=args.root)
-        wc.stage_data(args.name, path, args.root)
+        wc.stage_data(args.name, path, args.root, repo.head)
     if args.json:
         emit_json({"dataset": args.name, "file": str(path), "id": dataset})
     else:

@@ -10,7 +10,7 @@ import pytest
 
 import panproto as pp
 from conftest import Location
-from schemas import post_v1
+from schemas import person_v1, post_v1
 from test_cli import init_args, run
 
 
@@ -256,3 +256,26 @@ def test_cli_commit_refuses_a_moved_branch_and_rebase_fixes_it(tmp_path, locatio
     log = json.loads(run(tmp_path, "log", "--json").stdout)
     assert [c["message"] for c in log] == ["lang", "tags", "base"]
     assert "nothing is staged" in run(tmp_path, "rebase", check=False).stderr
+
+
+def test_cli_data_staged_before_the_branch_moved_is_refused_then_rebased(tmp_path, location):
+    (tmp_path / "p1.json").write_text(person_v1().to_json(), encoding="utf-8")
+    (tmp_path / "mine.jsonl").write_text(json.dumps({"name": "ada", "email": "a@x"}) + "\n", encoding="utf-8")
+    if "://" in location.url:
+        run(tmp_path, "init", "--protocol", "json-schema", "--store", location.url, "--name", location.name)
+        store = location.url
+    else:
+        run(tmp_path, "init", "--protocol", "json-schema")
+        store = str(tmp_path / ".panproto" / "panproto.db")
+    run(tmp_path, "add", "p1.json")
+    run(tmp_path, "commit", "-m", "people")
+    run(tmp_path, "data", "add", "staff", "mine.jsonl")
+    with pp.Repository.open(store, name=location.name) as other:
+        other.add_data("pets", [{"name": "rex"}])
+        theirs = other.commit("pets", "bob")
+    refused = run(tmp_path, "commit", "-m", "staff", check=False)
+    assert refused.returncode == 2 and "panproto rebase" in refused.stderr
+    rebased = json.loads(run(tmp_path, "rebase", "--json").stdout)
+    assert rebased == {"kind": "rebased", "onto": theirs, "resolved": []}
+    run(tmp_path, "commit", "-m", "staff")
+    assert json.loads(run(tmp_path, "data", "list", "--json").stdout) == {"pets": 1, "staff": 1}

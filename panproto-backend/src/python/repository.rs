@@ -1082,6 +1082,10 @@ impl PyRepository {
     /// come; a dataset of the same name staged before is replaced. A commit
     /// with only data staged keeps HEAD's schema.
     ///
+    /// ``base`` is the commit the data is a change from, as for :meth:`add`
+    /// (HEAD by default; ``None``: the branch's first commit): a commit of
+    /// it is refused if the branch is no longer there.
+    ///
     /// Raises
     /// ------
     /// DataValidationError
@@ -1089,16 +1093,29 @@ impl PyRepository {
     /// VcsError
     ///     If the name is empty or has control characters, there is no
     ///     schema yet, or the schema has several roots and ``root`` is not given.
-    #[pyo3(signature = (name, records, *, root = None))]
+    #[pyo3(
+        signature = (name, records, *, root = None, base = Some("HEAD")),
+        text_signature = "($self, name, records, *, root=None, base='HEAD')"
+    )]
     fn add_data(
         slf: &Bound<'_, Self>,
         name: &str,
         records: &Bound<'_, PyAny>,
         root: Option<&str>,
+        base: Option<&str>,
     ) -> PyResult<String> {
         let py = slf.py();
         let this = slf.get();
-        let mut writer = this.with(py, |r| Ok(r.data_writer(name, root)?))?;
+        let mut writer = this.with(py, |r| {
+            Ok(match base {
+                Some("HEAD") => r.data_writer(name, root)?,
+                Some(reference) => {
+                    let base = r.resolve(reference)?;
+                    r.data_writer_on(name, root, Some(base))?
+                }
+                None => r.data_writer_on(name, root, None)?,
+            })
+        })?;
         let mut source = records.try_iter()?;
         loop {
             let mut batch: Vec<Value> = Vec::with_capacity(BATCH);

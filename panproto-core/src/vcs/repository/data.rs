@@ -389,14 +389,39 @@ impl<S: Store> Repository<S> {
     /// # Errors
     /// As [`Repository::add_data`], before any record is read.
     pub fn data_writer(&mut self, name: &str, root: Option<&str>) -> Result<DataWriter, VcsError> {
+        let base = self.head_commit()?;
+        self.data_writer_on(name, root, base)
+    }
+
+    /// A writer for dataset `name` staged as a change from commit `base`
+    /// (`None`: the branch's first commit) rather than from HEAD, checked
+    /// against the staged schema or else `base`'s: how a working copy that
+    /// saved its staged data restores it, so that a commit of it is refused
+    /// if the branch moved meanwhile (then [`rebase`](Self::rebase)).
+    ///
+    /// # Errors
+    /// As [`data_writer`](Self::data_writer).
+    pub fn data_writer_on(
+        &mut self,
+        name: &str,
+        root: Option<&str>,
+        base: Option<ObjectId>,
+    ) -> Result<DataWriter, VcsError> {
         check_name(name)?;
-        let schema = match &self.stage {
-            Some(staged) => staged.schema.clone(),
-            None => self.head_schema()?.ok_or_else(|| VcsError::InvalidInput {
-                what: "dataset",
-                reason: "there is no schema to validate it against: add and commit (or stage) a schema first"
-                    .to_owned(),
-            })?,
+        let base_schema = match base {
+            Some(id) => Some(self.schema_of(&id)?),
+            None => None,
+        };
+        let schema = match (&self.stage, base_schema) {
+            (Some(staged), _) => staged.schema.clone(),
+            (None, Some(schema)) => schema,
+            (None, None) => {
+                return Err(VcsError::InvalidInput {
+                    what: "dataset",
+                    reason: "there is no schema to validate it against: add and commit (or stage) a schema first"
+                        .to_owned(),
+                });
+            }
         };
         let root = match root {
             Some(r) => r.to_owned(),
@@ -408,7 +433,7 @@ impl<S: Store> Repository<S> {
             checker: schema.record_checker(),
             chunker: Chunker::default(),
             count: 0,
-            base: self.head_commit()?,
+            base,
         })
     }
 
