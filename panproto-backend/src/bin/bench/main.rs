@@ -30,7 +30,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use panproto_backend::store::{BACKEND, BackendStore, open_store};
 use panproto_core::vcs::object::{Commit, store_commit};
 use panproto_core::vcs::store::{Expected, RefEdit, RefTarget, Store, Transaction};
-use panproto_core::{ObjectId, Protocol, Repository, Schema, VcsError, builtin_protocol};
+use panproto_core::{
+    ObjectId, Protocol, Repository, Resolutions, Schema, VcsError, builtin_protocol,
+};
 
 type BenchResult<T> = Result<T, Box<dyn Error>>;
 
@@ -463,8 +465,8 @@ const WRITERS: usize = 4;
 
 /// Four writers, each with its own connection and [`Repository`], commit
 /// to the same branch; a writer whose commit loses the race
-/// ([`VcsError::Conflict`]) stages its change again on the new head and
-/// retries. Reports successful commits per second over all writers.
+/// ([`VcsError::Conflict`]) rebases its staged change onto the new head
+/// and retries, as a client of the Python API would. Reports successful commits per second over all writers.
 fn concurrent_writers(protocol: &Arc<Protocol>) -> BenchResult<()> {
     let place = Place::new("concurrent")?;
     let mut first = init(&place, protocol)?;
@@ -483,17 +485,24 @@ fn concurrent_writers(protocol: &Arc<Protocol>) -> BenchResult<()> {
                 start.wait();
                 let mut conflicts = 0;
                 for n in 0..COMMITS_PER_WRITER {
+                    // Build on a head read once and stage against it, so a
+                    // commit landing in between is a conflict, never undone.
+                    let base = repo
+                        .head_commit()
+                        .map_err(|e| e.to_string())?
+                        .ok_or("no head")?;
+                    let head = repo.schema_of(&base).map_err(|e| e.to_string())?;
+                    let mine =
+                        plus_property(&head, 1_000_000 * (w + 1) + n).map_err(|e| e.to_string())?;
+                    repo.add_on(mine, Some(base)).map_err(|e| e.to_string())?;
                     loop {
-                        let head = repo
-                            .head_schema()
-                            .map_err(|e| e.to_string())?
-                            .ok_or("no head")?;
-                        let mine = plus_property(&head, 1_000_000 * (w + 1) + n)
-                            .map_err(|e| e.to_string())?;
-                        repo.add(mine).map_err(|e| e.to_string())?;
                         match repo.commit(&format!("writer {w}: {n}"), "bench", None) {
                             Ok(_) => break,
-                            Err(VcsError::Conflict { .. }) => conflicts += 1,
+                            Err(VcsError::Conflict { .. }) => {
+                                conflicts += 1;
+                                repo.rebase(&Resolutions::default())
+                                    .map_err(|e| e.to_string())?;
+                            }
                             Err(e) => return Err(e.to_string()),
                         }
                     }
@@ -525,7 +534,7 @@ fn concurrent_writers(protocol: &Arc<Protocol>) -> BenchResult<()> {
         "concurrent_writers_conflicts",
         conflicts as f64,
         "retries",
-        "info (commits that lost the race and were staged again)",
+        "info (commits that lost the race and were rebased)",
     );
     let repo = Repository::open(open_store(&place.location, "bench", false)?)?;
     let log = repo.log(None)?;
