@@ -408,6 +408,40 @@ pub fn repositories_are_isolated<S: Store>(
         timestamp: 0,
     })
     .unwrap();
+    // ... and move it without moving ours.
+    let b = commit_obj(Some(a.id), "b");
+    two.apply(&Transaction {
+        objects: vec![b.clone()],
+        edits: vec![set_ref(
+            "refs/heads/main",
+            Expected::Value(RefTarget::Id(a.id)),
+            b.id,
+        )],
+        timestamp: 0,
+    })
+    .unwrap();
+    assert_eq!(
+        one.read_ref("refs/heads/main").unwrap(),
+        Some(RefTarget::Id(a.id))
+    );
+    assert_eq!(one.read_object(&b.id).unwrap(), None);
+    // A compare-and-swap made against the other repository's value fails
+    // here: one repository's client cannot move the other's ref.
+    let moved = one.apply(&Transaction {
+        objects: Vec::new(),
+        edits: vec![set_ref(
+            "refs/heads/main",
+            Expected::Value(RefTarget::Id(b.id)),
+            a.id,
+        )],
+        timestamp: 0,
+    });
+    assert!(matches!(moved, Err(VcsError::Conflict { .. })), "{moved:?}");
+    assert_eq!(
+        two.read_ref("refs/heads/main").unwrap(),
+        Some(RefTarget::Id(b.id))
+    );
+    assert_eq!(one.list_refs("refs/").unwrap().len(), 1);
 }
 
 pub fn repository_round_trip<S: Store>(make: impl Fn() -> S, reopen: impl Fn(&S) -> S) {
