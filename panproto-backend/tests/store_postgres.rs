@@ -194,6 +194,23 @@ fn database_without_tables_is_not_found_until_created() {
 }
 
 #[test]
+fn a_format_1_store_is_upgraded_on_open() {
+    let schema = Schema::new();
+    drop(open_store(&schema.url, "repo", true).unwrap());
+    admin(&format!(
+        "UPDATE {}.panproto_meta SET value = '1' WHERE key = 'format'",
+        schema.name
+    ));
+    drop(open_store(&schema.url, "repo", false).unwrap());
+    // Raises (and fails the test) unless the format now reads 2.
+    admin(&format!(
+        "DO $$ BEGIN IF (SELECT value FROM {}.panproto_meta WHERE key = 'format') <> '2' THEN \
+         RAISE EXCEPTION 'the format was not upgraded'; END IF; END $$",
+        schema.name
+    ));
+}
+
+#[test]
 fn newer_format_is_refused() {
     let schema = Schema::new();
     drop(open_store(&schema.url, "repo", true).unwrap());

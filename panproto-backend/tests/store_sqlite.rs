@@ -139,6 +139,27 @@ fn empty_database_without_create_is_not_a_store() {
 }
 
 #[test]
+fn a_format_1_store_is_upgraded_on_open() {
+    let path = temp_path("format1");
+    drop(open_store(path.to_str().unwrap(), "repo", true).unwrap());
+    let format = |conn: &rusqlite::Connection| -> String {
+        conn.query_row("SELECT value FROM meta WHERE key = 'format'", [], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    };
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(
+        format(&conn),
+        panproto_core::vcs::store::STORE_FORMAT.to_string()
+    );
+    conn.execute("UPDATE meta SET value = '1' WHERE key = 'format'", [])
+        .unwrap();
+    drop(open_store(path.to_str().unwrap(), "repo", false).unwrap());
+    assert_eq!(format(&conn), "2");
+}
+
+#[test]
 fn newer_format_is_refused() {
     let path = temp_path("newer");
     drop(open_store(path.to_str().unwrap(), "repo", true).unwrap());

@@ -141,8 +141,10 @@ fn check_name(name: &str) -> Result<(), VcsError> {
     Ok(())
 }
 
-/// Checks the format a store records against the one this build reads.
-fn check_format(backend: &'static str, location: &str, recorded: &str) -> Result<(), StoreError> {
+/// Checks the format a store records against the one this build reads,
+/// and returns it; a store of an older format is to be upgraded by the caller
+/// (from 1 to 2 by recording the new number: the tables did not change).
+fn check_format(backend: &'static str, location: &str, recorded: &str) -> Result<u32, StoreError> {
     let format: u32 = recorded.trim().parse().map_err(|_| {
         StoreError::new(
             backend,
@@ -167,8 +169,7 @@ fn check_format(backend: &'static str, location: &str, recorded: &str) -> Result
             format!("{location} records the store format 0, which no panproto writes"),
         ));
     }
-    // Format 1 is the first; older formats to upgrade will be handled here.
-    Ok(())
+    Ok(format)
 }
 
 fn corrupt(backend: &'static str, message: impl Into<String>) -> StoreError {

@@ -23,8 +23,14 @@ use crate::error::{StoreError, VcsError};
 use crate::id::ObjectId;
 use crate::vcs::object::StoredObject;
 
-/// The on-disk format version of a store's tables.
-pub const STORE_FORMAT: u32 = 1;
+/// The on-disk format version of a store: what a build may find in it.
+///
+/// - 1: schema, commit and migration objects.
+/// - 2: also dataset, chunk and tag objects, and merge commits. The tables
+///   are unchanged, so opening a format-1 store records 2 and goes on;
+///   a build that reads only format 1 then refuses the store clearly
+///   instead of meeting objects of kinds it does not know.
+pub const STORE_FORMAT: u32 = 2;
 
 /// The ref HEAD, which names the current branch.
 pub const HEAD: &str = "HEAD";

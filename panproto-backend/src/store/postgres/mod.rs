@@ -362,7 +362,15 @@ async fn ensure_tables(
             ),
         )
     })?;
-    super::check_format(BACKEND, location, &format)?;
+    if super::check_format(BACKEND, location, &format)? < STORE_FORMAT {
+        // 1 -> 2: new object kinds only; record the new format.
+        sqlx::query("UPDATE panproto_meta SET value = $1 WHERE key = 'format' AND value = $2")
+            .bind(STORE_FORMAT.to_string())
+            .bind(&format)
+            .execute(&mut *conn)
+            .await
+            .map_err(err)?;
+    }
     Ok(())
 }
 

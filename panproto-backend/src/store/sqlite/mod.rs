@@ -268,7 +268,15 @@ fn check_format(conn: &Connection, path: &Path) -> Result<(), StoreError> {
             ),
         )
     })?;
-    super::check_format(BACKEND, &path.display().to_string(), &format)
+    if super::check_format(BACKEND, &path.display().to_string(), &format)? < STORE_FORMAT {
+        // 1 -> 2: new object kinds only; record the new format.
+        conn.execute(
+            "UPDATE meta SET value = ?1 WHERE key = 'format'",
+            [STORE_FORMAT.to_string()],
+        )
+        .map_err(at(path))?;
+    }
+    Ok(())
 }
 
 /// The tables of the database, apart from SQLite's own.
