@@ -633,7 +633,7 @@ impl<S: Store> Repository<S> {
         objects: &mut Vec<StoredObject>,
     ) -> Result<(), VcsError> {
         if let Some(parent) = parent {
-            let parent_commit = self.read_commit(&parent)?;
+            let parent_commit = self.commit_of(&parent)?;
             let inherited: Vec<(String, ObjectId)> = parent_commit
                 .datasets
                 .into_iter()

@@ -380,7 +380,7 @@ impl<S: Store> Repository<S> {
             }],
             timestamp,
         })?;
-        self.cache = Some((id, schema));
+        self.cache = Some(super::Cached { id, commit, schema });
         Ok(Merged::Commit { id, resolved })
     }
 

@@ -105,9 +105,17 @@ pub struct Repository<S: Store> {
     stage: Option<Staged>,
     /// Datasets staged with `add_data`, by name.
     data_stage: BTreeMap<String, StagedData>,
-    /// The last commit whose schema we decoded, so `add` on a large schema
-    /// does not re-read and re-validate its parent each time.
-    cache: Option<(ObjectId, Schema)>,
+    /// The last commit whose schema we decoded (usually the one just made),
+    /// so `add` on a large schema does not re-read and re-validate its
+    /// parent, nor `commit` re-read the parent's datasets, each time.
+    cache: Option<Cached>,
+}
+
+/// A commit with its decoded schema.
+struct Cached {
+    id: ObjectId,
+    commit: Commit,
+    schema: Schema,
 }
 
 /// Seconds since the Unix epoch.
@@ -245,16 +253,26 @@ impl<S: Store> Repository<S> {
 
     /// The schema of commit `id`.
     pub fn schema_of(&mut self, id: &ObjectId) -> Result<Schema, VcsError> {
-        if let Some((cached, schema)) = &self.cache {
-            if cached == id {
-                return Ok(schema.clone());
-            }
+        if let Some(cached) = self.cache.as_ref().filter(|c| c.id == *id) {
+            return Ok(cached.schema.clone());
         }
         let commit = self.read_commit(id)?;
         let obj = self.read_kind(&commit.schema, ObjectKind::Schema)?;
         let schema = object::load_schema(&obj, Arc::clone(&self.protocol))?;
-        self.cache = Some((*id, schema.clone()));
+        self.cache = Some(Cached {
+            id: *id,
+            commit,
+            schema: schema.clone(),
+        });
         Ok(schema)
+    }
+
+    /// Commit `id`, from the cache when it is the last one decoded.
+    fn commit_of(&self, id: &ObjectId) -> Result<Commit, VcsError> {
+        match self.cache.as_ref().filter(|c| c.id == *id) {
+            Some(cached) => Ok(cached.commit.clone()),
+            None => self.read_commit(id),
+        }
     }
 
     /// The schema at HEAD, if there is a commit.
@@ -422,7 +440,7 @@ impl<S: Store> Repository<S> {
         }
         self.stage = None;
         self.data_stage.clear();
-        self.cache = Some((id, schema));
+        self.cache = Some(Cached { id, commit, schema });
         Ok(id)
     }
 
