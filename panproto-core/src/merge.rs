@@ -488,21 +488,45 @@ pub fn merge_schemas(
     }
 
     let mut resolved = Vec::with_capacity(conflicts.len());
+    // Targets of edges the losing side wanted: a vertex it added only to
+    // hang under such an edge goes with the edge.
+    let mut lost_targets: BTreeSet<&String> = BTreeSet::new();
     for (conflict, decided) in conflicts {
         let Some(side) = resolutions.side_for(&conflict) else {
             continue;
         };
-        let winner = match side {
-            Side::Ours => &o,
-            Side::Theirs => &t,
+        let (winner, loser) = match side {
+            Side::Ours => (&o, &t),
+            Side::Theirs => (&t, &o),
         };
         for key in decided {
+            if let Some(Declaration::Edge(e)) = loser.get(key) {
+                lost_targets.insert(&e.tgt);
+            }
             match winner.get(key) {
                 Some(d) => merged.insert(key, d),
                 None => merged.remove(key),
             };
         }
         resolved.push((conflict, side));
+    }
+    let still_used: BTreeSet<&String> = merged
+        .values()
+        .flat_map(|d| match d {
+            Declaration::Edge(e) => vec![&e.src, &e.tgt],
+            Declaration::HyperEdge(h) => h.signature.values().collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    for orphan in lost_targets {
+        if still_used.contains(orphan) || b.contains_key(&Key::Vertex(orphan.clone())) {
+            continue;
+        }
+        merged.retain(|key, _| {
+            attachments
+                .get(key)
+                .is_none_or(|vs| vs.is_empty() || vs.iter().any(|v| v != orphan))
+        });
     }
 
     let mut builder = Schema::builder(std::sync::Arc::clone(ours.protocol()));
@@ -654,6 +678,11 @@ mod tests {
             .unwrap(),
         );
         assert_eq!(m.edges().iter().filter(|e| e.src == "root").count(), 1);
+        assert!(m.vertices().contains_key("root.x_string"));
+        assert!(
+            !m.vertices().contains_key("root.x_integer"),
+            "the vertex theirs added for the edge that lost goes with it"
+        );
     }
 
     #[test]
