@@ -801,9 +801,12 @@ impl<S: Store> Repository<S> {
                 .collect())
         };
         let (up, down) = (chain(from)?, chain(to)?);
+        // A set, not `down.contains`: two 100,000-commit chains would make
+        // that search quadratic.
+        let below_to: std::collections::HashSet<&ObjectId> = down.iter().collect();
         let ancestor = up
             .iter()
-            .find(|id| down.contains(id))
+            .find(|id| below_to.contains(id))
             .copied()
             .ok_or_else(|| {
                 VcsError::NotFound(format!(
