@@ -279,3 +279,35 @@ def test_cli_data_staged_before_the_branch_moved_is_refused_then_rebased(tmp_pat
     assert rebased == {"kind": "rebased", "onto": theirs, "resolved": []}
     run(tmp_path, "commit", "-m", "staff")
     assert json.loads(run(tmp_path, "data", "list", "--json").stdout) == {"pets": 1, "staff": 1}
+
+
+def test_a_merge_carries_datasets_and_names_data_conflicts(location):
+    with location.init("json-schema") as repo:
+        repo.add(person_v1())
+        repo.add_data("staff", [{"name": "ada", "email": "a@x"}])
+        repo.commit("people", "alice")
+        repo.create_branch("feature")
+        repo.add(
+            person_v1().to_builder().vertex("nick", "string").edge("person", "nick", "prop", {"name": "nick"}).build()
+        )
+        repo.commit("nicknames", "alice")
+        repo.checkout("feature")
+        repo.add_data("staff", [{"name": "bob", "email": "b@x"}])
+        repo.commit("new staff", "bob")
+        repo.checkout("main")
+
+        result = repo.merge("feature", "carol")  # feature changed the records, main only the schema
+        assert result["kind"] == "merge"
+        assert list(repo.data_at("HEAD", "staff")) == [{"name": "bob", "email": "b@x"}]
+
+        repo.add_data("staff", [{"name": "main"}])
+        repo.commit("main staff", "alice")
+        repo.checkout("feature")
+        repo.add_data("staff", [{"name": "feature"}])
+        repo.commit("feature staff", "bob")
+        repo.checkout("main")
+        with pytest.raises(pp.MergeConflictError) as info:
+            repo.merge("feature", "carol")
+        assert [c["element"] for c in info.value.conflicts] == ["dataset:staff"]
+        repo.merge("feature", "carol", resolve={"dataset:staff": "ours"})
+        assert list(repo.data_at("HEAD", "staff")) == [{"name": "main"}]
