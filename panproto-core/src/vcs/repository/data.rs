@@ -644,11 +644,7 @@ impl<S: Store> Repository<S> {
             } else {
                 let old = self.schema_of(&parent)?;
                 let (mid, spec) = migration.ok_or_else(|| {
-                    VcsError::Store(StoreError::new(
-                        self.store.backend(),
-                        StoreErrorKind::Corrupt,
-                        "the schema changed but the commit has no migration".to_owned(),
-                    ))
+                    self.damaged("the schema changed but the commit has no migration".to_owned())
                 })?;
                 let compiled =
                     CompiledMigration::compile(old.clone(), schema.clone(), spec.clone()).map_err(
@@ -839,13 +835,9 @@ impl<S: Store> Repository<S> {
             return Ok(None);
         }
         let mid = c.migration.ok_or_else(|| {
-            VcsError::Store(StoreError::new(
-                self.store.backend(),
-                StoreErrorKind::Corrupt,
-                format!(
-                    "commit {} changes the schema but records no migration",
-                    child.short()
-                ),
+            self.damaged(format!(
+                "commit {} changes the schema but records no migration",
+                child.short()
             ))
         })?;
         let src = self.load_schema(schemas, &p.schema)?;

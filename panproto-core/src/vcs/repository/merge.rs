@@ -31,6 +31,27 @@ use super::{Head, Repository, branch_ref, now};
 /// How merge conflicts name a dataset: `dataset:NAME`.
 const DATASET: &str = "dataset:";
 
+/// Both sides changed dataset `name` (or one removed it): the conflict, with
+/// what each side holds (`None`: removed).
+fn dataset_conflict(
+    name: &str,
+    base: Option<String>,
+    ours: Option<String>,
+    theirs: Option<String>,
+) -> Conflict {
+    Conflict {
+        kind: if ours.is_some() && theirs.is_some() {
+            ConflictKind::BothChanged
+        } else {
+            ConflictKind::DeletedModified
+        },
+        element: format!("{DATASET}{name}"),
+        base,
+        ours,
+        theirs,
+    }
+}
+
 /// A conflict, with the side a resolution chose for it (if one did).
 type Pending = (Conflict, Option<Side>);
 
@@ -59,17 +80,12 @@ fn merge_datasets(
         } else if o == b {
             Side::Theirs
         } else {
-            let conflict = Conflict {
-                kind: if o.is_some() && t.is_some() {
-                    ConflictKind::BothChanged
-                } else {
-                    ConflictKind::DeletedModified
-                },
-                element: format!("{DATASET}{name}"),
-                base: b.map(ObjectId::short),
-                ours: o.map(ObjectId::short),
-                theirs: t.map(ObjectId::short),
-            };
+            let conflict = dataset_conflict(
+                name,
+                b.map(ObjectId::short),
+                o.map(ObjectId::short),
+                t.map(ObjectId::short),
+            );
             let chosen = resolutions.side_for(&conflict);
             conflicts.push((conflict, chosen));
             match chosen {
@@ -435,17 +451,12 @@ impl<S: Store> Repository<S> {
             if b == h {
                 continue;
             }
-            let conflict = Conflict {
-                kind: if h.is_some() {
-                    ConflictKind::BothChanged
-                } else {
-                    ConflictKind::DeletedModified
-                },
-                element: format!("{DATASET}{name}"),
-                base: b.map(ObjectId::short),
-                ours: h.map(ObjectId::short),
-                theirs: Some("staged".to_owned()),
-            };
+            let conflict = dataset_conflict(
+                name,
+                b.map(ObjectId::short),
+                h.map(ObjectId::short),
+                Some("staged".to_owned()),
+            );
             let side = resolutions.side_for(&conflict);
             data_conflicts.push((conflict, side));
         }

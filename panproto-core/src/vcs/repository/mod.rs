@@ -601,15 +601,20 @@ impl<S: Store> Repository<S> {
     ) -> Result<CompiledMigration, VcsError> {
         let stored = object::load_migration(&self.read_kind(mid, ObjectKind::Migration)?)?;
         CompiledMigration::compile(src, tgt, stored.spec).map_err(|e| {
-            VcsError::Store(StoreError::new(
-                self.store.backend(),
-                StoreErrorKind::Corrupt,
-                format!(
-                    "the migration stored for commit {} does not compile: {e}",
-                    commit.short()
-                ),
+            self.damaged(format!(
+                "the migration stored for commit {} does not compile: {e}",
+                commit.short()
             ))
         })
+    }
+
+    /// The error for a store whose history contradicts itself.
+    fn damaged(&self, why: String) -> VcsError {
+        VcsError::Store(StoreError::new(
+            self.store.backend(),
+            StoreErrorKind::Corrupt,
+            why,
+        ))
     }
 
     /// Branch, head commit, and what is staged with how it differs from HEAD.
