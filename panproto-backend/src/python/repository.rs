@@ -468,6 +468,13 @@ pub(crate) struct PyRepository {
     protocol: PyProtocol,
 }
 
+/// Names with the commit ids they point at, as Python sees them (hex).
+fn hex_ids(refs: Vec<(String, ObjectId)>) -> BTreeMap<String, String> {
+    refs.into_iter()
+        .map(|(name, id)| (name, id.to_hex()))
+        .collect()
+}
+
 /// Per-element resolutions and a default side, from their Python form.
 fn resolutions(
     resolve: Option<BTreeMap<String, String>>,
@@ -805,11 +812,7 @@ impl PyRepository {
 
     /// Every branch with the commit it points at.
     fn branches(&self, py: Python<'_>) -> PyResult<BTreeMap<String, String>> {
-        let list = self.with(py, |r| Ok(r.branches()?))?;
-        Ok(list
-            .into_iter()
-            .map(|(name, id)| (name, id.to_hex()))
-            .collect())
+        Ok(hex_ids(self.with(py, |r| Ok(r.branches()?))?))
     }
 
     /// Creates branch ``name`` at ``at`` (a ref, by default HEAD) and
@@ -952,11 +955,7 @@ impl PyRepository {
 
     /// Every tag with the commit it points at.
     fn tags(&self, py: Python<'_>) -> PyResult<BTreeMap<String, String>> {
-        let list = self.with(py, |r| Ok(r.tags()?))?;
-        Ok(list
-            .into_iter()
-            .map(|(name, id)| (name, id.to_hex()))
-            .collect())
+        Ok(hex_ids(self.with(py, |r| Ok(r.tags()?))?))
     }
 
     /// The best common ancestor of the commits ``a`` and ``b`` name, or
