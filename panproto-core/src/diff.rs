@@ -38,6 +38,20 @@ pub enum ChangeKind {
 }
 
 impl ChangeKind {
+    /// Every kind, in declaration order (what `list_kinds()` reports).
+    pub const ALL: &'static [Self] = &[
+        Self::VertexAdded,
+        Self::VertexRemoved,
+        Self::EdgeAdded,
+        Self::EdgeRemoved,
+        Self::ConstraintAdded,
+        Self::ConstraintRemoved,
+        Self::ConstraintChanged,
+        Self::KindChanged,
+        Self::RequiredAdded,
+        Self::RequiredRemoved,
+    ];
+
     /// The kebab-case code, e.g. `"vertex-added"`.
     pub fn code(self) -> &'static str {
         match self {
@@ -178,5 +192,33 @@ fn merge_walk<'a, V>(
             }
             (None, None) => break,
         }
+    }
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::ChangeKind;
+
+    /// `ALL` lists every kind once, in declaration order. A new variant
+    /// makes this `match` non-exhaustive, so it does not compile until the
+    /// variant is given its position here and added to `ALL` there.
+    #[test]
+    fn all_lists_every_kind() {
+        let position = |kind: ChangeKind| match kind {
+            ChangeKind::VertexAdded => 0,
+            ChangeKind::VertexRemoved => 1,
+            ChangeKind::EdgeAdded => 2,
+            ChangeKind::EdgeRemoved => 3,
+            ChangeKind::ConstraintAdded => 4,
+            ChangeKind::ConstraintRemoved => 5,
+            ChangeKind::ConstraintChanged => 6,
+            ChangeKind::KindChanged => 7,
+            ChangeKind::RequiredAdded => 8,
+            ChangeKind::RequiredRemoved => 9,
+        };
+        for (i, &kind) in ChangeKind::ALL.iter().enumerate() {
+            assert_eq!(position(kind), i, "{kind:?} is out of place in ALL");
+        }
+        assert_eq!(ChangeKind::ALL.len(), 10, "a kind is missing from ALL");
     }
 }

@@ -64,6 +64,21 @@ pub enum IssueKind {
 }
 
 impl IssueKind {
+    /// Every kind, in declaration order (what `list_kinds()` reports).
+    pub const ALL: &'static [Self] = &[
+        Self::DuplicateVertex,
+        Self::UnknownKind,
+        Self::MissingVertex,
+        Self::UnknownEdgeKind,
+        Self::EdgeRuleViolation,
+        Self::EdgeName,
+        Self::DuplicateEdge,
+        Self::UnknownConstraintSort,
+        Self::MissingRequiredEdge,
+        Self::HyperEdge,
+        Self::ProtocolMismatch,
+    ];
+
     /// Stable kebab-case code, used in JSON output and Python.
     pub fn code(self) -> &'static str {
         match self {
@@ -304,4 +319,33 @@ pub enum MigrationError {
     /// A complement's bytes are damaged or not a complement at all.
     #[error("complement is damaged: {0}")]
     DamagedComplement(String),
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::IssueKind;
+
+    /// `ALL` lists every kind once, in declaration order. A new variant
+    /// makes this `match` non-exhaustive, so it does not compile until the
+    /// variant is given its position here and added to `ALL` there.
+    #[test]
+    fn all_lists_every_kind() {
+        let position = |kind: IssueKind| match kind {
+            IssueKind::DuplicateVertex => 0,
+            IssueKind::UnknownKind => 1,
+            IssueKind::MissingVertex => 2,
+            IssueKind::UnknownEdgeKind => 3,
+            IssueKind::EdgeRuleViolation => 4,
+            IssueKind::EdgeName => 5,
+            IssueKind::DuplicateEdge => 6,
+            IssueKind::UnknownConstraintSort => 7,
+            IssueKind::MissingRequiredEdge => 8,
+            IssueKind::HyperEdge => 9,
+            IssueKind::ProtocolMismatch => 10,
+        };
+        for (i, &kind) in IssueKind::ALL.iter().enumerate() {
+            assert_eq!(position(kind), i, "{kind:?} is out of place in ALL");
+        }
+        assert_eq!(IssueKind::ALL.len(), 11, "a kind is missing from ALL");
+    }
 }

@@ -40,6 +40,20 @@ pub enum ExistenceKind {
 }
 
 impl ExistenceKind {
+    /// Every kind, in declaration order (what `list_kinds()` reports).
+    pub const ALL: &'static [Self] = &[
+        Self::EdgeMissing,
+        Self::KindInconsistency,
+        Self::LabelInconsistency,
+        Self::RequiredFieldMissing,
+        Self::ConstraintTightened,
+        Self::ResolverInvalid,
+        Self::WellFormedness,
+        Self::SignatureCoherence,
+        Self::Simultaneity,
+        Self::ReachabilityRisk,
+    ];
+
     /// The kebab-case code, e.g. `"edge-missing"`.
     pub fn code(self) -> &'static str {
         match self {
@@ -115,4 +129,32 @@ impl ExistenceReport {
 /// Checks a mapping from `src` to `tgt` and reports every issue.
 pub fn check_existence(src: &Schema, tgt: &Schema, spec: &MigrationSpec) -> ExistenceReport {
     analyse(src, tgt, spec).1
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::ExistenceKind;
+
+    /// `ALL` lists every kind once, in declaration order. A new variant
+    /// makes this `match` non-exhaustive, so it does not compile until the
+    /// variant is given its position here and added to `ALL` there.
+    #[test]
+    fn all_lists_every_kind() {
+        let position = |kind: ExistenceKind| match kind {
+            ExistenceKind::EdgeMissing => 0,
+            ExistenceKind::KindInconsistency => 1,
+            ExistenceKind::LabelInconsistency => 2,
+            ExistenceKind::RequiredFieldMissing => 3,
+            ExistenceKind::ConstraintTightened => 4,
+            ExistenceKind::ResolverInvalid => 5,
+            ExistenceKind::WellFormedness => 6,
+            ExistenceKind::SignatureCoherence => 7,
+            ExistenceKind::Simultaneity => 8,
+            ExistenceKind::ReachabilityRisk => 9,
+        };
+        for (i, &kind) in ExistenceKind::ALL.iter().enumerate() {
+            assert_eq!(position(kind), i, "{kind:?} is out of place in ALL");
+        }
+        assert_eq!(ExistenceKind::ALL.len(), 10, "a kind is missing from ALL");
+    }
 }

@@ -90,6 +90,9 @@ pub enum ConflictKind {
 }
 
 impl ConflictKind {
+    /// Every kind, in declaration order (what `list_kinds()` reports).
+    pub const ALL: &'static [Self] = &[Self::BothChanged, Self::DeletedModified];
+
     /// `"both-changed"` or `"deleted-modified"`.
     pub fn code(self) -> &'static str {
         match self {
@@ -755,5 +758,25 @@ mod tests {
             err.to_string().contains("\"root.zz\" is not in conflict"),
             "{err}"
         );
+    }
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::ConflictKind;
+
+    /// `ALL` lists every kind once, in declaration order. A new variant
+    /// makes this `match` non-exhaustive, so it does not compile until the
+    /// variant is given its position here and added to `ALL` there.
+    #[test]
+    fn all_lists_every_kind() {
+        let position = |kind: ConflictKind| match kind {
+            ConflictKind::BothChanged => 0,
+            ConflictKind::DeletedModified => 1,
+        };
+        for (i, &kind) in ConflictKind::ALL.iter().enumerate() {
+            assert_eq!(position(kind), i, "{kind:?} is out of place in ALL");
+        }
+        assert_eq!(ConflictKind::ALL.len(), 2, "a kind is missing from ALL");
     }
 }

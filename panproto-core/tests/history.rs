@@ -175,7 +175,7 @@ fn commits_record_migrations_and_verdicts() {
     assert!(repo.resolve("HEAD~3").is_err());
     assert!(repo.resolve("nope").is_err());
 
-    let (changes, classification) = repo.diff("HEAD~2", "HEAD").unwrap();
+    let (changes, classification) = repo.diff("HEAD~2", Some("HEAD")).unwrap();
     let kinds: Vec<ChangeKind> = changes.iter().map(|c| c.kind).collect();
     assert_eq!(
         kinds,
@@ -195,4 +195,31 @@ fn commits_record_migrations_and_verdicts() {
     let lifted = m.lift(Value::from(json!({"name": "Ada"})), None).unwrap();
     assert_eq!(lifted, Value::from(json!({"name": "Ada"})));
     assert!(repo.migration_of(&c1.to_hex()).unwrap().is_none());
+}
+
+#[test]
+fn diff_to_nothing_is_the_staged_schema_else_head() {
+    let mut repo = Repository::init(MemoryStore::new("r"), js()).unwrap();
+    let v1 = person().build().unwrap();
+    repo.add(v1.clone()).unwrap();
+    repo.commit("v1", "ada", Some(1)).unwrap();
+    let (changes, classification) = repo.diff("HEAD", None).unwrap();
+    assert!(changes.is_empty(), "nothing staged: HEAD against itself");
+    assert_eq!(classification.verdict, Compatibility::FullyCompatible);
+
+    let v2 = v1
+        .to_builder()
+        .vertex("age", "integer", None)
+        .edge("person", "age", "prop", Some("age".into()))
+        .build()
+        .unwrap();
+    let staged = repo.add(v2).unwrap();
+    let (changes, classification) = repo.diff("HEAD", None).unwrap();
+    assert_eq!(changes, staged.changes, "the staged schema against HEAD");
+    assert_eq!(classification, staged.classification);
+    let (changes, _) = repo.diff("HEAD", Some("HEAD")).unwrap();
+    assert!(
+        changes.is_empty(),
+        "a ref given is used even with something staged"
+    );
 }

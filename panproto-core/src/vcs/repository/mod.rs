@@ -522,13 +522,31 @@ impl<S: Store> Repository<S> {
     }
 
     /// The changes from the schema at `from` to the schema at `to`, classified.
+    ///
+    /// `to: None` is the working state, as `git diff` has it: the staged
+    /// schema if one is staged, else HEAD's (so with nothing staged, the
+    /// diff from `from` to HEAD).
+    ///
+    /// # Errors
+    /// [`VcsError::NotFound`] if a ref names no commit.
     pub fn diff(
         &mut self,
         from: &str,
-        to: &str,
+        to: Option<&str>,
     ) -> Result<(Vec<Change>, Classification), VcsError> {
-        let (a, b) = (self.resolve(from)?, self.resolve(to)?);
-        let (old, new) = (self.schema_of(&a)?, self.schema_of(&b)?);
+        let a = self.resolve(from)?;
+        let old = self.schema_of(&a)?;
+        let new = match (to, &self.stage) {
+            (Some(to), _) => {
+                let b = self.resolve(to)?;
+                self.schema_of(&b)?
+            }
+            (None, Some(staged)) => staged.schema.clone(),
+            (None, None) => {
+                let head = self.resolve("HEAD")?;
+                self.schema_of(&head)?
+            }
+        };
         let changes = diff(&old, &new);
         let classification = classify(&changes, &self.protocol);
         Ok((changes, classification))

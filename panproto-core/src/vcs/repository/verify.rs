@@ -52,6 +52,17 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
+    /// Every kind, in declaration order (what `list_kinds()` reports).
+    pub const ALL: &'static [Self] = &[
+        Self::CorruptObject,
+        Self::HashMismatch,
+        Self::Undecodable,
+        Self::MissingObject,
+        Self::WrongKind,
+        Self::ParentMismatch,
+        Self::BadRef,
+    ];
+
     /// The kind's stable name, e.g. `hash-mismatch`.
     pub fn code(self) -> &'static str {
         match self {
@@ -536,5 +547,30 @@ mod tests {
         let report = repo.verify().unwrap();
         assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
         assert!(report.problems[0].message.contains("a tag, not a commit"));
+    }
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::ProblemKind;
+
+    /// `ALL` lists every kind once, in declaration order. A new variant
+    /// makes this `match` non-exhaustive, so it does not compile until the
+    /// variant is given its position here and added to `ALL` there.
+    #[test]
+    fn all_lists_every_kind() {
+        let position = |kind: ProblemKind| match kind {
+            ProblemKind::CorruptObject => 0,
+            ProblemKind::HashMismatch => 1,
+            ProblemKind::Undecodable => 2,
+            ProblemKind::MissingObject => 3,
+            ProblemKind::WrongKind => 4,
+            ProblemKind::ParentMismatch => 5,
+            ProblemKind::BadRef => 6,
+        };
+        for (i, &kind) in ProblemKind::ALL.iter().enumerate() {
+            assert_eq!(position(kind), i, "{kind:?} is out of place in ALL");
+        }
+        assert_eq!(ProblemKind::ALL.len(), 7, "a kind is missing from ALL");
     }
 }
