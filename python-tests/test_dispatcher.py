@@ -185,7 +185,7 @@ def test_a_backend_missing_part_of_the_interface_is_refused(tmp_path):
     """
     out = python(IMPORT_ERROR, env={"PANPROTO_BACKEND": OTHER}, path=fake_backend(tmp_path, OTHER, body))
     assert "does not provide the backend interface" in out.stdout
-    assert "vcs_log" in out.stdout and "Schema.from_json" in out.stdout and "Repository" in out.stdout
+    assert "list_kinds" in out.stdout and "Schema.from_json" in out.stdout and "Repository" in out.stdout
 
 
 def test_a_broken_backend_is_reported_not_half_imported(tmp_path):

@@ -88,9 +88,8 @@ fn opt_str(py: Python<'_>, value: Option<String>) -> Py<PyAny> {
 impl Error {
     pub(crate) fn into_py(self, py: Python<'_>) -> PyErr {
         match self {
-            Error::Protocol(e @ ProtocolError::Unknown { .. }) => {
-                raise(py, "PanprotoError", e.to_string(), &[])
-            }
+            // An unknown protocol too: wherever a name is looked up
+            // (`protocol`, `Schema.from_json`, `Repository.init`, ...).
             Error::Protocol(e) => {
                 let msg = e.to_string();
                 let errors = match &e {
@@ -141,7 +140,12 @@ fn vcs_err(py: Python<'_>, e: VcsError) -> PyErr {
     let message = e.to_string();
     match e {
         VcsError::Schema(e) => Error::Schema(e).into_py(py),
-        VcsError::Store(e) => {
+        VcsError::Store(mut e) => {
+            // The engine names the part that failed (`"object"` when stored
+            // bytes do not decode); Python's `StoreError.backend` is the
+            // store this module was compiled with, the only one it has.
+            e.backend = crate::store::BACKEND;
+            let message = e.to_string();
             let kwargs = [
                 ("backend", opt_str(py, Some(e.backend.to_owned()))),
                 ("code", opt_str(py, e.code)),
@@ -200,7 +204,7 @@ fn vcs_err(py: Python<'_>, e: VcsError) -> PyErr {
 pub(crate) fn conflicts_to_py(py: Python<'_>, conflicts: &[Conflict]) -> PyResult<Py<PyAny>> {
     let items = conflicts
         .iter()
-        .map(|c| pythonize::pythonize(py, c).map_err(PyErr::from))
+        .map(|c| super::convert::to_python(py, c))
         .collect::<PyResult<Vec<_>>>()?;
     Ok(PyTuple::new(py, items)?.into_any().unbind())
 }

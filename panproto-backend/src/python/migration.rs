@@ -3,6 +3,10 @@
 
 use std::collections::VecDeque;
 
+use super::convert::{PassThrough, Writer, from_python, to_py, to_python, to_value};
+use super::errors::{Error, attached, detached};
+use super::report::to_json;
+use super::schema::PySchema;
 use panproto_core::{
     CompiledMigration, Edge, ExistenceReport, MigrationBuilder, MigrationError, MigrationSpec,
     Value,
@@ -10,19 +14,20 @@ use panproto_core::{
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyIterator, PyList, PyTuple};
-use pythonize::{depythonize, pythonize};
-
-use super::convert::{PassThrough, Writer, to_py, to_value};
-use super::errors::{Error, attached, detached};
-use super::protocol::to_py_err;
-use super::report::to_json;
-use super::schema::PySchema;
 
 /// Records lifted per GIL release in `lift_many`.
 const BATCH: usize = 1024;
 
-fn edge_arg(py: Python<'_>, edge: &Bound<'_, PyAny>) -> PyResult<Edge> {
-    depythonize(edge).map_err(|e| to_py_err(py, e))
+/// Reads edge argument `name`.
+///
+/// # Errors
+/// A `TypeError` naming the argument if `edge` is not an edge dict.
+fn edge_arg(name: &str, edge: &Bound<'_, PyAny>) -> PyResult<Edge> {
+    from_python(
+        name,
+        "an edge, a dict {\"src\": str, \"tgt\": str, \"kind\": str, \"name\": str (optional)}",
+        edge,
+    )
 }
 
 /// An immutable, fluent migration builder: every call returns a new builder.
@@ -58,15 +63,15 @@ impl PyMigrationBuilder {
 
     /// Maps a source edge to a target edge, each a dict ``{"src", "tgt", "kind", "name"?}``.
     /// Needed only when the edge cannot be derived from the vertex map.
-    fn map_edge(
-        &self,
-        py: Python<'_>,
-        src_edge: &Bound<'_, PyAny>,
-        tgt_edge: &Bound<'_, PyAny>,
-    ) -> PyResult<Self> {
+    ///
+    /// Raises
+    /// ------
+    /// TypeError
+    ///     If either is not such a dict.
+    fn map_edge(&self, src_edge: &Bound<'_, PyAny>, tgt_edge: &Bound<'_, PyAny>) -> PyResult<Self> {
         Ok(Self(self.0.map_edge(
-            edge_arg(py, src_edge)?,
-            edge_arg(py, tgt_edge)?,
+            edge_arg("src_edge", src_edge)?,
+            edge_arg("tgt_edge", tgt_edge)?,
         )))
     }
 
@@ -74,7 +79,6 @@ impl PyMigrationBuilder {
     /// ``tgt_kind`` under an ancestor of kind ``src_kind`` by target edge ``edge``.
     fn resolve(
         &self,
-        py: Python<'_>,
         src_kind: String,
         tgt_kind: String,
         edge: &Bound<'_, PyAny>,
@@ -82,13 +86,13 @@ impl PyMigrationBuilder {
         Ok(Self(self.0.resolve(
             src_kind,
             tgt_kind,
-            edge_arg(py, edge)?,
+            edge_arg("edge", edge)?,
         )))
     }
 
     /// The mapping so far, as a dict (``vertex_map``, ``edge_map``, ``resolvers``).
     fn spec<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        pythonize(py, &self.0.spec()).map_err(|e| to_py_err(py, e))
+        to_python(py, &self.0.spec())
     }
 
     /// The existence check of the mapping so far.
@@ -184,10 +188,7 @@ impl PyCompiledMigration {
     /// The mapping as a dict, or ``None`` for a composite migration.
     #[getter]
     fn spec<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.0
-            .spec()
-            .map(|s| pythonize(py, s).map_err(|e| to_py_err(py, e)))
-            .transpose()
+        self.0.spec().map(|s| to_python(py, s)).transpose()
     }
 
     /// The vertex records are rooted at when ``root`` is not given, if the source has one.
@@ -460,7 +461,7 @@ impl PyExistenceReport {
     /// well-formedness, signature-coherence, simultaneity, reachability-risk.
     #[getter]
     fn errors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        pythonize(py, &self.0.issues).map_err(|e| to_py_err(py, e))
+        to_python(py, &self.0.issues)
     }
 
     /// The report as a plain dict.

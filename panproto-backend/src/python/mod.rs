@@ -8,8 +8,8 @@
 
 mod convert;
 mod errors;
+mod kinds;
 mod migration;
-mod panproto;
 mod protocol;
 mod report;
 mod repository;
@@ -33,22 +33,19 @@ mod _native {
     use pyo3::types::{PyList, PyType};
 
     #[pymodule_export]
+    use super::kinds::list_kinds;
+    #[pymodule_export]
     use super::migration::{
         _restore_existence_report, _restore_migration, _restore_migration_builder, LiftIterator,
         PyCompiledMigration, PyExistenceReport, PyMigrationBuilder, check_existence, compose,
         invert, migration,
     };
     #[pymodule_export]
-    use super::panproto::PyPanproto;
-    #[pymodule_export]
     use super::protocol::{PyProtocol, define_protocol, list_protocols, protocol};
     #[pymodule_export]
     use super::report::{_restore_diff_report, PyDiffReport, classify, diff};
     #[pymodule_export]
-    use super::repository::{
-        DataIterator, PyCommit, PyRepository, PyStatus, PyVerifyReport, vcs_add, vcs_commit,
-        vcs_init, vcs_log, vcs_open, vcs_status,
-    };
+    use super::repository::{DataIterator, PyCommit, PyRepository, PyStatus, PyVerifyReport};
     #[pymodule_export]
     use super::schema::{_restore_builder, _restore_schema, PySchema, PySchemaBuilder};
 

@@ -3,10 +3,12 @@
 use std::sync::Arc;
 
 use panproto_core::{Protocol, ProtocolError, registry};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pythonize::{depythonize, pythonize};
+use pyo3::types::PyMapping;
 
-use super::errors::{Error, attached};
+use super::convert::{to_python, type_name};
+use super::errors::attached;
 use super::schema::PySchemaBuilder;
 
 /// A protocol: the vertex kinds, edge rules and constraint sorts a family of
@@ -16,10 +18,6 @@ use super::schema::PySchemaBuilder;
 #[pyclass(name = "Protocol", frozen, eq, from_py_object)]
 #[derive(Clone, PartialEq)]
 pub(crate) struct PyProtocol(pub(crate) Arc<Protocol>);
-
-pub(crate) fn to_py_err(py: Python<'_>, e: pythonize::PythonizeError) -> PyErr {
-    attached::<(), Error>(py, Err(ProtocolError::Malformed(e.to_string()).into())).unwrap_err()
-}
 
 #[pymethods]
 impl PyProtocol {
@@ -54,7 +52,7 @@ impl PyProtocol {
 
     /// The specification as a dict, the form :func:`define_protocol` takes.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        pythonize(py, &*self.0).map_err(|e| to_py_err(py, e))
+        to_python(py, &*self.0)
     }
 
     fn __repr__(&self) -> String {
@@ -88,7 +86,7 @@ impl PyProtocol {
 ///
 /// Raises
 /// ------
-/// PanprotoError
+/// SchemaValidationError
 ///     If no protocol has that name.
 #[pyfunction]
 pub(crate) fn protocol(py: Python<'_>, name: &str) -> PyResult<PyProtocol> {
@@ -112,12 +110,22 @@ pub(crate) fn list_protocols() -> Vec<String> {
 ///
 /// Raises
 /// ------
+/// TypeError
+///     If ``spec`` is not a mapping.
 /// SchemaValidationError
 ///     If the specification is malformed or contradicts itself.
 #[pyfunction]
 pub(crate) fn define_protocol(py: Python<'_>, spec: &Bound<'_, PyAny>) -> PyResult<PyProtocol> {
-    let spec: Protocol = depythonize(spec).map_err(|e| to_py_err(py, e))?;
-    attached(py, registry::define(spec)).map(PyProtocol)
+    if spec.cast::<PyMapping>().is_err() {
+        return Err(PyTypeError::new_err(format!(
+            "argument 'spec' must be a mapping (a protocol specification), not {}",
+            type_name(spec)
+        )));
+    }
+    // A mapping that does not read as a specification is a malformed one.
+    let spec: Result<Protocol, _> =
+        pythonize::depythonize(spec).map_err(|e| ProtocolError::Malformed(e.to_string()));
+    attached(py, spec.and_then(registry::define)).map(PyProtocol)
 }
 
 /// A protocol argument: a `Protocol` object or a protocol's name.

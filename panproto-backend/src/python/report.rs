@@ -1,15 +1,13 @@
 //! `DiffReport`, `diff` and `classify`: what changed between two schemas, and whether it breaks.
 
-use panproto_core::{
-    Change, Classification, Protocol, classify as classify_changes, diff as diff_schemas,
-};
+use panproto_core::{Change, Classification, classify as classify_changes, diff as diff_schemas};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use pythonize::pythonize;
 
+use super::convert::to_python;
 use super::errors::{Error, detached};
-use super::protocol::{ProtocolArg, to_py_err};
+use super::protocol::ProtocolArg;
 use super::schema::PySchema;
 
 /// The changes between two schemas, classified under the old schema's
@@ -22,8 +20,8 @@ pub(crate) struct PyDiffReport {
 }
 
 impl PyDiffReport {
-    pub(crate) fn new(changes: Vec<Change>, protocol: &Protocol) -> Self {
-        let classification = classify_changes(&changes, protocol);
+    /// A report of the engine's changes with the engine's classification of them.
+    pub(crate) fn new(changes: Vec<Change>, classification: Classification) -> Self {
         Self {
             changes,
             classification,
@@ -31,12 +29,8 @@ impl PyDiffReport {
     }
 
     fn change_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        pythonize(py, &self.changes).map_err(|e| to_py_err(py, e))
+        to_python(py, &self.changes)
     }
-}
-
-fn classification_dict<'py>(py: Python<'py>, c: &Classification) -> PyResult<Bound<'py, PyAny>> {
-    pythonize(py, c).map_err(|e| to_py_err(py, e))
 }
 
 #[pymethods]
@@ -56,13 +50,13 @@ impl PyDiffReport {
     /// The breaking changes, each with ``breaking`` and ``reason``.
     #[getter]
     fn breaking<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        pythonize(py, &self.classification.breaking).map_err(|e| to_py_err(py, e))
+        to_python(py, &self.classification.breaking)
     }
 
     /// The other changes, each with ``breaking`` and ``reason``.
     #[getter]
     fn non_breaking<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        pythonize(py, &self.classification.non_breaking).map_err(|e| to_py_err(py, e))
+        to_python(py, &self.classification.non_breaking)
     }
 
     /// The report as a plain dict: ``changes``, ``compatibility``, ``breaking``, ``non_breaking``.
@@ -91,7 +85,12 @@ impl PyDiffReport {
             .into_any())
     }
 
-    fn __getitem__<'py>(&self, py: Python<'py>, index: isize) -> PyResult<Bound<'py, PyAny>> {
+    /// The change at ``index``, indexed as a list is (negative from the end).
+    fn __getitem__<'py>(
+        &self,
+        py: Python<'py>,
+        index: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         self.change_list(py)?.get_item(index)
     }
 
@@ -143,10 +142,9 @@ pub(crate) fn _restore_diff_report(changes: &str, classification: &str) -> PyRes
 #[pyfunction]
 pub(crate) fn diff(py: Python<'_>, old: &PySchema, new: &PySchema) -> PyResult<PyDiffReport> {
     detached(py, || {
-        Ok::<_, Error>(PyDiffReport::new(
-            diff_schemas(&old.0, &new.0),
-            old.0.protocol(),
-        ))
+        let changes = diff_schemas(&old.0, &new.0);
+        let classification = classify_changes(&changes, old.0.protocol());
+        Ok::<_, Error>(PyDiffReport::new(changes, classification))
     })
 }
 
@@ -165,6 +163,5 @@ pub(crate) fn classify<'py>(
     protocol: ProtocolArg,
 ) -> PyResult<Bound<'py, PyAny>> {
     let protocol = protocol.resolve(py)?;
-    let c = classify_changes(&diff.changes, &protocol);
-    classification_dict(py, &c)
+    to_python(py, &classify_changes(&diff.changes, &protocol))
 }

@@ -7,10 +7,10 @@ use panproto_core::{Declaration, Schema, SchemaBuilder};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use pythonize::pythonize;
 
+use super::convert::{to_python, to_value};
 use super::errors::detached;
-use super::protocol::{ProtocolArg, PyProtocol, to_py_err};
+use super::protocol::{ProtocolArg, PyProtocol};
 
 /// An immutable, fluent schema builder: every method returns a new builder
 /// and leaves this one as it was. Get one from :meth:`Protocol.schema`.
@@ -192,8 +192,7 @@ impl PySchema {
     #[getter]
     fn edges<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let edges: Vec<_> = self.0.edges().iter().collect();
-        pythonize(py, &edges)
-            .map_err(|e| to_py_err(py, e))?
+        to_python(py, &edges)?
             .cast_into::<PyList>()
             .map_err(Into::into)
     }
@@ -201,7 +200,7 @@ impl PySchema {
     /// The whole schema in its JSON form, as a dict.
     #[getter]
     fn data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        pythonize(py, &self.0.to_data()).map_err(|e| to_py_err(py, e))
+        to_python(py, &self.0.to_data())
     }
 
     /// The schema as JSON text (what :meth:`from_json` and ``panproto add`` read).
@@ -242,7 +241,7 @@ impl PySchema {
         record: &Bound<'py, PyAny>,
         root: &str,
     ) -> PyResult<Bound<'py, PyList>> {
-        let value = super::convert::to_value(record)?;
+        let value = to_value(record)?;
         let found = detached(py, || {
             Ok::<_, super::errors::Error>(self.0.validate_record(&value, root))
         })?;

@@ -3,7 +3,10 @@
 //!
 //! Written by hand rather than through serde, because it is the hot path of
 //! `lift_many`: exact-type checks first, and a cache of key strings so a
-//! batch of records with the same keys creates each key object once.
+//! batch of records with the same keys creates each key object once. Every
+//! reader checks scalars by one rule ([`scalar`]), so `lift` refuses what
+//! `get`, `put` and `validate_record` refuse, with the same `TypeError`
+//! naming the path to the value.
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -11,6 +14,8 @@ use panproto_core::{Map, Value};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+
+use super::type_name;
 
 /// Records nested deeper than this are refused rather than risking the stack.
 const MAX_DEPTH: usize = 256;
@@ -20,10 +25,55 @@ pub(crate) fn to_value(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
     read(obj, 0, &mut Copied).map_err(ReadError::into_py_err)
 }
 
-/// How a reader turns a scalar (str, int, float, bool, None, bytes) into a [`Value`].
+/// How a reader keeps a scalar (str, int, float, bool, None, bytes).
 trait Scalars<'py> {
     /// `None` if `obj` is not a scalar a record may hold.
     fn scalar(&mut self, obj: &Bound<'py, PyAny>) -> Result<Option<Value>, ReadError>;
+}
+
+/// A scalar a record may hold, checked.
+enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'a str),
+    Bytes(&'a [u8]),
+}
+
+/// The one rule for the scalars of every record read from Python, whether
+/// copied into the engine (`get`, `put`, `validate_record`, `add_data`) or
+/// passed through (`lift`, `lift_many`): str that is valid text (no lone
+/// surrogate), int of at most 64 bits, float, bool, None, bytes. `None`
+/// if `obj` is no scalar.
+fn scalar<'a>(obj: &'a Bound<'_, PyAny>) -> Result<Option<Scalar<'a>>, ReadError> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        return s.to_str().map(|s| Some(Scalar::Str(s))).map_err(|e| {
+            ReadError::caused(
+                "a str with a lone surrogate is not valid Unicode text".to_owned(),
+                e,
+            )
+        });
+    }
+    if obj.is_none() {
+        return Ok(Some(Scalar::Null));
+    }
+    if let Ok(b) = obj.cast_exact::<PyBool>() {
+        return Ok(Some(Scalar::Bool(b.is_true())));
+    }
+    if obj.cast::<PyInt>().is_ok() {
+        return obj
+            .extract::<i64>()
+            .map(|i| Some(Scalar::Int(i)))
+            .map_err(|_| ReadError::new(format!("integer {obj} does not fit in 64 bits")));
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        return Ok(Some(Scalar::Float(f.value())));
+    }
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(Some(Scalar::Bytes(b.as_bytes())));
+    }
+    Ok(None)
 }
 
 /// Scalars copied into the engine's values.
@@ -31,28 +81,14 @@ struct Copied;
 
 impl<'py> Scalars<'py> for Copied {
     fn scalar(&mut self, obj: &Bound<'py, PyAny>) -> Result<Option<Value>, ReadError> {
-        if let Ok(s) = obj.cast::<PyString>() {
-            return Ok(Some(Value::Str(s.to_str()?.to_owned())));
-        }
-        if obj.is_none() {
-            return Ok(Some(Value::Null));
-        }
-        if let Ok(b) = obj.cast_exact::<PyBool>() {
-            return Ok(Some(Value::Bool(b.is_true())));
-        }
-        if obj.cast::<PyInt>().is_ok() {
-            return obj
-                .extract::<i64>()
-                .map(|i| Some(Value::Int(i)))
-                .map_err(|_| ReadError::new(format!("integer {obj} does not fit in 64 bits")));
-        }
-        if let Ok(f) = obj.cast::<PyFloat>() {
-            return Ok(Some(Value::Float(f.value())));
-        }
-        if let Ok(b) = obj.cast::<PyBytes>() {
-            return Ok(Some(Value::Bytes(b.as_bytes().to_vec())));
-        }
-        Ok(None)
+        Ok(scalar(obj)?.map(|s| match s {
+            Scalar::Null => Value::Null,
+            Scalar::Bool(b) => Value::Bool(b),
+            Scalar::Int(i) => Value::Int(i),
+            Scalar::Float(f) => Value::Float(f),
+            Scalar::Str(s) => Value::Str(s.to_owned()),
+            Scalar::Bytes(b) => Value::Bytes(b.to_vec()),
+        }))
     }
 }
 
@@ -70,6 +106,14 @@ impl ReadError {
             path: Vec::new(),
             message,
             cause: None,
+        }
+    }
+
+    fn caused(message: String, cause: PyErr) -> Self {
+        Self {
+            path: Vec::new(),
+            message,
+            cause: Some(cause),
         }
     }
 
@@ -98,12 +142,6 @@ impl From<PyErr> for ReadError {
     }
 }
 
-fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type()
-        .name()
-        .map_or_else(|_| "?".to_owned(), |n| n.to_string())
-}
-
 /// Reads a value: dicts, lists and tuples walked here, scalars by `scalars`.
 fn read<'py>(
     obj: &Bound<'py, PyAny>,
@@ -124,7 +162,12 @@ fn read<'py>(
                     type_name(&k)
                 )));
             };
-            let key = key.to_str()?;
+            let key = key.to_str().map_err(|e| {
+                ReadError::caused(
+                    "a key with a lone surrogate is not valid Unicode text".to_owned(),
+                    e,
+                )
+            })?;
             let value = read(&v, depth + 1, scalars).map_err(|e| e.at(format!(".{key}")))?;
             out.push((key.to_owned(), value));
         }
@@ -204,12 +247,8 @@ impl<'py> Writer<'py> {
 
 impl<'py> Scalars<'py> for PassThrough<'py> {
     fn scalar(&mut self, obj: &Bound<'py, PyAny>) -> Result<Option<Value>, ReadError> {
-        let scalar = obj.is_none()
-            || obj.cast::<PyString>().is_ok()
-            || obj.cast::<PyInt>().is_ok()
-            || obj.cast::<PyFloat>().is_ok()
-            || obj.cast::<PyBytes>().is_ok();
-        if !scalar {
+        // Checked by the same rule as copied scalars, then kept as they are.
+        if scalar(obj)?.is_none() {
             return Ok(None);
         }
         let index = self.scalars.len() as i64;

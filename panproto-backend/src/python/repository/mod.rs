@@ -1,458 +1,36 @@
-//! `Repository`, `Commit`, `Status` and the `vcs_*` functions.
+//! `Repository`: a store's history and this client's staging area. The
+//! classes its methods return live beside it, one per file: `Commit`,
+//! `Status`, `VerifyReport` and the `DataIterator` of records; their dict
+//! forms are in [`super::convert`].
 
-use std::collections::{BTreeMap, VecDeque};
+mod commit;
+mod data;
+mod status;
+mod verify;
+
+pub(crate) use commit::PyCommit;
+pub(crate) use data::DataIterator;
+pub(crate) use status::PyStatus;
+pub(crate) use verify::PyVerifyReport;
+
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use panproto_core::vcs::store::{RefTarget, ReflogEntry};
-use panproto_core::{
-    Change, CommitInfo, Conflict, DataCursor, Head, Merged, ObjectId, Problem, Rebased, Repository,
-    Resolutions, Side, TagInfo, Value, VcsError, VerifyReport,
-};
+use panproto_core::{Head, Repository, Value, VcsError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use pythonize::pythonize;
-use serde::Serialize;
 
-use super::convert::{Writer, to_value};
-use super::errors::{Error, detached};
+use super::convert::{
+    MergeOut, RebaseOut, hex_ids, opt_int_arg, reflog_dict, resolutions, tag_dict, to_python,
+    to_value,
+};
+use super::errors::{Error, attached, detached};
 use super::migration::PyCompiledMigration;
-use super::protocol::{ProtocolArg, PyProtocol, to_py_err};
+use super::protocol::{ProtocolArg, PyProtocol};
 use super::report::PyDiffReport;
 use super::schema::PySchema;
 use crate::store::{BackendStore, open_store};
-
-/// One commit: a version of the repository's schema.
-#[pyclass(name = "Commit", frozen, eq, get_all, from_py_object)]
-#[derive(Clone, PartialEq)]
-pub(crate) struct PyCommit {
-    /// The commit id (64 hex digits).
-    id: String,
-    /// Parent commit ids.
-    parents: Vec<String>,
-    /// The id of the schema this commit holds.
-    schema_id: String,
-    /// Who made it.
-    author: String,
-    /// When, in seconds since the Unix epoch (UTC).
-    timestamp: i64,
-    /// Why.
-    message: String,
-    /// How this version relates to its first parent's: ``"fully-compatible"``,
-    /// ``"backward-compatible"`` or ``"breaking"``.
-    compatibility: Option<String>,
-    /// The id of the migration from the first parent's schema, if any.
-    migration: Option<String>,
-    /// The datasets this version holds: name → dataset id.
-    datasets: BTreeMap<String, String>,
-}
-
-impl From<CommitInfo> for PyCommit {
-    fn from(c: CommitInfo) -> Self {
-        Self {
-            id: c.id.to_hex(),
-            parents: c.commit.parents.iter().map(ObjectId::to_hex).collect(),
-            schema_id: c.commit.schema.to_hex(),
-            author: c.commit.author,
-            timestamp: c.commit.timestamp,
-            message: c.commit.message,
-            compatibility: c.commit.compatibility,
-            migration: c.commit.migration.map(|m| m.to_hex()),
-            datasets: c
-                .commit
-                .datasets
-                .iter()
-                .map(|(name, id)| (name.clone(), id.to_hex()))
-                .collect(),
-        }
-    }
-}
-
-#[pymethods]
-impl PyCommit {
-    #[new]
-    #[pyo3(signature = (id, parents, schema_id, author, timestamp, message, compatibility = None, migration = None, datasets = None))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        id: String,
-        parents: Vec<String>,
-        schema_id: String,
-        author: String,
-        timestamp: i64,
-        message: String,
-        compatibility: Option<String>,
-        migration: Option<String>,
-        datasets: Option<BTreeMap<String, String>>,
-    ) -> Self {
-        Self {
-            id,
-            parents,
-            schema_id,
-            author,
-            timestamp,
-            message,
-            compatibility,
-            migration,
-            datasets: datasets.unwrap_or_default(),
-        }
-    }
-
-    /// The first 12 hex digits of the id.
-    #[getter]
-    fn short_id(&self) -> String {
-        self.id.chars().take(12).collect()
-    }
-
-    /// The commit as a plain dict.
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        d.set_item("id", &self.id)?;
-        d.set_item("short_id", self.short_id())?;
-        d.set_item("parents", &self.parents)?;
-        d.set_item("schema_id", &self.schema_id)?;
-        d.set_item("author", &self.author)?;
-        d.set_item("timestamp", self.timestamp)?;
-        d.set_item("message", &self.message)?;
-        d.set_item("compatibility", &self.compatibility)?;
-        d.set_item("migration", &self.migration)?;
-        d.set_item("datasets", &self.datasets)?;
-        Ok(d)
-    }
-
-    fn __repr__(&self) -> String {
-        format!(
-            "Commit({:?}, author={:?}, message={:?})",
-            self.short_id(),
-            self.author,
-            self.message
-        )
-    }
-
-    #[allow(clippy::type_complexity)]
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(
-        Bound<'py, PyAny>,
-        (
-            String,
-            Vec<String>,
-            String,
-            String,
-            i64,
-            String,
-            Option<String>,
-            Option<String>,
-            BTreeMap<String, String>,
-        ),
-    )> {
-        let c = slf.get().clone();
-        Ok((
-            slf.get_type().into_any(),
-            (
-                c.id,
-                c.parents,
-                c.schema_id,
-                c.author,
-                c.timestamp,
-                c.message,
-                c.compatibility,
-                c.migration,
-                c.datasets,
-            ),
-        ))
-    }
-}
-
-/// What :meth:`Repository.status` reports: the branch, HEAD, and what is
-/// staged with how it differs from HEAD.
-#[pyclass(name = "Status", frozen)]
-pub(crate) struct PyStatus {
-    branch: Option<String>,
-    head: Option<String>,
-    staged: Option<String>,
-    changes: Py<PyAny>,
-    compatibility: Option<String>,
-    staged_data: BTreeMap<String, u64>,
-}
-
-#[pymethods]
-impl PyStatus {
-    #[new]
-    #[pyo3(signature = (branch, head, staged, changes, compatibility = None, staged_data = BTreeMap::new()))]
-    fn new(
-        branch: Option<String>,
-        head: Option<String>,
-        staged: Option<String>,
-        changes: Py<PyAny>,
-        compatibility: Option<String>,
-        staged_data: BTreeMap<String, u64>,
-    ) -> Self {
-        Self {
-            branch,
-            head,
-            staged,
-            changes,
-            compatibility,
-            staged_data,
-        }
-    }
-
-    /// The datasets staged with :meth:`Repository.add_data`, with their record counts.
-    #[getter]
-    fn staged_data(&self) -> BTreeMap<String, u64> {
-        self.staged_data.clone()
-    }
-
-    /// The verdict on the staged changes (``None`` if nothing is staged).
-    #[getter]
-    fn compatibility(&self) -> Option<String> {
-        self.compatibility.clone()
-    }
-
-    /// The current branch, or ``None`` when HEAD is detached.
-    #[getter]
-    fn branch(&self) -> Option<String> {
-        self.branch.clone()
-    }
-
-    /// The commit HEAD points at, or ``None`` before the first commit.
-    #[getter]
-    fn head(&self) -> Option<String> {
-        self.head.clone()
-    }
-
-    /// The id of the staged schema, or ``None`` if nothing is staged.
-    #[getter]
-    fn staged(&self) -> Option<String> {
-        self.staged.clone()
-    }
-
-    /// How the staged schema differs from HEAD's (empty if nothing is staged).
-    #[getter]
-    fn changes(&self, py: Python<'_>) -> Py<PyAny> {
-        self.changes.clone_ref(py)
-    }
-
-    /// The status as a plain dict.
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        d.set_item("branch", &self.branch)?;
-        d.set_item("head", &self.head)?;
-        d.set_item("staged", &self.staged)?;
-        d.set_item("changes", &self.changes)?;
-        d.set_item("compatibility", &self.compatibility)?;
-        d.set_item("staged_data", &self.staged_data)?;
-        Ok(d)
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let n = self.changes.bind(py).len()?;
-        let short = |s: &Option<String>| {
-            s.as_ref().map_or("None".to_owned(), |s| {
-                format!("{:?}", &s[..12.min(s.len())])
-            })
-        };
-        Ok(format!(
-            "Status(branch={}, head={}, staged={}, changes={n}, staged_data={})",
-            self.branch
-                .as_ref()
-                .map_or("None".to_owned(), |b| format!("{b:?}")),
-            short(&self.head),
-            short(&self.staged),
-            self.staged_data.len(),
-        ))
-    }
-
-    #[allow(clippy::type_complexity)]
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(
-        Bound<'py, PyAny>,
-        (
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Py<PyAny>,
-            Option<String>,
-            BTreeMap<String, u64>,
-        ),
-    )> {
-        let s = slf.get();
-        let py = slf.py();
-        Ok((
-            slf.get_type().into_any(),
-            (
-                s.branch.clone(),
-                s.head.clone(),
-                s.staged.clone(),
-                s.changes.clone_ref(py),
-                s.compatibility.clone(),
-                s.staged_data.clone(),
-            ),
-        ))
-    }
-}
-
-/// What :meth:`Repository.verify` found: how much it checked and every
-/// problem, each with its kind, where it is and what is wrong.
-#[pyclass(name = "VerifyReport", frozen, eq, from_py_object)]
-#[derive(Clone, PartialEq)]
-pub(crate) struct PyVerifyReport {
-    objects: usize,
-    refs: usize,
-    /// `(kind, object, message)` for each problem.
-    problems: Vec<(String, String, String)>,
-}
-
-impl From<VerifyReport> for PyVerifyReport {
-    fn from(report: VerifyReport) -> Self {
-        Self {
-            objects: report.objects,
-            refs: report.refs,
-            problems: report
-                .problems
-                .into_iter()
-                .map(
-                    |Problem {
-                         kind,
-                         subject,
-                         message,
-                     }| { (kind.code().to_owned(), subject, message) },
-                )
-                .collect(),
-        }
-    }
-}
-
-impl PyVerifyReport {
-    fn problem_dicts<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
-        self.problems
-            .iter()
-            .map(|(kind, object, message)| {
-                let d = PyDict::new(py);
-                d.set_item("kind", kind)?;
-                d.set_item("object", object)?;
-                d.set_item("message", message)?;
-                Ok(d)
-            })
-            .collect()
-    }
-}
-
-#[pymethods]
-impl PyVerifyReport {
-    #[new]
-    fn new(objects: usize, refs: usize, problems: Vec<(String, String, String)>) -> Self {
-        Self {
-            objects,
-            refs,
-            problems,
-        }
-    }
-
-    /// Whether nothing is wrong.
-    #[getter]
-    fn ok(&self) -> bool {
-        self.problems.is_empty()
-    }
-
-    /// How many objects were checked.
-    #[getter]
-    fn objects(&self) -> usize {
-        self.objects
-    }
-
-    /// How many refs were checked.
-    #[getter]
-    fn refs(&self) -> usize {
-        self.refs
-    }
-
-    /// Every problem: ``{"kind", "object", "message"}``.
-    #[getter]
-    fn problems<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
-        self.problem_dicts(py)
-    }
-
-    /// The report as a plain dict.
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        d.set_item("ok", self.ok())?;
-        d.set_item("objects", self.objects)?;
-        d.set_item("refs", self.refs)?;
-        d.set_item("problems", self.problem_dicts(py)?)?;
-        Ok(d)
-    }
-
-    fn __bool__(&self) -> bool {
-        self.ok()
-    }
-
-    fn __repr__(&self) -> String {
-        format!(
-            "VerifyReport(ok={}, objects={}, refs={}, problems={})",
-            if self.ok() { "True" } else { "False" },
-            self.objects,
-            self.refs,
-            self.problems.len()
-        )
-    }
-
-    #[allow(clippy::type_complexity)]
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(
-        Bound<'py, PyAny>,
-        (usize, usize, Vec<(String, String, String)>),
-    )> {
-        let r = slf.get();
-        Ok((
-            slf.get_type().into_any(),
-            (r.objects, r.refs, r.problems.clone()),
-        ))
-    }
-}
-
-/// A ref target as Python shows it: a commit (or tag object) id, or
-/// ``"ref: NAME"`` for a symbolic ref, as git writes them.
-fn target_str(target: Option<RefTarget>) -> Option<String> {
-    target.map(|t| match t {
-        RefTarget::Id(id) => id.to_hex(),
-        RefTarget::Symbolic(name) => format!("ref: {name}"),
-    })
-}
-
-fn reflog_dict(py: Python<'_>, entry: ReflogEntry) -> PyResult<Bound<'_, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("ref", entry.name)?;
-    d.set_item("old", target_str(entry.old))?;
-    d.set_item("new", target_str(entry.new))?;
-    d.set_item("message", entry.message)?;
-    d.set_item("timestamp", entry.timestamp)?;
-    Ok(d)
-}
-
-fn tag_dict(py: Python<'_>, info: TagInfo) -> PyResult<Bound<'_, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("name", info.name)?;
-    d.set_item("commit", info.commit.to_hex())?;
-    let (id, tag) = match info.annotation {
-        Some((id, tag)) => (Some(id.to_hex()), Some(tag)),
-        None => (None, None),
-    };
-    d.set_item("annotated", id.is_some())?;
-    d.set_item("object", id)?;
-    d.set_item("tagger", tag.as_ref().map(|t| t.tagger.clone()))?;
-    d.set_item("timestamp", tag.as_ref().map(|t| t.timestamp))?;
-    d.set_item("message", tag.map(|t| t.message))?;
-    Ok(d)
-}
-
-fn changes_to_py(py: Python<'_>, changes: &[Change]) -> PyResult<Py<PyAny>> {
-    Ok(pythonize(py, changes)
-        .map_err(|e| to_py_err(py, e))?
-        .unbind())
-}
 
 /// A repository of schema versions, and this client's staging area.
 ///
@@ -466,62 +44,6 @@ pub(crate) struct PyRepository {
     location: String,
     name: String,
     protocol: PyProtocol,
-}
-
-/// Names with the commit ids they point at, as Python sees them (hex).
-fn hex_ids(refs: Vec<(String, ObjectId)>) -> BTreeMap<String, String> {
-    refs.into_iter()
-        .map(|(name, id)| (name, id.to_hex()))
-        .collect()
-}
-
-/// Per-element resolutions and a default side, from their Python form.
-fn resolutions(
-    resolve: Option<BTreeMap<String, String>>,
-    strategy: Option<&str>,
-) -> Result<Resolutions, VcsError> {
-    Ok(Resolutions {
-        default: strategy.map(str::parse::<Side>).transpose()?,
-        elements: resolve
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(element, side)| Ok((element, side.parse::<Side>()?)))
-            .collect::<Result<_, VcsError>>()?,
-    })
-}
-
-/// A settled conflict as Python sees it (`panproto.types.ResolvedConflict`).
-#[derive(Serialize)]
-struct ResolvedOut<'a> {
-    #[serde(flatten)]
-    conflict: &'a Conflict,
-    side: &'static str,
-}
-
-fn resolved_out(resolved: &[(Conflict, Side)]) -> Vec<ResolvedOut<'_>> {
-    resolved
-        .iter()
-        .map(|(conflict, side)| ResolvedOut {
-            conflict,
-            side: side.code(),
-        })
-        .collect()
-}
-
-/// `panproto.types.MergeResult`.
-#[derive(Serialize)]
-struct MergeOut<'a> {
-    kind: &'static str,
-    commit: String,
-    resolved: Vec<ResolvedOut<'a>>,
-}
-
-/// `panproto.types.RebaseResult`.
-#[derive(Serialize)]
-struct RebaseOut<'a> {
-    kind: &'static str,
-    onto: Option<String>,
-    resolved: Vec<ResolvedOut<'a>>,
 }
 
 fn location_str(location: PathBuf) -> String {
@@ -674,7 +196,6 @@ impl PyRepository {
     #[pyo3(signature = (schema, *, base = Some("HEAD")), text_signature = "($self, schema, *, base='HEAD')")]
     fn add(&self, py: Python<'_>, schema: &PySchema, base: Option<&str>) -> PyResult<PyDiffReport> {
         let schema = schema.0.clone();
-        let protocol = Arc::clone(&self.protocol.0);
         self.with(py, |r| {
             let staged = match base {
                 Some("HEAD") => r.add(schema)?,
@@ -684,7 +205,10 @@ impl PyRepository {
                 }
                 None => r.add_on(schema, None)?,
             };
-            Ok(PyDiffReport::new(staged.changes.clone(), &protocol))
+            Ok(PyDiffReport::new(
+                staged.changes.clone(),
+                staged.classification.clone(),
+            ))
         })
     }
 
@@ -709,14 +233,16 @@ impl PyRepository {
         py: Python<'_>,
         message: &str,
         author: &str,
-        timestamp: Option<i64>,
+        timestamp: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<String> {
+        let timestamp = opt_int_arg("timestamp", timestamp)?;
         self.with(py, |r| Ok(r.commit(message, author, timestamp)?.to_hex()))
     }
 
     /// Commits reachable from HEAD by first parents, newest first.
     #[pyo3(signature = (limit = None))]
-    fn log(&self, py: Python<'_>, limit: Option<usize>) -> PyResult<Vec<PyCommit>> {
+    fn log(&self, py: Python<'_>, limit: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<PyCommit>> {
+        let limit = opt_int_arg("limit", limit)?;
         let commits = self.with(py, |r| Ok(r.log(limit)?))?;
         Ok(commits.into_iter().map(PyCommit::from).collect())
     }
@@ -724,26 +250,7 @@ impl PyRepository {
     /// The branch, HEAD, and what is staged with how it differs from HEAD.
     fn status(&self, py: Python<'_>) -> PyResult<PyStatus> {
         let status = self.with(py, |r| Ok(r.status()?))?;
-        let branch = match &status.head {
-            Head::Branch(b) => Some(b.clone()),
-            Head::Detached(_) => None,
-        };
-        let (staged, changes, compatibility) = match &status.staged {
-            Some(s) => (
-                Some(s.schema.id().to_hex()),
-                s.changes.as_slice(),
-                Some(s.classification.verdict.code().to_owned()),
-            ),
-            None => (None, &[][..], None),
-        };
-        Ok(PyStatus {
-            branch,
-            head: status.head_commit.map(|id| id.to_hex()),
-            staged,
-            changes: changes_to_py(py, changes)?,
-            compatibility,
-            staged_data: status.staged_data,
-        })
+        PyStatus::from_engine(py, status)
     }
 
     /// The schema at ``ref``: ``HEAD``, ``HEAD~N``, a branch name or a full commit id.
@@ -772,26 +279,8 @@ impl PyRepository {
     ///     else ``HEAD``.
     #[pyo3(signature = (a = "HEAD", b = None))]
     fn diff(&self, py: Python<'_>, a: &str, b: Option<&str>) -> PyResult<PyDiffReport> {
-        let protocol = Arc::clone(&self.protocol.0);
-        self.with(py, |r| {
-            let old = r.resolve(a)?;
-            let old = r.schema_of(&old)?;
-            let new = match (b, r.staged()) {
-                (Some(b), _) => {
-                    let id = r.resolve(b)?;
-                    r.schema_of(&id)?
-                }
-                (None, Some(staged)) => staged.schema.clone(),
-                (None, None) => {
-                    let id = r.resolve("HEAD")?;
-                    r.schema_of(&id)?
-                }
-            };
-            Ok(PyDiffReport::new(
-                panproto_core::diff(&old, &new),
-                &protocol,
-            ))
-        })
+        let (changes, classification) = self.with(py, |r| Ok(r.diff(a, b)?))?;
+        Ok(PyDiffReport::new(changes, classification))
     }
 
     /// A commit and what it changed from its first parent.
@@ -802,11 +291,13 @@ impl PyRepository {
     ///     ``{"commit": Commit, "diff": DiffReport}``.
     #[pyo3(signature = (r#ref = "HEAD"))]
     fn show<'py>(&self, py: Python<'py>, r#ref: &str) -> PyResult<Bound<'py, PyDict>> {
-        let protocol = Arc::clone(&self.protocol.0);
         let shown = self.with(py, |r| Ok(r.show(r#ref)?))?;
         let d = PyDict::new(py);
         d.set_item("commit", PyCommit::from(shown.info))?;
-        d.set_item("diff", PyDiffReport::new(shown.changes, &protocol))?;
+        d.set_item(
+            "diff",
+            PyDiffReport::new(shown.changes, shown.classification),
+        )?;
         Ok(d)
     }
 
@@ -935,8 +426,9 @@ impl PyRepository {
         &self,
         py: Python<'py>,
         r#ref: &str,
-        limit: Option<usize>,
+        limit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let limit = opt_int_arg("limit", limit)?;
         let entries = self.with(py, |r| Ok(r.reflog(r#ref, limit)?))?;
         entries.into_iter().map(|e| reflog_dict(py, e)).collect()
     }
@@ -997,23 +489,14 @@ impl PyRepository {
         message: Option<&str>,
         resolve: Option<BTreeMap<String, String>>,
         strategy: Option<&str>,
-        timestamp: Option<i64>,
+        timestamp: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let resolutions = super::errors::attached(py, resolutions(resolve, strategy))?;
+        let timestamp = opt_int_arg("timestamp", timestamp)?;
+        let resolutions = attached(py, resolutions(resolve, strategy))?;
         let merged = self.with(py, |r| {
             Ok(r.merge(r#ref, author, message, &resolutions, timestamp)?)
         })?;
-        let (kind, resolved) = match &merged {
-            Merged::UpToDate(_) => ("up-to-date", &[][..]),
-            Merged::FastForward(_) => ("fast-forward", &[][..]),
-            Merged::Commit { resolved, .. } => ("merge", resolved.as_slice()),
-        };
-        let out = MergeOut {
-            kind,
-            commit: merged.head().to_hex(),
-            resolved: resolved_out(resolved),
-        };
-        Ok(pythonize(py, &out)?)
+        to_python(py, &MergeOut::from(&merged))
     }
 
     /// Re-applies the staged schema on the branch's current head, after
@@ -1041,33 +524,25 @@ impl PyRepository {
         resolve: Option<BTreeMap<String, String>>,
         strategy: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let resolutions = super::errors::attached(py, resolutions(resolve, strategy))?;
+        let resolutions = attached(py, resolutions(resolve, strategy))?;
         let rebased = self.with(py, |r| Ok(r.rebase(&resolutions)?))?;
-        let out = match &rebased {
-            Rebased::UpToDate => RebaseOut {
-                kind: "up-to-date",
-                onto: None,
-                resolved: Vec::new(),
-            },
-            Rebased::Onto { head, resolved } => RebaseOut {
-                kind: "rebased",
-                onto: Some(head.to_hex()),
-                resolved: resolved_out(resolved),
-            },
-        };
-        Ok(pythonize(py, &out)?)
+        to_python(py, &RebaseOut::from(&rebased))
     }
 
     /// The migration commit ``ref`` recorded from its parent number
     /// ``parent`` (0, the first, by default; a merge commit has one from
     /// each parent), or ``None`` for a first commit.
-    #[pyo3(signature = (r#ref = "HEAD", *, parent = 0))]
+    #[pyo3(
+        signature = (r#ref = "HEAD", *, parent = None),
+        text_signature = "($self, ref='HEAD', *, parent=0)"
+    )]
     fn migration(
         &self,
         py: Python<'_>,
         r#ref: &str,
-        parent: usize,
+        parent: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Option<PyCompiledMigration>> {
+        let parent = opt_int_arg("parent", parent)?.unwrap_or(0);
         self.with(py, |r| Ok(r.migration_from_parent(r#ref, parent)?))
             .map(|m| m.map(PyCompiledMigration))
     }
@@ -1225,133 +700,3 @@ impl PyRepository {
 
 /// Records read from ``add_data``'s iterable per GIL release.
 const BATCH: usize = 4096;
-
-/// The lazy iterator of records ``data_at`` and ``migrate_data`` return.
-/// It reads one chunk of the dataset at a time, through its repository.
-#[pyclass(name = "DataIterator")]
-pub(crate) struct DataIterator {
-    repo: Py<PyRepository>,
-    cursor: Option<DataCursor>,
-    ready: VecDeque<Py<PyAny>>,
-}
-
-impl DataIterator {
-    fn new(repo: &Bound<'_, PyRepository>, cursor: DataCursor) -> Self {
-        Self {
-            repo: repo.clone().unbind(),
-            cursor: Some(cursor),
-            ready: VecDeque::new(),
-        }
-    }
-
-    /// Reads, decodes and migrates the next chunk with the GIL released.
-    fn refill(&mut self, py: Python<'_>) -> PyResult<()> {
-        let Some(mut cursor) = self.cursor.take() else {
-            return Ok(());
-        };
-        let repo = self.repo.get();
-        let chunk = repo.with(py, move |r| {
-            let chunk = cursor.next_chunk(r.store())?;
-            Ok(chunk.map(|c| (c, cursor)))
-        })?;
-        if let Some((values, cursor)) = chunk {
-            self.cursor = Some(cursor);
-            let mut writer = Writer::new(py);
-            for v in values {
-                self.ready.push_back(writer.write(v)?.unbind());
-            }
-        }
-        Ok(())
-    }
-}
-
-#[pymethods]
-impl DataIterator {
-    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
-        slf
-    }
-
-    fn __next__(&mut self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-        while self.ready.is_empty() && self.cursor.is_some() {
-            self.refill(py)?;
-        }
-        Ok(self.ready.pop_front())
-    }
-
-    /// How many records are left, as ``len()`` of an iterator would not say.
-    fn __length_hint__(&self) -> usize {
-        let pending = self
-            .cursor
-            .as_ref()
-            .map_or(0, |c| usize::try_from(c.remaining()).unwrap_or(usize::MAX));
-        self.ready.len() + pending
-    }
-
-    fn __repr__(&self) -> String {
-        match &self.cursor {
-            Some(c) => format!(
-                "DataIterator({:?}, remaining={})",
-                c.name(),
-                self.__length_hint__()
-            ),
-            None => format!("DataIterator(remaining={})", self.ready.len()),
-        }
-    }
-}
-
-/// Creates a repository (see :meth:`Repository.init`).
-#[pyfunction]
-#[pyo3(signature = (location, protocol = ProtocolArg::atproto(), *, name = "default".to_owned()))]
-pub(crate) fn vcs_init(
-    py: Python<'_>,
-    location: PathBuf,
-    protocol: ProtocolArg,
-    name: String,
-) -> PyResult<PyRepository> {
-    PyRepository::init(py, location, protocol, name)
-}
-
-/// Opens a repository (see :meth:`Repository.open`).
-#[pyfunction]
-#[pyo3(signature = (location, *, name = "default".to_owned()))]
-pub(crate) fn vcs_open(py: Python<'_>, location: PathBuf, name: String) -> PyResult<PyRepository> {
-    PyRepository::open(py, location, name)
-}
-
-/// Stages a schema (see :meth:`Repository.add`).
-#[pyfunction]
-pub(crate) fn vcs_add(
-    py: Python<'_>,
-    repo: &PyRepository,
-    schema: &PySchema,
-) -> PyResult<PyDiffReport> {
-    repo.add(py, schema, Some("HEAD"))
-}
-
-/// Commits what is staged (see :meth:`Repository.commit`).
-#[pyfunction]
-pub(crate) fn vcs_commit(
-    py: Python<'_>,
-    repo: &PyRepository,
-    message: &str,
-    author: &str,
-) -> PyResult<String> {
-    repo.commit(py, message, author, None)
-}
-
-/// The history from HEAD, newest first (see :meth:`Repository.log`).
-#[pyfunction]
-#[pyo3(signature = (repo, count = None))]
-pub(crate) fn vcs_log(
-    py: Python<'_>,
-    repo: &PyRepository,
-    count: Option<usize>,
-) -> PyResult<Vec<PyCommit>> {
-    repo.log(py, count)
-}
-
-/// The repository's status (see :meth:`Repository.status`).
-#[pyfunction]
-pub(crate) fn vcs_status(py: Python<'_>, repo: &PyRepository) -> PyResult<PyStatus> {
-    repo.status(py)
-}

@@ -1,0 +1,150 @@
+//! `Commit`: one version of the repository's schema.
+
+use std::collections::BTreeMap;
+
+use panproto_core::{CommitInfo, ObjectId};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::python::convert::int_arg;
+
+/// One commit: a version of the repository's schema.
+#[pyclass(name = "Commit", frozen, eq, get_all, from_py_object)]
+#[derive(Clone, PartialEq)]
+pub(crate) struct PyCommit {
+    /// The commit id (64 hex digits).
+    id: String,
+    /// Parent commit ids.
+    parents: Vec<String>,
+    /// The id of the schema this commit holds.
+    schema_id: String,
+    /// Who made it.
+    author: String,
+    /// When, in seconds since the Unix epoch (UTC).
+    timestamp: i64,
+    /// Why.
+    message: String,
+    /// How this version relates to its first parent's: ``"fully-compatible"``,
+    /// ``"backward-compatible"`` or ``"breaking"``.
+    compatibility: Option<String>,
+    /// The id of the migration from the first parent's schema, if any.
+    migration: Option<String>,
+    /// The datasets this version holds: name → dataset id.
+    datasets: BTreeMap<String, String>,
+}
+
+impl From<CommitInfo> for PyCommit {
+    fn from(c: CommitInfo) -> Self {
+        Self {
+            id: c.id.to_hex(),
+            parents: c.commit.parents.iter().map(ObjectId::to_hex).collect(),
+            schema_id: c.commit.schema.to_hex(),
+            author: c.commit.author,
+            timestamp: c.commit.timestamp,
+            message: c.commit.message,
+            compatibility: c.commit.compatibility,
+            migration: c.commit.migration.map(|m| m.to_hex()),
+            datasets: c
+                .commit
+                .datasets
+                .iter()
+                .map(|(name, id)| (name.clone(), id.to_hex()))
+                .collect(),
+        }
+    }
+}
+
+#[pymethods]
+impl PyCommit {
+    #[new]
+    #[pyo3(signature = (id, parents, schema_id, author, timestamp, message, compatibility = None, migration = None, datasets = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        id: String,
+        parents: Vec<String>,
+        schema_id: String,
+        author: String,
+        timestamp: &Bound<'_, PyAny>,
+        message: String,
+        compatibility: Option<String>,
+        migration: Option<String>,
+        datasets: Option<BTreeMap<String, String>>,
+    ) -> PyResult<Self> {
+        Ok(Self {
+            id,
+            parents,
+            schema_id,
+            author,
+            timestamp: int_arg("timestamp", timestamp)?,
+            message,
+            compatibility,
+            migration,
+            datasets: datasets.unwrap_or_default(),
+        })
+    }
+
+    /// The first 12 hex digits of the id.
+    #[getter]
+    fn short_id(&self) -> String {
+        self.id.chars().take(12).collect()
+    }
+
+    /// The commit as a plain dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("id", &self.id)?;
+        d.set_item("short_id", self.short_id())?;
+        d.set_item("parents", &self.parents)?;
+        d.set_item("schema_id", &self.schema_id)?;
+        d.set_item("author", &self.author)?;
+        d.set_item("timestamp", self.timestamp)?;
+        d.set_item("message", &self.message)?;
+        d.set_item("compatibility", &self.compatibility)?;
+        d.set_item("migration", &self.migration)?;
+        d.set_item("datasets", &self.datasets)?;
+        Ok(d)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Commit({:?}, author={:?}, message={:?})",
+            self.short_id(),
+            self.author,
+            self.message
+        )
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(
+        Bound<'py, PyAny>,
+        (
+            String,
+            Vec<String>,
+            String,
+            String,
+            i64,
+            String,
+            Option<String>,
+            Option<String>,
+            BTreeMap<String, String>,
+        ),
+    )> {
+        let c = slf.get().clone();
+        Ok((
+            slf.get_type().into_any(),
+            (
+                c.id,
+                c.parents,
+                c.schema_id,
+                c.author,
+                c.timestamp,
+                c.message,
+                c.compatibility,
+                c.migration,
+                c.datasets,
+            ),
+        ))
+    }
+}
