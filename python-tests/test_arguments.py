@@ -73,6 +73,19 @@ def test_define_protocol_of_a_non_mapping_is_a_type_error_a_bad_mapping_a_malfor
         pp.define_protocol({"name": "x", "object_kinds": "not a list"})
 
 
+def test_a_protocol_argument_of_another_type_is_a_type_error_naming_it(location: Location):
+    calls: list[Callable[[], object]] = [
+        lambda: pp.classify(pp.diff(post_v1(), post_v2()), 42),  # type: ignore[arg-type]
+        lambda: pp.Schema.from_json(post_v1().to_json(), 42),  # type: ignore[arg-type]
+        lambda: pp.Repository.init(location.url, 42, name=location.name),  # type: ignore[arg-type]
+    ]
+    for call in calls:
+        with pytest.raises(TypeError, match="argument 'protocol' must be a Protocol or a protocol name"):
+            call()
+    with pytest.raises(pp.NotFoundError):
+        pp.Repository.open(location.url, name=location.name)
+
+
 # ---------------------------------------------------------------- counts and indices
 
 

@@ -213,7 +213,7 @@ fn diff_to_nothing_is_the_staged_schema_else_head() {
         .edge("person", "age", "prop", Some("age".into()))
         .build()
         .unwrap();
-    let staged = repo.add(v2).unwrap();
+    let staged = repo.add(v2).unwrap().clone();
     let (changes, classification) = repo.diff("HEAD", None).unwrap();
     assert_eq!(changes, staged.changes, "the staged schema against HEAD");
     assert_eq!(classification, staged.classification);

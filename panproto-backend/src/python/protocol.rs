@@ -5,7 +5,7 @@ use std::sync::Arc;
 use panproto_core::{Protocol, ProtocolError, registry};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyMapping;
+use pyo3::types::{PyMapping, PyString};
 
 use super::convert::{to_python, type_name};
 use super::errors::attached;
@@ -128,13 +128,29 @@ pub(crate) fn define_protocol(py: Python<'_>, spec: &Bound<'_, PyAny>) -> PyResu
     attached(py, spec.and_then(registry::define)).map(PyProtocol)
 }
 
-/// A protocol argument: a `Protocol` object or a protocol's name.
-#[derive(FromPyObject)]
+/// A protocol argument (always named `protocol`): a `Protocol` object or a protocol's name.
 pub(crate) enum ProtocolArg {
     /// A `Protocol` object.
     Object(PyProtocol),
     /// A protocol name, looked up among built-in and defined protocols.
     Name(String),
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for ProtocolArg {
+    type Error = PyErr;
+
+    fn extract(obj: pyo3::Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if let Ok(p) = obj.cast::<PyProtocol>() {
+            return Ok(Self::Object(p.get().clone()));
+        }
+        if let Ok(name) = obj.cast::<PyString>() {
+            return Ok(Self::Name(name.to_str()?.to_owned()));
+        }
+        Err(PyTypeError::new_err(format!(
+            "argument 'protocol' must be a Protocol or a protocol name (str), not {}",
+            type_name(&obj)
+        )))
+    }
 }
 
 impl ProtocolArg {
