@@ -18,7 +18,7 @@ use super::schema::PySchemaBuilder;
 pub(crate) struct PyProtocol(pub(crate) Arc<Protocol>);
 
 pub(crate) fn to_py_err(py: Python<'_>, e: pythonize::PythonizeError) -> PyErr {
-    attached::<(), Error>(py, Err(ProtocolError::Malformed(e.to_string()).into())).unwrap_err()
+    Error::from(ProtocolError::Malformed(e.to_string())).into_py(py)
 }
 
 #[pymethods]
