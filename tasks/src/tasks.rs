@@ -329,7 +329,7 @@ pub fn bench() -> Result {
             .env("PANPROTO_BENCH_POSTGRES_URL", &pg_url);
         let mut out =
             proc::run_capturing_stdout(&format!("benchmarks: {} backend", b.name), &mut cmd)?;
-        // The Python side (issue #3's lift_many), in the backend's own venv.
+        // The Python side (`lift_many` from and to dicts), in the backend's own venv.
         let venv = develop(b.name)?;
         let mut py = Command::new(venv.python());
         py.arg(root.join("tasks").join("bench_lift_many.py"))
