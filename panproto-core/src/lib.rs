@@ -1,22 +1,47 @@
 //! # panproto-core
 //!
 //! The panproto engine, in pure Rust and free of any Python or database
-//! dependency. It knows four things:
+//! dependency: version control for schemas and the data that conforms to
+//! them. It is built in layers, one folder each; a layer uses only those
+//! below it, so the folder tree is the architecture:
 //!
-//! - [`Protocol`]: the rules a family of schemas follows (vertex kinds, edge
-//!   rules, constraint sorts). Five are built in ([`builtin_protocols`]);
-//!   users [`define`](registry::define) their own.
-//! - [`Schema`]: a graph of typed vertices and edges with constraints and
-//!   required edges, built by the immutable [`SchemaBuilder`], which checks
-//!   it against its protocol and reports every problem at once
-//!   ([`SchemaError::Invalid`]). A schema's id is the blake3 hash of its
-//!   canonical encoding ([`ObjectId`]).
-//! - [`diff`]: the changes between two schemas, in ten kinds.
-//! - [`vcs`]: version control. Content-addressed objects
-//!   ([`vcs::object`]), a small [`Store`](vcs::store::Store) trait whose
-//!   implementations (SQLite, PostgreSQL) live in `panproto-backend`, an
-//!   in-memory store for tests, and the [`Repository`] working copy with
-//!   `init`, `add`, `commit`, `log`, `status`.
+//! 1. [`encoding`]: identifiers and the canonical, versioned object
+//!    encoding. An [`ObjectId`] is the blake3 hash of an object's encoding
+//!    (a header naming format and kind, then a canonical body).
+//! 2. `model`: what a schema is. A [`Protocol`] is the rule book of a
+//!    family of schemas (vertex kinds, edge rules, constraint sorts); five
+//!    are built in ([`builtin_protocols`]) and users
+//!    [`define`](registry::define) their own. A [`Schema`] is a graph of
+//!    typed vertices and edges with constraints and required edges, built by
+//!    the immutable [`SchemaBuilder`], which checks it against its protocol
+//!    and reports every problem at once ([`SchemaError::Invalid`]). A record
+//!    is a [`Value`] read at a schema vertex ([`RecordChecker`]).
+//! 3. `migration`: moving records between versions. A [`MigrationBuilder`]
+//!    maps one schema onto another; [`check_existence`] reports what a
+//!    mapping cannot carry; the [`CompiledMigration`] lifts records, and
+//!    gets a view with a complement and puts them back without loss.
+//! 4. `evolution`: how versions relate. [`diff`] lists the changes,
+//!    [`classify`] judges them (breaking or not, with a reason and a
+//!    verdict), [`derive_migration`] builds the migration between two
+//!    versions (renames detected), and [`merge_schemas`] merges three-way
+//!    with typed conflicts.
+//! 5. [`vcs`]: the history. Content-addressed objects ([`vcs::object`]), a
+//!    small [`Store`](vcs::store::Store) trait whose implementations
+//!    (SQLite, PostgreSQL) live in `panproto-backend`, an in-memory store
+//!    for tests, and the [`Repository`]: staging, commits, branches, tags,
+//!    the reflog, merge and rebase, versioned datasets, `verify`.
+//!
+//! Native format parsers (`formats`), lenses (`lens`) and GAT theories
+//! (`gat`) are to come as layers of their own: formats above the model,
+//! lenses beside migration.
+//!
+//! Each layer has one error enum, and the upper ones wrap the lower:
+//! [`ProtocolError`] and [`SchemaError`] (model), [`MigrationError`],
+//! [`MergeError`] (evolution), and [`VcsError`], which wraps
+//! [`SchemaError`], [`MergeError`] and [`StoreError`].
+//!
+//! Every public item is re-exported here, flat, so callers need not know
+//! the layers.
 //!
 //! ## Trade-offs
 //!
@@ -31,45 +56,33 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod classify;
-mod constraint;
-mod derive;
-mod diff;
-mod error;
-pub mod existence;
-mod id;
-mod merge;
+pub mod encoding;
+mod evolution;
 mod migration;
-mod persistent;
-mod protocol;
-mod record;
-pub mod registry;
-mod schema;
+mod model;
 pub mod vcs;
 mod version;
 
-pub use classify::{Classification, ClassifiedChange, Compatibility, classify};
-pub use derive::derive_migration;
-pub use diff::{Change, ChangeKind, diff};
-pub use error::{
-    IssueKind, MigrationError, ProtocolError, SchemaError, SchemaIssue, StoreError, StoreErrorKind,
-    VcsError,
+pub use encoding::{ObjectError, ObjectId, ParseObjectIdError};
+pub use evolution::{
+    Change, ChangeKind, Classification, ClassifiedChange, Compatibility, Conflict, ConflictKind,
+    MergeError, MergeOutcome, Resolutions, Side, classify, derive_migration, diff, merge_schemas,
 };
-pub use existence::{ExistenceIssue, ExistenceKind, ExistenceReport, check_existence};
-pub use id::{ObjectId, ParseObjectIdError};
-pub use merge::{Conflict, ConflictKind, MergeOutcome, Resolutions, Side, merge_schemas};
+pub use migration::existence;
 pub use migration::{
-    CompiledMigration, EdgeMapping, MigrationBuilder, MigrationSpec, Resolver, RootedMigration,
+    CompiledMigration, EdgeMapping, ExistenceIssue, ExistenceKind, ExistenceReport,
+    MigrationBuilder, MigrationError, MigrationSpec, Resolver, RootedMigration, check_existence,
 };
-pub use protocol::{
-    EdgeRole, EdgeRule, Protocol, ValueType, builtin_names, builtin_protocol, builtin_protocols,
-};
-pub use record::{Map, RecordChecker, RecordViolation, Value};
-pub use schema::{
-    Constraint, Declaration, Edge, HyperEdge, Required, Schema, SchemaBuilder, SchemaData, Vertex,
+pub use model::registry;
+pub use model::{
+    Constraint, Declaration, Edge, EdgeRole, EdgeRule, HyperEdge, IssueKind, Map, Protocol,
+    ProtocolError, RecordChecker, RecordViolation, Required, Schema, SchemaBuilder, SchemaData,
+    SchemaError, SchemaIssue, Value, ValueType, Vertex, builtin_names, builtin_protocol,
+    builtin_protocols,
 };
 pub use vcs::repository::{
     CommitInfo, DataCursor, DataWriter, Head, Merged, Problem, ProblemKind, Rebased, Records,
     Repository, Shown, Staged, StagedData, Status, TagInfo, VerifyReport,
 };
+pub use vcs::{StoreError, StoreErrorKind, VcsError};
 pub use version::pep440;

@@ -1,5 +1,8 @@
 //! Versioned data: `add_data`, datasets carried by commits, `data_at`, `migrate_data`.
 
+// A test fails by unwrapping, expecting or panicking: that is how it reports.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::sync::Arc;
 
 use panproto_core::vcs::memory::MemoryStore;

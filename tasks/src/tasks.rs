@@ -107,11 +107,54 @@ const PYTHON_SOURCES: [&str; 4] = [
     "tasks/bench_lift_many.py",
 ];
 
+/// `cargo fmt --check`, then `cargo clippy -- -D warnings` over every
+/// crate and feature set, with the lint set of `[workspace.lints]`.
+fn lint(root: &std::path::Path) -> Result {
+    let mut cmd = Command::new(cargo());
+    cmd.current_dir(root).args(["fmt", "--all", "--check"]);
+    proc::run("cargo fmt --check", &mut cmd)?;
+    let mut cmd = Command::new(cargo());
+    cmd.current_dir(root).args([
+        "clippy",
+        "--workspace",
+        "--exclude",
+        "panproto-backend",
+        "--all-targets",
+        "--features",
+        "panproto-core/conformance",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    proc::run("cargo clippy: workspace (core, tasks)", &mut cmd)?;
+    for b in &BACKENDS {
+        let features = format!("{},python", b.name);
+        let mut cmd = Command::new(cargo());
+        cmd.current_dir(root).args([
+            "clippy",
+            "-p",
+            "panproto-backend",
+            "--all-targets",
+            "--features",
+            &features,
+            "--",
+            "-D",
+            "warnings",
+        ]);
+        proc::run(
+            &format!("cargo clippy: panproto-backend --features {features}"),
+            &mut cmd,
+        )?;
+    }
+    Ok(())
+}
+
 /// `test`: everything.
 pub fn test(backend: Option<&str>, skip_rust: bool, pytest_args: &[String]) -> Result {
     let backends = selected(backend)?;
     let root = paths::root();
     if !skip_rust {
+        lint(&root)?;
         let mut cmd = Command::new(cargo());
         cmd.current_dir(&root)
             .args(["test", "--workspace", "--exclude", "panproto-backend"]);
@@ -286,7 +329,7 @@ pub fn bench() -> Result {
             .env("PANPROTO_BENCH_POSTGRES_URL", &pg_url);
         let mut out =
             proc::run_capturing_stdout(&format!("benchmarks: {} backend", b.name), &mut cmd)?;
-        // The Python side (issue #3's lift_many), in the backend's own venv.
+        // The Python side (`lift_many` from and to dicts), in the backend's own venv.
         let venv = develop(b.name)?;
         let mut py = Command::new(venv.python());
         py.arg(root.join("tasks").join("bench_lift_many.py"))

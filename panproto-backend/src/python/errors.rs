@@ -8,7 +8,10 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use panproto_core::vcs::store::RefTarget;
-use panproto_core::{Conflict, MigrationError, ProtocolError, SchemaError, StoreError, VcsError};
+use panproto_core::{
+    Conflict, MergeError, MigrationError, ProtocolError, SchemaError, StoreError, StoreErrorKind,
+    VcsError,
+};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
@@ -139,13 +142,17 @@ impl Error {
 fn vcs_err(py: Python<'_>, e: VcsError) -> PyErr {
     let message = e.to_string();
     match e {
-        VcsError::Schema(e) => Error::Schema(e).into_py(py),
-        VcsError::Store(mut e) => {
-            // The engine names the part that failed (`"object"` when stored
-            // bytes do not decode); Python's `StoreError.backend` is the
-            // store this module was compiled with, the only one it has.
-            e.backend = crate::store::BACKEND;
-            let message = e.to_string();
+        VcsError::Schema(e) | VcsError::Merge(MergeError::Invalid(e)) => {
+            Error::Schema(e).into_py(py)
+        }
+        // Damaged bytes read from this build's store: a `StoreError` of it.
+        VcsError::Object(e) => Error::Vcs(VcsError::Store(StoreError::new(
+            crate::store::BACKEND,
+            StoreErrorKind::Corrupt,
+            e.to_string(),
+        )))
+        .into_py(py),
+        VcsError::Store(e) => {
             let kwargs = [
                 ("backend", opt_str(py, Some(e.backend.to_owned()))),
                 ("code", opt_str(py, e.code)),

@@ -5,11 +5,11 @@
 //! output without a new allocation. `get` moves what it drops into the
 //! complement; `put` moves it back.
 
-use crate::error::MigrationError;
+use crate::migration::MigrationError;
 use crate::migration::complement::{Comp, Complement, ObjComp, take};
 use crate::migration::plan::{Field, Shape};
 use crate::migration::{CompiledMigration, Stage};
-use crate::record::{Map, Value};
+use crate::model::record::{Map, Value};
 
 /// A key's plan in a node's fields (sorted by source key).
 fn plan_for<'p>(fields: &'p [(String, Field)], key: &str) -> Option<&'p Field> {

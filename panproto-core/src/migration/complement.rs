@@ -6,8 +6,8 @@
 //! `put` refuses a complement with another fingerprint (another
 //! migration's) or a wrong hash (altered bytes) with a clear error.
 
-use crate::error::MigrationError;
-use crate::record::Value;
+use crate::migration::MigrationError;
+use crate::model::record::Value;
 
 const MAGIC: &[u8; 3] = b"PPC";
 const FORMAT: u8 = 1;

@@ -5,7 +5,7 @@
 //! ends are both mapped follows them), and how to attach a surviving child
 //! to a surviving ancestor when the vertex between them is dropped
 //! (resolvers). [`MigrationBuilder::compile`] checks the mapping (see
-//! [`crate::existence`]) and turns it into a plan; the resulting
+//! [`crate::migration::existence`]) and turns it into a plan; the resulting
 //! [`CompiledMigration`] then
 //!
 //! - [`lift`](CompiledMigration::lift)s records: keeps what survives,
@@ -20,6 +20,8 @@
 
 mod apply;
 mod complement;
+mod error;
+pub mod existence;
 mod plan;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,12 +29,12 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::MigrationError;
-use crate::existence::ExistenceReport;
-use crate::persistent::List;
-use crate::schema::{Edge, Schema};
+use crate::model::persistent::List;
+use crate::model::schema::{Edge, Schema};
 
 pub use apply::RootedMigration;
+pub use error::MigrationError;
+pub use existence::{ExistenceIssue, ExistenceKind, ExistenceReport, check_existence};
 pub(crate) use plan::analyse;
 
 /// An explicit edge mapping.
@@ -195,7 +197,7 @@ impl MigrationBuilder {
 
     /// The existence check of the mapping so far.
     pub fn check(&self) -> ExistenceReport {
-        crate::existence::check_existence(&self.src, &self.tgt, &self.spec())
+        crate::migration::existence::check_existence(&self.src, &self.tgt, &self.spec())
     }
 
     /// Checks the mapping and compiles it.

@@ -13,11 +13,11 @@ use std::collections::{BTreeMap, BTreeSet};
 // vertices: the maps here are keyed by short strings and hashed a lot.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use crate::constraint::{Tightness, compare, restricts};
-use crate::existence::{ExistenceIssue, ExistenceKind, ExistenceReport};
 use crate::migration::MigrationSpec;
-use crate::protocol::{EdgeRole, ValueType};
-use crate::schema::{Edge, Schema};
+use crate::migration::existence::{ExistenceIssue, ExistenceKind, ExistenceReport};
+use crate::model::constraint::{Tightness, compare, restricts};
+use crate::model::protocol::{EdgeRole, ValueType};
+use crate::model::schema::{Edge, Schema};
 
 /// What to do with one key of a source object.
 #[derive(Debug, Clone, PartialEq, Eq)]

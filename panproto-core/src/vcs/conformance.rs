@@ -7,10 +7,10 @@
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::error::VcsError;
-use crate::id::ObjectId;
-use crate::protocol::builtin_protocol;
-use crate::schema::Schema;
+use crate::encoding::ObjectId;
+use crate::model::protocol::builtin_protocol;
+use crate::model::schema::Schema;
+use crate::vcs::error::VcsError;
 use crate::vcs::object::{self, Commit, ObjectKind};
 use crate::vcs::repository::Repository;
 use crate::vcs::store::{Expected, HEAD, RefEdit, RefTarget, Store, Transaction};

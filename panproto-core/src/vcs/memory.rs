@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::error::{StoreError, VcsError};
-use crate::id::ObjectId;
+use crate::encoding::ObjectId;
+use crate::vcs::error::{StoreError, VcsError};
 use crate::vcs::object::StoredObject;
 use crate::vcs::store::{
     HEAD, RefTarget, ReflogEntry, RepoInfo, ScannedObject, Store, Transaction,

@@ -1,6 +1,7 @@
 //! Version control over a [`Store`]: the object model, the storage contract,
 //! an in-memory store, and the [`Repository`] working copy.
 
+mod error;
 pub mod memory;
 pub mod object;
 pub mod repository;
@@ -8,3 +9,5 @@ pub mod store;
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
+
+pub use error::{StoreError, StoreErrorKind, VcsError};

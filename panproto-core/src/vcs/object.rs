@@ -1,109 +1,22 @@
-//! The object model: immutable, content-addressed values.
+//! The object model: the immutable, content-addressed values a history is
+//! made of (commits, schemas, migrations, datasets and their chunks, tags),
+//! what each refers to, and how each is written to and read from its
+//! [encoding](crate::encoding).
 //!
-//! An object's *encoding* is a one-line header naming the format version and
-//! the object kind, then the object's canonical JSON:
-//!
-//! ```text
-//! panproto-object/1 schema\n{"protocol":"atproto","vertices":[...]}
-//! ```
-//!
-//! Its [`ObjectId`] is the blake3 hash of that encoding. Stores keep the
-//! encoding compressed ([`StoredObject`]); decompressing and re-hashing
-//! proves an object intact, which is what `verify` does.
+//! Reading returns [`ObjectError`]; the repository, which knows the store
+//! it read from, reports it as that store's `Corrupt` error.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{StoreError, StoreErrorKind};
-use crate::id::ObjectId;
+pub use crate::encoding::{OBJECT_FORMAT, ObjectKind, StoredObject, unpack, unpack_checked};
+use crate::encoding::{ObjectError, ObjectId, body_of, corrupt, encoding, pack};
 use crate::migration::MigrationSpec;
-use crate::protocol::Protocol;
-use crate::record::Value;
-use crate::schema::Schema;
-
-/// The object format version written into every header.
-pub const OBJECT_FORMAT: u32 = 1;
-
-/// Encodings longer than this are stored zstd-compressed.
-// Commits and migrations stay below it, so reading a long history decompresses nothing.
-const COMPRESS_ABOVE: usize = 1024;
-const CODEC_RAW: u8 = 0;
-const CODEC_ZSTD: u8 = 1;
-
-/// The kinds of object a store holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ObjectKind {
-    /// A [`Schema`].
-    Schema,
-    /// A [`Commit`].
-    Commit,
-    /// A [`StoredMigration`].
-    Migration,
-    /// A [`Dataset`]: a named set of records conforming to one schema.
-    Dataset,
-    /// A chunk of a dataset: up to [`CHUNK_RECORDS`] values, MessagePack-encoded.
-    Chunk,
-    /// A [`Tag`]: an annotated tag.
-    Tag,
-}
-
-impl ObjectKind {
-    /// The kind's name in headers.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Schema => "schema",
-            Self::Commit => "commit",
-            Self::Migration => "migration",
-            Self::Dataset => "dataset",
-            Self::Chunk => "chunk",
-            Self::Tag => "tag",
-        }
-    }
-
-    /// The kind's small integer code, as stores keep it in a column.
-    // Codes 4 and 5 are reserved for the dataset kinds being added on
-    // another branch; codes never change once written.
-    pub fn code(self) -> i16 {
-        match self {
-            Self::Schema => 1,
-            Self::Commit => 2,
-            Self::Migration => 3,
-            Self::Dataset => 4,
-            Self::Chunk => 5,
-            Self::Tag => 6,
-        }
-    }
-
-    /// The kind with this code.
-    pub fn from_code(code: i16) -> Option<Self> {
-        match code {
-            1 => Some(Self::Schema),
-            2 => Some(Self::Commit),
-            3 => Some(Self::Migration),
-            4 => Some(Self::Dataset),
-            5 => Some(Self::Chunk),
-            6 => Some(Self::Tag),
-            _ => None,
-        }
-    }
-
-    /// The encoding's first line; checked against [`OBJECT_FORMAT`] by a
-    /// test. Static, as `log` checks it for every commit it reads.
-    fn header(self) -> &'static str {
-        match self {
-            Self::Schema => "panproto-object/1 schema\n",
-            Self::Commit => "panproto-object/1 commit\n",
-            Self::Migration => "panproto-object/1 migration\n",
-            Self::Dataset => "panproto-object/1 dataset\n",
-            Self::Chunk => "panproto-object/1 chunk\n",
-            Self::Tag => "panproto-object/1 tag\n",
-        }
-    }
-}
+use crate::model::protocol::Protocol;
+use crate::model::record::Value;
+use crate::model::schema::Schema;
 
 /// A commit: one version of the repository's schema.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -228,12 +141,12 @@ impl Reference {
 /// needs the protocol) is checked by [`load_schema`].
 ///
 /// # Errors
-/// [`StoreErrorKind::Corrupt`] naming `id` if the body does not decode as a `kind`.
+/// [`ObjectError::Corrupt`] naming `id` if the body does not decode as a `kind`.
 pub fn references(
     id: &ObjectId,
     kind: ObjectKind,
     body: &[u8],
-) -> Result<Vec<Reference>, StoreError> {
+) -> Result<Vec<Reference>, ObjectError> {
     Ok(match kind {
         ObjectKind::Schema | ObjectKind::Chunk => Vec::new(),
         ObjectKind::Commit => {
@@ -306,67 +219,11 @@ pub fn references(
     })
 }
 
-/// An object as a store keeps it: id, kind, first parent (for commits, so a
-/// store can walk history in one query) and compressed encoding.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredObject {
-    /// The object's id.
-    pub id: ObjectId,
-    /// Its kind.
-    pub kind: ObjectKind,
-    /// A commit's first parent; `None` for other kinds and root commits.
-    pub parent: Option<ObjectId>,
-    /// One codec byte, then the (possibly compressed) encoding.
-    pub data: Vec<u8>,
-}
-
-fn encode(kind: ObjectKind, json: &[u8]) -> Vec<u8> {
-    let header = kind.header();
-    let mut out = Vec::with_capacity(header.len() + json.len());
-    out.extend_from_slice(header.as_bytes());
-    out.extend_from_slice(json);
-    out
-}
-
-fn pack(encoding: &[u8]) -> Vec<u8> {
-    if encoding.len() > COMPRESS_ABOVE {
-        if let Ok(compressed) = zstd::bulk::compress(encoding, 3) {
-            let mut out = Vec::with_capacity(compressed.len() + 1);
-            out.push(CODEC_ZSTD);
-            out.extend_from_slice(&compressed);
-            return out;
-        }
-    }
-    let mut out = Vec::with_capacity(encoding.len() + 1);
-    out.push(CODEC_RAW);
-    out.extend_from_slice(encoding);
-    out
-}
-
-fn corrupt(id: &ObjectId, why: impl std::fmt::Display) -> StoreError {
-    StoreError::new(
-        "object",
-        StoreErrorKind::Corrupt,
-        format!("object {} is corrupt: {why}", id.short()),
-    )
-}
-
-/// The content id of a schema.
-pub(crate) fn schema_id(schema: &Schema) -> ObjectId {
-    ObjectId::hash(&encode(ObjectKind::Schema, &schema.canonical_json()))
-}
-
 /// Prepares a schema for storage (encoding it once, for its id and its bytes).
 pub fn store_schema(schema: &Schema) -> StoredObject {
-    let encoding = encode(ObjectKind::Schema, &schema.canonical_json());
-    let id = ObjectId::hash(&encoding);
-    schema.remember_id(id);
-    StoredObject {
-        id,
-        kind: ObjectKind::Schema,
-        parent: None,
-        data: pack(&encoding),
-    }
+    let stored = StoredObject::new(ObjectKind::Schema, &schema.canonical_json());
+    schema.remember_id(stored.id);
+    stored
 }
 
 /// Prepares a commit for storage; returns it with its id.
@@ -395,29 +252,22 @@ pub fn store_tag(tag: &Tag) -> StoredObject {
 /// Prepares an object whose body is its JSON (every kind but chunks; the
 /// fields are ids, strings, integers and maps, whose serialisation cannot fail).
 fn store_json<T: Serialize>(kind: ObjectKind, value: &T) -> StoredObject {
-    let json = serde_json::to_vec(value).unwrap_or_default();
-    let encoding = encode(kind, &json);
-    StoredObject {
-        id: ObjectId::hash(&encoding),
-        kind,
-        parent: None,
-        data: pack(&encoding),
-    }
+    StoredObject::new(kind, &serde_json::to_vec(value).unwrap_or_default())
 }
 
 /// Reads an object whose body is its JSON.
-fn load_json<T: serde::de::DeserializeOwned>(obj: &StoredObject) -> Result<T, StoreError> {
+fn load_json<T: serde::de::DeserializeOwned>(obj: &StoredObject) -> Result<T, ObjectError> {
     let encoding = encoding(obj)?;
-    serde_json::from_slice(body(obj, &encoding)?).map_err(|e| corrupt(&obj.id, e))
+    serde_json::from_slice(body_of(obj, &encoding)?).map_err(|e| corrupt(&obj.id, e))
 }
 
 /// Reads a stored dataset.
-pub fn load_dataset(obj: &StoredObject) -> Result<Dataset, StoreError> {
+pub fn load_dataset(obj: &StoredObject) -> Result<Dataset, ObjectError> {
     load_json(obj)
 }
 
 /// Reads a stored annotated tag.
-pub fn load_tag(obj: &StoredObject) -> Result<Tag, StoreError> {
+pub fn load_tag(obj: &StoredObject) -> Result<Tag, ObjectError> {
     load_json(obj)
 }
 
@@ -454,20 +304,15 @@ impl Serialize for Canonical<'_> {
 /// JSON would lose (bytes, and integers apart from floats).
 ///
 /// # Errors
-/// [`StoreErrorKind::Corrupt`] if a value cannot be encoded (a map with
+/// [`ObjectError::Unencodable`] if a value cannot be encoded (a map with
 /// more than 2³² entries, say).
-pub fn store_chunk(values: &[Value]) -> Result<StoredObject, StoreError> {
+pub fn store_chunk(values: &[Value]) -> Result<StoredObject, ObjectError> {
     let header = ObjectKind::Chunk.header();
     let mut encoding = Vec::with_capacity(header.len() + 64 * values.len());
     encoding.extend_from_slice(header.as_bytes());
     let canonical: Vec<Canonical<'_>> = values.iter().map(Canonical).collect();
-    rmp_serde::encode::write(&mut encoding, &canonical).map_err(|e| {
-        StoreError::new(
-            "object",
-            StoreErrorKind::Corrupt,
-            format!("records cannot be encoded: {e}"),
-        )
-    })?;
+    rmp_serde::encode::write(&mut encoding, &canonical)
+        .map_err(|e| ObjectError::Unencodable(format!("records: {e}")))?;
     Ok(StoredObject {
         id: ObjectId::hash(&encoding),
         kind: ObjectKind::Chunk,
@@ -477,93 +322,25 @@ pub fn store_chunk(values: &[Value]) -> Result<StoredObject, StoreError> {
 }
 
 /// Reads a stored chunk's values.
-pub fn load_chunk(obj: &StoredObject) -> Result<Vec<Value>, StoreError> {
+pub fn load_chunk(obj: &StoredObject) -> Result<Vec<Value>, ObjectError> {
     let body = unpack(obj, false)?;
     rmp_serde::from_slice(&body).map_err(|e| corrupt(&obj.id, e))
 }
 
 /// Reads a stored migration.
-pub fn load_migration(obj: &StoredObject) -> Result<StoredMigration, StoreError> {
+pub fn load_migration(obj: &StoredObject) -> Result<StoredMigration, ObjectError> {
     load_json(obj)
 }
 
-/// Decompresses a stored object, checks its header and, if `verify_hash`,
-/// that it hashes to its id; returns the JSON body.
-pub fn unpack(obj: &StoredObject, verify_hash: bool) -> Result<Vec<u8>, StoreError> {
-    let encoding = encoding(obj)?;
-    if verify_hash && ObjectId::hash(&encoding) != obj.id {
-        return Err(corrupt(&obj.id, "content does not hash to its id"));
-    }
-    Ok(body(obj, &encoding)?.to_vec())
-}
-
-/// Decompresses a stored object and checks its header; returns the JSON
-/// body and whether the encoding hashes to the object's id. `verify` tells
-/// an unreadable object from one whose readable content was altered.
-///
-/// # Errors
-/// [`StoreErrorKind::Corrupt`] for an empty row, an unknown codec, data that
-/// does not decompress, or a header that does not name the object's kind.
-pub fn unpack_checked(obj: &StoredObject) -> Result<(Vec<u8>, bool), StoreError> {
-    let encoding = encoding(obj)?;
-    let intact = ObjectId::hash(&encoding) == obj.id;
-    Ok((body(obj, &encoding)?.to_vec(), intact))
-}
-
-/// A stored object's encoding: borrowed when stored raw (commits, read by
-/// the hundred thousand in `log`, are), decompressed otherwise.
-fn encoding(obj: &StoredObject) -> Result<Cow<'_, [u8]>, StoreError> {
-    let (codec, body) = obj
-        .data
-        .split_first()
-        .ok_or_else(|| corrupt(&obj.id, "empty"))?;
-    match *codec {
-        CODEC_RAW => Ok(Cow::Borrowed(body)),
-        CODEC_ZSTD => zstd::stream::decode_all(body)
-            .map(Cow::Owned)
-            .map_err(|e| corrupt(&obj.id, e)),
-        other => Err(corrupt(&obj.id, format!("unknown codec {other}"))),
-    }
-}
-
-/// The JSON body of an encoding, after checking its header names the object's kind.
-fn body<'a>(obj: &StoredObject, encoding: &'a [u8]) -> Result<&'a [u8], StoreError> {
-    let header = obj.kind.header();
-    encoding
-        .strip_prefix(header.as_bytes())
-        .ok_or_else(|| corrupt(&obj.id, format!("expected a {} header", obj.kind.name())))
-}
-
 /// Reads a stored commit.
-pub fn load_commit(obj: &StoredObject) -> Result<Commit, StoreError> {
+pub fn load_commit(obj: &StoredObject) -> Result<Commit, ObjectError> {
     load_json(obj)
 }
 
 /// Reads a stored schema, validating it against `protocol`.
-pub fn load_schema(obj: &StoredObject, protocol: Arc<Protocol>) -> Result<Schema, StoreError> {
+pub fn load_schema(obj: &StoredObject, protocol: Arc<Protocol>) -> Result<Schema, ObjectError> {
     let json = unpack(obj, false)?;
     let schema = Schema::from_json_with(&json, protocol).map_err(|e| corrupt(&obj.id, e))?;
     schema.remember_id(obj.id);
     Ok(schema)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{OBJECT_FORMAT, ObjectKind};
-
-    #[test]
-    fn headers_name_the_format_and_kind() {
-        for kind in [
-            ObjectKind::Schema,
-            ObjectKind::Commit,
-            ObjectKind::Migration,
-            ObjectKind::Tag,
-        ] {
-            assert_eq!(
-                kind.header(),
-                format!("panproto-object/{OBJECT_FORMAT} {}\n", kind.name())
-            );
-            assert_eq!(ObjectKind::from_code(kind.code()), Some(kind));
-        }
-    }
 }

@@ -19,8 +19,8 @@
 
 use std::fmt;
 
-use crate::error::{StoreError, VcsError};
-use crate::id::ObjectId;
+use crate::encoding::ObjectId;
+use crate::vcs::error::{StoreError, VcsError};
 use crate::vcs::object::StoredObject;
 
 /// The on-disk format version of a store: what a build may find in it.

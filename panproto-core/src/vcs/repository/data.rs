@@ -19,11 +19,11 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use crate::error::{StoreError, StoreErrorKind, VcsError};
-use crate::id::ObjectId;
+use crate::encoding::{ObjectError, ObjectId};
 use crate::migration::{CompiledMigration, MigrationSpec};
-use crate::record::{RecordViolation, Value};
-use crate::schema::Schema;
+use crate::model::record::{RecordViolation, Value};
+use crate::model::schema::Schema;
+use crate::vcs::error::{StoreError, StoreErrorKind, VcsError};
 use crate::vcs::object::{self, CHUNK_RECORDS, Commit, Dataset, Lineage, ObjectKind, StoredObject};
 use crate::vcs::store::Store;
 
@@ -99,7 +99,7 @@ struct Chunker {
 }
 
 impl Chunker {
-    fn push(&mut self, value: Value) -> Result<(), StoreError> {
+    fn push(&mut self, value: Value) -> Result<(), ObjectError> {
         self.pending.push(value);
         if self.pending.len() == CHUNK_RECORDS {
             self.flush()?;
@@ -107,7 +107,7 @@ impl Chunker {
         Ok(())
     }
 
-    fn flush(&mut self) -> Result<(), StoreError> {
+    fn flush(&mut self) -> Result<(), ObjectError> {
         if !self.pending.is_empty() {
             self.done.push(object::store_chunk(&self.pending)?);
             self.pending.clear();
@@ -115,7 +115,7 @@ impl Chunker {
         Ok(())
     }
 
-    fn finish(mut self) -> Result<Vec<StoredObject>, StoreError> {
+    fn finish(mut self) -> Result<Vec<StoredObject>, ObjectError> {
         self.flush()?;
         Ok(self.done)
     }
@@ -129,7 +129,7 @@ impl Chunker {
 pub struct DataWriter {
     name: String,
     root: String,
-    checker: crate::record::RecordChecker,
+    checker: crate::model::record::RecordChecker,
     chunker: Chunker,
     count: u64,
     base: Option<ObjectId>,

@@ -15,14 +15,14 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 use std::sync::Arc;
 
-use crate::classify::classify;
-use crate::derive::derive_migration;
-use crate::diff::diff;
-use crate::error::VcsError;
-use crate::id::ObjectId;
-use crate::merge::{Conflict, ConflictKind, MergeOutcome, Resolutions, Side, merge_schemas};
+use crate::encoding::ObjectId;
+use crate::evolution::classify;
+use crate::evolution::derive_migration;
+use crate::evolution::diff;
+use crate::evolution::{Conflict, ConflictKind, MergeOutcome, Resolutions, Side, merge_schemas};
 use crate::migration::CompiledMigration;
-use crate::schema::Schema;
+use crate::model::schema::Schema;
+use crate::vcs::error::VcsError;
 use crate::vcs::object::{self, Commit, StoredMigration};
 use crate::vcs::store::{Expected, RefEdit, RefTarget, Store, Transaction};
 

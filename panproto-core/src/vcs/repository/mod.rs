@@ -23,14 +23,12 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::classify::{Classification, classify};
-use crate::derive::derive_migration;
-use crate::diff::{Change, diff};
-use crate::error::{StoreError, StoreErrorKind, VcsError};
-use crate::id::ObjectId;
+use crate::encoding::ObjectId;
+use crate::evolution::{Change, Classification, classify, derive_migration, diff};
 use crate::migration::{CompiledMigration, MigrationSpec};
-use crate::protocol::Protocol;
-use crate::schema::Schema;
+use crate::model::protocol::Protocol;
+use crate::model::schema::Schema;
+use crate::vcs::error::{StoreError, StoreErrorKind, VcsError};
 use crate::vcs::object::{self, Commit, ObjectKind, StoredMigration, StoredObject};
 use crate::vcs::store::{Expected, HEAD, RefEdit, RefTarget, RepoInfo, Store, Transaction};
 
@@ -450,7 +448,7 @@ impl<S: Store> Repository<S> {
             return Ok(Vec::new());
         };
         let chain = self.store.first_parent_chain(&head, limit)?;
-        decode_commits(&chain)
+        decode_commits(&chain, self.store.backend())
     }
 
     /// Resolves a ref to a commit id: `HEAD`, `HEAD~N`, a branch or tag name
@@ -655,7 +653,10 @@ const PARALLEL_DECODE_ABOVE: usize = 8192;
 
 /// Decodes the commits of a chain, in order. A long history (100,000
 /// commits: about 1 µs of JSON each) is split over the available cores.
-fn decode_commits(chain: &[StoredObject]) -> Result<Vec<CommitInfo>, VcsError> {
+fn decode_commits(
+    chain: &[StoredObject],
+    backend: &'static str,
+) -> Result<Vec<CommitInfo>, VcsError> {
     let decode = |objs: &[StoredObject]| -> Result<Vec<CommitInfo>, VcsError> {
         objs.iter()
             .map(|obj| {
@@ -682,7 +683,7 @@ fn decode_commits(chain: &[StoredObject]) -> Result<Vec<CommitInfo>, VcsError> {
             // if one did, report it as damage rather than unwinding.
             let decoded = part.join().map_err(|_| {
                 StoreError::new(
-                    "object",
+                    backend,
                     StoreErrorKind::Corrupt,
                     "decoding the history failed",
                 )

@@ -11,8 +11,8 @@
 //! a ref into a commit ([`Repository::resolve`], [`Repository::tags`])
 //! *peels* tag objects, so the two kinds are used alike.
 
-use crate::error::VcsError;
-use crate::id::ObjectId;
+use crate::encoding::ObjectId;
+use crate::vcs::error::VcsError;
 use crate::vcs::object::{self, ObjectKind, Tag};
 use crate::vcs::store::{Expected, HEAD, RefEdit, RefTarget, ReflogEntry, Store, Transaction};
 
@@ -342,7 +342,11 @@ mod tests {
     use crate::vcs::store::Store;
     use crate::{Head, Repository, Schema, VcsError, builtin_protocol};
 
-    fn repo_with_two_commits() -> (Repository<MemoryStore>, crate::ObjectId, crate::ObjectId) {
+    fn repo_with_two_commits() -> (
+        Repository<MemoryStore>,
+        crate::encoding::ObjectId,
+        crate::encoding::ObjectId,
+    ) {
         let p = builtin_protocol("json-schema").unwrap();
         let mut repo = Repository::init(MemoryStore::new("r"), p.clone()).unwrap();
         let v1 = Schema::builder(p.clone())

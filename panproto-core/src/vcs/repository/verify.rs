@@ -17,8 +17,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::error::{StoreError, StoreErrorKind, VcsError};
-use crate::id::ObjectId;
+use crate::encoding::ObjectId;
+use crate::vcs::error::{StoreError, StoreErrorKind, VcsError};
 use crate::vcs::object::{self, Commit, ObjectKind, Reference, StoredObject};
 use crate::vcs::store::{HEAD, RefTarget, Store};
 
@@ -238,7 +238,7 @@ impl<S: Store> Repository<S> {
         let (body, intact) = match object::unpack_checked(obj) {
             Ok(unpacked) => unpacked,
             Err(e) => {
-                problems.push(problem(ProblemKind::CorruptObject, e.message));
+                problems.push(problem(ProblemKind::CorruptObject, e.to_string()));
                 return None;
             }
         };
@@ -254,14 +254,14 @@ impl<S: Store> Repository<S> {
         match object::references(&obj.id, obj.kind, &body) {
             Ok(refs) => wanted.extend(refs.into_iter().map(|r| (obj.id, r))),
             Err(e) => {
-                problems.push(problem(ProblemKind::Undecodable, e.message));
+                problems.push(problem(ProblemKind::Undecodable, e.to_string()));
                 return None;
             }
         }
         let expected_parent = match obj.kind {
             ObjectKind::Schema => {
                 if let Err(e) = object::load_schema(obj, std::sync::Arc::clone(&self.protocol)) {
-                    problems.push(problem(ProblemKind::Undecodable, e.message));
+                    problems.push(problem(ProblemKind::Undecodable, e.to_string()));
                 }
                 None
             }
@@ -271,7 +271,7 @@ impl<S: Store> Repository<S> {
                 .and_then(|c| c.parents.first().copied()),
             ObjectKind::Chunk => {
                 if let Err(e) = object::load_chunk(obj) {
-                    problems.push(problem(ProblemKind::Undecodable, e.message));
+                    problems.push(problem(ProblemKind::Undecodable, e.to_string()));
                 }
                 None
             }

@@ -14,8 +14,8 @@ use std::fmt;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::protocol::{EdgeRole, ValueType};
-use crate::schema::Schema;
+use crate::model::protocol::{EdgeRole, ValueType};
+use crate::model::schema::Schema;
 
 /// A record value.
 #[derive(Debug, Clone, PartialEq)]

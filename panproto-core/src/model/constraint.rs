@@ -1,10 +1,10 @@
 //! How two values of one constraint sort compare: tighter, looser, or just different.
 //!
-//! Shared by [`classify`](crate::classify) (is a changed constraint
+//! Shared by `classify` in the evolution layer (is a changed constraint
 //! breaking?) and the existence check (does a migration tighten a
 //! constraint on data it carries?).
 
-use crate::record::enum_values;
+use crate::model::record::enum_values;
 
 /// How a new constraint value relates to an old one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! source schema to its target, and what will it lose or risk?
 //!
 //! [`check_existence`] reports every issue with one of ten kinds. Six make
-//! a mapping unusable and [`MigrationBuilder::compile`](crate::MigrationBuilder::compile)
+//! a mapping unusable and [`MigrationBuilder::compile`](crate::migration::MigrationBuilder::compile)
 //! refuses them ([`ExistenceKind::is_fatal`]); four describe data a valid
 //! migration drops or risks, and are for the user to judge.
 
@@ -11,7 +11,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::migration::{MigrationSpec, analyse};
-use crate::schema::Schema;
+use crate::model::schema::Schema;
 
 /// The ten kinds of existence issue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -11,7 +11,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::ProtocolError;
+use crate::model::error::ProtocolError;
 
 /// What an edge means for records: how a value at its source reaches a value at its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -33,8 +33,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{SchemaError, VcsError};
-use crate::schema::{Constraint, Declaration, Edge, Required, Schema, Vertex};
+use crate::evolution::MergeError;
+use crate::model::SchemaError;
+use crate::model::schema::{Constraint, Declaration, Edge, Required, Schema, Vertex};
 
 /// One side of a merge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -65,16 +66,13 @@ impl Side {
 }
 
 impl std::str::FromStr for Side {
-    type Err = VcsError;
+    type Err = MergeError;
 
-    fn from_str(s: &str) -> Result<Self, VcsError> {
+    fn from_str(s: &str) -> Result<Self, MergeError> {
         match s {
             "ours" => Ok(Self::Ours),
             "theirs" => Ok(Self::Theirs),
-            other => Err(VcsError::InvalidInput {
-                what: "merge resolution",
-                reason: format!("{other:?} is neither \"ours\" nor \"theirs\""),
-            }),
+            other => Err(MergeError::UnknownSide(other.to_owned())),
         }
     }
 }
@@ -352,8 +350,8 @@ fn targets_named(schema: &Schema, vertex: &str, name: &str) -> Vec<String> {
 /// conflicts by `resolutions`.
 ///
 /// # Errors
-/// [`VcsError::InvalidInput`] if a resolution names an element that is not
-/// in conflict; [`VcsError::Schema`] if the merged elements do not form a
+/// [`MergeError::NotInConflict`] if a resolution names an element that is not
+/// in conflict; [`MergeError::Invalid`] if the merged elements do not form a
 /// valid schema (for instance a required edge whose edge the other side
 /// removed), naming every problem.
 pub fn merge_schemas(
@@ -361,7 +359,7 @@ pub fn merge_schemas(
     ours: &Schema,
     theirs: &Schema,
     resolutions: &Resolutions,
-) -> Result<MergeOutcome, VcsError> {
+) -> Result<MergeOutcome, MergeError> {
     let (b, o, t) = (elements(base), elements(ours), elements(theirs));
     let keys: BTreeSet<&Key> = b.keys().chain(o.keys()).chain(t.keys()).collect();
     let schemas = [base, ours, theirs];
@@ -462,23 +460,9 @@ pub fn merge_schemas(
         .keys()
         .find(|e| !conflicts.iter().any(|(c, _)| &c.element == *e))
     {
-        return Err(VcsError::InvalidInput {
-            what: "merge resolution",
-            reason: format!(
-                "{unknown:?} is not in conflict{}",
-                if conflicts.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        "; the conflicts are on {}",
-                        conflicts
-                            .iter()
-                            .map(|(c, _)| c.element.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                }
-            ),
+        return Err(MergeError::NotInConflict {
+            element: unknown.clone(),
+            conflicts: conflicts.iter().map(|(c, _)| c.element.clone()).collect(),
         });
     }
     let unresolved: Vec<Conflict> = conflicts
@@ -537,7 +521,7 @@ pub fn merge_schemas(
         builder = builder.declare(d.clone());
     }
     let schema = builder.build().map_err(|e| match e {
-        SchemaError::Invalid { protocol, issues } => VcsError::Schema(SchemaError::Invalid {
+        SchemaError::Invalid { protocol, issues } => MergeError::Invalid(SchemaError::Invalid {
             protocol,
             issues: issues
                 .into_iter()
@@ -551,7 +535,7 @@ pub fn merge_schemas(
                 })
                 .collect(),
         }),
-        other => VcsError::Schema(other),
+        other => MergeError::Invalid(other),
     })?;
     Ok(MergeOutcome::Merged { schema, resolved })
 }
@@ -561,8 +545,8 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::builtin_protocol;
-    use crate::protocol::Protocol;
+    use crate::model::protocol::Protocol;
+    use crate::model::protocol::builtin_protocol;
 
     fn json() -> Arc<Protocol> {
         builtin_protocol("json-schema").unwrap()

@@ -16,8 +16,8 @@ use std::collections::HashSet;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::migration::{MigrationSpec, analyse};
-use crate::protocol::{EdgeRole, ValueType};
-use crate::schema::{Edge, Schema};
+use crate::model::protocol::{EdgeRole, ValueType};
+use crate::model::schema::{Edge, Schema};
 
 /// Where a vertex sits: the image of its parent, the edge kind, and its own kind.
 type Place<'a> = (Option<&'a str>, &'a str, &'a str);

@@ -12,9 +12,9 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::constraint::{Tightness, compare, restricts};
-use crate::diff::{Change, ChangeKind};
-use crate::protocol::{Protocol, ValueType};
+use crate::evolution::{Change, ChangeKind};
+use crate::model::constraint::{Tightness, compare, restricts};
+use crate::model::protocol::{Protocol, ValueType};
 
 /// The overall verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

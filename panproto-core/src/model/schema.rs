@@ -9,7 +9,7 @@
 //! The canonical form ([`Schema::canonical_json`]) is JSON with every
 //! collection sorted and empty parts left out; the schema's id is the blake3
 //! hash of that form behind a versioned object header (see
-//! [`crate::vcs::object`]), so equal schemas have equal ids whatever order
+//! [`crate::encoding`]), so equal schemas have equal ids whatever order
 //! they were declared in.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -18,11 +18,11 @@ use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{IssueKind, SchemaError, SchemaIssue};
-use crate::id::ObjectId;
-use crate::persistent::List;
-use crate::protocol::Protocol;
-use crate::registry;
+use crate::encoding::{ObjectId, ObjectKind, object_id};
+use crate::model::error::{IssueKind, SchemaError, SchemaIssue};
+use crate::model::persistent::List;
+use crate::model::protocol::Protocol;
+use crate::model::registry;
 
 /// A vertex: one type in the schema.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -361,7 +361,7 @@ impl Schema {
         *self
             .inner
             .id
-            .get_or_init(|| crate::vcs::object::schema_id(self))
+            .get_or_init(|| object_id(ObjectKind::Schema, &self.canonical_json()))
     }
 
     /// The serialisable form, collections sorted.

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
-use crate::error::ProtocolError;
-use crate::protocol::{Protocol, builtin_names, builtin_protocol};
+use crate::model::error::ProtocolError;
+use crate::model::protocol::{Protocol, builtin_names, builtin_protocol};
 
 fn defined() -> &'static RwLock<BTreeMap<String, Arc<Protocol>>> {
     static DEFINED: OnceLock<RwLock<BTreeMap<String, Arc<Protocol>>>> = OnceLock::new();

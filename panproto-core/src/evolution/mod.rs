@@ -1,0 +1,21 @@
+//! The evolution layer: how one version of a schema relates to another.
+//!
+//! [`diff`] lists the changes between two schemas, [`classify`] judges each
+//! (breaking or not, with a reason) and gives the verdict,
+//! [`derive_migration`] builds the migration `add` records (identity on
+//! what survives, renames detected), and [`merge_schemas`] merges two
+//! versions against their common base, three-way, with typed conflicts.
+//!
+//! Depends on the model and migration layers, never on `vcs`.
+
+mod classify;
+mod derive;
+mod diff;
+mod error;
+mod merge;
+
+pub use classify::{Classification, ClassifiedChange, Compatibility, classify};
+pub use derive::derive_migration;
+pub use diff::{Change, ChangeKind, diff};
+pub use error::MergeError;
+pub use merge::{Conflict, ConflictKind, MergeOutcome, Resolutions, Side, merge_schemas};

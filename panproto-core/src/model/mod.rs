@@ -1,0 +1,30 @@
+//! The model layer: what a schema is, and what a record is.
+//!
+//! A [`Protocol`] is the rule book of a family of schemas (vertex kinds,
+//! edge rules, constraint sorts); the [`registry`] holds the built-in ones
+//! and those users define. A [`Schema`] is a graph of typed vertices and
+//! edges with constraints and required edges, made by the immutable
+//! [`SchemaBuilder`], which checks it against its protocol. A record
+//! ([`Value`]) is read as a value at a schema vertex and checked by the
+//! [`RecordChecker`]. [`constraint`] compares two values of one constraint
+//! sort (tighter, looser), for the layers above.
+//!
+//! Depends only on [`crate::encoding`] (a schema's id is the hash of its
+//! canonical encoding).
+
+pub(crate) mod constraint;
+mod error;
+pub(crate) mod persistent;
+pub(crate) mod protocol;
+pub(crate) mod record;
+pub mod registry;
+pub(crate) mod schema;
+
+pub use error::{IssueKind, ProtocolError, SchemaError, SchemaIssue};
+pub use protocol::{
+    EdgeRole, EdgeRule, Protocol, ValueType, builtin_names, builtin_protocol, builtin_protocols,
+};
+pub use record::{Map, RecordChecker, RecordViolation, Value};
+pub use schema::{
+    Constraint, Declaration, Edge, HyperEdge, Required, Schema, SchemaBuilder, SchemaData, Vertex,
+};
