@@ -205,7 +205,9 @@ impl PyCompiledMigration {
     /// MigrationError
     ///     If the root is not a mapped source vertex, or none is given and the source has several.
     /// TypeError
-    ///     If the record holds something other than dict, list, str, int, float, bool, None or bytes.
+    ///     If the record holds something other than dict, list, str, int, float, bool, None or
+    ///     bytes, an int beyond 64 bits or a str with a lone surrogate (as ``get``, ``put`` and
+    ///     ``Schema.validate_record`` refuse them).
     #[pyo3(signature = (record, root = None))]
     fn lift<'py>(
         &self,
