@@ -10,13 +10,19 @@ use crate::python::convert::to_python;
 
 /// What :meth:`Repository.status` reports: the branch, HEAD, and what is
 /// staged with how it differs from HEAD.
-#[pyclass(name = "Status", frozen)]
+#[pyclass(name = "Status", frozen, get_all)]
 pub(crate) struct PyStatus {
+    /// The current branch, or ``None`` when HEAD is detached.
     branch: Option<String>,
+    /// The commit HEAD points at, or ``None`` before the first commit.
     head: Option<String>,
+    /// The id of the staged schema, or ``None`` if nothing is staged.
     staged: Option<String>,
+    /// How the staged schema differs from HEAD's (empty if nothing is staged).
     changes: Py<PyAny>,
+    /// The verdict on the staged changes (``None`` if nothing is staged).
     compatibility: Option<String>,
+    /// The datasets staged with :meth:`Repository.add_data`, with their record counts.
     staged_data: BTreeMap<String, u64>,
 }
 
@@ -66,42 +72,6 @@ impl PyStatus {
             compatibility,
             staged_data,
         }
-    }
-
-    /// The datasets staged with :meth:`Repository.add_data`, with their record counts.
-    #[getter]
-    fn staged_data(&self) -> BTreeMap<String, u64> {
-        self.staged_data.clone()
-    }
-
-    /// The verdict on the staged changes (``None`` if nothing is staged).
-    #[getter]
-    fn compatibility(&self) -> Option<String> {
-        self.compatibility.clone()
-    }
-
-    /// The current branch, or ``None`` when HEAD is detached.
-    #[getter]
-    fn branch(&self) -> Option<String> {
-        self.branch.clone()
-    }
-
-    /// The commit HEAD points at, or ``None`` before the first commit.
-    #[getter]
-    fn head(&self) -> Option<String> {
-        self.head.clone()
-    }
-
-    /// The id of the staged schema, or ``None`` if nothing is staged.
-    #[getter]
-    fn staged(&self) -> Option<String> {
-        self.staged.clone()
-    }
-
-    /// How the staged schema differs from HEAD's (empty if nothing is staged).
-    #[getter]
-    fn changes(&self, py: Python<'_>) -> Py<PyAny> {
-        self.changes.clone_ref(py)
     }
 
     /// The status as a plain dict.
