@@ -6,8 +6,8 @@ instances satisfy :class:`ProtocolLike`, :class:`SchemaBuilderLike`,
 :class:`SchemaLike`, :class:`MigrationBuilderLike`,
 :class:`CompiledMigrationLike`, :class:`LiftIteratorLike`, :class:`DataIteratorLike`,
 :class:`ExistenceReportLike`, :class:`DiffReportLike`, :class:`CommitLike`,
-:class:`StatusLike`, :class:`VerifyReportLike`, :class:`RepositoryLike` and
-:class:`PanprotoLike`. The dispatcher checks a
+:class:`StatusLike`, :class:`VerifyReportLike` and :class:`RepositoryLike`.
+The dispatcher checks a
 backend against these at import (:func:`missing_members`), so a build that
 lacks part of the API is refused with the missing names, never half
 imported. Precise signatures and documentation are in the API stub
@@ -30,7 +30,6 @@ __all__ = [
     "ExistenceReportLike",
     "LiftIteratorLike",
     "MigrationBuilderLike",
-    "PanprotoLike",
     "ProtocolLike",
     "RepositoryLike",
     "SchemaBuilderLike",
@@ -298,25 +297,6 @@ class RepositoryLike(typing.Protocol):
 
 
 @runtime_checkable
-class PanprotoLike(typing.Protocol):
-    """The engine as one object."""
-
-    def load(self) -> PanprotoLike: ...
-    def protocol(self, name: str) -> ProtocolLike: ...
-    def define_protocol(self, spec: Any) -> ProtocolLike: ...
-    def list_protocols(self) -> list[str]: ...
-    def diff(self, old: Any, new: Any) -> DiffReportLike: ...
-    def classify(self, diff: Any, protocol: Any) -> Any: ...
-    def migration(self, old: Any, new: Any) -> MigrationBuilderLike: ...
-    def check_existence(self, old: Any, new: Any, builder: Any) -> ExistenceReportLike: ...
-    def compose(self, first: Any, second: Any) -> CompiledMigrationLike: ...
-    def invert(self, migration: Any) -> CompiledMigrationLike: ...
-    def close(self) -> None: ...
-    def __enter__(self) -> PanprotoLike: ...
-    def __exit__(self, *args: object) -> None: ...
-
-
-@runtime_checkable
 class Backend(typing.Protocol):
     """A backend module (``panproto_sqlite`` or ``panproto_postgres``)."""
 
@@ -337,7 +317,6 @@ class Backend(typing.Protocol):
     Status: type[StatusLike]
     VerifyReport: type[VerifyReportLike]
     Repository: type[RepositoryLike]
-    Panproto: type[PanprotoLike]
 
     protocol: Callable[..., ProtocolLike]
     list_protocols: Callable[[], list[str]]
@@ -348,12 +327,6 @@ class Backend(typing.Protocol):
     check_existence: Callable[..., ExistenceReportLike]
     compose: Callable[..., CompiledMigrationLike]
     invert: Callable[..., CompiledMigrationLike]
-    vcs_init: Callable[..., RepositoryLike]
-    vcs_open: Callable[..., RepositoryLike]
-    vcs_add: Callable[..., DiffReportLike]
-    vcs_commit: Callable[..., str]
-    vcs_log: Callable[..., Any]
-    vcs_status: Callable[..., StatusLike]
 
 
 # Names typing adds to every Protocol class; they are not interface members.
@@ -415,7 +388,6 @@ _CLASS_INTERFACES: dict[str, type] = {
     "Status": StatusLike,
     "VerifyReport": VerifyReportLike,
     "Repository": RepositoryLike,
-    "Panproto": PanprotoLike,
 }
 
 
