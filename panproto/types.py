@@ -20,6 +20,7 @@ __all__ = [
     "ClassifiedChange",
     "CommitData",
     "Compatibility",
+    "ConflictKind",
     "DiffReportData",
     "EdgeData",
     "EdgeMapping",
@@ -28,6 +29,7 @@ __all__ = [
     "ExistenceIssue",
     "ExistenceKind",
     "ExistenceReportData",
+    "IssueKind",
     "MergeConflict",
     "MergeResult",
     "MergeSide",
@@ -89,6 +91,23 @@ ExistenceKind = Literal[
 ``signature-coherence``, ``simultaneity``); the other four describe data a
 valid migration drops or risks (``edge-missing``, ``required-field-missing``,
 ``constraint-tightened``, ``reachability-risk``)."""
+
+IssueKind = Literal[
+    "duplicate-vertex",
+    "unknown-kind",
+    "missing-vertex",
+    "unknown-edge-kind",
+    "edge-rule-violation",
+    "edge-name",
+    "duplicate-edge",
+    "unknown-constraint-sort",
+    "missing-required-edge",
+    "hyper-edge",
+    "protocol-mismatch",
+]
+"""The rules a schema can break: each entry of
+:attr:`panproto.errors.SchemaValidationError.errors` ends with one in
+brackets, e.g. ``[missing-vertex]``."""
 
 ChangeKind = Literal[
     "vertex-added",
@@ -356,10 +375,16 @@ MergeSide = Literal["ours", "theirs"]
 the branch's new head), ``"theirs"`` the other one (for a rebase, the staged work)."""
 
 
+ConflictKind = Literal["both-changed", "deleted-modified"]
+"""Why a merge could not settle an element by itself: ``"both-changed"``
+(both sides changed it, to different values) or ``"deleted-modified"``
+(one side removed it, or the vertex it hangs on, while the other changed it)."""
+
+
 class MergeConflict(TypedDict):
     """One merge conflict, as :attr:`panproto.errors.MergeConflictError.conflicts` lists it."""
 
-    kind: Literal["both-changed", "deleted-modified"]
+    kind: ConflictKind
     """Both sides changed the element differently, or one removed what the other changed."""
     element: str
     """The element, as ``resolve=`` names it: a vertex id, ``"src -kind[name]->"``

@@ -82,8 +82,14 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def read_schema(path: Path, what: str | None = None) -> Schema:
-    """The schema in a JSON file (as ``Schema.to_json`` writes it)."""
-    text = read_text(path)
+    """The schema in a JSON file (as ``Schema.to_json`` writes it); ``what``
+    (``OLD``, ``NEW``) prefixes the error when the file is not one."""
+    try:
+        text = read_text(path)
+    except CliError as exc:
+        if what is None:
+            raise
+        raise CliError(f"{what} {exc}") from exc
     try:
         return panproto.Schema.from_json(text)
     except PanprotoError as exc:

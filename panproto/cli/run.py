@@ -24,15 +24,25 @@ from panproto.errors import PanprotoError
 DEBUG_ENV = "PANPROTO_DEBUG"
 
 
+def one_line(message: str) -> str:
+    """A message on one line: a list under a ``...:`` header (a schema's
+    problems, say) is joined with ``; ``."""
+    text = ""
+    for line in (raw.strip() for raw in message.splitlines()):
+        if line:
+            text += line if not text else (" " if text.endswith(":") else "; ") + line
+    return text
+
+
 def describe(exc: BaseException) -> str:
     """The ``error:`` line's message for a failure."""
-    if isinstance(exc, (CliError, PanprotoError)):
-        return str(exc) or type(exc).__name__
-    if isinstance(exc, UnicodeDecodeError):  # files.py names the file; this is the fallback
-        return f"not UTF-8 text: {exc.reason} at byte offset {exc.start}"
-    if isinstance(exc, OSError):
-        return str(exc) or type(exc).__name__
-    return f"unexpected {type(exc).__name__}: {exc} (a bug in panproto; {DEBUG_ENV}=1 shows the traceback)"
+    if isinstance(exc, (CliError, PanprotoError, OSError)):
+        message = str(exc) or type(exc).__name__
+    elif isinstance(exc, UnicodeDecodeError):  # files.py names the file; this is the fallback
+        message = f"not UTF-8 text: {exc.reason} at byte offset {exc.start}"
+    else:
+        message = f"unexpected {type(exc).__name__}: {exc} (a bug in panproto; {DEBUG_ENV}=1 shows the traceback)"
+    return one_line(message)
 
 
 def fail(exc: BaseException, *, as_json: bool) -> int:
