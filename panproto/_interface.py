@@ -12,6 +12,14 @@ backend against these at import (:func:`missing_members`), so a build that
 lacks part of the API is refused with the missing names, never half
 imported. Precise signatures and documentation are in the API stub
 (``panproto/_api.pyi``, rendered from ``templates/_native.pyi.j2``).
+
+This file is a hand-kept copy of the stub's shape, so it is checked:
+``python-tests/test_interface.py`` parses both and requires the same
+classes and functions, and for each class the same members, of the same
+kind (property, static method, method), with the same parameter names
+(the types here stay loose: the stub is the precise one). A member added
+to the stub fails that test until it is declared here too, so that
+:func:`missing_members` checks it at import.
 """
 
 from __future__ import annotations

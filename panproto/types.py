@@ -4,6 +4,11 @@ The native modules return plain :class:`dict` objects; these
 :class:`~typing.TypedDict` classes describe them for type checkers and
 readers. They are defined once, here, in pure Python, and the stubs of both
 backends refer to them.
+
+The kind literals (:data:`ChangeKind`, :data:`ExistenceKind`,
+:data:`ProblemKind`, :data:`IssueKind`, :data:`ConflictKind`) spell the
+engine's enums; ``python-tests/test_interface.py`` compares each with the
+engine's own list, ``panproto.list_kinds()``.
 """
 
 from __future__ import annotations
