@@ -593,3 +593,17 @@ def test_staged_data_that_no_longer_validates_does_not_break_log_show_or_status(
     for args, out in before.items():
         assert run(workdir, *args).stdout == out, args
     assert_error_line(run(workdir, "commit", "-m", "x", check=False), "record 0")
+
+
+def test_diff_and_check_read_refs_at_this_working_copys_checkout(workdir, location):
+    run(workdir, *init_args(location))
+    for version in ("v1", "v2"):
+        run(workdir, "add", f"{version}.json")
+        run(workdir, "commit", "-m", version)
+    run(workdir, "branch", "feature", "--at", "HEAD~1")
+    run(workdir, "checkout", "feature")  # HEAD is now v1, for this working copy only
+    same = json.loads(run(workdir, "check", "HEAD", "v1.json", "--json").stdout)
+    assert same["changes"] == [] and same["compatibility"] == "fully-compatible"
+    assert json.loads(run(workdir, "diff", "--json").stdout)["changes"] == []
+    ahead = json.loads(run(workdir, "diff", "HEAD", "main", "--json").stdout)
+    assert ahead["changes"] == pp.diff(post_v1(), post_v2()).changes
