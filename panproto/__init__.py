@@ -25,13 +25,17 @@ interface, declared as ``typing.Protocol`` classes in
 
 Then every name of the backend's ``__all__`` is re-exported here (nothing
 lists them by hand) and ``panproto.__all__`` is that list plus the
-dispatcher's own names: the exceptions of :mod:`panproto.errors`,
-:func:`available_backends`, ``__backend__`` and ``__version__``.
+dispatcher's own names: the exceptions of :mod:`panproto.errors`, the seed
+SDK's compatibility forms of :mod:`panproto._seed` (``Panproto`` and the
+``vcs_*`` functions, pure Python over the backend's API),
+:func:`available_backends`, ``__backend__`` and ``__version__``. Where a
+backend also exports one of the dispatcher's names, the dispatcher's wins.
 """
 
 from typing import TYPE_CHECKING
 
-from panproto import _select, errors as _errors
+from panproto import _seed, _select, errors as _errors
+from panproto._seed import *  # noqa: F403  (Panproto and vcs_*: panproto._seed.__all__)
 from panproto.errors import *  # noqa: F403  (the exception classes: panproto.errors.__all__)
 
 if TYPE_CHECKING:  # the backend's API as type checkers see it: the one stub, rendered as _api.pyi
@@ -46,7 +50,7 @@ available_backends = _select.available_backends
 
 # Built at import from the backend's __all__, so no list here can drift from it.
 __all__ = _select.reexport(  # noqa: PLE0605
-    globals(), (*_errors.__all__, "available_backends", "__backend__", "__version__")
+    globals(), (*_errors.__all__, *_seed.__all__, "available_backends", "__backend__", "__version__")
 )
 
 del TYPE_CHECKING

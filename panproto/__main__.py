@@ -1,5 +1,5 @@
-"""``python -m panproto``: the command line (see :mod:`panproto._cli`)."""
+"""``python -m panproto``: the command line (see :mod:`panproto.cli`)."""
 
-from panproto._cli import main
+from panproto.cli import main
 
 raise SystemExit(main())

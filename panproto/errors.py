@@ -8,15 +8,20 @@ backend is loaded. The tree::
     └── PanprotoError                  every error panproto raises on purpose
         ├── SchemaValidationError      a protocol or schema breaks the rules (.errors)
         ├── MigrationError             a migration cannot be compiled or applied (.errors)
-        ├── ExistenceCheckError        an existence check could not be run
-        ├── LensError                  a lens is ill-formed or breaks its laws
-        ├── GatError                   a theory or morphism is ill-formed
+        ├── ExistenceCheckError        an existence check could not be run (reserved)
+        ├── LensError                  a lens is ill-formed or breaks its laws (reserved)
+        ├── GatError                   a theory or morphism is ill-formed (reserved)
         └── VcsError                   a version-control operation failed
             ├── ConflictError          a ref moved under you (.ref, .expected, .actual)
             ├── MergeConflictError     a merge or rebase needs resolutions (.conflicts)
             ├── NotFoundError          no such repository, ref or object
             ├── StoreError             the store failed (.backend, .code)
             └── DataValidationError    a record does not fit its schema (.dataset, .index, .path)
+
+The three marked *reserved* are part of the hierarchy already, so code can
+name them, but nothing raises them yet: they come with the lens and GAT
+engines (an invalid mapping today is a :class:`MigrationError`, whose
+``errors`` list the existence issues).
 
 Every class takes the message first and its attributes as keyword
 arguments, e.g. ``ConflictError(message, ref=..., expected=..., actual=...)``;
@@ -102,9 +107,13 @@ class PanprotoError(Exception):
 class SchemaValidationError(PanprotoError):
     """A protocol specification or a schema breaks the rules.
 
-    Raised by ``SchemaBuilder.build``, ``Schema.from_json``,
-    ``define_protocol`` and ``protocol`` (unknown name). Every problem is
-    found at once and listed in :attr:`errors`.
+    Raised by ``SchemaBuilder.build`` and ``Schema.from_json`` (a schema
+    that breaks its protocol's rules), by ``define_protocol`` (a malformed
+    or contradictory specification), and for an unknown protocol name,
+    wherever one is taken: ``protocol(name)``, ``Schema.from_json`` (the
+    ``protocol`` of the JSON or the argument) and ``Repository.init`` (the
+    message lists the known names). Every problem of a schema is found at
+    once and listed in :attr:`errors`.
 
     ::
 
@@ -169,6 +178,13 @@ class MigrationError(PanprotoError):
 class ExistenceCheckError(PanprotoError):
     """An existence check could not be carried out.
 
+    Reserved: nothing raises it yet. ``check_existence`` and
+    ``MigrationBuilder.check`` report every issue in their result rather
+    than raising, and ``MigrationBuilder.compile`` raises
+    :class:`MigrationError` for a mapping that cannot compile; this class
+    is kept for checks that cannot run at all (once lenses land, a lens
+    whose schema effect cannot be computed).
+
     ::
 
         PanprotoError
@@ -179,6 +195,9 @@ class ExistenceCheckError(PanprotoError):
 class LensError(PanprotoError):
     """A lens is ill-formed or breaks its laws.
 
+    Reserved: raised once lenses land; the current API has no lenses, so
+    nothing raises it yet.
+
     ::
 
         PanprotoError
@@ -188,6 +207,9 @@ class LensError(PanprotoError):
 
 class GatError(PanprotoError):
     """A theory, colimit or morphism is ill-formed.
+
+    Reserved: raised once the GAT engine lands (``create_theory``,
+    ``colimit_theories``, ``check_morphism``); nothing raises it yet.
 
     ::
 
@@ -318,14 +340,17 @@ class StoreError(VcsError):
     message
         What went wrong, with the database's own message.
     backend
-        ``"sqlite"`` or ``"postgres"``.
+        The store that failed: ``"sqlite"`` or ``"postgres"`` (the compiled
+        backend's :data:`panproto.__backend__`), or ``"memory"`` for the
+        engine's in-memory store (used by its own tests; no Python backend
+        has it). Never anything else.
     code
         The database's native error code (SQLite extended code, SQLSTATE),
         when there is one.
     """
 
     backend: str | None
-    """The backend that failed."""
+    """The store that failed: ``"sqlite"``, ``"postgres"`` or ``"memory"``."""
     code: str | None
     """The database's native error code, if any."""
 

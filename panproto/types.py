@@ -4,6 +4,11 @@ The native modules return plain :class:`dict` objects; these
 :class:`~typing.TypedDict` classes describe them for type checkers and
 readers. They are defined once, here, in pure Python, and the stubs of both
 backends refer to them.
+
+The kind literals (:data:`ChangeKind`, :data:`ExistenceKind`,
+:data:`ProblemKind`, :data:`IssueKind`, :data:`ConflictKind`) spell the
+engine's enums; ``python-tests/test_interface.py`` compares each with the
+engine's own list, ``panproto.list_kinds()``.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ __all__ = [
     "ClassifiedChange",
     "CommitData",
     "Compatibility",
+    "ConflictKind",
     "DiffReportData",
     "EdgeData",
     "EdgeMapping",
@@ -28,6 +34,7 @@ __all__ = [
     "ExistenceIssue",
     "ExistenceKind",
     "ExistenceReportData",
+    "IssueKind",
     "MergeConflict",
     "MergeResult",
     "MergeSide",
@@ -89,6 +96,23 @@ ExistenceKind = Literal[
 ``signature-coherence``, ``simultaneity``); the other four describe data a
 valid migration drops or risks (``edge-missing``, ``required-field-missing``,
 ``constraint-tightened``, ``reachability-risk``)."""
+
+IssueKind = Literal[
+    "duplicate-vertex",
+    "unknown-kind",
+    "missing-vertex",
+    "unknown-edge-kind",
+    "edge-rule-violation",
+    "edge-name",
+    "duplicate-edge",
+    "unknown-constraint-sort",
+    "missing-required-edge",
+    "hyper-edge",
+    "protocol-mismatch",
+]
+"""The rules a schema can break: each entry of
+:attr:`panproto.errors.SchemaValidationError.errors` ends with one in
+brackets, e.g. ``[missing-vertex]``."""
 
 ChangeKind = Literal[
     "vertex-added",
@@ -356,10 +380,16 @@ MergeSide = Literal["ours", "theirs"]
 the branch's new head), ``"theirs"`` the other one (for a rebase, the staged work)."""
 
 
+ConflictKind = Literal["both-changed", "deleted-modified"]
+"""Why a merge could not settle an element by itself: ``"both-changed"``
+(both sides changed it, to different values) or ``"deleted-modified"``
+(one side removed it, or the vertex it hangs on, while the other changed it)."""
+
+
 class MergeConflict(TypedDict):
     """One merge conflict, as :attr:`panproto.errors.MergeConflictError.conflicts` lists it."""
 
-    kind: Literal["both-changed", "deleted-modified"]
+    kind: ConflictKind
     """Both sides changed the element differently, or one removed what the other changed."""
     element: str
     """The element, as ``resolve=`` names it: a vertex id, ``"src -kind[name]->"``

@@ -12,6 +12,7 @@ import pytest
 
 import panproto as pp
 from conftest import BACKEND, Location
+from panproto.cli import parser as cli_parser, run as cli_run
 from schemas import person, person_v1, person_v2, person_v3, post_v1, post_v2, post_v3
 
 EXIT_BREAKING = 1
@@ -446,3 +447,163 @@ def test_annotated_tag_reflog_and_fsck(workdir, location):
     assert "no problems" in clean.stdout and "7 objects" in clean.stdout
     report = json.loads(run(workdir, "fsck", "--json").stdout)
     assert report == {"ok": True, "objects": 7, "refs": 4, "problems": []}
+
+
+# ---------------------------------------------------------------- every failure is one error line
+
+NOT_UTF8 = b'{"a":"\xff"}'  # the 0xff at byte offset 6
+
+
+def assert_error_line(result: subprocess.CompletedProcess[str], *fragments: str) -> str:
+    """Exit 2 and exactly one ``error:`` line on stderr holding each fragment; the message."""
+    assert result.returncode == EXIT_ERROR, (result.returncode, result.stdout, result.stderr)
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr, (fragment, result.stderr)
+    return result.stderr.removeprefix("error: ").rstrip("\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (("add", "x.json"), ("x.json", "not UTF-8", "byte offset 6")),
+        (("diff", "x.json"), ("x.json", "not UTF-8", "byte offset 6")),
+        (("diff", "v1.json", "x.json"), ("x.json", "not UTF-8", "byte offset 6")),
+        (("check", "x.json", "v1.json"), ("x.json", "not UTF-8", "byte offset 6")),
+        (("check", "v1.json", "x.json"), ("x.json", "not UTF-8", "byte offset 6")),
+        # JSON lines: the line is named, the offset counts from the file's start
+        (("data", "add", "posts", "x.jsonl"), ("x.jsonl:2", "not UTF-8", "byte offset 7")),
+        (("data", "add", "posts", "array.json"), ("array.json", "not UTF-8", "byte offset 7")),
+    ],
+)
+def test_a_file_that_is_not_utf8_is_one_error_line_and_exit_2(workdir, location, args, fragments):
+    run(workdir, *init_args(location))
+    run(workdir, "add", "v1.json")
+    (workdir / "x.json").write_bytes(NOT_UTF8)
+    (workdir / "x.jsonl").write_bytes(b"\n" + NOT_UTF8 + b"\n")
+    (workdir / "array.json").write_bytes(b"[" + NOT_UTF8 + b"]")
+    message = assert_error_line(run(workdir, *args, check=False), *fragments)
+    as_json = run(workdir, *args, "--json", check=False)
+    assert_error_line(as_json, *fragments)
+    assert json.loads(as_json.stdout) == {"error": message}
+    assert json.loads(run(workdir, "status", "--json").stdout)["staged"] == post_v1().id, "the stage is untouched"
+    assert json.loads(run(workdir, "status", "--json").stdout)["staged_data"] == {}
+
+
+def test_check_on_a_file_that_is_not_utf8_outside_a_working_copy_is_not_a_verdict(workdir):
+    (workdir / "x.json").write_bytes(NOT_UTF8)
+    result = run(workdir, "check", "v1.json", "x.json", check=False)
+    assert result.returncode != EXIT_BREAKING
+    assert_error_line(result, "NEW x.json", "not UTF-8", "byte offset 6")
+
+
+def test_a_working_copy_file_that_is_not_utf8_is_an_error_line(workdir, location):
+    run(workdir, *init_args(location))
+    config = workdir / ".panproto" / "config"
+    config.write_bytes(config.read_bytes() + b"# \xfe\n")
+    assert_error_line(run(workdir, "log", check=False), str(config), "not UTF-8")
+
+
+def test_an_unexpected_exception_is_an_error_line_not_a_traceback(monkeypatch, capsys):
+    def broken(args: object) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli_parser, "cmd_log", broken)
+    monkeypatch.delenv("PANPROTO_DEBUG", raising=False)
+    assert cli_run.main(["log"]) == EXIT_ERROR
+    out = capsys.readouterr()
+    assert out.err == "error: unexpected RuntimeError: boom (a bug in panproto; PANPROTO_DEBUG=1 shows the traceback)\n"
+    assert out.out == ""
+    assert cli_run.main(["log", "--json"]) == EXIT_ERROR
+    out = capsys.readouterr()
+    assert json.loads(out.out) == {"error": out.err.removeprefix("error: ").rstrip("\n")}
+
+    monkeypatch.setenv("PANPROTO_DEBUG", "1")
+    assert cli_run.main(["log"]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert (
+        "Traceback" in err
+        and "RuntimeError: boom" in err
+        and err.endswith(
+            "error: unexpected RuntimeError: boom (a bug in panproto; PANPROTO_DEBUG=1 shows the traceback)\n"
+        )
+    )
+
+
+# ---------------------------------------------------------------- read-only commands leave the stage alone
+
+READ_ONLY = [
+    ("log",),
+    ("log", "--json"),
+    ("log", "-n", "1"),
+    ("show",),
+    ("show", "HEAD~1", "--json"),
+    ("diff", "HEAD~1", "HEAD"),
+    ("diff", "HEAD~2", "v3.json", "--json"),
+    ("check", "HEAD~1", "HEAD"),
+    ("branch",),
+    ("tag",),
+    ("reflog",),
+    ("data", "list"),
+]
+
+
+def corrupt_stage(index: Path, how: str) -> None:
+    if how == "invalid":  # still JSON, but the schema no longer validates: an edge to a vertex that is gone
+        staged = json.loads(index.read_text(encoding="utf-8"))
+        staged["schema"]["vertices"] = [v for v in staged["schema"]["vertices"] if v["id"] != "post:body.text"]
+        index.write_text(json.dumps(staged), encoding="utf-8")
+    else:  # not even text
+        index.write_bytes(b"\xff\xfe" + index.read_bytes())
+
+
+@pytest.mark.parametrize("how", ["invalid", "garbage"])
+def test_a_staged_schema_that_no_longer_validates_does_not_break_read_only_commands(workdir, location, how):
+    history(workdir, location)
+    run(workdir, "tag", "v3")
+    before = {args: run(workdir, *args).stdout for args in READ_ONLY}
+    run(workdir, "add", "v4.json")
+    index = workdir / ".panproto" / "index"
+    corrupt_stage(index, how)
+    for args in READ_ONLY:
+        assert run(workdir, *args).stdout == before[args], args
+    # What needs the staged schema says it is damaged, as one error line.
+    for args in (("status",), ("diff",), ("diff", "HEAD~1"), ("commit", "-m", "x")):
+        assert_error_line(run(workdir, *args, check=False), str(index))
+    run(workdir, "add", "v4.json")  # adding again repairs it
+    assert "1 change(s) to commit, breaking" in run(workdir, "status").stdout
+
+
+def test_staged_data_that_no_longer_validates_does_not_break_log_show_or_status(workdir, location):
+    (workdir / "p1.json").write_text(person_v1().to_json(), encoding="utf-8")
+    records = [person(i) for i in range(1, 12, 2)]
+    (workdir / "people.json").write_text(json.dumps([{**r, "extra": None} for r in records]), encoding="utf-8")
+    if BACKEND == "sqlite":
+        run(workdir, "init", "--protocol", "json-schema")
+    else:
+        run(workdir, "init", "--protocol", "json-schema", "--store", location.url, "--name", location.name)
+    run(workdir, "add", "p1.json")
+    run(workdir, "commit", "-m", "people")
+    run(workdir, "data", "add", "people", "people.json")
+    before = {args: run(workdir, *args).stdout for args in (("log",), ("show",), ("status",), ("status", "--json"))}
+    assert json.loads(before[("status", "--json")])["staged_data"] == {"people": len(records)}
+    [copy] = [p for p in (workdir / ".panproto" / "data").iterdir() if p.suffix == ".jsonl"]
+    copy.write_text('{"name": 7}\n', encoding="utf-8")  # damaged behind panproto's back
+    for args, out in before.items():
+        assert run(workdir, *args).stdout == out, args
+    assert_error_line(run(workdir, "commit", "-m", "x", check=False), "record 0")
+
+
+def test_diff_and_check_read_refs_at_this_working_copys_checkout(workdir, location):
+    run(workdir, *init_args(location))
+    for version in ("v1", "v2"):
+        run(workdir, "add", f"{version}.json")
+        run(workdir, "commit", "-m", version)
+    run(workdir, "branch", "feature", "--at", "HEAD~1")
+    run(workdir, "checkout", "feature")  # HEAD is now v1, for this working copy only
+    same = json.loads(run(workdir, "check", "HEAD", "v1.json", "--json").stdout)
+    assert same["changes"] == [] and same["compatibility"] == "fully-compatible"
+    assert json.loads(run(workdir, "diff", "--json").stdout)["changes"] == []
+    ahead = json.loads(run(workdir, "diff", "HEAD", "main", "--json").stdout)
+    assert ahead["changes"] == pp.diff(post_v1(), post_v2()).changes

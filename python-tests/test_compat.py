@@ -199,7 +199,6 @@ def test_classify_takes_a_protocol_or_its_name():
         pp.classify(report, "cobol")
 
 
-@pytest.mark.skipif(not hasattr(pp, "Panproto"), reason="seed forms: pure Python, panproto/_seed.py")
 def test_panproto_diff_and_classify_match_the_functions():
     with pp.Panproto.load() as p:
         report = p.diff(post_v1(), post_v3())

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import panproto as pp
+import panproto._seed
 import panproto.errors
 from conftest import BACKEND, ROOT
 from panproto import _interface
@@ -20,8 +21,12 @@ from panproto import _interface
 OTHER = "postgres" if BACKEND == "sqlite" else "sqlite"
 BARE_PYTHON = os.environ.get("PANPROTO_BARE_PYTHON", "")
 
+# The seed SDK's compatibility forms: pure Python in the dispatcher (panproto/_seed.py).
+SEED_FORMS = {"Panproto", "vcs_init", "vcs_open", "vcs_add", "vcs_commit", "vcs_log", "vcs_status"}
+
 DISPATCHER_NAMES = {
     *panproto.errors.__all__,
+    *SEED_FORMS,
     "available_backends",
     "__backend__",
     "__version__",
@@ -62,12 +67,26 @@ def test_public_names_are_the_backend_all_plus_the_dispatchers_own():
     backend = sys.modules[f"panproto_{BACKEND}"]
     assert set(pp.__all__) == set(backend.__all__) | DISPATCHER_NAMES
     assert len(pp.__all__) == len(set(pp.__all__))
-    for name in backend.__all__:
+    for name in set(backend.__all__) - DISPATCHER_NAMES:
         assert getattr(pp, name) is getattr(backend, name)
     for name in pp.__all__:
         assert hasattr(pp, name), name
-    public = {n for n in dir(pp) if not n.startswith("_")} - {"BACKENDS", "errors", "types"}
+    public = {n for n in dir(pp) if not n.startswith("_")} - {"BACKENDS", "cli", "errors", "types"}
     assert public <= set(pp.__all__)
+
+
+def test_the_seed_forms_are_the_dispatchers_own_pure_python():
+    """Written once, in panproto/_seed.py; a same-named native object never wins."""
+    assert set(panproto._seed.__all__) == SEED_FORMS
+    for name in SEED_FORMS:
+        value = getattr(pp, name)
+        assert value is getattr(panproto._seed, name)
+        assert value.__module__ == "panproto._seed", name
+        assert value.__doc__, f"{name} is documented"
+    backend = sys.modules[f"panproto_{BACKEND}"]
+    assert not SEED_FORMS & set(_interface.protocol_members(_interface.Backend)), "not part of a backend's interface"
+    for name in SEED_FORMS & set(backend.__all__):  # a backend that still has native copies
+        assert getattr(pp, name) is not getattr(backend, name)
 
 
 def test_version_and_backend():
@@ -185,7 +204,7 @@ def test_a_backend_missing_part_of_the_interface_is_refused(tmp_path):
     """
     out = python(IMPORT_ERROR, env={"PANPROTO_BACKEND": OTHER}, path=fake_backend(tmp_path, OTHER, body))
     assert "does not provide the backend interface" in out.stdout
-    assert "list_kinds" in out.stdout and "Schema.from_json" in out.stdout and "Repository" in out.stdout
+    assert "check_existence" in out.stdout and "Schema.from_json" in out.stdout and "Repository" in out.stdout
 
 
 def test_a_broken_backend_is_reported_not_half_imported(tmp_path):

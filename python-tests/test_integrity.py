@@ -1,4 +1,4 @@
-"""Integrity (issue 4): ``Repository.verify`` / ``panproto fsck`` on a real
+"""Integrity: ``Repository.verify`` / ``panproto fsck`` on a real
 SQLite file and a real PostgreSQL database, damaged behind the store's back,
 and a committer killed with SIGKILL mid-commit."""
 

@@ -1,4 +1,4 @@
-"""Merge and rebase on the active backend, through the API and the CLI (issue 4)."""
+"""Merge and rebase on the active backend, through the API and the CLI."""
 
 from __future__ import annotations
 

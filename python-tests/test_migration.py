@@ -515,7 +515,6 @@ def test_check_existence_reads_only_the_mapping_of_the_builder():
     assert pp.check_existence(blog_v1(), blog_v2(), builder).valid
 
 
-@pytest.mark.skipif(not hasattr(pp, "Panproto"), reason="seed forms: pure Python, panproto/_seed.py")
 def test_panproto_methods_mirror_the_functions():
     with pp.Panproto.load() as p:
         builder = p.migration(blog_v1(), blog_v2())

@@ -32,7 +32,6 @@ def test_schema_pickles_with_its_id():
     assert again.to_json() == schema.to_json()
 
 
-@pytest.mark.skipif(not hasattr(pp, "Panproto"), reason="seed forms: pure Python, panproto/_seed.py")
 def test_panproto_handle_pickles():
     with pp.Panproto.load() as p:
         again = roundtrip(p)

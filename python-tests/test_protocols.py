@@ -134,7 +134,6 @@ def test_protocols_compare_by_specification():
     assert pp.protocol("atproto") != pp.protocol("sql")
 
 
-@pytest.mark.skipif(not hasattr(pp, "Panproto"), reason="seed forms: pure Python, panproto/_seed.py")
 def test_panproto_load_is_a_context_manager_with_the_same_operations():
     with pp.Panproto.load() as p:
         assert p.list_protocols() == pp.list_protocols()

@@ -1,4 +1,4 @@
-"""Branches, tags and checkout on the active backend (issue 4, first part)."""
+"""Branches, tags and checkout on the active backend."""
 
 from __future__ import annotations
 

@@ -114,7 +114,6 @@ def test_history_is_visible_to_a_new_handle(location):
         assert again.status().staged is None
 
 
-@pytest.mark.skipif(not hasattr(pp, "vcs_init"), reason="seed forms: pure Python, panproto/_seed.py")
 def test_vcs_functions_mirror_the_methods(location):
     repo = pp.vcs_init(location.url, "atproto", name=location.name)
     try:

@@ -1,4 +1,4 @@
-"""Many writers on one branch at once, each in its own process (issue 4).
+"""Many writers on one branch at once, each in its own process.
 
 Eight processes each make fifty commits to the same branch of one store.
 A commit that loses the race gets ``ConflictError``; the writer rebases its

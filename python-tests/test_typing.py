@@ -63,6 +63,15 @@ except pp.ConflictError as conflict:
     ref: str | None = conflict.ref
 version: str = pp.__version__
 backends: list[str] = pp.available_backends()
+with pp.Panproto.load() as engine:  # the seed's forms, pure Python, typed like the rest
+    seed_proto: pp.Protocol = engine.protocol("atproto")
+    seed_report: pp.DiffReport = engine.diff(schema, schema)
+with pp.vcs_init("atproto", "seed.db") as seed_repo:
+    seed_staged: pp.DiffReport = pp.vcs_add(seed_repo, schema)
+    seed_commit: str = pp.vcs_commit(seed_repo, "m", "a")
+    seed_log: list[pp.Commit] = pp.vcs_log(seed_repo, count=10)
+    seed_status: pp.Status = pp.vcs_status(seed_repo)
+reopened: pp.Repository = pp.vcs_open("seed.db")
 """
 
 BAD = """
@@ -74,6 +83,7 @@ pp.Repository.init("x.db").commit("m")
 schema = pp.protocol("sql").schema().build()
 changes: list[dict[str, str]] = pp.diff(schema, schema)
 pp.migration(schema, schema).compile().put({}, "not bytes")
+pp.vcs_commit(pp.vcs_open("x.db"), "m")
 """
 
 
@@ -112,3 +122,4 @@ def test_mistakes_are_caught_so_the_api_is_not_any(tmp_path):
     assert 'Missing positional argument "author"' in result.stdout
     assert '(expression has type "DiffReport", variable has type "list[dict[str, str]]")' in result.stdout
     assert 'Argument 2 to "put" of "CompiledMigration" has incompatible type "str"' in result.stdout
+    assert 'Missing positional argument "author" in call to "vcs_commit"' in result.stdout

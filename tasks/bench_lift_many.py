@@ -1,4 +1,4 @@
-"""The Python benchmark of issue #3, run by ``cargo tasks bench`` in each backend's venv.
+"""The Python benchmark of lift_many, run by ``cargo tasks bench`` in each backend's venv.
 
 Lifts records of 13 fields (12 scalars and one nested object of 3) with
 ``CompiledMigration.lift_many``, from and to Python dicts, and, in the same

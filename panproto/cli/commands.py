@@ -1,0 +1,493 @@
+"""The commands: one ``cmd_<name>(args) -> exit status`` each.
+
+A command reads its arguments, opens the working copy's repository with
+only the part of the stage it needs (see :meth:`WorkingCopy.open`), calls
+the API, and prints through :mod:`panproto.cli.render`. It fails by raising
+(:class:`CliError`, :class:`panproto.PanprotoError`, ``OSError``...);
+:func:`panproto.cli.run.main` turns every failure into the ``error:`` line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import socket
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import panproto
+from panproto.cli import render
+from panproto.cli.errors import EXIT_BREAKING, EXIT_CONFLICTS, EXIT_OK, EXIT_PROBLEMS, CliError
+from panproto.cli.files import read_records, read_text
+from panproto.cli.workcopy import CONFIG, DEFAULT_STORE, DIR, WorkingCopy, write_config
+from panproto.errors import ConflictError, MergeConflictError, PanprotoError
+
+if TYPE_CHECKING:
+    from panproto._api import Repository, Schema
+    from panproto.types import DiffReportData, MergeSide, StatusData, TagInfo
+
+
+def default_author() -> str:
+    """``$PANPROTO_AUTHOR``, else ``user@host``."""
+    author = os.environ.get("PANPROTO_AUTHOR", "").strip()
+    if author:
+        return author
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"{user}@{socket.gethostname() or 'localhost'}"
+
+
+def here() -> WorkingCopy:
+    return WorkingCopy.find(Path.cwd())
+
+
+def nonnegative(value: int | None, option: str) -> int | None:
+    if value is not None and value < 0:
+        raise CliError(f"{option} must not be negative")
+    return value
+
+
+# -------------------------------------------------------------------- init, add, commit
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    root = Path.cwd()
+    if (root / DIR / CONFIG).exists():
+        raise CliError(f"{root / DIR} already exists: this directory is already a panproto working copy")
+    store = args.store or DEFAULT_STORE
+    (root / DIR).mkdir(exist_ok=True)
+    location = store if "://" in store else str(root / store)
+    with panproto.Repository.init(location, args.protocol, name=args.name) as repo:
+        config = write_config(root, store, args.name)
+        if args.json:
+            render.emit_json(
+                {
+                    "location": repo.location,
+                    "name": repo.name,
+                    "protocol": repo.protocol.name,
+                    "branch": repo.branch,
+                    "config": str(config),
+                    "backend": panproto.__backend__,
+                }
+            )
+        else:
+            print(
+                f"Initialized empty panproto repository {repo.name!r} ({repo.protocol.name}) "
+                f"in {repo.location} [{panproto.__backend__}]"
+            )
+    return EXIT_OK
+
+
+def read_schema(path: Path, what: str | None = None) -> Schema:
+    """The schema in a JSON file (as ``Schema.to_json`` writes it); ``what``
+    (``OLD``, ``NEW``) prefixes the error when the file is not one."""
+    try:
+        text = read_text(path)
+    except CliError as exc:
+        if what is None:
+            raise
+        raise CliError(f"{what} {exc}") from exc
+    try:
+        return panproto.Schema.from_json(text)
+    except PanprotoError as exc:
+        if what is None:
+            raise
+        raise CliError(f"{what} {path}: not a schema: {exc}") from exc
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    wc = here()
+    path = Path(args.file)
+    schema = read_schema(path)
+    with wc.open() as repo:
+        report = repo.add(schema)
+        wc.stage(schema, repo.head)
+    if args.json:
+        render.emit_json({"file": str(path), "staged": schema.id, **report.to_dict()})
+    else:
+        print(f"staged {path} (schema {schema.id[:12]}): {len(report)} change(s) against HEAD, {report.compatibility}")
+        render.print_changes(report.changes)
+    return EXIT_OK
+
+
+def cmd_commit(args: argparse.Namespace) -> int:
+    wc = here()
+    author = args.author or default_author()
+    with wc.open(schema=True, data=True) as repo:
+        try:
+            commit_id = repo.commit(args.message, author)
+        except ConflictError as exc:
+            raise CliError(
+                f"{exc}: someone committed first; run `panproto rebase` to re-apply "
+                "the staged schema on the new head, then commit again"
+            ) from exc
+        wc.unstage()
+        wc.unstage_data()
+        branch = repo.branch
+        if branch is None:  # a detached HEAD is this working copy's: it follows the new commit
+            wc.set_head(commit_id)
+        if args.json:
+            render.emit_json({**repo.log(1)[0].to_dict(), "branch": branch})
+            return EXIT_OK
+    print(f"[{branch or 'detached HEAD'} {commit_id[:12]}] {render.first_line(args.message)}")
+    return EXIT_OK
+
+
+# -------------------------------------------------------------------- read-only history
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    limit = nonnegative(args.n, "-n")
+    with here().open() as repo:
+        commits = repo.log(limit)
+        branch, head = repo.branch, repo.head
+    if args.json:
+        render.emit_json([c.to_dict() for c in commits])
+        return EXIT_OK
+    if not commits:
+        print(f"no commits yet on {branch or 'HEAD'}")
+    for commit in commits:
+        render.print_commit(commit, render.decoration(commit, head, branch))
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    wc = here()
+    # The staged schema is needed for its changes; the staged datasets are
+    # not re-read: their record counts are in the data index.
+    with wc.open(schema=True) as repo:
+        status: StatusData = repo.status().to_dict()
+    status["staged_data"] = wc.staged_data_counts()
+    if args.json:
+        render.emit_json(status)
+    else:
+        render.print_status(status)
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with here().open() as repo:
+        shown = repo.show(args.ref)
+        head, branch = repo.head, repo.branch
+    commit, data = shown["commit"], shown["diff"].to_dict()
+    if args.json:
+        render.emit_json({"commit": commit.to_dict(), "diff": data})
+        return EXIT_OK
+    render.print_commit(commit, render.decoration(commit, head, branch))
+    render.print_classified(data)
+    return EXIT_OK
+
+
+def cmd_reflog(args: argparse.Namespace) -> int:
+    limit = nonnegative(args.n, "-n")
+    with here().open() as repo:
+        entries = repo.reflog(args.ref, limit)
+    if args.json:
+        render.emit_json(entries)
+        return EXIT_OK
+    for i, entry in enumerate(entries):
+        new = (entry["new"] or "(deleted)")[:12]
+        moved = f"{render.short_ref(entry['ref'])}@{{{i}}}: {entry['message']}"
+        print(f"{new:12} {moved}  ({render.format_time(entry['timestamp'])})")
+    return EXIT_OK
+
+
+def cmd_fsck(args: argparse.Namespace) -> int:
+    wc = here()
+    # No checkout, no stage: a damaged repository must still open for checking.
+    with panproto.Repository.open(wc.location, name=wc.name) as repo:
+        report = repo.verify()
+    if args.json:
+        render.emit_json(report.to_dict())
+    else:
+        for problem in report.problems:
+            print(f"{problem['kind']:<16} {problem['object'][:40]:<40} {problem['message']}")
+        checked = f"checked {render.plural(report.objects, 'object')} and {render.plural(report.refs, 'ref')}"
+        if report.ok:
+            print(f"{checked}: no problems")
+        else:
+            print(f"{checked}: {render.plural(len(report.problems), 'problem')}")
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+# -------------------------------------------------------------------- diff and check
+
+
+class Sides:
+    """Reads the schemas ``diff`` and ``check`` compare, as (label, schema);
+    opens the working copy's repository only when a ref or the stage needs it."""
+
+    def __init__(self) -> None:
+        self.wc: WorkingCopy | None = None
+        self.repo: Repository | None = None
+
+    def __enter__(self) -> Sides:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.repo is not None:
+            self.repo.close()
+
+    def repository(self) -> tuple[WorkingCopy, Repository]:
+        if self.wc is None or self.repo is None:
+            self.wc = here()
+            self.repo = self.wc.open()
+        return self.wc, self.repo
+
+    def named(self, arg: str, what: str) -> tuple[str, Schema]:
+        """A file if ``arg`` names one, else a ref."""
+        path = Path(arg)
+        if path.is_file():
+            return arg, read_schema(path, what)
+        try:
+            _, repo = self.repository()
+        except CliError as exc:
+            raise CliError(f"{what} {arg!r} is not a file, and refs need a working copy: {exc}") from exc
+        try:
+            return arg, repo.schema_at(arg)
+        except panproto.NotFoundError as exc:
+            raise CliError(f"{what} {arg!r} is neither a schema file nor a ref of the repository ({exc})") from exc
+
+    def head(self) -> tuple[str, Schema]:
+        """HEAD's schema; the empty schema before the first commit."""
+        _, repo = self.repository()
+        if repo.head is None:
+            return "(no commits)", repo.protocol.schema().build()
+        return "HEAD", repo.schema_at("HEAD")
+
+    def current(self) -> tuple[str, Schema]:
+        """The staged schema if ``add`` staged one, else HEAD's."""
+        wc, _ = self.repository()
+        staged = wc.staged_schema()
+        return self.head() if staged is None else ("staged", staged)
+
+
+def compare(args: argparse.Namespace) -> tuple[tuple[str, str], tuple[str, str], DiffReportData]:
+    """The two sides ``diff`` / ``check`` name, as (label, schema id), and the
+    classified changes between them."""
+    with Sides() as sides:
+        old = sides.named(args.old, "OLD") if args.old is not None else sides.head()
+        new = sides.named(args.new, "NEW") if args.new is not None else sides.current()
+    data = panproto.diff(old[1], new[1]).to_dict()
+    return (old[0], old[1].id), (new[0], new[1].id), data
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    old, new, data = compare(args)
+    if args.json:
+        render.emit_json({"old": old[0], "new": new[0], **data})
+    else:
+        render.print_comparison(old, new, data)
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    old, new, data = compare(args)
+    compatible = data["compatibility"] != "breaking"
+    if args.json:
+        render.emit_json({"old": old[0], "new": new[0], "compatible": compatible, **data})
+    else:
+        render.print_comparison(old, new, data)
+    return EXIT_OK if compatible else EXIT_BREAKING
+
+
+# -------------------------------------------------------------------- branches and tags
+
+
+def cmd_branch(args: argparse.Namespace) -> int:
+    wc = here()
+    with wc.open() as repo:
+        if args.delete:
+            repo.delete_branch(args.delete)
+            result: dict[str, Any] = {"deleted": args.delete}
+            text = f"Deleted branch {args.delete}"
+        elif args.move:
+            old, new = args.move
+            was_current = repo.branch == old
+            repo.rename_branch(old, new)
+            if was_current and wc.head() is not None:
+                wc.set_head(new)
+            result = {"renamed": old, "to": new}
+            text = f"Renamed branch {old} to {new}"
+        elif args.name:
+            commit = repo.create_branch(args.name, args.at)
+            result = {"branch": args.name, "commit": commit}
+            text = f"Created branch {args.name} at {commit[:12]}"
+        else:
+            branches = repo.branches()
+            if args.json:
+                render.emit_json({"current": repo.branch, "branches": branches})
+            else:
+                for name, commit in branches.items():
+                    print(f"{'*' if name == repo.branch else ' '} {name:20} {commit[:12]}")
+            return EXIT_OK
+    if args.json:
+        render.emit_json(result)
+    else:
+        print(text)
+    return EXIT_OK
+
+
+def cmd_checkout(args: argparse.Namespace) -> int:
+    wc = here()
+    if wc.has_stage():
+        raise CliError("a schema or data is staged; commit it before checking out")
+    with wc.open() as repo:
+        branch = repo.checkout(args.ref)
+        head = repo.head
+    wc.set_head(branch if branch is not None else str(head))
+    if args.json:
+        render.emit_json({"branch": branch, "head": head})
+    elif branch is not None:
+        print(f"Switched to branch {branch}")
+    else:
+        print(f"HEAD is now at {str(head)[:12]} (detached)")
+    return EXIT_OK
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    with here().open() as repo:
+        if args.name is None:
+            tags = repo.tags()
+            if args.json:
+                render.emit_json(tags)
+            else:
+                for name, commit in tags.items():
+                    message = render.first_line(repo.tag_info(name)["message"])
+                    print(f"{name:20} {commit[:12]}" + (f"  {message}" if message else ""))
+            return EXIT_OK
+        if args.message is not None:
+            repo.tag(args.name, args.ref, message=args.message, tagger=args.tagger or default_author())
+        else:
+            repo.tag(args.name, args.ref)
+        info: TagInfo = repo.tag_info(args.name)
+    if args.json:
+        render.emit_json({"tag": args.name, **{k: v for k, v in info.items() if k != "name"}})
+    else:
+        kind = "annotated tag" if info["annotated"] else "tag"
+        print(f"Tagged {info['commit'][:12]} as {args.name} ({kind})")
+    return EXIT_OK
+
+
+# -------------------------------------------------------------------- merge and rebase
+
+
+def resolutions(args: argparse.Namespace) -> dict[str, MergeSide]:
+    """``--ours``/``--theirs`` ELEMENT options as ``resolve=`` takes them."""
+    chosen: dict[str, MergeSide] = {}
+    options: tuple[tuple[MergeSide, list[str]], ...] = (("ours", args.ours), ("theirs", args.theirs))
+    for side, elements in options:
+        for element in elements:
+            if chosen.setdefault(element, side) != side:
+                raise CliError(f"{element!r} is given both --ours and --theirs")
+    return chosen
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    wc = here()
+    if wc.has_staged_schema():
+        raise CliError("a schema is staged; commit it before merging")
+    with wc.open() as repo:
+        try:
+            result = repo.merge(
+                args.ref,
+                args.author or default_author(),
+                args.message,
+                resolve=resolutions(args),
+                strategy=args.strategy,
+            )
+        except MergeConflictError as exc:
+            if args.json:
+                render.emit_json({"conflicts": list(exc.conflicts)})
+            else:
+                render.print_conflicts(exc.conflicts, "merge")
+            return EXIT_CONFLICTS
+    if args.json:
+        render.emit_json(dict(result))
+        return EXIT_OK
+    if result["kind"] == "up-to-date":
+        print("Already up to date.")
+    elif result["kind"] == "fast-forward":
+        print(f"Fast-forward to {result['commit'][:12]}")
+    else:
+        print(f"Merged {args.ref}: commit {result['commit'][:12]}")
+        render.print_resolved(result["resolved"])
+    return EXIT_OK
+
+
+def cmd_rebase(args: argparse.Namespace) -> int:
+    wc = here()
+    if not wc.has_stage():
+        raise CliError("nothing is staged to rebase")
+    with wc.open(schema=True, data=True) as repo:
+        try:
+            result = repo.rebase(resolve=resolutions(args), strategy=args.strategy)
+        except MergeConflictError as exc:
+            if args.json:
+                render.emit_json({"conflicts": list(exc.conflicts)})
+            else:
+                render.print_conflicts(exc.conflicts, "rebase")
+            return EXIT_CONFLICTS
+        staged = repo.staged_schema()
+        if result["kind"] == "rebased":
+            if staged is not None:
+                wc.stage(staged, result["onto"])
+            kept = repo.status().staged_data  # a dataset resolved "ours" is no longer staged
+            for name, entry in wc.staged_data().items():
+                if name in kept:
+                    wc.stage_data(name, None, entry.get("root"), result["onto"], kept[name])
+                else:
+                    wc.unstage_data(name)
+    if args.json:
+        render.emit_json(dict(result))
+    elif result["kind"] == "up-to-date":
+        print("The staged schema is already on the branch's head.")
+    else:
+        print(f"Rebased the staged schema onto {str(result['onto'])[:12]}; commit it now")
+        render.print_resolved(result["resolved"])
+    return EXIT_OK
+
+
+# -------------------------------------------------------------------- data
+
+
+def cmd_data_add(args: argparse.Namespace) -> int:
+    wc = here()
+    path = Path(args.file)
+    # The records are validated against the staged schema (if any); the
+    # other staged datasets are not read again.
+    with wc.open(schema=True) as repo:
+        dataset = repo.add_data(args.name, read_records(path), root=args.root)
+        count = repo.status().staged_data.get(args.name)
+        wc.stage_data(args.name, path, args.root, repo.head, count)
+    if args.json:
+        render.emit_json({"dataset": args.name, "file": str(path), "id": dataset})
+    else:
+        print(f"staged dataset {args.name!r} from {path} ({dataset[:12]})")
+    return EXIT_OK
+
+
+def cmd_data_show(args: argparse.Namespace) -> int:
+    with here().open() as repo:
+        render.emit_records(repo.data_at(args.ref, args.name))
+    return EXIT_OK
+
+
+def cmd_data_list(args: argparse.Namespace) -> int:
+    with here().open() as repo:
+        datasets = repo.datasets(args.ref)
+    if args.json:
+        render.emit_json(datasets)
+    else:
+        for name, count in datasets.items():
+            print(f"{name:20} {render.plural(count, 'record')}")
+    return EXIT_OK
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    with here().open() as repo:
+        render.emit_records(repo.migrate_data(args.name, args.from_ref, args.to_ref))
+    return EXIT_OK

@@ -1,0 +1,209 @@
+"""The argument parser: every command, its options and its help.
+
+Each subcommand's ``func`` default is its ``cmd_<name>`` in
+:mod:`panproto.cli.commands`; every command takes ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from panproto.cli.commands import (
+    cmd_add,
+    cmd_branch,
+    cmd_check,
+    cmd_checkout,
+    cmd_commit,
+    cmd_data_add,
+    cmd_data_list,
+    cmd_data_show,
+    cmd_diff,
+    cmd_fsck,
+    cmd_init,
+    cmd_log,
+    cmd_merge,
+    cmd_migrate,
+    cmd_rebase,
+    cmd_reflog,
+    cmd_show,
+    cmd_status,
+    cmd_tag,
+)
+from panproto.cli.workcopy import DEFAULT_STORE
+
+
+def add_ref_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The subcommands over tags, the reflog and the store's integrity."""
+    p = sub.add_parser("tag", parents=[common], help="list tags, or tag a commit")
+    p.add_argument("name", metavar="NAME", nargs="?", default=None, help="the new tag (default: list them)")
+    p.add_argument("ref", metavar="REF", nargs="?", default="HEAD", help="what to tag (default: HEAD)")
+    p.add_argument("-m", "--message", default=None, help="make an annotated tag with this message")
+    p.add_argument("--tagger", default=None, help="who tags (default: $PANPROTO_AUTHOR, else user@host)")
+    p.set_defaults(func=cmd_tag)
+
+    p = sub.add_parser("reflog", parents=[common], help="show how a branch or tag moved, newest first")
+    p.add_argument(
+        "ref", metavar="REF", nargs="?", default="HEAD", help="HEAD (this working copy's branch), a branch or a tag"
+    )
+    p.add_argument("-n", type=int, default=None, metavar="N", help="show at most N entries")
+    p.set_defaults(func=cmd_reflog)
+
+    p = sub.add_parser(
+        "fsck",
+        parents=[common],
+        help="check the repository's integrity: exit 0 clean, 1 problems found, 2 error",
+        description="Re-hash and decode every object, check that everything referenced exists with the "
+        "right kind and that every ref points at a commit. Exit 0 when clean, 1 when problems were found.",
+    )
+    p.set_defaults(func=cmd_fsck)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print one JSON document instead of text")
+
+    parser = argparse.ArgumentParser(
+        prog="panproto",
+        description="Version control for schemas.",
+        epilog="Run `panproto COMMAND --help` for a command's options.",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and backend, then exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("init", parents=[common], help="create a repository and tie this directory to it")
+    p.add_argument("--protocol", default="atproto", help="the protocol schemas follow (default: atproto)")
+    p.add_argument(
+        "--store",
+        default=None,
+        help=f"SQLite file or postgresql:// URL (default: {DEFAULT_STORE})",
+    )
+    p.add_argument("--name", default="default", help="the repository's name in the store (default: default)")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("add", parents=[common], help="stage a schema (JSON, as Schema.to_json writes it)")
+    p.add_argument("file", metavar="FILE", help="the schema's JSON file")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("commit", parents=[common], help="record the staged schema")
+    p.add_argument("-m", "--message", required=True, help="the commit message")
+    p.add_argument("--author", default=None, help="default: $PANPROTO_AUTHOR, else user@host")
+    p.set_defaults(func=cmd_commit)
+
+    p = sub.add_parser("log", parents=[common], help="show the history, newest first")
+    p.add_argument("-n", type=int, default=None, metavar="N", help="show at most N commits")
+    p.set_defaults(func=cmd_log)
+
+    p = sub.add_parser("status", parents=[common], help="show HEAD and what is staged, with its verdict")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("show", parents=[common], help="show a commit, its changes and its verdict")
+    p.add_argument("ref", metavar="REF", nargs="?", default="HEAD", help="HEAD (default), HEAD~N, a branch, an id")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("branch", parents=[common], help="list, create, delete or rename branches")
+    p.add_argument("name", metavar="NAME", nargs="?", default=None, help="create this branch (default: list them)")
+    p.add_argument("--at", default="HEAD", metavar="REF", help="where a new branch starts (default: HEAD)")
+    p.add_argument("-d", "--delete", metavar="NAME", default=None, help="delete a branch")
+    p.add_argument("-m", "--move", nargs=2, metavar=("OLD", "NEW"), default=None, help="rename a branch")
+    p.set_defaults(func=cmd_branch)
+
+    p = sub.add_parser("checkout", parents=[common], help="point this working copy at a branch or a commit")
+    p.add_argument("ref", metavar="REF", help="a branch (HEAD follows its commits) or any ref (detached)")
+    p.set_defaults(func=cmd_checkout)
+
+    add_ref_commands(sub, common)
+
+    add_merge_commands(sub, common)
+
+    sides = "each of A and B is a schema JSON file, or a ref: HEAD, HEAD~N, a branch name or a full commit id"
+    p = sub.add_parser(
+        "diff",
+        parents=[common],
+        help="show the classified changes between two versions",
+        description="Without arguments: HEAD against the staged schema (if any, else HEAD). "
+        "With A: A against the staged schema or HEAD. With A and B: A against B. " + sides + ".",
+    )
+    p.add_argument("old", metavar="A", nargs="?", default=None, help="the old version (default: HEAD)")
+    p.add_argument("new", metavar="B", nargs="?", default=None, help="the new version (default: staged, else HEAD)")
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser(
+        "check",
+        parents=[common],
+        help="is NEW compatible with OLD? exit 0 compatible, 1 breaking, 2 error (a CI gate)",
+        description="Classify the changes from OLD to NEW and exit 0 when NEW is fully or backward "
+        "compatible, 1 when it breaks, 2 on error. OLD and NEW are schema JSON files or refs "
+        "(HEAD, HEAD~N, a branch name, a full commit id).",
+    )
+    p.add_argument("old", metavar="OLD", help="the old version: a schema JSON file or a ref")
+    p.add_argument("new", metavar="NEW", help="the new version: a schema JSON file or a ref")
+    p.set_defaults(func=cmd_check)
+    add_data_commands(sub, common)
+    return parser
+
+
+def add_data_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """``migrate`` and ``data add|show|list``."""
+    p = sub.add_parser(
+        "migrate",
+        parents=[common],
+        help="print a dataset moved from one version to another, as JSON lines",
+        description="Dataset NAME as FROM holds it, migrated along the history to TO's schema "
+        "(forward with the composed migrations, back with the complements kept), one JSON record per line.",
+    )
+    p.add_argument("name", metavar="NAME", help="the dataset")
+    p.add_argument("from_ref", metavar="FROM", help="the version the dataset is read at")
+    p.add_argument("to_ref", metavar="TO", help="the version to migrate it to")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("data", help="stage, list and show datasets")
+    data = p.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+    q = data.add_parser("add", parents=[common], help="stage a dataset from a JSON-lines file (or a JSON array)")
+    q.add_argument("name", metavar="NAME", help="the dataset's name")
+    q.add_argument("file", metavar="FILE", help="the records: JSON lines, or one JSON array")
+    q.add_argument("--root", default=None, help="the schema vertex records are read at (default: the only root)")
+    q.set_defaults(func=cmd_data_add)
+    q = data.add_parser("show", parents=[common], help="print a dataset's records as JSON lines")
+    q.add_argument("name", metavar="NAME", help="the dataset")
+    q.add_argument("ref", metavar="REF", nargs="?", default="HEAD", help="the version (default: HEAD)")
+    q.set_defaults(func=cmd_data_show)
+    q = data.add_parser("list", parents=[common], help="list the datasets of a version with their sizes")
+    q.add_argument("ref", metavar="REF", nargs="?", default="HEAD", help="the version (default: HEAD)")
+    q.set_defaults(func=cmd_data_list)
+
+
+def add_resolution_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ours", action="append", default=[], metavar="ELEMENT", help="settle this conflict our way")
+    p.add_argument("--theirs", action="append", default=[], metavar="ELEMENT", help="settle this conflict their way")
+    p.add_argument(
+        "--strategy", choices=("ours", "theirs"), default=None, help="the side that wins every other conflict"
+    )
+
+
+def add_merge_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The ``merge`` and ``rebase`` subcommands."""
+    p = sub.add_parser(
+        "merge",
+        parents=[common],
+        help="merge a branch or commit into the current branch",
+        description="Fast-forward when possible, else merge the schemas three-way against their "
+        "merge base and commit. Conflicts are listed (exit 1) and nothing is written until each "
+        "is resolved with --ours/--theirs ELEMENT or --strategy.",
+    )
+    p.add_argument("ref", metavar="REF", help="what to merge: a branch, tag or commit")
+    p.add_argument("-m", "--message", default=None, help="the merge commit's message")
+    p.add_argument("--author", default=None, help="default: $PANPROTO_AUTHOR, else user@host")
+    add_resolution_options(p)
+    p.set_defaults(func=cmd_merge)
+
+    p = sub.add_parser(
+        "rebase",
+        parents=[common],
+        help="re-apply the staged schema on the branch's new head",
+        description="After `commit` refused because someone committed first: merge the staged "
+        "changes onto the branch's new head and stage the result. In conflicts, 'ours' is the "
+        "new head and 'theirs' the staged work.",
+    )
+    add_resolution_options(p)
+    p.set_defaults(func=cmd_rebase)

@@ -1,0 +1,167 @@
+"""What the commands print: text for humans, or one JSON document (``--json``).
+
+Records are written as JSON lines (one record per line), with or without
+``--json``; ``bytes`` values, which JSON lacks, are written as base64 text.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from panproto._api import Commit
+    from panproto.types import (
+        Change,
+        ClassifiedChange,
+        DiffReportData,
+        MergeConflict,
+        ResolvedConflict,
+        StatusData,
+    )
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def emit_records(records: Iterable[Any]) -> None:
+    """Records as JSON lines."""
+    for record in records:
+        sys.stdout.write(json.dumps(record, default=_json_default, ensure_ascii=False))
+        sys.stdout.write("\n")
+
+
+def emit_json(document: Any) -> None:
+    """One JSON document (``--json``)."""
+    json.dump(document, sys.stdout, indent=2, sort_keys=False)
+    sys.stdout.write("\n")
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def first_line(text: str | None) -> str:
+    return text.splitlines()[0] if text else ""
+
+
+def short_ref(name: str) -> str:
+    """``refs/heads/main`` -> ``main``; other names unchanged."""
+    for prefix in ("refs/heads/", "refs/tags/"):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+def format_time(timestamp: int) -> str:
+    moment = datetime.datetime.fromtimestamp(timestamp, tz=datetime.timezone.utc)
+    return moment.strftime("%a %b %d %H:%M:%S %Y +0000")
+
+
+# -------------------------------------------------------------------- changes
+
+
+def describe_change(change: Change) -> str:
+    text = f"{change['kind']:<20} {change['element']}"
+    old, new = change.get("old"), change.get("new")
+    if old is not None and new is not None:
+        text += f" ({old} -> {new})"
+    elif new is not None:
+        text += f" ({new})"
+    elif old is not None:
+        text += f" (was {old})"
+    return text
+
+
+def print_changes(changes: Sequence[Change], indent: str = "  ") -> None:
+    for change in changes:
+        print(indent + describe_change(change))
+
+
+def verdict_line(data: DiffReportData) -> str:
+    breaking, other = len(data["breaking"]), len(data["non_breaking"])
+    if not data["changes"]:
+        return f"verdict: {data['compatibility']} (no changes)"
+    return f"verdict: {data['compatibility']} ({plural(breaking, 'breaking change')}, {other} non-breaking)"
+
+
+def print_classified(data: DiffReportData) -> None:
+    """Each change with its classification and reason (breaking ones first), then the verdict."""
+    classified: list[ClassifiedChange] = [*data["breaking"], *data["non_breaking"]]
+    for change in classified:
+        label = "breaking" if change["breaking"] else "ok"
+        print(f"  {label:<9} {describe_change(change)}")
+        print(f"  {'':<9} {change['reason']}")
+    if classified:
+        print()
+    print(verdict_line(data))
+
+
+def print_comparison(old: tuple[str, str], new: tuple[str, str], data: DiffReportData) -> None:
+    """``diff`` / ``check``: each side as (label, schema id), then the classified changes."""
+    count = plural(len(data["changes"]), "change")
+    print(f"{old[0]} ({old[1][:12]}) -> {new[0]} ({new[1][:12]}): {count}")
+    print_classified(data)
+
+
+# -------------------------------------------------------------------- history
+
+
+def decoration(commit: Commit, head: str | None, branch: str | None) -> str:
+    if commit.id != head:
+        return ""
+    return f" (HEAD -> {branch})" if branch else " (HEAD)"
+
+
+def print_commit(commit: Commit, decoration: str) -> None:
+    print(f"commit {commit.short_id}{decoration}")
+    print(f"Author: {commit.author}")
+    print(f"Date:   {format_time(commit.timestamp)}")
+    print(f"Compatibility: {commit.compatibility or 'unknown'}")
+    print()
+    for line in commit.message.splitlines() or [""]:
+        print(f"    {line}")
+    print()
+
+
+def print_status(status: StatusData) -> None:
+    print(f"On branch {status['branch']}" if status["branch"] else "HEAD detached")
+    print(f"HEAD: {status['head'][:12]}" if status["head"] else "No commits yet")
+    datasets: Mapping[str, int] = status["staged_data"]
+    for name, count in datasets.items():
+        print(f"Staged dataset {name!r}: {plural(count, 'record')} (use `panproto commit` to record it)")
+    staged = status["staged"]
+    if staged is None:
+        print("nothing staged (use `panproto add FILE`)" if not datasets else "no schema staged")
+        return
+    changes = status["changes"]
+    print(f"Staged schema {staged[:12]}: {len(changes)} change(s) to commit, {status['compatibility']}")
+    print_changes(changes)
+
+
+# -------------------------------------------------------------------- merges
+
+
+def _side(value: str | None) -> str:
+    return "(absent)" if value is None else value
+
+
+def print_conflicts(conflicts: Sequence[MergeConflict], what: str) -> None:
+    print(f"{what} stopped: {plural(len(conflicts), 'conflict')}, nothing was written")
+    for c in conflicts:
+        print(f"  {c['kind']:17} {c['element']}")
+        sides = (("base", c["base"]), ("ours", c["ours"]), ("theirs", c["theirs"]))
+        print("      " + " | ".join(f"{label} {_side(value)}" for label, value in sides))
+    print("resolve each with --ours ELEMENT or --theirs ELEMENT (or --strategy ours|theirs) and run it again")
+
+
+def print_resolved(resolved: Sequence[ResolvedConflict]) -> None:
+    for r in resolved:
+        print(f"  resolved {r['element']}: {r['side']}")

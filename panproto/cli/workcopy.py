@@ -1,0 +1,236 @@
+"""The working copy: ``.panproto/`` and what it keeps.
+
+- ``config``: an INI file naming the store (a SQLite file, relative paths
+  taken from the working copy's root, or a ``postgresql://`` URL) and the
+  repository's name in it;
+- ``HEAD``: what ``checkout`` chose for this working copy (a branch name,
+  or a commit id when detached); absent, the store's HEAD;
+- ``index``: the schema ``add`` staged (its JSON) and the commit it was
+  staged on;
+- ``data/``: a copy of each dataset ``data add`` staged (its records as
+  given) and ``index.json`` naming them with their base commit, root and
+  record count.
+
+The stage is read lazily: :meth:`WorkingCopy.open` restores into the
+repository handle only the parts a command asks for, so read-only commands
+(``log``, ``show``, ``diff A B``, ``branch``, ``tag``, ``reflog``) never
+re-read and re-validate a large or damaged stage.
+"""
+
+from __future__ import annotations
+
+import configparser
+import hashlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import panproto
+from panproto.cli.errors import CliError
+from panproto.cli.files import read_optional_text, read_records, read_text
+
+if TYPE_CHECKING:
+    from panproto._api import Repository, Schema
+
+DIR = ".panproto"
+CONFIG = "config"
+INDEX = "index"
+DATA = "data"
+DATA_INDEX = "index.json"
+HEAD = "HEAD"
+DEFAULT_STORE = f"{DIR}/panproto.db"
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all (through a temporary file)."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+class WorkingCopy:
+    """A directory holding ``.panproto/``: its config, HEAD and stage."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.dir = root / DIR
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read_string(read_text(self.dir / CONFIG), source=str(self.dir / CONFIG))
+            self.store = parser.get("repository", "store")
+            self.name = parser.get("repository", "name", fallback="default")
+        except configparser.Error as exc:
+            raise CliError(f"{self.dir / CONFIG} is not a valid panproto config: {exc}") from exc
+
+    @staticmethod
+    def find(start: Path) -> WorkingCopy:
+        """The working copy containing ``start``, found by walking up as git finds ``.git``."""
+        for directory in (start, *start.parents):
+            if (directory / DIR / CONFIG).is_file():
+                return WorkingCopy(directory)
+        raise CliError(f"not a panproto working copy (nor any parent of {start}): no {DIR}/; run `panproto init`")
+
+    @property
+    def location(self) -> str:
+        """The store location; relative paths are relative to the working copy's root."""
+        if "://" in self.store:
+            return self.store
+        path = Path(self.store)
+        return str(path if path.is_absolute() else self.root / path)
+
+    def open(self, *, schema: bool = False, data: bool = False) -> Repository:
+        """Open the repository at this working copy's HEAD.
+
+        Parameters
+        ----------
+        schema
+            Restore the staged schema (read and validated again).
+        data
+            Restore the staged datasets (every record read and validated
+            again); only ``commit`` and ``rebase`` need them.
+        """
+        repo = panproto.Repository.open(self.location, name=self.name)
+        try:
+            head = self.head()
+            if head is not None:
+                repo.checkout(head)
+            staged = self.staged() if schema else None
+            if staged is not None:
+                repo.add(staged[0], base=staged[1])
+            if data:
+                for name, entry in self.staged_data().items():
+                    records = read_records(self.dir / DATA / entry["file"])
+                    repo.add_data(name, records, root=entry.get("root"), base=entry.get("base", "HEAD"))
+        except BaseException:
+            repo.close()
+            raise
+        return repo
+
+    # ---------------------------------------------------------------- HEAD
+
+    def head(self) -> str | None:
+        """What ``checkout`` chose, if anything (else the store's HEAD)."""
+        text = read_optional_text(self.dir / HEAD)
+        return (text or "").strip() or None
+
+    def set_head(self, ref: str) -> None:
+        _replace(self.dir / HEAD, ref + "\n")
+
+    # ---------------------------------------------------------------- staged schema
+
+    @property
+    def index(self) -> Path:
+        return self.dir / INDEX
+
+    def has_staged_schema(self) -> bool:
+        """Whether ``add`` staged a schema (without reading it)."""
+        return self.index.is_file()
+
+    def staged(self) -> tuple[Schema, str | None] | None:
+        """The schema ``add`` staged and the commit it was staged on, if anything is staged."""
+        text = read_optional_text(self.index)
+        if text is None:
+            return None
+        try:
+            index = json.loads(text)
+            schema_json, base = json.dumps(index["schema"]), index["base"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CliError(f"{self.index} is not a panproto index ({exc}); remove it and add again") from exc
+        try:
+            return panproto.Schema.from_json(schema_json), base
+        except panproto.PanprotoError as exc:
+            raise CliError(f"{self.index}: the staged schema is no longer valid ({exc}); add it again") from exc
+
+    def staged_schema(self) -> Schema | None:
+        """The schema ``add`` staged, if any."""
+        staged = self.staged()
+        return None if staged is None else staged[0]
+
+    def stage(self, schema: Schema, base: str | None) -> None:
+        """Save the staged schema and the commit it is a change from (``None``: none yet)."""
+        _replace(self.index, json.dumps({"base": base, "schema": json.loads(schema.to_json())}))
+
+    def unstage(self) -> None:
+        self.index.unlink(missing_ok=True)
+
+    # ---------------------------------------------------------------- staged data
+
+    def staged_data(self) -> dict[str, dict[str, Any]]:
+        """The datasets ``data add`` staged: name -> {"file", "base", "root"?, "count"?}."""
+        path = self.dir / DATA / DATA_INDEX
+        text = read_optional_text(path)
+        if text is None:
+            return {}
+        try:
+            index = json.loads(text)
+        except ValueError as exc:
+            raise CliError(f"{path} is damaged: {exc}") from exc
+        if not isinstance(index, dict):
+            raise CliError(f"{path} is damaged: not a JSON object")
+        return index
+
+    def staged_data_counts(self) -> dict[str, int]:
+        """How many records each staged dataset holds, from the index (files
+        staged before counts were kept are counted, not validated)."""
+        counts = {}
+        for name, entry in self.staged_data().items():
+            count = entry.get("count")
+            if not isinstance(count, int):
+                count = sum(1 for _ in read_records(self.dir / DATA / entry["file"]))
+            counts[name] = count
+        return counts
+
+    def stage_data(
+        self, name: str, source: Path | None, root: str | None, base: str | None, count: int | None = None
+    ) -> None:
+        """Keep a copy of ``source``'s records as dataset ``name``'s staged data,
+        a change from commit ``base``; with no ``source``, only move it to ``base``."""
+        folder = self.dir / DATA
+        folder.mkdir(exist_ok=True)
+        index = self.staged_data()
+        previous = index.get(name, {})
+        file = previous.get("file") or hashlib.sha256(name.encode()).hexdigest()[:32] + ".jsonl"
+        if source is not None:
+            tmp = (folder / file).with_suffix(".tmp")
+            tmp.write_bytes(source.read_bytes())
+            tmp.replace(folder / file)
+        else:
+            count = previous.get("count") if count is None else count
+        entry: dict[str, Any] = {"file": file, "base": base}
+        if root is not None:
+            entry["root"] = root
+        if count is not None:
+            entry["count"] = count
+        index[name] = entry
+        self.write_data_index(index)
+
+    def write_data_index(self, index: dict[str, dict[str, Any]]) -> None:
+        _replace(self.dir / DATA / DATA_INDEX, json.dumps(index, indent=2))
+
+    def unstage_data(self, name: str | None = None) -> None:
+        """Forget the staged dataset ``name``, or all of them."""
+        folder = self.dir / DATA
+        index = self.staged_data()
+        for entry_name, entry in list(index.items()):
+            if name is None or entry_name == name:
+                (folder / entry["file"]).unlink(missing_ok=True)
+                del index[entry_name]
+        if index:
+            self.write_data_index(index)
+        else:
+            (folder / DATA_INDEX).unlink(missing_ok=True)
+
+    def has_stage(self) -> bool:
+        """Whether a schema or any dataset is staged."""
+        return self.has_staged_schema() or bool(self.staged_data())
+
+
+def write_config(directory: Path, store: str, name: str) -> Path:
+    """Write ``.panproto/config`` under ``directory``."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser["repository"] = {"store": store, "name": name}
+    path = directory / DIR / CONFIG
+    with path.open("w", encoding="utf-8") as f:
+        f.write("# panproto working copy: where the history is kept\n")
+        parser.write(f)
+    return path
