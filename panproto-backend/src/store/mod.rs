@@ -21,7 +21,7 @@
 //! `repo`, so many named repositories live isolated in one file or database.
 
 use panproto_core::vcs::object::{ObjectKind, StoredObject};
-use panproto_core::vcs::store::{RefTarget, STORE_FORMAT};
+use panproto_core::vcs::store::{RefTarget, STORE_FORMAT, Transaction};
 use panproto_core::{ObjectId, StoreError, StoreErrorKind, VcsError};
 
 #[cfg(feature = "postgres")]
@@ -130,13 +130,40 @@ fn redact_url(location: &str) -> String {
     }
 }
 
-/// Repository names must be non-empty.
+/// Repository names must be non-empty and hold no NUL.
 fn check_name(name: &str) -> Result<(), VcsError> {
     if name.trim().is_empty() {
         return Err(VcsError::InvalidInput {
             what: "repository name",
             reason: "it is empty".to_owned(),
         });
+    }
+    check_text("repository name", name)
+}
+
+/// Refuses text holding a NUL byte. PostgreSQL's `text` cannot store one
+/// (SQLSTATE 22021) while SQLite's can, so both stores refuse it before
+/// writing, and agree. The engine refuses NUL in names, messages and
+/// authors before it calls a store; this is the stores' own backstop.
+fn check_text(what: &'static str, text: &str) -> Result<(), VcsError> {
+    match text.find('\0') {
+        Some(at) => Err(VcsError::InvalidInput {
+            what,
+            reason: format!("it holds a NUL byte (at byte {at}), which a store cannot keep"),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Every text a transaction writes to a text column: ref names, symbolic
+/// targets and reflog messages (objects are bytes, and may hold anything).
+fn check_transaction_text(tx: &Transaction) -> Result<(), VcsError> {
+    for edit in &tx.edits {
+        check_text("ref name", &edit.name)?;
+        check_text("reflog message", &edit.message)?;
+        if let Some(RefTarget::Symbolic(target)) = &edit.new {
+            check_text("symbolic ref target", target)?;
+        }
     }
     Ok(())
 }
