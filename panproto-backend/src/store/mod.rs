@@ -2,10 +2,19 @@
 //! PostgreSQL (feature `postgres`), behind one API.
 //!
 //! Both stores implement [`panproto_core::vcs::store::Store`] and mirror
-//! each other: the same file names (`mod.rs` for the store, `error.rs` for
-//! mapping native errors onto [`StoreErrorKind`]), the same tables with the
-//! same columns (PostgreSQL prefixes their names with `panproto_`), and the
-//! same behaviour, checked by the same conformance suite.
+//! each other: the same file names (`mod.rs` for the store and its `Store`
+//! methods, `connection.rs` for opening and setting up the connection,
+//! `reads.rs` for the reads, `write.rs` for the write transaction,
+//! `error.rs` for mapping native errors onto [`StoreErrorKind`],
+//! `schema.sql` for the tables), the same tables with the same columns
+//! (PostgreSQL prefixes their names with `panproto_`), and the same
+//! behaviour, checked by the same conformance suite
+//! (`panproto_core::vcs::conformance`, run by `tests/stores`).
+//!
+//! Every wait is bounded: SQLite's for the file's write lock by its busy
+//! timeout, PostgreSQL's by the URL's `connect_timeout`,
+//! `statement_timeout` and `lock_timeout` (see its module docs); a limit
+//! that runs out is [`StoreErrorKind::Timeout`] on both.
 //!
 //! # Tables
 //!
@@ -59,16 +68,18 @@ pub const BACKEND: &str = "postgres";
 ///   file is [`VcsError::NotFound`]; a file that is not SQLite, or a SQLite
 ///   database without panproto's tables, is [`StoreErrorKind::NotAStore`];
 ///   a damaged one [`StoreErrorKind::Corrupt`].
-/// - **postgres**: `location` is a URL `postgres://user@host:port/db`. An
-///   unreachable server is [`StoreErrorKind::Unavailable`] naming the host
-///   and port. The tables are created on first use with `create = true`;
-///   with `create = false` a database without them is
-///   [`VcsError::NotFound`].
+/// - **postgres**: `location` is a URL `postgres://user@host:port/db`,
+///   optionally with the limits `connect_timeout` (s), `statement_timeout`
+///   and `lock_timeout` (ms) as query parameters. An unreachable server is
+///   [`StoreErrorKind::Unavailable`] naming the host and port, one that
+///   does not answer in time [`StoreErrorKind::Timeout`]. The tables are
+///   created on first use with `create = true`; with `create = false` a
+///   database without them is [`VcsError::NotFound`].
 ///
 /// Both: a location meant for the other backend is
 /// [`StoreErrorKind::BadLocation`]; a store written by a newer panproto is
-/// [`StoreErrorKind::NewerFormat`]; an empty `name` is
-/// [`VcsError::InvalidInput`].
+/// [`StoreErrorKind::NewerFormat`]; an empty or blank `name`, or one
+/// holding a NUL byte, is [`VcsError::InvalidInput`].
 ///
 /// # Errors
 /// As listed above; [`VcsError::Store`] for any other database failure.

@@ -88,21 +88,28 @@ impl Limits {
                     continue;
                 }
             };
-            let n: u64 = value.parse().map_err(|_| {
-                let unit = if key == "connect_timeout" {
-                    "seconds"
-                } else {
-                    "milliseconds"
-                };
-                StoreError::new(
-                    BACKEND,
-                    StoreErrorKind::BadLocation,
-                    format!(
-                        "the PostgreSQL URL sets {key}={value:?}, which is not a whole number of \
-                         {unit} (0 turns the limit off)"
-                    ),
-                )
-            })?;
+            // PostgreSQL takes at most i32::MAX milliseconds (24 days).
+            let n = value
+                .parse::<u32>()
+                .ok()
+                .filter(|n| i32::try_from(*n).is_ok())
+                .ok_or_else(|| {
+                    let unit = if key == "connect_timeout" {
+                        "seconds"
+                    } else {
+                        "milliseconds"
+                    };
+                    StoreError::new(
+                        BACKEND,
+                        StoreErrorKind::BadLocation,
+                        format!(
+                            "the PostgreSQL URL sets {key}={value:?}, which is not a whole number \
+                             of {unit} from 0 (no limit) to {}",
+                            i32::MAX
+                        ),
+                    )
+                })?;
+            let n = u64::from(n);
             *slot = (n > 0).then(|| unit(n));
         }
         let mut rest = base.to_owned();
@@ -559,6 +566,8 @@ mod tests {
             "postgresql://h/db?lock_timeout=5s",
             "postgresql://h/db?statement_timeout=-1",
             "postgresql://h/db?connect_timeout",
+            "postgresql://h/db?statement_timeout=4294967296",
+            "postgresql://h/db?lock_timeout=2147483648",
         ] {
             let err = Limits::from_url(url).unwrap_err();
             assert_eq!(err.kind, StoreErrorKind::BadLocation, "{url}");
