@@ -30,7 +30,7 @@
 //! `repo`, so many named repositories live isolated in one file or database.
 
 use panproto_core::vcs::object::{ObjectKind, StoredObject};
-use panproto_core::vcs::store::{RefTarget, STORE_FORMAT, Transaction};
+use panproto_core::vcs::store::{RefTarget, RepoInfo, STORE_FORMAT, Transaction};
 use panproto_core::{ObjectId, StoreError, StoreErrorKind, VcsError};
 
 #[cfg(feature = "postgres")]
@@ -179,9 +179,28 @@ fn check_transaction_text(tx: &Transaction) -> Result<(), VcsError> {
     Ok(())
 }
 
-/// Checks the format a store records against the one this build reads,
-/// and returns it; a store of an older format is to be upgraded by the caller
-/// (from 1 to 2 by recording the new number: the tables did not change).
+/// Checks the format a store records in its `meta` table (named `meta`
+/// in messages; `None` when it records none) against the one this build
+/// reads, and returns it; a store of an older format is to be upgraded by
+/// the caller (from 1 to 2 by recording the new number: the tables did not
+/// change).
+fn check_recorded_format(
+    backend: &'static str,
+    location: &str,
+    meta: &str,
+    recorded: Option<&str>,
+) -> Result<u32, StoreError> {
+    let recorded = recorded.ok_or_else(|| {
+        StoreError::new(
+            backend,
+            StoreErrorKind::NotAStore,
+            format!("{location} is not a panproto store: its {meta} table records no format"),
+        )
+    })?;
+    check_format(backend, location, recorded)
+}
+
+/// Checks a recorded format number; see [`check_recorded_format`].
 fn check_format(backend: &'static str, location: &str, recorded: &str) -> Result<u32, StoreError> {
     let format: u32 = recorded.trim().parse().map_err(|_| {
         StoreError::new(
@@ -208,6 +227,27 @@ fn check_format(backend: &'static str, location: &str, recorded: &str) -> Result
         ));
     }
     Ok(format)
+}
+
+/// What [`Store::create`](panproto_core::vcs::store::Store::create) returns
+/// once the repository's row was inserted with id `Some(id)` (kept in
+/// `cache`), or was found to exist (`None`).
+fn created(
+    name: &str,
+    id: Option<i64>,
+    cache: &std::sync::OnceLock<i64>,
+    protocol_json: &str,
+    timestamp: i64,
+) -> Result<RepoInfo, VcsError> {
+    let Some(id) = id else {
+        return Err(VcsError::AlreadyExists(name.to_owned()));
+    };
+    let _ = cache.set(id);
+    Ok(RepoInfo {
+        name: name.to_owned(),
+        protocol_json: protocol_json.to_owned(),
+        created: timestamp,
+    })
 }
 
 fn corrupt(backend: &'static str, message: impl Into<String>) -> StoreError {

@@ -493,24 +493,21 @@ impl Db {
                 }
                 e
             })?;
-        let format = format.ok_or_else(|| {
-            StoreError::new(
-                BACKEND,
-                StoreErrorKind::NotAStore,
-                format!(
-                    "{} is not a panproto store: its panproto_meta table records no format",
-                    self.location
-                ),
-            )
-        })?;
-        if super::super::check_format(BACKEND, &self.location, &format)? < STORE_FORMAT {
+        let recorded = format.as_deref();
+        let found = super::super::check_recorded_format(
+            BACKEND,
+            &self.location,
+            "panproto_meta",
+            recorded,
+        )?;
+        if found < STORE_FORMAT {
             // 1 -> 2: new object kinds only; record the new format.
             self.transaction(conn, async |tx: &mut PgConnection| {
                 let upgrade = sqlx::query(
                     "UPDATE panproto_meta SET value = $1 WHERE key = 'format' AND value = $2",
                 )
                 .bind(STORE_FORMAT.to_string())
-                .bind(&format)
+                .bind(recorded)
                 .execute(&mut *tx);
                 self.round_trip("upgrading the store format", upgrade)
                     .await?;

@@ -192,15 +192,7 @@ impl Store for PostgresStore {
         let created = self.db.run(async |conn: &mut PgConnection| {
             write::create(&self.db, conn, &self.name, protocol_json, timestamp).await
         })?;
-        let Some(id) = created else {
-            return Err(VcsError::AlreadyExists(self.name.clone()));
-        };
-        let _ = self.repo_id.set(id);
-        Ok(RepoInfo {
-            name: self.name.clone(),
-            protocol_json: protocol_json.to_owned(),
-            created: timestamp,
-        })
+        super::created(&self.name, created, &self.repo_id, protocol_json, timestamp)
     }
 
     fn info(&self) -> Result<Option<RepoInfo>, StoreError> {

@@ -145,18 +145,9 @@ fn check_format(conn: &Connection, path: &Path) -> Result<(), StoreError> {
             }
             err
         })?;
-    let format = format.ok_or_else(|| {
-        StoreError::new(
-            BACKEND,
-            StoreErrorKind::NotAStore,
-            format!(
-                "{} is not a panproto store: its meta table records no format",
-                path.display()
-            ),
-        )
-    })?;
     let location = path.display().to_string();
-    if super::super::check_format(BACKEND, &location, &format)? < STORE_FORMAT {
+    let found = super::super::check_recorded_format(BACKEND, &location, "meta", format.as_deref())?;
+    if found < STORE_FORMAT {
         // 1 -> 2: new object kinds only; record the new format.
         conn.execute(
             "UPDATE meta SET value = ?1 WHERE key = 'format'",

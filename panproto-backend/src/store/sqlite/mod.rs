@@ -163,15 +163,7 @@ impl Store for SqliteStore {
     fn create(&self, protocol_json: &str, timestamp: i64) -> Result<RepoInfo, VcsError> {
         super::check_text("protocol specification", protocol_json)?;
         let created = write::create(&mut self.lock(), &self.name, protocol_json, timestamp)?;
-        let Some(id) = created else {
-            return Err(VcsError::AlreadyExists(self.name.clone()));
-        };
-        let _ = self.repo_id.set(id);
-        Ok(RepoInfo {
-            name: self.name.clone(),
-            protocol_json: protocol_json.to_owned(),
-            created: timestamp,
-        })
+        super::created(&self.name, created, &self.repo_id, protocol_json, timestamp)
     }
 
     fn info(&self) -> Result<Option<RepoInfo>, StoreError> {
