@@ -4,7 +4,8 @@
 
 mod limits;
 
-use std::time::Duration;
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use panproto_backend::store::{BACKEND, PostgresStore, open_store};
 use panproto_core::vcs::conformance::Database;
@@ -26,8 +27,36 @@ fn with_param(base: &str, param: &str) -> String {
     format!("{base}{sep}{param}")
 }
 
+/// The URL of this test process's own schema for the conformance suite,
+/// so its repositories never mix with the public tables. A process cannot
+/// clean up after itself (the harness has no end hook), so the first call
+/// drops the schemas of runs older than an hour, as the SQLite tests do
+/// with their files.
+fn conformance_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let mut admin = Admin::connect(&url());
+        let stale = admin.texts(
+            "SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'panproto\\_conformance\\_%'",
+        );
+        for name in stale {
+            let born = name.split('_').nth(2).and_then(|t| t.parse::<u64>().ok());
+            if born.is_some_and(|born| born + 3600 < now) {
+                admin.execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"));
+            }
+        }
+        let name = format!("panproto_conformance_{now}_{}", std::process::id());
+        admin.execute(&format!("CREATE SCHEMA {name}"));
+        with_param(&url(), &format!("options[search_path]={name}"))
+    })
+}
+
 fn make() -> PostgresStore {
-    open_store(&url(), &unique("conformance"), true).unwrap()
+    open_store(conformance_url(), &unique("conformance"), true).unwrap()
 }
 
 fn other(store: &PostgresStore) -> PostgresStore {
@@ -36,7 +65,7 @@ fn other(store: &PostgresStore) -> PostgresStore {
 
 /// A second client: its own connections, same database and name.
 fn reopen(store: &PostgresStore) -> PostgresStore {
-    open_store(&url(), store.name(), false).unwrap()
+    open_store(conformance_url(), store.name(), false).unwrap()
 }
 
 /// A connection to the test server outside any store, on its own runtime
@@ -65,6 +94,14 @@ impl Admin {
         let conn = conn.as_mut().unwrap();
         rt.block_on(sqlx::raw_sql(AssertSqlSafe(sql.to_owned())).execute(conn))
             .unwrap();
+    }
+
+    /// The first column (of type `text`) of every row.
+    fn texts(&mut self, sql: &str) -> Vec<String> {
+        let Self { rt, conn } = self;
+        let conn = conn.as_mut().unwrap();
+        rt.block_on(sqlx::query_scalar(AssertSqlSafe(sql.to_owned())).fetch_all(conn))
+            .unwrap()
     }
 
     /// The first column (of type `text`) of the first row.
