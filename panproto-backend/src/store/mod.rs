@@ -2,10 +2,19 @@
 //! PostgreSQL (feature `postgres`), behind one API.
 //!
 //! Both stores implement [`panproto_core::vcs::store::Store`] and mirror
-//! each other: the same file names (`mod.rs` for the store, `error.rs` for
-//! mapping native errors onto [`StoreErrorKind`]), the same tables with the
-//! same columns (PostgreSQL prefixes their names with `panproto_`), and the
-//! same behaviour, checked by the same conformance suite.
+//! each other: the same file names (`mod.rs` for the store and its `Store`
+//! methods, `connection.rs` for opening and setting up the connection,
+//! `reads.rs` for the reads, `write.rs` for the write transaction,
+//! `error.rs` for mapping native errors onto [`StoreErrorKind`],
+//! `schema.sql` for the tables), the same tables with the same columns
+//! (PostgreSQL prefixes their names with `panproto_`), and the same
+//! behaviour, checked by the same conformance suite
+//! (`panproto_core::vcs::conformance`, run by `tests/stores`).
+//!
+//! Every wait is bounded: SQLite's for the file's write lock by its busy
+//! timeout, PostgreSQL's by the URL's `connect_timeout`,
+//! `statement_timeout` and `lock_timeout` (see its module docs); a limit
+//! that runs out is [`StoreErrorKind::Timeout`] on both.
 //!
 //! # Tables
 //!
@@ -21,7 +30,7 @@
 //! `repo`, so many named repositories live isolated in one file or database.
 
 use panproto_core::vcs::object::{ObjectKind, StoredObject};
-use panproto_core::vcs::store::{RefTarget, STORE_FORMAT};
+use panproto_core::vcs::store::{RefTarget, RepoInfo, STORE_FORMAT, Transaction};
 use panproto_core::{ObjectId, StoreError, StoreErrorKind, VcsError};
 
 #[cfg(feature = "postgres")]
@@ -59,16 +68,18 @@ pub const BACKEND: &str = "postgres";
 ///   file is [`VcsError::NotFound`]; a file that is not SQLite, or a SQLite
 ///   database without panproto's tables, is [`StoreErrorKind::NotAStore`];
 ///   a damaged one [`StoreErrorKind::Corrupt`].
-/// - **postgres**: `location` is a URL `postgres://user@host:port/db`. An
-///   unreachable server is [`StoreErrorKind::Unavailable`] naming the host
-///   and port. The tables are created on first use with `create = true`;
-///   with `create = false` a database without them is
-///   [`VcsError::NotFound`].
+/// - **postgres**: `location` is a URL `postgres://user@host:port/db`,
+///   optionally with the limits `connect_timeout` (s), `statement_timeout`
+///   and `lock_timeout` (ms) as query parameters. An unreachable server is
+///   [`StoreErrorKind::Unavailable`] naming the host and port, one that
+///   does not answer in time [`StoreErrorKind::Timeout`]. The tables are
+///   created on first use with `create = true`; with `create = false` a
+///   database without them is [`VcsError::NotFound`].
 ///
 /// Both: a location meant for the other backend is
 /// [`StoreErrorKind::BadLocation`]; a store written by a newer panproto is
-/// [`StoreErrorKind::NewerFormat`]; an empty `name` is
-/// [`VcsError::InvalidInput`].
+/// [`StoreErrorKind::NewerFormat`]; an empty or blank `name`, or one
+/// holding a NUL byte, is [`VcsError::InvalidInput`].
 ///
 /// # Errors
 /// As listed above; [`VcsError::Store`] for any other database failure.
@@ -130,7 +141,7 @@ fn redact_url(location: &str) -> String {
     }
 }
 
-/// Repository names must be non-empty.
+/// Repository names must be non-empty and hold no NUL.
 fn check_name(name: &str) -> Result<(), VcsError> {
     if name.trim().is_empty() {
         return Err(VcsError::InvalidInput {
@@ -138,12 +149,58 @@ fn check_name(name: &str) -> Result<(), VcsError> {
             reason: "it is empty".to_owned(),
         });
     }
+    check_text("repository name", name)
+}
+
+/// Refuses text holding a NUL byte. PostgreSQL's `text` cannot store one
+/// (SQLSTATE 22021) while SQLite's can, so both stores refuse it before
+/// writing, and agree. The engine refuses NUL in names, messages and
+/// authors before it calls a store; this is the stores' own backstop.
+fn check_text(what: &'static str, text: &str) -> Result<(), VcsError> {
+    match text.find('\0') {
+        Some(at) => Err(VcsError::InvalidInput {
+            what,
+            reason: format!("it holds a NUL byte (at byte {at}), which a store cannot keep"),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Every text a transaction writes to a text column: ref names, symbolic
+/// targets and reflog messages (objects are bytes, and may hold anything).
+fn check_transaction_text(tx: &Transaction) -> Result<(), VcsError> {
+    for edit in &tx.edits {
+        check_text("ref name", &edit.name)?;
+        check_text("reflog message", &edit.message)?;
+        if let Some(RefTarget::Symbolic(target)) = &edit.new {
+            check_text("symbolic ref target", target)?;
+        }
+    }
     Ok(())
 }
 
-/// Checks the format a store records against the one this build reads,
-/// and returns it; a store of an older format is to be upgraded by the caller
-/// (from 1 to 2 by recording the new number: the tables did not change).
+/// Checks the format a store records in its `meta` table (named `meta`
+/// in messages; `None` when it records none) against the one this build
+/// reads, and returns it; a store of an older format is to be upgraded by
+/// the caller (from 1 to 2 by recording the new number: the tables did not
+/// change).
+fn check_recorded_format(
+    backend: &'static str,
+    location: &str,
+    meta: &str,
+    recorded: Option<&str>,
+) -> Result<u32, StoreError> {
+    let recorded = recorded.ok_or_else(|| {
+        StoreError::new(
+            backend,
+            StoreErrorKind::NotAStore,
+            format!("{location} is not a panproto store: its {meta} table records no format"),
+        )
+    })?;
+    check_format(backend, location, recorded)
+}
+
+/// Checks a recorded format number; see [`check_recorded_format`].
 fn check_format(backend: &'static str, location: &str, recorded: &str) -> Result<u32, StoreError> {
     let format: u32 = recorded.trim().parse().map_err(|_| {
         StoreError::new(
@@ -170,6 +227,27 @@ fn check_format(backend: &'static str, location: &str, recorded: &str) -> Result
         ));
     }
     Ok(format)
+}
+
+/// What [`Store::create`](panproto_core::vcs::store::Store::create) returns
+/// once the repository's row was inserted with id `Some(id)` (kept in
+/// `cache`), or was found to exist (`None`).
+fn created(
+    name: &str,
+    id: Option<i64>,
+    cache: &std::sync::OnceLock<i64>,
+    protocol_json: &str,
+    timestamp: i64,
+) -> Result<RepoInfo, VcsError> {
+    let Some(id) = id else {
+        return Err(VcsError::AlreadyExists(name.to_owned()));
+    };
+    let _ = cache.set(id);
+    Ok(RepoInfo {
+        name: name.to_owned(),
+        protocol_json: protocol_json.to_owned(),
+        created: timestamp,
+    })
 }
 
 fn corrupt(backend: &'static str, message: impl Into<String>) -> StoreError {

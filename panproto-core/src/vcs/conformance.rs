@@ -4,16 +4,23 @@
 //! repository name in one shared database, so checks can run in parallel
 //! and can test isolation between names. Backends instantiate the whole
 //! suite with [`store_conformance_tests!`](crate::store_conformance_tests).
+//!
+//! A store opened from a location (a SQLite file, a PostgreSQL database)
+//! has a second part to pass, about opening: names it refuses, the format
+//! marker it upgrades or refuses, rows damaged behind its back, text its
+//! columns cannot hold. Those checks take a [`Database`]: one fresh
+//! database, with a way to open a store in it and to run SQL on it behind
+//! the store's back, which is all the hook the format checks need.
 
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::encoding::ObjectId;
 use crate::model::protocol::builtin_protocol;
 use crate::model::schema::Schema;
-use crate::vcs::error::VcsError;
+use crate::vcs::error::{StoreErrorKind, VcsError};
 use crate::vcs::object::{self, Commit, ObjectKind};
 use crate::vcs::repository::Repository;
-use crate::vcs::store::{Expected, HEAD, RefEdit, RefTarget, Store, Transaction};
+use crate::vcs::store::{Expected, HEAD, RefEdit, RefTarget, STORE_FORMAT, Store, Transaction};
 
 fn commit_obj(parent: Option<ObjectId>, message: &str) -> object::StoredObject {
     object::store_commit(&Commit {
@@ -38,6 +45,8 @@ fn set_ref(name: &str, expected: Expected, id: ObjectId) -> RefEdit {
     }
 }
 
+/// `create` makes the repository once (with HEAD on `refs/heads/main`);
+/// `info` reads it back; a second `create` is refused.
 pub fn create_and_info<S: Store>(make: impl Fn() -> S) {
     let store = make();
     assert_eq!(store.info().unwrap(), None);
@@ -54,6 +63,8 @@ pub fn create_and_info<S: Store>(make: impl Fn() -> S) {
     );
 }
 
+/// Writing an object twice (even in one transaction) keeps one copy,
+/// read back byte for byte.
 pub fn objects_are_idempotent<S: Store>(make: impl Fn() -> S) {
     let store = make();
     store.create("{}", 0).unwrap();
@@ -130,6 +141,81 @@ pub fn scan_objects_pages_in_id_order<S: Store>(make: impl Fn() -> S, other: imp
     assert!(store.scan_objects(None, 0).unwrap().is_empty());
 }
 
+/// A store whose repository does not exist writes nothing and says so.
+pub fn apply_without_repository_is_not_found<S: Store>(make: impl Fn() -> S) {
+    let store = make();
+    let err = store.apply(&Transaction::default()).unwrap_err();
+    assert!(matches!(err, VcsError::NotFound(_)), "{err:?}");
+    let obj = commit_obj(None, "orphan");
+    let err = store
+        .apply(&Transaction {
+            objects: vec![obj.clone()],
+            edits: vec![set_ref("refs/heads/main", Expected::Absent, obj.id)],
+            timestamp: 0,
+        })
+        .unwrap_err();
+    assert!(matches!(err, VcsError::NotFound(_)), "{err:?}");
+    assert_eq!(store.info().unwrap(), None);
+    let info = store.create("{}", 0).unwrap();
+    assert_eq!(
+        store.read_object(&obj.id).unwrap(),
+        None,
+        "nothing was kept"
+    );
+    assert!(
+        store.location().ends_with(&info.name),
+        "{} names the repository {}",
+        store.location(),
+        info.name
+    );
+}
+
+/// Ref names sort bytewise (as Rust's strings do), whatever the database's
+/// collation: upper case before lower case, `-` before `_`.
+pub fn list_refs_sorts_bytewise<S: Store>(make: impl Fn() -> S) {
+    let store = make();
+    store.create("{}", 0).unwrap();
+    let a = commit_obj(None, "a");
+    let names = [
+        "refs/heads/b",
+        "refs/heads/B",
+        "refs/heads/a-b",
+        "refs/heads/a_b",
+        "refs/heads/Z",
+        "refs/heads/\u{e9}t\u{e9}",
+        "refs/tags/x",
+    ];
+    store
+        .apply(&Transaction {
+            objects: vec![a.clone()],
+            edits: names
+                .iter()
+                .map(|n| set_ref(n, Expected::Absent, a.id))
+                .collect(),
+            timestamp: 0,
+        })
+        .unwrap();
+    let listed: Vec<String> = store
+        .list_refs("refs/heads/")
+        .unwrap()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    let mut expected: Vec<String> = names[..6].iter().map(|s| (*s).to_owned()).collect();
+    expected.sort();
+    assert_eq!(listed, expected);
+    assert_eq!(listed[0], "refs/heads/B");
+    assert_eq!(
+        store.list_refs("").unwrap().len(),
+        8,
+        "HEAD, six heads and a tag"
+    );
+    assert!(store.list_refs("refs/heads/zz").unwrap().is_empty());
+}
+
+/// Every ref edit is a compare-and-swap: a wrong expectation is a conflict
+/// naming the ref, the expected and the actual value, and writes nothing
+/// of its transaction.
 pub fn ref_updates_compare_and_swap<S: Store>(make: impl Fn() -> S) {
     let store = make();
     store.create("{}", 0).unwrap();
@@ -205,6 +291,8 @@ pub fn ref_updates_compare_and_swap<S: Store>(make: impl Fn() -> S) {
     assert_eq!(store.read_ref(main).unwrap(), None);
 }
 
+/// `list_refs` lists by prefix, sorted; each move leaves a reflog entry,
+/// newest first.
 pub fn refs_list_and_reflog<S: Store>(make: impl Fn() -> S) {
     let store = make();
     store.create("{}", 0).unwrap();
@@ -244,6 +332,8 @@ pub fn refs_list_and_reflog<S: Store>(make: impl Fn() -> S) {
     assert_eq!(store.reflog("refs/heads/alpha", Some(1)).unwrap().len(), 1);
 }
 
+/// The first-parent chain walks from a commit to the root, with a limit;
+/// `ids_between` finds the ids of a prefix.
 pub fn first_parent_chain<S: Store>(make: impl Fn() -> S) {
     let store = make();
     store.create("{}", 0).unwrap();
@@ -378,6 +468,8 @@ pub fn long_first_parent_chain<S: Store>(make: impl Fn() -> S, other: impl Fn(&S
     );
 }
 
+/// Two repositories of one database never see or move each other's refs
+/// and objects.
 pub fn repositories_are_isolated<S: Store>(
     make: impl Fn() -> S,
     same_db_other_name: impl Fn(&S) -> S,
@@ -444,6 +536,8 @@ pub fn repositories_are_isolated<S: Store>(
     assert_eq!(one.list_refs("refs/").unwrap().len(), 1);
 }
 
+/// The engine's `Repository` over the store: commits read back by a
+/// second client.
 pub fn repository_round_trip<S: Store>(make: impl Fn() -> S, reopen: impl Fn(&S) -> S) {
     let proto = builtin_protocol("atproto").unwrap();
     let store = make();
@@ -487,6 +581,8 @@ pub fn repository_round_trip<S: Store>(make: impl Fn() -> S, reopen: impl Fn(&S)
     assert_eq!(reopened.head_schema().unwrap(), Some(v2));
 }
 
+/// Two clients commit on one branch: the second gets a conflict and keeps
+/// its staged work.
 pub fn concurrent_clients_conflict<S: Store>(make: impl Fn() -> S, reopen: impl Fn(&S) -> S) {
     let proto = builtin_protocol("json-schema").unwrap();
     let mut alice = Repository::init(make(), proto.clone()).unwrap();
@@ -606,21 +702,255 @@ pub fn racing_clients_never_lose_a_commit<S: Store + 'static>(
     assert_eq!(store.reflog(main, None).unwrap().len(), 4 * per_client);
 }
 
-/// How [`verify_reports_damaged_rows`] damages a SQL store's rows behind
-/// its back.
-pub struct RawSql<'a> {
+/// One fresh database of a store opened from a location (a new SQLite
+/// file, a new PostgreSQL schema), for the checks of opening it and of
+/// damage done behind its back. It drops what it made when it goes.
+///
+/// The SQL hooks are all a check needs: the format marker, for one, is the
+/// `format` row of the `meta` table, which [`Database::format`] and
+/// [`Database::set_format`] read and write with them, as a build of another
+/// format would have left it.
+pub trait Database {
+    /// The store this database opens.
+    type Store: Store;
+
+    /// Opens repository `name` in this database, as the backend's
+    /// `open_store(location, name, create)` does.
+    ///
+    /// # Errors
+    /// Whatever opening fails with.
+    fn open(&self, name: &str, create: bool) -> Result<Self::Store, VcsError>;
+
     /// The tables' name prefix (`""` for SQLite, `"panproto_"` for PostgreSQL).
-    pub prefix: &'a str,
+    fn prefix(&self) -> &str;
+
     /// A blob literal in the database's SQL for these bytes.
-    pub blob: fn(&[u8]) -> String,
-    /// Runs statements on the store's database outside the store.
-    pub run: &'a dyn Fn(&str),
+    fn blob(&self, bytes: &[u8]) -> String;
+
+    /// Runs statements on the database outside the store.
+    fn execute(&self, sql: &str);
+
+    /// The first column of the first row `sql` returns, as text, outside
+    /// the store (`None` when there is no row).
+    fn query_text(&self, sql: &str) -> Option<String>;
+
+    /// The store format the database records.
+    fn format(&self) -> Option<String> {
+        let sql = format!(
+            "SELECT value FROM {}meta WHERE key = 'format'",
+            self.prefix()
+        );
+        self.query_text(&sql)
+    }
+
+    /// Records `value` as the store format, behind the store's back.
+    fn set_format(&self, value: &str) {
+        let sql = format!(
+            "UPDATE {}meta SET value = '{value}' WHERE key = 'format'",
+            self.prefix()
+        );
+        self.execute(&sql);
+    }
+}
+
+/// The store error in `err`, checking it names the store's backend.
+fn store_error_of(store_backend: &str, err: &VcsError) -> crate::vcs::error::StoreError {
+    match err {
+        VcsError::Store(e) => {
+            assert_eq!(e.backend, store_backend, "{err}");
+            e.clone()
+        }
+        other => panic!("expected a store error, got {other:?}"),
+    }
+}
+
+fn open_err<D: Database>(db: &D, name: &str, create: bool) -> VcsError {
+    match db.open(name, create) {
+        Ok(_) => panic!("opening {name:?} (create: {create}) should fail"),
+        Err(e) => e,
+    }
+}
+
+/// An empty, blank or NUL-holding repository name is refused before the
+/// database is touched, with or without `create`.
+pub fn repository_names_are_checked<D: Database>(db: &D) {
+    for name in ["", "  ", "\t\n", "a\0b"] {
+        for create in [true, false] {
+            let err = open_err(db, name, create);
+            assert!(
+                matches!(
+                    err,
+                    VcsError::InvalidInput {
+                        what: "repository name",
+                        ..
+                    }
+                ),
+                "{name:?}: {err:?}"
+            );
+        }
+    }
+    let store = db.open("named", true).unwrap();
+    assert_eq!(store.info().unwrap(), None);
+    assert_eq!(
+        db.format(),
+        Some(STORE_FORMAT.to_string()),
+        "a new database records the current format"
+    );
+}
+
+/// One database holds many repositories, each found again by its name; a
+/// name never created reads as no repository, not as an error.
+pub fn many_repositories_in_one_database<D: Database>(db: &D) {
+    for name in ["a", "b", "c"] {
+        let store = db.open(name, true).unwrap();
+        store
+            .create(&format!("{{\"name\":\"{name}\"}}"), 1)
+            .unwrap();
+    }
+    for name in ["a", "b", "c"] {
+        let info = db.open(name, false).unwrap().info().unwrap().unwrap();
+        assert_eq!(info.name, name);
+        assert!(info.protocol_json.contains(name));
+    }
+    assert_eq!(db.open("d", false).unwrap().info().unwrap(), None);
+}
+
+/// A repository committed to, for the format checks: its log's length.
+fn committed<D: Database>(db: &D) -> usize {
+    let p = builtin_protocol("json-schema").unwrap();
+    let mut repo = Repository::init(db.open("repo", true).unwrap(), p.clone()).unwrap();
+    let schema = Schema::builder(p)
+        .vertex("root", "object", None)
+        .build()
+        .unwrap();
+    repo.add(schema).unwrap();
+    repo.commit("first", "ada", Some(1)).unwrap();
+    repo.log(None).unwrap().len()
+}
+
+/// A store written by an older format (1: before datasets and tags) opens,
+/// is upgraded to the current format on open, and keeps its history.
+pub fn an_older_format_is_upgraded_on_open<D: Database>(db: &D) {
+    assert_eq!(committed(db), 1);
+    db.set_format("1");
+    assert_eq!(db.format().as_deref(), Some("1"));
+    let store = db.open("repo", false).unwrap();
+    assert_eq!(db.format(), Some(STORE_FORMAT.to_string()));
+    let repo = Repository::open(store).unwrap();
+    assert_eq!(repo.log(None).unwrap().len(), 1);
+    assert_eq!(repo.log(None).unwrap()[0].commit.message, "first");
+}
+
+/// A store written by a newer format is refused, with or without `create`,
+/// by a [`StoreErrorKind::NewerFormat`] that names both formats and what to
+/// do; the store is left as it was.
+pub fn a_newer_format_is_refused<D: Database>(db: &D) {
+    committed(db);
+    let backend = db.open("repo", false).unwrap().backend();
+    let newer = (STORE_FORMAT + 1).to_string();
+    db.set_format(&newer);
+    for create in [false, true] {
+        let err = open_err(db, "repo", create);
+        let e = store_error_of(backend, &err);
+        assert_eq!(e.kind, StoreErrorKind::NewerFormat, "{err}");
+        let msg = err.to_string();
+        assert!(
+            msg.contains(&format!("format {newer}"))
+                && msg.contains(&STORE_FORMAT.to_string())
+                && msg.contains("upgrade panproto"),
+            "{msg}"
+        );
+    }
+    assert_eq!(db.format(), Some(newer), "the marker is not rewritten");
+    db.set_format(&STORE_FORMAT.to_string());
+    let repo = Repository::open(db.open("repo", false).unwrap()).unwrap();
+    assert_eq!(repo.log(None).unwrap().len(), 1, "the history is intact");
+}
+
+/// A format marker no panproto writes (not a number, or 0) is damage.
+pub fn a_malformed_format_is_corrupt<D: Database>(db: &D) {
+    committed(db);
+    let backend = db.open("repo", false).unwrap().backend();
+    for marker in ["two", "0", ""] {
+        db.set_format(marker);
+        let err = open_err(db, "repo", false);
+        let e = store_error_of(backend, &err);
+        assert_eq!(e.kind, StoreErrorKind::Corrupt, "{marker:?}: {err}");
+        assert!(err.to_string().contains("format"), "{err}");
+    }
+}
+
+/// Text a store keeps in a text column (ref names, symbolic targets,
+/// reflog messages, the protocol) must not hold a NUL byte: PostgreSQL's
+/// `text` cannot, so every store refuses it the same way, naming the field,
+/// and writes nothing of the transaction. (Objects are bytes: a commit's
+/// message and author travel inside them, and the engine refuses NUL there
+/// before it calls a store.)
+pub fn text_with_nul_is_refused<D: Database>(db: &D) {
+    let store = db.open("nul", true).unwrap();
+    let err = store.create("{\"a\":\"\0\"}", 0).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            VcsError::InvalidInput {
+                what: "protocol specification",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(store.info().unwrap(), None, "nothing was created");
+    store.create("{}", 0).unwrap();
+    let a = commit_obj(None, "a");
+    let bad = [
+        (
+            "ref name",
+            set_ref("refs/heads/a\0b", Expected::Absent, a.id),
+        ),
+        (
+            "reflog message",
+            RefEdit {
+                message: "commit: a\0b".into(),
+                ..set_ref("refs/heads/main", Expected::Absent, a.id)
+            },
+        ),
+        (
+            "symbolic ref target",
+            RefEdit {
+                name: HEAD.into(),
+                expected: Expected::Any,
+                new: Some(RefTarget::Symbolic("refs/heads/\0".into())),
+                message: "checkout".into(),
+            },
+        ),
+    ];
+    for (what, edit) in bad {
+        let err = store
+            .apply(&Transaction {
+                objects: vec![a.clone()],
+                edits: vec![edit],
+                timestamp: 0,
+            })
+            .unwrap_err();
+        assert!(
+            matches!(&err, VcsError::InvalidInput { what: w, reason } if *w == what && reason.contains("NUL")),
+            "{what}: {err:?}"
+        );
+        assert!(err.to_string().contains(what), "{err}");
+    }
+    assert_eq!(
+        store.read_object(&a.id).unwrap(),
+        None,
+        "nothing was written"
+    );
+    assert_eq!(store.list_refs("").unwrap().len(), 1, "only HEAD");
 }
 
 /// `verify` on a repository whose rows were damaged with SQL reports each
 /// damage as a typed problem on the right subject, and never fails.
-pub fn verify_reports_damaged_rows<S: Store>(store: S, sql: &RawSql<'_>) {
+pub fn verify_reports_damaged_rows<D: Database>(db: &D) {
     use crate::vcs::repository::ProblemKind as K;
+    let store = db.open("verify", true).unwrap();
     let p = builtin_protocol("json-schema").unwrap();
     let mut repo = Repository::init(store, p.clone()).unwrap();
     let mut builder = Schema::builder(p).vertex("root", "object", None);
@@ -646,7 +976,8 @@ pub fn verify_reports_damaged_rows<S: Store>(store: S, sql: &RawSql<'_>) {
     let (c0, c1, c2) = (&log[0], &log[1], &log[2]);
     let m1 = c1.commit.migration.unwrap();
     let m2 = c2.commit.migration.unwrap();
-    let (t, b) = (sql.prefix, sql.blob);
+    let t = db.prefix();
+    let b = |bytes: &[u8]| db.blob(bytes);
     let repo_id = format!(
         "(SELECT id FROM {t}repositories WHERE name = '{}')",
         repo.name()
@@ -660,7 +991,7 @@ pub fn verify_reports_damaged_rows<S: Store>(store: S, sql: &RawSql<'_>) {
         .data;
     assert_eq!(s0_data[0], 0, "a small schema is stored uncompressed");
     s0_data.push(b' ');
-    (sql.run)(&format!(
+    db.execute(&format!(
         // A schema's JSON with a space appended: it reads, only the hash tells.
         "UPDATE {t}objects SET data = {s0_data} WHERE {s0};
          UPDATE {t}objects SET kind = 99 WHERE {m2};
@@ -713,7 +1044,7 @@ pub fn verify_reports_damaged_rows<S: Store>(store: S, sql: &RawSql<'_>) {
         .unwrap();
     assert!(unknown.message.contains("99"), "{unknown}");
     // A ref row that is not an id makes the refs unreadable: still a report.
-    (sql.run)(&format!(
+    db.execute(&format!(
         "INSERT INTO {t}refs (repo, name, target) VALUES ({repo_id}, 'refs/heads/short', {});",
         b(&[7, 7, 7])
     ));
@@ -733,10 +1064,44 @@ pub fn verify_reports_damaged_rows<S: Store>(store: S, sql: &RawSql<'_>) {
 /// `$make` is an expression returning a fresh store (a new repository name);
 /// `$other` a closure `|&S| -> S` giving a store for another new name in the
 /// same database; `$reopen` a closure `|&S| -> S` giving a second client of
-/// the same repository.
+/// the same repository. A store opened from a location adds
+/// `database: $database`, an expression returning a fresh [`Database`]
+/// (`vcs::conformance::Database`), for the checks of opening and of its
+/// tables.
 #[macro_export]
 macro_rules! store_conformance_tests {
-    ($make:expr, $other:expr, $reopen:expr) => {
+    ($make:expr, $other:expr, $reopen:expr, database: $database:expr $(,)?) => {
+        $crate::store_conformance_tests!($make, $other, $reopen);
+        #[test]
+        fn repository_names_are_checked() {
+            $crate::vcs::conformance::repository_names_are_checked(&$database);
+        }
+        #[test]
+        fn many_repositories_in_one_database() {
+            $crate::vcs::conformance::many_repositories_in_one_database(&$database);
+        }
+        #[test]
+        fn an_older_format_is_upgraded_on_open() {
+            $crate::vcs::conformance::an_older_format_is_upgraded_on_open(&$database);
+        }
+        #[test]
+        fn a_newer_format_is_refused() {
+            $crate::vcs::conformance::a_newer_format_is_refused(&$database);
+        }
+        #[test]
+        fn a_malformed_format_is_corrupt() {
+            $crate::vcs::conformance::a_malformed_format_is_corrupt(&$database);
+        }
+        #[test]
+        fn text_with_nul_is_refused() {
+            $crate::vcs::conformance::text_with_nul_is_refused(&$database);
+        }
+        #[test]
+        fn verify_reports_damaged_rows() {
+            $crate::vcs::conformance::verify_reports_damaged_rows(&$database);
+        }
+    };
+    ($make:expr, $other:expr, $reopen:expr $(,)?) => {
         #[test]
         fn create_and_info() {
             $crate::vcs::conformance::create_and_info($make);
@@ -750,12 +1115,20 @@ macro_rules! store_conformance_tests {
             $crate::vcs::conformance::scan_objects_pages_in_id_order($make, $other);
         }
         #[test]
+        fn apply_without_repository_is_not_found() {
+            $crate::vcs::conformance::apply_without_repository_is_not_found($make);
+        }
+        #[test]
         fn ref_updates_compare_and_swap() {
             $crate::vcs::conformance::ref_updates_compare_and_swap($make);
         }
         #[test]
         fn refs_list_and_reflog() {
             $crate::vcs::conformance::refs_list_and_reflog($make);
+        }
+        #[test]
+        fn list_refs_sorts_bytewise() {
+            $crate::vcs::conformance::list_refs_sorts_bytewise($make);
         }
         #[test]
         fn first_parent_chain() {

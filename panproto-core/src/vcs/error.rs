@@ -27,6 +27,10 @@ pub enum StoreErrorKind {
     Corrupt,
     /// The location string is not one this backend understands.
     BadLocation,
+    /// A wait ran out: the database did not answer, or a statement or a
+    /// lock wait took longer than its configured limit. The message names
+    /// the limit and how long it was.
+    Timeout,
     /// Any other failure reported by the database.
     Database,
 }

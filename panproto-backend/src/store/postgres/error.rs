@@ -3,10 +3,21 @@
 
 use panproto_core::{StoreError, StoreErrorKind};
 
-const BACKEND: &str = "postgres";
+use super::BACKEND;
+use super::connection::{Limits, show};
+
+/// SQLSTATE `query_canceled`: a statement timeout, or a cancel request.
+const QUERY_CANCELED: &str = "57014";
+/// SQLSTATE `lock_not_available`: a lock timeout.
+const LOCK_NOT_AVAILABLE: &str = "55P03";
+/// SQLSTATE `character_not_in_repertoire`: text PostgreSQL cannot store (a NUL).
+const CHARACTER_NOT_IN_REPERTOIRE: &str = "22021";
 
 /// The kind for a SQLSTATE.
 fn kind_of(sqlstate: &str) -> StoreErrorKind {
+    if sqlstate == LOCK_NOT_AVAILABLE {
+        return StoreErrorKind::Timeout;
+    }
     match sqlstate.get(..2) {
         // connection_exception, invalid_authorization_specification,
         // invalid_catalog_name (no such database), operator_intervention
@@ -20,14 +31,36 @@ fn kind_of(sqlstate: &str) -> StoreErrorKind {
 }
 
 /// Maps a sqlx error onto a [`StoreError`]; `server` is `host:port`, named
-/// when the server cannot be reached.
-pub(super) fn store_error(err: sqlx::Error, server: &str) -> StoreError {
+/// when the server cannot be reached, and `limits` are named when one ran out.
+pub(super) fn store_error(err: sqlx::Error, server: &str, limits: &Limits) -> StoreError {
     match err {
         sqlx::Error::Database(db) => {
             let code = db.code().map(|c| c.into_owned());
-            let kind = code.as_deref().map_or(StoreErrorKind::Database, kind_of);
-            let message = match kind {
-                StoreErrorKind::Unavailable => {
+            let mut kind = code.as_deref().map_or(StoreErrorKind::Database, kind_of);
+            let limit = |d: Option<std::time::Duration>| d.map_or_else(|| "off".to_owned(), show);
+            let message = match code.as_deref() {
+                Some(QUERY_CANCELED) if db.message().contains("statement timeout") => {
+                    kind = StoreErrorKind::Timeout;
+                    format!(
+                        "statement_timeout: the statement ran longer than {} and PostgreSQL \
+                         cancelled it ({}); set statement_timeout=MS in the URL to change the limit",
+                        limit(limits.statement),
+                        db.message()
+                    )
+                }
+                Some(LOCK_NOT_AVAILABLE) => format!(
+                    "lock_timeout: the statement waited longer than {} for a lock another session \
+                     holds, and PostgreSQL cancelled it ({}); set lock_timeout=MS in the URL to \
+                     change the limit",
+                    limit(limits.lock),
+                    db.message()
+                ),
+                Some(CHARACTER_NOT_IN_REPERTOIRE) => format!(
+                    "PostgreSQL cannot store this text (it holds a NUL byte or a character \
+                     invalid in the database encoding): {}",
+                    db.message()
+                ),
+                _ if kind == StoreErrorKind::Unavailable => {
                     format!("cannot use PostgreSQL at {server}: {}", db.message())
                 }
                 _ => db.message().to_owned(),
@@ -82,5 +115,10 @@ mod tests {
         assert_eq!(kind_of("XX000"), StoreErrorKind::Database);
         assert_eq!(kind_of("42P01"), StoreErrorKind::NotAStore);
         assert_eq!(kind_of("23505"), StoreErrorKind::Database);
+        assert_eq!(kind_of("55P03"), StoreErrorKind::Timeout);
+        assert_eq!(kind_of("22021"), StoreErrorKind::Database);
+        // A cancel request is the operator's: the server is not answering
+        // for us. A statement timeout is told apart by its message.
+        assert_eq!(kind_of("57014"), StoreErrorKind::Unavailable);
     }
 }

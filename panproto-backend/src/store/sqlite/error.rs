@@ -16,12 +16,15 @@ pub(super) fn store_error(err: rusqlite::Error) -> StoreError {
                 ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::ReadOnly => {
                     StoreErrorKind::Unavailable
                 }
+                // Returned once the busy timeout ran out.
+                ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => StoreErrorKind::Timeout,
                 _ => StoreErrorKind::Database,
             };
             let text = message.clone().unwrap_or_else(|| failure.to_string());
             let text = match failure.code {
                 ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => format!(
-                    "{text}: another connection held the database for longer than the {} s busy timeout",
+                    "{text}: another connection held the database's write lock for longer than the {} s \
+                     busy timeout",
                     super::BUSY_TIMEOUT.as_secs()
                 ),
                 ErrorCode::NotADatabase => format!("it is not a SQLite database ({text})"),

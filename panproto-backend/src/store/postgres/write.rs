@@ -1,0 +1,400 @@
+//! The write transaction: creating a repository and [`Store::apply`], each
+//! in one transaction opened by [`Db::transaction`] (so under the
+//! `statement_timeout` and `lock_timeout` of the URL).
+//!
+//! [`apply`] tries the fast path first ([`swap_one`]: the usual commit, one
+//! statement) and otherwise goes through the phases of [`apply_in`]: lock
+//! the edited refs, check every expectation, write the objects, then each
+//! edit with its reflog entry.
+//!
+//! [`Store::apply`]: panproto_core::vcs::store::Store::apply
+
+use std::collections::HashMap;
+
+use panproto_core::vcs::object::StoredObject;
+use panproto_core::vcs::store::{Expected, HEAD, RefEdit, RefTarget, Transaction};
+use panproto_core::{StoreError, VcsError};
+use sqlx::postgres::PgConnection;
+
+use super::BACKEND;
+use super::connection::Db;
+use super::reads::{self, RefRow};
+use crate::store as shared;
+
+/// How often the fast path retries a swap that found the ref at the
+/// expected value after all (it moved away and back) before it falls back
+/// to locking the ref.
+const SWAP_ATTEMPTS: usize = 3;
+
+/// Creates repository `name` with HEAD at `refs/heads/main`; its id, or
+/// `None` if it exists already (nothing is written then).
+pub(super) async fn create(
+    db: &Db,
+    conn: &mut PgConnection,
+    name: &str,
+    protocol_json: &str,
+    timestamp: i64,
+) -> Result<Option<i64>, VcsError> {
+    db.transaction(conn, async |tx: &mut PgConnection| {
+        let insert = sqlx::query_scalar(
+            "INSERT INTO panproto_repositories (name, protocol_json, created) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO NOTHING RETURNING id",
+        )
+        .bind(name)
+        .bind(protocol_json)
+        .bind(timestamp)
+        .fetch_optional(&mut *tx);
+        let Some(id): Option<i64> = db.round_trip("creating the repository", insert).await? else {
+            return Ok(None);
+        };
+        let head = sqlx::query(
+            "INSERT INTO panproto_refs (repo, name, target, symbolic) VALUES ($1, $2, NULL, $3)",
+        )
+        .bind(id)
+        .bind(HEAD)
+        .bind("refs/heads/main")
+        .execute(&mut *tx);
+        db.round_trip("creating HEAD", head).await?;
+        Ok(Some(id))
+    })
+    .await
+}
+
+/// Applies `tx` to repository `repo` atomically; see [`Store::apply`].
+///
+/// [`Store::apply`]: panproto_core::vcs::store::Store::apply
+pub(super) async fn apply(
+    db: &Db,
+    conn: &mut PgConnection,
+    repo: i64,
+    tx: &Transaction,
+) -> Result<(), VcsError> {
+    db.transaction(conn, async |conn: &mut PgConnection| {
+        if let [edit] = tx.edits.as_slice()
+            && let (Some(new), Expected::Value(_) | Expected::Absent) = (&edit.new, &edit.expected)
+        {
+            // A commit: one statement, one round trip.
+            for _ in 0..SWAP_ATTEMPTS {
+                if swap_one(db, conn, repo, tx, edit, new).await? {
+                    return Ok(());
+                }
+                let actual = reads::read_ref(db, conn, repo, &edit.name).await?;
+                if !edit.expected.matches(actual.as_ref()) {
+                    return Err(edit.conflict(actual));
+                }
+                // The ref moved away and back since the swap: try again.
+            }
+        }
+        apply_in(db, conn, repo, tx).await
+    })
+    .await
+}
+
+/// The object columns of a transaction, as arrays for `UNNEST`.
+struct ObjectArrays<'a> {
+    ids: Vec<&'a [u8]>,
+    kinds: Vec<i16>,
+    parents: Vec<Option<&'a [u8]>>,
+    data: Vec<&'a [u8]>,
+}
+
+impl<'a> ObjectArrays<'a> {
+    fn new(objects: &'a [StoredObject]) -> Self {
+        Self {
+            ids: objects.iter().map(|o| o.id.as_bytes().as_slice()).collect(),
+            kinds: objects.iter().map(|o| o.kind.code()).collect(),
+            parents: objects
+                .iter()
+                .map(|o| o.parent.as_ref().map(|p| p.as_bytes().as_slice()))
+                .collect(),
+            data: objects.iter().map(|o| o.data.as_slice()).collect(),
+        }
+    }
+}
+
+/// The common transaction (one edit setting a ref that must hold a value or
+/// be absent, plus objects) as one statement: the ref is swapped with a
+/// conditional `UPDATE` (or claimed with `INSERT .. ON CONFLICT DO
+/// NOTHING`), which locks the row like `SELECT .. FOR UPDATE` and, under
+/// READ COMMITTED, re-checks the condition against a concurrent writer's
+/// committed value. Objects and the reflog entry are written only if the
+/// swap happened. Returns whether it did; if not, nothing was written.
+async fn swap_one(
+    db: &Db,
+    conn: &mut PgConnection,
+    repo: i64,
+    tx: &Transaction,
+    edit: &RefEdit,
+    new: &RefTarget,
+) -> Result<bool, StoreError> {
+    // Writes the objects and the reflog entry if `moved` has a row.
+    macro_rules! write_if_moved {
+        () => {
+            "objects AS ( \
+                 INSERT INTO panproto_objects (repo, id, kind, parent, data) \
+                 SELECT $1, o.* FROM UNNEST($7::bytea[], $8::int2[], $9::bytea[], $10::bytea[]) AS o \
+                 WHERE EXISTS (SELECT 1 FROM moved) \
+                 ON CONFLICT DO NOTHING \
+             ), logged AS ( \
+                 INSERT INTO panproto_reflog \
+                     (repo, name, old_target, old_symbolic, new_target, new_symbolic, message, at) \
+                 SELECT $1, $2, $5, $6, $3, $4, $11, $12 FROM moved \
+             ) \
+             SELECT count(*) FROM moved"
+        };
+    }
+    const SWAP: &str = concat!(
+        "WITH moved AS ( \
+             UPDATE panproto_refs SET target = $3, symbolic = $4 \
+             WHERE repo = $1 AND name = $2 \
+             AND target IS NOT DISTINCT FROM $5 AND symbolic IS NOT DISTINCT FROM $6 \
+             RETURNING 1 \
+         ), ",
+        write_if_moved!()
+    );
+    const CLAIM: &str = concat!(
+        "WITH moved AS ( \
+             INSERT INTO panproto_refs (repo, name, target, symbolic) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (repo, name) DO NOTHING \
+             RETURNING 1 \
+         ), ",
+        write_if_moved!()
+    );
+    let (sql, old) = match &edit.expected {
+        Expected::Value(old) => (SWAP, Some(old)),
+        Expected::Absent | Expected::Any => (CLAIM, None),
+    };
+    let (target, symbolic) = shared::target_columns(Some(new));
+    let (old_target, old_symbolic) = shared::target_columns(old);
+    let objects = ObjectArrays::new(&tx.objects);
+    let swap = sqlx::query_scalar(sql)
+        .bind(repo)
+        .bind(&edit.name)
+        .bind(target)
+        .bind(symbolic)
+        .bind(old_target)
+        .bind(old_symbolic)
+        .bind(objects.ids)
+        .bind(objects.kinds)
+        .bind(objects.parents)
+        .bind(objects.data)
+        .bind(&edit.message)
+        .bind(tx.timestamp)
+        .fetch_one(&mut *conn);
+    let moved: i64 = db.round_trip("moving a ref", swap).await?;
+    Ok(moved > 0)
+}
+
+/// What each edited ref holds, as read under lock.
+type Current<'t> = HashMap<&'t str, Option<RefTarget>>;
+
+/// Everything of [`apply`] inside its transaction, by phase; any error
+/// rolls it all back.
+async fn apply_in(
+    db: &Db,
+    conn: &mut PgConnection,
+    repo: i64,
+    tx: &Transaction,
+) -> Result<(), VcsError> {
+    let mut current = lock_refs(db, conn, repo, tx).await?;
+    for edit in &tx.edits {
+        let actual = current.get(edit.name.as_str()).cloned().flatten();
+        if !edit.expected.matches(actual.as_ref()) {
+            return Err(edit.conflict(actual));
+        }
+    }
+    insert_objects(db, conn, repo, &tx.objects).await?;
+    for edit in &tx.edits {
+        // A ref edited twice: the second edit starts from the first's value.
+        let known = current.get(edit.name.as_str()).cloned().flatten();
+        let old = write_edit(db, conn, repo, edit, known).await?;
+        current.insert(&edit.name, edit.new.clone());
+        log_edit(db, conn, repo, edit, old.as_ref(), tx.timestamp).await?;
+    }
+    Ok(())
+}
+
+/// Locks the rows of the refs `tx` edits (in name order, so two
+/// transactions over the same refs cannot deadlock) and returns what each
+/// holds (`None` for a ref that does not exist).
+async fn lock_refs<'t>(
+    db: &Db,
+    conn: &mut PgConnection,
+    repo: i64,
+    tx: &'t Transaction,
+) -> Result<Current<'t>, StoreError> {
+    let mut current = Current::new();
+    if tx.edits.is_empty() {
+        return Ok(current);
+    }
+    let mut names: Vec<&str> = tx.edits.iter().map(|e| e.name.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let query = sqlx::query_as(
+        "SELECT name, target, symbolic FROM panproto_refs WHERE repo = $1 AND name = ANY($2) \
+         ORDER BY name FOR UPDATE",
+    )
+    .bind(repo)
+    .bind(&names)
+    .fetch_all(&mut *conn);
+    let rows: Vec<RefRow> = db.round_trip("locking refs", query).await?;
+    for name in names {
+        current.insert(name, None);
+    }
+    for (name, target, symbolic) in rows {
+        let value = shared::ref_target(BACKEND, target, symbolic, &format!("ref {name}"))?;
+        if let Some(slot) = current.get_mut(name.as_str()) {
+            *slot = value;
+        }
+    }
+    Ok(current)
+}
+
+/// Writes `objects` (idempotently: an object that exists is skipped).
+async fn insert_objects(
+    db: &Db,
+    conn: &mut PgConnection,
+    repo: i64,
+    objects: &[StoredObject],
+) -> Result<(), StoreError> {
+    if objects.is_empty() {
+        return Ok(());
+    }
+    let objects = ObjectArrays::new(objects);
+    let insert = sqlx::query(
+        "INSERT INTO panproto_objects (repo, id, kind, parent, data) \
+         SELECT $1, * FROM UNNEST($2::bytea[], $3::int2[], $4::bytea[], $5::bytea[]) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(repo)
+    .bind(objects.ids)
+    .bind(objects.kinds)
+    .bind(objects.parents)
+    .bind(objects.data)
+    .execute(&mut *conn);
+    db.round_trip("writing objects", insert).await?;
+    Ok(())
+}
+
+/// Sets, creates or deletes the ref of `edit`, which held `known` when it
+/// was locked; returns what it held just before (for the reflog).
+async fn write_edit(
+    db: &Db,
+    conn: &mut PgConnection,
+    repo: i64,
+    edit: &RefEdit,
+    known: Option<RefTarget>,
+) -> Result<Option<RefTarget>, VcsError> {
+    let (target, symbolic) = shared::target_columns(edit.new.as_ref());
+    match (&edit.new, &known) {
+        (Some(_), Some(_)) => update_ref(db, conn, repo, &edit.name, (target, symbolic)).await?,
+        (Some(_), None) => return claim_ref(db, conn, repo, edit).await,
+        (None, Some(_)) => {
+            let delete = sqlx::query("DELETE FROM panproto_refs WHERE repo = $1 AND name = $2")
+                .bind(repo)
+                .bind(&edit.name)
+                .execute(&mut *conn);
+            db.round_trip("deleting a ref", delete).await?;
+        }
+        (None, None) => {}
+    }
+    Ok(known)
+}
+
+/// Sets an existing ref row to a new value.
+async fn update_ref(
+    db: &Db,
+    conn: &mut PgConnection,
+    repo: i64,
+    name: &str,
+    (target, symbolic): (Option<&[u8]>, Option<&str>),
+) -> Result<(), StoreError> {
+    let update = sqlx::query(
+        "UPDATE panproto_refs SET target = $3, symbolic = $4 WHERE repo = $1 AND name = $2",
+    )
+    .bind(repo)
+    .bind(name)
+    .bind(target)
+    .bind(symbolic)
+    .execute(&mut *conn);
+    db.round_trip("moving a ref", update).await?;
+    Ok(())
+}
+
+/// Creates the ref of `edit`, which did not exist when it was locked. If
+/// another transaction created it meanwhile, the insert waits for that one
+/// and inserts nothing: then the ref is locked and read, and the edit
+/// conflicts unless it accepts any value (it then overwrites). Returns what
+/// the ref held before.
+async fn claim_ref(
+    db: &Db,
+    conn: &mut PgConnection,
+    repo: i64,
+    edit: &RefEdit,
+) -> Result<Option<RefTarget>, VcsError> {
+    let columns = shared::target_columns(edit.new.as_ref());
+    let insert = sqlx::query(
+        "INSERT INTO panproto_refs (repo, name, target, symbolic) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (repo, name) DO NOTHING",
+    )
+    .bind(repo)
+    .bind(&edit.name)
+    .bind(columns.0)
+    .bind(columns.1)
+    .execute(&mut *conn);
+    if db
+        .round_trip("creating a ref", insert)
+        .await?
+        .rows_affected()
+        > 0
+    {
+        return Ok(None);
+    }
+    let query = sqlx::query_as(
+        "SELECT target, symbolic FROM panproto_refs WHERE repo = $1 AND name = $2 FOR UPDATE",
+    )
+    .bind(repo)
+    .bind(&edit.name)
+    .fetch_optional(&mut *conn);
+    let row: Option<(Option<Vec<u8>>, Option<String>)> =
+        db.round_trip("locking a ref", query).await?;
+    let actual = match row {
+        Some((t, s)) => shared::ref_target(BACKEND, t, s, &format!("ref {}", edit.name))?,
+        None => None,
+    };
+    if edit.expected != Expected::Any {
+        return Err(edit.conflict(actual));
+    }
+    // Any value is acceptable: overwrite what was created.
+    update_ref(db, conn, repo, &edit.name, columns).await?;
+    Ok(actual)
+}
+
+/// Records how the ref of `edit` moved from `old`.
+async fn log_edit(
+    db: &Db,
+    conn: &mut PgConnection,
+    repo: i64,
+    edit: &RefEdit,
+    old: Option<&RefTarget>,
+    timestamp: i64,
+) -> Result<(), StoreError> {
+    let (old_target, old_symbolic) = shared::target_columns(old);
+    let (new_target, new_symbolic) = shared::target_columns(edit.new.as_ref());
+    let insert = sqlx::query(
+        "INSERT INTO panproto_reflog \
+             (repo, name, old_target, old_symbolic, new_target, new_symbolic, message, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(repo)
+    .bind(&edit.name)
+    .bind(old_target)
+    .bind(old_symbolic)
+    .bind(new_target)
+    .bind(new_symbolic)
+    .bind(&edit.message)
+    .bind(timestamp)
+    .execute(&mut *conn);
+    db.round_trip("writing the reflog", insert).await?;
+    Ok(())
+}
