@@ -66,7 +66,8 @@ mod version;
 pub use encoding::{ObjectError, ObjectId, ParseObjectIdError};
 pub use evolution::{
     Change, ChangeKind, Classification, ClassifiedChange, Compatibility, Conflict, ConflictKind,
-    MergeError, MergeOutcome, Resolutions, Side, classify, derive_migration, diff, merge_schemas,
+    Element, MergeElement, MergeError, MergeOutcome, Resolutions, Side, classify, derive_migration,
+    diff, merge_schemas,
 };
 pub use migration::existence;
 pub use migration::{

@@ -3,14 +3,13 @@
 // A test fails by unwrapping, expecting or panicking: that is how it reports.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use panproto_core::vcs::memory::MemoryStore;
 use panproto_core::vcs::store::Store;
 use panproto_core::{
-    ConflictKind, Merged, ObjectId, Protocol, Rebased, Repository, Resolutions, Schema, Side,
-    VcsError, builtin_protocol,
+    ConflictKind, MergeElement, Merged, ObjectId, Protocol, Rebased, Repository, Resolutions,
+    Schema, Side, VcsError, builtin_protocol,
 };
 
 fn js() -> Arc<Protocol> {
@@ -133,16 +132,13 @@ fn conflicts_write_nothing_until_resolved() {
     };
     assert_eq!(conflicts.len(), 1);
     assert_eq!(conflicts[0].kind, ConflictKind::BothChanged);
-    assert_eq!(conflicts[0].element, "root.a.maxLength");
+    assert_eq!(conflicts[0].element.to_string(), "root.a.maxLength");
     assert_eq!(conflicts[0].ours.as_deref(), Some("10"));
     assert_eq!(conflicts[0].theirs.as_deref(), Some("20"));
     assert!(err.to_string().contains("root.a.maxLength"), "{err}");
     assert_eq!(repo.resolve("main").unwrap(), main, "nothing moved");
 
-    let theirs = Resolutions {
-        elements: BTreeMap::from([("root.a.maxLength".to_owned(), Side::Theirs)]),
-        default: None,
-    };
+    let theirs = Resolutions::from_names([("root.a.maxLength".to_owned(), Side::Theirs)], None);
     let done = repo
         .merge("feature", "tester", Some("take 20"), &theirs, None)
         .unwrap();
@@ -336,7 +332,7 @@ mod properties {
         fn merging_is_symmetric_and_trivial_merges_are_exact(
             base in version(), ours in version(), theirs in version(), default in side()
         ) {
-            let r = Resolutions { elements: BTreeMap::new(), default };
+            let r = Resolutions { default, ..Resolutions::default() };
             let one = merge_schemas(&base, &ours, &theirs, &r).unwrap();
             let two = merge_schemas(&base, &theirs, &ours, &r.swapped()).unwrap();
             match (one, two) {
@@ -421,19 +417,13 @@ mod datasets {
             panic!("{err}")
         };
         assert_eq!(conflicts.len(), 1);
-        assert_eq!(conflicts[0].element, "dataset:people");
-        let bogus = Resolutions {
-            elements: BTreeMap::from([("dataset:nobody".to_owned(), Side::Ours)]),
-            default: None,
-        };
+        assert_eq!(conflicts[0].element, MergeElement::Dataset("people".into()));
+        let bogus = Resolutions::from_names([("dataset:nobody".to_owned(), Side::Ours)], None);
         assert!(matches!(
             repo.merge("feature", "t", None, &bogus, Some(7)),
             Err(VcsError::InvalidInput { .. })
         ));
-        let theirs = Resolutions {
-            elements: BTreeMap::from([("dataset:people".to_owned(), Side::Theirs)]),
-            default: None,
-        };
+        let theirs = Resolutions::from_names([("dataset:people".to_owned(), Side::Theirs)], None);
         repo.merge("feature", "t", None, &theirs, Some(7)).unwrap();
         assert_eq!(read(&repo, "HEAD"), rows(&["feature"]));
     }
@@ -455,7 +445,7 @@ mod datasets {
         ));
         let err = alice.rebase(&no_resolutions()).unwrap_err();
         assert!(
-            matches!(&err, VcsError::MergeConflicts(c) if c[0].element == "dataset:people"),
+            matches!(&err, VcsError::MergeConflicts(c) if c[0].element.to_string() == "dataset:people"),
             "{err}"
         );
         alice.rebase(&Resolutions::all(Side::Theirs)).unwrap();

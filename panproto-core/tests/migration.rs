@@ -493,7 +493,11 @@ fn classify_follows_the_rules() {
     );
     let c = classify(&diff(&old, &v2()), old.protocol());
     assert_eq!(c.verdict, Compatibility::Breaking);
-    assert!(c.breaking.iter().any(|x| x.change.element == "views"));
+    assert!(
+        c.breaking
+            .iter()
+            .any(|x| x.change.element.to_string() == "views")
+    );
 }
 
 // ---- laws, over generated schemas, mappings and records ----

@@ -132,20 +132,23 @@ fn diff_names_each_change() {
         .build()
         .unwrap();
     let changes = diff(&old, &new);
-    let summary: Vec<(ChangeKind, &str)> = changes
+    let summary: Vec<(ChangeKind, String)> = changes
         .iter()
-        .map(|c| (c.kind, c.element.as_str()))
+        .map(|c| (c.kind, c.element.to_string()))
         .collect();
     assert_eq!(
         summary,
         [
-            (ChangeKind::VertexAdded, "post:body.tags"),
+            (ChangeKind::VertexAdded, "post:body.tags".to_owned()),
             (
                 ChangeKind::EdgeAdded,
-                "post:body -prop[tags]-> post:body.tags"
+                "post:body -prop[tags]-> post:body.tags".to_owned()
             ),
-            (ChangeKind::ConstraintChanged, "post:body.text.maxLength"),
-            (ChangeKind::RequiredAdded, "post:body.tags"),
+            (
+                ChangeKind::ConstraintChanged,
+                "post:body.text.maxLength".to_owned()
+            ),
+            (ChangeKind::RequiredAdded, "post:body.tags".to_owned()),
         ]
     );
     assert_eq!(changes[2].old.as_deref(), Some("3000"));

@@ -480,14 +480,14 @@ fn resolutions(
     resolve: Option<BTreeMap<String, String>>,
     strategy: Option<&str>,
 ) -> Result<Resolutions, VcsError> {
-    Ok(Resolutions {
-        default: strategy.map(str::parse::<Side>).transpose()?,
-        elements: resolve
+    Ok(Resolutions::from_names(
+        resolve
             .unwrap_or_default()
             .into_iter()
             .map(|(element, side)| Ok((element, side.parse::<Side>()?)))
-            .collect::<Result<_, VcsError>>()?,
-    })
+            .collect::<Result<Vec<_>, VcsError>>()?,
+        strategy.map(str::parse::<Side>).transpose()?,
+    ))
 }
 
 /// A settled conflict as Python sees it (`panproto.types.ResolvedConflict`).

@@ -138,7 +138,7 @@ fn check_name(name: &str) -> Result<(), VcsError> {
             reason: "it is empty".to_owned(),
         });
     }
-    Ok(())
+    panproto_core::vcs::check_text("repository name", name)
 }
 
 /// Checks the format a store records against the one this build reads,

@@ -13,6 +13,7 @@
 
 use crate::encoding::ObjectId;
 use crate::vcs::error::VcsError;
+use crate::vcs::input::{check_not_empty, check_text};
 use crate::vcs::object::{self, ObjectKind, Tag};
 use crate::vcs::store::{Expected, HEAD, RefEdit, RefTarget, ReflogEntry, Store, Transaction};
 
@@ -32,6 +33,7 @@ fn check_name(what: &'static str, name: &str) -> Result<(), VcsError> {
     if name.is_empty() {
         return bad("is empty");
     }
+    check_text(what, name)?;
     if name.starts_with('-') || name.starts_with('/') || name.ends_with('/') || name.ends_with('.')
     {
         return bad("may not start with '-' or '/', nor end with '/' or '.'");
@@ -204,14 +206,8 @@ impl<S: Store> Repository<S> {
         timestamp: Option<i64>,
     ) -> Result<TagInfo, VcsError> {
         check_name("tag name", name)?;
-        for (what, value) in [("tag message", message), ("tagger", tagger)] {
-            if value.trim().is_empty() {
-                return Err(VcsError::InvalidInput {
-                    what,
-                    reason: "it is empty".to_owned(),
-                });
-            }
-        }
+        check_not_empty("tag message", message)?;
+        check_not_empty("tagger", tagger)?;
         let commit = self.resolve(at.unwrap_or("HEAD"))?;
         let timestamp = timestamp.unwrap_or_else(now);
         let tag = Tag {
@@ -307,6 +303,10 @@ impl<S: Store> Repository<S> {
     }
 
     fn reflog_name(&self, reference: &str) -> Result<String, VcsError> {
+        if check_text("ref", reference).is_err() {
+            // No ref holds a NUL byte: nothing to ask the store.
+            return Err(VcsError::NotFound(format!("ref {reference:?}")));
+        }
         if reference == HEAD {
             return match &self.head {
                 Head::Branch(branch) => Ok(branch_ref(branch)),
