@@ -82,8 +82,8 @@ pub use model::{
     builtin_protocols,
 };
 pub use vcs::repository::{
-    CommitInfo, DataCursor, DataWriter, Head, Merged, Problem, ProblemKind, Rebased, Records,
-    Repository, Shown, Staged, StagedData, Status, TagInfo, VerifyReport,
+    Clock, CommitInfo, DataCursor, DataWriter, Head, Merged, Problem, ProblemKind, Rebased,
+    Records, Repository, Shown, Staged, StagedData, Status, TagInfo, VerifyReport,
 };
 pub use vcs::{StoreError, StoreErrorKind, VcsError};
 pub use version::pep440;

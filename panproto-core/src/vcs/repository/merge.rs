@@ -32,7 +32,7 @@ use crate::vcs::object::{self, Commit, StoredMigration, StoredObject};
 use crate::vcs::store::{Expected, RefEdit, RefTarget, Store, Transaction};
 
 use super::write::{BranchMove, PreparedCommit};
-use super::{Head, Repository, branch_ref, now};
+use super::{Head, Repository, branch_ref};
 
 /// How a resolution written as text names a dataset: `dataset:NAME`.
 const DATASET: &str = "dataset:";
@@ -309,7 +309,7 @@ impl<S: Store> Repository<S> {
             message.map_or_else(|| format!("merge {other} into {branch}"), ToOwned::to_owned);
         let summary = message.lines().next().unwrap_or_default();
         let reflog = format!("merge {other}: {summary}");
-        let timestamp = timestamp.unwrap_or_else(now);
+        let timestamp = timestamp.unwrap_or_else(|| self.now());
         let MergePlan {
             schema,
             resolved,
@@ -474,7 +474,7 @@ impl<S: Store> Repository<S> {
                 new: Some(RefTarget::Id(to)),
                 message: message.to_owned(),
             }],
-            timestamp: now(),
+            timestamp: self.now(),
         })
     }
 

@@ -114,7 +114,12 @@ pub struct Repository<S: Store> {
     /// A commit whose write failed with a store error, kept so that a
     /// retry writes the same commit (see [`write`]).
     unconfirmed: Option<Unconfirmed>,
+    /// Where "now" comes from when a call gives no timestamp.
+    clock: Clock,
 }
+
+/// A source of the current time, in seconds since the Unix epoch.
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
 /// What a commit of the stage records: the schema, the commit it goes on,
 /// its verdict, and the migration from that commit's schema.
@@ -163,6 +168,7 @@ impl<S: Store> Repository<S> {
             data_stage: BTreeMap::new(),
             cache: None,
             unconfirmed: None,
+            clock: Arc::new(now),
         })
     }
 
@@ -197,7 +203,22 @@ impl<S: Store> Repository<S> {
             data_stage: BTreeMap::new(),
             cache: None,
             unconfirmed: None,
+            clock: Arc::new(now),
         })
+    }
+
+    /// The same working copy, with `clock` as the time of commits, tags
+    /// and reflog entries made without an explicit timestamp (the system
+    /// clock by default): for reproducible histories and tests.
+    #[must_use]
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The current time by this working copy's clock.
+    fn now(&self) -> i64 {
+        (self.clock)()
     }
 
     /// The store.
@@ -418,7 +439,7 @@ impl<S: Store> Repository<S> {
             verdict,
             migration,
         } = self.staged_parts()?;
-        let timestamp = timestamp.unwrap_or_else(now);
+        let timestamp = timestamp.unwrap_or_else(|| self.now());
         let schema_obj = object::store_schema(&schema);
         let migration_obj = migration.as_ref().map(|(source, spec)| {
             object::store_migration(&StoredMigration {

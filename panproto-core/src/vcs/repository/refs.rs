@@ -17,7 +17,7 @@ use crate::vcs::input::{check_not_empty, check_text};
 use crate::vcs::object::{self, ObjectKind, Tag};
 use crate::vcs::store::{Expected, HEAD, RefEdit, RefTarget, ReflogEntry, Store, Transaction};
 
-use super::{HEADS, Head, Repository, branch_ref, now};
+use super::{HEADS, Head, Repository, branch_ref};
 
 /// Where tags live.
 pub(crate) const TAGS: &str = "refs/tags/";
@@ -76,7 +76,7 @@ impl<S: Store> Repository<S> {
         self.store.apply(&Transaction {
             objects: Vec::new(),
             edits,
-            timestamp: now(),
+            timestamp: self.now(),
         })
     }
 
@@ -209,7 +209,7 @@ impl<S: Store> Repository<S> {
         check_not_empty("tag message", message)?;
         check_not_empty("tagger", tagger)?;
         let commit = self.resolve(at.unwrap_or("HEAD"))?;
-        let timestamp = timestamp.unwrap_or_else(now);
+        let timestamp = timestamp.unwrap_or_else(|| self.now());
         let tag = Tag {
             target: commit,
             name: name.to_owned(),
