@@ -1,46 +1,21 @@
 //! Merging branches and rebasing staged work, through a repository.
 
-// A test fails by unwrapping, expecting or panicking: that is how it reports.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-use std::sync::Arc;
-
 use panproto_core::vcs::memory::MemoryStore;
 use panproto_core::vcs::store::Store;
 use panproto_core::{
-    ConflictKind, MergeElement, Merged, ObjectId, Protocol, Rebased, Repository, Resolutions,
-    Schema, Side, VcsError, builtin_protocol,
+    ConflictKind, MergeElement, Merged, ObjectId, Rebased, Repository, Resolutions, Schema, Side,
+    VcsError,
 };
 
-fn js() -> Arc<Protocol> {
-    builtin_protocol("json-schema").unwrap()
-}
-
-/// An object `root` with string properties `props`, and `maxLength` constraints.
-fn schema(props: &[&str], limits: &[(&str, &str)]) -> Schema {
-    let mut b = Schema::builder(js()).vertex("root", "object", None);
-    for p in props {
-        b = b.vertex(format!("root.{p}"), "string", None).edge(
-            "root",
-            format!("root.{p}"),
-            "prop",
-            Some((*p).into()),
-        );
-    }
-    for (p, n) in limits {
-        b = b.constraint(format!("root.{p}"), "maxLength", *n);
-    }
-    b.build().unwrap()
-}
+use crate::common::{commit_at, js, memory_repo, props as schema};
 
 fn commit(repo: &mut Repository<MemoryStore>, s: Schema, msg: &str, t: i64) -> ObjectId {
-    repo.add(s).unwrap();
-    repo.commit(msg, "tester", Some(t)).unwrap()
+    commit_at(repo, Some(s), msg, t)
 }
 
 /// main: base(a) -> main(a, m); feature: base(a) -> feature(a, f).
 fn diverged() -> (Repository<MemoryStore>, ObjectId, ObjectId, ObjectId) {
-    let mut repo = Repository::init(MemoryStore::new("m"), js()).unwrap();
+    let mut repo = memory_repo("m", js());
     let base = commit(&mut repo, schema(&["a"], &[]), "base", 1);
     repo.create_branch("feature", None).unwrap();
     let main = commit(&mut repo, schema(&["a", "m"], &[]), "main work", 2);

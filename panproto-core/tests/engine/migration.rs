@@ -1,30 +1,13 @@
 //! Records, migrations, lenses, existence checks and classification.
 
-// A test fails by unwrapping, expecting or panicking: that is how it reports.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-use std::sync::Arc;
-
 use panproto_core::{
-    Compatibility, CompiledMigration, Edge, ExistenceKind, MigrationBuilder, MigrationError,
-    MigrationSpec, Protocol, Schema, SchemaBuilder, Value, builtin_protocol, check_existence,
-    classify, diff,
+    Compatibility, CompiledMigration, ExistenceKind, MigrationBuilder, MigrationError,
+    MigrationSpec, Schema, SchemaBuilder, Value, builtin_protocol, check_existence, classify, diff,
 };
 use proptest::prelude::*;
 use serde_json::json;
 
-fn atproto() -> Arc<Protocol> {
-    builtin_protocol("atproto").unwrap()
-}
-
-fn edge(src: &str, tgt: &str, kind: &str, name: Option<&str>) -> Edge {
-    Edge {
-        src: src.into(),
-        tgt: tgt.into(),
-        kind: kind.into(),
-        name: name.map(Into::into),
-    }
-}
+use crate::common::{atproto, edge};
 
 fn v(j: serde_json::Value) -> Value {
     Value::from(j)
