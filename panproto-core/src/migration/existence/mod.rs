@@ -6,9 +6,9 @@
 //! refuses them ([`ExistenceKind::is_fatal`]); four describe data a valid
 //! migration drops or risks, and are for the user to judge.
 //!
-//! The checks live here (in `checks`), and drive the plan's builder
-//! ([`crate::migration::plan`]), which only plans: [`analyse`] yields the
-//! plan and the report together, so `compile` checks and plans in one pass.
+//! The checks live here (in `checks`), and drive the plan's builder (in
+//! `migration/plan.rs`), which only plans: `analyse` yields the plan and
+//! the report together, so `compile` checks and plans in one pass.
 
 use std::fmt;
 

@@ -254,7 +254,7 @@ impl<S: Store> Repository<S> {
     ///
     /// In phases: check the preconditions; settle the cases without a
     /// merge commit (up to date, fast-forward); merge the schemas and the
-    /// datasets three-way ([`Self::plan_merge`]); carry every dataset
+    /// datasets three-way (`plan_merge`); carry every dataset
     /// forward to the merged schema; write the merge commit.
     ///
     /// # Errors

@@ -7,6 +7,16 @@
 //! the commit the branch was at; `commit` moves the branch only if it is
 //! still there (compare-and-swap), so a client whose branch moved meanwhile
 //! gets [`VcsError::Conflict`] with its staged schema intact.
+//!
+//! `commit` and `merge` write their commits through one path
+//! ([`write`]): a commit is prepared whole, then applied in one
+//! transaction. A commit whose write fails with a store error is kept, so
+//! that retrying `commit` with the stage unchanged writes that same commit
+//! and, if the first attempt had in fact landed, returns it rather than
+//! making a second one (see [`write`] for the rule).
+//!
+//! Every entry point checks the text it will store (names, messages,
+//! authors) before asking the store ([`crate::vcs::check_text`]).
 
 mod data;
 mod merge;

@@ -1,5 +1,4 @@
-//! Branches, tags (lightweight and annotated), checkout and the reflog
-//! (issue #4).
+//! Branches, tags (lightweight and annotated), checkout and the reflog.
 //!
 //! Branches live in `refs/heads/`, tags in `refs/tags/`; every change is a
 //! compare-and-swap against the value just read, so two clients racing on
