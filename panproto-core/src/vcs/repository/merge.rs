@@ -157,6 +157,15 @@ struct MergeSide {
     datasets: BTreeMap<String, ObjectId>,
 }
 
+/// Who and what a merge commit records besides its content.
+struct MergeHead<'a> {
+    /// Ours, then theirs.
+    parents: [ObjectId; 2],
+    author: &'a str,
+    message: String,
+    timestamp: i64,
+}
+
 /// What a three-way merge of two commits decided, before anything is written.
 struct MergePlan {
     schema: Schema,
@@ -308,57 +317,70 @@ impl<S: Store> Repository<S> {
         let message =
             message.map_or_else(|| format!("merge {other} into {branch}"), ToOwned::to_owned);
         let summary = message.lines().next().unwrap_or_default();
-        let reflog = format!("merge {other}: {summary}");
-        let timestamp = timestamp.unwrap_or_else(|| self.now());
+        let branch_move = BranchMove {
+            branch: &branch,
+            from: Some(ours),
+            message: format!("merge {other}: {summary}"),
+        };
+        let head = MergeHead {
+            parents: [ours, theirs],
+            author,
+            message,
+            timestamp: timestamp.unwrap_or_else(|| self.now()),
+        };
+        let (prepared, resolved) = self.prepare_merge(plan, head, branch_move)?;
+        let id = self.write_commit(prepared, None)?;
+        Ok(Merged::Commit { id, resolved })
+    }
+
+    /// The merge commit of `plan`, with every object it needs: the merged
+    /// schema, a migration from each parent, and the datasets carried to
+    /// the merged schema.
+    fn prepare_merge(
+        &self,
+        plan: MergePlan,
+        head: MergeHead<'_>,
+        branch_move: BranchMove<'_>,
+    ) -> Result<(PreparedCommit, Vec<(Conflict, Side)>), VcsError> {
         let MergePlan {
             schema,
             resolved,
             picks,
-            ours: our_side,
-            theirs: their_side,
+            ours,
+            theirs,
         } = plan;
         let schema_obj = object::store_schema(&schema);
-        let specs = [&our_side, &their_side].map(|from| derive_migration(&from.schema, &schema));
+        let specs = [&ours, &theirs].map(|from| derive_migration(&from.schema, &schema));
         let migrations = [0, 1].map(|i| {
             object::store_migration(&StoredMigration {
-                source: [&our_side, &their_side][i].schema.id(),
+                source: [&ours, &theirs][i].schema.id(),
                 target: schema_obj.id,
                 spec: specs[i].clone(),
             })
         });
         let migration_ids = [migrations[0].id, migrations[1].id];
-        let (datasets, data_objects) = self.merged_datasets(
-            picks,
-            [&our_side, &their_side],
-            &schema,
-            &specs,
-            migration_ids,
-        )?;
-        let verdict = classify(&diff(&our_side.schema, &schema), &self.protocol).verdict;
+        let (datasets, data_objects) =
+            self.merged_datasets(picks, [&ours, &theirs], &schema, &specs, migration_ids)?;
+        let verdict = classify(&diff(&ours.schema, &schema), &self.protocol).verdict;
         let commit = Commit {
             schema: schema_obj.id,
-            parents: vec![ours, theirs],
+            parents: head.parents.to_vec(),
             migration: Some(migration_ids[0]),
             merge_migrations: vec![migration_ids[1]],
             compatibility: Some(verdict.code().to_owned()),
             datasets,
-            author: author.to_owned(),
-            timestamp,
-            message,
+            author: head.author.to_owned(),
+            timestamp: head.timestamp,
+            message: head.message,
         };
         let objects = [schema_obj]
             .into_iter()
             .chain(migrations)
             .chain(data_objects)
             .collect();
-        let branch_move = BranchMove {
-            branch: &branch,
-            from: Some(ours),
-            message: reflog,
-        };
-        let prepared = PreparedCommit::new(objects, commit, schema, Some(branch_move), timestamp);
-        let id = self.write_commit(prepared, None)?;
-        Ok(Merged::Commit { id, resolved })
+        let prepared =
+            PreparedCommit::new(objects, commit, schema, Some(branch_move), head.timestamp);
+        Ok((prepared, resolved))
     }
 
     /// The three-way merge of commits `[base, ours, theirs]`: the schemas
