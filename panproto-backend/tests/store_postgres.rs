@@ -323,3 +323,10 @@ fn verify_reports_rows_damaged_in_the_database() {
         },
     );
 }
+
+#[test]
+fn nul_in_a_repository_name_is_refused() {
+    panproto_core::vcs::conformance::nul_in_a_repository_name_is_refused(&unique("nul"), |name| {
+        open_store(&url(), name, true)
+    });
+}

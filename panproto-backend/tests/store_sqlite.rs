@@ -283,3 +283,11 @@ fn verify_reports_rows_damaged_in_the_file() {
         },
     );
 }
+
+#[test]
+fn nul_in_a_repository_name_is_refused() {
+    let path = temp_path("nul");
+    panproto_core::vcs::conformance::nul_in_a_repository_name_is_refused("repo", |name| {
+        open_store(path.to_str().unwrap(), name, true)
+    });
+}

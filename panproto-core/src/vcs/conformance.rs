@@ -1060,3 +1060,29 @@ pub fn nul_bytes_are_refused_before_the_store_is_asked<S: Store>(make: impl Fn()
     );
     assert_eq!(snapshot(repo.store()), before, "nothing was written");
 }
+
+/// A repository name holding a NUL byte is refused as `InvalidInput`
+/// naming the repository name, before the store is asked, and the name up
+/// to the NUL (`fresh`, unused so far) is left without a repository.
+/// `open(name)` opens (creating the database if need be) a store bound to
+/// `name` in the backend's test database.
+///
+/// Not in [`store_conformance_tests!`](crate::store_conformance_tests): it
+/// needs to choose the names, which that macro's factories do not.
+pub fn nul_in_a_repository_name_is_refused<S: Store>(
+    fresh: &str,
+    open: impl Fn(&str) -> Result<S, VcsError>,
+) {
+    for name in [format!("{fresh}\0x"), "\0".to_owned()] {
+        match open(&name) {
+            Err(VcsError::InvalidInput { what, reason }) => {
+                assert_eq!(what, "repository name", "{reason}");
+                assert!(reason.contains("NUL"), "{reason}");
+            }
+            Err(other) => panic!("{name:?}: expected InvalidInput, got {other:?}"),
+            Ok(_) => panic!("{name:?}: expected InvalidInput, the store opened"),
+        }
+    }
+    let store = open(fresh).unwrap();
+    assert_eq!(store.info().unwrap(), None, "nothing was created");
+}
