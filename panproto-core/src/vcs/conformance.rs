@@ -1041,11 +1041,23 @@ pub fn nul_bytes_are_refused_before_the_store_is_asked<S: Store>(make: impl Fn()
         repo.annotated_tag("t", None, "m", "a\0da", None).map(drop),
         "tagger",
     );
-    assert!(matches!(repo.resolve("ma\0in"), Err(VcsError::NotFound(_))));
+    // Look-ups of a name holding NUL find nothing, without asking the store.
+    let not_found = |result: Result<(), VcsError>, what: &str| {
+        assert!(
+            matches!(result, Err(VcsError::NotFound(_))),
+            "{what}: {result:?}"
+        );
+    };
+    not_found(repo.resolve("ma\0in").map(drop), "resolve");
+    not_found(repo.delete_branch("si\0de"), "delete_branch");
+    not_found(repo.rename_branch("si\0de", "other"), "rename_branch");
+    not_found(repo.tag_info("t\0").map(drop), "tag_info");
+    not_found(repo.reflog("ma\0in", None).map(drop), "reflog");
     assert_eq!(snapshot(repo.store()), before, "nothing was written");
 
     // Merge checks its author and message too (nothing staged for it).
     repo.commit("second", "ada", None).unwrap();
+    not_found(repo.checkout("si\0de").map(drop), "checkout");
     repo.checkout("side").unwrap();
     let before = snapshot(repo.store());
     let none = crate::evolution::Resolutions::default();

@@ -71,6 +71,16 @@ fn ids(refs: Vec<(String, RefTarget)>, prefix: &str) -> Vec<(String, ObjectId)> 
 }
 
 impl<S: Store> Repository<S> {
+    /// Reads a ref whose name comes from the user. No ref holds a NUL byte
+    /// (names are checked when made), so such a name is simply absent, and
+    /// the store is not asked (PostgreSQL could not even take it).
+    pub(super) fn read_user_ref(&self, name: &str) -> Result<Option<RefTarget>, VcsError> {
+        if check_text("ref", name).is_err() {
+            return Ok(None);
+        }
+        Ok(self.store.read_ref(name)?)
+    }
+
     fn edit(&self, edits: Vec<RefEdit>) -> Result<(), VcsError> {
         self.store.apply(&Transaction {
             objects: Vec::new(),
@@ -111,8 +121,7 @@ impl<S: Store> Repository<S> {
         }
         let full = format!("{HEADS}{name}");
         let current = self
-            .store
-            .read_ref(&full)?
+            .read_user_ref(&full)?
             .ok_or_else(|| VcsError::NotFound(format!("branch {name:?}")))?;
         self.edit(vec![RefEdit {
             name: full,
@@ -127,8 +136,7 @@ impl<S: Store> Repository<S> {
         check_name("branch name", new)?;
         let (old_full, new_full) = (format!("{HEADS}{old}"), format!("{HEADS}{new}"));
         let current = self
-            .store
-            .read_ref(&old_full)?
+            .read_user_ref(&old_full)?
             .ok_or_else(|| VcsError::NotFound(format!("branch {old:?}")))?;
         let message = format!("branch: renamed {old} to {new}");
         self.edit(vec![
@@ -163,7 +171,7 @@ impl<S: Store> Repository<S> {
                 reason: "a schema or data is staged; commit it first".to_owned(),
             });
         }
-        let head = match self.store.read_ref(&format!("{HEADS}{reference}"))? {
+        let head = match self.read_user_ref(&format!("{HEADS}{reference}"))? {
             Some(_) => Head::Branch(reference.to_owned()),
             None => Head::Detached(self.resolve(reference)?),
         };
@@ -254,7 +262,7 @@ impl<S: Store> Repository<S> {
     /// # Errors
     /// [`VcsError::NotFound`] if there is no such tag.
     pub fn tag_info(&self, name: &str) -> Result<TagInfo, VcsError> {
-        let Some(RefTarget::Id(id)) = self.store.read_ref(&format!("{TAGS}{name}"))? else {
+        let Some(RefTarget::Id(id)) = self.read_user_ref(&format!("{TAGS}{name}"))? else {
             return Err(VcsError::NotFound(format!("tag {name:?}")));
         };
         let (commit, annotation) = self.peel(id)?;
