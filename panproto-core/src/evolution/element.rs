@@ -63,7 +63,7 @@ impl Element {
     /// `a.b`'s edge `c` or vertex `a`'s edge `b.c`), so this takes the last
     /// `.` for constraints and required edges and the first ` -`, `]-> ` or
     /// `-> ` for edges. Code that has the element never goes through text.
-    pub fn from_display(kind: ChangeKind, text: &str) -> Self {
+    pub(crate) fn from_display(kind: ChangeKind, text: &str) -> Self {
         use ChangeKind::*;
         let split_dot = |s: &str| {
             let (v, rest) = s.rsplit_once('.').unwrap_or((s, ""));

@@ -236,8 +236,9 @@ impl Resolutions {
         }
     }
 
-    /// The resolutions for which `keep` holds (on an element, or on a name).
-    pub fn filtered(
+    /// The resolutions whose element satisfies `keep_element`, or whose
+    /// name `keep_name`.
+    pub(crate) fn filtered(
         &self,
         keep_element: impl Fn(&MergeElement) -> bool,
         keep_name: impl Fn(&str) -> bool,
@@ -260,7 +261,7 @@ impl Resolutions {
     }
 
     /// The first resolution (as text) that names none of `elements`.
-    pub fn first_unknown<'a>(
+    pub(crate) fn first_unknown<'a>(
         &self,
         elements: impl IntoIterator<Item = &'a MergeElement> + Clone,
     ) -> Option<String> {

@@ -3,8 +3,8 @@
 //! shown as the reports have always shown them.
 
 use panproto_core::{
-    Change, ChangeKind, ConflictKind, Element, MergeElement, MergeError, MergeOutcome, Resolutions,
-    Schema, Side, classify, diff, merge_schemas,
+    Change, ChangeKind, Classification, ConflictKind, Element, MergeElement, MergeError,
+    MergeOutcome, Resolutions, Schema, Side, classify, diff, merge_schemas,
 };
 
 use crate::common::{edge, js};
@@ -119,6 +119,11 @@ fn a_change_serializes_with_its_element_as_text() {
     let json = serde_json::to_string(&plain).unwrap();
     let back: Vec<Change> = serde_json::from_str(&json).unwrap();
     assert_eq!(back, plain);
+    // And inside a classification, where each change is flattened.
+    let classified = classify(&plain, &js());
+    let json = serde_json::to_string(&classified).unwrap();
+    let back: Classification = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, classified);
 }
 
 /// Whether the field `field`, required on a vertex, is judged breaking:
