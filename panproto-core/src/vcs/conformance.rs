@@ -911,6 +911,27 @@ impl<S: Store> Store for Faulty<S> {
     }
 }
 
+/// The JSON Schema protocol, an object `root`, and `root` with a string
+/// property `a` (vertex `root.a`).
+fn root_then_a() -> (
+    std::sync::Arc<crate::model::protocol::Protocol>,
+    Schema,
+    Schema,
+) {
+    let proto = builtin_protocol("json-schema").unwrap();
+    let v1 = Schema::builder(proto.clone())
+        .vertex("root", "object", None)
+        .build()
+        .unwrap();
+    let v2 = v1
+        .to_builder()
+        .vertex("root.a", "string", None)
+        .edge("root", "root.a", "prop", Some("a".into()))
+        .build()
+        .unwrap();
+    (proto, v1, v2)
+}
+
 /// A commit whose `apply` fails as `fault` says, retried unchanged a second
 /// later, makes exactly one commit; the staged work survives the failure,
 /// and a second client sees the same history.
@@ -921,24 +942,14 @@ fn retried_commit_lands_once<S: Store>(
 ) {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicI64, Ordering};
-    let proto = builtin_protocol("json-schema").unwrap();
+    let (proto, v1, v2) = root_then_a();
     let time = Arc::new(AtomicI64::new(1_000));
     let clock = Arc::clone(&time);
-    let mut repo = Repository::init(Faulty::new(make()), proto.clone())
+    let mut repo = Repository::init(Faulty::new(make()), proto)
         .unwrap()
         .with_clock(Arc::new(move || clock.load(Ordering::SeqCst)));
-    let v1 = Schema::builder(proto.clone())
-        .vertex("root", "object", None)
-        .build()
-        .unwrap();
-    repo.add(v1.clone()).unwrap();
+    repo.add(v1).unwrap();
     let first = repo.commit("first", "ada", None).unwrap();
-    let v2 = v1
-        .to_builder()
-        .vertex("root.a", "string", None)
-        .edge("root", "root.a", "prop", Some("a".into()))
-        .build()
-        .unwrap();
     repo.add(v2.clone()).unwrap();
     use crate::model::{Map, Value};
     let record = Value::Object(Map::from_iter([("a".to_owned(), Value::Str("x".into()))]));
@@ -1003,21 +1014,11 @@ fn snapshot<S: Store>(store: &S) -> (Vec<(String, RefTarget)>, Vec<Vec<u8>>, usi
 /// or a tagger is refused as `InvalidInput` naming the field, and nothing
 /// is written: every store agrees (PostgreSQL could not store it).
 pub fn nul_bytes_are_refused_before_the_store_is_asked<S: Store>(make: impl Fn() -> S) {
-    let proto = builtin_protocol("json-schema").unwrap();
-    let mut repo = Repository::init(make(), proto.clone()).unwrap();
-    let v1 = Schema::builder(proto.clone())
-        .vertex("root", "object", None)
-        .build()
-        .unwrap();
-    repo.add(v1.clone()).unwrap();
+    let (proto, v1, v2) = root_then_a();
+    let mut repo = Repository::init(make(), proto).unwrap();
+    repo.add(v1).unwrap();
     repo.commit("first", "ada", None).unwrap();
     repo.create_branch("side", None).unwrap();
-    let v2 = v1
-        .to_builder()
-        .vertex("root.a", "string", None)
-        .edge("root", "root.a", "prop", Some("a".into()))
-        .build()
-        .unwrap();
     repo.add(v2).unwrap();
     let before = snapshot(repo.store());
     let refused = |result: Result<(), VcsError>, field: &str| match result {
