@@ -801,6 +801,12 @@ macro_rules! store_conformance_tests {
             );
         }
         #[test]
+        fn a_merge_retried_after_an_ambiguous_failure_is_up_to_date() {
+            $crate::vcs::conformance::a_merge_retried_after_an_ambiguous_failure_is_up_to_date(
+                $make,
+            );
+        }
+        #[test]
         fn nul_bytes_are_refused_before_the_store_is_asked() {
             $crate::vcs::conformance::nul_bytes_are_refused_before_the_store_is_asked($make);
         }
@@ -996,6 +1002,41 @@ pub fn a_commit_retried_after_a_failure_before_writing_lands_once<S: Store>(
     reopen: impl Fn(&S) -> S,
 ) {
     retried_commit_lands_once(Fault::BeforeApply, make, reopen);
+}
+
+/// A merge whose commit landed although the store reported a failure,
+/// retried, makes no second merge commit: the branch already holds the
+/// other one, so the retry is up to date at the landed commit.
+pub fn a_merge_retried_after_an_ambiguous_failure_is_up_to_date<S: Store>(make: impl Fn() -> S) {
+    use crate::vcs::repository::Merged;
+    let (proto, v1, v2) = root_then_a();
+    let mut repo = Repository::init(Faulty::new(make()), proto).unwrap();
+    repo.add(v1.clone()).unwrap();
+    repo.commit("base", "ada", Some(1)).unwrap();
+    repo.create_branch("side", None).unwrap();
+    repo.add(v2).unwrap();
+    let main = repo.commit("a", "ada", Some(2)).unwrap();
+    repo.checkout("side").unwrap();
+    let b = v1
+        .to_builder()
+        .vertex("root.b", "string", None)
+        .edge("root", "root.b", "prop", Some("b".into()))
+        .build()
+        .unwrap();
+    repo.add(b).unwrap();
+    let side = repo.commit("b", "ada", Some(3)).unwrap();
+    let none = crate::evolution::Resolutions::default();
+
+    repo.store().arm(Fault::AfterApply);
+    let err = repo.merge("main", "ada", None, &none, Some(4)).unwrap_err();
+    assert!(matches!(err, VcsError::Store(_)), "{err:?}");
+    let landed = repo.head_commit().unwrap().unwrap();
+    assert_ne!(landed, side, "the merge commit landed");
+    let retried = repo.merge("main", "ada", None, &none, Some(5)).unwrap();
+    assert_eq!(retried, Merged::UpToDate(landed));
+    let log = repo.log(None).unwrap();
+    assert_eq!(log.len(), 3, "base, b, and one merge commit");
+    assert_eq!(log[0].commit.parents, [side, main]);
 }
 
 /// What a store holds, to check that a refused call wrote nothing.

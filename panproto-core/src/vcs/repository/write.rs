@@ -24,7 +24,13 @@
 //!
 //! Any change to the stage, the message, the author or the timestamp
 //! argument makes a new commit instead, as does any other error. A branch
-//! that moved on past the landed commit is an ordinary conflict.
+//! that moved on past the landed commit is an ordinary conflict. The kept
+//! commit holds its objects (dataset chunks included) until the next
+//! `commit` call.
+//!
+//! `merge` keeps nothing: a merge retried after its commit landed finds
+//! the other branch already merged and answers
+//! [`Merged::UpToDate`](super::Merged::UpToDate) with that commit.
 
 use crate::encoding::ObjectId;
 use crate::model::schema::Schema;
