@@ -20,16 +20,26 @@
 //!    maps one schema onto another; [`check_existence`] reports what a
 //!    mapping cannot carry; the [`CompiledMigration`] lifts records, and
 //!    gets a view with a complement and puts them back without loss.
-//! 4. `evolution`: how versions relate. [`diff`] lists the changes,
-//!    [`classify`] judges them (breaking or not, with a reason and a
-//!    verdict), [`derive_migration`] builds the migration between two
-//!    versions (renames detected), and [`merge_schemas`] merges three-way
-//!    with typed conflicts.
+//!    The existence checks live in [`existence`] and drive the plan's
+//!    builder, which only plans; the schema's builder and validator are
+//!    files of their own beside it.
+//! 4. `evolution`: how versions relate. [`diff`] lists the changes, each
+//!    naming its [`Element`] as data (a vertex, an edge, a constraint, a
+//!    required edge, never a string to parse back), [`classify`] judges
+//!    them (breaking or not, with a reason and a verdict),
+//!    [`derive_migration`] builds the migration between two versions
+//!    (renames detected), and [`merge_schemas`] merges three-way with typed
+//!    conflicts, each on a [`MergeElement`], settled by [`Resolutions`]
+//!    keyed on those elements or on their text as users write it.
 //! 5. [`vcs`]: the history. Content-addressed objects ([`vcs::object`]), a
 //!    small [`Store`](vcs::store::Store) trait whose implementations
 //!    (SQLite, PostgreSQL) live in `panproto-backend`, an in-memory store
-//!    for tests, and the [`Repository`]: staging, commits, branches, tags,
-//!    the reflog, merge and rebase, versioned datasets, `verify`.
+//!    for tests with a conformance suite every store runs, and the
+//!    [`Repository`]: staging, commits, branches, tags, the reflog, merge
+//!    and rebase, versioned datasets, `verify`. Text that a store keeps is
+//!    checked first ([`vcs::check_text`]: no NUL byte, so every store
+//!    agrees), and a commit retried after an ambiguous store failure lands
+//!    once.
 //!
 //! Native format parsers (`formats`), lenses (`lens`) and GAT theories
 //! (`gat`) are to come as layers of their own: formats above the model,
@@ -52,6 +62,11 @@
 //! - Staging lives in the [`Repository`] value, not in the store, so clients
 //!   sharing a database never see each other's staged work; ref moves are
 //!   compare-and-swap, so no commit is lost when they race.
+//! - Changes and conflicts name their elements as enums, and their text
+//!   (`vertex.edge`, `src -kind[name]->`) is only what reports show: that
+//!   text is ambiguous once names hold dots or arrows, so nothing reads it
+//!   back, except resolutions typed by users, matched against the
+//!   conflicts' text.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -66,7 +81,8 @@ mod version;
 pub use encoding::{ObjectError, ObjectId, ParseObjectIdError};
 pub use evolution::{
     Change, ChangeKind, Classification, ClassifiedChange, Compatibility, Conflict, ConflictKind,
-    MergeError, MergeOutcome, Resolutions, Side, classify, derive_migration, diff, merge_schemas,
+    Element, MergeElement, MergeError, MergeOutcome, Resolutions, Side, classify, derive_migration,
+    diff, merge_schemas,
 };
 pub use migration::existence;
 pub use migration::{
@@ -81,8 +97,8 @@ pub use model::{
     builtin_protocols,
 };
 pub use vcs::repository::{
-    CommitInfo, DataCursor, DataWriter, Head, Merged, Problem, ProblemKind, Rebased, Records,
-    Repository, Shown, Staged, StagedData, Status, TagInfo, VerifyReport,
+    Clock, CommitInfo, DataCursor, DataWriter, Head, Merged, Problem, ProblemKind, Rebased,
+    Records, Repository, Shown, Staged, StagedData, Status, TagInfo, VerifyReport,
 };
 pub use vcs::{StoreError, StoreErrorKind, VcsError};
 pub use version::pep440;

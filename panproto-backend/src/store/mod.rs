@@ -29,6 +29,7 @@
 //! Every table but `meta` and `repositories` carries the repository's id in
 //! `repo`, so many named repositories live isolated in one file or database.
 
+use panproto_core::vcs::check_text;
 use panproto_core::vcs::object::{ObjectKind, StoredObject};
 use panproto_core::vcs::store::{RefTarget, RepoInfo, STORE_FORMAT, Transaction};
 use panproto_core::{ObjectId, StoreError, StoreErrorKind, VcsError};
@@ -150,20 +151,6 @@ fn check_name(name: &str) -> Result<(), VcsError> {
         });
     }
     check_text("repository name", name)
-}
-
-/// Refuses text holding a NUL byte. PostgreSQL's `text` cannot store one
-/// (SQLSTATE 22021) while SQLite's can, so both stores refuse it before
-/// writing, and agree. The engine refuses NUL in names, messages and
-/// authors before it calls a store; this is the stores' own backstop.
-fn check_text(what: &'static str, text: &str) -> Result<(), VcsError> {
-    match text.find('\0') {
-        Some(at) => Err(VcsError::InvalidInput {
-            what,
-            reason: format!("it holds a NUL byte (at byte {at}), which a store cannot keep"),
-        }),
-        None => Ok(()),
-    }
 }
 
 /// Every text a transaction writes to a text column: ref names, symbolic

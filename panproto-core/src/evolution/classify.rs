@@ -12,7 +12,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::evolution::{Change, ChangeKind};
+use crate::evolution::{Change, ChangeKind, Element};
 use crate::model::constraint::{Tightness, compare, restricts};
 use crate::model::protocol::{Protocol, ValueType};
 
@@ -79,142 +79,22 @@ fn widening(old: ValueType, new: ValueType) -> bool {
 
 /// Classifies every change of a diff under `protocol`'s value types.
 pub fn classify(changes: &[Change], protocol: &Protocol) -> Classification {
-    use ChangeKind::*;
     let new_vertices: HashSet<&str> = changes
         .iter()
-        .filter(|c| c.kind == VertexAdded)
-        .map(|c| c.element.as_str())
+        .filter(|c| c.kind == ChangeKind::VertexAdded)
+        .map(|c| c.element.vertex())
         .collect();
-    let mut breaking = Vec::new();
-    let mut non_breaking = Vec::new();
-    for c in changes {
-        let (is_breaking, reason) = match c.kind {
-            VertexAdded => (
-                false,
-                "a new vertex: existing records need not carry it".to_owned(),
-            ),
-            VertexRemoved => (
-                true,
-                "records that carry it lose that data, and readers that expect it break".to_owned(),
-            ),
-            EdgeAdded => (
-                false,
-                "a new edge: existing records need not use it".to_owned(),
-            ),
-            EdgeRemoved => (
-                true,
-                "records that use it lose that data, and readers that follow it break".to_owned(),
-            ),
-            KindChanged => {
-                let (old, new) = (
-                    c.old.as_deref().unwrap_or(""),
-                    c.new.as_deref().unwrap_or(""),
-                );
-                let (vo, vn) = (protocol.value_type(old), protocol.value_type(new));
-                if widening(vo, vn) {
-                    (
-                        false,
-                        format!(
-                            "{old} to {new} keeps every existing value valid ({} to {})",
-                            vo.name(),
-                            vn.name()
-                        ),
-                    )
-                } else {
-                    (
-                        true,
-                        format!(
-                            "{old} to {new} changes the shape of its values ({} to {})",
-                            vo.name(),
-                            vn.name()
-                        ),
-                    )
-                }
+    let (breaking, non_breaking): (Vec<_>, Vec<_>) = changes
+        .iter()
+        .map(|c| {
+            let (breaking, reason) = judge(c, protocol, &new_vertices);
+            ClassifiedChange {
+                change: c.clone(),
+                breaking,
+                reason,
             }
-            ConstraintAdded => {
-                let (vertex, sort) = c.element.rsplit_once('.').unwrap_or((&c.element, ""));
-                if new_vertices.contains(vertex) {
-                    (
-                        false,
-                        format!(
-                            "{sort} on a vertex that is new in this version constrains no existing record"
-                        ),
-                    )
-                } else if restricts(sort) {
-                    (
-                        true,
-                        format!(
-                            "{sort}={} is new on an existing element: existing values may not fit",
-                            c.new.as_deref().unwrap_or("")
-                        ),
-                    )
-                } else {
-                    (false, format!("{sort} does not restrict values"))
-                }
-            }
-            ConstraintRemoved => (
-                false,
-                "a constraint removed admits every value it admitted".to_owned(),
-            ),
-            ConstraintChanged => {
-                let sort = c.element.rsplit_once('.').map_or("", |(_, s)| s);
-                let (old, new) = (
-                    c.old.as_deref().unwrap_or(""),
-                    c.new.as_deref().unwrap_or(""),
-                );
-                match compare(sort, old, new) {
-                    Tightness::Tighter => (
-                        true,
-                        format!(
-                            "{sort} tightened from {old} to {new}: existing values may not fit"
-                        ),
-                    ),
-                    Tightness::Incomparable if restricts(sort) => (
-                        true,
-                        format!(
-                            "{sort} changed from {old} to {new}, and the new value does not admit all the old ones"
-                        ),
-                    ),
-                    Tightness::Incomparable => (false, format!("{sort} does not restrict values")),
-                    Tightness::Looser | Tightness::Same => {
-                        (false, format!("{sort} relaxed from {old} to {new}"))
-                    }
-                }
-            }
-            RequiredAdded => {
-                let vertex = c
-                    .element
-                    .rsplit_once('.')
-                    .map_or(c.element.as_str(), |(v, _)| v);
-                if new_vertices.contains(vertex) {
-                    (
-                        false,
-                        "a field required on a vertex that is new in this version: no existing record lacks it"
-                            .to_owned(),
-                    )
-                } else {
-                    (
-                        true,
-                        "a newly required field: existing records may lack it".to_owned(),
-                    )
-                }
-            }
-            RequiredRemoved => (
-                false,
-                "a field no longer required: every existing record still fits".to_owned(),
-            ),
-        };
-        let classified = ClassifiedChange {
-            change: c.clone(),
-            breaking: is_breaking,
-            reason,
-        };
-        if is_breaking {
-            breaking.push(classified)
-        } else {
-            non_breaking.push(classified)
-        }
-    }
+        })
+        .partition(|c| c.breaking);
     let verdict = if !breaking.is_empty() {
         Compatibility::Breaking
     } else if !non_breaking.is_empty() {
@@ -226,5 +106,111 @@ pub fn classify(changes: &[Change], protocol: &Protocol) -> Classification {
         verdict,
         breaking,
         non_breaking,
+    }
+}
+
+/// Whether one change breaks, and why. `new_vertices` are the vertices the
+/// diff adds: what is constrained or required on them constrains no
+/// existing record.
+fn judge(c: &Change, protocol: &Protocol, new_vertices: &HashSet<&str>) -> (bool, String) {
+    use ChangeKind::*;
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let fixed = |breaking: bool, reason: &str| (breaking, reason.to_owned());
+    match c.kind {
+        VertexAdded => fixed(false, "a new vertex: existing records need not carry it"),
+        VertexRemoved => fixed(
+            true,
+            "records that carry it lose that data, and readers that expect it break",
+        ),
+        EdgeAdded => fixed(false, "a new edge: existing records need not use it"),
+        EdgeRemoved => fixed(
+            true,
+            "records that use it lose that data, and readers that follow it break",
+        ),
+        KindChanged => kind_changed(&text(&c.old), &text(&c.new), protocol),
+        ConstraintAdded => {
+            let (vertex, sort) = constrained(&c.element);
+            constraint_added(sort, &text(&c.new), new_vertices.contains(vertex))
+        }
+        ConstraintRemoved => fixed(false, "a constraint removed admits every value it admitted"),
+        ConstraintChanged => {
+            let (_, sort) = constrained(&c.element);
+            constraint_changed(sort, &text(&c.old), &text(&c.new))
+        }
+        RequiredAdded if new_vertices.contains(c.element.vertex()) => fixed(
+            false,
+            "a field required on a vertex that is new in this version: no existing record lacks it",
+        ),
+        RequiredAdded => fixed(true, "a newly required field: existing records may lack it"),
+        RequiredRemoved => fixed(
+            false,
+            "a field no longer required: every existing record still fits",
+        ),
+    }
+}
+
+/// The vertex and sort of a constraint change's element.
+fn constrained(element: &Element) -> (&str, &str) {
+    match element {
+        Element::Constraint { vertex, sort } => (vertex, sort),
+        other => (other.vertex(), ""),
+    }
+}
+
+fn kind_changed(old: &str, new: &str, protocol: &Protocol) -> (bool, String) {
+    let (vo, vn) = (protocol.value_type(old), protocol.value_type(new));
+    if widening(vo, vn) {
+        (
+            false,
+            format!(
+                "{old} to {new} keeps every existing value valid ({} to {})",
+                vo.name(),
+                vn.name()
+            ),
+        )
+    } else {
+        (
+            true,
+            format!(
+                "{old} to {new} changes the shape of its values ({} to {})",
+                vo.name(),
+                vn.name()
+            ),
+        )
+    }
+}
+
+fn constraint_added(sort: &str, value: &str, on_new_vertex: bool) -> (bool, String) {
+    if on_new_vertex {
+        (
+            false,
+            format!("{sort} on a vertex that is new in this version constrains no existing record"),
+        )
+    } else if restricts(sort) {
+        (
+            true,
+            format!("{sort}={value} is new on an existing element: existing values may not fit"),
+        )
+    } else {
+        (false, format!("{sort} does not restrict values"))
+    }
+}
+
+fn constraint_changed(sort: &str, old: &str, new: &str) -> (bool, String) {
+    match compare(sort, old, new) {
+        Tightness::Tighter => (
+            true,
+            format!("{sort} tightened from {old} to {new}: existing values may not fit"),
+        ),
+        Tightness::Incomparable if restricts(sort) => (
+            true,
+            format!(
+                "{sort} changed from {old} to {new}, and the new value does not admit all the old ones"
+            ),
+        ),
+        Tightness::Incomparable => (false, format!("{sort} does not restrict values")),
+        Tightness::Looser | Tightness::Same => {
+            (false, format!("{sort} relaxed from {old} to {new}"))
+        }
     }
 }

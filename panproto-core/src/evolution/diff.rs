@@ -7,9 +7,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::model::schema::{Edge, Schema};
+use crate::evolution::element::{ChangeText, Element};
+use crate::model::schema::Schema;
 
 /// The ten kinds of schema change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -71,19 +72,34 @@ impl ChangeKind {
 
 /// One change, with the element it touches and, where it applies, the old
 /// and new values.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Serialized, the element is its display text: `{"kind": "vertex-added",
+/// "element": "post", "new": "record"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
     /// What kind of change.
     pub kind: ChangeKind,
-    /// The element: a vertex id, an edge in `src -kind[name]-> tgt` form,
-    /// `vertex.sort` for constraints, `vertex.edge` for required edges.
-    pub element: String,
+    /// The element: shown as a vertex id, an edge in `src -kind[name]-> tgt`
+    /// form, `vertex.sort` for constraints, `vertex.edge` for required edges.
+    pub element: Element,
     /// The old value (kind or constraint value), if the change has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old: Option<String>,
     /// The new value, if the change has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Change {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let t = ChangeText::deserialize(d)?;
+        Ok(Self {
+            kind: t.kind,
+            element: Element::from_display(t.kind, &t.element),
+            old: t.old,
+            new: t.new,
+        })
+    }
 }
 
 impl fmt::Display for Change {
@@ -100,13 +116,13 @@ impl fmt::Display for Change {
 
 fn change(
     kind: ChangeKind,
-    element: impl Into<String>,
+    element: Element,
     old: Option<&String>,
     new: Option<&String>,
 ) -> Change {
     Change {
         kind,
-        element: element.into(),
+        element,
         old: old.cloned(),
         new: new.cloned(),
     }
@@ -117,25 +133,31 @@ fn change(
 pub fn diff(old: &Schema, new: &Schema) -> Vec<Change> {
     use ChangeKind::*;
     let mut out = Vec::new();
+    let vertex = |id: &str| Element::Vertex(id.to_owned());
     merge_walk(old.vertices(), new.vertices(), |id, o, n| match (o, n) {
-        (None, Some(v)) => out.push(change(VertexAdded, id, None, Some(&v.kind))),
-        (Some(v), None) => out.push(change(VertexRemoved, id, Some(&v.kind), None)),
-        (Some(a), Some(b)) if a.kind != b.kind => {
-            out.push(change(KindChanged, id, Some(&a.kind), Some(&b.kind)))
-        }
+        (None, Some(v)) => out.push(change(VertexAdded, vertex(id), None, Some(&v.kind))),
+        (Some(v), None) => out.push(change(VertexRemoved, vertex(id), Some(&v.kind), None)),
+        (Some(a), Some(b)) if a.kind != b.kind => out.push(change(
+            KindChanged,
+            vertex(id),
+            Some(&a.kind),
+            Some(&b.kind),
+        )),
         _ => {}
     });
-    let edge_text = |e: &Edge| e.to_string();
     for e in new.edges().difference(old.edges()) {
-        out.push(change(EdgeAdded, edge_text(e), None, None));
+        out.push(change(EdgeAdded, Element::Edge(e.clone()), None, None));
     }
     for e in old.edges().difference(new.edges()) {
-        out.push(change(EdgeRemoved, edge_text(e), None, None));
+        out.push(change(EdgeRemoved, Element::Edge(e.clone()), None, None));
     }
     let empty = BTreeMap::new();
     merge_walk(old.constraints(), new.constraints(), |v, o, n| {
         merge_walk(o.unwrap_or(&empty), n.unwrap_or(&empty), |sort, a, b| {
-            let element = format!("{v}.{sort}");
+            let element = Element::Constraint {
+                vertex: v.to_owned(),
+                sort: sort.to_owned(),
+            };
             match (a, b) {
                 (None, Some(b)) => out.push(change(ConstraintAdded, element, None, Some(b))),
                 (Some(a), None) => out.push(change(ConstraintRemoved, element, Some(a), None)),
@@ -149,14 +171,19 @@ pub fn diff(old: &Schema, new: &Schema) -> Vec<Change> {
     merge_walk(old.required(), new.required(), |v, o, n| {
         let none = Default::default();
         let (o, n) = (o.unwrap_or(&none), n.unwrap_or(&none));
+        let required = |edge: &String| Element::Required {
+            vertex: v.to_owned(),
+            edge: edge.clone(),
+        };
         for e in n.difference(o) {
-            out.push(change(RequiredAdded, format!("{v}.{e}"), None, None));
+            out.push(change(RequiredAdded, required(e), None, None));
         }
         for e in o.difference(n) {
-            out.push(change(RequiredRemoved, format!("{v}.{e}"), None, None));
+            out.push(change(RequiredRemoved, required(e), None, None));
         }
     });
-    out.sort_by(|a, b| (a.kind, &a.element).cmp(&(b.kind, &b.element)));
+    // Ordered by the element's text, as the reports have always listed them.
+    out.sort_by_cached_key(|c| (c.kind, c.element.to_string()));
     out
 }
 

@@ -33,7 +33,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::evolution::MergeError;
+use crate::evolution::{MergeElement, MergeError};
 use crate::model::SchemaError;
 use crate::model::schema::{Constraint, Declaration, Edge, Required, Schema, Vertex};
 
@@ -102,14 +102,17 @@ impl ConflictKind {
 
 /// One conflict: the element, and what the base and each side hold for it
 /// (`None`: absent on that side).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Serialized, the element is its display text (see [`MergeElement`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Conflict {
     /// Why the sides could not be merged.
     pub kind: ConflictKind,
-    /// The element, as resolutions name it: a vertex id, `src -kind[name]->`
-    /// for a named edge, the edge itself for an unnamed one, `vertex.sort`
-    /// for a constraint, `vertex!edge` for a required edge, `hyper-edge:id`.
-    pub element: String,
+    /// The element, as resolutions name it: shown as a vertex id,
+    /// `src -kind[name]->` for a named edge, the edge itself for an unnamed
+    /// one, `vertex.sort` for a constraint, `vertex!edge` for a required
+    /// edge, `hyper-edge:id`, `dataset:name`.
+    pub element: MergeElement,
     /// The base's value.
     pub base: Option<String>,
     /// Our value.
@@ -119,6 +122,27 @@ pub struct Conflict {
 }
 
 impl Conflict {
+    /// A conflict on `element` from what each side holds: both changed it
+    /// if both still hold it, else one side removed what the other changed.
+    pub fn between(
+        element: MergeElement,
+        base: Option<String>,
+        ours: Option<String>,
+        theirs: Option<String>,
+    ) -> Self {
+        Self {
+            kind: if ours.is_some() && theirs.is_some() {
+                ConflictKind::BothChanged
+            } else {
+                ConflictKind::DeletedModified
+            },
+            element,
+            base,
+            ours,
+            theirs,
+        }
+    }
+
     /// The same conflict seen with the sides swapped.
     pub fn swapped(&self) -> Self {
         Self {
@@ -145,11 +169,19 @@ impl fmt::Display for Conflict {
 }
 
 /// How conflicts are to be settled: per element, and a default for the rest.
+///
+/// Elements come two ways: as [`MergeElement`] values (code that has the
+/// conflicts), or as the text users type (`"post:body.text.maxLength"`),
+/// which [`Resolutions::from_names`] keeps and a merge matches against each
+/// conflict's element by its display. A name that matches no conflict is
+/// refused ([`MergeError::NotInConflict`]), as an element is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Resolutions {
     /// Element → the side whose version wins.
-    pub elements: BTreeMap<String, Side>,
-    /// The side that wins every conflict not named in `elements`, if any.
+    pub elements: BTreeMap<MergeElement, Side>,
+    /// An element's display text → the side whose version wins.
+    pub named: BTreeMap<String, Side>,
+    /// The side that wins every conflict not named otherwise, if any.
     pub default: Option<Side>,
 }
 
@@ -157,16 +189,36 @@ impl Resolutions {
     /// Resolutions that settle every conflict for `side`.
     pub fn all(side: Side) -> Self {
         Self {
-            elements: BTreeMap::new(),
             default: Some(side),
+            ..Self::default()
         }
     }
 
-    /// The side chosen for `conflict`: by its element, else the default.
+    /// Resolutions naming elements by their display text (as users write
+    /// them), with a default side for the rest.
+    pub fn from_names(
+        names: impl IntoIterator<Item = (String, Side)>,
+        default: Option<Side>,
+    ) -> Self {
+        Self {
+            elements: BTreeMap::new(),
+            named: names.into_iter().collect(),
+            default,
+        }
+    }
+
+    /// The side chosen for `conflict`: by its element, else by its display
+    /// text, else the default.
     pub fn side_for(&self, conflict: &Conflict) -> Option<Side> {
         self.elements
             .get(&conflict.element)
             .copied()
+            .or_else(|| {
+                if self.named.is_empty() {
+                    return None;
+                }
+                self.named.get(&conflict.element.to_string()).copied()
+            })
             .or(self.default)
     }
 
@@ -178,8 +230,53 @@ impl Resolutions {
                 .iter()
                 .map(|(k, s)| (k.clone(), s.other()))
                 .collect(),
+            named: self
+                .named
+                .iter()
+                .map(|(k, s)| (k.clone(), s.other()))
+                .collect(),
             default: self.default.map(Side::other),
         }
+    }
+
+    /// The resolutions whose element satisfies `keep_element`, or whose
+    /// name `keep_name`.
+    pub(crate) fn filtered(
+        &self,
+        keep_element: impl Fn(&MergeElement) -> bool,
+        keep_name: impl Fn(&str) -> bool,
+    ) -> Self {
+        Self {
+            elements: self
+                .elements
+                .iter()
+                .filter(|(e, _)| keep_element(e))
+                .map(|(e, s)| (e.clone(), *s))
+                .collect(),
+            named: self
+                .named
+                .iter()
+                .filter(|(n, _)| keep_name(n))
+                .map(|(n, s)| (n.clone(), *s))
+                .collect(),
+            default: self.default,
+        }
+    }
+
+    /// The first resolution (as text) that names none of `elements`.
+    pub(crate) fn first_unknown<'a>(
+        &self,
+        elements: impl IntoIterator<Item = &'a MergeElement> + Clone,
+    ) -> Option<String> {
+        if let Some(e) = self
+            .elements
+            .keys()
+            .find(|e| !elements.clone().into_iter().any(|c| c == *e))
+        {
+            return Some(e.to_string());
+        }
+        let shown: BTreeSet<String> = elements.into_iter().map(ToString::to_string).collect();
+        self.named.keys().find(|n| !shown.contains(*n)).cloned()
     }
 }
 
@@ -197,78 +294,30 @@ pub enum MergeOutcome {
     Conflicts(Vec<Conflict>),
 }
 
-/// An element's identity within a schema.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Key {
-    Vertex(String),
-    NamedEdge {
-        src: String,
-        kind: String,
-        name: String,
-    },
-    Edge {
-        src: String,
-        kind: String,
-        tgt: String,
-    },
-    HyperEdge(String),
-    Constraint {
-        vertex: String,
-        sort: String,
-    },
-    Required {
-        vertex: String,
-        edge: String,
-    },
-}
-
-impl Key {
-    /// The element's name, as conflicts report it and resolutions name it.
-    fn element(&self) -> String {
-        match self {
-            Self::Vertex(id) => id.clone(),
-            Self::NamedEdge { src, kind, name } => format!("{src} -{kind}[{name}]->"),
-            Self::Edge { src, kind, tgt } => format!("{src} -{kind}-> {tgt}"),
-            Self::HyperEdge(id) => format!("hyper-edge:{id}"),
-            Self::Constraint { vertex, sort } => format!("{vertex}.{sort}"),
-            Self::Required { vertex, edge } => format!("{vertex}!{edge}"),
-        }
-    }
-}
-
 /// An element's value: the declaration that makes it, in a schema.
-type Elements = BTreeMap<Key, Declaration>;
+type Elements = BTreeMap<MergeElement, Declaration>;
 
 fn elements(schema: &Schema) -> Elements {
     let mut out = Elements::new();
     for v in schema.vertices().values() {
-        out.insert(Key::Vertex(v.id.clone()), Declaration::Vertex(v.clone()));
+        out.insert(
+            MergeElement::Vertex(v.id.clone()),
+            Declaration::Vertex(v.clone()),
+        );
     }
     for e in schema.edges() {
-        let key = match &e.name {
-            Some(name) => Key::NamedEdge {
-                src: e.src.clone(),
-                kind: e.kind.clone(),
-                name: name.clone(),
-            },
-            None => Key::Edge {
-                src: e.src.clone(),
-                kind: e.kind.clone(),
-                tgt: e.tgt.clone(),
-            },
-        };
-        out.insert(key, Declaration::Edge(e.clone()));
+        out.insert(MergeElement::of_edge(e), Declaration::Edge(e.clone()));
     }
     for h in schema.hyper_edges().values() {
         out.insert(
-            Key::HyperEdge(h.id.clone()),
+            MergeElement::HyperEdge(h.id.clone()),
             Declaration::HyperEdge(h.clone()),
         );
     }
     for (vertex, sorts) in schema.constraints() {
         for (sort, value) in sorts {
             out.insert(
-                Key::Constraint {
+                MergeElement::Constraint {
                     vertex: vertex.clone(),
                     sort: sort.clone(),
                 },
@@ -283,7 +332,7 @@ fn elements(schema: &Schema) -> Elements {
     for (vertex, edges) in schema.required() {
         for edge in edges {
             out.insert(
-                Key::Required {
+                MergeElement::Required {
                     vertex: vertex.clone(),
                     edge: edge.clone(),
                 },
@@ -346,8 +395,110 @@ fn targets_named(schema: &Schema, vertex: &str, name: &str) -> Vec<String> {
         .collect()
 }
 
+/// The three schemas of a merge, read as elements.
+struct Sides {
+    base: Elements,
+    ours: Elements,
+    theirs: Elements,
+}
+
+/// A conflict with the elements its resolution decides.
+type Decides<'a> = (Conflict, BTreeSet<&'a MergeElement>);
+
+impl Sides {
+    fn get(&self, side: Side) -> &Elements {
+        match side {
+            Side::Ours => &self.ours,
+            Side::Theirs => &self.theirs,
+        }
+    }
+
+    /// Every element of any side.
+    fn keys(&self) -> BTreeSet<&MergeElement> {
+        self.base
+            .keys()
+            .chain(self.ours.keys())
+            .chain(self.theirs.keys())
+            .collect()
+    }
+
+    /// What the base and each side hold for `key`, described.
+    fn conflict(&self, key: &MergeElement) -> Conflict {
+        Conflict::between(
+            key.clone(),
+            self.base.get(key).map(describe),
+            self.ours.get(key).map(describe),
+            self.theirs.get(key).map(describe),
+        )
+    }
+
+    /// The per-element three-way merge: what merges on its own, and the
+    /// elements both sides changed differently.
+    fn three_way<'a>(
+        &'a self,
+        keys: &BTreeSet<&'a MergeElement>,
+    ) -> (
+        BTreeMap<&'a MergeElement, &'a Declaration>,
+        Vec<&'a MergeElement>,
+    ) {
+        let mut merged = BTreeMap::new();
+        let mut conflicted = Vec::new();
+        for key in keys {
+            let (bv, ov, tv) = (
+                self.base.get(*key),
+                self.ours.get(*key),
+                self.theirs.get(*key),
+            );
+            let chosen = if ov == tv || tv == bv {
+                ov
+            } else if ov == bv {
+                tv
+            } else {
+                conflicted.push(*key);
+                continue;
+            };
+            if let Some(d) = chosen {
+                merged.insert(*key, d);
+            }
+        }
+        (merged, conflicted)
+    }
+
+    /// The vertices one side removed while the other changed what hangs on
+    /// them, each with every element attached to it.
+    fn deleted_modified<'a>(
+        &self,
+        base: &Schema,
+        attachments: &BTreeMap<&'a MergeElement, BTreeSet<String>>,
+    ) -> BTreeMap<String, BTreeSet<&'a MergeElement>> {
+        let mut groups = BTreeMap::new();
+        for vertex in base.vertices().keys() {
+            let key = MergeElement::Vertex(vertex.clone());
+            let keeper = match (self.ours.contains_key(&key), self.theirs.contains_key(&key)) {
+                (false, true) => &self.theirs,
+                (true, false) => &self.ours,
+                _ => continue,
+            };
+            let touching: BTreeSet<&MergeElement> = attachments
+                .iter()
+                .filter(|(_, vs)| vs.contains(vertex))
+                .map(|(k, _)| *k)
+                .collect();
+            if touching.iter().any(|k| keeper.get(*k) != self.base.get(*k)) {
+                groups.insert(vertex.clone(), touching);
+            }
+        }
+        groups
+    }
+}
+
 /// Merges `ours` and `theirs`, both descended from `base`, settling
 /// conflicts by `resolutions`.
+///
+/// In phases: read each schema as elements; merge each element three-way;
+/// group what hangs on a vertex one side removed into one conflict; check
+/// the resolutions against the conflicts; apply them (dropping a vertex the
+/// losing side added only under an edge that lost); build the schema.
 ///
 /// # Errors
 /// [`MergeError::NotInConflict`] if a resolution names an element that is not
@@ -360,11 +511,47 @@ pub fn merge_schemas(
     theirs: &Schema,
     resolutions: &Resolutions,
 ) -> Result<MergeOutcome, MergeError> {
-    let (b, o, t) = (elements(base), elements(ours), elements(theirs));
-    let keys: BTreeSet<&Key> = b.keys().chain(o.keys()).chain(t.keys()).collect();
-    let schemas = [base, ours, theirs];
-    let attached_to = |key: &Key| -> BTreeSet<String> {
-        [&b, &o, &t]
+    let sides = Sides {
+        base: elements(base),
+        ours: elements(ours),
+        theirs: elements(theirs),
+    };
+    let keys = sides.keys();
+    let attachments = attachments(&sides, &keys, [base, ours, theirs]);
+    let (mut merged, conflicted) = sides.three_way(&keys);
+    let conflicts = conflicts(&sides, base, &attachments, conflicted);
+
+    if let Some(unknown) = resolutions.first_unknown(conflicts.iter().map(|(c, _)| &c.element)) {
+        return Err(MergeError::NotInConflict {
+            element: unknown,
+            conflicts: conflicts
+                .iter()
+                .map(|(c, _)| c.element.to_string())
+                .collect(),
+        });
+    }
+    let unresolved: Vec<Conflict> = conflicts
+        .iter()
+        .filter(|(c, _)| resolutions.side_for(c).is_none())
+        .map(|(c, _)| c.clone())
+        .collect();
+    if !unresolved.is_empty() {
+        return Ok(MergeOutcome::Conflicts(unresolved));
+    }
+
+    let resolved = resolve(&sides, &mut merged, &attachments, conflicts, resolutions);
+    let schema = build(ours, merged.into_values())?;
+    Ok(MergeOutcome::Merged { schema, resolved })
+}
+
+/// For each element, the vertices it hangs on in any of the three schemas.
+fn attachments<'a>(
+    sides: &Sides,
+    keys: &BTreeSet<&'a MergeElement>,
+    schemas: [&Schema; 3],
+) -> BTreeMap<&'a MergeElement, BTreeSet<String>> {
+    let attached_to = |key: &MergeElement| -> BTreeSet<String> {
+        [&sides.base, &sides.ours, &sides.theirs]
             .iter()
             .filter_map(|side| side.get(key))
             .flat_map(|d| {
@@ -377,115 +564,50 @@ pub fn merge_schemas(
             })
             .collect()
     };
+    keys.iter().map(|k| (*k, attached_to(k))).collect()
+}
 
-    // Per-element three-way merge.
-    let mut merged: BTreeMap<&Key, &Declaration> = BTreeMap::new();
-    let mut conflicted: Vec<&Key> = Vec::new();
-    for key in &keys {
-        let (bv, ov, tv) = (b.get(*key), o.get(*key), t.get(*key));
-        let chosen = if ov == tv || tv == bv {
-            ov
-        } else if ov == bv {
-            tv
-        } else {
-            conflicted.push(key);
-            continue;
-        };
-        if let Some(d) = chosen {
-            merged.insert(key, d);
-        }
-    }
-
-    // A vertex one side removed while the other changed what hangs on it:
-    // one conflict on the vertex, covering every element attached to it.
-    let mut groups: BTreeMap<String, BTreeSet<&Key>> = BTreeMap::new();
-    let changed = |side: &Elements, key: &Key| side.get(key) != b.get(key);
-    let attachments: BTreeMap<&Key, BTreeSet<String>> =
-        keys.iter().map(|k| (*k, attached_to(k))).collect();
-    for vertex in base.vertices().keys() {
-        let key = Key::Vertex(vertex.clone());
-        let (in_ours, in_theirs) = (o.contains_key(&key), t.contains_key(&key));
-        let keeper = match (in_ours, in_theirs) {
-            (false, true) => &t,
-            (true, false) => &o,
-            _ => continue,
-        };
-        let touching: BTreeSet<&Key> = attachments
-            .iter()
-            .filter(|(_, vs)| vs.contains(vertex))
-            .map(|(k, _)| *k)
-            .collect();
-        if touching.iter().any(|k| changed(keeper, k)) {
-            groups.insert(vertex.clone(), touching);
-        }
-    }
-    let grouped: BTreeSet<&Key> = groups.values().flatten().copied().collect();
-
-    // Every conflict, with the keys its resolution decides.
-    let mut conflicts: Vec<(Conflict, BTreeSet<&Key>)> = Vec::new();
-    for (vertex, touching) in &groups {
-        let key = Key::Vertex(vertex.clone());
-        conflicts.push((
-            Conflict {
-                kind: ConflictKind::DeletedModified,
-                element: key.element(),
-                base: b.get(&key).map(describe),
-                ours: o.get(&key).map(describe),
-                theirs: t.get(&key).map(describe),
-            },
-            touching.clone(),
-        ));
+/// Every conflict, sorted by its element's text, with the elements its
+/// resolution decides: one per vertex removed on one side and modified on
+/// the other (covering what hangs on it), one per other element in conflict.
+fn conflicts<'a>(
+    sides: &Sides,
+    base: &Schema,
+    attachments: &BTreeMap<&'a MergeElement, BTreeSet<String>>,
+    conflicted: Vec<&'a MergeElement>,
+) -> Vec<Decides<'a>> {
+    let groups = sides.deleted_modified(base, attachments);
+    let grouped: BTreeSet<&MergeElement> = groups.values().flatten().copied().collect();
+    let mut out: Vec<Decides<'a>> = Vec::new();
+    for (vertex, touching) in groups {
+        let mut conflict = sides.conflict(&MergeElement::Vertex(vertex));
+        conflict.kind = ConflictKind::DeletedModified;
+        out.push((conflict, touching));
     }
     for key in conflicted.into_iter().filter(|k| !grouped.contains(*k)) {
-        let (ov, tv) = (o.get(key), t.get(key));
-        conflicts.push((
-            Conflict {
-                kind: if ov.is_some() && tv.is_some() {
-                    ConflictKind::BothChanged
-                } else {
-                    ConflictKind::DeletedModified
-                },
-                element: key.element(),
-                base: b.get(key).map(describe),
-                ours: ov.map(describe),
-                theirs: tv.map(describe),
-            },
-            BTreeSet::from([key]),
-        ));
+        out.push((sides.conflict(key), BTreeSet::from([key])));
     }
-    conflicts.sort_by(|a, b| a.0.element.cmp(&b.0.element));
+    out.sort_by_cached_key(|(c, _)| c.element.to_string());
+    out
+}
 
-    if let Some(unknown) = resolutions
-        .elements
-        .keys()
-        .find(|e| !conflicts.iter().any(|(c, _)| &c.element == *e))
-    {
-        return Err(MergeError::NotInConflict {
-            element: unknown.clone(),
-            conflicts: conflicts.iter().map(|(c, _)| c.element.clone()).collect(),
-        });
-    }
-    let unresolved: Vec<Conflict> = conflicts
-        .iter()
-        .filter(|(c, _)| resolutions.side_for(c).is_none())
-        .map(|(c, _)| c.clone())
-        .collect();
-    if !unresolved.is_empty() {
-        return Ok(MergeOutcome::Conflicts(unresolved));
-    }
-
+/// Applies the chosen side of every conflict to `merged`, and returns the
+/// conflicts with their sides. A vertex the losing side added only to hang
+/// under an edge that lost goes with that edge.
+fn resolve<'a>(
+    sides: &'a Sides,
+    merged: &mut BTreeMap<&'a MergeElement, &'a Declaration>,
+    attachments: &BTreeMap<&'a MergeElement, BTreeSet<String>>,
+    conflicts: Vec<Decides<'a>>,
+    resolutions: &Resolutions,
+) -> Vec<(Conflict, Side)> {
     let mut resolved = Vec::with_capacity(conflicts.len());
-    // Targets of edges the losing side wanted: a vertex it added only to
-    // hang under such an edge goes with the edge.
     let mut lost_targets: BTreeSet<&String> = BTreeSet::new();
     for (conflict, decided) in conflicts {
         let Some(side) = resolutions.side_for(&conflict) else {
             continue;
         };
-        let (winner, loser) = match side {
-            Side::Ours => (&o, &t),
-            Side::Theirs => (&t, &o),
-        };
+        let (winner, loser) = (sides.get(side), sides.get(side.other()));
         for key in decided {
             if let Some(Declaration::Edge(e)) = loser.get(key) {
                 lost_targets.insert(&e.tgt);
@@ -506,7 +628,11 @@ pub fn merge_schemas(
         })
         .collect();
     for orphan in lost_targets {
-        if still_used.contains(orphan) || b.contains_key(&Key::Vertex(orphan.clone())) {
+        if still_used.contains(orphan)
+            || sides
+                .base
+                .contains_key(&MergeElement::Vertex(orphan.clone()))
+        {
             continue;
         }
         merged.retain(|key, _| {
@@ -515,12 +641,20 @@ pub fn merge_schemas(
                 .is_none_or(|vs| vs.is_empty() || vs.iter().any(|v| v != orphan))
         });
     }
+    resolved
+}
 
+/// The merged schema from its declarations; a problem it has is the two
+/// sides' changes together, and says so.
+fn build<'a>(
+    ours: &Schema,
+    declarations: impl Iterator<Item = &'a Declaration>,
+) -> Result<Schema, MergeError> {
     let mut builder = Schema::builder(std::sync::Arc::clone(ours.protocol()));
-    for d in merged.into_values() {
+    for d in declarations {
         builder = builder.declare(d.clone());
     }
-    let schema = builder.build().map_err(|e| match e {
+    builder.build().map_err(|e| match e {
         SchemaError::Invalid { protocol, issues } => MergeError::Invalid(SchemaError::Invalid {
             protocol,
             issues: issues
@@ -536,8 +670,7 @@ pub fn merge_schemas(
                 .collect(),
         }),
         other => MergeError::Invalid(other),
-    })?;
-    Ok(MergeOutcome::Merged { schema, resolved })
+    })
 }
 
 #[cfg(test)]
@@ -613,16 +746,16 @@ mod tests {
             found,
             [Conflict {
                 kind: ConflictKind::BothChanged,
-                element: "root.a.maxLength".into(),
+                element: MergeElement::Constraint {
+                    vertex: "root.a".into(),
+                    sort: "maxLength".into()
+                },
                 base: None,
                 ours: Some("10".into()),
                 theirs: Some("20".into()),
             }]
         );
-        let pick = |side| Resolutions {
-            elements: BTreeMap::from([("root.a.maxLength".to_owned(), side)]),
-            default: None,
-        };
+        let pick = |side| Resolutions::from_names([("root.a.maxLength".to_owned(), side)], None);
         assert_eq!(
             merged(merge_schemas(&base, &ours, &theirs, &pick(Side::Theirs)).unwrap()),
             theirs
@@ -653,7 +786,7 @@ mod tests {
             .unwrap(),
         );
         assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].element, "root -prop[x]->");
+        assert_eq!(found[0].element.to_string(), "root -prop[x]->");
         assert_eq!(found[0].kind, ConflictKind::BothChanged);
         let m = merged(
             merge_schemas(
@@ -685,7 +818,7 @@ mod tests {
             conflicts(merge_schemas(&base, &ours, &theirs, &Resolutions::default()).unwrap());
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].kind, ConflictKind::DeletedModified);
-        assert_eq!(found[0].element, "root.a");
+        assert_eq!(found[0].element, MergeElement::Vertex("root.a".into()));
         assert_eq!(found[0].ours, None);
         assert_eq!(
             merged(merge_schemas(&base, &ours, &theirs, &Resolutions::all(Side::Ours)).unwrap()),
@@ -733,10 +866,7 @@ mod tests {
     #[test]
     fn a_resolution_for_an_element_not_in_conflict_is_refused() {
         let base = with_props(&["a"]);
-        let r = Resolutions {
-            elements: BTreeMap::from([("root.zz".to_owned(), Side::Ours)]),
-            default: None,
-        };
+        let r = Resolutions::from_names([("root.zz".to_owned(), Side::Ours)], None);
         let err = merge_schemas(&base, &base, &base, &r).unwrap_err();
         assert!(
             err.to_string().contains("\"root.zz\" is not in conflict"),

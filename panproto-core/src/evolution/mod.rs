@@ -11,11 +11,13 @@
 mod classify;
 mod derive;
 mod diff;
+mod element;
 mod error;
 mod merge;
 
 pub use classify::{Classification, ClassifiedChange, Compatibility, classify};
 pub use derive::derive_migration;
 pub use diff::{Change, ChangeKind, diff};
+pub use element::{Element, MergeElement};
 pub use error::MergeError;
 pub use merge::{Conflict, ConflictKind, MergeOutcome, Resolutions, Side, merge_schemas};

@@ -34,8 +34,8 @@ use crate::model::schema::{Edge, Schema};
 
 pub use apply::RootedMigration;
 pub use error::MigrationError;
+pub(crate) use existence::analyse;
 pub use existence::{ExistenceIssue, ExistenceKind, ExistenceReport, check_existence};
-pub(crate) use plan::analyse;
 
 /// An explicit edge mapping.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -1,4 +1,4 @@
-//! Compiling a mapping into a plan, and the analysis behind existence checking.
+//! Compiling a mapping into a plan: the nodes that lift records.
 //!
 //! A plan has one [`Node`] per way a source vertex's values are lifted: a
 //! *normal* node for a mapped vertex (its value becomes a value at the
@@ -6,16 +6,19 @@
 //! children are contracted into the nearest surviving ancestor's object.
 //! Nodes refer to each other by index, so recursive schemas compile to
 //! finite plans.
+//!
+//! The plan is built by a [`Builder`], which the existence checks
+//! ([`crate::migration::existence`]) drive: they own the questions (is the
+//! mapping well formed, what does it drop), the builder only plans.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 // Compiling runs on every `add` over schemas of tens of thousands of
 // vertices: the maps here are keyed by short strings and hashed a lot.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::migration::MigrationSpec;
-use crate::migration::existence::{ExistenceIssue, ExistenceKind, ExistenceReport};
-use crate::model::constraint::{Tightness, compare, restricts};
+use crate::migration::existence::{ExistenceIssue, ExistenceKind};
 use crate::model::protocol::{EdgeRole, ValueType};
 use crate::model::schema::{Edge, Schema};
 
@@ -67,15 +70,15 @@ pub(crate) struct Plan {
 }
 
 /// Outgoing edges by vertex, with record roles, indexed once per compile.
-struct Graph<'a> {
-    schema: &'a Schema,
+pub(super) struct Graph<'a> {
+    pub(super) schema: &'a Schema,
     out: HashMap<&'a str, Vec<&'a Edge>>,
-    kinds: HashMap<&'a str, &'a str>,
+    pub(super) kinds: HashMap<&'a str, &'a str>,
     roles: HashMap<&'a str, EdgeRole>,
     /// Vertices with wrapper or variant edges: the only ones whose closure is more than themselves.
     wrapped: HashSet<&'a str>,
     /// Vertices some data-carrying edge leads to.
-    reached: HashSet<&'a str>,
+    pub(super) reached: HashSet<&'a str>,
 }
 
 impl<'a> Graph<'a> {
@@ -117,24 +120,24 @@ impl<'a> Graph<'a> {
         }
     }
 
-    fn role(&self, e: &Edge) -> EdgeRole {
+    pub(super) fn role(&self, e: &Edge) -> EdgeRole {
         self.roles
             .get(e.kind.as_str())
             .copied()
             .unwrap_or(EdgeRole::Reference)
     }
 
-    fn kind(&self, v: &str) -> &'a str {
+    pub(super) fn kind(&self, v: &str) -> &'a str {
         self.kinds.get(v).copied().unwrap_or("")
     }
 
-    fn value_type(&self, v: &str) -> ValueType {
+    pub(super) fn value_type(&self, v: &str) -> ValueType {
         self.schema.protocol().value_type(self.kind(v))
     }
 
     /// `v` and every vertex reached from it by wrapper and variant edges:
     /// the vertices whose properties a value at `v` may carry.
-    fn closure(&self, v: &'a str) -> Vec<&'a str> {
+    pub(super) fn closure(&self, v: &'a str) -> Vec<&'a str> {
         let mut seen = vec![v];
         if !self.wrapped.contains(v) {
             return seen;
@@ -173,7 +176,7 @@ impl<'a> Graph<'a> {
     }
 
     /// Vertices no data-carrying edge leads to.
-    fn roots(&self) -> Vec<String> {
+    pub(super) fn roots(&self) -> Vec<String> {
         self.schema
             .vertices()
             .keys()
@@ -184,27 +187,86 @@ impl<'a> Graph<'a> {
 }
 
 /// Whether values of `from` can be carried into a vertex whose values are `to`.
-fn shapes_compatible(from: ValueType, to: ValueType) -> bool {
+pub(super) fn shapes_compatible(from: ValueType, to: ValueType) -> bool {
     from == to
         || from == ValueType::Any
         || to == ValueType::Any
         || (from == ValueType::Integer && to == ValueType::Number)
 }
 
-struct Builder<'a> {
-    src: Graph<'a>,
-    tgt: Graph<'a>,
-    spec: &'a MigrationSpec,
+/// Builds a plan's nodes, and collects the issues found on the way (the
+/// existence checks in [`crate::migration::existence`] add theirs).
+pub(super) struct Builder<'a> {
+    pub(super) src: Graph<'a>,
+    pub(super) tgt: Graph<'a>,
+    pub(super) spec: &'a MigrationSpec,
     /// The vertex map, restricted to targets that exist.
-    image_of: HashMap<&'a str, &'a str>,
-    images: HashMap<&'a Edge, &'a Edge>,
-    nodes: Vec<Node>,
+    pub(super) image_of: HashMap<&'a str, &'a str>,
+    pub(super) images: HashMap<&'a Edge, &'a Edge>,
+    pub(super) nodes: Vec<Node>,
     memo: HashMap<(&'a str, Option<&'a str>), usize>,
     issues: Vec<ExistenceIssue>,
 }
 
 impl<'a> Builder<'a> {
-    fn issue(
+    /// A builder for the mapping `spec` from `src` to `tgt`, no node built yet.
+    pub(super) fn new(src: &'a Schema, tgt: &'a Schema, spec: &'a MigrationSpec) -> Self {
+        let image_of = image_map(src, tgt, spec);
+        let images = edge_images(src, tgt, spec, &image_of);
+        Self {
+            src: Graph::new(src),
+            tgt: Graph::new(tgt),
+            spec,
+            image_of,
+            images,
+            nodes: Vec::new(),
+            memo: HashMap::default(),
+            issues: Vec::new(),
+        }
+    }
+
+    /// Builds the normal node of every mapped source vertex.
+    pub(super) fn plan_mapped(&mut self) -> BTreeMap<String, usize> {
+        let src = self.src.schema;
+        let mapped: Vec<&str> = src
+            .vertices()
+            .keys()
+            .map(String::as_str)
+            .filter(|v| self.image(v).is_some())
+            .collect();
+        let mut normal = BTreeMap::new();
+        for v in mapped {
+            normal.insert(v.to_owned(), self.normal(v));
+        }
+        normal
+    }
+
+    /// The plan, and every issue found (sorted by kind, then element).
+    pub(super) fn finish(
+        self,
+        normal: BTreeMap<String, usize>,
+        roots: Vec<String>,
+        default_root: Option<String>,
+    ) -> (Plan, Vec<ExistenceIssue>) {
+        let mut issues = self.issues;
+        issues.sort_by(|x, y| (x.kind, &x.element).cmp(&(y.kind, &y.element)));
+        issues.dedup();
+        let images = self
+            .image_of
+            .iter()
+            .map(|(s, t)| ((*s).to_owned(), (*t).to_owned()))
+            .collect();
+        let plan = Plan {
+            nodes: self.nodes,
+            normal,
+            default_root,
+            roots,
+            images,
+        };
+        (plan, issues)
+    }
+
+    pub(super) fn issue(
         &mut self,
         kind: ExistenceKind,
         element: impl Into<String>,
@@ -217,7 +279,7 @@ impl<'a> Builder<'a> {
         });
     }
 
-    fn image(&self, v: &str) -> Option<&'a str> {
+    pub(super) fn image(&self, v: &str) -> Option<&'a str> {
         self.image_of.get(v).copied()
     }
 
@@ -348,7 +410,7 @@ impl<'a> Builder<'a> {
 
     /// The keys a normal node writes into its output object, with the source edge each comes from.
     /// The keys a normal node writes, each with the node and source key it comes from.
-    fn output_keys(&self, node: usize) -> Vec<(&str, usize, &str)> {
+    pub(super) fn output_keys(&self, node: usize) -> Vec<(&str, usize, &str)> {
         let mut out = Vec::new();
         let mut stack = vec![node];
         let mut seen = HashSet::default();
@@ -470,324 +532,4 @@ pub(crate) fn image_map<'a>(
         }
     }
     images
-}
-
-/// Compiles `spec` and reports every existence issue. The plan is usable
-/// only if the report has no fatal issue.
-pub(crate) fn analyse(src: &Schema, tgt: &Schema, spec: &MigrationSpec) -> (Plan, ExistenceReport) {
-    let image_of = image_map(src, tgt, spec);
-    let images = edge_images(src, tgt, spec, &image_of);
-    let mut b = Builder {
-        src: Graph::new(src),
-        tgt: Graph::new(tgt),
-        spec,
-        image_of,
-        images,
-        nodes: Vec::new(),
-        memo: HashMap::default(),
-        issues: Vec::new(),
-    };
-    check_mapping(&mut b);
-    let roots = b.src.roots();
-    let mapped: Vec<&str> = src
-        .vertices()
-        .keys()
-        .map(String::as_str)
-        .filter(|v| b.image(v).is_some())
-        .collect();
-    let mut normal = BTreeMap::new();
-    for v in &mapped {
-        normal.insert((*v).to_owned(), b.normal(v));
-    }
-    let mapped_roots: Vec<&String> = roots.iter().filter(|r| normal.contains_key(*r)).collect();
-    if mapped_roots.is_empty() && !src.vertices().is_empty() {
-        b.issue(
-            ExistenceKind::WellFormedness,
-            roots.first().cloned().unwrap_or_default(),
-            format!(
-                "no root of the source schema ({}) is mapped, so no record can be lifted",
-                roots.join(", ")
-            ),
-        );
-    }
-    check_simultaneity(&mut b, &normal);
-    check_reachability(&mut b, &normal, &mapped_roots);
-    check_required_and_constraints(&mut b, &normal);
-    let default_root = match mapped_roots.as_slice() {
-        [one] => Some((*one).clone()),
-        _ => None,
-    };
-    let mut issues = std::mem::take(&mut b.issues);
-    issues.sort_by(|x, y| (x.kind, &x.element).cmp(&(y.kind, &y.element)));
-    issues.dedup();
-    let images = b
-        .image_of
-        .iter()
-        .map(|(s, t)| ((*s).to_owned(), (*t).to_owned()))
-        .collect();
-    (
-        Plan {
-            nodes: b.nodes,
-            normal,
-            default_root,
-            roots,
-            images,
-        },
-        ExistenceReport { issues },
-    )
-}
-
-fn check_mapping(b: &mut Builder<'_>) {
-    use ExistenceKind::*;
-    let (src, tgt, spec) = (b.src.schema, b.tgt.schema, b.spec);
-    for (v, t) in &spec.vertex_map {
-        let (in_src, in_tgt) = (
-            b.src.kinds.contains_key(v.as_str()),
-            b.tgt.kinds.contains_key(t.as_str()),
-        );
-        if !in_src {
-            b.issue(
-                WellFormedness,
-                format!("vertex {v:?}"),
-                "is mapped but is not a vertex of the source schema",
-            );
-        }
-        if !in_tgt {
-            b.issue(
-                WellFormedness,
-                format!("vertex {v:?}"),
-                format!("is mapped to {t:?}, which is not a vertex of the target schema"),
-            );
-        }
-        if in_src && in_tgt {
-            let (from, to) = (b.src.value_type(v), b.tgt.value_type(t));
-            if !shapes_compatible(from, to) {
-                b.issue(
-                    KindInconsistency,
-                    format!("vertex {v:?}"),
-                    format!(
-                        "its values ({}, kind {:?}) cannot become values of {t:?} ({}, kind {:?})",
-                        from.name(),
-                        b.src.kind(v),
-                        to.name(),
-                        b.tgt.kind(t)
-                    ),
-                );
-            }
-        }
-    }
-    for m in &spec.edge_map {
-        let element = format!("edge {}", m.src);
-        if !src.edges().contains(&m.src) {
-            b.issue(
-                WellFormedness,
-                element.clone(),
-                "is mapped but is not an edge of the source schema",
-            );
-        }
-        if !tgt.edges().contains(&m.tgt) {
-            b.issue(
-                WellFormedness,
-                element.clone(),
-                format!(
-                    "is mapped to {}, which is not an edge of the target schema",
-                    m.tgt
-                ),
-            );
-            continue;
-        }
-        if src.edges().contains(&m.src) {
-            let want = (
-                b.image_of.get(m.src.src.as_str()).copied(),
-                b.image_of.get(m.src.tgt.as_str()).copied(),
-            );
-            if want != (Some(m.tgt.src.as_str()), Some(m.tgt.tgt.as_str())) {
-                b.issue(
-                    SignatureCoherence,
-                    element.clone(),
-                    format!(
-                        "is mapped to {}, but its ends map to {} and {}",
-                        m.tgt,
-                        want.0.unwrap_or("nothing"),
-                        want.1.unwrap_or("nothing")
-                    ),
-                );
-            }
-            if b.src.role(&m.src) != b.tgt.role(&m.tgt) {
-                b.issue(
-                    LabelInconsistency,
-                    element,
-                    format!(
-                        "a {:?} edge is mapped to a {:?} edge ({})",
-                        m.src.kind, m.tgt.kind, m.tgt
-                    ),
-                );
-            }
-        }
-    }
-    for r in &spec.resolvers {
-        let element = format!("resolver ({}, {})", r.src_kind, r.tgt_kind);
-        if !tgt.edges().contains(&r.edge) {
-            b.issue(
-                ResolverInvalid,
-                element,
-                format!(
-                    "names {}, which is not an edge of the target schema",
-                    r.edge
-                ),
-            );
-        } else if b.tgt.kind(&r.edge.src) != r.src_kind || b.tgt.kind(&r.edge.tgt) != r.tgt_kind {
-            b.issue(
-                ResolverInvalid,
-                element,
-                format!(
-                    "names {}, which joins a {:?} to a {:?}",
-                    r.edge,
-                    b.tgt.kind(&r.edge.src),
-                    b.tgt.kind(&r.edge.tgt)
-                ),
-            );
-        }
-    }
-    for e in src.edges() {
-        let data = matches!(b.src.role(e), EdgeRole::Property | EdgeRole::Item);
-        if data
-            && b.image(&e.src).is_some()
-            && b.image(&e.tgt).is_some()
-            && !b.images.contains_key(e)
-        {
-            b.issue(EdgeMissing, format!("edge {e}"), "both ends are mapped but the target has no edge to carry it; its values are dropped");
-        }
-    }
-}
-
-fn check_simultaneity(b: &mut Builder<'_>, normal: &BTreeMap<String, usize>) {
-    let mut found = Vec::new();
-    for &n in normal.values() {
-        let mut keys = b.output_keys(n);
-        keys.sort_unstable();
-        for run in keys.chunk_by(|x, y| x.0 == y.0).filter(|run| run.len() > 1) {
-            let from: Vec<String> = run
-                .iter()
-                .map(|(_, node, src_key)| format!("{}.{src_key}", b.nodes[*node].vertex))
-                .collect();
-            found.push((
-                format!("key {:?} of {:?}", run[0].0, b.nodes[n].vertex),
-                format!(
-                    "{} source fields land on it: {}",
-                    from.len(),
-                    from.join(", ")
-                ),
-            ));
-        }
-    }
-    for (element, message) in found {
-        b.issue(ExistenceKind::Simultaneity, element, message);
-    }
-}
-
-fn check_reachability(b: &mut Builder<'_>, normal: &BTreeMap<String, usize>, roots: &[&String]) {
-    let mut reached = HashSet::default();
-    let mut stack: Vec<usize> = roots
-        .iter()
-        .filter_map(|r| normal.get(*r).copied())
-        .collect();
-    while let Some(n) = stack.pop() {
-        if !reached.insert(n) {
-            continue;
-        }
-        for (_, f) in &b.nodes[n].fields {
-            stack.push(match f {
-                Field::Keep { child, .. } | Field::Hoist { child } => *child,
-            });
-        }
-        if let Shape::Array(Some(c)) = b.nodes[n].shape {
-            stack.push(c);
-        }
-    }
-    let reached_vertices: BTreeSet<&str> = reached
-        .iter()
-        .flat_map(|&n| b.src.closure(b.nodes[n].vertex.as_str()))
-        .collect();
-    let lost: Vec<String> = normal
-        .keys()
-        .filter(|v| !reached_vertices.contains(v.as_str()) && b.src.reached.contains(v.as_str()))
-        .cloned()
-        .collect();
-    for v in lost {
-        b.issue(
-            ExistenceKind::ReachabilityRisk,
-            format!("vertex {v:?}"),
-            "is mapped, but every path to it from the record root passes through dropped vertices that cannot be contracted; its values are dropped",
-        );
-    }
-}
-
-fn check_required_and_constraints(b: &mut Builder<'_>, normal: &BTreeMap<String, usize>) {
-    let (src, tgt) = (b.src.schema, b.tgt.schema);
-    // Only target vertices with required edges need to know which keys reach them.
-    let mut produced: HashMap<&str, BTreeSet<String>> = HashMap::default();
-    for (v, &n) in normal {
-        let Some(t) = b.image(v) else {
-            continue;
-        };
-        let closure: Vec<&str> = b
-            .tgt
-            .closure(t)
-            .into_iter()
-            .filter(|u| tgt.required().contains_key(*u))
-            .collect();
-        if closure.is_empty() {
-            continue;
-        }
-        let keys: Vec<String> = b
-            .output_keys(n)
-            .into_iter()
-            .map(|(k, _, _)| k.to_owned())
-            .collect();
-        for u in closure {
-            produced.entry(u).or_default().extend(keys.iter().cloned());
-        }
-    }
-    let mut issues = Vec::new();
-    for (t, keys) in &produced {
-        for name in tgt.required().get(*t).into_iter().flatten() {
-            if !keys.contains(name) {
-                issues.push((
-                    ExistenceKind::RequiredFieldMissing,
-                    format!("{t}.{name}"),
-                    format!(
-                        "the target requires {name:?} on {t:?} but nothing in the source maps to it"
-                    ),
-                ));
-            }
-        }
-    }
-    let mapped: Vec<(&str, &str)> = b.image_of.iter().map(|(v, t)| (*v, *t)).collect();
-    for (v, t) in mapped {
-        let old = src.constraints().get(v);
-        for (sort, new) in tgt.constraints().get(t).into_iter().flatten() {
-            let problem = match old.and_then(|o| o.get(sort)) {
-                Some(o) => match compare(sort, o, new) {
-                    Tightness::Tighter => Some(format!("{sort} goes from {o} to {new}")),
-                    Tightness::Incomparable => Some(format!("{sort} changes from {o} to {new}")),
-                    Tightness::Same | Tightness::Looser => None,
-                },
-                None if restricts(sort) => Some(format!(
-                    "{sort}={new} is new on data that had no such limit"
-                )),
-                None => None,
-            };
-            if let Some(p) = problem {
-                issues.push((
-                    ExistenceKind::ConstraintTightened,
-                    format!("vertex {v:?}"),
-                    format!("{p}; existing values may not fit"),
-                ));
-            }
-        }
-    }
-    for (kind, element, message) in issues {
-        b.issue(kind, element, message);
-    }
 }

@@ -2,6 +2,7 @@
 //! an in-memory store, and the [`Repository`] working copy.
 
 mod error;
+mod input;
 pub mod memory;
 pub mod object;
 pub mod repository;
@@ -11,3 +12,4 @@ pub mod store;
 pub mod conformance;
 
 pub use error::{StoreError, StoreErrorKind, VcsError};
+pub use input::{check_not_empty, check_text};

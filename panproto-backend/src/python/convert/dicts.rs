@@ -56,19 +56,20 @@ pub(crate) fn hex_ids(refs: Vec<(String, ObjectId)>) -> BTreeMap<String, String>
 /// Per-element resolutions and a default side, from their Python form.
 ///
 /// # Errors
-/// [`VcsError::InvalidInput`] for a side other than `"ours"` / `"theirs"`.
+/// [`MergeError::UnknownSide`](panproto_core::MergeError::UnknownSide)
+/// for a side other than `"ours"` / `"theirs"`.
 pub(crate) fn resolutions(
     resolve: Option<BTreeMap<String, String>>,
     strategy: Option<&str>,
 ) -> Result<Resolutions, VcsError> {
-    Ok(Resolutions {
-        default: strategy.map(str::parse::<Side>).transpose()?,
-        elements: resolve
+    Ok(Resolutions::from_names(
+        resolve
             .unwrap_or_default()
             .into_iter()
             .map(|(element, side)| Ok((element, side.parse::<Side>()?)))
-            .collect::<Result<_, VcsError>>()?,
-    })
+            .collect::<Result<Vec<_>, VcsError>>()?,
+        strategy.map(str::parse::<Side>).transpose()?,
+    ))
 }
 
 /// A settled conflict as Python sees it (`panproto.types.ResolvedConflict`).

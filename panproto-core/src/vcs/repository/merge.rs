@@ -1,4 +1,4 @@
-//! Merging branches and rebasing staged work (issue #4, second part).
+//! Merging branches and rebasing staged work.
 //!
 //! `merge` joins another commit's history into the current branch:
 //! nothing to do if it is already contained, a fast-forward if the branch
@@ -10,6 +10,10 @@
 //!
 //! Both are all-or-nothing: conflicts without a resolution come back as
 //! [`VcsError::MergeConflicts`] and nothing is written or restaged.
+//!
+//! Datasets merge per name, as elements [`MergeElement::Dataset`]; a
+//! resolution written as text (`"dataset:NAME"`) is taken as a dataset's
+//! by its prefix, and one that names no dataset in conflict is refused.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
@@ -19,16 +23,18 @@ use crate::encoding::ObjectId;
 use crate::evolution::classify;
 use crate::evolution::derive_migration;
 use crate::evolution::diff;
-use crate::evolution::{Conflict, ConflictKind, MergeOutcome, Resolutions, Side, merge_schemas};
-use crate::migration::CompiledMigration;
+use crate::evolution::{Conflict, MergeElement, MergeOutcome, Resolutions, Side, merge_schemas};
+use crate::migration::{CompiledMigration, MigrationSpec};
 use crate::model::schema::Schema;
 use crate::vcs::error::VcsError;
-use crate::vcs::object::{self, Commit, StoredMigration};
+use crate::vcs::input::check_text;
+use crate::vcs::object::{self, Commit, StoredMigration, StoredObject};
 use crate::vcs::store::{Expected, RefEdit, RefTarget, Store, Transaction};
 
-use super::{Head, Repository, branch_ref, now};
+use super::write::{BranchMove, PreparedCommit};
+use super::{Head, Repository, branch_ref};
 
-/// How merge conflicts name a dataset: `dataset:NAME`.
+/// How a resolution written as text names a dataset: `dataset:NAME`.
 const DATASET: &str = "dataset:";
 
 /// Both sides changed dataset `name` (or one removed it): the conflict, with
@@ -39,17 +45,7 @@ fn dataset_conflict(
     ours: Option<String>,
     theirs: Option<String>,
 ) -> Conflict {
-    Conflict {
-        kind: if ours.is_some() && theirs.is_some() {
-            ConflictKind::BothChanged
-        } else {
-            ConflictKind::DeletedModified
-        },
-        element: format!("{DATASET}{name}"),
-        base,
-        ours,
-        theirs,
-    }
+    Conflict::between(MergeElement::Dataset(name.to_owned()), base, ours, theirs)
 }
 
 /// A conflict, with the side a resolution chose for it (if one did).
@@ -98,35 +94,86 @@ fn merge_datasets(
     (picks, conflicts)
 }
 
-/// The resolutions that concern the schema: all but the `dataset:` ones.
+/// The resolutions that concern the schema: all but the datasets'.
 fn schema_only(resolutions: &Resolutions) -> Resolutions {
-    Resolutions {
-        elements: resolutions
-            .elements
-            .iter()
-            .filter(|(element, _)| !element.starts_with(DATASET))
-            .map(|(e, s)| (e.clone(), *s))
-            .collect(),
-        default: resolutions.default,
-    }
+    resolutions.filtered(
+        |e| !matches!(e, MergeElement::Dataset(_)),
+        |name| !name.starts_with(DATASET),
+    )
 }
 
-/// Refuses a `dataset:` resolution that names no dataset in conflict.
+/// Refuses a dataset resolution that names no dataset in conflict.
 fn check_dataset_resolutions(
     resolutions: &Resolutions,
-    conflicts: &[&str],
+    conflicts: &[Pending],
 ) -> Result<(), VcsError> {
-    match resolutions
-        .elements
-        .keys()
-        .find(|e| e.starts_with(DATASET) && !conflicts.contains(&e.as_str()))
-    {
+    let datasets = resolutions.filtered(
+        |e| matches!(e, MergeElement::Dataset(_)),
+        |name| name.starts_with(DATASET),
+    );
+    match datasets.first_unknown(conflicts.iter().map(|(c, _)| &c.element)) {
         Some(unknown) => Err(VcsError::InvalidInput {
             what: "merge resolution",
             reason: format!("{unknown:?} is not in conflict"),
         }),
         None => Ok(()),
     }
+}
+
+/// The merged schema (none when only data was rebased) and the conflicts settled.
+type Settled = (Option<Schema>, Vec<(Conflict, Side)>);
+
+/// The merged schema and the conflicts settled, or every conflict left:
+/// the schema's and the datasets' together.
+fn settle(
+    outcome: Option<MergeOutcome>,
+    data_conflicts: Vec<Pending>,
+) -> Result<Settled, VcsError> {
+    let unresolved: Vec<Conflict> = data_conflicts
+        .iter()
+        .filter(|(_, side)| side.is_none())
+        .map(|(c, _)| c.clone())
+        .collect();
+    let (schema, mut resolved) = match outcome {
+        Some(MergeOutcome::Conflicts(mut conflicts)) => {
+            conflicts.extend(unresolved);
+            return Err(VcsError::MergeConflicts(conflicts));
+        }
+        _ if !unresolved.is_empty() => return Err(VcsError::MergeConflicts(unresolved)),
+        Some(MergeOutcome::Merged { schema, resolved }) => (Some(schema), resolved),
+        None => (None, Vec::new()),
+    };
+    resolved.extend(
+        data_conflicts
+            .into_iter()
+            .filter_map(|(c, side)| side.map(|s| (c, s))),
+    );
+    Ok((schema, resolved))
+}
+
+/// One side of a merge of commits: its schema and datasets.
+struct MergeSide {
+    schema: Schema,
+    datasets: BTreeMap<String, ObjectId>,
+}
+
+/// Who and what a merge commit records besides its content.
+struct MergeHead<'a> {
+    /// Ours, then theirs.
+    parents: [ObjectId; 2],
+    author: &'a str,
+    message: String,
+    timestamp: i64,
+}
+
+/// What a three-way merge of two commits decided, before anything is written.
+struct MergePlan {
+    schema: Schema,
+    resolved: Vec<(Conflict, Side)>,
+    /// For each dataset name, the side it is taken from.
+    picks: BTreeMap<String, Side>,
+    ours: MergeSide,
+    theirs: MergeSide,
 }
 
 /// What `merge` did.
@@ -214,6 +261,11 @@ impl<S: Store> Repository<S> {
 
     /// Merges the commit `other` names into the current branch.
     ///
+    /// In phases: check the preconditions; settle the cases without a
+    /// merge commit (up to date, fast-forward); merge the schemas and the
+    /// datasets three-way (`plan_merge`); carry every dataset
+    /// forward to the merged schema; write the merge commit.
+    ///
     /// # Errors
     /// [`VcsError::MergeConflicts`] listing every unresolved conflict
     /// (nothing is written); [`VcsError::InvalidInput`] if something is
@@ -241,15 +293,14 @@ impl<S: Store> Repository<S> {
             ));
         };
         super::check_author(author)?;
+        if let Some(message) = message {
+            check_text("commit message", message)?;
+        }
         let theirs = self.resolve(other)?;
+        let fast_forward = format!("merge {other}: fast-forward");
         let Some(ours) = self.head_commit()? else {
             // An unborn branch simply takes the other history.
-            self.move_branch(
-                &branch,
-                None,
-                theirs,
-                &format!("merge {other}: fast-forward"),
-            )?;
+            self.move_branch(&branch, None, theirs, &fast_forward)?;
             return Ok(Merged::FastForward(theirs));
         };
         let base = self
@@ -259,79 +310,146 @@ impl<S: Store> Repository<S> {
             return Ok(Merged::UpToDate(ours));
         }
         if base == ours {
-            self.move_branch(
-                &branch,
-                Some(ours),
-                theirs,
-                &format!("merge {other}: fast-forward"),
-            )?;
+            self.move_branch(&branch, Some(ours), theirs, &fast_forward)?;
             return Ok(Merged::FastForward(theirs));
         }
-        let (base_schema, our_schema, their_schema) = (
-            self.schema_of(&base)?,
-            self.schema_of(&ours)?,
-            self.schema_of(&theirs)?,
-        );
-        let sets = [base, ours, theirs].map(|id| self.read_commit(&id).map(|c| c.datasets));
-        let [base_sets, our_sets, their_sets] = sets;
-        let (base_sets, our_sets, their_sets) = (base_sets?, our_sets?, their_sets?);
-        let (picks, data_conflicts) = merge_datasets(
-            &self.data_origins(&base_sets)?,
-            &self.data_origins(&our_sets)?,
-            &self.data_origins(&their_sets)?,
-            resolutions,
-        );
-        let known: Vec<&str> = data_conflicts
-            .iter()
-            .map(|(c, _)| c.element.as_str())
-            .collect();
-        check_dataset_resolutions(resolutions, &known)?;
-        let outcome = merge_schemas(
-            &base_schema,
-            &our_schema,
-            &their_schema,
-            &schema_only(resolutions),
-        )?;
-        let unresolved_data: Vec<Conflict> = data_conflicts
-            .iter()
-            .filter(|(_, side)| side.is_none())
-            .map(|(c, _)| c.clone())
-            .collect();
-        let (schema, mut resolved) = match outcome {
-            MergeOutcome::Merged { schema, resolved } if unresolved_data.is_empty() => {
-                (schema, resolved)
-            }
-            MergeOutcome::Merged { .. } => return Err(VcsError::MergeConflicts(unresolved_data)),
-            MergeOutcome::Conflicts(mut conflicts) => {
-                conflicts.extend(unresolved_data);
-                return Err(VcsError::MergeConflicts(conflicts));
-            }
+        let plan = self.plan_merge([base, ours, theirs], resolutions)?;
+        let message =
+            message.map_or_else(|| format!("merge {other} into {branch}"), ToOwned::to_owned);
+        let summary = message.lines().next().unwrap_or_default();
+        let branch_move = BranchMove {
+            branch: &branch,
+            from: Some(ours),
+            message: format!("merge {other}: {summary}"),
         };
-        resolved.extend(
-            data_conflicts
-                .into_iter()
-                .filter_map(|(c, side)| side.map(|s| (c, s))),
-        );
+        let head = MergeHead {
+            parents: [ours, theirs],
+            author,
+            message,
+            timestamp: timestamp.unwrap_or_else(|| self.now()),
+        };
+        let (prepared, resolved) = self.prepare_merge(plan, head, branch_move)?;
+        let id = self.write_commit(prepared, None)?;
+        Ok(Merged::Commit { id, resolved })
+    }
+
+    /// The merge commit of `plan`, with every object it needs: the merged
+    /// schema, a migration from each parent, and the datasets carried to
+    /// the merged schema.
+    fn prepare_merge(
+        &self,
+        plan: MergePlan,
+        head: MergeHead<'_>,
+        branch_move: BranchMove<'_>,
+    ) -> Result<(PreparedCommit, Vec<(Conflict, Side)>), VcsError> {
+        let MergePlan {
+            schema,
+            resolved,
+            picks,
+            ours,
+            theirs,
+        } = plan;
         let schema_obj = object::store_schema(&schema);
-        let specs = [&our_schema, &their_schema].map(|from| derive_migration(from, &schema));
+        let specs = [&ours, &theirs].map(|from| derive_migration(&from.schema, &schema));
         let migrations = [0, 1].map(|i| {
             object::store_migration(&StoredMigration {
-                source: [&our_schema, &their_schema][i].id(),
+                source: [&ours, &theirs][i].schema.id(),
                 target: schema_obj.id,
                 spec: specs[i].clone(),
             })
         });
-        // Every dataset must conform to the merged schema: each is carried
-        // forward from the side it was taken from, as a commit carries its parent's.
+        let migration_ids = [migrations[0].id, migrations[1].id];
+        let (datasets, data_objects) =
+            self.merged_datasets(picks, [&ours, &theirs], &schema, &specs, migration_ids)?;
+        let verdict = classify(&diff(&ours.schema, &schema), &self.protocol).verdict;
+        let commit = Commit {
+            schema: schema_obj.id,
+            parents: head.parents.to_vec(),
+            migration: Some(migration_ids[0]),
+            merge_migrations: vec![migration_ids[1]],
+            compatibility: Some(verdict.code().to_owned()),
+            datasets,
+            author: head.author.to_owned(),
+            timestamp: head.timestamp,
+            message: head.message,
+        };
+        let objects = [schema_obj]
+            .into_iter()
+            .chain(migrations)
+            .chain(data_objects)
+            .collect();
+        let prepared =
+            PreparedCommit::new(objects, commit, schema, Some(branch_move), head.timestamp);
+        Ok((prepared, resolved))
+    }
+
+    /// The three-way merge of commits `[base, ours, theirs]`: the schemas
+    /// by [`merge_schemas`], the datasets by name.
+    ///
+    /// # Errors
+    /// [`VcsError::MergeConflicts`] with every conflict no resolution
+    /// settles; [`VcsError::InvalidInput`] for a dataset resolution that
+    /// names no conflict.
+    fn plan_merge(
+        &mut self,
+        [base, ours, theirs]: [ObjectId; 3],
+        resolutions: &Resolutions,
+    ) -> Result<MergePlan, VcsError> {
+        let mut side = |id: ObjectId| -> Result<MergeSide, VcsError> {
+            Ok(MergeSide {
+                schema: self.schema_of(&id)?,
+                datasets: self.read_commit(&id)?.datasets,
+            })
+        };
+        let (base, ours, theirs) = (side(base)?, side(ours)?, side(theirs)?);
+        let (picks, data_conflicts) = merge_datasets(
+            &self.data_origins(&base.datasets)?,
+            &self.data_origins(&ours.datasets)?,
+            &self.data_origins(&theirs.datasets)?,
+            resolutions,
+        );
+        check_dataset_resolutions(resolutions, &data_conflicts)?;
+        let outcome = merge_schemas(
+            &base.schema,
+            &ours.schema,
+            &theirs.schema,
+            &schema_only(resolutions),
+        )?;
+        let (schema, resolved) = settle(Some(outcome), data_conflicts)?;
+        // `settle` has a schema for every merge outcome it does not refuse.
+        let Some(schema) = schema else {
+            return Err(VcsError::MergeConflicts(Vec::new()));
+        };
+        Ok(MergePlan {
+            schema,
+            resolved,
+            picks,
+            ours,
+            theirs,
+        })
+    }
+
+    /// The datasets of the merge commit and the objects to write for them:
+    /// each dataset is carried forward to the merged schema from the side
+    /// it was taken from, as a commit carries its parent's.
+    fn merged_datasets(
+        &self,
+        picks: BTreeMap<String, Side>,
+        sides: [&MergeSide; 2],
+        schema: &Schema,
+        specs: &[MigrationSpec; 2],
+        migrations: [ObjectId; 2],
+    ) -> Result<(BTreeMap<String, ObjectId>, Vec<StoredObject>), VcsError> {
+        let schema_id = schema.id();
         let mut datasets = BTreeMap::new();
-        let mut data_objects = Vec::new();
+        let mut objects = Vec::new();
         for (name, side) in picks {
             let i = usize::from(side == Side::Theirs);
-            let Some(&id) = [&our_sets, &their_sets][i].get(&name) else {
+            let Some(&id) = sides[i].datasets.get(&name) else {
                 continue;
             };
-            let from = [&our_schema, &their_schema][i];
-            if from.id() == schema_obj.id {
+            let from = &sides[i].schema;
+            if from.id() == schema_id {
                 datasets.insert(name, id);
                 continue;
             }
@@ -350,54 +468,17 @@ impl<S: Store> Repository<S> {
                 &name,
                 &id,
                 from,
-                &schema,
+                schema,
                 &compiled,
-                migrations[i].id,
+                migrations[i],
                 &specs[i],
             )?;
             let obj = object::store_dataset(&dataset);
             datasets.insert(name, obj.id);
-            data_objects.extend(chunks);
-            data_objects.push(obj);
+            objects.extend(chunks);
+            objects.push(obj);
         }
-        let changes = diff(&our_schema, &schema);
-        let verdict = classify(&changes, &self.protocol).verdict;
-        let message =
-            message.map_or_else(|| format!("merge {other} into {branch}"), ToOwned::to_owned);
-        let timestamp = timestamp.unwrap_or_else(now);
-        let commit = Commit {
-            schema: schema_obj.id,
-            parents: vec![ours, theirs],
-            migration: Some(migrations[0].id),
-            merge_migrations: vec![migrations[1].id],
-            compatibility: Some(verdict.code().to_owned()),
-            datasets,
-            author: author.to_owned(),
-            timestamp,
-            message: message.clone(),
-        };
-        let commit_obj = object::store_commit(&commit);
-        let id = commit_obj.id;
-        let [ours_migration, theirs_migration] = migrations;
-        self.store.apply(&Transaction {
-            objects: [schema_obj, ours_migration, theirs_migration]
-                .into_iter()
-                .chain(data_objects)
-                .chain([commit_obj])
-                .collect(),
-            edits: vec![RefEdit {
-                name: branch_ref(&branch),
-                expected: Expected::id(Some(ours)),
-                new: Some(RefTarget::Id(id)),
-                message: format!(
-                    "merge {other}: {}",
-                    message.lines().next().unwrap_or_default()
-                ),
-            }],
-            timestamp,
-        })?;
-        self.cache = Some(super::Cached { id, commit, schema });
-        Ok(Merged::Commit { id, resolved })
+        Ok((datasets, objects))
     }
 
     fn move_branch(
@@ -415,7 +496,7 @@ impl<S: Store> Repository<S> {
                 new: Some(RefTarget::Id(to)),
                 message: message.to_owned(),
             }],
-            timestamp: now(),
+            timestamp: self.now(),
         })
     }
 
@@ -460,11 +541,7 @@ impl<S: Store> Repository<S> {
             let side = resolutions.side_for(&conflict);
             data_conflicts.push((conflict, side));
         }
-        let known: Vec<&str> = data_conflicts
-            .iter()
-            .map(|(c, _)| c.element.as_str())
-            .collect();
-        check_dataset_resolutions(resolutions, &known)?;
+        check_dataset_resolutions(resolutions, &data_conflicts)?;
 
         let merged = match self.stage.as_ref().map(|s| s.schema.clone()) {
             Some(staged_schema) => {
@@ -482,28 +559,17 @@ impl<S: Store> Repository<S> {
             }
             None => None,
         };
-        let unresolved: Vec<Conflict> = data_conflicts
+        let dropped: Vec<String> = data_conflicts
             .iter()
-            .filter(|(_, side)| side.is_none())
-            .map(|(c, _)| c.clone())
+            .filter_map(|(c, side)| match (side, &c.element) {
+                (Some(Side::Ours), MergeElement::Dataset(name)) => Some(name.clone()),
+                _ => None,
+            })
             .collect();
-        let (schema, mut resolved) = match merged {
-            Some(MergeOutcome::Conflicts(mut conflicts)) => {
-                conflicts.extend(unresolved);
-                return Err(VcsError::MergeConflicts(conflicts));
-            }
-            _ if !unresolved.is_empty() => return Err(VcsError::MergeConflicts(unresolved)),
-            Some(MergeOutcome::Merged { schema, resolved }) => (Some(schema), resolved),
-            None => (None, Vec::new()),
-        };
-        for (conflict, side) in data_conflicts {
-            let Some(side) = side else { continue };
-            if side == Side::Ours {
-                // The new head's version wins: drop the staged one.
-                let name = conflict.element.trim_start_matches(DATASET).to_owned();
-                self.data_stage.remove(&name);
-            }
-            resolved.push((conflict, side));
+        let (schema, resolved) = settle(merged, data_conflicts)?;
+        // The new head's version wins: drop the staged one.
+        for name in dropped {
+            self.data_stage.remove(&name);
         }
         for data in self.data_stage.values_mut() {
             data.base = Some(head);

@@ -7,11 +7,22 @@
 //! the commit the branch was at; `commit` moves the branch only if it is
 //! still there (compare-and-swap), so a client whose branch moved meanwhile
 //! gets [`VcsError::Conflict`] with its staged schema intact.
+//!
+//! `commit` and `merge` write their commits through one path
+//! ([`write`]): a commit is prepared whole, then applied in one
+//! transaction. A commit whose write fails with a store error is kept, so
+//! that retrying `commit` with the stage unchanged writes that same commit
+//! and, if the first attempt had in fact landed, returns it rather than
+//! making a second one (see [`write`] for the rule).
+//!
+//! Every entry point checks the text it will store (names, messages,
+//! authors) before asking the store ([`crate::vcs::check_text`]).
 
 mod data;
 mod merge;
 mod refs;
 mod verify;
+mod write;
 
 pub use refs::TagInfo;
 pub use verify::{Problem, ProblemKind, VerifyReport};
@@ -24,13 +35,16 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::encoding::ObjectId;
-use crate::evolution::{Change, Classification, classify, derive_migration, diff};
+use crate::evolution::{Change, Classification, Compatibility, classify, derive_migration, diff};
 use crate::migration::{CompiledMigration, MigrationSpec};
 use crate::model::protocol::Protocol;
 use crate::model::schema::Schema;
 use crate::vcs::error::{StoreError, StoreErrorKind, VcsError};
+use crate::vcs::input::{check_not_empty, check_text};
 use crate::vcs::object::{self, Commit, ObjectKind, StoredMigration, StoredObject};
-use crate::vcs::store::{Expected, HEAD, RefEdit, RefTarget, RepoInfo, Store, Transaction};
+use crate::vcs::store::{HEAD, RefTarget, RepoInfo, Store};
+
+use write::{BranchMove, PreparedCommit, Unconfirmed};
 
 /// The default branch of a new repository.
 pub const DEFAULT_BRANCH: &str = "main";
@@ -107,6 +121,23 @@ pub struct Repository<S: Store> {
     /// so `add` on a large schema does not re-read and re-validate its
     /// parent, nor `commit` re-read the parent's datasets, each time.
     cache: Option<Cached>,
+    /// A commit whose write failed with a store error, kept so that a
+    /// retry writes the same commit (see [`write`]).
+    unconfirmed: Option<Unconfirmed>,
+    /// Where "now" comes from when a call gives no timestamp.
+    clock: Clock,
+}
+
+/// A source of the current time, in seconds since the Unix epoch.
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// What a commit of the stage records: the schema, the commit it goes on,
+/// its verdict, and the migration from that commit's schema.
+struct StagedParts {
+    schema: Schema,
+    base: Option<ObjectId>,
+    verdict: Compatibility,
+    migration: Option<(ObjectId, MigrationSpec)>,
 }
 
 /// A commit with its decoded schema.
@@ -121,16 +152,6 @@ pub fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
-fn check_not_empty(what: &'static str, value: &str) -> Result<(), VcsError> {
-    if value.trim().is_empty() {
-        return Err(VcsError::InvalidInput {
-            what,
-            reason: "it is empty".to_owned(),
-        });
-    }
-    Ok(())
 }
 
 fn check_author(author: &str) -> Result<(), VcsError> {
@@ -156,6 +177,8 @@ impl<S: Store> Repository<S> {
             stage: None,
             data_stage: BTreeMap::new(),
             cache: None,
+            unconfirmed: None,
+            clock: Arc::new(now),
         })
     }
 
@@ -189,7 +212,23 @@ impl<S: Store> Repository<S> {
             stage: None,
             data_stage: BTreeMap::new(),
             cache: None,
+            unconfirmed: None,
+            clock: Arc::new(now),
         })
+    }
+
+    /// The same working copy, with `clock` as the time of commits, tags
+    /// and reflog entries made without an explicit timestamp (the system
+    /// clock by default): for reproducible histories and tests.
+    #[must_use]
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The current time by this working copy's clock.
+    fn now(&self) -> i64 {
+        (self.clock)()
     }
 
     /// The store.
@@ -349,18 +388,33 @@ impl<S: Store> Repository<S> {
     ) -> Result<ObjectId, VcsError> {
         check_not_empty("commit message", message)?;
         check_author(author)?;
-        let (schema, base, verdict, migration) = match &self.stage {
+        let key = self.stage_key(message, author, timestamp);
+        let prepared = match self.unconfirmed.take() {
+            // A retry after an ambiguous failure: the very same commit.
+            Some(unconfirmed) if unconfirmed.key == key => unconfirmed.prepared,
+            _ => self.prepare_commit(message, author, timestamp)?,
+        };
+        let id = self.write_commit(prepared, Some(key))?;
+        self.stage = None;
+        self.data_stage.clear();
+        Ok(id)
+    }
+
+    /// The staged schema, the commit it goes on, its verdict and the
+    /// migration from that commit: what `commit` records.
+    fn staged_parts(&mut self) -> Result<StagedParts, VcsError> {
+        match &self.stage {
             Some(staged) => {
                 if staged.base.is_some() && staged.changes.is_empty() && self.data_stage.is_empty()
                 {
                     return Err(VcsError::NoChanges(staged.schema.id().short()));
                 }
-                (
-                    staged.schema.clone(),
-                    staged.base,
-                    staged.classification.verdict,
-                    staged.migration.clone(),
-                )
+                Ok(StagedParts {
+                    schema: staged.schema.clone(),
+                    base: staged.base,
+                    verdict: staged.classification.verdict,
+                    migration: staged.migration.clone(),
+                })
             }
             // Data alone: HEAD's schema again, nothing to migrate.
             None if !self.data_stage.is_empty() => {
@@ -371,11 +425,31 @@ impl<S: Store> Repository<S> {
                     .ok_or(VcsError::NothingStaged)?;
                 let schema = self.schema_of(&base)?;
                 let verdict = classify(&[], &self.protocol).verdict;
-                (schema, Some(base), verdict, None)
+                Ok(StagedParts {
+                    schema,
+                    base: Some(base),
+                    verdict,
+                    migration: None,
+                })
             }
-            None => return Err(VcsError::NothingStaged),
-        };
-        let timestamp = timestamp.unwrap_or_else(now);
+            None => Err(VcsError::NothingStaged),
+        }
+    }
+
+    /// The commit of what is staged, with every object it needs.
+    fn prepare_commit(
+        &mut self,
+        message: &str,
+        author: &str,
+        timestamp: Option<i64>,
+    ) -> Result<PreparedCommit, VcsError> {
+        let StagedParts {
+            schema,
+            base,
+            verdict,
+            migration,
+        } = self.staged_parts()?;
+        let timestamp = timestamp.unwrap_or_else(|| self.now());
         let schema_obj = object::store_schema(&schema);
         let migration_obj = migration.as_ref().map(|(source, spec)| {
             object::store_migration(&StoredMigration {
@@ -403,43 +477,30 @@ impl<S: Store> Repository<S> {
             timestamp,
             message: message.to_owned(),
         };
-        let commit_obj = object::store_commit(&commit);
-        let id = commit_obj.id;
         let summary = message.lines().next().unwrap_or_default();
         // On a branch, the branch moves by compare-and-swap. A detached HEAD
         // belongs to this working copy, not to the store: the commit's
         // objects are written and only this working copy's HEAD moves (no
         // ref, so no reflog entry; `create_branch` keeps the commit).
-        let edits = match &self.head {
-            Head::Branch(b) => vec![RefEdit {
-                name: branch_ref(b),
-                expected: Expected::id(base),
-                new: Some(RefTarget::Id(id)),
+        let branch = match &self.head {
+            Head::Branch(b) => Some(BranchMove {
+                branch: b,
+                from: base,
                 message: format!(
                     "commit{}: {summary}",
                     if base.is_none() { " (initial)" } else { "" }
                 ),
-            }],
-            Head::Detached(_) => Vec::new(),
+            }),
+            Head::Detached(_) => None,
         };
-        let tx = Transaction {
-            objects: [Some(schema_obj), migration_obj]
-                .into_iter()
-                .flatten()
-                .chain(data_objects)
-                .chain([commit_obj])
-                .collect(),
-            edits,
-            timestamp,
-        };
-        self.store.apply(&tx)?;
-        if let Head::Detached(_) = self.head {
-            self.head = Head::Detached(id);
-        }
-        self.stage = None;
-        self.data_stage.clear();
-        self.cache = Some(Cached { id, commit, schema });
-        Ok(id)
+        let objects = [Some(schema_obj), migration_obj]
+            .into_iter()
+            .flatten()
+            .chain(data_objects)
+            .collect();
+        Ok(PreparedCommit::new(
+            objects, commit, schema, branch, timestamp,
+        ))
     }
 
     /// Commits reachable from HEAD by first parents, newest first.
@@ -459,6 +520,11 @@ impl<S: Store> Repository<S> {
     /// [`VcsError::NotFound`] if it names no commit.
     pub fn resolve(&self, reference: &str) -> Result<ObjectId, VcsError> {
         let not_found = || VcsError::NotFound(format!("ref {reference:?}"));
+        if check_text("ref", reference).is_err() {
+            // No ref holds a NUL byte (names are checked when made); a
+            // store may not even be asked about one.
+            return Err(not_found());
+        }
         let (base, back) = match reference.split_once('~') {
             Some((b, n)) => (b, n.parse::<usize>().map_err(|_| not_found())?),
             None => (reference, 0),

@@ -1,5 +1,4 @@
-//! Branches, tags (lightweight and annotated), checkout and the reflog
-//! (issue #4).
+//! Branches, tags (lightweight and annotated), checkout and the reflog.
 //!
 //! Branches live in `refs/heads/`, tags in `refs/tags/`; every change is a
 //! compare-and-swap against the value just read, so two clients racing on
@@ -13,10 +12,11 @@
 
 use crate::encoding::ObjectId;
 use crate::vcs::error::VcsError;
+use crate::vcs::input::{check_not_empty, check_text};
 use crate::vcs::object::{self, ObjectKind, Tag};
 use crate::vcs::store::{Expected, HEAD, RefEdit, RefTarget, ReflogEntry, Store, Transaction};
 
-use super::{HEADS, Head, Repository, branch_ref, now};
+use super::{HEADS, Head, Repository, branch_ref};
 
 /// Where tags live.
 pub(crate) const TAGS: &str = "refs/tags/";
@@ -32,6 +32,7 @@ fn check_name(what: &'static str, name: &str) -> Result<(), VcsError> {
     if name.is_empty() {
         return bad("is empty");
     }
+    check_text(what, name)?;
     if name.starts_with('-') || name.starts_with('/') || name.ends_with('/') || name.ends_with('.')
     {
         return bad("may not start with '-' or '/', nor end with '/' or '.'");
@@ -70,11 +71,21 @@ fn ids(refs: Vec<(String, RefTarget)>, prefix: &str) -> Vec<(String, ObjectId)> 
 }
 
 impl<S: Store> Repository<S> {
+    /// Reads a ref whose name comes from the user. No ref holds a NUL byte
+    /// (names are checked when made), so such a name is simply absent, and
+    /// the store is not asked (PostgreSQL could not even take it).
+    pub(super) fn read_user_ref(&self, name: &str) -> Result<Option<RefTarget>, VcsError> {
+        if check_text("ref", name).is_err() {
+            return Ok(None);
+        }
+        Ok(self.store.read_ref(name)?)
+    }
+
     fn edit(&self, edits: Vec<RefEdit>) -> Result<(), VcsError> {
         self.store.apply(&Transaction {
             objects: Vec::new(),
             edits,
-            timestamp: now(),
+            timestamp: self.now(),
         })
     }
 
@@ -110,8 +121,7 @@ impl<S: Store> Repository<S> {
         }
         let full = format!("{HEADS}{name}");
         let current = self
-            .store
-            .read_ref(&full)?
+            .read_user_ref(&full)?
             .ok_or_else(|| VcsError::NotFound(format!("branch {name:?}")))?;
         self.edit(vec![RefEdit {
             name: full,
@@ -126,8 +136,7 @@ impl<S: Store> Repository<S> {
         check_name("branch name", new)?;
         let (old_full, new_full) = (format!("{HEADS}{old}"), format!("{HEADS}{new}"));
         let current = self
-            .store
-            .read_ref(&old_full)?
+            .read_user_ref(&old_full)?
             .ok_or_else(|| VcsError::NotFound(format!("branch {old:?}")))?;
         let message = format!("branch: renamed {old} to {new}");
         self.edit(vec![
@@ -162,7 +171,7 @@ impl<S: Store> Repository<S> {
                 reason: "a schema or data is staged; commit it first".to_owned(),
             });
         }
-        let head = match self.store.read_ref(&format!("{HEADS}{reference}"))? {
+        let head = match self.read_user_ref(&format!("{HEADS}{reference}"))? {
             Some(_) => Head::Branch(reference.to_owned()),
             None => Head::Detached(self.resolve(reference)?),
         };
@@ -204,16 +213,10 @@ impl<S: Store> Repository<S> {
         timestamp: Option<i64>,
     ) -> Result<TagInfo, VcsError> {
         check_name("tag name", name)?;
-        for (what, value) in [("tag message", message), ("tagger", tagger)] {
-            if value.trim().is_empty() {
-                return Err(VcsError::InvalidInput {
-                    what,
-                    reason: "it is empty".to_owned(),
-                });
-            }
-        }
+        check_not_empty("tag message", message)?;
+        check_not_empty("tagger", tagger)?;
         let commit = self.resolve(at.unwrap_or("HEAD"))?;
-        let timestamp = timestamp.unwrap_or_else(now);
+        let timestamp = timestamp.unwrap_or_else(|| self.now());
         let tag = Tag {
             target: commit,
             name: name.to_owned(),
@@ -259,7 +262,7 @@ impl<S: Store> Repository<S> {
     /// # Errors
     /// [`VcsError::NotFound`] if there is no such tag.
     pub fn tag_info(&self, name: &str) -> Result<TagInfo, VcsError> {
-        let Some(RefTarget::Id(id)) = self.store.read_ref(&format!("{TAGS}{name}"))? else {
+        let Some(RefTarget::Id(id)) = self.read_user_ref(&format!("{TAGS}{name}"))? else {
             return Err(VcsError::NotFound(format!("tag {name:?}")));
         };
         let (commit, annotation) = self.peel(id)?;
@@ -307,6 +310,10 @@ impl<S: Store> Repository<S> {
     }
 
     fn reflog_name(&self, reference: &str) -> Result<String, VcsError> {
+        if check_text("ref", reference).is_err() {
+            // No ref holds a NUL byte: nothing to ask the store.
+            return Err(VcsError::NotFound(format!("ref {reference:?}")));
+        }
         if reference == HEAD {
             return match &self.head {
                 Head::Branch(branch) => Ok(branch_ref(branch)),

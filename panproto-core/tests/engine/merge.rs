@@ -1,47 +1,21 @@
 //! Merging branches and rebasing staged work, through a repository.
 
-// A test fails by unwrapping, expecting or panicking: that is how it reports.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
 use panproto_core::vcs::memory::MemoryStore;
 use panproto_core::vcs::store::Store;
 use panproto_core::{
-    ConflictKind, Merged, ObjectId, Protocol, Rebased, Repository, Resolutions, Schema, Side,
-    VcsError, builtin_protocol,
+    ConflictKind, MergeElement, Merged, ObjectId, Rebased, Repository, Resolutions, Schema, Side,
+    VcsError,
 };
 
-fn js() -> Arc<Protocol> {
-    builtin_protocol("json-schema").unwrap()
-}
-
-/// An object `root` with string properties `props`, and `maxLength` constraints.
-fn schema(props: &[&str], limits: &[(&str, &str)]) -> Schema {
-    let mut b = Schema::builder(js()).vertex("root", "object", None);
-    for p in props {
-        b = b.vertex(format!("root.{p}"), "string", None).edge(
-            "root",
-            format!("root.{p}"),
-            "prop",
-            Some((*p).into()),
-        );
-    }
-    for (p, n) in limits {
-        b = b.constraint(format!("root.{p}"), "maxLength", *n);
-    }
-    b.build().unwrap()
-}
+use crate::common::{commit_at, js, memory_repo, props as schema};
 
 fn commit(repo: &mut Repository<MemoryStore>, s: Schema, msg: &str, t: i64) -> ObjectId {
-    repo.add(s).unwrap();
-    repo.commit(msg, "tester", Some(t)).unwrap()
+    commit_at(repo, Some(s), msg, t)
 }
 
 /// main: base(a) -> main(a, m); feature: base(a) -> feature(a, f).
 fn diverged() -> (Repository<MemoryStore>, ObjectId, ObjectId, ObjectId) {
-    let mut repo = Repository::init(MemoryStore::new("m"), js()).unwrap();
+    let mut repo = memory_repo("m", js());
     let base = commit(&mut repo, schema(&["a"], &[]), "base", 1);
     repo.create_branch("feature", None).unwrap();
     let main = commit(&mut repo, schema(&["a", "m"], &[]), "main work", 2);
@@ -133,16 +107,13 @@ fn conflicts_write_nothing_until_resolved() {
     };
     assert_eq!(conflicts.len(), 1);
     assert_eq!(conflicts[0].kind, ConflictKind::BothChanged);
-    assert_eq!(conflicts[0].element, "root.a.maxLength");
+    assert_eq!(conflicts[0].element.to_string(), "root.a.maxLength");
     assert_eq!(conflicts[0].ours.as_deref(), Some("10"));
     assert_eq!(conflicts[0].theirs.as_deref(), Some("20"));
     assert!(err.to_string().contains("root.a.maxLength"), "{err}");
     assert_eq!(repo.resolve("main").unwrap(), main, "nothing moved");
 
-    let theirs = Resolutions {
-        elements: BTreeMap::from([("root.a.maxLength".to_owned(), Side::Theirs)]),
-        default: None,
-    };
+    let theirs = Resolutions::from_names([("root.a.maxLength".to_owned(), Side::Theirs)], None);
     let done = repo
         .merge("feature", "tester", Some("take 20"), &theirs, None)
         .unwrap();
@@ -336,7 +307,7 @@ mod properties {
         fn merging_is_symmetric_and_trivial_merges_are_exact(
             base in version(), ours in version(), theirs in version(), default in side()
         ) {
-            let r = Resolutions { elements: BTreeMap::new(), default };
+            let r = Resolutions { default, ..Resolutions::default() };
             let one = merge_schemas(&base, &ours, &theirs, &r).unwrap();
             let two = merge_schemas(&base, &theirs, &ours, &r.swapped()).unwrap();
             match (one, two) {
@@ -421,19 +392,13 @@ mod datasets {
             panic!("{err}")
         };
         assert_eq!(conflicts.len(), 1);
-        assert_eq!(conflicts[0].element, "dataset:people");
-        let bogus = Resolutions {
-            elements: BTreeMap::from([("dataset:nobody".to_owned(), Side::Ours)]),
-            default: None,
-        };
+        assert_eq!(conflicts[0].element, MergeElement::Dataset("people".into()));
+        let bogus = Resolutions::from_names([("dataset:nobody".to_owned(), Side::Ours)], None);
         assert!(matches!(
             repo.merge("feature", "t", None, &bogus, Some(7)),
             Err(VcsError::InvalidInput { .. })
         ));
-        let theirs = Resolutions {
-            elements: BTreeMap::from([("dataset:people".to_owned(), Side::Theirs)]),
-            default: None,
-        };
+        let theirs = Resolutions::from_names([("dataset:people".to_owned(), Side::Theirs)], None);
         repo.merge("feature", "t", None, &theirs, Some(7)).unwrap();
         assert_eq!(read(&repo, "HEAD"), rows(&["feature"]));
     }
@@ -455,7 +420,7 @@ mod datasets {
         ));
         let err = alice.rebase(&no_resolutions()).unwrap_err();
         assert!(
-            matches!(&err, VcsError::MergeConflicts(c) if c[0].element == "dataset:people"),
+            matches!(&err, VcsError::MergeConflicts(c) if c[0].element.to_string() == "dataset:people"),
             "{err}"
         );
         alice.rebase(&Resolutions::all(Side::Theirs)).unwrap();

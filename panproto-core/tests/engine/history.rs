@@ -1,18 +1,12 @@
 //! Migrations in the history: derivation at `add`, verdicts in commits, diff and show between refs.
 
-// A test fails by unwrapping, expecting or panicking: that is how it reports.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use panproto_core::vcs::memory::MemoryStore;
 use panproto_core::{
-    ChangeKind, Compatibility, Repository, Schema, SchemaBuilder, Value, builtin_protocol,
-    derive_migration,
+    ChangeKind, Compatibility, Repository, Schema, SchemaBuilder, Value, derive_migration,
 };
 use serde_json::json;
 
-fn js() -> std::sync::Arc<panproto_core::Protocol> {
-    builtin_protocol("json-schema").unwrap()
-}
+use crate::common::js;
 
 fn person() -> SchemaBuilder {
     Schema::builder(js())

@@ -1,29 +1,9 @@
 //! Schema building, validation, canonical form and content ids.
 
-// A test fails by unwrapping, expecting or panicking: that is how it reports.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-use std::sync::Arc;
-
-use panproto_core::{ChangeKind, IssueKind, Protocol, Schema, SchemaError, builtin_protocol, diff};
+use panproto_core::{ChangeKind, IssueKind, Schema, SchemaError, builtin_protocol, diff};
 use proptest::prelude::*;
 
-fn atproto() -> Arc<Protocol> {
-    builtin_protocol("atproto").unwrap()
-}
-
-fn post() -> Schema {
-    Schema::builder(atproto())
-        .vertex("post", "record", Some("app.bsky.feed.post".into()))
-        .vertex("post:body", "object", None)
-        .vertex("post:body.text", "string", None)
-        .edge("post", "post:body", "record-schema", None)
-        .edge("post:body", "post:body.text", "prop", Some("text".into()))
-        .constraint("post:body.text", "maxLength", "3000")
-        .required("post:body", vec!["text".into()])
-        .build()
-        .unwrap()
-}
+use crate::common::{atproto, post};
 
 /// The canonical encoding is part of the format: this hash may only change
 /// together with `OBJECT_FORMAT`.
@@ -132,20 +112,23 @@ fn diff_names_each_change() {
         .build()
         .unwrap();
     let changes = diff(&old, &new);
-    let summary: Vec<(ChangeKind, &str)> = changes
+    let summary: Vec<(ChangeKind, String)> = changes
         .iter()
-        .map(|c| (c.kind, c.element.as_str()))
+        .map(|c| (c.kind, c.element.to_string()))
         .collect();
     assert_eq!(
         summary,
         [
-            (ChangeKind::VertexAdded, "post:body.tags"),
+            (ChangeKind::VertexAdded, "post:body.tags".to_owned()),
             (
                 ChangeKind::EdgeAdded,
-                "post:body -prop[tags]-> post:body.tags"
+                "post:body -prop[tags]-> post:body.tags".to_owned()
             ),
-            (ChangeKind::ConstraintChanged, "post:body.text.maxLength"),
-            (ChangeKind::RequiredAdded, "post:body.tags"),
+            (
+                ChangeKind::ConstraintChanged,
+                "post:body.text.maxLength".to_owned()
+            ),
+            (ChangeKind::RequiredAdded, "post:body.tags".to_owned()),
         ]
     );
     assert_eq!(changes[2].old.as_deref(), Some("3000"));

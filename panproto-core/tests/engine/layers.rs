@@ -5,9 +5,6 @@
 //! the layer it reaches; so the import graph cannot grow a cycle across
 //! layers.
 
-// A test fails by unwrapping, expecting or panicking: that is how it reports.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use std::fs;
 use std::path::Path;
 

@@ -1,20 +1,11 @@
 //! Versioned data: `add_data`, datasets carried by commits, `data_at`, `migrate_data`.
 
-// A test fails by unwrapping, expecting or panicking: that is how it reports.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-use std::sync::Arc;
-
 use panproto_core::vcs::memory::MemoryStore;
 use panproto_core::vcs::object::{self, CHUNK_RECORDS, ObjectKind};
 use panproto_core::vcs::store::Store;
-use panproto_core::{
-    Map, ObjectId, Protocol, Repository, Schema, SchemaBuilder, Value, VcsError, builtin_protocol,
-};
+use panproto_core::{ObjectId, Repository, Schema, SchemaBuilder, Value, VcsError};
 
-fn js() -> Arc<Protocol> {
-    builtin_protocol("json-schema").unwrap()
-}
+use crate::common::{commit_at, js, memory_repo, obj};
 
 /// v1: a person with name, age, email, and `extra` (a union of no variants: any value).
 fn v1_builder() -> SchemaBuilder {
@@ -62,15 +53,6 @@ fn v3() -> Schema {
         .unwrap()
 }
 
-fn obj(fields: Vec<(&str, Value)>) -> Value {
-    Value::Object(
-        fields
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect::<Map>(),
-    )
-}
-
 /// Record `i` of v1, with values JSON would not keep apart (bytes, floats
 /// that are whole, big integers).
 fn person(i: usize) -> Value {
@@ -92,14 +74,11 @@ fn person(i: usize) -> Value {
 }
 
 fn repo() -> Repository<MemoryStore> {
-    Repository::init(MemoryStore::new("data"), js()).unwrap()
+    memory_repo("data", js())
 }
 
 fn commit(repo: &mut Repository<MemoryStore>, schema: Option<Schema>, msg: &str) -> ObjectId {
-    if let Some(s) = schema {
-        repo.add(s).unwrap();
-    }
-    repo.commit(msg, "tester", Some(0)).unwrap()
+    commit_at(repo, schema, msg, 0)
 }
 
 fn collect(records: impl Iterator<Item = Result<Value, VcsError>>) -> Vec<Value> {

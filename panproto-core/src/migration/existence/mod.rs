@@ -5,12 +5,21 @@
 //! a mapping unusable and [`MigrationBuilder::compile`](crate::migration::MigrationBuilder::compile)
 //! refuses them ([`ExistenceKind::is_fatal`]); four describe data a valid
 //! migration drops or risks, and are for the user to judge.
+//!
+//! The checks live here (in `checks`), and drive the plan's builder (in
+//! `migration/plan.rs`), which only plans: `analyse` yields the plan and
+//! the report together, so `compile` checks and plans in one pass.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::migration::{MigrationSpec, analyse};
+mod checks;
+
+use std::collections::BTreeMap;
+
+use crate::migration::MigrationSpec;
+use crate::migration::plan::{Builder, Plan};
 use crate::model::schema::Schema;
 
 /// The ten kinds of existence issue.
@@ -129,6 +138,29 @@ impl ExistenceReport {
 /// Checks a mapping from `src` to `tgt` and reports every issue.
 pub fn check_existence(src: &Schema, tgt: &Schema, spec: &MigrationSpec) -> ExistenceReport {
     analyse(src, tgt, spec).1
+}
+
+/// Compiles `spec` into a plan and reports every existence issue. The plan
+/// is usable only if the report has no fatal issue.
+///
+/// The checks of the mapping itself run first; the plan's nodes are built
+/// for every mapped vertex; then the checks that read the plan.
+pub(crate) fn analyse(src: &Schema, tgt: &Schema, spec: &MigrationSpec) -> (Plan, ExistenceReport) {
+    let mut b = Builder::new(src, tgt, spec);
+    checks::check_mapping(&mut b);
+    let roots = b.src.roots();
+    let normal: BTreeMap<String, usize> = b.plan_mapped();
+    let mapped_roots: Vec<&String> = roots.iter().filter(|r| normal.contains_key(*r)).collect();
+    checks::check_roots(&mut b, &roots, &mapped_roots);
+    checks::check_simultaneity(&mut b, &normal);
+    checks::check_reachability(&mut b, &normal, &mapped_roots);
+    checks::check_required_and_constraints(&mut b, &normal);
+    let default_root = match mapped_roots.as_slice() {
+        [one] => Some((*one).clone()),
+        _ => None,
+    };
+    let (plan, issues) = b.finish(normal, roots, default_root);
+    (plan, ExistenceReport { issues })
 }
 
 #[cfg(test)]
