@@ -12,7 +12,7 @@ use panproto_core::{
     Conflict, MergeError, MigrationError, ProtocolError, SchemaError, StoreError, StoreErrorKind,
     VcsError,
 };
-use pyo3::exceptions::PyRuntimeError;
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
@@ -187,6 +187,10 @@ fn vcs_err(py: Python<'_>, e: VcsError) -> PyErr {
             Err(e) => e,
         },
         VcsError::NotFound(_) => raise(py, "NotFoundError", message, &[]),
+        // A NUL in a name, message or author is a bad argument, refused
+        // before the store is asked: the plain `ValueError` Python raises
+        // for a value it cannot take.
+        VcsError::NulByte { .. } => PyValueError::new_err(message),
         VcsError::DataValidation {
             dataset,
             index,

@@ -29,7 +29,7 @@
 //! Every table but `meta` and `repositories` carries the repository's id in
 //! `repo`, so many named repositories live isolated in one file or database.
 
-use panproto_core::vcs::check_text;
+use panproto_core::vcs::{check_not_empty, check_text};
 use panproto_core::vcs::object::{ObjectKind, StoredObject};
 use panproto_core::vcs::store::{RefTarget, RepoInfo, STORE_FORMAT, Transaction};
 use panproto_core::{ObjectId, StoreError, StoreErrorKind, VcsError};
@@ -144,13 +144,7 @@ fn redact_url(location: &str) -> String {
 
 /// Repository names must be non-empty and hold no NUL.
 fn check_name(name: &str) -> Result<(), VcsError> {
-    if name.trim().is_empty() {
-        return Err(VcsError::InvalidInput {
-            what: "repository name",
-            reason: "it is empty".to_owned(),
-        });
-    }
-    check_text("repository name", name)
+    check_not_empty("repository name", name)
 }
 
 /// Every text a transaction writes to a text column: ref names, symbolic

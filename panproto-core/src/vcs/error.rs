@@ -133,6 +133,15 @@ pub enum VcsError {
         /// Why.
         reason: String,
     },
+    /// A name, message or author holds a NUL byte, which no store keeps
+    /// (PostgreSQL's `text` cannot); refused before the store is asked.
+    #[error("invalid {what}: it holds a NUL byte (at byte {at}), which no store keeps")]
+    NulByte {
+        /// Which input, e.g. `"commit message"`.
+        what: &'static str,
+        /// The byte offset of the first NUL.
+        at: usize,
+    },
     /// A merge or rebase met conflicts that no resolution settles; nothing was written.
     #[error("{} conflict{} to resolve (ours or theirs):\n  {}",
         .0.len(), if .0.len() == 1 { "" } else { "s" },

@@ -5,7 +5,7 @@
 //! calls it) before it reads or writes the store, so every store refuses
 //! the same inputs the same way: PostgreSQL cannot keep a NUL byte in
 //! text (`invalid byte sequence for encoding "UTF8"`) while SQLite would,
-//! so NUL is refused here, as [`VcsError::InvalidInput`] naming the field.
+//! so NUL is refused here, as [`VcsError::NulByte`] naming the field.
 
 use crate::vcs::error::VcsError;
 
@@ -13,13 +13,10 @@ use crate::vcs::error::VcsError;
 /// `"commit message"`.
 ///
 /// # Errors
-/// [`VcsError::InvalidInput`] naming `what`.
+/// [`VcsError::NulByte`] naming `what`.
 pub fn check_text(what: &'static str, value: &str) -> Result<(), VcsError> {
     match value.find('\0') {
-        Some(at) => Err(VcsError::InvalidInput {
-            what,
-            reason: format!("it holds a NUL byte (at byte {at}), which no store keeps"),
-        }),
+        Some(at) => Err(VcsError::NulByte { what, at }),
         None => Ok(()),
     }
 }
@@ -27,7 +24,8 @@ pub fn check_text(what: &'static str, value: &str) -> Result<(), VcsError> {
 /// Refuses text that is empty (or only white space), or holds a NUL byte.
 ///
 /// # Errors
-/// [`VcsError::InvalidInput`] naming `what`.
+/// [`VcsError::InvalidInput`] naming `what` when empty, [`VcsError::NulByte`]
+/// for a NUL.
 pub fn check_not_empty(what: &'static str, value: &str) -> Result<(), VcsError> {
     if value.trim().is_empty() {
         return Err(VcsError::InvalidInput {
@@ -47,7 +45,7 @@ mod tests {
         assert_eq!(check_text("author", "ada"), Ok(()));
         let err = check_text("author", "a\0da").unwrap_err();
         assert!(
-            matches!(&err, VcsError::InvalidInput { what: "author", reason } if reason.contains("NUL")),
+            matches!(&err, VcsError::NulByte { what: "author", at: 1 }),
             "{err:?}"
         );
         assert!(matches!(
