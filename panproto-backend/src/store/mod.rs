@@ -29,9 +29,9 @@
 //! Every table but `meta` and `repositories` carries the repository's id in
 //! `repo`, so many named repositories live isolated in one file or database.
 
-use panproto_core::vcs::{check_not_empty, check_text};
 use panproto_core::vcs::object::{ObjectKind, StoredObject};
 use panproto_core::vcs::store::{RefTarget, RepoInfo, STORE_FORMAT, Transaction};
+use panproto_core::vcs::{check_not_empty, check_text};
 use panproto_core::{ObjectId, StoreError, StoreErrorKind, VcsError};
 
 #[cfg(feature = "postgres")]

@@ -45,7 +45,13 @@ mod tests {
         assert_eq!(check_text("author", "ada"), Ok(()));
         let err = check_text("author", "a\0da").unwrap_err();
         assert!(
-            matches!(&err, VcsError::NulByte { what: "author", at: 1 }),
+            matches!(
+                &err,
+                VcsError::NulByte {
+                    what: "author",
+                    at: 1
+                }
+            ),
             "{err:?}"
         );
         assert!(matches!(
