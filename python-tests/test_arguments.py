@@ -1,4 +1,4 @@
-"""Bad arguments (issue 8): each refused with the exception that says what is
+"""Bad arguments: each refused with the exception that says what is
 wrong with it, naming the argument or the path to the value.
 
 - A Python argument of the wrong type or shape is a ``TypeError`` naming it.

@@ -158,10 +158,7 @@ on_one_backend = pytest.mark.backend("sqlite")
 
 
 def engine_kinds() -> dict[str, list[str]]:
-    list_kinds = getattr(pp, "list_kinds", None)
-    if list_kinds is None:
-        pytest.skip("the backend has no list_kinds() yet (it comes with the bindings split)")
-    kinds: dict[str, list[str]] = list_kinds()
+    kinds: dict[str, list[str]] = pp.list_kinds()
     return kinds
 
 

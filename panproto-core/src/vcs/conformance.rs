@@ -899,7 +899,7 @@ pub fn text_with_nul_is_refused<D: Database>(db: &D) {
     assert!(
         matches!(
             err,
-            VcsError::InvalidInput {
+            VcsError::NulByte {
                 what: "protocol specification",
                 ..
             }

@@ -1,4 +1,4 @@
-//! The data benchmarks of issue #4: staging and committing 100,000 records,
+//! The data benchmarks: staging and committing 100,000 records,
 //! and `migrate_data` of them across three versions, through the store.
 
 use std::sync::Arc;

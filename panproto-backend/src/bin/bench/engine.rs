@@ -1,4 +1,4 @@
-//! The engine benchmarks of issue #3: lifting records, the get/put round
+//! The engine benchmarks: lifting records, the get/put round
 //! trip, diff + classify of large schemas, and `add` deriving a migration.
 //!
 //! Lifting, get/put and diff do not touch the store, so both backend builds

@@ -1,6 +1,5 @@
-//! `panproto-bench`: the storage benchmarks of issue #2 (and, in
-//! [`engine`], the engine benchmarks of issue #3, and in [`data`] those of
-//! versioned data, issue #4), through
+//! `panproto-bench`: the storage benchmarks (and, in [`engine`], the
+//! engine benchmarks, and in [`data`] those of versioned data), through
 //! [`Repository`] and [`open_store`], for the backend this build compiles in.
 //!
 //! ```text
