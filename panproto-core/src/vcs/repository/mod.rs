@@ -388,12 +388,17 @@ impl<S: Store> Repository<S> {
     ) -> Result<ObjectId, VcsError> {
         check_not_empty("commit message", message)?;
         check_author(author)?;
-        let key = self.stage_key(message, author, timestamp);
         let prepared = match self.unconfirmed.take() {
             // A retry after an ambiguous failure: the very same commit.
-            Some(unconfirmed) if unconfirmed.key == key => unconfirmed.prepared,
+            Some(unconfirmed) if unconfirmed.key == self.stage_key(message, author, timestamp) => {
+                unconfirmed.prepared
+            }
             _ => self.prepare_commit(message, author, timestamp)?,
         };
+        // Made after preparing, which stores the staged schema and so
+        // remembers its id: hashing a 10,000-vertex schema only for the key
+        // cost a third of the commit.
+        let key = self.stage_key(message, author, timestamp);
         let id = self.write_commit(prepared, Some(key))?;
         self.stage = None;
         self.data_stage.clear();
