@@ -9,7 +9,7 @@
 //!    encoding. An [`ObjectId`] is the blake3 hash of an object's encoding
 //!    (a header naming format and kind, then a canonical body).
 //! 2. `model`: what a schema is. A [`Protocol`] is the rule book of a
-//!    family of schemas (vertex kinds, edge rules, constraint sorts); five
+//!    family of schemas (vertex kinds, edge rules, constraint sorts); six
 //!    are built in ([`builtin_protocols`]) and users
 //!    [`define`](registry::define) their own. A [`Schema`] is a graph of
 //!    typed vertices and edges with constraints and required edges, built by
@@ -31,7 +31,12 @@
 //!    (renames detected), and [`merge_schemas`] merges three-way with typed
 //!    conflicts, each on a [`MergeElement`], settled by [`Resolutions`]
 //!    keyed on those elements or on their text as users write it.
-//! 5. [`vcs`]: the history. Content-addressed objects ([`vcs::object`]), a
+//! 5. [`formats`]: schema files as teams keep them (Avro, and the other
+//!    native formats as they land), parsed into schemas of their protocol
+//!    and emitted back; a directory is one schema. Above evolution, so that
+//!    a format's own compatibility rules can live with it.
+//!
+//! 6. [`vcs`]: the history. Content-addressed objects ([`vcs::object`]), a
 //!    small [`Store`](vcs::store::Store) trait whose implementations
 //!    (SQLite, PostgreSQL) live in `panproto-backend`, an in-memory store
 //!    for tests with a conformance suite every store runs, and the
@@ -41,13 +46,13 @@
 //!    agrees), and a commit retried after an ambiguous store failure lands
 //!    once.
 //!
-//! Native format parsers (`formats`), lenses (`lens`) and GAT theories
-//! (`gat`) are to come as layers of their own: formats above the model,
-//! lenses beside migration.
+//! Lenses (`lens`) and GAT theories (`gat`) are to come as layers of their
+//! own, beside migration.
 //!
 //! Each layer has one error enum, and the upper ones wrap the lower:
 //! [`ProtocolError`] and [`SchemaError`] (model), [`MigrationError`],
-//! [`MergeError`] (evolution), and [`VcsError`], which wraps
+//! [`MergeError`] (evolution), [`FormatError`] (formats, every input
+//! error with its file, line and column), and [`VcsError`], which wraps
 //! [`SchemaError`], [`MergeError`] and [`StoreError`].
 //!
 //! Every public item is re-exported here, flat, so callers need not know
@@ -73,6 +78,7 @@
 
 pub mod encoding;
 mod evolution;
+pub mod formats;
 mod migration;
 mod model;
 pub mod vcs;
@@ -84,6 +90,7 @@ pub use evolution::{
     Element, MergeElement, MergeError, MergeOutcome, Resolutions, Side, classify, derive_migration,
     diff, merge_schemas,
 };
+pub use formats::{Emitted, Format, FormatError, FormatOptions, Location, Source, SourceFile};
 pub use migration::existence;
 pub use migration::{
     CompiledMigration, EdgeMapping, ExistenceIssue, ExistenceKind, ExistenceReport,

@@ -679,7 +679,7 @@ mod tests {
 
     use super::*;
     use crate::model::protocol::Protocol;
-    use crate::model::protocol::builtin_protocol;
+    use crate::model::builtin::builtin_protocol;
 
     fn json() -> Arc<Protocol> {
         builtin_protocol("json-schema").unwrap()

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use crate::model::error::ProtocolError;
-use crate::model::protocol::{Protocol, builtin_names, builtin_protocol};
+use crate::model::builtin::{builtin_names, builtin_protocol};
+use crate::model::protocol::Protocol;
 
 fn defined() -> &'static RwLock<BTreeMap<String, Arc<Protocol>>> {
     static DEFINED: OnceLock<RwLock<BTreeMap<String, Arc<Protocol>>>> = OnceLock::new();

@@ -9,7 +9,14 @@ use std::fs;
 use std::path::Path;
 
 /// The layers, lowest first: a folder of `src/` each.
-const LAYERS: [&str; 5] = ["encoding", "model", "migration", "evolution", "vcs"];
+const LAYERS: [&str; 6] = [
+    "encoding",
+    "model",
+    "migration",
+    "evolution",
+    "formats",
+    "vcs",
+];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for entry in fs::read_dir(dir).expect("src/ is readable") {

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::encoding::ObjectId;
-use crate::model::protocol::builtin_protocol;
+use crate::model::builtin::builtin_protocol;
 use crate::model::schema::Schema;
 use crate::vcs::StoreError;
 use crate::vcs::error::VcsError;

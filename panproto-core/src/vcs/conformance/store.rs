@@ -5,7 +5,7 @@
 
 use super::{commit_obj, set_ref};
 use crate::encoding::ObjectId;
-use crate::model::protocol::builtin_protocol;
+use crate::model::builtin::builtin_protocol;
 use crate::model::schema::Schema;
 use crate::vcs::error::VcsError;
 use crate::vcs::object::{self, ObjectKind};
