@@ -14,6 +14,7 @@
 //! switching backend recompiles only the backend crate.
 
 mod error;
+mod oracles;
 mod paths;
 mod proc;
 mod project;

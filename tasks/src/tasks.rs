@@ -7,6 +7,7 @@ use std::process::Command;
 use serde_json::Value as Json;
 
 use crate::error::{Context, Result, fail};
+use crate::oracles;
 use crate::paths;
 use crate::proc;
 use crate::project::{self, BACKENDS, Backend};
@@ -155,9 +156,11 @@ pub fn test(backend: Option<&str>, skip_rust: bool, pytest_args: &[String]) -> R
     let root = paths::root();
     if !skip_rust {
         lint(&root)?;
+        let oracles = oracles::env()?;
         let mut cmd = Command::new(cargo());
         cmd.current_dir(&root)
-            .args(["test", "--workspace", "--exclude", "panproto-backend"]);
+            .args(["test", "--workspace", "--exclude", "panproto-backend"])
+            .envs(oracles);
         proc::run("Rust tests: workspace (core, tasks)", &mut cmd)?;
         for b in &BACKENDS {
             let mut cmd = Command::new(cargo());

@@ -678,8 +678,8 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::model::protocol::Protocol;
     use crate::model::builtin::builtin_protocol;
+    use crate::model::protocol::Protocol;
 
     fn json() -> Arc<Protocol> {
         builtin_protocol("json-schema").unwrap()

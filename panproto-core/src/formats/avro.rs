@@ -1,6 +1,6 @@
 //! Apache Avro schemas (`.avsc`). (Being written: the parser lands next.)
 
-use crate::formats::{Emitted, FormatError, Location, FormatOptions, Source};
+use crate::formats::{Emitted, FormatError, FormatOptions, Location, Source};
 use crate::model::Schema;
 
 /// The extensions of Avro schema files.

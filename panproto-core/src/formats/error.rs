@@ -129,7 +129,9 @@ pub enum FormatError {
         known: Vec<String>,
     },
     /// The schema's protocol is not the format's.
-    #[error("a schema of protocol {protocol:?} cannot be written as {format}; its format is that of its protocol")]
+    #[error(
+        "a schema of protocol {protocol:?} cannot be written as {format}; its format is that of its protocol"
+    )]
     WrongProtocol {
         /// The format asked for.
         format: String,

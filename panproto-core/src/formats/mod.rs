@@ -101,7 +101,10 @@ impl Format {
 
     /// The format whose schemas are of protocol `name`, if one is.
     pub fn of_protocol(name: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|f| f.protocol_name() == name)
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|f| f.protocol_name() == name)
     }
 
     /// Whether a file of this path belongs to the format, by its extension.
@@ -190,8 +193,7 @@ impl Emitted {
 /// no format's, as for text given without a file name) and its content
 /// looks like the format's.
 fn claims(format: Format, file: &SourceFile) -> bool {
-    let by_name = format.accepts(&file.path)
-        || !Format::ALL.iter().any(|f| f.accepts(&file.path));
+    let by_name = format.accepts(&file.path) || !Format::ALL.iter().any(|f| f.accepts(&file.path));
     by_name && format.sniff(&file.text)
 }
 
@@ -217,7 +219,11 @@ pub fn detect(source: &Source) -> Result<Format, FormatError> {
             what: source.origin().to_owned(),
             reason: format!(
                 "it could be {}",
-                several.iter().map(|f| f.name()).collect::<Vec<_>>().join(" or ")
+                several
+                    .iter()
+                    .map(|f| f.name())
+                    .collect::<Vec<_>>()
+                    .join(" or ")
             ),
             known: names(),
         }),
@@ -230,7 +236,11 @@ pub fn detect(source: &Source) -> Result<Format, FormatError> {
 ///
 /// # Errors
 /// As [`detect`] and [`Format::parse`].
-pub fn parse(source: &Source, format: Option<Format>, options: &FormatOptions) -> Result<Schema, FormatError> {
+pub fn parse(
+    source: &Source,
+    format: Option<Format>,
+    options: &FormatOptions,
+) -> Result<Schema, FormatError> {
     match format {
         Some(f) => f.parse(source, options),
         None => {

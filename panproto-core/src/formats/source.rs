@@ -45,7 +45,10 @@ impl Source {
     }
 
     /// A source of several files, given as (relative path, text) pairs.
-    pub fn from_files(origin: impl Into<String>, files: impl IntoIterator<Item = (String, String)>) -> Self {
+    pub fn from_files(
+        origin: impl Into<String>,
+        files: impl IntoIterator<Item = (String, String)>,
+    ) -> Self {
         let mut files: Vec<SourceFile> = files
             .into_iter()
             .map(|(path, text)| SourceFile { path, text })
@@ -72,9 +75,10 @@ impl Source {
         let meta = fs::metadata(path).map_err(|e| io(path, &e))?;
         if !meta.is_dir() {
             let text = fs::read_to_string(path).map_err(|e| io(path, &e))?;
-            let name = path
-                .file_name()
-                .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
             let mut source = Self::from_text(name, text);
             source.origin = path.display().to_string();
             return Ok(source);
@@ -148,5 +152,6 @@ fn walk(
 /// The extension of a path (after its last `.`, lowercased), if any.
 pub(crate) fn extension(path: &str) -> Option<String> {
     let name = path.rsplit('/').next().unwrap_or(path);
-    name.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase())
+    name.rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase())
 }

@@ -22,8 +22,8 @@ pub(crate) mod record;
 pub mod registry;
 pub(crate) mod schema;
 
-pub use error::{IssueKind, ProtocolError, SchemaError, SchemaIssue};
 pub use builtin::{builtin_names, builtin_protocol, builtin_protocols};
+pub use error::{IssueKind, ProtocolError, SchemaError, SchemaIssue};
 pub use protocol::{EdgeRole, EdgeRule, Protocol, ValueType};
 pub use record::{Map, RecordChecker, RecordViolation, Value};
 pub use schema::{

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
-use crate::model::error::ProtocolError;
 use crate::model::builtin::{builtin_names, builtin_protocol};
+use crate::model::error::ProtocolError;
 use crate::model::protocol::Protocol;
 
 fn defined() -> &'static RwLock<BTreeMap<String, Arc<Protocol>>> {

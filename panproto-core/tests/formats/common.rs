@@ -41,7 +41,12 @@ pub fn round_trip(format: Format, source: &Source) -> Schema {
         panic!(
             "{}: the emitted text does not parse: {e}\n{}",
             source.origin(),
-            emitted.files.values().cloned().collect::<Vec<_>>().join("\n----\n")
+            emitted
+                .files
+                .values()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n----\n")
         )
     });
     if first != second {
@@ -57,4 +62,63 @@ pub fn round_trip(format: Format, source: &Source) -> Schema {
         );
     }
     first
+}
+
+/// The result of running a format's reference tool.
+pub enum Oracle {
+    /// The tool ran; its verdict: `Ok` accepted, `Err(output)` refused.
+    Ran(Result<(), String>),
+    /// The tool is not installed here and `PANPROTO_REQUIRE_ORACLES` is
+    /// unset (a plain `cargo test`): the caller prints why and checks
+    /// nothing more. `cargo tasks test` installs every tool and sets it.
+    Missing(String),
+}
+
+/// Runs `program` with `args` (in `dir`), as an oracle.
+pub fn run_oracle(program: &str, args: &[&str], dir: &std::path::Path) -> Oracle {
+    match std::process::Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+    {
+        Ok(out) if out.status.success() => Oracle::Ran(Ok(())),
+        Ok(out) => Oracle::Ran(Err(format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))),
+        Err(e) if std::env::var_os("PANPROTO_REQUIRE_ORACLES").is_some() => {
+            panic!("the oracle {program} cannot run: {e}")
+        }
+        Err(e) => Oracle::Missing(format!(
+            "{program} cannot run ({e}); `cargo tasks test` installs it"
+        )),
+    }
+}
+
+/// Runs a Python oracle script (`python -c script args...`) with the
+/// oracle venv's interpreter (`PANPROTO_ORACLE_PYTHON`); without it, with
+/// `python3` if that has the module, else [`Oracle::Missing`].
+pub fn run_python_oracle(
+    module: &str,
+    script: &str,
+    args: &[&str],
+    dir: &std::path::Path,
+) -> Oracle {
+    let python = std::env::var("PANPROTO_ORACLE_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let has_module = std::process::Command::new(&python)
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_module {
+        if std::env::var_os("PANPROTO_REQUIRE_ORACLES").is_some() {
+            panic!("the oracle module {module} is not importable by {python}");
+        }
+        return Oracle::Missing(format!(
+            "{python} has no module {module}; `cargo tasks test` installs it"
+        ));
+    }
+    let mut full = vec!["-c", script];
+    full.extend_from_slice(args);
+    run_oracle(&python, &full, dir)
 }

@@ -102,7 +102,14 @@ mod tests {
         let names: Vec<_> = builtin_names().collect();
         assert_eq!(
             names,
-            ["atproto", "sql", "protobuf", "graphql", "json-schema", "avro"]
+            [
+                "atproto",
+                "sql",
+                "protobuf",
+                "graphql",
+                "json-schema",
+                "avro"
+            ]
         );
         for p in builtin_protocols() {
             assert_eq!(Protocol::clone(p).validate().as_ref(), Ok(&**p));

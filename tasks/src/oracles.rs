@@ -1,0 +1,90 @@
+//! The formats' reference tools, which the format tests run as oracles.
+//!
+//! Python ones (graphql-core, jsonschema, fastavro) go into
+//! `target/venvs/oracles` from `tasks/oracles.txt`; `protoc` comes from
+//! Debian's `protobuf-compiler`, installed with apt-get when it is missing
+//! and this runs as root (as CI does). [`env`] gives the variables the Rust
+//! tests read: where the tools are, and that a missing tool is a failure
+//! rather than a skip.
+
+use std::fs;
+use std::process::Command;
+
+use crate::error::{Context, Result, fail};
+use crate::paths;
+use crate::proc;
+use crate::python::Venv;
+
+/// The Debian package and version `protoc` comes from (Debian 12's).
+const PROTOC_PACKAGE: &str = "protobuf-compiler=3.21.12-3+deb12u1";
+
+/// The oracle venv's requirements (`tasks/oracles.txt`), one per line.
+fn requirements() -> Result<Vec<String>> {
+    let path = paths::root().join("tasks").join("oracles.txt");
+    let text = fs::read_to_string(&path).context(|| format!("reading {}", path.display()))?;
+    Ok(text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect())
+}
+
+fn have(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// Installs `protoc` if it is missing and we may (root, apt-get present).
+fn ensure_protoc() -> Result {
+    if have("protoc") {
+        return Ok(());
+    }
+    if !is_root() || !have("apt-get") {
+        return Err(fail(format!(
+            "protoc is missing: install Debian's {PROTOC_PACKAGE} (the format tests run it)"
+        )));
+    }
+    proc::run(
+        "apt-get update (for protoc)",
+        Command::new("apt-get").args(["update", "-qq"]),
+    )?;
+    proc::run(
+        &format!("apt-get install {PROTOC_PACKAGE}"),
+        Command::new("apt-get")
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .args([
+                "install",
+                "-y",
+                "-qq",
+                "--no-install-recommends",
+                PROTOC_PACKAGE,
+            ]),
+    )
+}
+
+/// Makes every oracle available; returns the environment the format
+/// tests read: `PANPROTO_ORACLE_PYTHON` (the venv's interpreter) and
+/// `PANPROTO_REQUIRE_ORACLES=1` (a missing tool fails the test).
+pub fn env() -> Result<Vec<(String, String)>> {
+    ensure_protoc()?;
+    let venv = Venv::named("oracles");
+    venv.ensure()?;
+    venv.ensure_requirements("oracles", &requirements()?)?;
+    Ok(vec![
+        (
+            "PANPROTO_ORACLE_PYTHON".to_owned(),
+            venv.python().display().to_string(),
+        ),
+        ("PANPROTO_REQUIRE_ORACLES".to_owned(), "1".to_owned()),
+    ])
+}
