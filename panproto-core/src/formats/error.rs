@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use crate::model::SchemaError;
+use crate::model::{ProtocolError, SchemaError};
 
 /// A place in a source file: 1-based line and column (in characters).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -152,6 +152,10 @@ pub enum FormatError {
     /// The parsed declarations do not make a valid schema of the protocol.
     #[error(transparent)]
     Schema(#[from] SchemaError),
+    /// The format's protocol is not available (a user protocol named like
+    /// a format's is refused when defined, so this means a broken build).
+    #[error(transparent)]
+    Protocol(#[from] ProtocolError),
 }
 
 impl FormatError {

@@ -10,13 +10,16 @@
 //! order (`field-order`), which decides the binary encoding.
 
 use super::{define, rule};
-use crate::model::protocol::{EdgeRole, EdgeRule, Protocol, ValueType};
+use crate::model::protocol::{EdgeRole, Protocol, ValueType};
 
 /// The kinds a value may have: every kind but `file`.
 const TYPES: &[&str] = &[
-    "record", "enum", "fixed", "array", "map", "union", "ref", "null", "boolean", "int", "long",
-    "float", "double", "bytes", "string",
+    "record", "error", "enum", "fixed", "array", "map", "union", "ref", "null", "boolean", "int",
+    "long", "float", "double", "bytes", "string",
 ];
+
+/// The named kinds: what a `ref` may wrap and a file declares.
+const NAMED: &[&str] = &["record", "error", "enum", "fixed"];
 
 /// The Avro protocol.
 pub(super) fn protocol() -> Protocol {
@@ -27,6 +30,9 @@ pub(super) fn protocol() -> Protocol {
         ("ThAvroSchema", "ThAvroInstance"),
         &[
             ("record", T::Object),
+            // A record declared with `"type": "error"` (Avro's protocols
+            // throw them; `.avsc` files may declare them too).
+            ("error", T::Object),
             ("enum", T::String),
             ("fixed", T::Bytes),
             ("array", T::Array),
@@ -44,23 +50,17 @@ pub(super) fn protocol() -> Protocol {
             ("file", T::Any),
         ],
         vec![
-            ("field", rule(&["record"], TYPES, Property)),
+            ("field", rule(&["record", "error"], TYPES, Property)),
             ("items", rule(&["array"], TYPES, Item)),
             // A map's values: any key, each value at the target. Records do
             // not follow it (no role says "every key"), so map values are
             // not checked against the value type.
             ("values", rule(&["map"], TYPES, Reference)),
             ("variant", rule(&["union"], TYPES, Variant)),
-            ("ref", rule(&["ref"], &["record", "enum", "fixed"], Wrapper)),
+            ("ref", rule(&["ref"], NAMED, Wrapper)),
             // A file's top-level schema, and the named types it defines.
             ("root", rule(&["file"], TYPES, Reference)),
-            (
-                "declares",
-                EdgeRule {
-                    named: false,
-                    ..rule(&["file"], &["record", "enum", "fixed"], Reference)
-                },
-            ),
+            ("declares", rule(&["file"], NAMED, Reference)),
         ],
         &[
             "default",
