@@ -3,7 +3,7 @@
 A backend is a module (``panproto_sqlite``, ``panproto_postgres``) that
 satisfies :class:`Backend`: the functions below, and classes whose
 instances satisfy :class:`ProtocolLike`, :class:`SchemaBuilderLike`,
-:class:`SchemaLike`, :class:`MigrationBuilderLike`,
+:class:`SchemaLike`, :class:`FieldLike`, :class:`MigrationBuilderLike`,
 :class:`CompiledMigrationLike`, :class:`LiftIteratorLike`, :class:`DataIteratorLike`,
 :class:`ExistenceReportLike`, :class:`DiffReportLike`, :class:`CommitLike`,
 :class:`StatusLike`, :class:`VerifyReportLike` and :class:`RepositoryLike`.
@@ -36,6 +36,7 @@ __all__ = [
     "DataIteratorLike",
     "DiffReportLike",
     "ExistenceReportLike",
+    "FieldLike",
     "LiftIteratorLike",
     "MigrationBuilderLike",
     "ProtocolLike",
@@ -99,7 +100,25 @@ class SchemaLike(typing.Protocol):
     def from_json(json: str, protocol: Any = None) -> SchemaLike: ...
     def to_builder(self) -> SchemaBuilderLike: ...
     def validate_record(self, record: Any, root: str) -> list[Any]: ...
+    def emit(self, format: Any = None) -> Any: ...
+    def fields(self) -> list[FieldLike]: ...
+    @staticmethod
+    def from_avro(source: Any, *, name: Any = None) -> SchemaLike: ...
     def __len__(self) -> int: ...
+
+
+@runtime_checkable
+class FieldLike(typing.Protocol):
+    """One field of a schema."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def parent(self) -> str: ...
+    @property
+    def vertex(self) -> str: ...
 
 
 @runtime_checkable
@@ -320,6 +339,7 @@ class Backend(typing.Protocol):
     Protocol: type[ProtocolLike]
     SchemaBuilder: type[SchemaBuilderLike]
     Schema: type[SchemaLike]
+    Field: type[FieldLike]
     MigrationBuilder: type[MigrationBuilderLike]
     CompiledMigration: type[CompiledMigrationLike]
     LiftIterator: type[LiftIteratorLike]
@@ -341,6 +361,8 @@ class Backend(typing.Protocol):
     compose: Callable[..., CompiledMigrationLike]
     invert: Callable[..., CompiledMigrationLike]
     list_kinds: Callable[[], dict[str, list[str]]]
+    parse: Callable[..., SchemaLike]
+    list_formats: Callable[[], list[str]]
 
 
 # Names typing adds to every Protocol class; they are not interface members.
@@ -392,6 +414,7 @@ _CLASS_INTERFACES: dict[str, type] = {
     "Protocol": ProtocolLike,
     "SchemaBuilder": SchemaBuilderLike,
     "Schema": SchemaLike,
+    "Field": FieldLike,
     "MigrationBuilder": MigrationBuilderLike,
     "CompiledMigration": CompiledMigrationLike,
     "LiftIterator": LiftIteratorLike,

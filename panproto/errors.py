@@ -7,6 +7,7 @@ backend is loaded. The tree::
     Exception
     └── PanprotoError                  every error panproto raises on purpose
         ├── SchemaValidationError      a protocol or schema breaks the rules (.errors)
+        ├── ParseError                 a schema file cannot be read (.file, .line, .column)
         ├── MigrationError             a migration cannot be compiled or applied (.errors)
         ├── ExistenceCheckError        an existence check could not be run (reserved)
         ├── LensError                  a lens is ill-formed or breaks its laws (reserved)
@@ -45,6 +46,7 @@ __all__ = [
     "MigrationError",
     "NotFoundError",
     "PanprotoError",
+    "ParseError",
     "SchemaValidationError",
     "StoreError",
     "VcsError",
@@ -63,6 +65,7 @@ class PanprotoError(Exception):
 
         PanprotoError
         ├── SchemaValidationError
+        ├── ParseError
         ├── MigrationError
         ├── ExistenceCheckError
         ├── LensError
@@ -138,6 +141,65 @@ class SchemaValidationError(PanprotoError):
 
     def _attributes(self) -> dict[str, Any]:
         return {"errors": self.errors}
+
+
+class ParseError(PanprotoError):
+    """A schema file (Protobuf, GraphQL, SQL, Avro, JSON Schema, a lexicon)
+    cannot be read: it does not parse, breaks its format's rules, refers to
+    a type nowhere defined, says something panproto cannot represent, or
+    its format cannot be told.
+
+    Raised by ``parse``, the ``Schema.from_<format>`` functions and the
+    CLI's ``add``, ``check`` and ``init`` on native files. The message
+    starts with ``file:line:column`` where the input has a place.
+
+    ::
+
+        PanprotoError
+        └── ParseError
+
+    Parameters
+    ----------
+    message
+        What is wrong, where, and what was expected.
+    file
+        The file, relative to the directory parsed (``None`` when the
+        format could not be told).
+    line
+        The line, from 1 (``None`` without a place).
+    column
+        The column, from 1, in characters (``None`` without a place).
+    kind
+        What went wrong: ``"syntax"``, ``"invalid"``, ``"unsupported"``,
+        ``"unresolved-ref"`` or ``"undetected"``.
+    """
+
+    file: str | None
+    """The file the error is in."""
+    line: int | None
+    """The line, from 1."""
+    column: int | None
+    """The column, from 1."""
+    kind: str
+    """``"syntax"``, ``"invalid"``, ``"unsupported"``, ``"unresolved-ref"`` or ``"undetected"``."""
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        kind: str = "syntax",
+    ) -> None:
+        super().__init__(message)
+        self.file = file
+        self.line = line
+        self.column = column
+        self.kind = kind
+
+    def _attributes(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "column": self.column, "kind": self.kind}
 
 
 class MigrationError(PanprotoError):

@@ -12,6 +12,7 @@ from panproto import errors
 TREE = {
     "PanprotoError": Exception,
     "SchemaValidationError": errors.PanprotoError,
+    "ParseError": errors.PanprotoError,
     "MigrationError": errors.PanprotoError,
     "ExistenceCheckError": errors.PanprotoError,
     "LensError": errors.PanprotoError,
@@ -35,6 +36,7 @@ def test_hierarchy(name, parent):
 EXAMPLES = [
     errors.PanprotoError("boom"),
     errors.SchemaValidationError("2 errors", errors=("a [x]", "b [y]")),
+    errors.ParseError("a.proto:3:7: expected ';'", file="a.proto", line=3, column=7, kind="syntax"),
     errors.MigrationError("m"),
     errors.MigrationError("2 problems", errors=('vertex "x": no such vertex [well-formedness]', "y [simultaneity]")),
     errors.ExistenceCheckError("e"),

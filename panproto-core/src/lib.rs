@@ -87,8 +87,8 @@ mod version;
 pub use encoding::{ObjectError, ObjectId, ParseObjectIdError};
 pub use evolution::{
     Change, ChangeKind, Classification, ClassifiedChange, Compatibility, Conflict, ConflictKind,
-    Element, MergeElement, MergeError, MergeOutcome, Resolutions, Side, classify, derive_migration,
-    diff, merge_schemas,
+    Element, Judgement, MergeElement, MergeError, MergeOutcome, Resolutions, Side, classify,
+    derive_migration, diff, merge_schemas,
 };
 pub use formats::{Emitted, Format, FormatError, FormatOptions, Location, Source, SourceFile};
 pub use migration::existence;
@@ -98,7 +98,7 @@ pub use migration::{
 };
 pub use model::registry;
 pub use model::{
-    Constraint, Declaration, Edge, EdgeRole, EdgeRule, HyperEdge, IssueKind, Map, Protocol,
+    Constraint, Declaration, Edge, EdgeRole, EdgeRule, Field, HyperEdge, IssueKind, Map, Protocol,
     ProtocolError, RecordChecker, RecordViolation, Required, Schema, SchemaBuilder, SchemaData,
     SchemaError, SchemaIssue, Value, ValueType, Vertex, builtin_names, builtin_protocol,
     builtin_protocols,

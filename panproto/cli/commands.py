@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import socket
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,10 +60,14 @@ def cmd_init(args: argparse.Namespace) -> int:
     if (root / DIR / CONFIG).exists():
         raise CliError(f"{root / DIR} already exists: this directory is already a panproto working copy")
     store = args.store or DEFAULT_STORE
+    fmt = fmt_arg(args)
+    if fmt is not None and args.protocol is not None and args.protocol != fmt:
+        raise CliError(f"--format {fmt} makes schemas of protocol {fmt}, not {args.protocol}")
+    protocol = fmt or args.protocol or "atproto"
     (root / DIR).mkdir(exist_ok=True)
     location = store if "://" in store else str(root / store)
-    with panproto.Repository.init(location, args.protocol, name=args.name) as repo:
-        config = write_config(root, store, args.name)
+    with panproto.Repository.init(location, protocol, name=args.name) as repo:
+        config = write_config(root, store, args.name, fmt)
         if args.json:
             render.emit_json(
                 {
@@ -81,30 +87,60 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def read_schema(path: Path, what: str | None = None) -> Schema:
-    """The schema in a JSON file (as ``Schema.to_json`` writes it); ``what``
-    (``OLD``, ``NEW``) prefixes the error when the file is not one."""
+def is_panproto_json(text: str) -> bool:
+    """Whether ``text`` is panproto's own schema JSON (``Schema.to_json``),
+    rather than a native file that happens to be JSON (a lexicon, a JSON
+    Schema, an Avro schema)."""
     try:
-        text = read_text(path)
+        value = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(value, dict) and "protocol" in value and "vertices" in value
+
+
+def read_schema(path: Path, what: str | None = None, fmt: str | None = None) -> Schema:
+    """The schema in a file or directory: panproto's own JSON, or a native
+    format (``fmt``, else told from names and content). ``what`` (``OLD``,
+    ``NEW``) prefixes the error when it cannot be read."""
+
+    def fail(exc: Exception, detail: str) -> CliError:
+        return CliError(f"{what} {detail}" if what else detail)
+
+    try:
+        if fmt is None and path.is_file() and path.suffix.lower() == ".json":
+            text = read_text(path)
+            if is_panproto_json(text):
+                return panproto.Schema.from_json(text)
+        if not path.exists():
+            raise CliError(f"{path}: no such file or directory")
+        return panproto.parse(path, fmt)
     except CliError as exc:
         if what is None:
             raise
-        raise CliError(f"{what} {exc}") from exc
-    try:
-        return panproto.Schema.from_json(text)
+        raise fail(exc, str(exc)) from exc
     except PanprotoError as exc:
         if what is None:
             raise
-        raise CliError(f"{what} {path}: not a schema: {exc}") from exc
+        raise fail(exc, f"{path}: not a schema: {exc}") from exc
+
+
+def fmt_arg(args: argparse.Namespace, wc: WorkingCopy | None = None) -> str | None:
+    """The format ``--format`` names, else the working copy's, checked."""
+    fmt = getattr(args, "format", None) or (wc.format if wc is not None else None)
+    if fmt is not None and fmt not in panproto.list_formats():
+        raise CliError(f"unknown format {fmt!r}; the formats are {', '.join(panproto.list_formats())}")
+    return fmt
 
 
 def cmd_add(args: argparse.Namespace) -> int:
     wc = here()
     path = Path(args.file)
-    schema = read_schema(path)
+    fmt = fmt_arg(args, wc)
+    schema = read_schema(path, fmt=fmt)
     with wc.open() as repo:
         report = repo.add(schema)
         wc.stage(schema, repo.head)
+    wc.track(path, fmt)
     if args.json:
         render.emit_json({"file": str(path), "staged": schema.id, **report.to_dict()})
     else:
@@ -161,14 +197,41 @@ def cmd_status(args: argparse.Namespace) -> int:
     with wc.open(schema=True) as repo:
         status: StatusData = repo.status().to_dict()
     status["staged_data"] = wc.staged_data_counts()
+    tracked = tracked_state(wc)
     if args.json:
-        render.emit_json(status)
+        render.emit_json({**status, "tracked": tracked})
     else:
-        render.print_status(status)
+        render.print_status(status, tracked)
     return EXIT_OK
 
 
+def tracked_state(wc: WorkingCopy) -> dict[str, Any] | None:
+    """Whether the files ``add`` last read still give what is staged (or,
+    with nothing staged, what HEAD holds): ``{"path", "state"}``, the state
+    ``"same"``, ``"modified"`` or ``"missing"``; ``None`` if nothing was added."""
+    tracked = wc.tracked()
+    if tracked is None:
+        return None
+    path, fmt = tracked
+    full = wc.root / path
+    if not full.exists():
+        return {"path": path, "state": "missing"}
+    staged = wc.staged_schema()
+    if staged is not None:
+        expected: str | None = staged.id
+    else:
+        with wc.open() as repo:
+            expected = repo.schema_at("HEAD").id if repo.head is not None else None
+    try:
+        current = read_schema(full, fmt=fmt).id
+    except PanprotoError as exc:
+        return {"path": path, "state": "unreadable", "error": str(exc)}
+    return {"path": path, "state": "same" if current == expected else "modified"}
+
+
 def cmd_show(args: argparse.Namespace) -> int:
+    if args.emit is not None:
+        return show_emitted(args)
     with here().open() as repo:
         shown = repo.show(args.ref)
         head, branch = repo.head, repo.branch
@@ -178,6 +241,24 @@ def cmd_show(args: argparse.Namespace) -> int:
         return EXIT_OK
     render.print_commit(commit, render.decoration(commit, head, branch))
     render.print_classified(data)
+    return EXIT_OK
+
+
+def show_emitted(args: argparse.Namespace) -> int:
+    """``show REF --emit [FORMAT]``: the schema at REF in its native format."""
+    wc = here()
+    with wc.open() as repo:
+        schema = repo.schema_at(args.ref)
+    emitted = schema.emit(args.emit or fmt_arg(args, wc))
+    files = {"schema": emitted} if isinstance(emitted, str) else emitted
+    if args.json:
+        render.emit_json({"ref": args.ref, "schema": schema.id, "files": files})
+    elif isinstance(emitted, str):
+        sys.stdout.write(emitted)
+    else:
+        for i, (name, text) in enumerate(sorted(emitted.items())):
+            print(("\n" if i else "") + f"==> {name} <==")
+            sys.stdout.write(text)
     return EXIT_OK
 
 
@@ -240,7 +321,7 @@ class Sides:
     def named(self, arg: str, what: str) -> tuple[str, Schema]:
         """A file if ``arg`` names one, else a ref."""
         path = Path(arg)
-        if path.is_file():
+        if path.is_file() or path.is_dir():
             return arg, read_schema(path, what)
         try:
             _, repo = self.repository()

@@ -72,7 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("init", parents=[common], help="create a repository and tie this directory to it")
-    p.add_argument("--protocol", default="atproto", help="the protocol schemas follow (default: atproto)")
+    p.add_argument(
+        "--protocol", default=None, help="the protocol schemas follow (default: the --format's, else atproto)"
+    )
+    p.add_argument(
+        "--format",
+        default=None,
+        metavar="F",
+        help="the native format of the files this directory tracks (protobuf, avro, ...): "
+        "its protocol, and what `add` reads by default",
+    )
     p.add_argument(
         "--store",
         default=None,
@@ -81,8 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", default="default", help="the repository's name in the store (default: default)")
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("add", parents=[common], help="stage a schema (JSON, as Schema.to_json writes it)")
-    p.add_argument("file", metavar="FILE", help="the schema's JSON file")
+    p = sub.add_parser(
+        "add",
+        parents=[common],
+        help="stage a schema: a native file or directory (.proto, .graphql, .avsc, ...) or panproto's JSON",
+    )
+    p.add_argument("file", metavar="FILE_OR_DIR", help="the schema: a file, or a directory read as one schema")
+    p.add_argument(
+        "--format", default=None, metavar="F", help="its format (default: the working copy's, else detected)"
+    )
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("commit", parents=[common], help="record the staged schema")
@@ -99,6 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", parents=[common], help="show a commit, its changes and its verdict")
     p.add_argument("ref", metavar="REF", nargs="?", default="HEAD", help="HEAD (default), HEAD~N, a branch, an id")
+    p.add_argument(
+        "--emit",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="FORMAT",
+        help="print the schema at REF in its native format (or FORMAT) instead of the commit",
+    )
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("branch", parents=[common], help="list, create, delete or rename branches")
@@ -116,7 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_merge_commands(sub, common)
 
-    sides = "each of A and B is a schema JSON file, or a ref: HEAD, HEAD~N, a branch name or a full commit id"
+    sides = (
+        "each of A and B is a schema file or directory (native, or panproto's JSON), "
+        "or a ref: HEAD, HEAD~N, a branch name or a full commit id"
+    )
     p = sub.add_parser(
         "diff",
         parents=[common],
@@ -133,11 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="is NEW compatible with OLD? exit 0 compatible, 1 breaking, 2 error (a CI gate)",
         description="Classify the changes from OLD to NEW and exit 0 when NEW is fully or backward "
-        "compatible, 1 when it breaks, 2 on error. OLD and NEW are schema JSON files or refs "
-        "(HEAD, HEAD~N, a branch name, a full commit id).",
+        "compatible, 1 when it breaks, 2 on error. OLD and NEW are schema files or directories "
+        "(.proto, .graphql, .avsc, SQL, lexicons, JSON Schema, or panproto's JSON; no repository needed) "
+        "or refs (HEAD, HEAD~N, a branch name, a full commit id).",
     )
-    p.add_argument("old", metavar="OLD", help="the old version: a schema JSON file or a ref")
-    p.add_argument("new", metavar="NEW", help="the new version: a schema JSON file or a ref")
+    p.add_argument("old", metavar="OLD", help="the old version: a schema file or directory, or a ref")
+    p.add_argument("new", metavar="NEW", help="the new version: a schema file or directory, or a ref")
     p.set_defaults(func=cmd_check)
     add_data_commands(sub, common)
     return parser

@@ -131,9 +131,17 @@ def print_commit(commit: Commit, decoration: str) -> None:
     print()
 
 
-def print_status(status: StatusData) -> None:
+def print_status(status: StatusData, tracked: Mapping[str, Any] | None = None) -> None:
     print(f"On branch {status['branch']}" if status["branch"] else "HEAD detached")
     print(f"HEAD: {status['head'][:12]}" if status["head"] else "No commits yet")
+    if tracked is not None and tracked["state"] != "same":
+        against = "what is staged" if status["staged"] is not None else "HEAD"
+        why = {
+            "modified": f"no longer gives {against}",
+            "missing": "is gone",
+            "unreadable": f"does not parse: {tracked.get('error')}",
+        }[tracked["state"]]
+        print(f"Tracked {tracked['path']} {why} (use `panproto add {tracked['path']}` to stage it)")
     datasets: Mapping[str, int] = status["staged_data"]
     for name, count in datasets.items():
         print(f"Staged dataset {name!r}: {plural(count, 'record')} (use `panproto commit` to record it)")

@@ -3,6 +3,9 @@
 - ``config``: an INI file naming the store (a SQLite file, relative paths
   taken from the working copy's root, or a ``postgresql://`` URL) and the
   repository's name in it;
+  and, for a directory of native files, their format (``init --format``);
+- ``tracked``: the file or directory ``add`` last read, and its format,
+  so ``status`` can say when it no longer gives what is staged;
 - ``HEAD``: what ``checkout`` chose for this working copy (a branch name,
   or a commit id when detached); absent, the store's HEAD;
 - ``index``: the schema ``add`` staged (its JSON) and the commit it was
@@ -37,6 +40,7 @@ CONFIG = "config"
 INDEX = "index"
 DATA = "data"
 DATA_INDEX = "index.json"
+TRACKED = "tracked"
 HEAD = "HEAD"
 DEFAULT_STORE = f"{DIR}/panproto.db"
 
@@ -59,6 +63,7 @@ class WorkingCopy:
             parser.read_string(read_text(self.dir / CONFIG), source=str(self.dir / CONFIG))
             self.store = parser.get("repository", "store")
             self.name = parser.get("repository", "name", fallback="default")
+            self.format: str | None = parser.get("repository", "format", fallback=None) or None
         except configparser.Error as exc:
             raise CliError(f"{self.dir / CONFIG} is not a valid panproto config: {exc}") from exc
 
@@ -115,6 +120,28 @@ class WorkingCopy:
 
     def set_head(self, ref: str) -> None:
         _replace(self.dir / HEAD, ref + "\n")
+
+    # ---------------------------------------------------------------- tracked files
+
+    def track(self, path: Path, fmt: str | None) -> None:
+        """Remember what ``add`` read (relative to the root where it is inside)."""
+        full = path.resolve()
+        try:
+            shown = str(full.relative_to(self.root.resolve()))
+        except ValueError:
+            shown = str(full)
+        _replace(self.dir / TRACKED, json.dumps({"path": shown, "format": fmt}))
+
+    def tracked(self) -> tuple[str, str | None] | None:
+        """The path ``add`` last read and its format, if any."""
+        text = read_optional_text(self.dir / TRACKED)
+        if text is None:
+            return None
+        try:
+            entry = json.loads(text)
+            return str(entry["path"]), entry.get("format")
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CliError(f"{self.dir / TRACKED} is damaged ({exc}); add the files again") from exc
 
     # ---------------------------------------------------------------- staged schema
 
@@ -225,10 +252,12 @@ class WorkingCopy:
         return self.has_staged_schema() or bool(self.staged_data())
 
 
-def write_config(directory: Path, store: str, name: str) -> Path:
+def write_config(directory: Path, store: str, name: str, fmt: str | None = None) -> Path:
     """Write ``.panproto/config`` under ``directory``."""
     parser = configparser.ConfigParser(interpolation=None)
     parser["repository"] = {"store": store, "name": name}
+    if fmt is not None:
+        parser["repository"]["format"] = fmt
     path = directory / DIR / CONFIG
     with path.open("w", encoding="utf-8") as f:
         f.write("# panproto working copy: where the history is kept\n")

@@ -9,8 +9,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use panproto_core::vcs::store::RefTarget;
 use panproto_core::{
-    Conflict, MergeError, MigrationError, ProtocolError, SchemaError, StoreError, StoreErrorKind,
-    VcsError,
+    Conflict, FormatError, Location, MergeError, MigrationError, ProtocolError, SchemaError,
+    StoreError, StoreErrorKind, VcsError,
 };
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -23,6 +23,7 @@ pub(crate) enum Error {
     Schema(SchemaError),
     Vcs(VcsError),
     Migration(MigrationError),
+    Format(FormatError),
     /// A bug: a Rust panic, caught so it never reaches Python as `PanicException`.
     Internal(String),
 }
@@ -40,6 +41,11 @@ impl From<SchemaError> for Error {
 impl From<MigrationError> for Error {
     fn from(e: MigrationError) -> Self {
         Self::Migration(e)
+    }
+}
+impl From<FormatError> for Error {
+    fn from(e: FormatError) -> Self {
+        Self::Format(e)
     }
 }
 impl From<VcsError> for Error {
@@ -69,6 +75,26 @@ fn raise(py: Python<'_>, class: &str, message: String, kwargs: &[(&str, Py<PyAny
             "{message} (and panproto.errors.{class} could not be raised: {import_failure})"
         ))
     })
+}
+
+/// Raises `panproto.errors.ParseError` with its place (file, line, column).
+pub(crate) fn raise_parse(
+    py: Python<'_>,
+    message: String,
+    at: Option<&Location>,
+    kind: &str,
+) -> PyErr {
+    let int = |n: u32| {
+        n.into_pyobject(py)
+            .map_or_else(|_| py.None(), |i| i.into_any().unbind())
+    };
+    let kwargs = [
+        ("file", opt_str(py, at.map(|a| a.file.clone()))),
+        ("line", at.map_or_else(|| py.None(), |a| int(a.line))),
+        ("column", at.map_or_else(|| py.None(), |a| int(a.column))),
+        ("kind", opt_str(py, Some(kind.to_owned()))),
+    ];
+    raise(py, "ParseError", message, &kwargs)
 }
 
 fn schema_err(py: Python<'_>, message: String, errors: Vec<String>) -> PyErr {
@@ -129,6 +155,7 @@ impl Error {
                     Err(err) => err,
                 }
             }
+            Error::Format(e) => super::formats::format_err(py, e),
             Error::Internal(msg) => raise(
                 py,
                 "PanprotoError",

@@ -8,6 +8,7 @@
 
 mod convert;
 mod errors;
+mod formats;
 mod kinds;
 mod migration;
 mod protocol;
@@ -32,6 +33,8 @@ mod _native {
     use pyo3::prelude::*;
     use pyo3::types::{PyList, PyType};
 
+    #[pymodule_export]
+    use super::formats::{PyField, list_formats, parse};
     #[pymodule_export]
     use super::kinds::list_kinds;
     #[pymodule_export]

@@ -1,6 +1,10 @@
 //! `DiffReport`, `diff` and `classify`: what changed between two schemas, and whether it breaks.
 
-use panproto_core::{Change, Classification, classify as classify_changes, diff as diff_schemas};
+use std::sync::Arc;
+
+use panproto_core::{
+    Change, Classification, ClassifiedChange, classify as classify_changes, diff as diff_schemas,
+};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -15,21 +19,22 @@ use super::schema::PySchema;
 #[pyclass(name = "DiffReport", frozen, eq, skip_from_py_object)]
 #[derive(PartialEq)]
 pub(crate) struct PyDiffReport {
-    changes: Vec<Change>,
+    changes: Arc<[Change]>,
     classification: Classification,
 }
 
 impl PyDiffReport {
-    /// A report of the engine's changes with the engine's classification of them.
-    pub(crate) fn new(changes: Vec<Change>, classification: Classification) -> Self {
+    /// A report of the engine's changes with the engine's classification of
+    /// them (shared with the engine's staged state, not copied).
+    pub(crate) fn new(changes: impl Into<Arc<[Change]>>, classification: Classification) -> Self {
         Self {
-            changes,
+            changes: changes.into(),
             classification,
         }
     }
 
     fn change_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_python(py, &self.changes)
+        to_python(py, &*self.changes)
     }
 }
 
@@ -50,13 +55,16 @@ impl PyDiffReport {
     /// The breaking changes, each with ``breaking`` and ``reason``.
     #[getter]
     fn breaking<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_python(py, &self.classification.breaking)
+        let list: Vec<ClassifiedChange<'_>> = self.classification.breaking(&self.changes).collect();
+        to_python(py, &list)
     }
 
     /// The other changes, each with ``breaking`` and ``reason``.
     #[getter]
     fn non_breaking<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_python(py, &self.classification.non_breaking)
+        let list: Vec<ClassifiedChange<'_>> =
+            self.classification.non_breaking(&self.changes).collect();
+        to_python(py, &list)
     }
 
     /// The report as a plain dict: ``changes``, ``compatibility``, ``breaking``, ``non_breaking``.
@@ -100,7 +108,7 @@ impl PyDiffReport {
             .getattr("_restore_diff_report")?;
         Ok((
             restore,
-            (to_json(&self.changes)?, to_json(&self.classification)?),
+            (to_json(&*self.changes)?, to_json(&self.classification)?),
         ))
     }
 
@@ -109,13 +117,13 @@ impl PyDiffReport {
             "DiffReport(changes={}, compatibility={:?}, breaking={})",
             self.changes.len(),
             self.compatibility(),
-            self.classification.breaking.len()
+            self.classification.breaking_count()
         )
     }
 }
 
 /// JSON text of a value, the pickled form of reports.
-pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> PyResult<String> {
+pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> PyResult<String> {
     serde_json::to_string(value).map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
@@ -124,10 +132,14 @@ pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> PyResult<String> {
 pub(crate) fn _restore_diff_report(changes: &str, classification: &str) -> PyResult<PyDiffReport> {
     let bad =
         |e: serde_json::Error| PyValueError::new_err(format!("not a pickled DiffReport: {e}"));
-    Ok(PyDiffReport {
-        changes: serde_json::from_str(changes).map_err(bad)?,
-        classification: serde_json::from_str(classification).map_err(bad)?,
-    })
+    let changes: Vec<Change> = serde_json::from_str(changes).map_err(bad)?;
+    let classification: Classification = serde_json::from_str(classification).map_err(bad)?;
+    if classification.judgements.len() != changes.len() {
+        return Err(PyValueError::new_err(
+            "not a pickled DiffReport: the classification does not judge its changes",
+        ));
+    }
+    Ok(PyDiffReport::new(changes, classification))
 }
 
 /// Every change from ``old`` to ``new``, classified.
@@ -163,5 +175,12 @@ pub(crate) fn classify<'py>(
     protocol: ProtocolArg,
 ) -> PyResult<Bound<'py, PyAny>> {
     let protocol = protocol.resolve(py)?;
-    to_python(py, &classify_changes(&diff.changes, &protocol))
+    let classification = classify_changes(&diff.changes, &protocol);
+    let d = PyDict::new(py);
+    d.set_item("verdict", classification.verdict.code())?;
+    let breaking: Vec<_> = classification.breaking(&diff.changes).collect();
+    let non_breaking: Vec<_> = classification.non_breaking(&diff.changes).collect();
+    d.set_item("breaking", to_python(py, &breaking)?)?;
+    d.set_item("non_breaking", to_python(py, &non_breaking)?)?;
+    Ok(d.into_any())
 }

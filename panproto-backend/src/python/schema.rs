@@ -228,6 +228,44 @@ impl PySchema {
         }
     }
 
+    /// The schema as its native format's text.
+    ///
+    /// Parameters
+    /// ----------
+    /// format : str, optional
+    ///     One of :func:`list_formats`; by default the format of the
+    ///     schema's protocol.
+    ///
+    /// Returns
+    /// -------
+    /// str or dict of str to str
+    ///     The text of a one-file schema; for several files, file name to
+    ///     text.
+    #[pyo3(signature = (format = None))]
+    fn emit<'py>(&self, py: Python<'py>, format: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
+        super::formats::emit(py, &self.0, format)
+    }
+
+    /// Every field (each named member of each declaration), by parent and name.
+    fn fields(&self) -> Vec<super::formats::PyField> {
+        self.0
+            .fields()
+            .into_iter()
+            .map(super::formats::PyField)
+            .collect()
+    }
+
+    /// Reads Avro schemas (``.avsc``): a file, a directory, or the text.
+    #[staticmethod]
+    #[pyo3(signature = (source, *, name = None))]
+    fn from_avro(
+        py: Python<'_>,
+        source: super::formats::SourceArg,
+        name: Option<String>,
+    ) -> PyResult<Self> {
+        super::formats::from_format(py, "avro", source, name)
+    }
+
     /// Every way ``record``, read as a value at vertex ``root``, does not fit this schema.
     ///
     /// Returns

@@ -8,6 +8,7 @@
 //! The verdict is `breaking` if any change is, `backward-compatible` if
 //! there are changes but none breaks, `fully-compatible` if nothing changed.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
@@ -50,27 +51,74 @@ impl Compatibility {
     }
 }
 
-/// One change with its classification.
+/// Whether one change breaks, and why: one per change of a diff, in the
+/// diff's order (so a classification never copies the changes it judges).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClassifiedChange {
-    /// The change.
-    #[serde(flatten)]
-    pub change: Change,
+pub struct Judgement {
     /// Whether it breaks.
     pub breaking: bool,
     /// Why.
-    pub reason: String,
+    pub reason: Cow<'static, str>,
 }
 
-/// A classified diff.
+/// One change with its judgement, as reports list them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ClassifiedChange<'c> {
+    /// The change.
+    #[serde(flatten)]
+    pub change: &'c Change,
+    /// Whether it breaks.
+    pub breaking: bool,
+    /// Why.
+    pub reason: &'c str,
+}
+
+/// A classified diff: the verdict, and a judgement per change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Classification {
     /// The verdict.
     pub verdict: Compatibility,
-    /// The breaking changes.
-    pub breaking: Vec<ClassifiedChange>,
-    /// The others.
-    pub non_breaking: Vec<ClassifiedChange>,
+    /// One judgement per change, in the order of the changes classified.
+    pub judgements: Vec<Judgement>,
+}
+
+impl Classification {
+    /// Each of `changes` (those this classification was made of) with its
+    /// judgement.
+    pub fn classified<'c>(
+        &'c self,
+        changes: &'c [Change],
+    ) -> impl Iterator<Item = ClassifiedChange<'c>> + 'c {
+        changes
+            .iter()
+            .zip(&self.judgements)
+            .map(|(change, j)| ClassifiedChange {
+                change,
+                breaking: j.breaking,
+                reason: &j.reason,
+            })
+    }
+
+    /// The breaking changes among `changes`.
+    pub fn breaking<'c>(
+        &'c self,
+        changes: &'c [Change],
+    ) -> impl Iterator<Item = ClassifiedChange<'c>> + 'c {
+        self.classified(changes).filter(|c| c.breaking)
+    }
+
+    /// The changes among `changes` that break nothing.
+    pub fn non_breaking<'c>(
+        &'c self,
+        changes: &'c [Change],
+    ) -> impl Iterator<Item = ClassifiedChange<'c>> + 'c {
+        self.classified(changes).filter(|c| !c.breaking)
+    }
+
+    /// How many changes break.
+    pub fn breaking_count(&self) -> usize {
+        self.judgements.iter().filter(|j| j.breaking).count()
+    }
 }
 
 fn widening(old: ValueType, new: ValueType) -> bool {
@@ -84,38 +132,37 @@ pub fn classify(changes: &[Change], protocol: &Protocol) -> Classification {
         .filter(|c| c.kind == ChangeKind::VertexAdded)
         .map(|c| c.element.vertex())
         .collect();
-    let (breaking, non_breaking): (Vec<_>, Vec<_>) = changes
+    let judgements: Vec<Judgement> = changes
         .iter()
         .map(|c| {
             let (breaking, reason) = judge(c, protocol, &new_vertices);
-            ClassifiedChange {
-                change: c.clone(),
-                breaking,
-                reason,
-            }
+            Judgement { breaking, reason }
         })
-        .partition(|c| c.breaking);
-    let verdict = if !breaking.is_empty() {
+        .collect();
+    let verdict = if judgements.iter().any(|j| j.breaking) {
         Compatibility::Breaking
-    } else if !non_breaking.is_empty() {
+    } else if !judgements.is_empty() {
         Compatibility::BackwardCompatible
     } else {
         Compatibility::FullyCompatible
     };
     Classification {
         verdict,
-        breaking,
-        non_breaking,
+        judgements,
     }
 }
 
 /// Whether one change breaks, and why. `new_vertices` are the vertices the
 /// diff adds: what is constrained or required on them constrains no
 /// existing record.
-fn judge(c: &Change, protocol: &Protocol, new_vertices: &HashSet<&str>) -> (bool, String) {
+fn judge(
+    c: &Change,
+    protocol: &Protocol,
+    new_vertices: &HashSet<&str>,
+) -> (bool, Cow<'static, str>) {
     use ChangeKind::*;
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let fixed = |breaking: bool, reason: &str| (breaking, reason.to_owned());
+    let text = |v: &Option<String>| v.as_deref().unwrap_or_default().to_owned();
+    let fixed = |breaking: bool, reason: &'static str| (breaking, Cow::Borrowed(reason));
     match c.kind {
         VertexAdded => fixed(false, "a new vertex: existing records need not carry it"),
         VertexRemoved => fixed(
@@ -127,15 +174,19 @@ fn judge(c: &Change, protocol: &Protocol, new_vertices: &HashSet<&str>) -> (bool
             true,
             "records that use it lose that data, and readers that follow it break",
         ),
-        KindChanged => kind_changed(&text(&c.old), &text(&c.new), protocol),
+        KindChanged => owned(kind_changed(&text(&c.old), &text(&c.new), protocol)),
         ConstraintAdded => {
             let (vertex, sort) = constrained(&c.element);
-            constraint_added(sort, &text(&c.new), new_vertices.contains(vertex))
+            owned(constraint_added(
+                sort,
+                &text(&c.new),
+                new_vertices.contains(vertex),
+            ))
         }
         ConstraintRemoved => fixed(false, "a constraint removed admits every value it admitted"),
         ConstraintChanged => {
             let (_, sort) = constrained(&c.element);
-            constraint_changed(sort, &text(&c.old), &text(&c.new))
+            owned(constraint_changed(sort, &text(&c.old), &text(&c.new)))
         }
         RequiredAdded if new_vertices.contains(c.element.vertex()) => fixed(
             false,
@@ -147,6 +198,10 @@ fn judge(c: &Change, protocol: &Protocol, new_vertices: &HashSet<&str>) -> (bool
             "a field no longer required: every existing record still fits",
         ),
     }
+}
+
+fn owned((breaking, reason): (bool, String)) -> (bool, Cow<'static, str>) {
+    (breaking, Cow::Owned(reason))
 }
 
 /// The vertex and sort of a constraint change's element.

@@ -15,7 +15,7 @@ mod element;
 mod error;
 mod merge;
 
-pub use classify::{Classification, ClassifiedChange, Compatibility, classify};
+pub use classify::{Classification, ClassifiedChange, Compatibility, Judgement, classify};
 pub use derive::derive_migration;
 pub use diff::{Change, ChangeKind, diff};
 pub use element::{Element, MergeElement};

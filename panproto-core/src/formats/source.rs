@@ -28,6 +28,9 @@ pub struct Source {
     files: Vec<SourceFile>,
     /// What the source was read from, for messages.
     origin: String,
+    /// Whether the source is one file on its own (not a directory), whose
+    /// name is then no part of the schema (see [`Source::key`]).
+    single: bool,
 }
 
 impl Source {
@@ -41,6 +44,7 @@ impl Source {
                 path,
                 text: text.into(),
             }],
+            single: true,
         }
     }
 
@@ -57,6 +61,7 @@ impl Source {
         Self {
             files,
             origin: origin.into(),
+            single: false,
         }
     }
 
@@ -95,6 +100,15 @@ impl Source {
         Ok(Self::from_files(path.display().to_string(), files))
     }
 
+    /// The name a file has in the schema (its `file` vertex): its path
+    /// relative to the directory read, or `single_name` (the format's
+    /// `schema.<ext>`) for a source that is one file on its own, so that
+    /// `v1.proto` and `v2.proto` compare as two versions of one file, not
+    /// as one file removed and another added.
+    pub fn key<'a>(&self, file: &'a SourceFile, single_name: &'a str) -> &'a str {
+        if self.single { single_name } else { &file.path }
+    }
+
     /// The files, in path order.
     pub fn files(&self) -> &[SourceFile] {
         &self.files
@@ -110,6 +124,7 @@ impl Source {
         Self {
             files: self.files.iter().filter(|f| keep(f)).cloned().collect(),
             origin: self.origin.clone(),
+            single: self.single,
         }
     }
 

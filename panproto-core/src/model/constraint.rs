@@ -44,7 +44,7 @@ pub fn compare(sort: &str, old: &str, new: &str) -> Tightness {
             };
         }
     }
-    if sort == "enum" || sort == "knownValues" {
+    if matches!(sort, "enum" | "knownValues" | "symbols") {
         let (o, n) = (enum_values(old), enum_values(new));
         return if o == n {
             Tightness::Same
@@ -62,17 +62,25 @@ pub fn compare(sort: &str, old: &str, new: &str) -> Tightness {
 /// Whether adding a constraint of `sort` where there was none can reject existing data.
 ///
 /// Documentation-only sorts (a description, a deprecation mark, a default)
-/// restrict nothing.
+/// restrict nothing, nor do the sorts that keep how a format writes a
+/// schema (the order of a record's fields, extra attributes, aliases, a
+/// field's sort order): they change no value's validity.
 pub fn restricts(sort: &str) -> bool {
     !matches!(
         sort,
         "default"
             | "description"
+            | "doc"
             | "deprecated"
             | "directive"
             | "json-name"
             | "knownValues"
             | "index"
+            | "aliases"
+            | "order"
+            | "field-order"
+            | "properties"
+            | "type-properties"
     )
 }
 

@@ -27,5 +27,6 @@ pub use error::{IssueKind, ProtocolError, SchemaError, SchemaIssue};
 pub use protocol::{EdgeRole, EdgeRule, Protocol, ValueType};
 pub use record::{Map, RecordChecker, RecordViolation, Value};
 pub use schema::{
-    Constraint, Declaration, Edge, HyperEdge, Required, Schema, SchemaBuilder, SchemaData, Vertex,
+    Constraint, Declaration, Edge, Field, HyperEdge, Required, Schema, SchemaBuilder, SchemaData,
+    Vertex,
 };

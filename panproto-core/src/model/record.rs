@@ -572,7 +572,8 @@ fn constraint_problem(sort: &str, limit: &str, value: &Value) -> Option<String> 
             };
             (n < b).then(|| format!("{n} is under {limit}"))
         }
-        "enum" => {
+        // An Avro enum's `symbols` admit the same values an `enum` does.
+        "enum" | "symbols" => {
             let allowed = enum_values(limit);
             let Value::Str(s) = value else { return None };
             (!allowed.contains(s.as_str()))

@@ -212,7 +212,11 @@ fn diff_to_nothing_is_the_staged_schema_else_head() {
         .unwrap();
     let staged = repo.add(v2).unwrap().clone();
     let (changes, classification) = repo.diff("HEAD", None).unwrap();
-    assert_eq!(changes, staged.changes, "the staged schema against HEAD");
+    assert_eq!(
+        changes[..],
+        staged.changes[..],
+        "the staged schema against HEAD"
+    );
     assert_eq!(classification, staged.classification);
     let (changes, _) = repo.diff("HEAD", Some("HEAD")).unwrap();
     assert!(

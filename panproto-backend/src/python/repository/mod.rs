@@ -206,7 +206,7 @@ impl PyRepository {
                 None => r.add_on(schema, None)?,
             };
             Ok(PyDiffReport::new(
-                staged.changes.clone(),
+                Arc::clone(&staged.changes),
                 staged.classification.clone(),
             ))
         })

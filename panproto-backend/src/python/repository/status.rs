@@ -36,7 +36,7 @@ impl PyStatus {
         let (staged, changes, compatibility) = match &status.staged {
             Some(s) => (
                 Some(s.schema.id().to_hex()),
-                s.changes.as_slice(),
+                &s.changes[..],
                 Some(s.classification.verdict.code().to_owned()),
             ),
             None => (None, &[][..], None),

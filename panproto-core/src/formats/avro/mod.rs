@@ -4,7 +4,8 @@
 //!
 //! How a file becomes a schema of the `avro` protocol:
 //!
-//! - Each file is a `file` vertex (its relative path) with one `root` edge
+//! - Each file is a `file` vertex (its path relative to the directory read;
+//!   `schema.avsc` for a file read on its own) with one `root` edge
 //!   to its top-level schema and a `declares` edge to every named type it
 //!   defines, wherever in the file the definition is.
 //! - A named type (record, error, enum, fixed) is a vertex whose id is its
@@ -33,6 +34,9 @@ mod parse;
 
 pub(super) use emit::emit;
 pub(super) use parse::parse;
+
+/// The name of the file of a one-file source (see `Source::key`).
+const SINGLE_NAME: &str = "schema.avsc";
 
 /// The extensions of Avro schema files.
 pub(super) const EXTENSIONS: &[&str] = &["avsc"];

@@ -25,14 +25,16 @@ pub(in crate::formats) fn parse(
             at: Location::new(&file.path, e.line(), e.column()),
             message: format!("not valid JSON: {e}"),
         })?;
-        reader.b = reader.b.vertex(file.path.as_str(), "file", None);
+        let key = source.key(file, super::SINGLE_NAME);
+        reader.b = reader.b.vertex(key, "file", None);
         let mut at = Place {
             file,
+            key,
             index,
             namespace: String::new(),
         };
         let root = reader.schema(&value, &Slot::Root, &mut at)?;
-        reader.b = reader.b.edge(file.path.as_str(), root, "root", None);
+        reader.b = reader.b.edge(key, root, "root", None);
     }
     reader.resolve(source)?;
     Ok(reader.b.build()?)
@@ -41,6 +43,8 @@ pub(in crate::formats) fn parse(
 /// Where the reader is: the file, and the enclosing namespace.
 struct Place<'s> {
     file: &'s SourceFile,
+    /// The file's name in the schema ([`Source::key`]).
+    key: &'s str,
     index: usize,
     namespace: String,
 }
@@ -89,7 +93,7 @@ impl Reader {
         at: &mut Place,
     ) -> Result<String, FormatError> {
         let anonymous = || match slot {
-            Slot::Root => format!("{}#", at.file.path),
+            Slot::Root => format!("{}#", at.key),
             Slot::Member(id) => id.clone(),
         };
         match value {
@@ -242,9 +246,7 @@ impl Reader {
             ));
         }
         self.vertex(&full, kind);
-        self.b = self
-            .b
-            .edge(at.file.path.as_str(), full.as_str(), "declares", None);
+        self.b = self.b.edge(at.key, full.as_str(), "declares", None);
         self.docs(&full, object, at)?;
         // Types defined inside take this type's namespace.
         let outer = std::mem::replace(&mut at.namespace, namespace_of(&full).to_owned());

@@ -16,9 +16,11 @@
 //! problem at once, in phases); this module the schema and its elements.
 
 mod builder;
+mod fields;
 mod validate;
 
 pub use builder::SchemaBuilder;
+pub use fields::Field;
 use validate::Validator;
 
 use std::collections::{BTreeMap, BTreeSet};

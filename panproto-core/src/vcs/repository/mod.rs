@@ -67,8 +67,9 @@ pub struct Staged {
     pub schema: Schema,
     /// The commit HEAD was at when the schema was staged.
     pub base: Option<ObjectId>,
-    /// How the staged schema differs from the base commit's schema.
-    pub changes: Vec<Change>,
+    /// How the staged schema differs from the base commit's schema (shared,
+    /// so a report of them need not copy them).
+    pub changes: Arc<[Change]>,
     /// Whether those changes break, and why.
     pub classification: Classification,
     /// The base commit's schema id and the migration from it (none for a first commit).
@@ -358,7 +359,7 @@ impl<S: Store> Repository<S> {
         Ok(self.stage.insert(Staged {
             schema,
             base,
-            changes,
+            changes: changes.into(),
             classification,
             migration,
         }))
