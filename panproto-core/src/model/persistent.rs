@@ -64,6 +64,32 @@ impl<T> List<T> {
         self.head.is_none()
     }
 
+    /// The items, oldest first, moved out of the nodes this list alone
+    /// holds and cloned from those shared with another list (a builder
+    /// branched earlier keeps its part intact).
+    pub(crate) fn into_vec(mut self) -> Vec<T>
+    where
+        T: Clone,
+    {
+        let mut out = Vec::with_capacity(self.len());
+        let mut next = self.head.take();
+        while let Some(node) = next {
+            match Arc::try_unwrap(node) {
+                Ok(mut owned) => {
+                    next = owned.prev.take();
+                    out.push(owned.item);
+                }
+                Err(shared) => {
+                    let rest = Self { head: Some(shared) };
+                    out.extend(rest.to_vec().into_iter().rev().cloned());
+                    break;
+                }
+            }
+        }
+        out.reverse();
+        out
+    }
+
     /// The items, oldest first.
     pub(crate) fn to_vec(&self) -> Vec<&T> {
         let mut out = Vec::with_capacity(self.len());

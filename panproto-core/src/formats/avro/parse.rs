@@ -37,7 +37,7 @@ pub(in crate::formats) fn parse(
         reader.b = reader.b.edge(key, root, "root", None);
     }
     reader.resolve(source)?;
-    Ok(reader.b.build()?)
+    Ok(reader.b.into_schema()?)
 }
 
 /// Where the reader is: the file, and the enclosing namespace.
@@ -459,20 +459,21 @@ impl Reader {
     }
 
     /// Every attribute not in `known` (and not a logical type's), as one
-    /// JSON object in `sort`, so that emit writes it back.
+    /// JSON object in `sort`, keys sorted (so the schema does not depend
+    /// on the order a file lists them in), so that emit writes it back.
     fn rest(&mut self, id: &str, sort: &str, object: &Map<String, Value>, known: &[&str]) {
         let logical = object.get("logicalType").is_some_and(Value::is_string);
-        let extra: Map<String, Value> = object
+        let extra: std::collections::BTreeMap<&str, &Value> = object
             .iter()
             .filter(|(k, _)| {
                 let logical_part =
                     logical && matches!(k.as_str(), "logicalType" | "precision" | "scale");
                 !(known.contains(&k.as_str()) || logical_part)
             })
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .map(|(k, v)| (k.as_str(), v))
             .collect();
         if !extra.is_empty() {
-            self.constraint(id, sort, Value::Object(extra).to_string());
+            self.constraint(id, sort, serde_json::to_string(&extra).unwrap_or_default());
         }
     }
 

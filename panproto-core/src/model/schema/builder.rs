@@ -134,11 +134,24 @@ impl SchemaBuilder {
         self.ops.to_vec()
     }
 
-    /// Validates every declaration against the protocol and builds the schema.
+    /// Validates every declaration against the protocol and builds the
+    /// schema; the builder stays usable.
     ///
     /// # Errors
     /// [`SchemaError::Invalid`] listing every issue found, in declaration order.
     pub fn build(&self) -> Result<Schema, SchemaError> {
-        Validator::new(&self.protocol).run(self.ops_in_order())
+        Validator::new(&self.protocol).run(self.declarations())
+    }
+
+    /// As [`build`](Self::build), consuming the builder: the declarations
+    /// it alone holds move into the schema instead of being copied (what
+    /// the format parsers use; a builder branched from this one keeps its
+    /// own).
+    ///
+    /// # Errors
+    /// As [`build`](Self::build).
+    pub fn into_schema(self) -> Result<Schema, SchemaError> {
+        let protocol = Arc::clone(&self.protocol);
+        Validator::new(&protocol).run(self.ops.into_vec())
     }
 }

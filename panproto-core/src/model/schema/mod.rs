@@ -312,7 +312,7 @@ impl Schema {
         ops.extend(data.hyper_edges.into_iter().map(Declaration::HyperEdge));
         ops.extend(data.constraints.into_iter().map(Declaration::Constraint));
         ops.extend(data.required.into_iter().map(Declaration::Required));
-        Validator::new(&protocol).run(ops.iter())
+        Validator::new(&protocol).run(ops)
     }
 
     /// Parses a schema from JSON; the protocol is looked up by the name the

@@ -6,8 +6,10 @@
 //! checked on its own and gathered into the schema's collections; then
 //! the required lists, which name edges declared anywhere.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, OnceLock};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::model::error::{IssueKind, SchemaError, SchemaIssue};
 use crate::model::protocol::Protocol;
@@ -21,16 +23,18 @@ pub(super) struct Validator<'p> {
     issues: Vec<SchemaIssue>,
 }
 
-/// What the declarations gather into, as they are checked.
+/// What the declarations gather into, as they are checked: references
+/// into the declarations, hashed for the checks; the schema's sorted
+/// collections are built once, in bulk, at the end (inserting into sorted
+/// maps one by one cost most of a large schema's build).
 #[derive(Default)]
 struct Gathered<'o> {
-    vertices: BTreeMap<String, Vertex>,
-    edges: BTreeSet<Edge>,
+    vertices: HashMap<&'o str, &'o Vertex>,
+    edges: HashSet<&'o Edge>,
     /// (source, kind, name) of every named edge, to refuse a second one.
     names: HashSet<(&'o str, &'o str, &'o str)>,
     hyper_edges: BTreeMap<String, HyperEdge>,
-    constraints: BTreeMap<String, BTreeMap<String, String>>,
-    required: BTreeMap<String, BTreeSet<String>>,
+    constraints: Vec<&'o Constraint>,
     required_decls: Vec<&'o Required>,
 }
 
@@ -50,13 +54,23 @@ impl<'p> Validator<'p> {
         });
     }
 
-    /// Checks `ops` and builds the schema, or lists every issue.
-    pub(super) fn run<'o>(
-        mut self,
-        ops: impl IntoIterator<Item = &'o Declaration>,
-    ) -> Result<Schema, SchemaError> {
-        let ops: Vec<&Declaration> = ops.into_iter().collect();
+    /// Checks `decls` and builds the schema from them, or lists every issue.
+    pub(super) fn run(mut self, decls: Vec<Declaration>) -> Result<Schema, SchemaError> {
+        let hyper_edges = self.check(&decls);
+        if !self.issues.is_empty() {
+            return Err(SchemaError::Invalid {
+                protocol: self.protocol.name.clone(),
+                issues: self.issues,
+            });
+        }
+        Ok(assemble(self.protocol, decls, hyper_edges))
+    }
+
+    /// Checks every declaration, in phases; returns the hyper-edges.
+    fn check(&mut self, decls: &[Declaration]) -> BTreeMap<String, HyperEdge> {
+        let ops: Vec<&Declaration> = decls.iter().collect();
         let mut g = Gathered::default();
+        g.vertices.reserve(ops.len() / 2);
         for op in &ops {
             if let Declaration::Vertex(v) = op {
                 self.vertex(v, &mut g.vertices);
@@ -68,20 +82,14 @@ impl<'p> Validator<'p> {
                 Declaration::Edge(e) => self.edge(e, &mut g),
                 Declaration::HyperEdge(h) => self.hyper_edge(h, &mut g),
                 Declaration::Constraint(c) => self.constraint(c, &mut g),
-                Declaration::Required(r) => {
-                    g.required_decls.push(r);
-                    g.required
-                        .entry(r.vertex.clone())
-                        .or_default()
-                        .extend(r.edges.iter().cloned());
-                }
+                Declaration::Required(r) => g.required_decls.push(r),
             }
         }
         self.required(&g);
-        self.finish(g)
+        g.hyper_edges
     }
 
-    fn vertex(&mut self, v: &Vertex, vertices: &mut BTreeMap<String, Vertex>) {
+    fn vertex<'o>(&mut self, v: &'o Vertex, vertices: &mut HashMap<&'o str, &'o Vertex>) {
         let p = self.protocol;
         if !p.object_kinds.contains(&v.kind) {
             self.issue(
@@ -100,7 +108,7 @@ impl<'p> Validator<'p> {
                 "a vertex id may not be empty",
             );
         }
-        if vertices.insert(v.id.clone(), v.clone()).is_some() {
+        if vertices.insert(&v.id, v).is_some() {
             self.issue(
                 IssueKind::DuplicateVertex,
                 format!("vertex {:?}", v.id),
@@ -123,7 +131,7 @@ impl<'p> Validator<'p> {
                 );
             }
         }
-        if !g.edges.insert(e.clone()) {
+        if !g.edges.insert(e) {
             self.issue(
                 IssueKind::DuplicateEdge,
                 format!("edge {e}"),
@@ -135,7 +143,7 @@ impl<'p> Validator<'p> {
     fn hyper_edge(&mut self, h: &HyperEdge, g: &mut Gathered<'_>) {
         let element = format!("hyper-edge {:?}", h.id);
         for (label, v) in &h.signature {
-            if !g.vertices.contains_key(v) {
+            if !g.vertices.contains_key(v.as_str()) {
                 self.issue(
                     IssueKind::MissingVertex,
                     element.clone(),
@@ -155,61 +163,52 @@ impl<'p> Validator<'p> {
         }
     }
 
-    fn constraint(&mut self, c: &Constraint, g: &mut Gathered<'_>) {
+    fn constraint<'o>(&mut self, c: &'o Constraint, g: &mut Gathered<'o>) {
         let p = self.protocol;
-        let element = format!("constraint {} on vertex {:?}", c.sort, c.vertex);
-        if !g.vertices.contains_key(&c.vertex) {
+        let element = || format!("constraint {} on vertex {:?}", c.sort, c.vertex);
+        if !g.vertices.contains_key(c.vertex.as_str()) {
             self.issue(
                 IssueKind::MissingVertex,
-                element.clone(),
+                element(),
                 "the vertex does not exist",
             );
         }
         if !p.constraint_sorts.contains(&c.sort) {
             self.issue(
                 IssueKind::UnknownConstraintSort,
-                element,
+                element(),
                 format!(
                     "sort {:?} is not a constraint sort of protocol {:?}",
                     c.sort, p.name
                 ),
             );
         }
-        g.constraints
-            .entry(c.vertex.clone())
-            .or_default()
-            .insert(c.sort.clone(), c.value.clone());
+        g.constraints.push(c);
     }
 
     /// Required lists are checked last: they name edges declared anywhere.
     fn required(&mut self, g: &Gathered<'_>) {
-        let mut out_names: HashMap<&str, HashSet<&str>> = HashMap::new();
-        for e in &g.edges {
-            if let Some(n) = &e.name {
-                out_names
-                    .entry(e.src.as_str())
-                    .or_default()
-                    .insert(n.as_str());
-            }
-        }
         for r in &g.required_decls {
-            let element = format!("required on vertex {:?}", r.vertex);
-            if !g.vertices.contains_key(&r.vertex) {
+            let element = || format!("required on vertex {:?}", r.vertex);
+            if !g.vertices.contains_key(r.vertex.as_str()) {
                 self.issue(
                     IssueKind::MissingVertex,
-                    element.clone(),
+                    element(),
                     "the vertex does not exist",
                 );
                 continue;
             }
             for name in &r.edges {
-                if !out_names
-                    .get(r.vertex.as_str())
-                    .is_some_and(|s| s.contains(name.as_str()))
-                {
+                // Some named edge of the vertex carries this name: the
+                // kinds are few, so look each one up.
+                let found = self.protocol.edge_rules.keys().any(|kind| {
+                    g.names
+                        .contains(&(r.vertex.as_str(), kind.as_str(), name.as_str()))
+                });
+                if !found {
                     self.issue(
                         IssueKind::MissingRequiredEdge,
-                        element.clone(),
+                        element(),
                         format!("vertex {:?} has no outgoing edge named {name:?}", r.vertex),
                     );
                 }
@@ -217,51 +216,29 @@ impl<'p> Validator<'p> {
         }
     }
 
-    /// The schema, if no issue was found.
-    fn finish(self, g: Gathered<'_>) -> Result<Schema, SchemaError> {
+    fn check_edge(&mut self, e: &Edge, vertices: &HashMap<&str, &Vertex>) {
         let p = self.protocol;
-        if !self.issues.is_empty() {
-            return Err(SchemaError::Invalid {
-                protocol: p.name.clone(),
-                issues: self.issues,
-            });
-        }
-        Ok(Schema {
-            inner: Arc::new(SchemaInner {
-                protocol: Arc::clone(p),
-                vertices: g.vertices,
-                edges: g.edges,
-                hyper_edges: g.hyper_edges,
-                constraints: g.constraints,
-                required: g.required,
-                id: OnceLock::new(),
-            }),
-        })
-    }
-
-    fn check_edge(&mut self, e: &Edge, vertices: &BTreeMap<String, Vertex>) {
-        let p = self.protocol;
-        let element = format!("edge {e}");
-        let src = vertices.get(&e.src);
-        let tgt = vertices.get(&e.tgt);
+        let element = || format!("edge {e}");
+        let src = vertices.get(e.src.as_str());
+        let tgt = vertices.get(e.tgt.as_str());
         if src.is_none() {
             self.issue(
                 IssueKind::MissingVertex,
-                element.clone(),
+                element(),
                 format!("source vertex {:?} does not exist", e.src),
             );
         }
         if tgt.is_none() {
             self.issue(
                 IssueKind::MissingVertex,
-                element.clone(),
+                element(),
                 format!("target vertex {:?} does not exist", e.tgt),
             );
         }
         let Some(rule) = p.edge_rules.get(&e.kind) else {
             self.issue(
                 IssueKind::UnknownEdgeKind,
-                element,
+                element(),
                 format!(
                     "edge kind {:?} is not an edge kind of protocol {:?}",
                     e.kind, p.name
@@ -273,7 +250,7 @@ impl<'p> Validator<'p> {
             if !Protocol::allows(&rule.src_kinds, &src.kind) {
                 self.issue(
                     IssueKind::EdgeRuleViolation,
-                    element.clone(),
+                    element(),
                     format!(
                         "a {:?} edge may not start at a {:?} vertex (allowed: {})",
                         e.kind,
@@ -287,7 +264,7 @@ impl<'p> Validator<'p> {
             if !Protocol::allows(&rule.tgt_kinds, &tgt.kind) {
                 self.issue(
                     IssueKind::EdgeRuleViolation,
-                    element.clone(),
+                    element(),
                     format!(
                         "a {:?} edge may not end at a {:?} vertex (allowed: {})",
                         e.kind,
@@ -300,9 +277,55 @@ impl<'p> Validator<'p> {
         if rule.named && e.name.as_deref().is_none_or(str::is_empty) {
             self.issue(
                 IssueKind::EdgeName,
-                element,
+                element(),
                 format!("{:?} edges must have a name", e.kind),
             );
         }
+    }
+}
+
+/// The schema of declarations that passed every check: its sorted
+/// collections built in bulk, the declarations moved in (a later constraint
+/// of a sort replacing an earlier one, as declared).
+fn assemble(
+    protocol: &Arc<Protocol>,
+    decls: Vec<Declaration>,
+    hyper_edges: BTreeMap<String, HyperEdge>,
+) -> Schema {
+    let mut vertices = Vec::new();
+    let mut edges = Vec::new();
+    let mut constraints = Vec::new();
+    let mut required: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for d in decls {
+        match d {
+            Declaration::Vertex(v) => vertices.push((v.id.clone(), v)),
+            Declaration::Edge(e) => edges.push(e),
+            Declaration::Constraint(c) => constraints.push(c),
+            Declaration::Required(r) => required.entry(r.vertex).or_default().extend(r.edges),
+            Declaration::HyperEdge(_) => {}
+        }
+    }
+    // Stable: equal (vertex, sort) pairs stay in declaration order, and
+    // collecting a map keeps the last of each.
+    constraints.sort_by(|a, b| (&a.vertex, &a.sort).cmp(&(&b.vertex, &b.sort)));
+    let mut by_vertex: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let mut group: Vec<(String, String)> = Vec::new();
+    let mut constraints = constraints.into_iter().peekable();
+    while let Some(c) = constraints.next() {
+        group.push((c.sort, c.value));
+        if constraints.peek().is_none_or(|n| n.vertex != c.vertex) {
+            by_vertex.insert(c.vertex, group.drain(..).collect());
+        }
+    }
+    Schema {
+        inner: Arc::new(SchemaInner {
+            protocol: Arc::clone(protocol),
+            vertices: vertices.into_iter().collect(),
+            edges: edges.into_iter().collect(),
+            hyper_edges,
+            constraints: by_vertex,
+            required,
+            id: OnceLock::new(),
+        }),
     }
 }
