@@ -136,6 +136,10 @@ pub(super) fn emit(schema: &Schema, dialect: Option<SqlDialect>) -> Result<Strin
         }
     };
     let mut out = format!("-- dialect: {}\n\n", d.name());
+    if d == SqlDialect::PostgreSql {
+        // As pg_dump: kept function bodies may name what comes later.
+        out.push_str("SET check_function_bodies = false;\n\n");
+    }
     let mut later = String::new();
     let mut listed = std::collections::HashSet::new();
     for id in &order {

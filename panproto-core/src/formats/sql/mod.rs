@@ -86,7 +86,10 @@
 //! Emit writes the objects in `order`, each index after its table; foreign
 //! keys inline in SQLite (which cannot add them later) and otherwise as
 //! `ALTER TABLE ... ADD` at the end, so that tables may refer to one
-//! another in any order. The file is `schema.sql`.
+//! another in any order. The file is `schema.sql`; its first line names
+//! the dialect, and in PostgreSQL a `SET check_function_bodies = false`
+//! follows (as pg_dump writes it: a kept function may name one defined
+//! after it).
 
 mod emit;
 mod model;
