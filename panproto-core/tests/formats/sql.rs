@@ -112,8 +112,12 @@ fn tables(schema: &Schema) -> Vec<(String, Vec<String>)> {
 /// `AUTO_INCREMENT`, `ON UPDATE CURRENT_TIMESTAMP`...).
 fn portable(schema: &Schema) -> Schema {
     let mut data = schema.to_data();
-    data.constraints
-        .retain(|c| !matches!(c.sort.as_str(), "table-options" | "column-options" | "auto-increment"));
+    data.constraints.retain(|c| {
+        !matches!(
+            c.sort.as_str(),
+            "table-options" | "column-options" | "auto-increment"
+        )
+    });
     Schema::from_data(data, schema.protocol().clone()).unwrap()
 }
 
@@ -132,14 +136,32 @@ fn emit_in(schema: &Schema, dialect: SqlDialect) -> String {
 const SQLITE_REJECTS: &[(&str, &str)] = &[
     ("Chinook_MySql.sql", "MySQL: DROP DATABASE, backticks"),
     ("Chinook_PostgreSql.sql", "PostgreSQL: DROP DATABASE, \\c"),
-    ("mysql-sakila-schema.sql", "MySQL: SET @var, DELIMITER, procedures"),
-    ("postgres-sakila-drop-objects.sql", "drops views that do not exist yet"),
-    ("postgres-sakila-schema.sql", "PostgreSQL: SET, functions, $$ bodies"),
-    ("postgres_pagila-schema-jsonb.sql", "PostgreSQL: SET, ALTER ... OWNER"),
-    ("postgres_pagila-schema.sql", "PostgreSQL: SET, domains, functions"),
+    (
+        "mysql-sakila-schema.sql",
+        "MySQL: SET @var, DELIMITER, procedures",
+    ),
+    (
+        "postgres-sakila-drop-objects.sql",
+        "drops views that do not exist yet",
+    ),
+    (
+        "postgres-sakila-schema.sql",
+        "PostgreSQL: SET, functions, $$ bodies",
+    ),
+    (
+        "postgres_pagila-schema-jsonb.sql",
+        "PostgreSQL: SET, ALTER ... OWNER",
+    ),
+    (
+        "postgres_pagila-schema.sql",
+        "PostgreSQL: SET, domains, functions",
+    ),
     ("quartz_tables_h2.sql", "H2: ALTER TABLE ADD CONSTRAINT"),
     ("quartz_tables_mysql_innodb.sql", "MySQL: ENGINE=InnoDB"),
-    ("quartz_tables_oracle.sql", "deletes from and drops tables that do not exist yet"),
+    (
+        "quartz_tables_oracle.sql",
+        "deletes from and drops tables that do not exist yet",
+    ),
     ("quartz_tables_postgres.sql", "COMMIT with no transaction"),
     ("quartz_tables_sqlServer.sql", "T-SQL"),
     ("sql-server-sakila-schema.sql", "T-SQL"),
@@ -154,12 +176,22 @@ fn sqlite_check(name: &str, schema: &Schema, sql: &str) {
     let mut stmt = db
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         .unwrap();
-    let mut got: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    let mut got: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
     got.sort();
     let want = tables(schema);
-    assert_eq!(got, want.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>(), "{name}: tables");
+    assert_eq!(
+        got,
+        want.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>(),
+        "{name}: tables"
+    );
     for (table, columns) in &want {
-        let mut info = db.prepare(&format!("PRAGMA table_info(\"{table}\")")).unwrap();
+        let mut info = db
+            .prepare(&format!("PRAGMA table_info(\"{table}\")"))
+            .unwrap();
         let rows: Vec<(String, String, bool)> = info
             .query_map([], |r| Ok((r.get(1)?, r.get(2)?, r.get::<_, i64>(3)? == 1)))
             .unwrap()
@@ -169,8 +201,22 @@ fn sqlite_check(name: &str, schema: &Schema, sql: &str) {
         assert_eq!(&names, columns, "{name}: columns of {table}");
         for (column, ty, not_null) in rows {
             let id = format!("{table}.{column}");
-            assert_eq!(Some(ty.to_lowercase()), constraint(schema, &id, "type").map(|t| t.to_lowercase()), "{name}: type of {id}");
-            assert_eq!(not_null, constraint(schema, &id, "not-null").is_some(), "{name}: NOT NULL of {id}");
+            assert_eq!(
+                Some(ty.to_lowercase()),
+                constraint(schema, &id, "type").map(|t| t.to_lowercase()),
+                "{name}: type of {id}"
+            );
+            // A key column of a WITHOUT ROWID table is NOT NULL without saying so.
+            let in_key = constraint(schema, table, "primary-key").is_some_and(|k| {
+                serde_json::from_str::<Vec<String>>(&k)
+                    .unwrap()
+                    .contains(&column)
+            });
+            let declared = constraint(schema, &id, "not-null").is_some();
+            assert!(
+                not_null == declared || not_null && in_key,
+                "{name}: NOT NULL of {id}"
+            );
         }
     }
 }
@@ -180,14 +226,22 @@ fn sqlite_oracle() {
     let mut checked = 0;
     for path in common::corpus_files("sql", ".sql") {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let readable = !REFUSED.iter().any(|(f, _)| *f == name) && !UNREADABLE.iter().any(|(f, ..)| *f == name);
+        let readable = !REFUSED.iter().any(|(f, _)| *f == name)
+            && !UNREADABLE.iter().any(|(f, ..)| *f == name);
         if let Some((_, why)) = SQLITE_REJECTS.iter().find(|(f, _)| *f == name) {
             let original = std::fs::read_to_string(&path).unwrap();
             let db = rusqlite::Connection::open_in_memory().unwrap();
-            assert!(db.execute_batch(&original).is_err(), "{name} is listed as rejected by SQLite ({why}), but SQLite accepts it");
+            assert!(
+                db.execute_batch(&original).is_err(),
+                "{name} is listed as rejected by SQLite ({why}), but SQLite accepts it"
+            );
             // Where the tables translate, the emitted SQLite DDL must run.
             if readable && !name.starts_with("postgres") {
-                let schema = portable(&Format::Sql.parse(&source(&path), &FormatOptions::default()).unwrap());
+                let schema = portable(
+                    &Format::Sql
+                        .parse(&source(&path), &FormatOptions::default())
+                        .unwrap(),
+                );
                 sqlite_check(&name, &schema, &emit_in(&schema, SqlDialect::Sqlite));
                 checked += 1;
             }
@@ -197,7 +251,9 @@ fn sqlite_oracle() {
             // SQLite takes it, sqlparser does not (listed in UNREADABLE).
             continue;
         }
-        let schema = Format::Sql.parse(&source(&path), &FormatOptions::default()).unwrap();
+        let schema = Format::Sql
+            .parse(&source(&path), &FormatOptions::default())
+            .unwrap();
         let emitted = emit_in(&schema, SqlDialect::Sqlite);
         sqlite_check(&name, &schema, &emitted);
         checked += 1;
@@ -212,10 +268,19 @@ const POSTGRES_REJECTS: &[(&str, &str)] = &[
     ("Chinook_MySql.sql", "MySQL: backticks"),
     ("Chinook_Sqlite.sql", "SQLite: [bracketed] names"),
     ("mysql-sakila-schema.sql", "MySQL: SET @var, DELIMITER"),
-    ("postgres-sakila-drop-objects.sql", "drops views that do not exist yet"),
+    (
+        "postgres-sakila-drop-objects.sql",
+        "drops views that do not exist yet",
+    ),
     ("quartz_tables_h2.sql", "H2: type IMAGE"),
-    ("quartz_tables_mysql_innodb.sql", "MySQL: # comments, ENGINE=InnoDB"),
-    ("quartz_tables_oracle.sql", "deletes from tables that do not exist yet"),
+    (
+        "quartz_tables_mysql_innodb.sql",
+        "MySQL: # comments, ENGINE=InnoDB",
+    ),
+    (
+        "quartz_tables_oracle.sql",
+        "deletes from tables that do not exist yet",
+    ),
     ("quartz_tables_sqlServer.sql", "T-SQL"),
     ("sql-server-sakila-schema.sql", "T-SQL"),
     ("sqlite-sakila-schema.sql", "SQLite: trigger bodies"),
@@ -253,7 +318,12 @@ fn psql(url: &str, args: &[&str]) -> Result<String, String> {
 /// `original`: the file as the corpus has it, run as one transaction, so
 /// that what it does outside the new database (`CREATE DATABASE`) is
 /// refused and rolled back rather than done.
-fn postgres_run(url: &str, dir: &Path, sql: &str, original: bool) -> Result<Vec<(String, Vec<String>)>, String> {
+fn postgres_run(
+    url: &str,
+    dir: &Path,
+    sql: &str,
+    original: bool,
+) -> Result<Vec<(String, Vec<String>)>, String> {
     static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let db = format!("t_sql_{}_{n}", std::process::id());
@@ -262,7 +332,15 @@ fn postgres_run(url: &str, dir: &Path, sql: &str, original: bool) -> Result<Vec<
     psql(url, &["-c", &format!("CREATE DATABASE {db}")])?;
     let file = dir.join(format!("{db}.sql"));
     std::fs::write(&file, sql).unwrap();
-    let mut args = vec![db_url.as_str(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", file.to_str().unwrap()];
+    let mut args = vec![
+        db_url.as_str(),
+        "-X",
+        "-q",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-f",
+        file.to_str().unwrap(),
+    ];
     if original {
         args.push("--single-transaction");
     }
@@ -280,17 +358,32 @@ fn postgres_run(url: &str, dir: &Path, sql: &str, original: bool) -> Result<Vec<
                  ORDER BY 1, 2, c.ordinal_position",
             ],
         ),
-        common::Oracle::Ran(Err(e)) => Err(e.lines().filter(|l| !l.contains("NOTICE")).collect::<Vec<_>>().join("\n")),
+        common::Oracle::Ran(Err(e)) => Err(e
+            .lines()
+            .filter(|l| !l.contains("NOTICE"))
+            .collect::<Vec<_>>()
+            .join("\n")),
         common::Oracle::Missing(why) => Err(why),
     };
     let _ = std::fs::remove_file(&file);
-    let _ = psql(url, &["-c", &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")]);
+    let _ = psql(
+        url,
+        &["-c", &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")],
+    );
     let rows = result?;
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
     for line in rows.lines() {
         let mut parts = line.split('\t');
-        let (schema, table, column) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
-        let table = if schema == "public" { table.to_owned() } else { format!("{schema}.{table}") };
+        let (schema, table, column) = (
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+        );
+        let table = if schema == "public" {
+            table.to_owned()
+        } else {
+            format!("{schema}.{table}")
+        };
         match out.last_mut() {
             Some((t, cols)) if *t == table => cols.push(column.to_owned()),
             _ => out.push((table, vec![column.to_owned()])),
@@ -311,7 +404,8 @@ fn postgres_oracle() {
     let mut checked = 0;
     for path in common::corpus_files("sql", ".sql") {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let readable = !REFUSED.iter().any(|(f, _)| *f == name) && !UNREADABLE.iter().any(|(f, ..)| *f == name);
+        let readable = !REFUSED.iter().any(|(f, _)| *f == name)
+            && !UNREADABLE.iter().any(|(f, ..)| *f == name);
         let listed = POSTGRES_REJECTS.iter().find(|(f, _)| *f == name);
         if let Some((_, why)) = listed {
             let original = std::fs::read_to_string(&path).unwrap();
@@ -325,15 +419,304 @@ fn postgres_oracle() {
         if !readable || listed.is_some() {
             continue;
         }
-        let schema = Format::Sql.parse(&source(&path), &FormatOptions::default()).unwrap();
+        let schema = Format::Sql
+            .parse(&source(&path), &FormatOptions::default())
+            .unwrap();
         let emitted = emit_in(&schema, SqlDialect::PostgreSql);
         let got = postgres_run(&url, &dir, &emitted, false)
             .unwrap_or_else(|e| panic!("{name}: PostgreSQL refuses the emitted DDL: {e}"));
         // Partitions and inherited tables are tables too: compare every one.
-        assert_eq!(got, tables(&schema).into_iter().map(|(t, c)| (t.strip_prefix("public.").map_or(t.clone(), str::to_owned), c)).collect::<Vec<_>>(), "{name}: tables and columns");
+        assert_eq!(
+            got,
+            tables(&schema)
+                .into_iter()
+                .map(|(t, c)| (
+                    t.strip_prefix("public.").map_or(t.clone(), str::to_owned),
+                    c
+                ))
+                .collect::<Vec<_>>(),
+            "{name}: tables and columns"
+        );
         checked += 1;
     }
     let _ = std::fs::remove_dir_all(&dir);
     println!("PostgreSQL ran the emitted DDL of {checked} files");
     assert!(checked >= 4);
+}
+
+/// The names of the edges of `kind` from `src`, sorted.
+fn edges(s: &Schema, src: &str, kind: &str) -> Vec<(String, String)> {
+    s.edges()
+        .iter()
+        .filter(|e| e.src == src && e.kind == kind)
+        .map(|e| (e.name.clone().unwrap_or_default(), e.tgt.clone()))
+        .collect()
+}
+
+const POSTGRES_FEATURES: &str = r#"
+CREATE TYPE mood AS ENUM ('sad', 'ok');
+CREATE SEQUENCE person_id_seq START WITH 10 INCREMENT BY 5;
+CREATE TABLE Person (
+    id integer DEFAULT nextval('person_id_seq') NOT NULL,
+    "Name" varchar(255) NOT NULL UNIQUE,
+    balance numeric(10,2) CHECK (balance >= 0),
+    feeling mood DEFAULT 'ok',
+    tags text[],
+    PRIMARY KEY (id)
+);
+CREATE TABLE visit (
+    person_id integer REFERENCES person (id) ON DELETE CASCADE,
+    day date NOT NULL,
+    note text,
+    CONSTRAINT visit_pkey PRIMARY KEY (person_id, day),
+    CONSTRAINT visit_note UNIQUE (note, day),
+    CONSTRAINT positive CHECK (length(note) > 0)
+);
+CREATE UNIQUE INDEX visit_day ON visit USING btree (day DESC) WHERE note IS NOT NULL;
+CREATE VIEW sad_people AS SELECT id FROM person WHERE feeling = 'sad';
+CREATE FUNCTION f() RETURNS integer AS $$ SELECT 1; $$ LANGUAGE sql;
+INSERT INTO person (id, "Name") VALUES (1, 'a;b');
+ALTER TYPE mood ADD VALUE 'happy' AFTER 'ok';
+"#;
+
+#[test]
+fn postgres_constructs_are_modelled() {
+    let s = parse_text(POSTGRES_FEATURES).unwrap();
+    // Unquoted names fold to lower case, quoted ones keep theirs.
+    assert_eq!(s.vertices()["person"].kind, "table");
+    assert_eq!(
+        constraint(&s, "person", "column-order").unwrap(),
+        r#"["id","Name","balance","feeling","tags"]"#
+    );
+    assert_eq!(s.vertices()["person.id"].kind, "integer");
+    assert_eq!(
+        constraint(&s, "person.id", "default").unwrap(),
+        "nextval('person_id_seq')"
+    );
+    assert_eq!(constraint(&s, "person.id", "not-null").unwrap(), "true");
+    assert_eq!(s.vertices()["person.Name"].kind, "varchar");
+    assert_eq!(
+        constraint(&s, "person.Name", "type").unwrap(),
+        "VARCHAR(255)"
+    );
+    assert_eq!(constraint(&s, "person.Name", "max-length").unwrap(), "255");
+    assert_eq!(constraint(&s, "person.Name", "unique").unwrap(), "true");
+    assert_eq!(constraint(&s, "person.balance", "precision").unwrap(), "10");
+    assert_eq!(constraint(&s, "person.balance", "scale").unwrap(), "2");
+    assert_eq!(
+        constraint(&s, "person.balance", "check").unwrap(),
+        "balance >= 0"
+    );
+    assert_eq!(s.vertices()["person.tags"].kind, "other");
+    // The enum is a vertex; the column refers to it.
+    assert_eq!(s.vertices()["mood"].kind, "enum");
+    assert_eq!(
+        constraint(&s, "mood", "enum").unwrap(),
+        r#"["sad","ok","happy"]"#
+    );
+    assert_eq!(s.vertices()["person.feeling"].kind, "ref");
+    assert_eq!(
+        edges(&s, "person.feeling", "type"),
+        [(String::new(), "mood".to_owned())]
+    );
+    assert_eq!(
+        constraint(&s, "person", "primary-key").unwrap(),
+        r#"["id"]"#
+    );
+    assert_eq!(
+        s.required()["person"].iter().collect::<Vec<_>>(),
+        ["Name", "id"]
+    );
+    // Composite key, named unique and check, foreign key with its action.
+    assert_eq!(
+        constraint(&s, "visit", "primary-key").unwrap(),
+        r#"["person_id","day"]"#
+    );
+    assert_eq!(
+        constraint(&s, "visit", "primary-key-name").unwrap(),
+        "visit_pkey"
+    );
+    assert_eq!(
+        constraint(&s, "visit", "unique").unwrap(),
+        r#"[{"name":"visit_note","columns":["note","day"]}]"#
+    );
+    assert_eq!(
+        constraint(&s, "visit", "check").unwrap(),
+        r#"[{"name":"positive","expr":"length(note) > 0"}]"#
+    );
+    assert_eq!(
+        constraint(&s, "visit", "foreign-keys").unwrap(),
+        r#"[{"columns":["person_id"],"table":"person","ref_columns":["id"],"on_delete":"CASCADE"}]"#
+    );
+    assert_eq!(
+        edges(&s, "visit.person_id", "foreign-key"),
+        [(String::new(), "person".to_owned())]
+    );
+    // The index, a vertex of its table.
+    assert_eq!(
+        edges(&s, "visit", "index"),
+        [("visit_day".to_owned(), "visit#visit_day".to_owned())]
+    );
+    assert_eq!(
+        constraint(&s, "visit#visit_day", "columns").unwrap(),
+        r#"["day DESC"]"#
+    );
+    assert_eq!(constraint(&s, "visit#visit_day", "unique").unwrap(), "true");
+    assert_eq!(constraint(&s, "visit#visit_day", "using").unwrap(), "BTREE");
+    assert_eq!(
+        constraint(&s, "visit#visit_day", "where").unwrap(),
+        "note IS NOT NULL"
+    );
+    // Sequence and view keep their text; the function is kept verbatim.
+    assert_eq!(s.vertices()["person_id_seq"].kind, "sequence");
+    assert!(
+        constraint(&s, "sad_people", "definition")
+            .unwrap()
+            .contains("WHERE feeling = 'sad'")
+    );
+    assert_eq!(s.vertices()["$statement.1"].kind, "statement");
+    assert!(
+        constraint(&s, "$statement.1", "definition")
+            .unwrap()
+            .contains("$$ SELECT 1; $$")
+    );
+    assert_eq!(
+        constraint(&s, "$database", "dialect").unwrap(),
+        "postgresql"
+    );
+    assert_eq!(
+        constraint(&s, "$database", "order").unwrap(),
+        r#"["mood","person_id_seq","person","visit","sad_people","$statement.1"]"#
+    );
+    common::round_trip(Format::Sql, &Source::from_text("t.sql", POSTGRES_FEATURES));
+}
+
+#[test]
+fn migrations_apply_in_file_name_order() {
+    let files = vec![
+        ("001_init.sql".to_owned(), "CREATE TABLE a (id INT PRIMARY KEY, x TEXT, y INT);\nCREATE TABLE b (id INT);\nCREATE INDEX a_x ON a (x);".to_owned()),
+        ("002_alter.sql".to_owned(), "ALTER TABLE a ADD COLUMN z VARCHAR(10) NOT NULL DEFAULT 'q';\nALTER TABLE a DROP COLUMN y;\nALTER TABLE a ALTER COLUMN x SET NOT NULL;\nALTER TABLE a RENAME COLUMN x TO label;\nALTER TABLE b ADD CONSTRAINT b_a FOREIGN KEY (id) REFERENCES a (id) ON UPDATE SET NULL;".to_owned()),
+        ("003_drop.sql".to_owned(), "ALTER TABLE a ALTER COLUMN z TYPE TEXT;\nALTER TABLE a ALTER COLUMN z DROP DEFAULT;\nALTER TABLE b RENAME TO c;\nDROP INDEX a_x;\nCREATE TABLE gone (id INT);\nDROP TABLE gone;\nDROP TABLE IF EXISTS never;".to_owned()),
+    ];
+    let source = Source::from_files("migrations", files);
+    let s = Format::Sql
+        .parse(&source, &FormatOptions::default())
+        .unwrap();
+    assert_eq!(
+        constraint(&s, "a", "column-order").unwrap(),
+        r#"["id","label","z"]"#
+    );
+    assert_eq!(constraint(&s, "a.label", "not-null").unwrap(), "true");
+    assert_eq!(constraint(&s, "a.z", "type").unwrap(), "TEXT");
+    assert_eq!(s.vertices()["a.z"].kind, "text");
+    assert_eq!(constraint(&s, "a.z", "default"), None);
+    assert!(!s.vertices().contains_key("a.y"));
+    assert!(!s.vertices().contains_key("a#a_x"));
+    assert!(!s.vertices().contains_key("b") && !s.vertices().contains_key("gone"));
+    assert_eq!(
+        constraint(&s, "c", "foreign-keys").unwrap(),
+        r#"[{"name":"b_a","columns":["id"],"table":"a","ref_columns":["id"],"on_update":"SET NULL"}]"#
+    );
+    assert_eq!(
+        constraint(&s, "$database", "order").unwrap(),
+        r#"["a","c"]"#
+    );
+    common::round_trip(Format::Sql, &source);
+}
+
+const MYSQL_FEATURES: &str = "
+CREATE TABLE `film` (
+  film_id SMALLINT UNSIGNED NOT NULL AUTO_INCREMENT,
+  title VARCHAR(128) NOT NULL,
+  rating ENUM('G','PG') DEFAULT 'G',
+  last_update TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+  PRIMARY KEY (film_id),
+  UNIQUE KEY idx_title (title),
+  KEY (rating),
+  FULLTEXT KEY idx_text (title)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+DELIMITER ;;
+CREATE TRIGGER ins AFTER INSERT ON film FOR EACH ROW BEGIN
+  INSERT INTO log VALUES (1); INSERT INTO log VALUES (2);
+END;;
+DELIMITER ;
+ALTER TABLE film MODIFY COLUMN title VARCHAR(200) NOT NULL;
+";
+
+#[test]
+fn mysql_constructs_are_modelled() {
+    let s = parse_text(MYSQL_FEATURES).unwrap();
+    assert_eq!(constraint(&s, "$database", "dialect").unwrap(), "mysql");
+    assert_eq!(
+        constraint(&s, "film.film_id", "auto-increment").unwrap(),
+        "true"
+    );
+    assert_eq!(s.vertices()["film.film_id"].kind, "smallint");
+    assert_eq!(constraint(&s, "film.title", "max-length").unwrap(), "200");
+    assert_eq!(s.vertices()["film.rating"].kind, "other");
+    assert_eq!(
+        constraint(&s, "film.rating", "type").unwrap(),
+        "ENUM('G', 'PG')"
+    );
+    assert_eq!(
+        constraint(&s, "film.last_update", "column-options").unwrap(),
+        "ON UPDATE CURRENT_TIMESTAMP"
+    );
+    assert_eq!(
+        constraint(&s, "film", "table-options").unwrap(),
+        "ENGINE=InnoDB DEFAULT CHARSET=utf8"
+    );
+    assert_eq!(
+        constraint(&s, "film", "unique").unwrap(),
+        r#"[{"name":"idx_title","columns":["title"]}]"#
+    );
+    assert_eq!(
+        edges(&s, "film", "index")
+            .into_iter()
+            .map(|e| e.0)
+            .collect::<Vec<_>>(),
+        ["idx_text", "rating"]
+    );
+    assert_eq!(
+        constraint(&s, "film#idx_text", "using").unwrap(),
+        "FULLTEXT"
+    );
+    assert!(
+        constraint(&s, "$statement.1", "definition")
+            .unwrap()
+            .contains("INSERT INTO log VALUES (2);")
+    );
+    let emitted = common::round_trip(Format::Sql, &Source::from_text("m.sql", MYSQL_FEATURES));
+    let text = Format::Sql
+        .emit(&emitted, &FormatOptions::default())
+        .unwrap();
+    let text = text.single_text().unwrap();
+    assert!(text.contains("DELIMITER $$"), "{text}");
+}
+
+#[test]
+fn sqlite_constructs_are_modelled() {
+    let sql = "CREATE TABLE [t] (id INTEGER PRIMARY KEY AUTOINCREMENT, v REAL DEFAULT 1.5 CHECK (v > 0), r INTEGER REFERENCES t (id));\n\
+               CREATE TABLE w (k TEXT PRIMARY KEY) WITHOUT ROWID;\n\
+               CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET v = CASE WHEN 1 THEN 2 END; END;\nPRAGMA foreign_keys = ON;";
+    let s = parse_text(sql).unwrap();
+    assert_eq!(constraint(&s, "$database", "dialect").unwrap(), "sqlite");
+    assert_eq!(constraint(&s, "t", "primary-key").unwrap(), r#"["id"]"#);
+    assert_eq!(constraint(&s, "t.id", "auto-increment").unwrap(), "true");
+    assert_eq!(constraint(&s, "t.v", "default").unwrap(), "1.5");
+    assert_eq!(
+        constraint(&s, "w", "table-options").unwrap(),
+        "WITHOUT ROWID"
+    );
+    assert_eq!(
+        edges(&s, "t.r", "foreign-key"),
+        [(String::new(), "t".to_owned())]
+    );
+    assert!(
+        constraint(&s, "$statement.1", "definition")
+            .unwrap()
+            .ends_with("END")
+    );
+    let s = common::round_trip(Format::Sql, &Source::from_text("t.sql", sql));
+    sqlite_check("inline", &s, &emit_in(&s, SqlDialect::Sqlite));
 }

@@ -412,7 +412,7 @@ fn table(
             Some(u @ ("FULLTEXT" | "SPATIAL")) => {
                 let _ = write!(
                     out,
-                    "CREATE {u} INDEX {} ON {table_name} ({})",
+                    "ALTER TABLE {table_name} ADD {u} INDEX {} ({})",
                     quote(name, d),
                     index_list(&columns, d)
                 );
