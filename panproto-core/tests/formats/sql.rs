@@ -720,3 +720,286 @@ fn sqlite_constructs_are_modelled() {
     let s = common::round_trip(Format::Sql, &Source::from_text("t.sql", sql));
     sqlite_check("inline", &s, &emit_in(&s, SqlDialect::Sqlite));
 }
+
+#[test]
+fn syntax_errors_are_located() {
+    let sql = "CREATE TABLE a (id INT);\n\nCREATE TABLE t (\n  id INT,\n  name VARCHAR(10) NOT NULL BOGUS\n);";
+    match parse_text(sql).unwrap_err() {
+        FormatError::Syntax { at, message } => {
+            assert_eq!(
+                (at.file.as_str(), at.line, at.column),
+                ("t.sql", 5, 29),
+                "{message}"
+            );
+            assert!(message.contains("BOGUS"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // On the first line of a statement that starts mid-line.
+    match parse_text("CREATE TABLE a (id INT); CREATE TABLE b (id INT,, x INT);").unwrap_err() {
+        FormatError::Syntax { at, .. } => assert_eq!((at.line, at.column), (1, 49)),
+        other => panic!("{other:?}"),
+    }
+    match parse_text("CREATE TABLE a (id INT);\nCREATE TABLE b (x TEXT DEFAULT 'open);")
+        .unwrap_err()
+    {
+        FormatError::Syntax { at, message } => {
+            assert_eq!((at.line, at.column), (2, 32));
+            assert!(message.contains("expected \"'\""), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        parse_text("this is not sql;"),
+        Err(FormatError::Syntax { .. })
+    ));
+}
+
+#[test]
+fn unresolved_refs_name_the_ref() {
+    let cases = [
+        (
+            "CREATE TABLE a (id INT REFERENCES missing (id));",
+            "missing",
+            1,
+            35,
+        ),
+        (
+            "CREATE TABLE a (id INT);\nALTER TABLE nope ADD COLUMN x INT;",
+            "nope",
+            2,
+            13,
+        ),
+        (
+            "CREATE TABLE a (id INT);\nCREATE INDEX i ON nowhere (id);",
+            "nowhere",
+            2,
+            19,
+        ),
+        (
+            "CREATE TABLE a (id INT);\nALTER TABLE a DROP COLUMN ghost;",
+            "a.ghost",
+            2,
+            27,
+        ),
+        (
+            "CREATE TABLE a (id INT, FOREIGN KEY (nope) REFERENCES a (id));",
+            "a.nope",
+            1,
+            55,
+        ),
+    ];
+    for (sql, reference, line, column) in cases {
+        match parse_text(sql).unwrap_err() {
+            FormatError::UnresolvedRef { at, reference: r } => {
+                assert_eq!(r, reference, "{sql}");
+                assert_eq!(
+                    (at.file.as_str(), at.line, at.column),
+                    ("t.sql", line, column),
+                    "{sql}"
+                );
+            }
+            other => panic!("{sql}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn unsupported_constructs_are_refused_where_they_are() {
+    let cases = [
+        (
+            "CREATE TABLE a (id INT);\nCREATE TABLE b AS SELECT * FROM a;",
+            "CREATE TABLE ... AS",
+            2,
+        ),
+        ("CREATE TABLE a (id INT)\nGO\n", "T-SQL", 2),
+        (
+            "CREATE TABLE a (id INT);\nALTER TABLE a ADD COLUMN b INT FIRST;",
+            "FIRST",
+            2,
+        ),
+    ];
+    for (sql, construct, line) in cases {
+        let mut options = FormatOptions::default();
+        options.sql_dialect = Some(SqlDialect::MySql);
+        match Format::Sql
+            .parse(&Source::from_text("t.sql", sql), &options)
+            .unwrap_err()
+        {
+            FormatError::Unsupported {
+                at, construct: c, ..
+            } => {
+                assert!(c.contains(construct), "{sql}: {c}");
+                assert_eq!((at.file.as_str(), at.line), ("t.sql", line), "{sql}");
+            }
+            other => panic!("{sql}: {other:?}"),
+        }
+    }
+    // Two primary keys, a column twice: the file breaks SQL's rules.
+    for sql in [
+        "CREATE TABLE a (id INT PRIMARY KEY, PRIMARY KEY (id));",
+        "CREATE TABLE a (id INT, id TEXT);",
+        "CREATE TABLE a (id INT);\nCREATE TABLE a (id INT);",
+    ] {
+        assert!(
+            matches!(parse_text(sql), Err(FormatError::Invalid { .. })),
+            "{sql}"
+        );
+    }
+}
+
+#[test]
+fn emit_refuses_what_it_cannot_write() {
+    let options = FormatOptions::default();
+    // A schema of another protocol.
+    let other = Schema::builder(panproto_core::builtin_protocol("atproto").unwrap())
+        .vertex("a", "object", None)
+        .build()
+        .unwrap();
+    assert!(matches!(
+        Format::Sql.emit(&other, &options),
+        Err(FormatError::WrongProtocol { .. })
+    ));
+    let sql = panproto_core::builtin_protocol("sql").unwrap();
+    // A hand-built table: written from its kinds.
+    let table = Schema::builder(sql.clone())
+        .vertex("t", "table", None)
+        .vertex("t.id", "integer", None)
+        .vertex("t.name", "varchar", None)
+        .edge("t", "t.id", "column", Some("id".to_owned()))
+        .edge("t", "t.name", "column", Some("name".to_owned()))
+        .constraint("t.name", "max-length", "20")
+        .constraint("t.id", "not-null", "true")
+        .build()
+        .unwrap();
+    let text = Format::Sql.emit(&table, &options).unwrap();
+    let text = text.single_text().unwrap();
+    assert!(
+        text.contains("CREATE TABLE t (\n  id INTEGER NOT NULL,\n  name VARCHAR(20)\n)"),
+        "{text}"
+    );
+    let back = parse_text(text).unwrap();
+    assert_eq!(constraint(&back, "t.name", "max-length").unwrap(), "20");
+    // A column of kind other with no type; a view with no definition.
+    let bad = Schema::builder(sql.clone())
+        .vertex("t", "table", None)
+        .vertex("t.x", "other", None)
+        .edge("t", "t.x", "column", Some("x".to_owned()))
+        .build()
+        .unwrap();
+    assert!(
+        matches!(Format::Sql.emit(&bad, &options), Err(FormatError::Unemittable { element, .. }) if element == "t.x")
+    );
+    let view = Schema::builder(sql)
+        .vertex("v", "view", None)
+        .build()
+        .unwrap();
+    assert!(
+        matches!(Format::Sql.emit(&view, &options), Err(FormatError::Unemittable { element, .. }) if element == "v")
+    );
+}
+
+#[test]
+fn truncated_and_garbage_input_never_panics() {
+    for name in [
+        "quartz_tables_postgres.sql",
+        "postgres_pagila-schema-jsonb.sql",
+        "quartz_tables_mysql_innodb.sql",
+    ] {
+        let text = std::fs::read_to_string(common::corpus("sql").join(name)).unwrap();
+        let mut cut = 0;
+        while cut < text.len() {
+            if text.is_char_boundary(cut) {
+                let _ = parse_text(&text[..cut]);
+            }
+            cut += 13;
+        }
+    }
+    for garbage in [
+        "(((((",
+        "'",
+        "$$",
+        "/*",
+        "CREATE",
+        "CREATE TABLE",
+        "ALTER TABLE x",
+        "DROP",
+        ";;;;",
+        "\u{0}\u{ffff}",
+        "CREATE TABLE t (a INT REFERENCES",
+        "DELIMITER",
+        "`",
+    ] {
+        let _ = parse_text(garbage);
+        let mut options = FormatOptions::default();
+        for d in SqlDialect::ALL {
+            options.sql_dialect = Some(*d);
+            let _ = Format::Sql.parse(&Source::from_text("g.sql", garbage), &options);
+        }
+    }
+    // Deep nesting is refused, not a stack overflow.
+    let deep = format!(
+        "CREATE TABLE t (a INT DEFAULT {}1{});",
+        "(".repeat(5000),
+        ")".repeat(5000)
+    );
+    assert!(parse_text(&deep).is_err());
+}
+
+#[test]
+fn dialect_is_detected_or_given() {
+    let d = |sql: &str| constraint(&parse_text(sql).unwrap(), "$database", "dialect").unwrap();
+    assert_eq!(d("CREATE TABLE `a` (id INT);"), "mysql");
+    assert_eq!(
+        d("CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT);"),
+        "sqlite"
+    );
+    assert_eq!(d("CREATE TABLE a (id SERIAL);"), "postgresql");
+    assert_eq!(d("CREATE TABLE a (id INT);"), "generic");
+    assert_eq!(d("-- dialect: sqlite\nCREATE TABLE a (id INT);"), "sqlite");
+    let mut options = FormatOptions::default();
+    options.sql_dialect = Some(SqlDialect::PostgreSql);
+    let s = Format::Sql
+        .parse(
+            &Source::from_text("a.sql", "CREATE TABLE A (ID INT);"),
+            &options,
+        )
+        .unwrap();
+    assert!(s.vertices().contains_key("a.id"));
+    assert_eq!(
+        SqlDialect::from_name("postgres"),
+        Some(SqlDialect::PostgreSql)
+    );
+    assert_eq!(
+        panproto_core::formats::detect(&Source::from_text("x.sql", "CREATE TABLE a (id INT);"))
+            .unwrap(),
+        Format::Sql
+    );
+}
+
+#[test]
+fn the_largest_file_parses_quickly() {
+    let path = common::corpus("sql").join("Chinook_MySql.sql");
+    let src = source(&path);
+    let options = FormatOptions::default();
+    let start = Instant::now();
+    let schema = Format::Sql.parse(&src, &options).unwrap();
+    let parsed = start.elapsed();
+    let start = Instant::now();
+    let text = Format::Sql.emit(&schema, &options).unwrap();
+    let emitted = start.elapsed();
+    println!(
+        "Chinook_MySql.sql ({} bytes): parse + build {parsed:?}, emit {emitted:?} ({} bytes), {} vertices",
+        src.files()[0].text.len(),
+        text.single_text().unwrap().len(),
+        schema.vertices().len()
+    );
+    assert_eq!(
+        schema
+            .vertices()
+            .values()
+            .filter(|v| v.kind == "table")
+            .count(),
+        11
+    );
+}

@@ -3,8 +3,6 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use sqlparser::keywords::ALL_KEYWORDS;
-
 use super::SqlDialect;
 use super::model::{Check, DATABASE, ForeignKey, Key};
 use crate::formats::FormatError;
@@ -48,6 +46,106 @@ impl<'s> Facts<'s> {
     }
 }
 
+/// Words that cannot be names unquoted in one of the dialects.
+const RESERVED: &[&str] = &[
+    "ALL",
+    "ALTER",
+    "ANALYSE",
+    "ANALYZE",
+    "AND",
+    "ANY",
+    "ARRAY",
+    "AS",
+    "ASC",
+    "BETWEEN",
+    "BOTH",
+    "BY",
+    "CASE",
+    "CAST",
+    "CHECK",
+    "COLLATE",
+    "COLUMN",
+    "CONSTRAINT",
+    "CREATE",
+    "CROSS",
+    "CURRENT_DATE",
+    "CURRENT_TIME",
+    "CURRENT_TIMESTAMP",
+    "CURRENT_USER",
+    "DEFAULT",
+    "DEFERRABLE",
+    "DELETE",
+    "DESC",
+    "DISTINCT",
+    "DO",
+    "DROP",
+    "ELSE",
+    "END",
+    "EXCEPT",
+    "EXISTS",
+    "FALSE",
+    "FETCH",
+    "FOR",
+    "FOREIGN",
+    "FROM",
+    "FULL",
+    "GRANT",
+    "GROUP",
+    "HAVING",
+    "IN",
+    "INDEX",
+    "INITIALLY",
+    "INNER",
+    "INSERT",
+    "INTERSECT",
+    "INTERVAL",
+    "INTO",
+    "IS",
+    "JOIN",
+    "KEY",
+    "LEADING",
+    "LEFT",
+    "LIKE",
+    "LIMIT",
+    "MATCH",
+    "NATURAL",
+    "NOT",
+    "NULL",
+    "OFFSET",
+    "ON",
+    "ONLY",
+    "OR",
+    "ORDER",
+    "OUTER",
+    "OVER",
+    "PRIMARY",
+    "RANGE",
+    "REFERENCES",
+    "RETURNING",
+    "RIGHT",
+    "ROWS",
+    "SELECT",
+    "SET",
+    "SOME",
+    "TABLE",
+    "THEN",
+    "TO",
+    "TRAILING",
+    "TRIGGER",
+    "TRUE",
+    "UNION",
+    "UNIQUE",
+    "UPDATE",
+    "USER",
+    "USING",
+    "VALUES",
+    "VIEW",
+    "WHEN",
+    "WHERE",
+    "WINDOW",
+    "WITH",
+];
+
 /// A name as the dialect reads it back to the same text.
 fn quote(name: &str, dialect: SqlDialect) -> String {
     let plain = name
@@ -56,9 +154,7 @@ fn quote(name: &str, dialect: SqlDialect) -> String {
         .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         && !(dialect == SqlDialect::PostgreSql && name.bytes().any(|b| b.is_ascii_uppercase()))
-        && ALL_KEYWORDS
-            .binary_search(&name.to_ascii_uppercase().as_str())
-            .is_err();
+        && !RESERVED.contains(&name.to_ascii_uppercase().as_str());
     if plain {
         return name.to_owned();
     }

@@ -779,7 +779,7 @@ impl State<'_> {
             extra: (!extra.is_empty()).then(|| extra.join(" ")),
             at: (
                 at.index,
-                at.piece.offset + at.piece.text.find(&short).unwrap_or(0),
+                at.piece.offset + reference_offset(at.piece.text, &short),
             ),
         }
     }
@@ -1321,6 +1321,31 @@ impl State<'_> {
         }
         Ok(())
     }
+}
+
+/// Where `REFERENCES <name>` names `name` in a statement (its first such
+/// place), or where the name first appears.
+fn reference_offset(text: &str, name: &str) -> usize {
+    let bare = name.trim_matches(|c| "\"`[]".contains(c));
+    let b = text.as_bytes();
+    let word = b"REFERENCES";
+    let mut i = 0;
+    while let Some(p) = b.get(i..).and_then(|r| {
+        r.windows(word.len())
+            .position(|w| w.eq_ignore_ascii_case(word))
+    }) {
+        let after = i + p + word.len();
+        let rest = text.get(after..).unwrap_or("");
+        let name_at = rest.len()
+            - rest
+                .trim_start_matches(|c: char| c.is_whitespace() || "\"`[".contains(c))
+                .len();
+        if rest.get(name_at..).is_some_and(|r| r.starts_with(bare)) {
+            return after + name_at;
+        }
+        i = after;
+    }
+    text.find(bare).unwrap_or(0)
 }
 
 fn contains_ci(text: &str, upper: &str) -> bool {
