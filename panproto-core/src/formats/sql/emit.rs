@@ -448,10 +448,10 @@ fn table(
     }
     let table_name = qualified(id, d);
     for fk in &fks {
-        if !schema
+        if schema
             .vertices()
             .get(&fk.table)
-            .is_some_and(|v| v.kind == "table")
+            .is_none_or(|v| v.kind != "table")
         {
             return Err(unemittable(
                 id,
