@@ -73,6 +73,19 @@ pub fn restricts(sort: &str) -> bool {
             | "json-name"
             | "knownValues"
             | "index"
+            // SQL: how a schema is written down, not what data it admits.
+            | "column-order"
+            | "order"
+            | "dialect"
+            | "definition"
+            | "table-options"
+            | "column-options"
+            | "primary-key-name"
+            | "auto-increment"
+            | "columns"
+            | "using"
+            | "include"
+            | "where"
     )
 }
 
@@ -97,5 +110,7 @@ mod tests {
         assert_eq!(compare("pattern", "^a", "^b"), Tightness::Incomparable);
         assert!(restricts("maxLength"));
         assert!(!restricts("description"));
+        assert!(!restricts("column-order"));
+        assert!(restricts("not-null"));
     }
 }
