@@ -1003,3 +1003,37 @@ fn the_largest_file_parses_quickly() {
         11
     );
 }
+
+#[test]
+fn schema_qualified_names_are_kept() {
+    let sql = "CREATE TYPE public.mood AS ENUM ('a');\nCREATE TABLE public.t (id int PRIMARY KEY, m public.mood);\n\
+               CREATE TABLE public.u (t_id int REFERENCES public.t (id));\nALTER TYPE public.mood ADD VALUE 'b' BEFORE 'a';\n\
+               CREATE INDEX u_t ON public.u (t_id);\nALTER TABLE ONLY public.u ADD CONSTRAINT u_pkey PRIMARY KEY (t_id);";
+    let mut options = FormatOptions::default();
+    options.sql_dialect = Some(SqlDialect::PostgreSql);
+    let s = Format::Sql
+        .parse(&Source::from_text("q.sql", sql), &options)
+        .unwrap();
+    assert_eq!(
+        constraint(&s, "public.mood", "enum").unwrap(),
+        r#"["b","a"]"#
+    );
+    assert_eq!(s.vertices()["public.t.m"].kind, "ref");
+    assert_eq!(
+        edges(&s, "public.t.m", "type"),
+        [(String::new(), "public.mood".to_owned())]
+    );
+    assert_eq!(
+        edges(&s, "public.u.t_id", "foreign-key"),
+        [(String::new(), "public.t".to_owned())]
+    );
+    assert_eq!(
+        edges(&s, "public.u", "index"),
+        [("u_t".to_owned(), "public.u#u_t".to_owned())]
+    );
+    assert_eq!(
+        constraint(&s, "public.u", "primary-key-name").unwrap(),
+        "u_pkey"
+    );
+    common::round_trip(Format::Sql, &Source::from_text("q.sql", sql));
+}

@@ -155,8 +155,7 @@ fn classify(words: &[String], generated: bool, dialect: SqlDialect) -> What {
             // ADD GENERATED ... (SEQUENCE NAME ...)).
             "TABLE" if generated => What::Keep,
             "TABLE" => What::Parse,
-            "TYPE" if matches!(w(3), "ADD" | "RENAME") && w(4) == "VALUE" => What::Parse,
-            "TYPE" if w(3) == "RENAME" && w(4) == "VALUE" => What::Parse,
+            "TYPE" if words.iter().any(|x| x == "VALUE") => What::Parse,
             _ => What::Keep,
         },
         "DROP" => match w(1) {

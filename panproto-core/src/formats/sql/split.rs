@@ -249,7 +249,8 @@ pub(super) fn leading_words(text: &str, count: usize) -> Vec<String> {
                 i += 1;
             }
             out.push(text.get(s..i).unwrap_or("").to_ascii_uppercase());
-        } else if c.is_ascii_whitespace() {
+        } else if c.is_ascii_whitespace() || matches!(c, b'.' | b'"' | b'`' | b'[' | b']') {
+            // Between the parts of a name, quoted or not.
             i += 1;
         } else {
             break;
