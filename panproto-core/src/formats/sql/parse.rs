@@ -11,6 +11,7 @@ use sqlparser::dialect::{Dialect, GenericDialect, MySqlDialect, PostgreSqlDialec
 use sqlparser::parser::{Parser, ParserError};
 
 use super::SqlDialect;
+use super::gaps::{Gap, offset_of, patch};
 use super::model::{Check, Column, Database, ForeignKey, Index, Key, Object, Table};
 use super::split::{Piece, leading_words, split};
 use crate::formats::{FormatError, Location, Source, SourceFile};
@@ -84,6 +85,8 @@ pub(super) fn parse(source: &Source, dialect: Option<SqlDialect>) -> Result<Sche
         },
         names: HashMap::new(),
         files,
+        gaps: HashMap::new(),
+        parsed: String::new(),
     };
     for (index, file) in files.iter().enumerate() {
         if let Some(at) = tsql_go(&file.text) {
@@ -177,6 +180,11 @@ struct State<'s> {
     /// Lower-cased name → index in `db.objects`.
     names: HashMap<String, usize>,
     files: &'s [SourceFile],
+    /// The gaps of the statement being applied, by the offset of the
+    /// column name they follow.
+    gaps: HashMap<usize, Vec<Gap>>,
+    /// The statement's text as parsed, to turn spans into offsets.
+    parsed: String,
 }
 
 /// A statement being applied: where it is, for errors.
@@ -385,14 +393,90 @@ impl State<'_> {
             What::Parse => {}
         }
         let dialect = parser_dialect(self.db.dialect);
+        let patched = match words.first().map(String::as_str) {
+            Some("CREATE" | "ALTER") => patch(piece.text, self.db.dialect),
+            _ => None,
+        };
+        let mut text = patched.as_ref().map_or(piece.text, |(t, _)| t.as_str());
+        // sqlparser reads no WITH [NO] DATA after a materialized view: the
+        // view's definition gets it back.
+        let mut suffix = None;
+        if words.get(1).is_some_and(|w| w == "MATERIALIZED") {
+            for tail in [" WITH NO DATA", " WITH DATA"] {
+                let cut = text.len().saturating_sub(tail.len());
+                if text
+                    .get(cut..)
+                    .is_some_and(|t| t.eq_ignore_ascii_case(tail))
+                {
+                    text = text.get(..cut).unwrap_or(text).trim_end();
+                    suffix = Some(tail);
+                    break;
+                }
+            }
+        }
         let statements = Parser::new(dialect.as_ref())
-            .try_with_sql(piece.text)
+            .try_with_sql(text)
             .and_then(|mut p| p.parse_statements())
             .map_err(|e| at.syntax(&e))?;
+        self.gaps.clear();
+        if let Some((text, gaps)) = patched {
+            self.place_gaps(&statements, &text, gaps);
+            self.parsed = text;
+        }
         for s in statements {
+            if let (Some(tail), Statement::CreateView(cv)) = (suffix, &s) {
+                let name = object_name(&cv.name, self.fold());
+                self.apply(s, &at)?;
+                if let Some(Object::View(_, text)) =
+                    self.lookup(&name).and_then(|i| self.db.objects.get_mut(i))
+                {
+                    text.push_str(tail);
+                }
+                continue;
+            }
             self.apply(s, &at)?;
         }
         Ok(())
+    }
+
+    /// Gives each gap to the column whose name comes last before it.
+    fn place_gaps(&mut self, statements: &[Statement], text: &str, gaps: Vec<(usize, Gap)>) {
+        let mut names: Vec<usize> = Vec::new();
+        for s in statements {
+            let defs: Vec<&Ident> = match s {
+                Statement::CreateTable(ct) => ct.columns.iter().map(|c| &c.name).collect(),
+                Statement::AlterTable(a) => a
+                    .operations
+                    .iter()
+                    .filter_map(|op| match op {
+                        AlterTableOperation::AddColumn { column_def, .. } => Some(&column_def.name),
+                        AlterTableOperation::ModifyColumn { col_name, .. } => Some(col_name),
+                        AlterTableOperation::ChangeColumn { new_name, .. } => Some(new_name),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            names.extend(
+                defs.iter()
+                    .map(|i| offset_of(text, i.span.start.line, i.span.start.column)),
+            );
+        }
+        names.sort_unstable();
+        for (at, gap) in gaps {
+            if let Some(&column) = names.iter().rev().find(|&&n| n < at) {
+                self.gaps.entry(column).or_default().push(gap);
+            }
+        }
+    }
+
+    /// The gaps after the column named by `name`.
+    fn gaps_of(&self, name: &Ident) -> Vec<Gap> {
+        if self.gaps.is_empty() {
+            return Vec::new();
+        }
+        let at = offset_of(&self.parsed, name.span.start.line, name.span.start.column);
+        self.gaps.get(&at).cloned().unwrap_or_default()
     }
 
     fn apply(&mut self, s: Statement, at: &At<'_>) -> Result<(), FormatError> {
@@ -725,6 +809,21 @@ impl State<'_> {
                 _ => extra.push(o.to_string()),
             }
         }
+        for gap in self.gaps_of(&c.name) {
+            match gap {
+                Gap::Type(words) => {
+                    col.type_text.push_str(&words);
+                }
+                Gap::Virtual => {
+                    for e in &mut extra {
+                        if e.starts_with("GENERATED") && e.ends_with(" STORED") {
+                            e.truncate(e.len() - " STORED".len());
+                            e.push_str(" VIRTUAL");
+                        }
+                    }
+                }
+            }
+        }
         if !extra.is_empty() {
             col.options = Some(extra.join(" "));
         }
@@ -903,6 +1002,11 @@ impl State<'_> {
                 "CREATE INDEX with WITH / NULLS DISTINCT / index options",
                 "declare the index without them",
             ));
+        }
+        // An index of a materialized view is kept as written.
+        if let Some(Object::View(..)) = self.lookup(&table).and_then(|i| self.db.objects.get(i)) {
+            self.keep(at.piece.text);
+            return Ok(());
         }
         let columns = index_columns(&ci.columns, fold);
         let t = self.table_mut(&table, at)?;
