@@ -22,7 +22,10 @@
 //! - other DDL (functions, procedures, triggers, rules, domains, comments,
 //!   grants, `ALTER ... OWNER TO`, the parts of an `ALTER TABLE` that are
 //!   not listed above ...) is kept verbatim, in its place, as a `statement`
-//!   vertex that emit writes back (its body is not checked);
+//!   vertex that emit writes back (its body is not checked); dropping an
+//!   object drops what was kept about it (`DROP FUNCTION f` the `CREATE
+//!   FUNCTION f` and its `ALTER FUNCTION f OWNER TO`; `DROP TABLE t` its
+//!   triggers, rules and `ALTER TABLE t OWNER TO`), see `kept`;
 //! - statements that do not change a schema are skipped, as a database's
 //!   schema is not changed by them: data (`INSERT`, `UPDATE`, `DELETE`,
 //!   `SELECT`, `COPY`), session and transaction control (`SET`, `BEGIN`,
@@ -97,6 +100,7 @@
 
 mod emit;
 mod gaps;
+mod kept;
 mod model;
 mod parse;
 mod split;

@@ -12,6 +12,7 @@ use sqlparser::parser::{Parser, ParserError};
 
 use super::SqlDialect;
 use super::gaps::{Gap, offset_of, patch};
+use super::kept;
 use super::model::{Check, Column, Database, ForeignKey, Index, Key, Object, Table};
 use super::split::{Piece, leading_words, split};
 use crate::formats::{FormatError, Location, Source, SourceFile};
@@ -387,7 +388,9 @@ impl State<'_> {
         match classify(&words, generated, self.db.dialect) {
             What::Skip => return Ok(()),
             What::Keep => {
-                self.keep(piece.text);
+                if !self.drop_kept(piece.text) {
+                    self.keep(piece.text);
+                }
                 return Ok(());
             }
             What::Parse => {}
@@ -589,6 +592,7 @@ impl State<'_> {
                 object_type,
                 names,
                 table,
+                cascade,
                 ..
             } => {
                 for n in names {
@@ -599,7 +603,7 @@ impl State<'_> {
                         | ObjectType::View
                         | ObjectType::MaterializedView
                         | ObjectType::Sequence
-                        | ObjectType::Type => self.drop(&name),
+                        | ObjectType::Type => self.drop(&name, cascade),
                         other => {
                             return Err(at.unsupported(
                                 format!("DROP {other}"),
@@ -617,18 +621,68 @@ impl State<'_> {
         }
     }
 
-    fn drop(&mut self, name: &str) {
-        let Some(i) = self.lookup(name) else {
-            return;
+    /// A DROP of what was kept verbatim (a function, a domain, a trigger):
+    /// takes the statements kept about it; false if it names none of them.
+    fn drop_kept(&mut self, text: &str) -> bool {
+        let Some((word, names)) = kept::dropped(text) else {
+            return false;
         };
-        let Some(object) = self.db.objects.get(i) else {
-            return;
+        let before = self.db.objects.len();
+        self.db.objects.retain(|o| match o {
+            Object::Statement(t) => !kept::subjects(t)
+                .0
+                .is_some_and(|(w, n)| w == word && names.iter().any(|d| kept::same(d, &n))),
+            _ => true,
+        });
+        let dropped = self.db.objects.len() != before;
+        if dropped {
+            self.reindex();
+        }
+        dropped
+    }
+
+    fn drop(&mut self, name: &str, cascade: bool) {
+        let found = self.lookup(name);
+        // With CASCADE, what depends on it goes too: the tables that
+        // inherit from it, the views that name it (after it is gone, so a
+        // cycle of names ends).
+        let dependents: Vec<String> = if cascade && found.is_some() {
+            self.db
+                .objects
+                .iter()
+                .filter_map(|o| match o {
+                    Object::Table(t) => t
+                        .options
+                        .as_deref()
+                        .filter(|o| kept::names_any(o, "INHERITS", name))
+                        .map(|_| t.name.clone()),
+                    Object::View(v, text) => kept::mentions(text, name).then(|| v.clone()),
+                    _ => None,
+                })
+                .filter(|d| !kept::same(d, name))
+                .collect()
+        } else {
+            Vec::new()
         };
-        let table = match object {
-            Object::Table(t) => Some(t.name.clone()),
+        let table = match found.and_then(|i| self.db.objects.get(i)) {
+            Some(Object::Table(t)) => Some(t.name.clone()),
             _ => None,
         };
-        self.db.objects.remove(i);
+        if let Some(i) = found {
+            self.db.objects.remove(i);
+        }
+        // What was kept about it goes with it (its owner, its triggers).
+        self.db.objects.retain(|o| match o {
+            Object::Statement(text) => {
+                let (primary, on) = kept::subjects(text);
+                let about = primary.is_some_and(|(w, n)| {
+                    matches!(w.as_str(), "TABLE" | "VIEW" | "SEQUENCE" | "TYPE" | "INDEX")
+                        && kept::same(&n, name)
+                });
+                !about && !on.iter().any(|n| kept::same(n, name))
+            }
+            _ => true,
+        });
         self.reindex();
         // As CASCADE: the foreign keys to a dropped table go with it.
         if let Some(table) = table {
@@ -637,6 +691,9 @@ impl State<'_> {
                     t.foreign_keys.retain(|fk| fk.table != table);
                 }
             }
+        }
+        for d in dependents {
+            self.drop(&d, true);
         }
     }
 
