@@ -1126,3 +1126,15 @@ fn the_corpus_folder_is_no_migration_series() {
     println!("the corpus folder as one schema: {err}");
     assert!(at.file.ends_with(".sql") && at.line >= 1, "{err}");
 }
+
+#[test]
+fn an_unresolved_qualified_reference_points_at_it() {
+    let sql = "CREATE TABLE public.a (id INT);\nCREATE TABLE b (x INT,\n  y INT REFERENCES public.nope (id));";
+    match parse_text(sql).unwrap_err() {
+        FormatError::UnresolvedRef { at, reference } => {
+            assert_eq!(reference, "public.nope");
+            assert_eq!((at.line, at.column), (3, 20));
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -914,10 +914,12 @@ impl State<'_> {
             extra.push(c.to_string());
         }
         let table = object_name(&fk.foreign_table, fold);
+        // The name as written, its first part: `REFERENCES public.t` is
+        // found by `public`.
         let short = fk
             .foreign_table
             .0
-            .last()
+            .first()
             .map(ToString::to_string)
             .unwrap_or_default();
         ForeignKey {
