@@ -1,6 +1,6 @@
 //! SQL tables: columns of SQL types, foreign keys between tables.
 //!
-//! The kinds, edges and sorts the `sql` format (`crate::formats`) writes
+//! The kinds, edges and sorts the SQL format (the formats layer) writes
 //! are described in its module doc; the first ones here predate it and
 //! keep their names.
 
