@@ -35,11 +35,13 @@
 mod avro;
 mod error;
 mod source;
+mod sql;
 
 use std::collections::BTreeMap;
 
 pub use error::{FormatError, Location};
 pub use source::{Source, SourceFile};
+pub use sql::SqlDialect;
 
 use crate::model::Schema;
 use source::extension;
@@ -49,16 +51,19 @@ use source::extension;
 pub enum Format {
     /// Apache Avro schemas (`.avsc`).
     Avro,
+    /// SQL DDL (`.sql`): PostgreSQL, SQLite, MySQL.
+    Sql,
 }
 
 impl Format {
     /// Every format, in the order messages list them.
-    pub const ALL: &'static [Self] = &[Self::Avro];
+    pub const ALL: &'static [Self] = &[Self::Avro, Self::Sql];
 
     /// The format's name, as `format=` and `--format` take it.
     pub fn name(self) -> &'static str {
         match self {
             Self::Avro => "avro",
+            Self::Sql => "sql",
         }
     }
 
@@ -66,6 +71,7 @@ impl Format {
     pub fn protocol_name(self) -> &'static str {
         match self {
             Self::Avro => "avro",
+            Self::Sql => "sql",
         }
     }
 
@@ -73,6 +79,7 @@ impl Format {
     pub fn extensions(self) -> &'static [&'static str] {
         match self {
             Self::Avro => avro::EXTENSIONS,
+            Self::Sql => sql::EXTENSIONS,
         }
     }
 
@@ -81,6 +88,7 @@ impl Format {
     pub fn sniff(self, text: &str) -> bool {
         match self {
             Self::Avro => avro::sniff(text),
+            Self::Sql => sql::sniff(text),
         }
     }
 
@@ -132,6 +140,7 @@ impl Format {
         }
         match self {
             Self::Avro => avro::parse(source, options),
+            Self::Sql => sql::parse(source, options),
         }
     }
 
@@ -150,6 +159,7 @@ impl Format {
         }
         match self {
             Self::Avro => avro::emit(schema, options),
+            Self::Sql => sql::emit(schema, options),
         }
     }
 }
@@ -162,7 +172,11 @@ pub fn names() -> Vec<String> {
 /// Choices a format may take; the defaults suit most inputs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct FormatOptions {}
+pub struct FormatOptions {
+    /// The SQL dialect to read and write; `None`: detected when reading,
+    /// and the dialect a schema was read in when writing.
+    pub sql_dialect: Option<SqlDialect>,
+}
 
 /// What [`Format::emit`] writes: file name to text, one entry for a
 /// single-file schema.

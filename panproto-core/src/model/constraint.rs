@@ -81,6 +81,18 @@ pub fn restricts(sort: &str) -> bool {
             | "field-order"
             | "properties"
             | "type-properties"
+            // SQL: how a schema is written down, not what data it admits.
+            | "column-order"
+            | "dialect"
+            | "definition"
+            | "table-options"
+            | "column-options"
+            | "primary-key-name"
+            | "auto-increment"
+            | "columns"
+            | "using"
+            | "include"
+            | "where"
     )
 }
 
@@ -105,5 +117,7 @@ mod tests {
         assert_eq!(compare("pattern", "^a", "^b"), Tightness::Incomparable);
         assert!(restricts("maxLength"));
         assert!(!restricts("description"));
+        assert!(!restricts("column-order"));
+        assert!(restricts("not-null"));
     }
 }
