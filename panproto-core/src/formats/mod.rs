@@ -171,7 +171,13 @@ pub fn names() -> Vec<String> {
 /// Choices a format may take; the defaults suit most inputs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct FormatOptions {}
+pub struct FormatOptions {
+    /// Keep a ref to a type that no file of the source defines as an
+    /// external type (the source is a fragment of a larger schema: a
+    /// GraphQL file using types of its sibling files) instead of refusing
+    /// it with [`FormatError::UnresolvedRef`]. Read by: graphql.
+    pub external_refs: bool,
+}
 
 /// What [`Format::emit`] writes: file name to text, one entry for a
 /// single-file schema.

@@ -117,12 +117,19 @@ impl<'s> Writer<'s> {
                 }
             }
         }
+        // External types are defined by another source: nothing to write.
+        let written = schema
+            .vertices()
+            .values()
+            .filter(|v| v.kind == "external")
+            .map(|v| v.id.as_str())
+            .collect();
         Self {
             schema,
             out,
             tagged,
             first_extender,
-            written: HashSet::new(),
+            written,
         }
     }
 

@@ -24,6 +24,7 @@
 //! | its argument | `@key(fields:)` | its type | `argument` edge |
 //! | `schema { ... }` | `{schema}` | `schema` | |
 //! | a file (multi-file sources only) | its relative path | `file` | |
+//! | a type used but defined nowhere (with `external_refs`) | its name | `external` | |
 //!
 //! A member's kind is its type: `String`, `Int`, `Float`, `Boolean`, `ID`
 //! for the built-in scalars; `list` for `[T]` (its item is the vertex
@@ -65,11 +66,13 @@
 //! # Refused
 //!
 //! Operations and fragments (executable definitions), with their location.
-//! A ref to a type defined nowhere is [`FormatError::UnresolvedRef`]; a
+//! A ref to a type defined nowhere is [`FormatError::UnresolvedRef`](crate::formats::FormatError::UnresolvedRef)
+//! (with [`FormatOptions::external_refs`](crate::formats::FormatOptions::external_refs) it is kept as an `external`
+//! vertex that emit does not write: the source is a fragment); a
 //! type or directive defined twice, a member given twice, an input type as
 //! a field's type (or an output type as an argument's), a union member that
 //! is not an object type and a variable in a constant value are
-//! [`FormatError::Invalid`]. Uses of directives defined nowhere are kept
+//! [`FormatError::Invalid`](crate::formats::FormatError::Invalid). Uses of directives defined nowhere are kept
 //! (they are often defined by the server framework, as gqlgen's
 //! `@goModel`).
 //!

@@ -169,16 +169,20 @@ struct Reader<'s> {
     directives: HashMap<String, String>,
     /// Per extension-only type: the files that extend it (declared once each).
     extended_in: HashSet<(usize, String)>,
-    /// The schema block: whether defined, and its operations in order.
+    /// The schema block: whether some file defines it (first pass),
+    /// whether its vertex is declared, its operations in order.
     schema_defined: bool,
     schema_seen: bool,
     operations: Vec<String>,
+    /// Whether refs to types defined nowhere are kept (as `external`).
+    external_refs: bool,
+    externals: HashSet<String>,
 }
 
 type Result<T> = std::result::Result<T, FormatError>;
 
 /// Parses `.graphql` files.
-pub(crate) fn parse(source: &Source, _options: &FormatOptions) -> Result<Schema> {
+pub(crate) fn parse(source: &Source, options: &FormatOptions) -> Result<Schema> {
     let protocol = builtin_protocol("graphql").map_err(|e| FormatError::Io {
         path: source.origin().to_owned(),
         message: e.to_string(),
@@ -214,6 +218,8 @@ pub(crate) fn parse(source: &Source, _options: &FormatOptions) -> Result<Schema>
         schema_defined: false,
         schema_seen: false,
         operations: Vec::new(),
+        external_refs: options.external_refs,
+        externals: HashSet::new(),
     };
     for (i, doc) in trees.iter().enumerate() {
         reader.file = i;
@@ -264,9 +270,35 @@ impl Reader<'_> {
         }
     }
 
+    /// The kind of named type `name` (used at byte `at`), or `None` for a
+    /// type no file defines, kept as an `external` vertex when the options
+    /// allow it.
+    fn resolve(&mut self, name: &str, at: usize) -> Result<Option<&'static str>> {
+        if let Some(t) = self.types.get(name) {
+            return Ok(Some(t.kind));
+        }
+        if !self.external_refs {
+            return Err(FormatError::UnresolvedRef {
+                at: self.at(at),
+                reference: name.to_owned(),
+            });
+        }
+        if self.externals.insert(name.to_owned()) {
+            self.builder = self.builder.vertex(name, "external", None);
+        }
+        Ok(None)
+    }
+
     /// The first pass: every named type and directive definition.
     fn collect(&mut self, doc: &cst::Document) -> Result<()> {
         for def in doc.definitions() {
+            if let cst::Definition::SchemaDefinition(d) = &def {
+                if self.schema_defined {
+                    return Err(self.invalid(start(d), "the schema is defined twice".to_owned()));
+                }
+                self.schema_defined = true;
+                continue;
+            }
             if let cst::Definition::DirectiveDefinition(d) = &def {
                 let (name, at) = self.name_of(d.name(), d)?;
                 if !self.directive_defs.insert(name.clone()) {
@@ -326,10 +358,6 @@ impl Reader<'_> {
             }
             D::DirectiveDefinition(d) => self.directive_definition(d),
             D::SchemaDefinition(d) => {
-                if self.schema_defined {
-                    return Err(self.invalid(start(d), "the schema is defined twice".to_owned()));
-                }
-                self.schema_defined = true;
                 self.schema_block(
                     false,
                     d.description(),
@@ -389,7 +417,9 @@ impl Reader<'_> {
         if self.multi {
             let kind = if extension { "extends" } else { "declares" };
             let key = (self.file, SCHEMA_ID.to_owned());
-            if !extension || self.extended_in.insert(key) {
+            // An extension of a schema block defined in some file merges
+            // into it; one of a block defined nowhere is this file's.
+            if !extension || !self.schema_defined && self.extended_in.insert(key) {
                 self.builder = self
                     .builder
                     .edge(self.path().to_owned(), SCHEMA_ID, kind, None);
@@ -416,22 +446,16 @@ impl Reader<'_> {
                 });
             };
             let (target, at) = self.name_of(named.name(), &named)?;
-            match self.types.get(&target) {
-                Some(t) if t.kind == "object" => {}
-                Some(t) => {
+            match self.resolve(&target, at)? {
+                Some("object") | None => {}
+                Some(kind) => {
                     return Err(self.invalid(
                         at,
                         format!(
                             "the {name} root type must be an object type, and {target} is {}",
-                            article(t.kind)
+                            article(kind)
                         ),
                     ));
-                }
-                None => {
-                    return Err(FormatError::UnresolvedRef {
-                        at: self.at(at),
-                        reference: target,
-                    });
                 }
             }
             if self.operations.iter().any(|o| o == name) {
@@ -474,22 +498,16 @@ impl Reader<'_> {
         if let Some(implements) = &decl.implements {
             for named in implements.named_types() {
                 let (iface, at) = self.name_of(named.name(), &named)?;
-                match self.types.get(&iface) {
-                    Some(t) if t.kind == "interface" => {}
-                    Some(t) => {
+                match self.resolve(&iface, at)? {
+                    Some("interface") | None => {}
+                    Some(kind) => {
                         return Err(self.invalid(
                             at,
                             format!(
                                 "{name} implements {iface}, which is {}, not an interface",
-                                article(t.kind)
+                                article(kind)
                             ),
                         ));
-                    }
-                    None => {
-                        return Err(FormatError::UnresolvedRef {
-                            at: self.at(at),
-                            reference: iface,
-                        });
                     }
                 }
                 self.builder = self
@@ -515,22 +533,16 @@ impl Reader<'_> {
         if let Some(members) = &decl.members {
             for named in members.named_types() {
                 let (member, at) = self.name_of(named.name(), &named)?;
-                match self.types.get(&member) {
-                    Some(t) if t.kind == "object" => {}
-                    Some(t) => {
+                match self.resolve(&member, at)? {
+                    Some("object") | None => {}
+                    Some(kind) => {
                         return Err(self.invalid(
                             at,
                             format!(
                                 "union {name} lists {member}, which is {}, not an object type",
-                                article(t.kind)
+                                article(kind)
                             ),
                         ));
-                    }
-                    None => {
-                        return Err(FormatError::UnresolvedRef {
-                            at: self.at(at),
-                            reference: member,
-                        });
                     }
                 }
                 let order = self.order.entry(name.clone()).or_default();
@@ -678,15 +690,10 @@ impl Reader<'_> {
                     self.builder = self.builder.vertex(id, *builtin, None);
                     return Ok(());
                 }
-                let Some(target) = self.types.get(&name) else {
-                    return Err(FormatError::UnresolvedRef {
-                        at: self.at(at),
-                        reference: name,
-                    });
-                };
+                let target = self.resolve(&name, at)?.unwrap_or("external");
                 let fits = match position {
-                    Position::Output => target.kind != "input",
-                    Position::Input => matches!(target.kind, "input" | "enum" | "scalar"),
+                    Position::Output => target != "input",
+                    Position::Input => matches!(target, "input" | "enum" | "scalar" | "external"),
                 };
                 if !fits {
                     let (what, wanted) = match position {
@@ -697,7 +704,7 @@ impl Reader<'_> {
                         at,
                         format!(
                             "{what} must have {wanted}, and {name} is {}",
-                            article(target.kind)
+                            article(target)
                         ),
                     ));
                 }

@@ -25,7 +25,15 @@ pub(super) fn protocol() -> Protocol {
         "input", "enum", "scalar", "list", "String", "Int", "Float", "Boolean", "ID", "ref",
     ];
     // The named types a `ref` may wrap.
-    const NAMED: &[&str] = &["object", "interface", "input", "union", "enum", "scalar"];
+    const NAMED: &[&str] = &[
+        "object",
+        "interface",
+        "input",
+        "union",
+        "enum",
+        "scalar",
+        "external",
+    ];
     // The kinds a field, an argument or a list item (a typed member) takes.
     const TYPED: &[&str] = &["ref", "list", "String", "Int", "Float", "Boolean", "ID"];
     define(
@@ -53,15 +61,18 @@ pub(super) fn protocol() -> Protocol {
             ("schema", T::Object),
             // One file of a multi-file schema.
             ("file", T::Any),
+            // A named type this source uses but a sibling source defines
+            // (parsed with `external_refs`): its kind is not known here.
+            ("external", T::Any),
         ],
         vec![
             ("field", rule(&["object", "interface"], OUTPUT, Property)),
             ("input-field", rule(&["input"], INPUT, Property)),
             (
                 "implements",
-                rule(&["object", "interface"], &["interface"], Reference),
+                rule(&["object", "interface"], &["interface", "external"], Reference),
             ),
-            ("member", rule(&["union"], &["object"], Variant)),
+            ("member", rule(&["union"], &["object", "external"], Variant)),
             ("value", named_reference(&["enum"], &["enum-value"])),
             // A list wraps any type, input or output: an empty rule means any kind.
             ("of", rule(&["list"], &[], Item)),
@@ -73,7 +84,7 @@ pub(super) fn protocol() -> Protocol {
                 named_reference(&[TYPED, &["directive"]].concat(), INPUT),
             ),
             // A root operation type of the schema block, named by operation.
-            ("operation", named_reference(&["schema"], &["object"])),
+            ("operation", named_reference(&["schema"], &["object", "external"])),
             // What a file of a multi-file schema defines.
             ("declares", rule(&["file"], &[], Reference)),
             // What a file adds to a type defined in another file (`extend`).
