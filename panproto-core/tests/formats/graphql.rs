@@ -16,10 +16,6 @@ fn parse(text: &str) -> Result<Schema, FormatError> {
     )
 }
 
-fn parse_ok(text: &str) -> Schema {
-    parse(text).unwrap_or_else(|e| panic!("{e}\n{text}"))
-}
-
 fn emit(schema: &Schema) -> String {
     let emitted = Format::Graphql
         .emit(schema, &FormatOptions::default())
@@ -366,4 +362,429 @@ fn graphql_core_builds_every_emitted_file_as_the_original() {
 fn emit_with(schema: &Schema, options: &FormatOptions) -> String {
     let emitted = Format::Graphql.emit(schema, options).unwrap();
     emitted.single_text().unwrap().to_owned()
+}
+
+// ---------------------------------------------------------------------------
+// What the corpus lacks, or what a user sees of it.
+
+/// Parses `text`, checks the round trip, returns the schema.
+fn round_trip_text(text: &str) -> Schema {
+    common::round_trip(Format::Graphql, &Source::from_text("test.graphql", text))
+}
+
+#[test]
+fn field_types_keep_lists_and_non_null() {
+    let schema = round_trip_text(
+        "type User { id: ID! tags: [String!]! grid: [[Int]] friends: [User] best: User }\n\
+         type Query { me: User }",
+    );
+    assert_eq!(kind(&schema, "User.id"), "ID");
+    assert_eq!(constraint(&schema, "User.id", "non-null"), Some("true"));
+    assert_eq!(kind(&schema, "User.tags"), "list");
+    assert_eq!(constraint(&schema, "User.tags", "non-null"), Some("true"));
+    assert!(has_edge(&schema, "User.tags", "User.tags[]", "of", None));
+    assert_eq!(kind(&schema, "User.tags[]"), "String");
+    assert_eq!(constraint(&schema, "User.tags[]", "non-null"), Some("true"));
+    assert_eq!(kind(&schema, "User.grid[]"), "list");
+    assert_eq!(kind(&schema, "User.grid[][]"), "Int");
+    assert_eq!(constraint(&schema, "User.grid[][]", "non-null"), None);
+    // A recursive type is one vertex, reached by ref edges.
+    assert_eq!(kind(&schema, "User.best"), "ref");
+    assert!(has_edge(&schema, "User.best", "User", "ref", None));
+    assert!(has_edge(&schema, "User.friends[]", "User", "ref", None));
+    assert!(has_edge(&schema, "User", "User.best", "field", Some("best")));
+    assert_eq!(
+        constraint(&schema, "User", "order"),
+        Some(r#"["id","tags","grid","friends","best"]"#)
+    );
+    let text = emit(&schema);
+    assert!(text.contains("  tags: [String!]!\n  grid: [[Int]]\n"), "{text}");
+}
+
+#[test]
+fn arguments_and_input_fields_keep_defaults() {
+    let schema = round_trip_text(
+        r#"enum Color { RED GREEN }
+        input Filter { colors: [Color!] = [RED, GREEN] near: Point = {x: 1.5, y: -2} name: String = "a \"b\"\n" }
+        input Point { x: Float! y: Float! }
+        type Query {
+          shapes(first: Int = 10, after: String, filter: Filter = {colors: [], name: null}): [String]
+        }"#,
+    );
+    assert!(has_edge(
+        &schema,
+        "Query.shapes",
+        "Query.shapes(first:)",
+        "argument",
+        Some("first")
+    ));
+    assert_eq!(kind(&schema, "Query.shapes(first:)"), "Int");
+    assert_eq!(constraint(&schema, "Query.shapes(first:)", "default"), Some("10"));
+    assert_eq!(constraint(&schema, "Query.shapes(after:)", "default"), None);
+    assert_eq!(
+        constraint(&schema, "Query.shapes(filter:)", "default"),
+        Some("{colors: [], name: null}")
+    );
+    assert!(has_edge(&schema, "Query.shapes(filter:)", "Filter", "ref", None));
+    assert_eq!(
+        constraint(&schema, "Query.shapes", "order"),
+        Some(r#"["first","after","filter"]"#)
+    );
+    assert!(has_edge(&schema, "Filter", "Filter.colors", "input-field", Some("colors")));
+    assert_eq!(
+        constraint(&schema, "Filter.colors", "default"),
+        Some("[RED, GREEN]")
+    );
+    assert_eq!(constraint(&schema, "Filter.near", "default"), Some("{x: 1.5, y: -2}"));
+    assert_eq!(
+        constraint(&schema, "Filter.name", "default"),
+        Some(r#""a \"b\"\n""#)
+    );
+}
+
+#[test]
+fn descriptions_deprecations_and_directive_uses_are_kept() {
+    let schema = round_trip_text(
+        r#"
+"""
+A person.
+
+  With an indented line.
+"""
+type User @key(fields: "id") @shareable {
+  "The id."
+  id: ID!
+  name(
+    "How to write it."
+    style: String = "full" @deprecated(reason: "use format")
+  ): String @deprecated
+  old: String @deprecated(reason: """gone""") @external
+}
+enum Role {
+  "Can do anything."
+  ADMIN
+  GUEST @deprecated(reason: "no guests")
+}
+type Query { user: User role: Role }
+"#,
+    );
+    assert_eq!(
+        constraint(&schema, "User", "description"),
+        Some("A person.\n\n  With an indented line.")
+    );
+    assert_eq!(
+        constraint(&schema, "User", "directive"),
+        Some(r#"@key(fields: "id") @shareable"#)
+    );
+    assert_eq!(constraint(&schema, "User.id", "description"), Some("The id."));
+    assert_eq!(
+        constraint(&schema, "User.name", "deprecated"),
+        Some("No longer supported")
+    );
+    assert_eq!(
+        constraint(&schema, "User.name(style:)", "description"),
+        Some("How to write it.")
+    );
+    assert_eq!(
+        constraint(&schema, "User.name(style:)", "deprecated"),
+        Some("use format")
+    );
+    assert_eq!(constraint(&schema, "User.old", "deprecated"), Some("gone"));
+    assert_eq!(constraint(&schema, "User.old", "directive"), Some("@external"));
+    assert_eq!(kind(&schema, "Role.ADMIN"), "enum-value");
+    assert!(has_edge(&schema, "Role", "Role.ADMIN", "value", Some("ADMIN")));
+    assert_eq!(
+        constraint(&schema, "Role.ADMIN", "description"),
+        Some("Can do anything.")
+    );
+    assert_eq!(constraint(&schema, "Role.GUEST", "deprecated"), Some("no guests"));
+    assert_eq!(constraint(&schema, "Role", "order"), Some(r#"["ADMIN","GUEST"]"#));
+    let text = emit(&schema);
+    assert!(text.contains("  name(\n    \"\"\"How to write it.\"\"\"\n    style: String = \"full\" @deprecated(reason: \"use format\")\n  ): String @deprecated\n"), "{text}");
+}
+
+#[test]
+fn directive_definitions_interfaces_unions_and_the_schema_block() {
+    let schema = round_trip_text(
+        r#"
+"Caches a field."
+directive @cache(ttl: Int! = 60, scope: [String]) repeatable on FIELD_DEFINITION | OBJECT
+schema @link(url: "x") { query: Root mutation: Change }
+interface Node { id: ID! }
+interface Entity implements Node { id: ID! }
+type A implements Entity & Node { id: ID! }
+type B implements Node { id: ID! }
+union AB = B | A
+scalar Date @specifiedBy(url: "https://example.com/date")
+type Root { ab: AB date: Date }
+type Change { touch: Boolean }
+"#,
+    );
+    assert_eq!(kind(&schema, "@cache"), "directive");
+    assert_eq!(
+        constraint(&schema, "@cache", "locations"),
+        Some("FIELD_DEFINITION | OBJECT")
+    );
+    assert_eq!(constraint(&schema, "@cache", "repeatable"), Some("true"));
+    assert_eq!(constraint(&schema, "@cache", "description"), Some("Caches a field."));
+    assert_eq!(constraint(&schema, "@cache(ttl:)", "default"), Some("60"));
+    assert_eq!(kind(&schema, "@cache(scope:)"), "list");
+    assert!(has_edge(&schema, "Entity", "Node", "implements", None));
+    assert!(has_edge(&schema, "A", "Entity", "implements", None));
+    assert!(has_edge(&schema, "A", "Node", "implements", None));
+    assert!(has_edge(&schema, "AB", "A", "member", None));
+    assert!(has_edge(&schema, "AB", "B", "member", None));
+    assert_eq!(constraint(&schema, "AB", "order"), Some(r#"["B","A"]"#));
+    assert_eq!(
+        constraint(&schema, "Date", "directive"),
+        Some(r#"@specifiedBy(url: "https://example.com/date")"#)
+    );
+    assert_eq!(kind(&schema, "{schema}"), "schema");
+    assert!(has_edge(&schema, "{schema}", "Root", "operation", Some("query")));
+    assert!(has_edge(&schema, "{schema}", "Change", "operation", Some("mutation")));
+    assert_eq!(constraint(&schema, "{schema}", "directive"), Some(r#"@link(url: "x")"#));
+    let text = emit(&schema);
+    assert!(text.starts_with("schema @link(url: \"x\") {\n  query: Root\n  mutation: Change\n}\n"), "{text}");
+    assert!(text.contains("union AB = B | A\n"), "{text}");
+    assert!(text.contains(
+        "directive @cache(ttl: Int! = 60, scope: [String]) repeatable on FIELD_DEFINITION | OBJECT\n"
+    ), "{text}");
+}
+
+#[test]
+fn extensions_merge_into_their_type_or_stay_extensions() {
+    let schema = round_trip_text(
+        "type Query { a: Int }\n\
+         extend type Query @tag { b: String }\n\
+         extend type Mutation { run(id: ID!): Boolean }\n\
+         extend schema { mutation: Mutation }",
+    );
+    assert_eq!(constraint(&schema, "Query", "order"), Some(r#"["a","b"]"#));
+    assert_eq!(constraint(&schema, "Query", "directive"), Some("@tag"));
+    assert_eq!(constraint(&schema, "Query", "extension"), None);
+    // Mutation is defined by no file of this source: kept as an extension.
+    assert_eq!(kind(&schema, "Mutation"), "object");
+    assert_eq!(constraint(&schema, "Mutation", "extension"), Some("true"));
+    assert_eq!(constraint(&schema, "{schema}", "extension"), Some("true"));
+    let text = emit(&schema);
+    assert!(text.contains("type Query @tag {\n  a: Int\n  b: String\n}\n"), "{text}");
+    assert!(text.contains("extend type Mutation {\n  run(id: ID!): Boolean\n}\n"), "{text}");
+    assert!(text.contains("extend schema {\n  mutation: Mutation\n}\n"), "{text}");
+    assert!(!text.contains("extend type Query"), "{text}");
+}
+
+#[test]
+fn sdl_is_detected_by_extension_and_content() {
+    for name in ["a.graphql", "a.graphqls", "a.gql"] {
+        let source = Source::from_text(name, "type Query { a: Int }");
+        assert_eq!(panproto_core::formats::detect(&source).unwrap(), Format::Graphql);
+    }
+    let text = Source::from_text("text", "# schema\n\"\"\"doc\"\"\"\ntype Query { a: Int }");
+    assert_eq!(panproto_core::formats::detect(&text).unwrap(), Format::Graphql);
+    assert_eq!(Format::from_name("graphql").unwrap(), Format::Graphql);
+    assert_eq!(Format::Graphql.protocol_name(), "graphql");
+}
+
+// ---------------------------------------------------------------------------
+// Bad input.
+
+#[test]
+fn a_syntax_error_names_file_line_and_column() {
+    let err = parse("type Query {\n  a: Int\n  b Int\n}\n").unwrap_err();
+    let FormatError::Syntax { at, message } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((at.file.as_str(), at.line, at.column), ("test.graphql", 3, 5), "{err}");
+    assert!(message.contains("expected"), "{message}");
+    let err = parse("type Query {\n  a: [Int\n}").unwrap_err();
+    let FormatError::Syntax { at, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((at.line, at.column), (3, 1), "{err}");
+    // A variable is no constant value.
+    let err = parse("type Q { a(x: Int = $v): Int }").unwrap_err();
+    assert!(matches!(err, FormatError::Syntax { .. }), "{err:?}");
+    assert_eq!(err.location().unwrap().column, 21, "{err}");
+    // In a multi-file source, the file is the one with the error.
+    let source = Source::from_files(
+        "dir",
+        [
+            ("a.graphql".to_owned(), "type Query { a: B }".to_owned()),
+            ("b.graphql".to_owned(), "type B {\n  x: Int =\n}".to_owned()),
+        ],
+    );
+    let err = Format::Graphql
+        .parse(&source, &FormatOptions::default())
+        .unwrap_err();
+    assert_eq!(err.location().unwrap().file, "b.graphql", "{err}");
+    assert_eq!(err.location().unwrap().line, 2, "{err}");
+}
+
+#[test]
+fn an_unresolved_ref_names_the_type_and_where() {
+    for (text, missing, line, column) in [
+        ("type Query {\n  a: [Missing!]\n}", "Missing", 2, 7),
+        ("type A implements Nope { a: Int }", "Nope", 1, 19),
+        ("union U = A | Gone\ntype A { a: Int }", "Gone", 1, 15),
+        ("schema { query: Root }", "Root", 1, 17),
+        ("type Q { f(by: Key): Int }", "Key", 1, 16),
+    ] {
+        match parse(text) {
+            Err(FormatError::UnresolvedRef { at, reference }) => {
+                assert_eq!(reference, missing);
+                assert_eq!((at.file.as_str(), at.line, at.column), ("test.graphql", line, column), "{text}");
+            }
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+    // Across files, a ref resolves whatever the order.
+    let source = Source::from_files(
+        "dir",
+        [
+            ("a.graphql".to_owned(), "type Query { b: B }".to_owned()),
+            ("b.graphql".to_owned(), "type B { a: Int }".to_owned()),
+        ],
+    );
+    let schema = common::round_trip(Format::Graphql, &source);
+    assert!(has_edge(&schema, "Query.b", "B", "ref", None));
+    assert!(has_edge(&schema, "b.graphql", "B", "declares", None));
+}
+
+#[test]
+fn what_breaks_the_rules_is_invalid_and_located() {
+    for (text, needle, line) in [
+        ("type A { a: Int }\ntype A { b: Int }", "defined twice", 2),
+        ("type A { a: Int a: String }", "two members named a", 1),
+        ("type A { a: In }\ninput In { x: Int }", "an output type", 1),
+        ("input In { x: A }\ntype A { a: Int }", "an input type", 1),
+        ("type A { a(x: A): Int }", "an input type", 1),
+        ("type A { a: Int }\nextend enum A { X }", "as an enum", 2),
+        ("interface I { a: Int }\nunion U = I", "not an object type", 2),
+        ("type A implements B { a: Int }\ntype B { a: Int }", "not an interface", 1),
+        ("directive @a on FIELD\ndirective @a on OBJECT", "defined twice", 2),
+        ("schema { query: Q }\nschema { query: Q }\ntype Q { a: Int }", "defined twice", 2),
+    ] {
+        match parse(text) {
+            Err(FormatError::Invalid { at, message }) => {
+                assert!(message.contains(needle), "{text}: {message}");
+                assert_eq!(at.line, line, "{text}: {message}");
+            }
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn executable_definitions_are_refused_with_their_location() {
+    let err = parse("type Query { a: Int }\n\nquery Q { a }").unwrap_err();
+    match &err {
+        FormatError::Unsupported { at, construct, .. } => {
+            assert_eq!((at.line, at.column), (3, 1));
+            assert!(construct.contains("OperationDefinition"), "{construct}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let err = parse("fragment F on Query { a }").unwrap_err();
+    assert!(matches!(err, FormatError::Unsupported { .. }), "{err:?}");
+}
+
+#[test]
+fn emit_refuses_what_sdl_cannot_say() {
+    let options = FormatOptions::default();
+    // Another protocol's schema.
+    let sql = Schema::builder(panproto_core::builtin_protocol("sql").unwrap())
+        .build()
+        .unwrap();
+    assert!(matches!(
+        Format::Graphql.emit(&sql, &options),
+        Err(FormatError::WrongProtocol { .. })
+    ));
+    let graphql = || Schema::builder(panproto_core::builtin_protocol("graphql").unwrap());
+    // A ref that names no type.
+    let dangling = graphql()
+        .vertex("Q", "object", None)
+        .vertex("Q.a", "ref", None)
+        .edge("Q", "Q.a", "field", Some("a".to_owned()))
+        .build()
+        .unwrap();
+    match Format::Graphql.emit(&dangling, &options) {
+        Err(FormatError::Unemittable { element, .. }) => assert!(element.contains("Q.a"), "{element}"),
+        other => panic!("{other:?}"),
+    }
+    // A type name GraphQL has no spelling for.
+    let bad_name = graphql().vertex("my type", "object", None).build().unwrap();
+    assert!(matches!(
+        Format::Graphql.emit(&bad_name, &options),
+        Err(FormatError::Unemittable { .. })
+    ));
+    // A vertex nothing reaches.
+    let orphan = graphql().vertex("loose", "String", None).build().unwrap();
+    match Format::Graphql.emit(&orphan, &options) {
+        Err(FormatError::Unemittable { element, .. }) => assert!(element.contains("loose"), "{element}"),
+        other => panic!("{other:?}"),
+    }
+    // A directive definition without locations.
+    let directive = graphql().vertex("@d", "directive", None).build().unwrap();
+    assert!(matches!(
+        Format::Graphql.emit(&directive, &options),
+        Err(FormatError::Unemittable { .. })
+    ));
+    // A hand-built field straight to a type (no member vertex) is written
+    // as that type, nullable.
+    let direct = graphql()
+        .vertex("Q", "object", None)
+        .vertex("U", "object", None)
+        .edge("Q", "U", "field", Some("u".to_owned()))
+        .build()
+        .unwrap();
+    let text = emit(&direct);
+    assert!(text.contains("type Q {\n  u: U\n}"), "{text}");
+}
+
+#[test]
+fn no_panic_on_truncated_or_garbage_input() {
+    let path = corpus_paths()
+        .into_iter()
+        .find(|p| file_name(p) == "gqlgen_examples_starwars_schema.graphql")
+        .unwrap();
+    let text = std::fs::read_to_string(path).unwrap();
+    let options = fragment_options();
+    let mut cuts = 0;
+    for end in (0..text.len()).filter(|i| text.is_char_boundary(*i)) {
+        let source = Source::from_text("cut.graphql", &text[..end]);
+        let strict = FormatOptions::default();
+        let both = [&options, &strict];
+        // Every cut as a fragment; every 16th also strictly.
+        let modes = if end % 16 == 0 { &both[..] } else { &both[..1] };
+        for options in modes {
+            match Format::Graphql.parse(&source, options) {
+                Ok(schema) => {
+                    let emitted = Format::Graphql.emit(&schema, options).unwrap();
+                    let again = Source::from_files("again", emitted.files);
+                    assert_eq!(Format::Graphql.parse(&again, options).unwrap(), schema, "{end}");
+                }
+                Err(e) => {
+                    cuts += 1;
+                    assert!(e.location().is_some(), "{end}: {e}");
+                }
+            }
+        }
+    }
+    assert!(cuts > 0);
+    for garbage in [
+        "\u{0}\u{1}\u{2}",
+        "}}}{{{",
+        "type",
+        "type Q { a: [[[[[[[[[[[[[[Int",
+        "\"\"\"unterminated",
+        "\"\\u{110000}\" scalar X",
+        "\"\\uD800\" scalar X",
+        "type Q { a(x: Int = [[[[{a: [}]]]]): Int }",
+        &"[".repeat(5000),
+        "extend",
+        "directive @ on",
+        "schema { query: }",
+    ] {
+        let _ = parse(garbage);
+    }
 }
