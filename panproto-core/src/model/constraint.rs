@@ -73,6 +73,10 @@ pub fn restricts(sort: &str) -> bool {
             | "json-name"
             | "knownValues"
             | "index"
+            | "order"
+            | "locations"
+            | "repeatable"
+            | "extension"
     )
 }
 
@@ -97,5 +101,6 @@ mod tests {
         assert_eq!(compare("pattern", "^a", "^b"), Tightness::Incomparable);
         assert!(restricts("maxLength"));
         assert!(!restricts("description"));
+        assert!(!restricts("order"));
     }
 }
