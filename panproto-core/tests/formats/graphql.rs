@@ -143,11 +143,23 @@ fn a_multi_file_schema_round_trips_with_each_file_kept() {
     let source = extension_example();
     let schema = common::round_trip(Format::Graphql, &source);
     assert_eq!(kind(&schema, "schema.graphql"), "file");
-    assert!(has_edge(&schema, "schema.graphql", "Todo", "declares", None));
+    assert!(has_edge(
+        &schema,
+        "schema.graphql",
+        "Todo",
+        "declares",
+        None
+    ));
     // `extend type Todo { verified }` in its own file: the member is the
     // type's, and the file it came from extends it.
     assert_eq!(kind(&schema, "Todo.verified"), "Boolean");
-    assert!(has_edge(&schema, "Todo", "Todo.verified", "field", Some("verified")));
+    assert!(has_edge(
+        &schema,
+        "Todo",
+        "Todo.verified",
+        "field",
+        Some("verified")
+    ));
     assert!(has_edge(
         &schema,
         "type-extension.graphql",
@@ -161,16 +173,34 @@ fn a_multi_file_schema_round_trips_with_each_file_kept() {
     );
     // Type-level extensions merge into the type; the schema block gets the
     // mutation root of `extend schema`.
-    assert_eq!(constraint(&schema, "State", "directive"), Some("@enumLogging"));
-    assert!(has_edge(&schema, "{schema}", "MyMutation", "operation", Some("mutation")));
-    assert!(has_edge(&schema, "{schema}", "MyQuery", "operation", Some("query")));
+    assert_eq!(
+        constraint(&schema, "State", "directive"),
+        Some("@enumLogging")
+    );
+    assert!(has_edge(
+        &schema,
+        "{schema}",
+        "MyMutation",
+        "operation",
+        Some("mutation")
+    ));
+    assert!(has_edge(
+        &schema,
+        "{schema}",
+        "MyQuery",
+        "operation",
+        Some("query")
+    ));
     assert_eq!(constraint(&schema, "{schema}", "extension"), None);
     let emitted = Format::Graphql
         .emit(&schema, &FormatOptions::default())
         .unwrap();
     assert_eq!(emitted.files.len(), 9);
     let ext = &emitted.files["type-extension.graphql"];
-    assert!(ext.contains("extend type Todo {\n  verified: Boolean! @fieldLogging\n}"), "{ext}");
+    assert!(
+        ext.contains("extend type Todo {\n  verified: Boolean! @fieldLogging\n}"),
+        "{ext}"
+    );
     assert!(!emitted.files["schema.graphql"].contains("verified"));
 }
 
@@ -330,7 +360,10 @@ fn graphql_core_builds_every_emitted_file_as_the_original() {
             break;
         };
         match verdict {
-            Ok(()) => assert!(!refused, "{name} is listed as refused, but graphql-core builds it"),
+            Ok(()) => assert!(
+                !refused,
+                "{name} is listed as refused, but graphql-core builds it"
+            ),
             Err(why) if refused && why.contains("the original is refused") => {}
             Err(why) => panic!("{name} ({mode}): {why}"),
         }
@@ -392,13 +425,22 @@ fn field_types_keep_lists_and_non_null() {
     assert_eq!(kind(&schema, "User.best"), "ref");
     assert!(has_edge(&schema, "User.best", "User", "ref", None));
     assert!(has_edge(&schema, "User.friends[]", "User", "ref", None));
-    assert!(has_edge(&schema, "User", "User.best", "field", Some("best")));
+    assert!(has_edge(
+        &schema,
+        "User",
+        "User.best",
+        "field",
+        Some("best")
+    ));
     assert_eq!(
         constraint(&schema, "User", "order"),
         Some(r#"["id","tags","grid","friends","best"]"#)
     );
     let text = emit(&schema);
-    assert!(text.contains("  tags: [String!]!\n  grid: [[Int]]\n"), "{text}");
+    assert!(
+        text.contains("  tags: [String!]!\n  grid: [[Int]]\n"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -419,23 +461,41 @@ fn arguments_and_input_fields_keep_defaults() {
         Some("first")
     ));
     assert_eq!(kind(&schema, "Query.shapes(first:)"), "Int");
-    assert_eq!(constraint(&schema, "Query.shapes(first:)", "default"), Some("10"));
+    assert_eq!(
+        constraint(&schema, "Query.shapes(first:)", "default"),
+        Some("10")
+    );
     assert_eq!(constraint(&schema, "Query.shapes(after:)", "default"), None);
     assert_eq!(
         constraint(&schema, "Query.shapes(filter:)", "default"),
         Some("{colors: [], name: null}")
     );
-    assert!(has_edge(&schema, "Query.shapes(filter:)", "Filter", "ref", None));
+    assert!(has_edge(
+        &schema,
+        "Query.shapes(filter:)",
+        "Filter",
+        "ref",
+        None
+    ));
     assert_eq!(
         constraint(&schema, "Query.shapes", "order"),
         Some(r#"["first","after","filter"]"#)
     );
-    assert!(has_edge(&schema, "Filter", "Filter.colors", "input-field", Some("colors")));
+    assert!(has_edge(
+        &schema,
+        "Filter",
+        "Filter.colors",
+        "input-field",
+        Some("colors")
+    ));
     assert_eq!(
         constraint(&schema, "Filter.colors", "default"),
         Some("[RED, GREEN]")
     );
-    assert_eq!(constraint(&schema, "Filter.near", "default"), Some("{x: 1.5, y: -2}"));
+    assert_eq!(
+        constraint(&schema, "Filter.near", "default"),
+        Some("{x: 1.5, y: -2}")
+    );
     assert_eq!(
         constraint(&schema, "Filter.name", "default"),
         Some(r#""a \"b\"\n""#)
@@ -476,7 +536,10 @@ type Query { user: User role: Role }
         constraint(&schema, "User", "directive"),
         Some(r#"@key(fields: "id") @shareable"#)
     );
-    assert_eq!(constraint(&schema, "User.id", "description"), Some("The id."));
+    assert_eq!(
+        constraint(&schema, "User.id", "description"),
+        Some("The id.")
+    );
     assert_eq!(
         constraint(&schema, "User.name", "deprecated"),
         Some("No longer supported")
@@ -490,15 +553,30 @@ type Query { user: User role: Role }
         Some("use format")
     );
     assert_eq!(constraint(&schema, "User.old", "deprecated"), Some("gone"));
-    assert_eq!(constraint(&schema, "User.old", "directive"), Some("@external"));
+    assert_eq!(
+        constraint(&schema, "User.old", "directive"),
+        Some("@external")
+    );
     assert_eq!(kind(&schema, "Role.ADMIN"), "enum-value");
-    assert!(has_edge(&schema, "Role", "Role.ADMIN", "value", Some("ADMIN")));
+    assert!(has_edge(
+        &schema,
+        "Role",
+        "Role.ADMIN",
+        "value",
+        Some("ADMIN")
+    ));
     assert_eq!(
         constraint(&schema, "Role.ADMIN", "description"),
         Some("Can do anything.")
     );
-    assert_eq!(constraint(&schema, "Role.GUEST", "deprecated"), Some("no guests"));
-    assert_eq!(constraint(&schema, "Role", "order"), Some(r#"["ADMIN","GUEST"]"#));
+    assert_eq!(
+        constraint(&schema, "Role.GUEST", "deprecated"),
+        Some("no guests")
+    );
+    assert_eq!(
+        constraint(&schema, "Role", "order"),
+        Some(r#"["ADMIN","GUEST"]"#)
+    );
     let text = emit(&schema);
     assert!(text.contains("  name(\n    \"\"\"How to write it.\"\"\"\n    style: String = \"full\" @deprecated(reason: \"use format\")\n  ): String @deprecated\n"), "{text}");
 }
@@ -526,7 +604,10 @@ type Change { touch: Boolean }
         Some("FIELD_DEFINITION | OBJECT")
     );
     assert_eq!(constraint(&schema, "@cache", "repeatable"), Some("true"));
-    assert_eq!(constraint(&schema, "@cache", "description"), Some("Caches a field."));
+    assert_eq!(
+        constraint(&schema, "@cache", "description"),
+        Some("Caches a field.")
+    );
     assert_eq!(constraint(&schema, "@cache(ttl:)", "default"), Some("60"));
     assert_eq!(kind(&schema, "@cache(scope:)"), "list");
     assert!(has_edge(&schema, "Entity", "Node", "implements", None));
@@ -540,11 +621,29 @@ type Change { touch: Boolean }
         Some(r#"@specifiedBy(url: "https://example.com/date")"#)
     );
     assert_eq!(kind(&schema, "{schema}"), "schema");
-    assert!(has_edge(&schema, "{schema}", "Root", "operation", Some("query")));
-    assert!(has_edge(&schema, "{schema}", "Change", "operation", Some("mutation")));
-    assert_eq!(constraint(&schema, "{schema}", "directive"), Some(r#"@link(url: "x")"#));
+    assert!(has_edge(
+        &schema,
+        "{schema}",
+        "Root",
+        "operation",
+        Some("query")
+    ));
+    assert!(has_edge(
+        &schema,
+        "{schema}",
+        "Change",
+        "operation",
+        Some("mutation")
+    ));
+    assert_eq!(
+        constraint(&schema, "{schema}", "directive"),
+        Some(r#"@link(url: "x")"#)
+    );
     let text = emit(&schema);
-    assert!(text.starts_with("schema @link(url: \"x\") {\n  query: Root\n  mutation: Change\n}\n"), "{text}");
+    assert!(
+        text.starts_with("schema @link(url: \"x\") {\n  query: Root\n  mutation: Change\n}\n"),
+        "{text}"
+    );
     assert!(text.contains("union AB = B | A\n"), "{text}");
     assert!(text.contains(
         "directive @cache(ttl: Int! = 60, scope: [String]) repeatable on FIELD_DEFINITION | OBJECT\n"
@@ -567,9 +666,18 @@ fn extensions_merge_into_their_type_or_stay_extensions() {
     assert_eq!(constraint(&schema, "Mutation", "extension"), Some("true"));
     assert_eq!(constraint(&schema, "{schema}", "extension"), Some("true"));
     let text = emit(&schema);
-    assert!(text.contains("type Query @tag {\n  a: Int\n  b: String\n}\n"), "{text}");
-    assert!(text.contains("extend type Mutation {\n  run(id: ID!): Boolean\n}\n"), "{text}");
-    assert!(text.contains("extend schema {\n  mutation: Mutation\n}\n"), "{text}");
+    assert!(
+        text.contains("type Query @tag {\n  a: Int\n  b: String\n}\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("extend type Mutation {\n  run(id: ID!): Boolean\n}\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("extend schema {\n  mutation: Mutation\n}\n"),
+        "{text}"
+    );
     assert!(!text.contains("extend type Query"), "{text}");
 }
 
@@ -577,10 +685,16 @@ fn extensions_merge_into_their_type_or_stay_extensions() {
 fn sdl_is_detected_by_extension_and_content() {
     for name in ["a.graphql", "a.graphqls", "a.gql"] {
         let source = Source::from_text(name, "type Query { a: Int }");
-        assert_eq!(panproto_core::formats::detect(&source).unwrap(), Format::Graphql);
+        assert_eq!(
+            panproto_core::formats::detect(&source).unwrap(),
+            Format::Graphql
+        );
     }
     let text = Source::from_text("text", "# schema\n\"\"\"doc\"\"\"\ntype Query { a: Int }");
-    assert_eq!(panproto_core::formats::detect(&text).unwrap(), Format::Graphql);
+    assert_eq!(
+        panproto_core::formats::detect(&text).unwrap(),
+        Format::Graphql
+    );
     assert_eq!(Format::from_name("graphql").unwrap(), Format::Graphql);
     assert_eq!(Format::Graphql.protocol_name(), "graphql");
 }
@@ -594,7 +708,11 @@ fn a_syntax_error_names_file_line_and_column() {
     let FormatError::Syntax { at, message } = &err else {
         panic!("{err:?}")
     };
-    assert_eq!((at.file.as_str(), at.line, at.column), ("test.graphql", 3, 5), "{err}");
+    assert_eq!(
+        (at.file.as_str(), at.line, at.column),
+        ("test.graphql", 3, 5),
+        "{err}"
+    );
     assert!(message.contains("expected"), "{message}");
     let err = parse("type Query {\n  a: [Int\n}").unwrap_err();
     let FormatError::Syntax { at, .. } = &err else {
@@ -632,7 +750,11 @@ fn an_unresolved_ref_names_the_type_and_where() {
         match parse(text) {
             Err(FormatError::UnresolvedRef { at, reference }) => {
                 assert_eq!(reference, missing);
-                assert_eq!((at.file.as_str(), at.line, at.column), ("test.graphql", line, column), "{text}");
+                assert_eq!(
+                    (at.file.as_str(), at.line, at.column),
+                    ("test.graphql", line, column),
+                    "{text}"
+                );
             }
             other => panic!("{text}: {other:?}"),
         }
@@ -659,10 +781,26 @@ fn what_breaks_the_rules_is_invalid_and_located() {
         ("input In { x: A }\ntype A { a: Int }", "an input type", 1),
         ("type A { a(x: A): Int }", "an input type", 1),
         ("type A { a: Int }\nextend enum A { X }", "as an enum", 2),
-        ("interface I { a: Int }\nunion U = I", "not an object type", 2),
-        ("type A implements B { a: Int }\ntype B { a: Int }", "not an interface", 1),
-        ("directive @a on FIELD\ndirective @a on OBJECT", "defined twice", 2),
-        ("schema { query: Q }\nschema { query: Q }\ntype Q { a: Int }", "defined twice", 2),
+        (
+            "interface I { a: Int }\nunion U = I",
+            "not an object type",
+            2,
+        ),
+        (
+            "type A implements B { a: Int }\ntype B { a: Int }",
+            "not an interface",
+            1,
+        ),
+        (
+            "directive @a on FIELD\ndirective @a on OBJECT",
+            "defined twice",
+            2,
+        ),
+        (
+            "schema { query: Q }\nschema { query: Q }\ntype Q { a: Int }",
+            "defined twice",
+            2,
+        ),
     ] {
         match parse(text) {
             Err(FormatError::Invalid { at, message }) => {
@@ -708,7 +846,9 @@ fn emit_refuses_what_sdl_cannot_say() {
         .build()
         .unwrap();
     match Format::Graphql.emit(&dangling, &options) {
-        Err(FormatError::Unemittable { element, .. }) => assert!(element.contains("Q.a"), "{element}"),
+        Err(FormatError::Unemittable { element, .. }) => {
+            assert!(element.contains("Q.a"), "{element}")
+        }
         other => panic!("{other:?}"),
     }
     // A type name GraphQL has no spelling for.
@@ -720,7 +860,9 @@ fn emit_refuses_what_sdl_cannot_say() {
     // A vertex nothing reaches.
     let orphan = graphql().vertex("loose", "String", None).build().unwrap();
     match Format::Graphql.emit(&orphan, &options) {
-        Err(FormatError::Unemittable { element, .. }) => assert!(element.contains("loose"), "{element}"),
+        Err(FormatError::Unemittable { element, .. }) => {
+            assert!(element.contains("loose"), "{element}")
+        }
         other => panic!("{other:?}"),
     }
     // A directive definition without locations.
@@ -761,7 +903,11 @@ fn no_panic_on_truncated_or_garbage_input() {
                 Ok(schema) => {
                     let emitted = Format::Graphql.emit(&schema, options).unwrap();
                     let again = Source::from_files("again", emitted.files);
-                    assert_eq!(Format::Graphql.parse(&again, options).unwrap(), schema, "{end}");
+                    assert_eq!(
+                        Format::Graphql.parse(&again, options).unwrap(),
+                        schema,
+                        "{end}"
+                    );
                 }
                 Err(e) => {
                     cuts += 1;
@@ -787,4 +933,92 @@ fn no_panic_on_truncated_or_garbage_input() {
     ] {
         let _ = parse(garbage);
     }
+}
+
+// ---------------------------------------------------------------------------
+// Size: rough timings for orientation (`--nocapture`; the lead's
+// benchmarks measure for real), and what the large files hold.
+
+/// An SDL of about `bytes` bytes: object types with described fields,
+/// arguments with defaults, lists, refs to each other, and enums.
+fn synthetic_sdl(bytes: usize) -> String {
+    let mut out = String::from("type Query {\n  root: T0\n}\n\nenum Level {\n  LOW\n  HIGH\n}\n");
+    let mut i = 0;
+    while out.len() < bytes {
+        let next = i + 1;
+        out.push_str(&format!(
+            "\n\"\"\"\nType number {i}.\nIt has fields.\n\"\"\"\ntype T{i} implements Node {{\n  id: ID!\n"
+        ));
+        for f in 0..10 {
+            out.push_str(&format!(
+                "  \"Field {f} of {i}.\"\n  f{f}(first: Int = 10, level: Level = HIGH, tags: [String!]): [T{next}!]! @deprecated(reason: \"use g{f}\")\n"
+            ));
+        }
+        out.push_str("}\n");
+        i = next;
+    }
+    out.push_str(&format!(
+        "\ntype T{i} implements Node {{\n  id: ID!\n}}\n\ninterface Node {{\n  id: ID!\n}}\n"
+    ));
+    out
+}
+
+#[test]
+fn large_files_parse_whole_and_fast_enough() {
+    let path = corpus_paths()
+        .into_iter()
+        .find(|p| file_name(p) == "graphql-java_extra-large-schema-1.graphqls")
+        .unwrap();
+    let source = Source::read(&path, |_| true).unwrap();
+    let options = FormatOptions::default();
+    let started = Instant::now();
+    let schema = Format::Graphql.parse(&source, &options).unwrap();
+    let parsed = started.elapsed();
+    let started = Instant::now();
+    let emitted = Format::Graphql.emit(&schema, &options).unwrap();
+    let written = started.elapsed();
+    let text = emitted.single_text().unwrap();
+    let types = schema
+        .vertices()
+        .values()
+        .filter(|v| {
+            matches!(
+                v.kind.as_str(),
+                "object" | "interface" | "input" | "union" | "enum" | "scalar"
+            )
+        })
+        .count();
+    let descriptions = schema
+        .constraints()
+        .values()
+        .filter(|c| c.contains_key("description"))
+        .count();
+    println!(
+        "{} ({} bytes): {} vertices, {types} types, {descriptions} descriptions; parse {parsed:?}, emit {written:?} ({} bytes)",
+        file_name(&path),
+        source.files()[0].text.len(),
+        schema.vertices().len(),
+        text.len()
+    );
+    assert!(
+        types > 500 && descriptions > 3000,
+        "{types} types, {descriptions} descriptions"
+    );
+
+    let sdl = synthetic_sdl(1_200_000);
+    let source = Source::from_text("big.graphql", sdl.as_str());
+    let started = Instant::now();
+    let schema = Format::Graphql.parse(&source, &options).unwrap();
+    let parsed = started.elapsed();
+    let started = Instant::now();
+    let emitted = Format::Graphql.emit(&schema, &options).unwrap();
+    let written = started.elapsed();
+    println!(
+        "synthetic SDL ({} bytes): {} vertices; parse {parsed:?}, emit {written:?}",
+        sdl.len(),
+        schema.vertices().len()
+    );
+    let again = Source::from_files("big", emitted.files);
+    assert_eq!(Format::Graphql.parse(&again, &options).unwrap(), schema);
+    assert_eq!(constraint(&schema, "T3.f2", "deprecated"), Some("use g2"));
 }

@@ -7,7 +7,7 @@
 //! each group by name. With `file` vertices, each file gets what it
 //! `declares` (definitions) and what it `extends` (`extend` blocks).
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::text::{is_name, push_description, push_string};
 use super::{BUILTIN_SCALARS, DEFAULT_REASON};
@@ -97,9 +97,9 @@ struct Writer<'s> {
 
 impl<'s> Writer<'s> {
     fn new(schema: &'s Schema) -> Self {
-        let mut out: HashMap<&str, Vec<&Edge>> = HashMap::new();
-        let mut tagged = HashMap::new();
-        let mut first_extender: HashMap<&str, &str> = HashMap::new();
+        let mut out: HashMap<&str, Vec<&Edge>> = HashMap::default();
+        let mut tagged = HashMap::default();
+        let mut first_extender: HashMap<&str, &str> = HashMap::default();
         for e in schema.edges() {
             out.entry(e.src.as_str()).or_default().push(e);
             if e.kind == "extends" {
@@ -334,7 +334,11 @@ impl<'s> Writer<'s> {
         }
         match kind {
             "object" | "interface" | "input" => {
-                let edge = if kind == "input" { "input-field" } else { "field" };
+                let edge = if kind == "input" {
+                    "input-field"
+                } else {
+                    "field"
+                };
                 for e in self.ordered(id, edge) {
                     if keep(self, &e.tgt) {
                         self.member(&mut body, e, kind == "input")?;

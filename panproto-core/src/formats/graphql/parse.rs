@@ -7,11 +7,11 @@
 //! files and definitions; a second pass declares the vertices, edges and
 //! constraints (see the module doc of `graphql` for the scheme).
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use apollo_parser::cst::{self, CstNode};
 use apollo_parser::Parser;
+use apollo_parser::cst::{self, CstNode};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::text::push_string;
 use super::{BUILTIN_SCALARS, DEFAULT_REASON, SCHEMA_ID};
@@ -209,17 +209,17 @@ pub(crate) fn parse(source: &Source, options: &FormatOptions) -> Result<Schema> 
         files,
         multi: files.len() > 1,
         file: 0,
-        types: HashMap::new(),
-        directive_defs: HashSet::new(),
-        members: HashSet::new(),
-        order: HashMap::new(),
-        directives: HashMap::new(),
-        extended_in: HashSet::new(),
+        types: HashMap::default(),
+        directive_defs: HashSet::default(),
+        members: HashSet::default(),
+        order: HashMap::default(),
+        directives: HashMap::default(),
+        extended_in: HashSet::default(),
         schema_defined: false,
         schema_seen: false,
         operations: Vec::new(),
         external_refs: options.external_refs,
-        externals: HashSet::new(),
+        externals: HashSet::default(),
     };
     for (i, doc) in trees.iter().enumerate() {
         reader.file = i;
@@ -347,24 +347,20 @@ impl Reader<'_> {
     fn definition(&mut self, def: &cst::Definition) -> Result<()> {
         use cst::Definition as D;
         match def {
-            D::OperationDefinition(_) | D::FragmentDefinition(_) => {
-                Err(FormatError::Unsupported {
-                    at: self.at(start(def)),
-                    construct: format!("an executable definition ({})", def.kind()),
-                    reason: "a schema file holds type system definitions only; \
+            D::OperationDefinition(_) | D::FragmentDefinition(_) => Err(FormatError::Unsupported {
+                at: self.at(start(def)),
+                construct: format!("an executable definition ({})", def.kind()),
+                reason: "a schema file holds type system definitions only; \
                              keep operations and fragments in their own documents"
-                        .to_owned(),
-                })
-            }
+                    .to_owned(),
+            }),
             D::DirectiveDefinition(d) => self.directive_definition(d),
-            D::SchemaDefinition(d) => {
-                self.schema_block(
-                    false,
-                    d.description(),
-                    d.directives(),
-                    d.root_operation_type_definitions(),
-                )
-            }
+            D::SchemaDefinition(d) => self.schema_block(
+                false,
+                d.description(),
+                d.directives(),
+                d.root_operation_type_definitions(),
+            ),
             D::SchemaExtension(d) => self.schema_block(
                 true,
                 None,
@@ -483,13 +479,13 @@ impl Reader<'_> {
         }
         if self.multi {
             if !decl.extension {
-                self.builder = self
-                    .builder
-                    .edge(self.path().to_owned(), name.clone(), "declares", None);
+                self.builder =
+                    self.builder
+                        .edge(self.path().to_owned(), name.clone(), "declares", None);
             } else if only_extended && self.extended_in.insert((self.file, name.clone())) {
-                self.builder = self
-                    .builder
-                    .edge(self.path().to_owned(), name.clone(), "extends", None);
+                self.builder =
+                    self.builder
+                        .edge(self.path().to_owned(), name.clone(), "extends", None);
             }
         }
         self.describe(&name, decl.description.clone());
@@ -510,9 +506,7 @@ impl Reader<'_> {
                         ));
                     }
                 }
-                self.builder = self
-                    .builder
-                    .edge(name.clone(), iface, "implements", None);
+                self.builder = self.builder.edge(name.clone(), iface, "implements", None);
             }
         }
         if let Some(fields) = &decl.fields {
@@ -600,7 +594,12 @@ impl Reader<'_> {
                 .builder
                 .edge(self.path().to_owned(), id.clone(), "extends", None);
         }
-        self.order.entry(parent.to_owned()).or_default().push(name);
+        match self.order.get_mut(parent) {
+            Some(order) => order.push(name),
+            None => {
+                self.order.insert(parent.to_owned(), vec![name]);
+            }
+        }
         Ok(id)
     }
 
@@ -708,17 +707,20 @@ impl Reader<'_> {
                         ),
                     ));
                 }
-                self.builder = self.builder.vertex(id, "ref", None).edge(id, name, "ref", None);
+                self.builder = self
+                    .builder
+                    .vertex(id, "ref", None)
+                    .edge(id, name, "ref", None);
                 Ok(())
             }
             cst::Type::ListType(l) => {
                 let mut item = String::with_capacity(id.len() + 2);
                 item.push_str(id);
                 item.push_str("[]");
-                self.builder = self
-                    .builder
-                    .vertex(id, "list", None)
-                    .edge(id, item.clone(), "of", None);
+                self.builder =
+                    self.builder
+                        .vertex(id, "list", None)
+                        .edge(id, item.clone(), "of", None);
                 self.typed(&item, l.ty(), position, &l)
             }
             cst::Type::NonNullType(t) => Err(FormatError::Syntax {
@@ -806,7 +808,11 @@ impl Reader<'_> {
             V::FloatValue(f) => push_token(out, f.float_token()),
             V::IntValue(i) => push_token(out, i.int_token()),
             V::BooleanValue(b) => {
-                out.push_str(if b.true_token().is_some() { "true" } else { "false" });
+                out.push_str(if b.true_token().is_some() {
+                    "true"
+                } else {
+                    "false"
+                });
             }
             V::NullValue(_) => out.push_str("null"),
             V::EnumValue(e) => {

@@ -65,7 +65,7 @@ fn printable_as_block(value: &str) -> bool {
             }
         }
     }
-    !empty_line && !(common_indent && seen_non_empty)
+    !(empty_line || common_indent && seen_non_empty)
 }
 
 /// Appends a description, as graphql-js prints it: a block string when one

@@ -70,7 +70,11 @@ pub(super) fn protocol() -> Protocol {
             ("input-field", rule(&["input"], INPUT, Property)),
             (
                 "implements",
-                rule(&["object", "interface"], &["interface", "external"], Reference),
+                rule(
+                    &["object", "interface"],
+                    &["interface", "external"],
+                    Reference,
+                ),
             ),
             ("member", rule(&["union"], &["object", "external"], Variant)),
             ("value", named_reference(&["enum"], &["enum-value"])),
@@ -84,7 +88,10 @@ pub(super) fn protocol() -> Protocol {
                 named_reference(&[TYPED, &["directive"]].concat(), INPUT),
             ),
             // A root operation type of the schema block, named by operation.
-            ("operation", named_reference(&["schema"], &["object", "external"])),
+            (
+                "operation",
+                named_reference(&["schema"], &["object", "external"]),
+            ),
             // What a file of a multi-file schema defines.
             ("declares", rule(&["file"], &[], Reference)),
             // What a file adds to a type defined in another file (`extend`).
