@@ -1005,7 +1005,14 @@ fn large_files_parse_whole_and_fast_enough() {
         "{types} types, {descriptions} descriptions"
     );
 
-    let sdl = synthetic_sdl(1_200_000);
+    // The full size in release builds; a debug build (plain `cargo test`)
+    // checks the same on a sixth of it.
+    let size = if cfg!(debug_assertions) {
+        200_000
+    } else {
+        1_200_000
+    };
+    let sdl = synthetic_sdl(size);
     let source = Source::from_text("big.graphql", sdl.as_str());
     let started = Instant::now();
     let schema = Format::Graphql.parse(&source, &options).unwrap();
@@ -1021,4 +1028,59 @@ fn large_files_parse_whole_and_fast_enough() {
     let again = Source::from_files("big", emitted.files);
     assert_eq!(Format::Graphql.parse(&again, &options).unwrap(), schema);
     assert_eq!(constraint(&schema, "T3.f2", "deprecated"), Some("use g2"));
+}
+
+#[test]
+fn blank_files_and_schema_extensions_across_files() {
+    let source = Source::from_files(
+        "dir",
+        [
+            (
+                "a.graphql".to_owned(),
+                "schema { query: Q }\ntype Q { a: Int }\ntype M { b: Int }".to_owned(),
+            ),
+            ("b.graphql".to_owned(), "# only a comment\n".to_owned()),
+            (
+                "c.graphql".to_owned(),
+                "extend schema { mutation: M }".to_owned(),
+            ),
+        ],
+    );
+    let schema = common::round_trip(Format::Graphql, &source);
+    assert_eq!(kind(&schema, "b.graphql"), "file");
+    // The schema block is defined in a.graphql: the extension merges into it.
+    assert!(has_edge(
+        &schema,
+        "{schema}",
+        "M",
+        "operation",
+        Some("mutation")
+    ));
+    assert!(has_edge(&schema, "a.graphql", "{schema}", "declares", None));
+    assert_eq!(
+        constraint(&schema, "{schema}", "order"),
+        Some(r#"["query","mutation"]"#)
+    );
+    let emitted = Format::Graphql
+        .emit(&schema, &FormatOptions::default())
+        .unwrap();
+    assert!(emitted.files["a.graphql"].starts_with("schema {\n  query: Q\n  mutation: M\n}\n"));
+    assert_eq!(emitted.files["b.graphql"], "");
+    // One blank file is an empty schema.
+    assert!(parse("# nothing\n,,\n").unwrap().vertices().is_empty());
+}
+
+#[test]
+fn emit_refuses_a_cycle_of_lists() {
+    let schema = Schema::builder(panproto_core::builtin_protocol("graphql").unwrap())
+        .vertex("Q", "object", None)
+        .vertex("Q.a", "list", None)
+        .edge("Q", "Q.a", "field", Some("a".to_owned()))
+        .edge("Q.a", "Q.a", "of", None)
+        .build()
+        .unwrap();
+    assert!(matches!(
+        Format::Graphql.emit(&schema, &FormatOptions::default()),
+        Err(FormatError::Unemittable { .. })
+    ));
 }

@@ -29,6 +29,10 @@ const TOP: &[&str] = &[
     "scalar",
 ];
 
+/// Lists nested deeper than this are a cycle (the parser's recursion limit
+/// is lower).
+const MAX_LIST_DEPTH: usize = 1000;
+
 /// The file name of a single-file schema.
 const SINGLE_FILE: &str = "schema.graphql";
 
@@ -564,6 +568,16 @@ impl<'s> Writer<'s> {
     /// The type of a typed vertex: a built-in scalar, a ref's target, a
     /// list of its item; `!` where it is non-null.
     fn type_of(&mut self, out: &mut String, id: &'s str) -> Result<()> {
+        self.type_at_depth(out, id, 0)
+    }
+
+    fn type_at_depth(&mut self, out: &mut String, id: &'s str, depth: usize) -> Result<()> {
+        if depth > MAX_LIST_DEPTH {
+            return Err(unemittable(
+                format!("vertex {id:?}"),
+                "its list items nest without end (a cycle of of edges)",
+            ));
+        }
         let kind = self.kind(id).unwrap_or("");
         self.mark(id);
         if let Some(builtin) = BUILTIN_SCALARS.iter().find(|s| **s == kind) {
@@ -587,7 +601,7 @@ impl<'s> Writer<'s> {
             if self.is_named_type(&item.tgt) {
                 out.push_str(&item.tgt);
             } else {
-                self.type_of(out, &item.tgt)?;
+                self.type_at_depth(out, &item.tgt, depth + 1)?;
             }
             out.push(']');
         } else {

@@ -189,7 +189,12 @@ pub(crate) fn parse(source: &Source, options: &FormatOptions) -> Result<Schema> 
     })?;
     let files = source.files();
     let mut trees = Vec::with_capacity(files.len());
-    for file in files {
+    for (i, file) in files.iter().enumerate() {
+        if is_blank(&file.text) {
+            // A file of comments only (or one whose extensions emit merged
+            // into their types): no definitions, which apollo-parser refuses.
+            continue;
+        }
         let tree = Parser::new(&file.text).parse();
         if let Some(error) = tree.errors().min_by_key(|e| e.index()) {
             let found = if error.is_eof() {
@@ -202,7 +207,7 @@ pub(crate) fn parse(source: &Source, options: &FormatOptions) -> Result<Schema> 
                 message: format!("{} (found {found})", error.message()),
             });
         }
-        trees.push(tree.document());
+        trees.push((i, tree.document()));
     }
     let mut reader = Reader {
         builder: Schema::builder(Arc::clone(&protocol)),
@@ -221,16 +226,17 @@ pub(crate) fn parse(source: &Source, options: &FormatOptions) -> Result<Schema> 
         external_refs: options.external_refs,
         externals: HashSet::default(),
     };
-    for (i, doc) in trees.iter().enumerate() {
-        reader.file = i;
+    for (i, doc) in &trees {
+        reader.file = *i;
         reader.collect(doc)?;
     }
-    for (i, doc) in trees.iter().enumerate() {
-        reader.file = i;
-        if reader.multi {
-            let path = reader.path().to_owned();
-            reader.builder = reader.builder.vertex(path, "file", None);
+    if reader.multi {
+        for file in files {
+            reader.builder = reader.builder.vertex(file.path.clone(), "file", None);
         }
+    }
+    for (i, doc) in &trees {
+        reader.file = *i;
         for def in doc.definitions() {
             reader.definition(&def)?;
         }
@@ -888,6 +894,24 @@ impl Reader<'_> {
         }
         Ok(self.builder.build()?)
     }
+}
+
+/// Whether `text` holds only what GraphQL ignores: white space, commas,
+/// comments, a byte order mark.
+fn is_blank(text: &str) -> bool {
+    let mut comment = false;
+    text.chars().all(|c| match c {
+        '\n' | '\r' => {
+            comment = false;
+            true
+        }
+        _ if comment => true,
+        '#' => {
+            comment = true;
+            true
+        }
+        c => matches!(c, ' ' | '\t' | ',' | '\u{feff}'),
+    })
 }
 
 /// The reason of a `@deprecated` use whose only argument, if any, is a
