@@ -436,6 +436,12 @@ fn field_types_keep_lists_and_non_null() {
         constraint(&schema, "User", "order"),
         Some(r#"["id","tags","grid","friends","best"]"#)
     );
+    // Non-null fields are in every value of the type.
+    let required: Vec<&str> = schema.required()["User"]
+        .iter()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(required, ["id", "tags"]);
     let text = emit(&schema);
     assert!(
         text.contains("  tags: [String!]!\n  grid: [[Int]]\n"),
@@ -496,6 +502,9 @@ fn arguments_and_input_fields_keep_defaults() {
         constraint(&schema, "Filter.near", "default"),
         Some("{x: 1.5, y: -2}")
     );
+    // Non-null input fields without a default must be given.
+    assert!(!schema.required().contains_key("Filter"));
+    assert_eq!(schema.required()["Point"].len(), 2);
     assert_eq!(
         constraint(&schema, "Filter.name", "default"),
         Some(r#""a \"b\"\n""#)

@@ -39,6 +39,12 @@
 //! `subscription`), `declares` and `extends` (file → what it defines, and
 //! what it adds by `extend` to a type defined elsewhere).
 //!
+//! Required edges (what every value of a type has, for the record
+//! checks): an object's or interface's non-null fields (a response always
+//! has them), an input type's non-null fields without a default (a request
+//! must give them). They follow from `non-null` and `default`, so emit
+//! reads those.
+//!
 //! Constraints: `description` (the text, block strings decoded),
 //! `default` (an argument's or input field's default, as GraphQL text in
 //! normal form: `[1, 2]`, `{a: "x"}`), `deprecated` (the reason; `No longer

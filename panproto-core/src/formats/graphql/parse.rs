@@ -174,6 +174,8 @@ struct Reader<'s> {
     schema_defined: bool,
     schema_seen: bool,
     operations: Vec<String>,
+    /// Per type, its members every value has (see [`Self::require`]).
+    required: HashMap<String, Vec<String>>,
     /// Whether refs to types defined nowhere are kept (as `external`).
     external_refs: bool,
     externals: HashSet<String>,
@@ -223,6 +225,7 @@ pub(crate) fn parse(source: &Source, options: &FormatOptions) -> Result<Schema> 
         schema_defined: false,
         schema_seen: false,
         operations: Vec::new(),
+        required: HashMap::default(),
         external_refs: options.external_refs,
         externals: HashSet::default(),
     };
@@ -518,7 +521,9 @@ impl Reader<'_> {
         if let Some(fields) = &decl.fields {
             for field in fields.field_definitions() {
                 let id = self.member(&name, field.name(), &field, "field", tag)?;
-                self.typed(&id, field.ty(), Position::Output, &field)?;
+                if self.typed(&id, field.ty(), Position::Output, &field)? {
+                    self.require(&name, &id);
+                }
                 self.describe(&id, field.description());
                 self.add_directives(&id, field.directives(), true);
                 self.arguments(&id, field.arguments_definition())?;
@@ -527,7 +532,9 @@ impl Reader<'_> {
         if let Some(inputs) = &decl.inputs {
             for input in inputs.input_value_definitions() {
                 let id = self.member(&name, input.name(), &input, "input-field", tag)?;
-                self.input_value(&id, &input)?;
+                if self.input_value(&id, &input)? {
+                    self.require(&name, &id);
+                }
             }
         }
         if let Some(members) = &decl.members {
@@ -609,10 +616,26 @@ impl Reader<'_> {
         Ok(id)
     }
 
+    /// Marks member `id` of `parent` as present in every value of the type:
+    /// a non-null field of an object or interface (a response always has
+    /// it), a non-null input field without a default (a request must give it).
+    fn require(&mut self, parent: &str, id: &str) {
+        let name = id.get(parent.len() + 1..).unwrap_or("").to_owned();
+        match self.required.get_mut(parent) {
+            Some(names) => names.push(name),
+            None => {
+                self.required.insert(parent.to_owned(), vec![name]);
+            }
+        }
+    }
+
     /// An argument or input field: its type, default, description, directives.
-    fn input_value(&mut self, id: &str, input: &cst::InputValueDefinition) -> Result<()> {
-        self.typed(id, input.ty(), Position::Input, input)?;
-        if let Some(default) = input.default_value() {
+    /// Returns whether it is required: non-null without a default.
+    fn input_value(&mut self, id: &str, input: &cst::InputValueDefinition) -> Result<bool> {
+        let non_null = self.typed(id, input.ty(), Position::Input, input)?;
+        let default = input.default_value();
+        let required = non_null && default.is_none();
+        if let Some(default) = default {
             let mut text = String::new();
             match default.value() {
                 Some(v) => self.value(&mut text, &v)?,
@@ -627,7 +650,7 @@ impl Reader<'_> {
         }
         self.describe(id, input.description());
         self.add_directives(id, input.directives(), true);
-        Ok(())
+        Ok(required)
     }
 
     /// The arguments of a field or directive definition, `owner(name:)`.
@@ -665,7 +688,7 @@ impl Reader<'_> {
         ty: Option<cst::Type>,
         position: Position,
         node: &impl CstNode,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let Some(ty) = ty else {
             return Err(FormatError::Syntax {
                 at: self.at(start(node)),
@@ -693,7 +716,7 @@ impl Reader<'_> {
                 let (name, at) = self.name_of(n.name(), &n)?;
                 if let Some(builtin) = BUILTIN_SCALARS.iter().find(|s| **s == name) {
                     self.builder = self.builder.vertex(id, *builtin, None);
-                    return Ok(());
+                    return Ok(non_null);
                 }
                 let target = self.resolve(&name, at)?.unwrap_or("external");
                 let fits = match position {
@@ -717,7 +740,7 @@ impl Reader<'_> {
                     .builder
                     .vertex(id, "ref", None)
                     .edge(id, name, "ref", None);
-                Ok(())
+                Ok(non_null)
             }
             cst::Type::ListType(l) => {
                 let mut item = String::with_capacity(id.len() + 2);
@@ -727,7 +750,8 @@ impl Reader<'_> {
                     self.builder
                         .vertex(id, "list", None)
                         .edge(id, item.clone(), "of", None);
-                self.typed(&item, l.ty(), position, &l)
+                self.typed(&item, l.ty(), position, &l)?;
+                Ok(non_null)
             }
             cst::Type::NonNullType(t) => Err(FormatError::Syntax {
                 at: self.at(start(&t)),
@@ -866,6 +890,9 @@ impl Reader<'_> {
             if !names.is_empty() && kind != "scalar" {
                 self.builder = self.builder.constraint(id, "order", json_names(names));
             }
+        }
+        for (id, names) in std::mem::take(&mut self.required) {
+            self.builder = self.builder.required(id, names);
         }
         for (id, text) in std::mem::take(&mut self.directives) {
             self.builder = self.builder.constraint(id, "directive", text);
