@@ -1093,3 +1093,40 @@ fn emit_refuses_a_cycle_of_lists() {
         Err(FormatError::Unemittable { .. })
     ));
 }
+
+#[test]
+fn gqlgen_singlefile_fragments_as_one_schema() {
+    // Six files of gqlgen's test server, which extend each other's Query
+    // and Mutation; the rest of that schema (UUID, ShapeUnion...) is in
+    // files the corpus does not have, so refs to it are external.
+    let files = corpus_paths()
+        .into_iter()
+        .filter(|p| file_name(p).starts_with("gqlgen_codegen_testserver_singlefile_"))
+        .map(|p| (file_name(&p), std::fs::read_to_string(&p).unwrap()))
+        .collect::<Vec<_>>();
+    assert_eq!(files.len(), 6);
+    let source = Source::from_files("singlefile", files);
+    let schema = round_trip_with(&source, &fragment_options());
+    let emitted = Format::Graphql.emit(&schema, &fragment_options()).unwrap();
+    let validtypes = "gqlgen_codegen_testserver_singlefile_validtypes.graphql";
+    assert!(has_edge(
+        &schema,
+        "gqlgen_codegen_testserver_singlefile_schema.graphql",
+        "Query",
+        "declares",
+        None
+    ));
+    assert!(has_edge(
+        &schema,
+        validtypes,
+        "Query.validType",
+        "extends",
+        None
+    ));
+    assert!(
+        emitted.files[validtypes].contains("extend type Query {\n  validType: ValidType\n}\n"),
+        "{}",
+        emitted.files[validtypes]
+    );
+    assert_eq!(kind(&schema, "UUID"), "external");
+}
