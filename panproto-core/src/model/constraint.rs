@@ -77,6 +77,7 @@ pub fn restricts(sort: &str) -> bool {
             | "locations"
             | "repeatable"
             | "extension"
+            | "comment"
     )
 }
 

@@ -1131,3 +1131,30 @@ fn gqlgen_singlefile_fragments_as_one_schema() {
     // The scalar the directive file alone cannot resolve is in a sibling.
     assert_eq!(kind(&schema, "UUID"), "scalar");
 }
+
+#[test]
+fn comments_before_declarations_and_members_are_kept() {
+    let schema = round_trip_text(
+        "# The query type,\n#  the entry points\ntype Query {\n  # The hero\n  hero(\n    # which one\n    episode: Int\n  ): Int\n}\n\
+         enum E {\n  #no space\n  A\n}\n# a directive\ndirective @d on FIELD\n",
+    );
+    assert_eq!(
+        constraint(&schema, "Query", "comment"),
+        Some("The query type,\n the entry points")
+    );
+    assert_eq!(
+        constraint(&schema, "Query.hero", "comment"),
+        Some("The hero")
+    );
+    assert_eq!(
+        constraint(&schema, "Query.hero(episode:)", "comment"),
+        Some("which one")
+    );
+    assert_eq!(constraint(&schema, "E.A", "comment"), Some("no space"));
+    assert_eq!(constraint(&schema, "@d", "comment"), Some("a directive"));
+    let text = emit(&schema);
+    assert!(
+        text.contains("# The query type,\n#  the entry points\ntype Query {\n  # The hero\n  hero(\n    # which one\n    episode: Int\n  ): Int\n}"),
+        "{text}"
+    );
+}

@@ -9,7 +9,7 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use super::text::{is_name, push_description, push_string};
+use super::text::{is_name, push_comment, push_description, push_string};
 use super::{BUILTIN_SCALARS, DEFAULT_REASON};
 use crate::formats::{Emitted, FormatError, FormatOptions};
 use crate::model::Schema;
@@ -301,6 +301,9 @@ impl<'s> Writer<'s> {
         }
         let mut head = String::new();
         if whole && !extension {
+            if let Some(c) = self.constraint(id, "comment") {
+                push_comment(&mut head, c, "");
+            }
             if let Some(d) = self.constraint(id, "description") {
                 push_description(&mut head, d, "");
             }
@@ -424,6 +427,9 @@ impl<'s> Writer<'s> {
         if !out.is_empty() {
             out.push('\n');
         }
+        if let Some(c) = self.constraint(id, "comment") {
+            push_comment(out, c, "");
+        }
         if let Some(d) = self.constraint(id, "description") {
             push_description(out, d, "");
         }
@@ -453,11 +459,12 @@ impl<'s> Writer<'s> {
             return Ok(());
         }
         self.mark(id);
+        out.push_str("  ");
+        if let Some(c) = self.constraint(id, "comment") {
+            push_comment(out, c, "  ");
+        }
         if let Some(d) = self.constraint(id, "description") {
-            out.push_str("  ");
             push_description(out, d, "  ");
-        } else {
-            out.push_str("  ");
         }
         out.push_str(name);
         if !input {
@@ -519,6 +526,9 @@ impl<'s> Writer<'s> {
         }
         self.mark(&e.tgt);
         out.push_str("  ");
+        if let Some(c) = self.constraint(&e.tgt, "comment") {
+            push_comment(out, c, "  ");
+        }
         if let Some(d) = self.constraint(&e.tgt, "description") {
             push_description(out, d, "  ");
         }
@@ -534,9 +544,10 @@ impl<'s> Writer<'s> {
         if args.is_empty() {
             return Ok(());
         }
-        let multiline = args
-            .iter()
-            .any(|e| self.constraint(&e.tgt, "description").is_some());
+        let multiline = args.iter().any(|e| {
+            self.constraint(&e.tgt, "description").is_some()
+                || self.constraint(&e.tgt, "comment").is_some()
+        });
         let inner = format!("{indent}  ");
         out.push('(');
         for (i, e) in args.iter().enumerate() {
@@ -545,6 +556,9 @@ impl<'s> Writer<'s> {
             if multiline {
                 out.push('\n');
                 out.push_str(&inner);
+                if let Some(c) = self.constraint(id, "comment") {
+                    push_comment(out, c, &inner);
+                }
                 if let Some(d) = self.constraint(id, "description") {
                     push_description(out, d, &inner);
                 }

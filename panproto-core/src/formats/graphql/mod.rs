@@ -82,9 +82,16 @@
 //! (they are often defined by the server framework, as gqlgen's
 //! `@goModel`).
 //!
-//! Not kept: comments (`#`), the order of a type's interfaces (written in
-//! name order), and the order of declarations in a file (emit writes the
-//! schema block, then directive definitions, then types, each by name).
+//! Comments: the `#` lines before a declaration or member are its
+//! `comment` constraint (each line less `#` and one space), written back
+//! before it (a comment after a member on the same line goes with the
+//! next member). Not kept: comments after the last member of a block or
+//! the last declaration of a file, and those inside a declaration (after
+//! its description).
+//!
+//! Not kept either: the order of a type's interfaces (written in name
+//! order), and the order of declarations in a file (emit writes the schema
+//! block, then directive definitions, then types, each by name).
 
 mod emit;
 mod parse;

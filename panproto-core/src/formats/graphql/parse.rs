@@ -147,6 +147,36 @@ fn start(node: &impl CstNode) -> usize {
     usize::from(node.syntax().text_range().start())
 }
 
+/// The `#` comments on the lines before `node` (after the previous
+/// declaration or member), one line each, less `#` and one space.
+fn comments_before(node: &cst::SyntaxNode) -> Option<String> {
+    use apollo_parser::SyntaxKind as K;
+    let mut lines: Vec<&str> = Vec::new();
+    let mut texts = Vec::new();
+    let mut element = node.prev_sibling_or_token();
+    while let Some(e) = element {
+        match e.kind() {
+            K::COMMENT => {
+                if let Some(token) = e.as_token() {
+                    texts.push(token.clone());
+                }
+            }
+            K::WHITESPACE | K::COMMA => {}
+            _ => break,
+        }
+        element = e.prev_sibling_or_token();
+    }
+    if texts.is_empty() {
+        return None;
+    }
+    for token in texts.iter().rev() {
+        let text = token.text().trim_end_matches(['\r', '\n']);
+        let text = text.strip_prefix('#').unwrap_or(text);
+        lines.push(text.strip_prefix(' ').unwrap_or(text));
+    }
+    Some(lines.join("\n"))
+}
+
 /// The text of a name.
 fn name_text(name: &cst::Name) -> String {
     name.text().as_str().to_owned()
@@ -352,6 +382,12 @@ impl Reader<'_> {
         Ok(())
     }
 
+    fn comment(&mut self, id: &str, node: &cst::SyntaxNode) {
+        if let Some(text) = comments_before(node) {
+            self.builder = self.builder.constraint(id, "comment", text);
+        }
+    }
+
     /// The second pass, one definition.
     fn definition(&mut self, def: &cst::Definition) -> Result<()> {
         use cst::Definition as D;
@@ -364,12 +400,15 @@ impl Reader<'_> {
                     .to_owned(),
             }),
             D::DirectiveDefinition(d) => self.directive_definition(d),
-            D::SchemaDefinition(d) => self.schema_block(
-                false,
-                d.description(),
-                d.directives(),
-                d.root_operation_type_definitions(),
-            ),
+            D::SchemaDefinition(d) => {
+                self.comment(SCHEMA_ID, d.syntax());
+                self.schema_block(
+                    false,
+                    d.description(),
+                    d.directives(),
+                    d.root_operation_type_definitions(),
+                )
+            }
             D::SchemaExtension(d) => self.schema_block(
                 true,
                 None,
@@ -387,6 +426,7 @@ impl Reader<'_> {
         let (name, _) = self.name_of(d.name(), d)?;
         let id = format!("@{name}");
         self.builder = self.builder.vertex(id.clone(), "directive", None);
+        self.comment(&id, d.syntax());
         if self.multi {
             self.builder = self
                 .builder
@@ -499,6 +539,9 @@ impl Reader<'_> {
         }
         self.describe(&name, decl.description.clone());
         self.add_directives(&name, decl.directives.clone(), false);
+        if !decl.extension {
+            self.comment(&name, node.syntax());
+        }
         let tag = decl.extension && self.multi;
         if let Some(implements) = &decl.implements {
             for named in implements.named_types() {
@@ -521,6 +564,7 @@ impl Reader<'_> {
         if let Some(fields) = &decl.fields {
             for field in fields.field_definitions() {
                 let id = self.member(&name, field.name(), &field, "field", tag)?;
+                self.comment(&id, field.syntax());
                 if self.typed(&id, field.ty(), Position::Output, &field)? {
                     self.require(&name, &id);
                 }
@@ -532,6 +576,7 @@ impl Reader<'_> {
         if let Some(inputs) = &decl.inputs {
             for input in inputs.input_value_definitions() {
                 let id = self.member(&name, input.name(), &input, "input-field", tag)?;
+                self.comment(&id, input.syntax());
                 if self.input_value(&id, &input)? {
                     self.require(&name, &id);
                 }
@@ -569,6 +614,7 @@ impl Reader<'_> {
                     "value",
                     tag,
                 )?;
+                self.comment(&id, value.syntax());
                 self.describe(&id, value.description());
                 self.add_directives(&id, value.directives(), true);
             }
@@ -670,6 +716,7 @@ impl Reader<'_> {
             self.builder = self
                 .builder
                 .edge(owner, id.clone(), "argument", Some(name.clone()));
+            self.comment(&id, arg.syntax());
             self.input_value(&id, &arg)?;
             order.push(name);
         }

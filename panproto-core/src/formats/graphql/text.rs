@@ -68,6 +68,20 @@ fn printable_as_block(value: &str) -> bool {
     !(empty_line || common_indent && seen_non_empty)
 }
 
+/// Appends `comment` (lines, as the `comment` constraint keeps them) as
+/// `#` lines, each followed by a newline and `indent`.
+pub(super) fn push_comment(out: &mut String, comment: &str, indent: &str) {
+    for line in comment.split('\n') {
+        out.push('#');
+        if !line.is_empty() {
+            out.push(' ');
+            out.push_str(line);
+        }
+        out.push('\n');
+        out.push_str(indent);
+    }
+}
+
 /// Appends a description, as graphql-js prints it: a block string when one
 /// holds the text exactly, else a string literal; each line after the
 /// first indented by `indent`, then a newline and `indent`.

@@ -111,6 +111,8 @@ pub(super) fn protocol() -> Protocol {
             "repeatable",
             // A type only extended in this source, defined elsewhere ("true").
             "extension",
+            // The `#` comment lines before a declaration or member.
+            "comment",
         ],
     )
 }
