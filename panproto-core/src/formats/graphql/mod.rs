@@ -55,7 +55,7 @@
 //! members, a field's or directive's arguments, the schema block's
 //! operations), `locations` and `repeatable` on directive definitions,
 //! `extension` (`"true"`) on a type or schema block that this source only
-//! `extend`s.
+//! `extend`s, `comment` (below).
 //!
 //! # Extensions
 //!
@@ -71,16 +71,18 @@
 //!
 //! # Refused
 //!
-//! Operations and fragments (executable definitions), with their location.
-//! A ref to a type defined nowhere is [`FormatError::UnresolvedRef`](crate::formats::FormatError::UnresolvedRef)
-//! (with [`FormatOptions::external_refs`](crate::formats::FormatOptions::external_refs) it is kept as an `external`
-//! vertex that emit does not write: the source is a fragment); a
-//! type or directive defined twice, a member given twice, an input type as
-//! a field's type (or an output type as an argument's), a union member that
-//! is not an object type and a variable in a constant value are
-//! [`FormatError::Invalid`](crate::formats::FormatError::Invalid). Uses of directives defined nowhere are kept
-//! (they are often defined by the server framework, as gqlgen's
-//! `@goModel`).
+//! Operations and fragments (executable definitions) are
+//! `FormatError::Unsupported`, with their location. A ref to a type
+//! defined nowhere is `FormatError::UnresolvedRef` (with
+//! `FormatOptions::external_refs` it is kept as an `external` vertex that
+//! emit does not write: the source is a fragment). A type or directive
+//! defined twice, a member given twice, an input type as a field's type
+//! (or an output type as an argument's), a union member that is not an
+//! object type, a root operation type that is not one are
+//! `FormatError::Invalid`. A variable in a default or directive argument
+//! is a syntax error (apollo-parser's). Uses of directives defined nowhere
+//! are kept (they are often defined by the server framework, as gqlgen's
+//! `@goModel`, or by Apollo Federation's gateway, as `@key`).
 //!
 //! Comments: the `#` lines before a declaration or member are its
 //! `comment` constraint (each line less `#` and one space), written back
