@@ -34,6 +34,7 @@
 
 mod avro;
 mod error;
+mod graphql;
 mod source;
 mod sql;
 
@@ -53,17 +54,20 @@ pub enum Format {
     Avro,
     /// SQL DDL (`.sql`): PostgreSQL, SQLite, MySQL.
     Sql,
+    /// GraphQL SDL (`.graphql`, `.graphqls`, `.gql`).
+    Graphql,
 }
 
 impl Format {
     /// Every format, in the order messages list them.
-    pub const ALL: &'static [Self] = &[Self::Avro, Self::Sql];
+    pub const ALL: &'static [Self] = &[Self::Avro, Self::Sql, Self::Graphql];
 
     /// The format's name, as `format=` and `--format` take it.
     pub fn name(self) -> &'static str {
         match self {
             Self::Avro => "avro",
             Self::Sql => "sql",
+            Self::Graphql => "graphql",
         }
     }
 
@@ -72,6 +76,7 @@ impl Format {
         match self {
             Self::Avro => "avro",
             Self::Sql => "sql",
+            Self::Graphql => "graphql",
         }
     }
 
@@ -80,6 +85,7 @@ impl Format {
         match self {
             Self::Avro => avro::EXTENSIONS,
             Self::Sql => sql::EXTENSIONS,
+            Self::Graphql => graphql::EXTENSIONS,
         }
     }
 
@@ -89,6 +95,7 @@ impl Format {
         match self {
             Self::Avro => avro::sniff(text),
             Self::Sql => sql::sniff(text),
+            Self::Graphql => graphql::sniff(text),
         }
     }
 
@@ -141,6 +148,7 @@ impl Format {
         match self {
             Self::Avro => avro::parse(source, options),
             Self::Sql => sql::parse(source, options),
+            Self::Graphql => graphql::parse(source, options),
         }
     }
 
@@ -160,6 +168,7 @@ impl Format {
         match self {
             Self::Avro => avro::emit(schema, options),
             Self::Sql => sql::emit(schema, options),
+            Self::Graphql => graphql::emit(schema, options),
         }
     }
 }
@@ -176,6 +185,11 @@ pub struct FormatOptions {
     /// The SQL dialect to read and write; `None`: detected when reading,
     /// and the dialect a schema was read in when writing.
     pub sql_dialect: Option<SqlDialect>,
+    /// Keep a ref to a type that no file of the source defines as an
+    /// external type (the source is a fragment of a larger schema: a
+    /// GraphQL file using types of its sibling files) instead of refusing
+    /// it with [`FormatError::UnresolvedRef`]. Read by: graphql.
+    pub external_refs: bool,
 }
 
 /// What [`Format::emit`] writes: file name to text, one entry for a

@@ -93,6 +93,10 @@ pub fn restricts(sort: &str) -> bool {
             | "using"
             | "include"
             | "where"
+            | "locations"
+            | "repeatable"
+            | "extension"
+            | "comment"
     )
 }
 
@@ -119,5 +123,6 @@ mod tests {
         assert!(!restricts("description"));
         assert!(!restricts("column-order"));
         assert!(restricts("not-null"));
+        assert!(!restricts("order"));
     }
 }

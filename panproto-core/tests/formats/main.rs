@@ -10,4 +10,5 @@ mod avro;
 // Each format uses some of the helpers, none all of them.
 #[allow(dead_code)]
 mod common;
+mod graphql;
 mod sql;
