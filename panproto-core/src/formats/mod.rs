@@ -32,6 +32,7 @@
 //!
 //! Depends on the model layer only.
 
+mod atproto;
 mod avro;
 mod error;
 mod source;
@@ -49,16 +50,19 @@ use source::extension;
 pub enum Format {
     /// Apache Avro schemas (`.avsc`).
     Avro,
+    /// ATProto lexicons (`.json`, one NSID a file).
+    Atproto,
 }
 
 impl Format {
     /// Every format, in the order messages list them.
-    pub const ALL: &'static [Self] = &[Self::Avro];
+    pub const ALL: &'static [Self] = &[Self::Avro, Self::Atproto];
 
     /// The format's name, as `format=` and `--format` take it.
     pub fn name(self) -> &'static str {
         match self {
             Self::Avro => "avro",
+            Self::Atproto => "atproto",
         }
     }
 
@@ -66,6 +70,7 @@ impl Format {
     pub fn protocol_name(self) -> &'static str {
         match self {
             Self::Avro => "avro",
+            Self::Atproto => "atproto",
         }
     }
 
@@ -73,6 +78,7 @@ impl Format {
     pub fn extensions(self) -> &'static [&'static str] {
         match self {
             Self::Avro => avro::EXTENSIONS,
+            Self::Atproto => atproto::EXTENSIONS,
         }
     }
 
@@ -81,6 +87,7 @@ impl Format {
     pub fn sniff(self, text: &str) -> bool {
         match self {
             Self::Avro => avro::sniff(text),
+            Self::Atproto => atproto::sniff(text),
         }
     }
 
@@ -132,6 +139,7 @@ impl Format {
         }
         match self {
             Self::Avro => avro::parse(source, options),
+            Self::Atproto => atproto::parse(source, options),
         }
     }
 
@@ -150,6 +158,7 @@ impl Format {
         }
         match self {
             Self::Avro => avro::emit(schema, options),
+            Self::Atproto => atproto::emit(schema, options),
         }
     }
 }
