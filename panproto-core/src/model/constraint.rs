@@ -73,6 +73,16 @@ pub fn restricts(sort: &str) -> bool {
             | "json-name"
             | "knownValues"
             | "index"
+            // Lexicons: the order members are written in, keys kept as
+            // written, a permission set's words and grants, a file's
+            // revision; `nullable` admits null, it rejects nothing.
+            | "order"
+            | "annotation"
+            | "title"
+            | "detail"
+            | "permissions"
+            | "revision"
+            | "nullable"
     )
 }
 
@@ -97,5 +107,7 @@ mod tests {
         assert_eq!(compare("pattern", "^a", "^b"), Tightness::Incomparable);
         assert!(restricts("maxLength"));
         assert!(!restricts("description"));
+        assert!(!restricts("order"));
+        assert!(!restricts("nullable"));
     }
 }
