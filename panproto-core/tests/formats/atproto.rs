@@ -1091,6 +1091,26 @@ fn schemas_lexicons_cannot_hold_are_refused_on_emit() {
         };
         assert!(got.starts_with(element), "{err}");
     }
+    // Arrays nested deeper than any lexicon file can hold.
+    let mut deep = base
+        .vertex("b.json", "file", Some("com.example.b".into()))
+        .vertex("com.example.b", "array", Some("com.example.b".into()))
+        .edge("b.json", "com.example.b", "def", Some("main".into()));
+    let mut parent = "com.example.b".to_owned();
+    for i in 0..300 {
+        let child = format!("com.example.b:{i}");
+        deep = deep.vertex(child.as_str(), "array", None).edge(
+            parent.as_str(),
+            child.as_str(),
+            "items",
+            None,
+        );
+        parent = child;
+    }
+    let err = Format::Atproto
+        .emit(&deep.build().unwrap(), &options)
+        .unwrap_err();
+    assert!(err.to_string().contains("nested more than"), "{err}");
     // The same, well formed, is written.
     let ok = base
         .constraint("com.example.a", "maxLength", "3")
@@ -1125,6 +1145,18 @@ fn truncated_and_garbage_input_never_panics() {
         let err = parse_text("g.json", garbage).unwrap_err();
         assert!(err.location().is_some(), "{garbage:.40}: {err:?}");
     }
+}
+
+#[test]
+fn types_nested_too_deep_are_refused_not_overflowed() {
+    let mut ty = r#"{"type": "string"}"#.to_owned();
+    for _ in 0..100 {
+        ty = format!(r#"{{"type": "array", "items": {ty}}}"#);
+    }
+    let text = format!(r#"{{"lexicon": 1, "id": "com.example.deep", "defs": {{"main": {ty}}}}}"#);
+    let err = parse_text("deep.json", &text).unwrap_err();
+    assert!(matches!(err, FormatError::Unsupported { .. }), "{err:?}");
+    assert!(err.to_string().contains("nested more than"), "{err}");
 }
 
 #[test]

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::MAX_DEPTH;
 use super::ids::{def_id, write_ref};
 use super::json::{self, Json};
 use crate::formats::{Emitted, FormatError, FormatOptions};
@@ -32,6 +33,7 @@ pub(super) fn emit(schema: &Schema, _options: &FormatOptions) -> Result<Emitted,
         out,
         visited: FxHashSet::default(),
         nsid: "",
+        depth: 0,
     };
     let mut files = BTreeMap::new();
     for v in schema.vertices().values().filter(|v| v.kind == "file") {
@@ -71,6 +73,8 @@ struct Emitter<'s> {
     visited: FxHashSet<&'s str>,
     /// The NSID of the file being written.
     nsid: &'s str,
+    /// How deeply the type being written is nested.
+    depth: usize,
 }
 
 /// One vertex being written: the constraints and edges read so far, so
@@ -313,8 +317,22 @@ impl<'s> Emitter<'s> {
         Ok(Json::Object(out).to_pretty())
     }
 
-    /// A type.
+    /// A type, nested no deeper than [`MAX_DEPTH`].
     fn ty(&mut self, id: &'s str) -> Result<Json<'s>, FormatError> {
+        self.depth += 1;
+        let result = if self.depth > MAX_DEPTH {
+            Err(unemittable(
+                format!("vertex {id:?}"),
+                format!("it is nested more than {MAX_DEPTH} types deep"),
+            ))
+        } else {
+            self.ty_at(id)
+        };
+        self.depth -= 1;
+        result
+    }
+
+    fn ty_at(&mut self, id: &'s str) -> Result<Json<'s>, FormatError> {
         let mut node = self.node(id)?;
         let kind = node.kind;
         let mut out: Entries<'s> = vec![(Cow::Borrowed("type"), Json::Str(Cow::Borrowed(kind)))];

@@ -69,6 +69,10 @@ mod parse;
 use crate::formats::{Emitted, FormatError, FormatOptions, Source};
 use crate::model::Schema;
 
+/// How deeply types may nest, in parsing and in emitting (real lexicons
+/// nest a handful deep): deeper is refused, never a stack overflow.
+const MAX_DEPTH: usize = 64;
+
 /// The extension of lexicon files.
 pub(super) const EXTENSIONS: &[&str] = &["json"];
 

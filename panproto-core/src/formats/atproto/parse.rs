@@ -7,6 +7,7 @@ use std::borrow::Cow;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::MAX_DEPTH;
 use super::ids::{def_id, is_member_name, is_nsid, member_id, split_ref};
 use super::json::{self, Json};
 use crate::formats::{FormatError, FormatOptions, Location, Source, SourceFile};
@@ -213,6 +214,7 @@ pub(super) fn parse(source: &Source, _options: &FormatOptions) -> Result<Schema,
         file: None,
         nsid: "",
         path: Vec::new(),
+        depth: 0,
     };
     for doc in &docs {
         walker.doc(doc)?;
@@ -357,6 +359,8 @@ struct Walker<'j, 'i> {
     /// The JSON keys from the file's top to where the walk is, to locate
     /// errors.
     path: Vec<&'j str>,
+    /// How deeply the type being read is nested.
+    depth: usize,
 }
 
 impl<'j> Walker<'j, '_> {
@@ -448,8 +452,30 @@ impl<'j> Walker<'j, '_> {
         Ok(())
     }
 
-    /// A type at `id`: its vertex, constraints and members; returns its kind.
+    /// A type at `id`, nested no deeper than [`MAX_DEPTH`]; returns its
+    /// kind.
     fn ty(
+        &mut self,
+        id: String,
+        json: &'j Json<'j>,
+        place: Place,
+    ) -> Result<&'static str, FormatError> {
+        self.depth += 1;
+        let result = if self.depth > MAX_DEPTH {
+            Err(FormatError::Unsupported {
+                at: self.at(None),
+                construct: format!("types nested more than {MAX_DEPTH} deep"),
+                reason: "no lexicon needs it, and it would be written back no deeper".to_owned(),
+            })
+        } else {
+            self.ty_at(id, json, place)
+        };
+        self.depth -= 1;
+        result
+    }
+
+    /// A type at `id`: its vertex, constraints and members; returns its kind.
+    fn ty_at(
         &mut self,
         id: String,
         json: &'j Json<'j>,
