@@ -437,16 +437,14 @@ impl<'j> Walker<'j, '_> {
             self.path.push(name);
             self.name_check(name, "def")?;
             let id = def_id(doc.nsid, name);
-            self.b = self
-                .b
-                .edge(file_id, id.as_str(), "def", Some(name.to_string()));
             self.ty(
-                id,
+                &id,
                 def,
                 Place::Def {
                     main: name == "main",
                 },
             )?;
+            self.b = self.b.edge(file_id, id, "def", Some(name.to_string()));
             self.path.pop();
         }
         Ok(())
@@ -456,7 +454,7 @@ impl<'j> Walker<'j, '_> {
     /// kind.
     fn ty(
         &mut self,
-        id: String,
+        id: &str,
         json: &'j Json<'j>,
         place: Place,
     ) -> Result<&'static str, FormatError> {
@@ -477,7 +475,7 @@ impl<'j> Walker<'j, '_> {
     /// A type at `id`: its vertex, constraints and members; returns its kind.
     fn ty_at(
         &mut self,
-        id: String,
+        id: &str,
         json: &'j Json<'j>,
         place: Place,
     ) -> Result<&'static str, FormatError> {
@@ -506,7 +504,7 @@ impl<'j> Walker<'j, '_> {
         }
         let is_def = matches!(place, Place::Def { .. });
         let nsid = is_def.then(|| self.nsid.to_owned());
-        self.b = self.b.vertex(id.as_str(), kind, nsid);
+        self.b = self.b.vertex(id, kind, nsid);
         let mut annotation = Vec::new();
         let mut properties = None;
         let mut required = None;
@@ -518,7 +516,7 @@ impl<'j> Walker<'j, '_> {
             }
             if key == "description" {
                 let text = self.string(key, value)?;
-                self.constraint(&id, key, text);
+                self.constraint(id, key, text);
                 continue;
             }
             let Some(how) = key_of(kind, key) else {
@@ -529,25 +527,25 @@ impl<'j> Walker<'j, '_> {
             match how {
                 Key::Int => {
                     let v = self.int(key, value)?;
-                    self.constraint(&id, key, v);
+                    self.constraint(id, key, v);
                 }
                 Key::Str => {
                     let v = self.string(key, value)?;
-                    self.constraint(&id, key, v);
+                    self.constraint(id, key, v);
                 }
                 Key::Strs => {
                     self.strings(key, value)?;
-                    self.constraint(&id, key, value.to_compact());
+                    self.constraint(id, key, value.to_compact());
                 }
                 Key::Bool => {
                     let v = self.boolean(key, value)?;
-                    self.constraint(&id, key, v.to_string());
+                    self.constraint(id, key, v.to_string());
                 }
                 Key::Value => {
                     let v = self.value(kind, key, value)?;
-                    self.constraint(&id, key, v);
+                    self.constraint(id, key, v);
                 }
-                Key::Raw => self.constraint(&id, key, value.to_compact()),
+                Key::Raw => self.constraint(id, key, value.to_compact()),
                 Key::Properties => {
                     properties = Some(value.as_object().ok_or_else(|| {
                         self.invalid(
@@ -559,39 +557,39 @@ impl<'j> Walker<'j, '_> {
                 Key::Required => required = Some(self.strings(key, value)?),
                 Key::Nullable => nullable = Some((self.strings(key, value)?, value)),
                 Key::Items => {
-                    let child = member_id(&id, is_def, "items");
+                    let child = member_id(id, is_def, "items");
                     let in_params = matches!(place, Place::Field { in_params: true });
-                    self.ty(child.clone(), value, Place::Field { in_params })?;
-                    self.b = self.b.edge(id.as_str(), child, "items", None);
+                    self.ty(&child, value, Place::Field { in_params })?;
+                    self.b = self.b.edge(id, child, "items", None);
                 }
                 Key::Ref => {
                     let written = self.string(key, value)?;
                     let target = self.resolve(&written)?;
-                    self.b = self.b.edge(id.as_str(), target, "ref", None);
+                    self.b = self.b.edge(id, target, "ref", None);
                 }
-                Key::Refs => self.refs(&id, value)?,
+                Key::Refs => self.refs(id, value)?,
                 Key::Record => {
-                    let child = member_id(&id, is_def, "record");
-                    self.ty(child.clone(), value, Place::RecordBody)?;
-                    self.b = self.b.edge(id.as_str(), child, "record-schema", None);
+                    let child = member_id(id, is_def, "record");
+                    self.ty(&child, value, Place::RecordBody)?;
+                    self.b = self.b.edge(id, child, "record-schema", None);
                 }
                 Key::Parameters => {
-                    let child = member_id(&id, is_def, "parameters");
-                    self.ty(child.clone(), value, Place::Parameters)?;
-                    self.b = self.b.edge(id.as_str(), child, "parameters", None);
+                    let child = member_id(id, is_def, "parameters");
+                    self.ty(&child, value, Place::Parameters)?;
+                    self.b = self.b.edge(id, child, "parameters", None);
                 }
                 Key::Body(edge) => {
-                    let child = member_id(&id, is_def, key);
+                    let child = member_id(id, is_def, key);
                     self.body(&child, value)?;
-                    self.b = self.b.edge(id.as_str(), child, edge, None);
+                    self.b = self.b.edge(id, child, edge, None);
                 }
-                Key::Errors => self.errors(&id, value)?,
+                Key::Errors => self.errors(id, value)?,
             }
             self.path.pop();
         }
-        self.annotate(&id, &annotation);
+        self.annotate(id, &annotation);
         if matches!(kind, "object" | "params") {
-            self.properties(&id, is_def, kind, properties, required, nullable)?;
+            self.properties(id, is_def, kind, properties, required, nullable)?;
         } else if kind == "array" && json::get(obj, "items").is_none() {
             return Err(self.invalid(None, "an array has \"items\"".to_owned()));
         } else if kind == "ref" && json::get(obj, "ref").is_none() {
@@ -625,7 +623,7 @@ impl<'j> Walker<'j, '_> {
             self.name_check(name, "property")?;
             let child = member_id(id, is_def, name);
             let in_params = kind == "params";
-            self.ty(child.clone(), value, Place::Field { in_params })?;
+            self.ty(&child, value, Place::Field { in_params })?;
             self.b = self.b.edge(id, child, "prop", Some(name.to_string()));
             self.path.pop();
         }
@@ -704,7 +702,7 @@ impl<'j> Walker<'j, '_> {
                 "schema" => {
                     self.path.push(key);
                     let child = member_id(id, false, "schema");
-                    self.ty(child.clone(), value, Place::Schema)?;
+                    self.ty(&child, value, Place::Schema)?;
                     self.b = self.b.edge(id, child, "schema", None);
                     self.path.pop();
                 }
