@@ -44,6 +44,7 @@ pub(super) fn protocol() -> Protocol {
         "blob",
         "unknown",
         "token",
+        "null",
     ];
     define(
         "atproto",
