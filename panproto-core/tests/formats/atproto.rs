@@ -838,7 +838,13 @@ fn types_and_keys_beyond_the_corpus_are_modelled_and_round_trip() {
     assert_eq!(kind(&s, "com.example.features#mark"), "token");
     // Defs of every type, and refs to them.
     assert_eq!(kind(&s, "com.example.features#nil"), "null");
-    assert!(has_edge(&s, file, "com.example.features#nil", "def", Some("nil")));
+    assert!(has_edge(
+        &s,
+        file,
+        "com.example.features#nil",
+        "def",
+        Some("nil")
+    ));
     assert!(has_edge(
         &s,
         "com.example.features#list:items",
@@ -1165,6 +1171,118 @@ fn truncated_and_garbage_input_never_panics() {
         let err = parse_text("g.json", garbage).unwrap_err();
         assert!(err.location().is_some(), "{garbage:.40}: {err:?}");
     }
+}
+
+/// Every object of `value`, by its path of keys and indices.
+fn object_paths(value: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    match value {
+        Value::Object(map) => {
+            out.push(path.clone());
+            for (k, v) in map {
+                path.push(k.clone());
+                object_paths(v, path, out);
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                path.push(i.to_string());
+                object_paths(v, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn at_path<'v>(value: &'v mut Value, path: &[String]) -> &'v mut serde_json::Map<String, Value> {
+    let mut v = value;
+    for seg in path {
+        v = match v {
+            Value::Array(items) => &mut items[seg.parse::<usize>().unwrap()],
+            other => &mut other[seg.as_str()],
+        };
+    }
+    v.as_object_mut().unwrap()
+}
+
+/// Structural mutations of corpus files (each key removed, each `type`
+/// made every other type, each value made a number): every one parses to
+/// a schema that round-trips, or fails with a located error, never with an
+/// invalid schema (which would be the parser's bug) or a panic.
+#[test]
+fn mutated_lexicons_parse_or_fail_located() {
+    const TYPES: &[&str] = &[
+        "null",
+        "boolean",
+        "integer",
+        "string",
+        "bytes",
+        "cid-link",
+        "blob",
+        "array",
+        "object",
+        "params",
+        "token",
+        "ref",
+        "union",
+        "unknown",
+        "record",
+        "query",
+        "procedure",
+        "subscription",
+        "permission-set",
+    ];
+    let mut tried = 0;
+    let mut parsed = 0;
+    for name in [
+        "com.atproto.repo.applyWrites.json",
+        "com.atproto.sync.getBlob.json",
+        "app.bsky.feed.post.json",
+        "app.bsky.authFullApp.json",
+    ] {
+        let text = std::fs::read_to_string(common::corpus("atproto").join(name)).unwrap();
+        let original: Value = serde_json::from_str(&text).unwrap();
+        let mut paths = Vec::new();
+        object_paths(&original, &mut Vec::new(), &mut paths);
+        let mut variants = Vec::new();
+        for path in &paths {
+            let mut probe = original.clone();
+            let keys: Vec<String> = at_path(&mut probe, path).keys().cloned().collect();
+            for key in &keys {
+                let mut v = original.clone();
+                at_path(&mut v, path).remove(key);
+                variants.push(v);
+                let mut v = original.clone();
+                at_path(&mut v, path).insert(key.clone(), Value::from(7));
+                variants.push(v);
+            }
+            if keys.iter().any(|k| k == "type") {
+                for ty in TYPES {
+                    let mut v = original.clone();
+                    at_path(&mut v, path).insert("type".into(), Value::from(*ty));
+                    variants.push(v);
+                }
+            }
+        }
+        for v in variants {
+            tried += 1;
+            let text = serde_json::to_string_pretty(&v).unwrap();
+            let source = Source::from_text(name, text);
+            match Format::Atproto.parse(&source, &FormatOptions::default()) {
+                Ok(_) => {
+                    parsed += 1;
+                    common::round_trip(Format::Atproto, &source);
+                }
+                Err(e) => assert!(e.location().is_some(), "{name}: {e}"),
+            }
+        }
+    }
+    println!("{tried} mutations, {parsed} parsed");
+    assert!(
+        tried > 1000 && parsed > 100,
+        "{tried} tried, {parsed} parsed"
+    );
 }
 
 #[test]
