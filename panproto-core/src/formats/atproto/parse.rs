@@ -11,7 +11,9 @@ use super::MAX_DEPTH;
 use super::ids::{def_id, is_member_name, is_nsid, member_id, split_ref};
 use super::json::{self, Json};
 use crate::formats::{FormatError, FormatOptions, Location, Source, SourceFile};
-use crate::model::{Schema, SchemaBuilder, SchemaError, builtin_protocol};
+use crate::model::{
+    Constraint, Edge, Required, Schema, SchemaData, SchemaError, Vertex, builtin_protocol,
+};
 
 /// An object's entries.
 type Entries<'j> = [(Cow<'j, str>, Json<'j>)];
@@ -208,7 +210,7 @@ pub(super) fn parse(source: &Source, _options: &FormatOptions) -> Result<Schema,
     let protocol =
         builtin_protocol("atproto").map_err(|e| FormatError::Schema(SchemaError::Protocol(e)))?;
     let mut walker = Walker {
-        b: Schema::builder(protocol),
+        d: Decls::for_text(source.files().iter().map(|f| f.text.len()).sum()),
         index: &index,
         externals: FxHashSet::default(),
         file: None,
@@ -219,7 +221,7 @@ pub(super) fn parse(source: &Source, _options: &FormatOptions) -> Result<Schema,
     for doc in &docs {
         walker.doc(doc)?;
     }
-    Ok(walker.b.build()?)
+    Ok(Schema::from_data(walker.d.into_data(), protocol)?)
 }
 
 /// A JSON syntax error, located.
@@ -348,9 +350,82 @@ fn index<'j>(docs: &[Doc<'j>]) -> Result<Index<'j>, FormatError> {
     Ok(index)
 }
 
+/// The declarations of the schema being read, gathered in vectors and
+/// checked once by [`Schema::from_data`] (the builder's validation, without
+/// a persistent-list node per declaration: a parse never branches).
+struct Decls {
+    vertices: Vec<Vertex>,
+    edges: Vec<Edge>,
+    constraints: Vec<Constraint>,
+    required: Vec<Required>,
+}
+
+impl Decls {
+    /// Room for the declarations of `bytes` of lexicon text (one vertex,
+    /// edge and constraint per ~130 bytes in the corpus).
+    fn for_text(bytes: usize) -> Self {
+        let n = bytes / 128;
+        Self {
+            vertices: Vec::with_capacity(n),
+            edges: Vec::with_capacity(n),
+            constraints: Vec::with_capacity(n),
+            required: Vec::new(),
+        }
+    }
+
+    fn vertex(&mut self, id: impl Into<String>, kind: &str, nsid: Option<String>) {
+        self.vertices.push(Vertex {
+            id: id.into(),
+            kind: kind.to_owned(),
+            nsid,
+        });
+    }
+
+    fn edge(
+        &mut self,
+        src: impl Into<String>,
+        tgt: impl Into<String>,
+        kind: &str,
+        name: Option<String>,
+    ) {
+        self.edges.push(Edge {
+            src: src.into(),
+            tgt: tgt.into(),
+            kind: kind.to_owned(),
+            name,
+        });
+    }
+
+    fn constraint(&mut self, vertex: &str, sort: &str, value: String) {
+        self.constraints.push(Constraint {
+            vertex: vertex.to_owned(),
+            sort: sort.to_owned(),
+            value,
+        });
+    }
+
+    fn required(&mut self, vertex: &str, edges: Vec<String>) {
+        self.required.push(Required {
+            vertex: vertex.to_owned(),
+            edges,
+        });
+    }
+
+    fn into_data(self) -> SchemaData {
+        SchemaData {
+            protocol: "atproto".to_owned(),
+            vertices: self.vertices,
+            edges: self.edges,
+            hyper_edges: Vec::new(),
+            constraints: self.constraints,
+            required: self.required,
+        }
+    }
+}
+
 /// Declares the vertices of one file at a time.
 struct Walker<'j, 'i> {
-    b: SchemaBuilder,
+    d: Decls,
     index: &'i Index<'j>,
     /// The ids of the `external` vertices declared so far.
     externals: FxHashSet<String>,
@@ -402,7 +477,7 @@ impl<'j> Walker<'j, '_> {
     }
 
     fn constraint(&mut self, vertex: &str, sort: &str, value: String) {
-        self.b = self.b.constraint(vertex, sort, value);
+        self.d.constraint(vertex, sort, value);
     }
 
     /// One file: its `file` vertex and its defs.
@@ -411,7 +486,7 @@ impl<'j> Walker<'j, '_> {
         self.nsid = doc.nsid;
         self.path.clear();
         let file_id = doc.file.path.as_str();
-        self.b = self.b.vertex(file_id, "file", Some(doc.nsid.to_owned()));
+        self.d.vertex(file_id, "file", Some(doc.nsid.to_owned()));
         let mut annotation = Vec::new();
         for entry in doc.top {
             match entry.0.as_ref() {
@@ -444,7 +519,7 @@ impl<'j> Walker<'j, '_> {
                     main: name == "main",
                 },
             )?;
-            self.b = self.b.edge(file_id, id, "def", Some(name.to_string()));
+            self.d.edge(file_id, id, "def", Some(name.to_string()));
             self.path.pop();
         }
         Ok(())
@@ -504,7 +579,7 @@ impl<'j> Walker<'j, '_> {
         }
         let is_def = matches!(place, Place::Def { .. });
         let nsid = is_def.then(|| self.nsid.to_owned());
-        self.b = self.b.vertex(id, kind, nsid);
+        self.d.vertex(id, kind, nsid);
         let mut annotation = Vec::new();
         let mut properties = None;
         let mut required = None;
@@ -560,28 +635,28 @@ impl<'j> Walker<'j, '_> {
                     let child = member_id(id, is_def, "items");
                     let in_params = matches!(place, Place::Field { in_params: true });
                     self.ty(&child, value, Place::Field { in_params })?;
-                    self.b = self.b.edge(id, child, "items", None);
+                    self.d.edge(id, child, "items", None);
                 }
                 Key::Ref => {
                     let written = self.string(key, value)?;
                     let target = self.resolve(&written)?;
-                    self.b = self.b.edge(id, target, "ref", None);
+                    self.d.edge(id, target, "ref", None);
                 }
                 Key::Refs => self.refs(id, value)?,
                 Key::Record => {
                     let child = member_id(id, is_def, "record");
                     self.ty(&child, value, Place::RecordBody)?;
-                    self.b = self.b.edge(id, child, "record-schema", None);
+                    self.d.edge(id, child, "record-schema", None);
                 }
                 Key::Parameters => {
                     let child = member_id(id, is_def, "parameters");
                     self.ty(&child, value, Place::Parameters)?;
-                    self.b = self.b.edge(id, child, "parameters", None);
+                    self.d.edge(id, child, "parameters", None);
                 }
                 Key::Body(edge) => {
                     let child = member_id(id, is_def, key);
                     self.body(&child, value)?;
-                    self.b = self.b.edge(id, child, edge, None);
+                    self.d.edge(id, child, edge, None);
                 }
                 Key::Errors => self.errors(id, value)?,
             }
@@ -624,7 +699,7 @@ impl<'j> Walker<'j, '_> {
             let child = member_id(id, is_def, name);
             let in_params = kind == "params";
             self.ty(&child, value, Place::Field { in_params })?;
-            self.b = self.b.edge(id, child, "prop", Some(name.to_string()));
+            self.d.edge(id, child, "prop", Some(name.to_string()));
             self.path.pop();
         }
         self.path.pop();
@@ -642,8 +717,7 @@ impl<'j> Walker<'j, '_> {
                 ));
             }
             if !required.is_empty() {
-                self.b = self
-                    .b
+                self.d
                     .required(id, required.iter().map(|n| (*n).to_owned()).collect());
             }
         }
@@ -677,7 +751,7 @@ impl<'j> Walker<'j, '_> {
             self.constraint(id, "order", order);
         }
         for target in targets {
-            self.b = self.b.edge(id, target, "variant", None);
+            self.d.edge(id, target, "variant", None);
         }
         Ok(())
     }
@@ -690,7 +764,7 @@ impl<'j> Walker<'j, '_> {
                 format!("a body is an object, not {}", value.type_name()),
             )
         })?;
-        self.b = self.b.vertex(id, "body", None);
+        self.d.vertex(id, "body", None);
         let mut annotation = Vec::new();
         for entry in obj {
             let (key, value) = (entry.0.as_ref(), &entry.1);
@@ -703,7 +777,7 @@ impl<'j> Walker<'j, '_> {
                     self.path.push(key);
                     let child = member_id(id, false, "schema");
                     self.ty(&child, value, Place::Schema)?;
-                    self.b = self.b.edge(id, child, "schema", None);
+                    self.d.edge(id, child, "schema", None);
                     self.path.pop();
                 }
                 _ => annotation.push(entry),
@@ -740,7 +814,7 @@ impl<'j> Walker<'j, '_> {
             }
             names.push(name);
             let err = member_id(&list, false, name);
-            self.b = self.b.vertex(err.as_str(), "error", None);
+            self.d.vertex(err.as_str(), "error", None);
             let mut annotation = Vec::new();
             for entry in obj {
                 match entry.0.as_ref() {
@@ -753,7 +827,7 @@ impl<'j> Walker<'j, '_> {
                 }
             }
             self.annotate(&err, &annotation);
-            self.b = self.b.edge(id, err, "error", Some(name.to_owned()));
+            self.d.edge(id, err, "error", Some(name.to_owned()));
         }
         if names.len() >= 2 {
             self.constraint(id, "order", names_json(names.iter().copied()));
@@ -794,8 +868,7 @@ impl<'j> Walker<'j, '_> {
                     format!("the ref {written:?} names a lexicon whose NSID is also a file's path"),
                 ));
             }
-            self.b = self
-                .b
+            self.d
                 .vertex(target.as_str(), "external", Some(nsid.to_owned()));
             self.externals.insert(target.clone());
         }
