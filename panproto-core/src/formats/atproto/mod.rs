@@ -2,9 +2,11 @@
 //! defs); a directory of them is one schema, its refs resolved across the
 //! files.
 //!
-//! Read with `serde_json` into an order-keeping tree ([`json`]), once per
-//! file; an index of every file's NSID and defs resolves refs; one walk per
-//! file declares the vertices.
+//! Read with `serde_json` (already the engine's JSON library; lexicons are
+//! plain JSON, so no lexicon-specific parser is needed) into an
+//! order-keeping tree ([`json`]), once per file; an index of every file's
+//! NSID and defs resolves refs; one walk per file gathers the declarations,
+//! validated once by [`Schema::from_data`].
 //!
 //! # Vertex ids
 //!
@@ -55,6 +57,16 @@
 //! more. Any key the lexicon language does not define for its place
 //! (`title:lang` of a permission set, a `$comment`) is kept in
 //! `annotation`, a JSON object emit writes back.
+//!
+//! # Refused, with where
+//!
+//! A type the Lexicon language does not have, a lexicon version other than
+//! 1 (`Unsupported`); a def, property or error name with `.`, `:` or `#`
+//! (they join vertex ids) or none, and types nested more than 64 deep
+//! (`Unsupported`); a primary type (record, query, ...) anywhere but
+//! `main`, a `required` or `nullable` name that is no property, a key
+//! given twice, a key of the wrong JSON type, two files of one NSID
+//! (`Invalid`, or `Syntax` for the key given twice, as JSON reports it).
 //!
 //! Written back, refs take their shortest form (`#name` within the
 //! lexicon, `nsid` for a `main`), `required` follows the properties'
