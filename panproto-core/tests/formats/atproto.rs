@@ -945,6 +945,10 @@ fn a_syntax_error_is_located() {
         "{err}"
     );
     assert!(message.contains("expected"), "{message}");
+    // Columns count characters, not bytes.
+    let err = parse_text("u.json", "{\"id\": \"\u{e9}\" x}").unwrap_err();
+    let at = err.location().unwrap();
+    assert_eq!((at.line, at.column), (1, 12), "{err}");
     // A key given twice is refused, located in its object.
     let err = parse_text(
         "y.json",
