@@ -239,9 +239,11 @@ fn syntax(file: &SourceFile, e: &serde_json::Error) -> FormatError {
     let message = message
         .rsplit_once(" at line ")
         .map_or(message.as_str(), |(m, _)| m);
+    // A key given twice is the reader's own refusal, not bad JSON syntax.
+    let what = if e.is_data() { "" } else { "not valid JSON: " };
     FormatError::Syntax {
         at: Location::at_offset(&file.path, text, offset),
-        message: format!("not valid JSON: {message}"),
+        message: format!("{what}{message}"),
     }
 }
 
