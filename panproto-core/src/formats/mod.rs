@@ -32,6 +32,7 @@
 //!
 //! Depends on the model layer only.
 
+mod atproto;
 mod avro;
 mod error;
 mod graphql;
@@ -56,11 +57,13 @@ pub enum Format {
     Sql,
     /// GraphQL SDL (`.graphql`, `.graphqls`, `.gql`).
     Graphql,
+    /// ATProto lexicons (`.json`, one NSID a file).
+    Atproto,
 }
 
 impl Format {
     /// Every format, in the order messages list them.
-    pub const ALL: &'static [Self] = &[Self::Avro, Self::Sql, Self::Graphql];
+    pub const ALL: &'static [Self] = &[Self::Atproto, Self::Graphql, Self::Sql, Self::Avro];
 
     /// The format's name, as `format=` and `--format` take it.
     pub fn name(self) -> &'static str {
@@ -68,6 +71,7 @@ impl Format {
             Self::Avro => "avro",
             Self::Sql => "sql",
             Self::Graphql => "graphql",
+            Self::Atproto => "atproto",
         }
     }
 
@@ -77,6 +81,7 @@ impl Format {
             Self::Avro => "avro",
             Self::Sql => "sql",
             Self::Graphql => "graphql",
+            Self::Atproto => "atproto",
         }
     }
 
@@ -86,6 +91,7 @@ impl Format {
             Self::Avro => avro::EXTENSIONS,
             Self::Sql => sql::EXTENSIONS,
             Self::Graphql => graphql::EXTENSIONS,
+            Self::Atproto => atproto::EXTENSIONS,
         }
     }
 
@@ -96,6 +102,7 @@ impl Format {
             Self::Avro => avro::sniff(text),
             Self::Sql => sql::sniff(text),
             Self::Graphql => graphql::sniff(text),
+            Self::Atproto => atproto::sniff(text),
         }
     }
 
@@ -149,6 +156,7 @@ impl Format {
             Self::Avro => avro::parse(source, options),
             Self::Sql => sql::parse(source, options),
             Self::Graphql => graphql::parse(source, options),
+            Self::Atproto => atproto::parse(source, options),
         }
     }
 
@@ -169,6 +177,7 @@ impl Format {
             Self::Avro => avro::emit(schema, options),
             Self::Sql => sql::emit(schema, options),
             Self::Graphql => graphql::emit(schema, options),
+            Self::Atproto => atproto::emit(schema, options),
         }
     }
 }

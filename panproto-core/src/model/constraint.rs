@@ -97,6 +97,15 @@ pub fn restricts(sort: &str) -> bool {
             | "repeatable"
             | "extension"
             | "comment"
+            // Lexicons: the order members are written in, keys kept as
+            // written, a permission set's words and grants, a file's
+            // revision; `nullable` admits null, it rejects nothing.
+            | "annotation"
+            | "title"
+            | "detail"
+            | "permissions"
+            | "revision"
+            | "nullable"
     )
 }
 
@@ -124,5 +133,6 @@ mod tests {
         assert!(!restricts("column-order"));
         assert!(restricts("not-null"));
         assert!(!restricts("order"));
+        assert!(!restricts("nullable"));
     }
 }

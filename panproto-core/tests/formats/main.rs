@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod atproto;
 mod avro;
 // Each format uses some of the helpers, none all of them.
 #[allow(dead_code)]
