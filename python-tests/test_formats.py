@@ -7,6 +7,7 @@ check the Python surface on real corpus files.
 
 from __future__ import annotations
 
+import json
 import pickle
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def test_list_formats_names_every_format_and_each_has_its_reader():
     assert "avro" in formats
     assert formats == sorted(set(formats), key=formats.index)  # no repeats
     for name in formats:
-        reader = "from_lexicon" if name == "atproto" else "from_" + name.replace("-", "_")
+        reader = "from_" + name.replace("-", "_")
         assert callable(getattr(pp.Schema, reader)), reader
 
 
@@ -133,3 +134,51 @@ def test_bad_arguments_are_python_errors():
     hand_built = pp.protocol("avro").schema().vertex("R", "record").build()
     with pytest.raises(ValueError, match="no file vertex"):
         hand_built.emit()
+
+
+# ---------------------------------------------------------------- each format through Python
+
+POST = CORPUS / "atproto" / "app.bsky.feed.post.json"
+
+
+def test_from_lexicon_as_the_seed_sdk_reads_it():
+    protocol = pp.protocol("atproto")
+    text = POST.read_text()
+    schema = pp.Schema.from_lexicon(protocol, text)
+    assert schema == pp.Schema.from_lexicon("atproto", json.loads(text)) == pp.Schema.from_atproto(POST)
+    names = {field.name: field.type for field in schema.fields()}
+    assert names["text"] == "string" and "createdAt" in names
+    with pytest.raises(ValueError, match='not "sql"'):
+        pp.Schema.from_lexicon("sql", text)
+
+
+def test_a_lexicon_in_another_file_name_is_the_same_schema(tmp_path: Path):
+    copy = tmp_path / "renamed.json"
+    copy.write_text(POST.read_text())
+    assert pp.parse(copy) == pp.parse(POST)
+
+
+def test_sql_takes_a_dialect_and_writes_it_back():
+    schema = pp.Schema.from_sql(CORPUS / "sql" / "Chinook_Sqlite.sql")
+    assert schema.protocol == "sql"
+    tables = {f.parent for f in schema.fields()}
+    assert {"Album", "Artist", "Track"} <= tables
+    text = schema.emit()
+    assert isinstance(text, str) and "CREATE TABLE" in text
+    assert pp.parse(text, "sql") == schema
+    with pytest.raises(ValueError, match="unknown SQL dialect"):
+        pp.parse("CREATE TABLE t (a int);", "sql", dialect="cobol")
+    pg = pp.parse("CREATE TABLE t (a int NOT NULL);", "sql", dialect="postgresql")
+    assert pg.emit(dialect="postgresql") == pg.emit()
+
+
+def test_graphql_fragments_need_external_refs():
+    fragment = "type Query { me: User }"
+    with pytest.raises(pp.ParseError, match="User") as caught:
+        pp.parse(fragment, "graphql")
+    assert caught.value.kind == "unresolved-ref"
+    schema = pp.Schema.from_graphql(fragment, external_refs=True)
+    assert pp.parse(fragment, "graphql", external_refs=True) == schema
+    starwars = pp.parse(CORPUS / "graphql" / "gqlgen_examples_starwars_schema.graphql")
+    assert starwars.protocol == "graphql"
+    assert pp.parse(starwars.emit(), "graphql") == starwars

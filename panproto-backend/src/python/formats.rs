@@ -7,6 +7,7 @@
 
 use std::path::PathBuf;
 
+use panproto_core::formats::SqlDialect;
 use panproto_core::{Format, FormatError, FormatOptions, Schema, Source};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -51,6 +52,20 @@ impl<'a, 'py> FromPyObject<'a, 'py> for SourceArg {
     }
 }
 
+/// The options `parse` and the readers take, checked.
+pub(crate) fn format_options(dialect: Option<&str>, external_refs: bool) -> PyResult<FormatOptions> {
+    let mut options = FormatOptions::default();
+    if let Some(name) = dialect {
+        options.sql_dialect = Some(SqlDialect::from_name(name).ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "unknown SQL dialect {name:?}; the dialects are postgresql, sqlite, mysql, generic"
+            ))
+        })?);
+    }
+    options.external_refs = external_refs;
+    Ok(options)
+}
+
 /// A format name argument, checked.
 fn format_arg(py: Python<'_>, name: Option<&str>) -> PyResult<Option<Format>> {
     name.map(|n| attached(py, Format::from_name(n))).transpose()
@@ -64,6 +79,7 @@ pub(crate) fn parse_source(
     format: Option<Format>,
     protocol: Option<ProtocolArg>,
     name: Option<String>,
+    options: FormatOptions,
 ) -> PyResult<PySchema> {
     let protocol = protocol.map(|p| p.resolve(py)).transpose()?;
     let format = match (format, &protocol) {
@@ -96,7 +112,6 @@ pub(crate) fn parse_source(
             )));
         }
     }
-    let options = FormatOptions::default();
     detached(py, move || {
         let source = match source {
             SourceArg::Path(path) => panproto_core::formats::read(&path, format)?,
@@ -132,17 +147,27 @@ fn default_name(format: Option<Format>) -> String {
 ///     ``format`` is not given).
 /// name : str, optional
 ///     For text: the file name used in messages and by ``emit``.
+/// dialect : str, optional
+///     SQL only: ``"postgresql"``, ``"sqlite"``, ``"mysql"`` or
+///     ``"generic"``; detected when not given.
+/// external_refs : bool
+///     GraphQL only: keep refs to types no file defines (a fragment of a
+///     larger schema) instead of refusing them.
 #[pyfunction]
-#[pyo3(signature = (source, format = None, *, protocol = None, name = None))]
+#[pyo3(signature = (source, format = None, *, protocol = None, name = None, dialect = None, external_refs = false))]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn parse(
     py: Python<'_>,
     source: SourceArg,
     format: Option<&str>,
     protocol: Option<ProtocolArg>,
     name: Option<String>,
+    dialect: Option<&str>,
+    external_refs: bool,
 ) -> PyResult<PySchema> {
     let format = format_arg(py, format)?;
-    parse_source(py, source, format, protocol, name)
+    let options = format_options(dialect, external_refs)?;
+    parse_source(py, source, format, protocol, name, options)
 }
 
 /// The native formats :func:`parse` reads, by name.
@@ -157,9 +182,10 @@ pub(crate) fn from_format(
     format: &str,
     source: SourceArg,
     name: Option<String>,
+    options: FormatOptions,
 ) -> PyResult<PySchema> {
     let format = attached(py, Format::from_name(format))?;
-    parse_source(py, source, Some(format), None, name)
+    parse_source(py, source, Some(format), None, name, options)
 }
 
 /// `schema.emit(format)`: the text of a one-file schema, else a dict of
@@ -168,6 +194,7 @@ pub(crate) fn emit<'py>(
     py: Python<'py>,
     schema: &Schema,
     format: Option<&str>,
+    dialect: Option<&str>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let format = match format_arg(py, format)? {
         Some(f) => f,
@@ -179,7 +206,8 @@ pub(crate) fn emit<'py>(
             ))
         })?,
     };
-    let emitted = detached(py, || format.emit(schema, &FormatOptions::default()))?;
+    let options = format_options(dialect, false)?;
+    let emitted = detached(py, || format.emit(schema, &options))?;
     if let Some(text) = emitted.single_text() {
         return Ok(PyString::new(py, text).into_any());
     }

@@ -3,12 +3,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use panproto_core::{Declaration, Schema, SchemaBuilder};
+use panproto_core::{Declaration, FormatOptions, Schema, SchemaBuilder};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyString};
 
 use super::convert::{to_python, to_value};
+use super::formats::{SourceArg, format_options, from_format};
 use super::errors::detached;
 use super::protocol::{ProtocolArg, PyProtocol};
 
@@ -235,35 +236,91 @@ impl PySchema {
     /// format : str, optional
     ///     One of :func:`list_formats`; by default the format of the
     ///     schema's protocol.
+    /// dialect : str, optional
+    ///     SQL only: the dialect to write; by default the one it was read in.
     ///
     /// Returns
     /// -------
     /// str or dict of str to str
     ///     The text of a one-file schema; for several files, file name to
     ///     text.
-    #[pyo3(signature = (format = None))]
-    fn emit<'py>(&self, py: Python<'py>, format: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
-        super::formats::emit(py, &self.0, format)
+    #[pyo3(signature = (format = None, *, dialect = None))]
+    fn emit<'py>(
+        &self,
+        py: Python<'py>,
+        format: Option<&str>,
+        dialect: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        super::formats::emit(py, &self.0, format, dialect)
     }
 
     /// Every field (each named member of each declaration), by parent and name.
     fn fields(&self) -> Vec<super::formats::PyField> {
-        self.0
-            .fields()
-            .into_iter()
-            .map(super::formats::PyField)
-            .collect()
+        self.0.fields().into_iter().map(super::formats::PyField).collect()
     }
 
     /// Reads Avro schemas (``.avsc``): a file, a directory, or the text.
     #[staticmethod]
     #[pyo3(signature = (source, *, name = None))]
-    fn from_avro(
+    fn from_avro(py: Python<'_>, source: SourceArg, name: Option<String>) -> PyResult<Self> {
+        from_format(py, "avro", source, name, FormatOptions::default())
+    }
+
+    /// Reads GraphQL SDL (``.graphql``, ``.graphqls``, ``.gql``).
+    #[staticmethod]
+    #[pyo3(signature = (source, *, name = None, external_refs = false))]
+    fn from_graphql(
         py: Python<'_>,
-        source: super::formats::SourceArg,
+        source: SourceArg,
         name: Option<String>,
+        external_refs: bool,
     ) -> PyResult<Self> {
-        super::formats::from_format(py, "avro", source, name)
+        from_format(py, "graphql", source, name, format_options(None, external_refs)?)
+    }
+
+    /// Reads SQL DDL (``.sql``; a directory is migrations applied in order).
+    #[staticmethod]
+    #[pyo3(signature = (source, *, name = None, dialect = None))]
+    fn from_sql(
+        py: Python<'_>,
+        source: SourceArg,
+        name: Option<String>,
+        dialect: Option<&str>,
+    ) -> PyResult<Self> {
+        from_format(py, "sql", source, name, format_options(dialect, false)?)
+    }
+
+    /// Reads ATProto lexicons: a lexicon file, a directory of them, or the JSON text.
+    #[staticmethod]
+    #[pyo3(signature = (source, *, name = None))]
+    fn from_atproto(py: Python<'_>, source: SourceArg, name: Option<String>) -> PyResult<Self> {
+        from_format(py, "atproto", source, name, FormatOptions::default())
+    }
+
+    /// Reads one lexicon (the seed SDK's form): ``protocol`` must be
+    /// ``atproto``; ``lexicon_json`` is the lexicon's JSON text, or the
+    /// lexicon as a dict.
+    #[staticmethod]
+    fn from_lexicon(
+        py: Python<'_>,
+        protocol: ProtocolArg,
+        lexicon_json: &Bound<'_, PyAny>,
+    ) -> PyResult<Self> {
+        let protocol = protocol.resolve(py)?;
+        if protocol.name != "atproto" {
+            return Err(PyValueError::new_err(format!(
+                "a lexicon makes a schema of protocol \"atproto\", not {:?}",
+                protocol.name
+            )));
+        }
+        let text = match lexicon_json.cast::<PyString>() {
+            Ok(text) => text.to_str()?.to_owned(),
+            Err(_) => py
+                .import("json")?
+                .call_method1("dumps", (lexicon_json,))?
+                .extract()?,
+        };
+        from_format(py, "atproto", SourceArg::Text(text), None, FormatOptions::default())
     }
 
     /// Every way ``record``, read as a value at vertex ``root``, does not fit this schema.
