@@ -34,6 +34,7 @@
 
 mod avro;
 mod error;
+mod json_schema;
 mod source;
 
 use std::collections::BTreeMap;
@@ -49,16 +50,19 @@ use source::extension;
 pub enum Format {
     /// Apache Avro schemas (`.avsc`).
     Avro,
+    /// JSON Schema documents (`.json`), drafts 4 to 2020-12.
+    JsonSchema,
 }
 
 impl Format {
     /// Every format, in the order messages list them.
-    pub const ALL: &'static [Self] = &[Self::Avro];
+    pub const ALL: &'static [Self] = &[Self::Avro, Self::JsonSchema];
 
     /// The format's name, as `format=` and `--format` take it.
     pub fn name(self) -> &'static str {
         match self {
             Self::Avro => "avro",
+            Self::JsonSchema => "json-schema",
         }
     }
 
@@ -66,6 +70,7 @@ impl Format {
     pub fn protocol_name(self) -> &'static str {
         match self {
             Self::Avro => "avro",
+            Self::JsonSchema => "json-schema",
         }
     }
 
@@ -73,6 +78,7 @@ impl Format {
     pub fn extensions(self) -> &'static [&'static str] {
         match self {
             Self::Avro => avro::EXTENSIONS,
+            Self::JsonSchema => json_schema::EXTENSIONS,
         }
     }
 
@@ -81,6 +87,7 @@ impl Format {
     pub fn sniff(self, text: &str) -> bool {
         match self {
             Self::Avro => avro::sniff(text),
+            Self::JsonSchema => json_schema::sniff(text),
         }
     }
 
@@ -132,6 +139,7 @@ impl Format {
         }
         match self {
             Self::Avro => avro::parse(source, options),
+            Self::JsonSchema => json_schema::parse(source, options),
         }
     }
 
@@ -150,6 +158,7 @@ impl Format {
         }
         match self {
             Self::Avro => avro::emit(schema, options),
+            Self::JsonSchema => json_schema::emit(schema, options),
         }
     }
 }

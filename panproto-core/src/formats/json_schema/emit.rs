@@ -1,0 +1,403 @@
+//! Writing a schema back as JSON Schema documents: each file's tree of
+//! nodes from its root, refs written from where their targets land.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde_json::{Map, Value};
+
+use super::keywords::{Slot, is_type, of_edge, slot};
+use super::uri::{canonical_ref, push_segment};
+use crate::formats::{Emitted, FormatError, FormatOptions};
+use crate::model::{Edge, Schema};
+
+/// The file name of a single-file schema's document.
+const SINGLE: &str = "schema.json";
+
+/// Deeper than this, a hand-built chain of nodes is refused (parsed
+/// documents are bounded by the JSON parser's own nesting limit).
+const MAX_DEPTH: usize = 1000;
+
+fn unemittable(element: &str, reason: impl Into<String>) -> FormatError {
+    FormatError::Unemittable {
+        format: "json-schema".to_owned(),
+        element: element.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+struct Emitter<'a> {
+    schema: &'a Schema,
+    out: FxHashMap<&'a str, Vec<&'a Edge>>,
+    /// Vertex → (file index, JSON pointer) where it is written.
+    at: FxHashMap<&'a str, (usize, String)>,
+    files: Vec<(&'a str, &'a str)>,
+}
+
+/// Writes every file of `schema`.
+pub(in crate::formats) fn emit(
+    schema: &Schema,
+    _options: &FormatOptions,
+) -> Result<Emitted, FormatError> {
+    let mut out: FxHashMap<&str, Vec<&Edge>> = FxHashMap::default();
+    for e in schema.edges() {
+        out.entry(e.src.as_str()).or_default().push(e);
+    }
+    let files = roots(schema, &out)?;
+    let mut em = Emitter {
+        schema,
+        out,
+        at: FxHashMap::default(),
+        files,
+    };
+    em.locate()?;
+    let mut emitted = Emitted::default();
+    for (name, root) in &em.files {
+        let value = em.node(root, 0)?;
+        let mut text = serde_json::to_string_pretty(&value)
+            .map_err(|e| unemittable(&format!("file {name:?}"), e.to_string()))?;
+        text.push('\n');
+        emitted.files.insert((*name).to_owned(), text);
+    }
+    Ok(emitted)
+}
+
+/// (file name, root vertex) of every file.
+fn roots<'a>(
+    schema: &'a Schema,
+    out: &FxHashMap<&'a str, Vec<&'a Edge>>,
+) -> Result<Vec<(&'a str, &'a str)>, FormatError> {
+    let file_vertices: Vec<&str> = schema
+        .vertices()
+        .values()
+        .filter(|v| v.kind == "file")
+        .map(|v| v.id.as_str())
+        .collect();
+    if file_vertices.is_empty() {
+        let reached: FxHashSet<&str> = schema
+            .edges()
+            .iter()
+            .filter(|e| e.kind != "ref")
+            .map(|e| e.tgt.as_str())
+            .collect();
+        let candidates: Vec<&str> = schema
+            .vertices()
+            .keys()
+            .map(String::as_str)
+            .filter(|v| !reached.contains(v))
+            .collect();
+        return match candidates.as_slice() {
+            [one] => Ok(vec![(SINGLE, *one)]),
+            [] => Err(unemittable(
+                "schema",
+                "no vertex is a document's root (every one is under another)",
+            )),
+            several => Err(unemittable(
+                "schema",
+                format!(
+                    "it has several roots ({}); a schema of several documents has a file vertex per file",
+                    several.join(", ")
+                ),
+            )),
+        };
+    }
+    let mut files = Vec::with_capacity(file_vertices.len());
+    for f in file_vertices {
+        let element = format!("file vertex {f:?}");
+        if schema.constraints().contains_key(f) {
+            return Err(unemittable(&element, "a file vertex carries no constraint"));
+        }
+        match out.get(f).map(Vec::as_slice) {
+            Some([e]) if e.kind == "root" => files.push((f, e.tgt.as_str())),
+            _ => {
+                return Err(unemittable(
+                    &element,
+                    "a file vertex has exactly one edge, a root edge to its document",
+                ));
+            }
+        }
+    }
+    Ok(files)
+}
+
+impl<'a> Emitter<'a> {
+    /// Places every node: its file and JSON pointer, from its parent's
+    /// edges. A node reached twice, or never, cannot be written.
+    fn locate(&mut self) -> Result<(), FormatError> {
+        let mut stack: Vec<(&'a str, usize, String)> = self
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, (_, root))| (*root, i, String::new()))
+            .collect();
+        let mut variants: FxHashSet<&str> = FxHashSet::default();
+        while let Some((v, file, pointer)) = stack.pop() {
+            let element = format!("vertex {v:?}");
+            if self.at.contains_key(v) || variants.contains(v) {
+                return Err(unemittable(
+                    &element,
+                    "it is under two parents (or its own descendant); a JSON Schema node has one place",
+                ));
+            }
+            for e in self.out.get(v).map(Vec::as_slice).unwrap_or_default() {
+                match e.kind.as_str() {
+                    "ref" => {}
+                    "variant" => {
+                        if !variants.insert(e.tgt.as_str()) {
+                            return Err(unemittable(
+                                &format!("vertex {:?}", e.tgt),
+                                "a type variant of two nodes",
+                            ));
+                        }
+                    }
+                    kind => {
+                        let Some((keyword, slot)) = of_edge(kind) else {
+                            return Err(unemittable(
+                                &format!("edge {e}"),
+                                "a root edge starts at a file vertex",
+                            ));
+                        };
+                        let mut child = pointer.clone();
+                        push_segment(&mut child, keyword);
+                        if let Slot::Map(_) | Slot::List(_) = slot {
+                            push_segment(&mut child, e.name.as_deref().unwrap_or_default());
+                        }
+                        stack.push((e.tgt.as_str(), file, child));
+                    }
+                }
+            }
+            self.at.insert(v, (file, pointer));
+        }
+        for v in self.schema.vertices().values() {
+            let placed = self.at.contains_key(v.id.as_str()) || variants.contains(v.id.as_str());
+            if !placed && v.kind != "file" {
+                return Err(unemittable(
+                    &format!("vertex {:?}", v.id),
+                    "it is under no file's root (only a ref reaches it, or nothing)",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The JSON of node `v`.
+    fn node(&self, v: &str, depth: usize) -> Result<Value, FormatError> {
+        let element = format!("vertex {v:?}");
+        if depth > MAX_DEPTH {
+            return Err(unemittable(
+                &element,
+                format!("nested deeper than {MAX_DEPTH}"),
+            ));
+        }
+        let schema = self.schema;
+        let kind = schema.vertices().get(v).map_or("", |x| x.kind.as_str());
+        let empty = BTreeMap::new();
+        let constraints = schema.constraints().get(v).unwrap_or(&empty);
+        let edges = self.out.get(v).map(Vec::as_slice).unwrap_or_default();
+        let required = schema.required().get(v);
+        if let Some(b) = constraints.get("boolean-schema") {
+            let alone = constraints.len() == 1 && edges.is_empty() && required.is_none();
+            return match (b.as_str(), alone && kind == "schema") {
+                ("true", true) => Ok(Value::Bool(true)),
+                ("false", true) => Ok(Value::Bool(false)),
+                _ => Err(unemittable(
+                    &element,
+                    "a boolean schema is a `schema` vertex with boolean-schema true or false and nothing else",
+                )),
+            };
+        }
+        let mut m = Map::new();
+        // By the index each is named with (the order `type` lists them in).
+        let mut variants: Vec<(usize, &str)> = Vec::new();
+        for e in edges.iter().filter(|e| e.kind == "variant") {
+            let t = schema
+                .vertices()
+                .get(&e.tgt)
+                .map_or("", |x| x.kind.as_str());
+            let alone = !schema.constraints().contains_key(&e.tgt)
+                && !self.out.contains_key(e.tgt.as_str());
+            if !is_type(t) || !alone {
+                return Err(unemittable(
+                    &format!("vertex {:?}", e.tgt),
+                    "a type variant is a bare type vertex",
+                ));
+            }
+            let index = e
+                .name
+                .as_deref()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(usize::MAX);
+            variants.push((index, t));
+        }
+        match kind {
+            t if is_type(t) => {
+                m.insert("type".to_owned(), Value::String(t.to_owned()));
+            }
+            "union" => {
+                variants.sort_unstable();
+                if !variants.is_empty() {
+                    let types = variants
+                        .iter()
+                        .map(|(_, t)| Value::String((*t).to_owned()))
+                        .collect();
+                    m.insert("type".to_owned(), Value::Array(types));
+                }
+            }
+            "schema" | "ref" => {}
+            other => {
+                return Err(unemittable(
+                    &element,
+                    format!("a {other:?} vertex is not a schema node"),
+                ));
+            }
+        }
+        let mut names: BTreeSet<String> = required.cloned().unwrap_or_default();
+        let mut dependencies = Map::new();
+        let mut extra = Map::new();
+        let mut ref_text: Option<String> = None;
+        let parse = |sort: &str, value: &str| {
+            serde_json::from_str::<Value>(value)
+                .map_err(|e| unemittable(&element, format!("its {sort} is not JSON: {e}")))
+        };
+        for (sort, value) in constraints {
+            match sort.as_str() {
+                "keywords" | "dependencies" => {
+                    let Value::Object(o) = parse(sort, value)? else {
+                        return Err(unemittable(
+                            &element,
+                            format!("its {sort} is not a JSON object"),
+                        ));
+                    };
+                    if sort == "keywords" {
+                        &mut extra
+                    } else {
+                        &mut dependencies
+                    }
+                    .extend(o);
+                }
+                "requiredWithoutProperty" => {
+                    let list: Vec<String> = serde_json::from_str(value).map_err(|e| {
+                        unemittable(
+                            &element,
+                            format!("its requiredWithoutProperty is not a list of names: {e}"),
+                        )
+                    })?;
+                    names.extend(list);
+                }
+                "$ref" => ref_text = Some(value.clone()),
+                "id" => {
+                    m.insert(sort.clone(), Value::String(value.clone()));
+                }
+                _ => match slot(sort) {
+                    Some(Slot::Text) => {
+                        m.insert(sort.clone(), Value::String(value.clone()));
+                    }
+                    Some(Slot::One(_) | Slot::Map(_) | Slot::List(_)) | None => {
+                        return Err(unemittable(
+                            &element,
+                            format!("JSON Schema has no keyword for sort {sort:?}"),
+                        ));
+                    }
+                    Some(_) => {
+                        m.insert(sort.clone(), parse(sort, value)?);
+                    }
+                },
+            }
+        }
+        let mut lists: BTreeMap<&str, Vec<(usize, Value)>> = BTreeMap::new();
+        let mut target: Option<&str> = None;
+        for e in edges {
+            match e.kind.as_str() {
+                "variant" => {}
+                "ref" => {
+                    if target.replace(&e.tgt).is_some() {
+                        return Err(unemittable(&element, "a node has one $ref"));
+                    }
+                }
+                kind => {
+                    let Some((keyword, slot)) = of_edge(kind) else {
+                        return Err(unemittable(
+                            &format!("edge {e}"),
+                            "not an edge between schema nodes",
+                        ));
+                    };
+                    let child = self.node(&e.tgt, depth + 1)?;
+                    let name = e.name.clone().unwrap_or_default();
+                    match slot {
+                        Slot::Map("dependency") => {
+                            dependencies.insert(name, child);
+                        }
+                        Slot::Map(_) => {
+                            let entry = m
+                                .entry(keyword)
+                                .or_insert_with(|| Value::Object(Map::new()));
+                            if let Value::Object(o) = entry {
+                                o.insert(name, child);
+                            }
+                        }
+                        Slot::List(_) => {
+                            let index = name.parse::<usize>().map_err(|_| {
+                                unemittable(
+                                    &format!("edge {e}"),
+                                    "an edge of a list is named by its index",
+                                )
+                            })?;
+                            lists.entry(keyword).or_default().push((index, child));
+                        }
+                        _ => {
+                            if m.insert(keyword.to_owned(), child).is_some() {
+                                return Err(unemittable(&element, format!("it has two {keyword}")));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (keyword, mut list) in lists {
+            list.sort_by_key(|(i, _)| *i);
+            let items = Value::Array(list.into_iter().map(|(_, v)| v).collect());
+            if m.insert(keyword.to_owned(), items).is_some() {
+                return Err(unemittable(&element, format!("it has two {keyword}")));
+            }
+        }
+        let reference = match (ref_text, target) {
+            (Some(text), _) => Some(text),
+            (None, Some(t)) => Some(self.ref_to(v, t)?),
+            (None, None) => None,
+        };
+        if let Some(r) = reference {
+            m.insert("$ref".to_owned(), Value::String(r));
+        }
+        if !names.is_empty() {
+            m.insert(
+                "required".to_owned(),
+                names.into_iter().map(Value::String).collect(),
+            );
+        }
+        if !dependencies.is_empty() {
+            m.insert("dependencies".to_owned(), Value::Object(dependencies));
+        }
+        for (k, value) in extra {
+            m.entry(k).or_insert(value);
+        }
+        Ok(Value::Object(m))
+    }
+
+    /// The `$ref` text from node `from` to node `to`.
+    fn ref_to(&self, from: &str, to: &str) -> Result<String, FormatError> {
+        let place = |v: &str| {
+            self.at
+                .get(v)
+                .and_then(|(f, p)| self.files.get(*f).map(|(name, _)| (*name, p.as_str())))
+        };
+        match (place(from), place(to)) {
+            (Some((from_file, _)), Some((to_file, pointer))) => {
+                Ok(canonical_ref(from_file, to_file, pointer))
+            }
+            _ => Err(unemittable(
+                &format!("vertex {from:?}"),
+                format!("its $ref target {to:?} is not a schema node of a file"),
+            )),
+        }
+    }
+}
