@@ -1,7 +1,7 @@
 //! JSON Schema: objects with properties, arrays with items, unions of variants.
 //!
-//! Every schema node of a document is a vertex (see
-//! `crate::formats::json_schema` for the ids): its kind is its `type` when
+//! Every schema node of a document is a vertex (the JSON Schema format's
+//! module documents the ids): its kind is its `type` when
 //! that is one name, `union` for a list of types (one `variant` edge per
 //! type) or for an untyped `anyOf`/`oneOf`, `ref` for an untyped `$ref`,
 //! and `schema` otherwise; a `file` vertex stands for each file of a
