@@ -2,6 +2,10 @@
 //! subschemas (and by which edge kind), which are constraints (and what
 //! shape their value has).
 
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
+
 /// What a keyword holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Slot {
@@ -95,10 +99,11 @@ pub(super) const KEYWORDS: &[(&str, Slot)] = &[
 
 /// What `keyword` holds, if the protocol models it.
 pub(super) fn slot(keyword: &str) -> Option<Slot> {
-    KEYWORDS
-        .iter()
-        .find(|(k, _)| *k == keyword)
-        .map(|(_, s)| *s)
+    static BY_KEYWORD: OnceLock<FxHashMap<&'static str, Slot>> = OnceLock::new();
+    BY_KEYWORD
+        .get_or_init(|| KEYWORDS.iter().copied().collect())
+        .get(keyword)
+        .copied()
 }
 
 /// The keyword an edge kind stands for, and how.

@@ -81,6 +81,7 @@
 
 mod emit;
 mod keywords;
+mod locate;
 mod parse;
 mod uri;
 

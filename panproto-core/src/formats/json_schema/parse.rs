@@ -6,6 +6,7 @@ use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 
 use super::keywords::{Slot, is_type, slot};
+use super::locate::locate;
 use super::uri::{
     canonical_ref, decode_fragment, has_scheme, push_segment, resolve, split_fragment,
 };
@@ -120,12 +121,19 @@ fn syntax(path: &str, e: &serde_json::Error) -> FormatError {
 }
 
 impl Parser<'_> {
-    fn invalid(&self, file: usize, key: &str, message: String) -> FormatError {
+    /// An `Invalid` error at keyword `key` of the node at `pointer` (at
+    /// the node itself when `key` is empty).
+    fn invalid(&self, file: usize, pointer: &str, key: &str, message: String) -> FormatError {
         let (path, text) = self.files.get(file).map_or(("", ""), |f| (f.path, f.text));
-        FormatError::Invalid {
-            at: Location::of_text(path, text, &format!("\"{key}\"")),
-            message,
+        let mut full = pointer.to_owned();
+        if !key.is_empty() {
+            push_segment(&mut full, key);
         }
+        let at = match locate(text, &full) {
+            Some(offset) => Location::at_offset(path, text, offset),
+            None => Location::of_text(path, text, &format!("\"{key}\"")),
+        };
+        FormatError::Invalid { at, message }
     }
 
     /// Reads the schema node `value` at `pointer` of file `file`; `key` is
@@ -159,7 +167,8 @@ impl Parser<'_> {
             other => {
                 return Err(self.invalid(
                     file,
-                    key,
+                    pointer,
+                    "",
                     format!(
                         "{key:?} at {:?} is {}, not a schema (an object or a boolean)",
                         if pointer.is_empty() {
@@ -172,9 +181,9 @@ impl Parser<'_> {
                 ));
             }
         };
-        let base = self.identify(map, idx, base, draft4);
+        let base = self.identify(file, pointer, map, idx, base, draft4)?;
         self.push_node(file, pointer, &id, base.clone());
-        let kind = self.kind(file, map, &id)?;
+        let kind = self.kind(file, pointer, map, &id)?;
         self.b = self.b.vertex(&id, kind, None);
 
         let mut required: Vec<&str> = Vec::new();
@@ -189,6 +198,7 @@ impl Parser<'_> {
                         let Some(n) = n.as_str() else {
                             return Err(self.invalid(
                                 file,
+                                pointer,
                                 k,
                                 "required lists property names (strings)".to_owned(),
                             ));
@@ -220,6 +230,7 @@ impl Parser<'_> {
                 ("$ref" | "required" | "dependencies", _) => {
                     return Err(self.invalid(
                         file,
+                        pointer,
                         k,
                         format!("{k} has the wrong type ({})", json_kind(v)),
                     ));
@@ -230,6 +241,7 @@ impl Parser<'_> {
                         let Value::Object(children) = v else {
                             return Err(self.invalid(
                                 file,
+                                pointer,
                                 k,
                                 format!("{k} must be an object of schemas"),
                             ));
@@ -247,6 +259,7 @@ impl Parser<'_> {
                         let Value::Array(list) = v else {
                             return Err(self.invalid(
                                 file,
+                                pointer,
                                 k,
                                 format!("{k} must be an array of schemas"),
                             ));
@@ -257,6 +270,7 @@ impl Parser<'_> {
                         let Some(text) = constraint_text(shape, v) else {
                             return Err(self.invalid(
                                 file,
+                                pointer,
                                 k,
                                 format!("{k} must be {}, not {}", shape_name(shape), json_kind(v)),
                             ));
@@ -301,11 +315,12 @@ impl Parser<'_> {
     }
 
     fn push_node(&mut self, file: usize, pointer: &str, id: &str, base: String) {
-        self.ids.insert(id.to_owned(), self.nodes.len());
+        let id = id.to_owned();
+        self.ids.insert(id.clone(), self.nodes.len());
         self.nodes.push(Node {
             file,
             pointer: pointer.to_owned(),
-            id: id.to_owned(),
+            id,
             base,
         });
     }
@@ -314,52 +329,84 @@ impl Parser<'_> {
     /// base URI of its refs and subschemas.
     fn identify(
         &mut self,
+        file: usize,
+        pointer: &str,
         map: &Map<String, Value>,
         idx: usize,
         base: &str,
         draft4: bool,
-    ) -> String {
+    ) -> Result<String, FormatError> {
         let mut base = split_fragment(base).0.to_owned();
         let key = if draft4 { "id" } else { "$id" };
+        let twice = |this: &Self, key: &str, what: &str, prev: usize| {
+            let other = this.nodes.get(prev).map_or("", |n| n.id.as_str());
+            this.invalid(
+                file,
+                pointer,
+                key,
+                format!("{what} is already the {key} of {other:?}"),
+            )
+        };
         if let Some(Value::String(own)) = map.get(key) {
             let resolved = resolve(&base, own);
             let (doc, frag) = split_fragment(&resolved);
             if doc != base {
-                self.resources.insert(doc.to_owned(), idx);
+                if let Some(prev) = self.resources.insert(doc.to_owned(), idx) {
+                    return Err(twice(self, key, doc, prev));
+                }
                 base = doc.to_owned();
             }
             if frag.is_some_and(|f| !f.is_empty()) {
-                self.anchors.insert(resolved.clone(), idx);
+                if let Some(prev) = self.anchors.insert(resolved.clone(), idx) {
+                    return Err(twice(self, key, &resolved, prev));
+                }
             }
         }
         for key in ["$anchor", "$dynamicAnchor"] {
             if let Some(Value::String(name)) = map.get(key) {
-                self.anchors.insert(format!("{base}#{name}"), idx);
+                let anchor = format!("{base}#{name}");
+                if let Some(prev) = self.anchors.insert(anchor.clone(), idx) {
+                    if prev != idx {
+                        return Err(twice(self, key, &anchor, prev));
+                    }
+                }
             }
         }
-        base
+        Ok(base)
     }
 
     /// The node's vertex kind (declaring the variants of a list of types).
     fn kind(
         &mut self,
         file: usize,
+        pointer: &str,
         map: &Map<String, Value>,
         id: &str,
     ) -> Result<&'static str, FormatError> {
         Ok(match map.get("type") {
             Some(Value::String(t)) => type_kind(t).ok_or_else(|| {
-                self.invalid(file, "type", format!("{t:?} is not a JSON Schema type"))
+                self.invalid(
+                    file,
+                    pointer,
+                    "type",
+                    format!("{t:?} is not a JSON Schema type"),
+                )
             })?,
             Some(Value::Array(types)) => {
                 if types.is_empty() {
-                    return Err(self.invalid(file, "type", "type lists no type".to_owned()));
+                    return Err(self.invalid(
+                        file,
+                        pointer,
+                        "type",
+                        "type lists no type".to_owned(),
+                    ));
                 }
                 let mut seen = Vec::with_capacity(types.len());
                 for (i, t) in types.iter().enumerate() {
                     let Some(kind) = t.as_str().and_then(type_kind) else {
                         return Err(self.invalid(
                             file,
+                            pointer,
                             "type",
                             format!("{t} is not a JSON Schema type"),
                         ));
@@ -367,6 +414,7 @@ impl Parser<'_> {
                     if seen.contains(&kind) {
                         return Err(self.invalid(
                             file,
+                            pointer,
                             "type",
                             format!("type lists {kind:?} twice"),
                         ));
@@ -385,6 +433,7 @@ impl Parser<'_> {
             Some(other) => {
                 return Err(self.invalid(
                     file,
+                    pointer,
                     "type",
                     format!(
                         "type must be a type name or a list of them, not {}",
@@ -464,7 +513,10 @@ impl Parser<'_> {
                 .or_else(|| self.resources.get(split_fragment(&by_path).0))
                 .and_then(|r| self.nodes.get(*r));
             let unresolved = || FormatError::UnresolvedRef {
-                at: Location::of_text(file.path, file.text, &format!("\"{text}\"")),
+                at: match locate(file.text, &format!("{}/$ref", node.pointer)) {
+                    Some(offset) => Location::at_offset(file.path, file.text, offset),
+                    None => Location::of_text(file.path, file.text, &format!("\"{text}\"")),
+                },
                 reference: text.clone(),
             };
             let target = match found {
