@@ -23,9 +23,11 @@ pub enum Tightness {
 fn direction(sort: &str) -> Option<bool> {
     match sort {
         "maxLength" | "maxGraphemes" | "max-length" | "maximum" | "exclusiveMaximum"
-        | "maxItems" | "maxProperties" | "maxSize" | "precision" | "scale" => Some(true),
+        | "maxItems" | "maxProperties" | "maxSize" | "precision" | "scale" | "maxContains" => {
+            Some(true)
+        }
         "minLength" | "minGraphemes" | "minimum" | "exclusiveMinimum" | "minItems"
-        | "minProperties" => Some(false),
+        | "minProperties" | "minContains" => Some(false),
         _ => None,
     }
 }
@@ -73,6 +75,17 @@ pub fn restricts(sort: &str) -> bool {
             | "json-name"
             | "knownValues"
             | "index"
+            // JSON Schema's annotations, and the keywords it does not
+            // model (unknown keywords never fail validation).
+            | "title"
+            | "$comment"
+            | "examples"
+            | "readOnly"
+            | "writeOnly"
+            | "contentEncoding"
+            | "contentMediaType"
+            | "$anchor"
+            | "keywords"
     )
 }
 
@@ -97,5 +110,9 @@ mod tests {
         assert_eq!(compare("pattern", "^a", "^b"), Tightness::Incomparable);
         assert!(restricts("maxLength"));
         assert!(!restricts("description"));
+        assert!(
+            !restricts("title") && !restricts("keywords") && restricts("requiredWithoutProperty")
+        );
+        assert_eq!(compare("maxContains", "3", "2"), Tightness::Tighter);
     }
 }
