@@ -841,6 +841,39 @@ fn emit_refuses_what_json_schema_cannot_write() {
 }
 
 #[test]
+fn deep_nesting_is_refused_not_overflowed() {
+    let p = builtin_protocol("json-schema").unwrap();
+    let chain = |n: usize| {
+        let mut b = Schema::builder(p.clone()).vertex("n0", "schema", None);
+        for i in 1..=n {
+            let (parent, child) = (format!("n{}", i - 1), format!("n{i}"));
+            b = b
+                .vertex(&child, "schema", None)
+                .edge(parent, child, "not", None);
+        }
+        b.build().unwrap()
+    };
+    // As deep as JSON parsers read: written, and read back.
+    let deep = chain(126);
+    let emitted = F.emit(&deep, &FormatOptions::default()).unwrap();
+    let again = F
+        .parse(
+            &Source::from_files("deep", emitted.files),
+            &FormatOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(again.vertices().len(), deep.vertices().len());
+    assert!(again.vertices().contains_key("#/not/not"));
+    // Deeper: refused, and no stack overflow however deep.
+    for n in [127, 100_000] {
+        let err = F.emit(&chain(n), &FormatOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("deeper"), "{err}");
+    }
+    let err = parse_err("deep.json", &"[".repeat(100_000));
+    assert!(matches!(err, FormatError::Syntax { .. }), "{err}");
+}
+
+#[test]
 fn truncated_and_garbage_input_never_panics() {
     let text = read(&corpus_file("cyclonedx_jsf-0.82.schema.json"));
     let mut errors = 0;

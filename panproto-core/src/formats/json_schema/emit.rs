@@ -14,9 +14,10 @@ use crate::model::{Edge, Schema};
 /// The file name of a single-file schema's document.
 const SINGLE: &str = "schema.json";
 
-/// Deeper than this, a hand-built chain of nodes is refused (parsed
-/// documents are bounded by the JSON parser's own nesting limit).
-const MAX_DEPTH: usize = 1000;
+/// The deepest JSON nesting written: what `serde_json` (and so parse)
+/// reads back. A hand-built chain of nodes deeper than this is refused
+/// (parsed documents never are: they were read under the same limit).
+const MAX_DEPTH: usize = 127;
 
 fn unemittable(element: &str, reason: impl Into<String>) -> FormatError {
     FormatError::Unemittable {
@@ -53,7 +54,7 @@ pub(in crate::formats) fn emit(
     em.locate()?;
     let mut emitted = Emitted::default();
     for (name, root) in &em.files {
-        let value = em.node(root, 0)?;
+        let value = em.node(root, 1)?;
         let mut text = serde_json::to_string_pretty(&value)
             .map_err(|e| unemittable(&format!("file {name:?}"), e.to_string()))?;
         text.push('\n');
@@ -124,18 +125,18 @@ impl<'a> Emitter<'a> {
     /// Places every node: its file and JSON pointer, from its parent's
     /// edges. A node reached twice, or never, cannot be written.
     fn locate(&mut self) -> Result<(), FormatError> {
-        let mut stack: Vec<(&'a str, usize, String)> = self
+        // (vertex, file, pointer, JSON depth)
+        let mut stack: Vec<(&'a str, usize, String, usize)> = self
             .files
             .iter()
             .enumerate()
-            .map(|(i, (_, root))| (*root, i, String::new()))
+            .map(|(i, (_, root))| (*root, i, String::new(), 1))
             .collect();
         let mut variants: FxHashSet<&str> = FxHashSet::default();
-        while let Some((v, file, pointer)) = stack.pop() {
-            let element = format!("vertex {v:?}");
+        while let Some((v, file, pointer, depth)) = stack.pop() {
             if self.at.contains_key(v) || variants.contains(v) {
                 return Err(unemittable(
-                    &element,
+                    &format!("vertex {v:?}"),
                     "it is under two parents (or its own descendant); a JSON Schema node has one place",
                 ));
             }
@@ -159,10 +160,22 @@ impl<'a> Emitter<'a> {
                         };
                         let mut child = pointer.clone();
                         push_segment(&mut child, keyword);
+                        // A subschema is one level down, or two under a
+                        // keyword's object or array.
+                        let mut levels = 1;
                         if let Slot::Map(_) | Slot::List(_) = slot {
                             push_segment(&mut child, e.name.as_deref().unwrap_or_default());
+                            levels = 2;
                         }
-                        stack.push((e.tgt.as_str(), file, child));
+                        if depth + levels > MAX_DEPTH {
+                            return Err(unemittable(
+                                &format!("vertex {:?}", e.tgt),
+                                format!(
+                                    "it is nested deeper than the {MAX_DEPTH} levels JSON parsers read"
+                                ),
+                            ));
+                        }
+                        stack.push((e.tgt.as_str(), file, child, depth + levels));
                     }
                 }
             }
@@ -186,7 +199,7 @@ impl<'a> Emitter<'a> {
         if depth > MAX_DEPTH {
             return Err(unemittable(
                 &element,
-                format!("nested deeper than {MAX_DEPTH}"),
+                format!("it is nested deeper than the {MAX_DEPTH} levels JSON parsers read"),
             ));
         }
         let schema = self.schema;
@@ -321,7 +334,10 @@ impl<'a> Emitter<'a> {
                             "not an edge between schema nodes",
                         ));
                     };
-                    let child = self.node(&e.tgt, depth + 1)?;
+                    // A subschema is one level down, or two under a
+                    // keyword's object or array.
+                    let levels = if let Slot::One(_) = slot { 1 } else { 2 };
+                    let child = self.node(&e.tgt, depth + levels)?;
                     let name = e.name.clone().unwrap_or_default();
                     match slot {
                         Slot::Map("dependency") => {
