@@ -602,6 +602,32 @@ fn draft_4_id_and_boolean_exclusive_bounds() {
         "ref",
         None
     ));
+    // Up to draft 7 a `$ref` overrides its siblings, `$id` too; from
+    // 2019-09 the `$id` beside it changes the base the ref resolves against.
+    let text = |draft: &str| {
+        format!(
+            r##"{{"$schema": "{draft}", "$id": "http://x.org/root.json",
+                "definitions": {{"d": {{"type": "string"}}}},
+                "properties": {{"p": {{"$id": "http://x.org/p.json", "$ref": "#/definitions/d"}}}}}}"##
+        )
+    };
+    let s = round_trip_text("d7.json", &text("http://json-schema.org/draft-07/schema#"));
+    assert!(has_edge(
+        &s,
+        "#/properties/p",
+        "#/definitions/d",
+        "ref",
+        None
+    ));
+    assert_eq!(
+        constraint(&s, "#/properties/p", "$id").unwrap(),
+        "http://x.org/p.json"
+    );
+    let err = parse_err(
+        "d2020.json",
+        &text("https://json-schema.org/draft/2020-12/schema"),
+    );
+    assert!(matches!(err, FormatError::UnresolvedRef { .. }), "{err}");
     // In draft 2020-12, `id` is not a keyword: kept with the unknown ones.
     let s = parse("n.json", r#"{"id": 5, "type": "string"}"#);
     assert_eq!(constraint(&s, "#", "keywords").unwrap(), r#"{"id":5}"#);

@@ -62,7 +62,8 @@
 //! # Refs
 //!
 //! A `$ref` is resolved against the base URI of its node (the file's path,
-//! changed by each `$id`, or by `id` in draft 4): to a document by its
+//! changed by each `$id`, or by `id` in draft 4; up to draft 7 not by the
+//! `$id` beside a `$ref`, which overrides its siblings): to a document by its
 //! `$id` or by its path in the source, then to a node by JSON pointer or
 //! by anchor (`$anchor`, `$dynamicAnchor`, draft 4 to 7 `"$id": "#name"`).
 //! A ref that resolves to an absolute URI (`https://...`, or a relative

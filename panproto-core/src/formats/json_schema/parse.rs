@@ -22,6 +22,8 @@ struct File<'s> {
     prefix: &'s str,
     /// Whether `id` (not `$id`) names the base URI: draft 4.
     draft4: bool,
+    /// Whether `$ref` overrides its siblings, `$id` among them: drafts 4 to 7.
+    ref_alone: bool,
 }
 
 /// A schema node read: where it is, and the base URI its refs resolve against.
@@ -78,6 +80,9 @@ pub(in crate::formats) fn parse(
             text,
             prefix: if multi { &file.path } else { "" },
             draft4: dialect.contains("draft-04"),
+            ref_alone: ["draft-04", "draft-06", "draft-07"]
+                .iter()
+                .any(|d| dialect.contains(d)),
         });
         roots.push(root);
     }
@@ -147,10 +152,10 @@ impl Parser<'_> {
         base: &str,
         key: &str,
     ) -> Result<String, FormatError> {
-        let (prefix, draft4) = self
+        let (prefix, draft4, ref_alone) = self
             .files
             .get(file)
-            .map_or(("", false), |f| (f.prefix, f.draft4));
+            .map_or(("", false, false), |f| (f.prefix, f.draft4, f.ref_alone));
         let id = format!("{prefix}#{pointer}");
         let idx = self.nodes.len();
         let map = match value {
@@ -181,7 +186,13 @@ impl Parser<'_> {
                 ));
             }
         };
-        let base = self.identify(file, pointer, map, idx, base, draft4)?;
+        let base = if ref_alone && map.contains_key("$ref") {
+            // Drafts 4 to 7 ignore every sibling of `$ref`: its `$id`
+            // neither names the node nor changes the base.
+            split_fragment(base).0.to_owned()
+        } else {
+            self.identify(file, pointer, map, idx, base, draft4)?
+        };
         self.push_node(file, pointer, &id, base.clone());
         let kind = self.kind(file, pointer, map, &id)?;
         self.b = self.b.vertex(&id, kind, None);
