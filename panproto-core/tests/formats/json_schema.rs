@@ -326,6 +326,52 @@ fn objects_properties_required_and_bounds() {
 }
 
 #[test]
+fn property_order_is_kept_and_keywords_come_in_a_reading_order() {
+    let text = r#"{"properties": {"zeta": {"type": "string"}, "alpha": {}, "mid": {"x-ui": {"b": 1, "a": 2}}},
+                   "type": "object", "$schema": "https://json-schema.org/draft/2020-12/schema",
+                   "x-later": 1, "x-first": 2}"#;
+    let s = round_trip_text("o.json", text);
+    assert_eq!(
+        constraint(&s, "#", "propertyOrder").unwrap(),
+        r#"["zeta","alpha","mid"]"#
+    );
+    assert_eq!(
+        constraint(&s, "#", "keywords").unwrap(),
+        r#"{"x-later":1,"x-first":2}"#
+    );
+    let emitted = F.emit(&s, &FormatOptions::default()).unwrap();
+    let out = emitted.single_text().unwrap();
+    let at = |needle: &str| {
+        out.find(needle)
+            .unwrap_or_else(|| panic!("{needle} in {out}"))
+    };
+    assert!(
+        at("\"$schema\"") < at("\"type\"") && at("\"type\"") < at("\"properties\""),
+        "{out}"
+    );
+    assert!(
+        at("\"zeta\"") < at("\"alpha\"") && at("\"alpha\"") < at("\"mid\""),
+        "{out}"
+    );
+    assert!(
+        at("\"x-later\"") < at("\"x-first\"") && at("\"b\": 1") < at("\"a\": 2"),
+        "{out}"
+    );
+    // A hand-built schema without an order writes its properties by name.
+    let unordered = Schema::builder(builtin_protocol("json-schema").unwrap())
+        .vertex("#", "object", None)
+        .vertex("#/properties/b", "string", None)
+        .vertex("#/properties/a", "string", None)
+        .edge("#", "#/properties/b", "prop", Some("b".to_owned()))
+        .edge("#", "#/properties/a", "prop", Some("a".to_owned()))
+        .build()
+        .unwrap();
+    let emitted = F.emit(&unordered, &FormatOptions::default()).unwrap();
+    let out = emitted.single_text().unwrap();
+    assert!(out.find("\"a\"") < out.find("\"b\""), "{out}");
+}
+
+#[test]
 fn defs_refs_anchors_and_recursion() {
     let text = r##"{
         "$schema": "https://json-schema.org/draft/2020-12/schema",

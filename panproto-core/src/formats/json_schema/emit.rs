@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use rustc_hash::{FxHashMap, FxHashSet};
-use serde_json::{Map, Value};
+
+use super::json::Json as Value;
 
 use super::keywords::{Slot, is_type, of_edge, slot};
 use super::uri::{canonical_ref, push_segment};
@@ -55,8 +56,7 @@ pub(in crate::formats) fn emit(
     let mut emitted = Emitted::default();
     for (name, root) in &em.files {
         let value = em.node(root, 1)?;
-        let mut text = serde_json::to_string_pretty(&value)
-            .map_err(|e| unemittable(&format!("file {name:?}"), e.to_string()))?;
+        let mut text = value.pretty();
         text.push('\n');
         emitted.files.insert((*name).to_owned(), text);
     }
@@ -219,7 +219,8 @@ impl<'a> Emitter<'a> {
                 )),
             };
         }
-        let mut m = Map::new();
+        // The modelled keywords; written in the order of `KEYWORD_ORDER`.
+        let mut m: BTreeMap<String, Value> = BTreeMap::new();
         // By the index each is named with (the order `type` lists them in).
         let mut variants: Vec<(usize, &str)> = Vec::new();
         for e in edges.iter().filter(|e| e.kind == "variant") {
@@ -265,8 +266,9 @@ impl<'a> Emitter<'a> {
             }
         }
         let mut names: BTreeSet<String> = required.cloned().unwrap_or_default();
-        let mut dependencies = Map::new();
-        let mut extra = Map::new();
+        let mut dependencies: BTreeMap<String, Value> = BTreeMap::new();
+        let mut extra: Vec<(String, Value)> = Vec::new();
+        let mut order: Vec<String> = Vec::new();
         let mut ref_text: Option<String> = None;
         let parse = |sort: &str, value: &str| {
             serde_json::from_str::<Value>(value)
@@ -282,11 +284,10 @@ impl<'a> Emitter<'a> {
                         ));
                     };
                     if sort == "keywords" {
-                        &mut extra
+                        extra.extend(o);
                     } else {
-                        &mut dependencies
+                        dependencies.extend(o);
                     }
-                    .extend(o);
                 }
                 "requiredWithoutProperty" => {
                     let list: Vec<String> = serde_json::from_str(value).map_err(|e| {
@@ -298,6 +299,14 @@ impl<'a> Emitter<'a> {
                     names.extend(list);
                 }
                 "$ref" => ref_text = Some(value.clone()),
+                "propertyOrder" => {
+                    order = serde_json::from_str(value).map_err(|e| {
+                        unemittable(
+                            &element,
+                            format!("its propertyOrder is not a list of names: {e}"),
+                        )
+                    })?;
+                }
                 "id" => {
                     m.insert(sort.clone(), Value::String(value.clone()));
                 }
@@ -318,6 +327,7 @@ impl<'a> Emitter<'a> {
             }
         }
         let mut lists: BTreeMap<&str, Vec<(usize, Value)>> = BTreeMap::new();
+        let mut maps: BTreeMap<&str, Vec<(String, Value)>> = BTreeMap::new();
         let mut target: Option<&str> = None;
         for e in edges {
             match e.kind.as_str() {
@@ -343,14 +353,7 @@ impl<'a> Emitter<'a> {
                         Slot::Map("dependency") => {
                             dependencies.insert(name, child);
                         }
-                        Slot::Map(_) => {
-                            let entry = m
-                                .entry(keyword)
-                                .or_insert_with(|| Value::Object(Map::new()));
-                            if let Value::Object(o) = entry {
-                                o.insert(name, child);
-                            }
-                        }
+                        Slot::Map(_) => maps.entry(keyword).or_default().push((name, child)),
                         Slot::List(_) => {
                             let index = name.parse::<usize>().map_err(|_| {
                                 unemittable(
@@ -368,6 +371,18 @@ impl<'a> Emitter<'a> {
                     }
                 }
             }
+        }
+        for (keyword, mut members) in maps {
+            // Properties in the order the document gave them, the rest
+            // (and names the order lacks) by name.
+            let place = |name: &str| {
+                let at = (keyword == "properties")
+                    .then(|| order.iter().position(|n| n == name))
+                    .flatten();
+                at.unwrap_or(usize::MAX)
+            };
+            members.sort_by(|(a, _), (b, _)| place(a).cmp(&place(b)).then_with(|| a.cmp(b)));
+            m.insert(keyword.to_owned(), Value::Object(members));
         }
         for (keyword, mut list) in lists {
             list.sort_by_key(|(i, _)| *i);
@@ -387,16 +402,24 @@ impl<'a> Emitter<'a> {
         if !names.is_empty() {
             m.insert(
                 "required".to_owned(),
-                names.into_iter().map(Value::String).collect(),
+                Value::Array(names.into_iter().map(Value::String).collect()),
             );
         }
         if !dependencies.is_empty() {
-            m.insert("dependencies".to_owned(), Value::Object(dependencies));
+            m.insert(
+                "dependencies".to_owned(),
+                Value::Object(dependencies.into_iter().collect()),
+            );
         }
+        let mut members: Vec<(String, Value)> = m.into_iter().collect();
+        members.sort_by_key(|(k, _)| keyword_rank(k));
+        // The keywords the protocol does not model, after, in their order.
         for (k, value) in extra {
-            m.entry(k).or_insert(value);
+            if !members.iter().any(|(m, _)| *m == k) {
+                members.push((k, value));
+            }
         }
-        Ok(Value::Object(m))
+        Ok(Value::Object(members))
     }
 
     /// The `$ref` text from node `from` to node `to`.
@@ -416,4 +439,80 @@ impl<'a> Emitter<'a> {
             )),
         }
     }
+}
+
+/// The order emit writes a node's keywords in: identity, documentation,
+/// type and ref, value constraints, then the applicators by the kind of
+/// value they apply to, and definitions last.
+const KEYWORD_ORDER: &[&str] = &[
+    "$schema",
+    "$id",
+    "id",
+    "$anchor",
+    "$dynamicAnchor",
+    "$recursiveAnchor",
+    "$vocabulary",
+    "$comment",
+    "title",
+    "description",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "type",
+    "$ref",
+    "$dynamicRef",
+    "$recursiveRef",
+    "enum",
+    "const",
+    "default",
+    "examples",
+    "format",
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "exclusiveMinimum",
+    "maximum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "contentEncoding",
+    "contentMediaType",
+    "contentSchema",
+    "properties",
+    "required",
+    "patternProperties",
+    "additionalProperties",
+    "propertyNames",
+    "unevaluatedProperties",
+    "minProperties",
+    "maxProperties",
+    "dependencies",
+    "dependentRequired",
+    "dependentSchemas",
+    "prefixItems",
+    "items",
+    "additionalItems",
+    "unevaluatedItems",
+    "contains",
+    "minContains",
+    "maxContains",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "not",
+    "if",
+    "then",
+    "else",
+    "$defs",
+    "definitions",
+];
+
+fn keyword_rank(keyword: &str) -> usize {
+    KEYWORD_ORDER
+        .iter()
+        .position(|k| *k == keyword)
+        .unwrap_or(KEYWORD_ORDER.len())
 }

@@ -49,7 +49,10 @@
 //! `default`, `examples`, `uniqueItems`, `deprecated`, `$vocabulary`,
 //! `dependentRequired`, ...). `required` is the vertex's required edges for
 //! the names that are properties of the node; the names that are not go in
-//! `requiredWithoutProperty` (a sorted JSON list). `dependencies` holds the
+//! `requiredWithoutProperty` (a sorted JSON list). `propertyOrder` is the
+//! order of a node's `properties` (a JSON list of names, for two or more):
+//! validation ignores it, but the documents' readers (form and
+//! documentation generators, people) follow it. `dependencies` holds the
 //! entries of `dependencies` that are lists of names. `$ref` keeps the
 //! text of a ref only where it differs from what emit writes for its edge
 //! (`#/pointer`, or `other.json#/pointer`), and alone for a ref to a
@@ -77,10 +80,16 @@
 //! # Emit
 //!
 //! Each file's root node is written with its subschemas under the keywords
-//! of their edges; object keys come out sorted, `required` sorted. A
-//! single-file schema is written as `schema.json`.
+//! of their edges, keywords in a fixed reading order (`$schema`, `$id`,
+//! documentation, `type`, `$ref`, value constraints, applicators, `$defs`),
+//! properties in their `propertyOrder`, the unmodelled keywords last in
+//! their own order, `required` sorted. JSON is read into an order-keeping
+//! value (`json`) rather than `serde_json::Value`, whose `preserve_order`
+//! feature would change every other module's JSON. A single-file schema is
+//! written as `schema.json`.
 
 mod emit;
+mod json;
 mod keywords;
 mod locate;
 mod parse;

@@ -3,8 +3,8 @@
 //! every file's `$id`s, anchors and paths.
 
 use rustc_hash::FxHashMap;
-use serde_json::{Map, Value};
 
+use super::json::{Json as Value, Members};
 use super::keywords::{Slot, is_type, slot};
 use super::locate::locate;
 use super::uri::{
@@ -61,7 +61,7 @@ pub(in crate::formats) fn parse(
         let text = file.text.strip_prefix('\u{feff}').unwrap_or(&file.text);
         let root: Value = serde_json::from_str(text).map_err(|e| syntax(&file.path, &e))?;
         let dialect = match &root {
-            Value::Object(m) => m.get("$schema").and_then(Value::as_str).unwrap_or(""),
+            Value::Object(m) => m.member("$schema").and_then(Value::as_str).unwrap_or(""),
             _ => "",
         };
         if dialect.contains("draft-03")
@@ -186,7 +186,7 @@ impl Parser<'_> {
                 ));
             }
         };
-        let base = if ref_alone && map.contains_key("$ref") {
+        let base = if ref_alone && map.has("$ref") {
             // Drafts 4 to 7 ignore every sibling of `$ref`: its `$id`
             // neither names the node nor changes the base.
             split_fragment(base).0.to_owned()
@@ -198,8 +198,8 @@ impl Parser<'_> {
         self.b = self.b.vertex(&id, kind, None);
 
         let mut required: Vec<&str> = Vec::new();
-        let mut dependencies = Map::new();
-        let mut unknown = Map::new();
+        let mut dependencies = Vec::new();
+        let mut unknown = Vec::new();
         for (k, v) in map {
             match (k.as_str(), v) {
                 ("type", _) => {}
@@ -224,7 +224,7 @@ impl Parser<'_> {
                 ("dependencies", Value::Object(deps)) => {
                     for (name, dep) in deps {
                         if dep.is_array() {
-                            dependencies.insert(name.clone(), dep.clone());
+                            dependencies.push((name.clone(), dep.clone()));
                         } else {
                             let len = pointer.len();
                             push_segment(pointer, k);
@@ -289,16 +289,20 @@ impl Parser<'_> {
                         self.b = self.b.constraint(&id, k.as_str(), text);
                     }
                     None => {
-                        unknown.insert(k.clone(), v.clone());
+                        unknown.push((k.clone(), v.clone()));
                     }
                 },
             }
         }
+        let props = map.member("properties").and_then(Value::as_object);
+        if let Some(props) = props.filter(|p| p.len() > 1) {
+            let names: Vec<&str> = props.iter().map(|(n, _)| n.as_str()).collect();
+            self.b = self.b.constraint(&id, "propertyOrder", json_text(&names));
+        }
         if !required.is_empty() {
-            let props = map.get("properties").and_then(Value::as_object);
             let (with, mut without): (Vec<&str>, Vec<&str>) = required
                 .into_iter()
-                .partition(|n| props.is_some_and(|p| p.contains_key(*n)));
+                .partition(|n| props.is_some_and(|p| p.has(n)));
             if !with.is_empty() {
                 self.b = self
                     .b
@@ -342,7 +346,7 @@ impl Parser<'_> {
         &mut self,
         file: usize,
         pointer: &str,
-        map: &Map<String, Value>,
+        map: &[(String, Value)],
         idx: usize,
         base: &str,
         draft4: bool,
@@ -358,7 +362,7 @@ impl Parser<'_> {
                 format!("{what} is already the {key} of {other:?}"),
             )
         };
-        if let Some(Value::String(own)) = map.get(key) {
+        if let Some(Value::String(own)) = map.member(key) {
             let resolved = resolve(&base, own);
             let (doc, frag) = split_fragment(&resolved);
             if doc != base {
@@ -374,7 +378,7 @@ impl Parser<'_> {
             }
         }
         for key in ["$anchor", "$dynamicAnchor"] {
-            if let Some(Value::String(name)) = map.get(key) {
+            if let Some(Value::String(name)) = map.member(key) {
                 let anchor = format!("{base}#{name}");
                 if let Some(prev) = self.anchors.insert(anchor.clone(), idx) {
                     if prev != idx {
@@ -391,10 +395,10 @@ impl Parser<'_> {
         &mut self,
         file: usize,
         pointer: &str,
-        map: &Map<String, Value>,
+        map: &[(String, Value)],
         id: &str,
     ) -> Result<&'static str, FormatError> {
-        Ok(match map.get("type") {
+        Ok(match map.member("type") {
             Some(Value::String(t)) => type_kind(t).ok_or_else(|| {
                 self.invalid(
                     file,
@@ -452,8 +456,8 @@ impl Parser<'_> {
                     ),
                 ));
             }
-            None if map.contains_key("$ref") => "ref",
-            None if map.contains_key("anyOf") || map.contains_key("oneOf") => "union",
+            None if map.has("$ref") => "ref",
+            None if map.has("anyOf") || map.has("oneOf") => "union",
             None => "schema",
         })
     }

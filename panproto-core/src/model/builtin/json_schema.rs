@@ -122,6 +122,7 @@ pub(super) fn protocol() -> Protocol {
             "dependentRequired",
             "dependencies",
             "requiredWithoutProperty",
+            "propertyOrder",
             "boolean-schema",
             "keywords",
         ],
