@@ -85,6 +85,7 @@ pub fn restricts(sort: &str) -> bool {
             | "contentEncoding"
             | "contentMediaType"
             | "$anchor"
+            | "propertyOrder"
             | "keywords"
     )
 }
