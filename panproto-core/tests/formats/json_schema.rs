@@ -901,6 +901,26 @@ fn emit_refuses_what_json_schema_cannot_write() {
         .unwrap();
     let err = F.emit(&shared, &FormatOptions::default()).unwrap_err();
     assert!(err.to_string().contains("two parents"), "{err}");
+    // A kind the node's keywords would not read back as.
+    let untargeted = Schema::builder(p.clone())
+        .vertex("r", "object", None)
+        .vertex("s", "ref", None)
+        .edge("r", "s", "prop", Some("a".to_owned()))
+        .build()
+        .unwrap();
+    let err = F.emit(&untargeted, &FormatOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("reads back as"), "{err}");
+    let plain_with_ref = Schema::builder(p.clone())
+        .vertex("r", "schema", None)
+        .vertex("d", "string", None)
+        .edge("r", "d", "def", Some("d".to_owned()))
+        .edge("r", "d", "ref", None)
+        .build()
+        .unwrap();
+    let err = F
+        .emit(&plain_with_ref, &FormatOptions::default())
+        .unwrap_err();
+    assert!(err.to_string().contains("reads back as a \"ref\""), "{err}");
     // A list edge whose name is no index.
     let named = Schema::builder(p)
         .vertex("r", "schema", None)

@@ -2,6 +2,7 @@
 //! nodes from its root, refs written from where their targets land.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -391,6 +392,28 @@ impl<'a> Emitter<'a> {
                 return Err(unemittable(&element, format!("it has two {keyword}")));
             }
         }
+        // The kind parse gives a node without `type` follows from its
+        // keywords: one that would read back as another kind is refused.
+        let reads_back_as = if is_type(kind) {
+            kind
+        } else if !variants.is_empty() {
+            "union"
+        } else if ref_text.is_some() || target.is_some() {
+            "ref"
+        } else if m.contains_key("anyOf") || m.contains_key("oneOf") {
+            "union"
+        } else {
+            "schema"
+        };
+        if reads_back_as != kind {
+            return Err(unemittable(
+                &element,
+                format!(
+                    "a {kind:?} vertex with these edges reads back as a {reads_back_as:?} vertex \
+                     (`ref` has a $ref, `union` a list of types or anyOf/oneOf and no $ref)"
+                ),
+            ));
+        }
         let reference = match (ref_text, target) {
             (Some(text), _) => Some(text),
             (None, Some(t)) => Some(self.ref_to(v, t)?),
@@ -511,8 +534,16 @@ const KEYWORD_ORDER: &[&str] = &[
 ];
 
 fn keyword_rank(keyword: &str) -> usize {
-    KEYWORD_ORDER
-        .iter()
-        .position(|k| *k == keyword)
+    static RANKS: OnceLock<FxHashMap<&'static str, usize>> = OnceLock::new();
+    RANKS
+        .get_or_init(|| {
+            KEYWORD_ORDER
+                .iter()
+                .enumerate()
+                .map(|(i, k)| (*k, i))
+                .collect()
+        })
+        .get(keyword)
+        .copied()
         .unwrap_or(KEYWORD_ORDER.len())
 }
