@@ -372,6 +372,44 @@ fn property_order_is_kept_and_keywords_come_in_a_reading_order() {
 }
 
 #[test]
+fn records_are_checked_against_parsed_schemas() {
+    let schema = |additional: &str| {
+        parse(
+            "r.json",
+            &format!(
+                r#"{{"type": "object", "properties": {{"name": {{"type": "string", "maxLength": 3}}}},
+                    "required": ["name"], "additionalProperties": {additional}}}"#
+            ),
+        )
+    };
+    let record = |json: &str| {
+        panproto_core::Value::from(serde_json::from_str::<serde_json::Value>(json).unwrap())
+    };
+    let closed = schema("false");
+    assert!(
+        closed
+            .validate_record(&record(r#"{"name": "ab"}"#), "#")
+            .is_empty()
+    );
+    assert!(
+        !closed
+            .validate_record(&record(r#"{"name": "ab", "x": 1}"#), "#")
+            .is_empty()
+    );
+    assert!(
+        !closed
+            .validate_record(&record(r#"{"name": "abcd"}"#), "#")
+            .is_empty()
+    );
+    assert!(!closed.validate_record(&record("{}"), "#").is_empty());
+    let open = schema("true");
+    assert!(
+        open.validate_record(&record(r#"{"name": "ab", "x": 1}"#), "#")
+            .is_empty()
+    );
+}
+
+#[test]
 fn defs_refs_anchors_and_recursion() {
     let text = r##"{
         "$schema": "https://json-schema.org/draft/2020-12/schema",
