@@ -74,8 +74,9 @@
 //! ref: its text is kept (`$ref`) with no edge, and becomes an edge when
 //! the source holds that document. A ref whose document is a file path the
 //! source lacks, or whose pointer or anchor names nothing, is
-//! [`FormatError::UnresolvedRef`]. `$dynamicRef` and `$recursiveRef` are
-//! resolved only when validating, so they are kept as text.
+//! [`crate::formats::FormatError::UnresolvedRef`]. `$dynamicRef` and
+//! `$recursiveRef` are resolved only when validating, so they are kept as
+//! text.
 //!
 //! # Emit
 //!
