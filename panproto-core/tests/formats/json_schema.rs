@@ -216,7 +216,7 @@ fn the_oci_files_resolve_each_other_by_path() {
     );
     assert_eq!(
         descriptor["required"],
-        serde_json::json!(["digest", "mediaType", "size"])
+        serde_json::json!(["mediaType", "size", "digest"])
     );
 }
 
@@ -317,7 +317,7 @@ fn objects_properties_required_and_bounds() {
         Some("^x-")
     ));
     let out = emit_one(&s);
-    assert_eq!(out["required"], serde_json::json!(["extra", "name"]));
+    assert_eq!(out["required"], serde_json::json!(["name", "extra"]));
     assert_eq!(out["additionalProperties"], serde_json::json!(false));
     assert_eq!(
         out["properties"]["kind"]["enum"],

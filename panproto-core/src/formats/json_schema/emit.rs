@@ -423,6 +423,9 @@ impl<'a> Emitter<'a> {
             m.insert("$ref".to_owned(), Value::String(r));
         }
         if !names.is_empty() {
+            // In the order of the properties, then the other names sorted.
+            let mut names: Vec<String> = names.into_iter().collect();
+            names.sort_by_key(|n| order.iter().position(|o| o == n).unwrap_or(usize::MAX));
             m.insert(
                 "required".to_owned(),
                 Value::Array(names.into_iter().map(Value::String).collect()),

@@ -84,7 +84,8 @@
 //! of their edges, keywords in a fixed reading order (`$schema`, `$id`,
 //! documentation, `type`, `$ref`, value constraints, applicators, `$defs`),
 //! properties in their `propertyOrder`, the unmodelled keywords last in
-//! their own order, `required` sorted. JSON is read into an order-keeping
+//! their own order, `required` in the order of the properties (then the
+//! names that are not properties, sorted). JSON is read into an order-keeping
 //! value (`json`) rather than `serde_json::Value`, whose `preserve_order`
 //! feature would change every other module's JSON. A single-file schema is
 //! written as `schema.json`.
