@@ -410,6 +410,43 @@ fn records_are_checked_against_parsed_schemas() {
 }
 
 #[test]
+fn a_wide_object_round_trips_in_order() {
+    // Names in an order that is not sorted, all required.
+    let names: Vec<String> = (0..5_000)
+        .map(|i| format!("p{}", (i * 7919) % 5_000))
+        .collect();
+    let properties: Vec<String> = names
+        .iter()
+        .map(|n| format!("\"{n}\": {{\"type\": \"integer\"}}"))
+        .collect();
+    let required: Vec<String> = names.iter().rev().map(|n| format!("\"{n}\"")).collect();
+    let text = format!(
+        "{{\"type\": \"object\", \"properties\": {{{}}}, \"required\": [{}]}}",
+        properties.join(", "),
+        required.join(", ")
+    );
+    let start = std::time::Instant::now();
+    let s = round_trip_text("wide.json", &text);
+    let round = start.elapsed();
+    let start = std::time::Instant::now();
+    let _ = parse("wide.json", &text);
+    let parsed = start.elapsed();
+    let start = std::time::Instant::now();
+    let _ = F.emit(&s, &FormatOptions::default()).unwrap();
+    let written = start.elapsed();
+    eprintln!("5,000 properties: round trip in {round:?} (parse {parsed:?}, emit {written:?})");
+    assert_eq!(s.required()["#"].len(), 5_000);
+    let out = emit_one(&s);
+    let keys: Vec<&String> = out["properties"].as_object().unwrap().keys().collect();
+    assert_eq!(keys.len(), 5_000);
+    let emitted = F.emit(&s, &FormatOptions::default()).unwrap();
+    let text = emitted.single_text().unwrap();
+    // 7919 is prime: i * 7919 mod 5000 visits every name, p0, p2919, p838, p3757...
+    assert!(text.find("\"p2919\"") < text.find("\"p838\""));
+    assert!(text.find("\"p838\"") < text.find("\"p3757\""));
+}
+
+#[test]
 fn defs_refs_anchors_and_recursion() {
     let text = r##"{
         "$schema": "https://json-schema.org/draft/2020-12/schema",

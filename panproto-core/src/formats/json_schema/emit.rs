@@ -373,16 +373,22 @@ impl<'a> Emitter<'a> {
                 }
             }
         }
+        // Each property's place in `propertyOrder` (looked up, not scanned:
+        // an object may have thousands).
+        let places: FxHashMap<&str, usize> = order
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i))
+            .collect();
+        let place = |name: &str| places.get(name).copied().unwrap_or(usize::MAX);
         for (keyword, mut members) in maps {
             // Properties in the order the document gave them, the rest
             // (and names the order lacks) by name.
-            let place = |name: &str| {
-                let at = (keyword == "properties")
-                    .then(|| order.iter().position(|n| n == name))
-                    .flatten();
-                at.unwrap_or(usize::MAX)
-            };
-            members.sort_by(|(a, _), (b, _)| place(a).cmp(&place(b)).then_with(|| a.cmp(b)));
+            if keyword == "properties" {
+                members.sort_by(|(a, _), (b, _)| place(a).cmp(&place(b)).then_with(|| a.cmp(b)));
+            } else {
+                members.sort_by(|(a, _), (b, _)| a.cmp(b));
+            }
             m.insert(keyword.to_owned(), Value::Object(members));
         }
         for (keyword, mut list) in lists {
@@ -425,7 +431,7 @@ impl<'a> Emitter<'a> {
         if !names.is_empty() {
             // In the order of the properties, then the other names sorted.
             let mut names: Vec<String> = names.into_iter().collect();
-            names.sort_by_key(|n| order.iter().position(|o| o == n).unwrap_or(usize::MAX));
+            names.sort_by_key(|n| place(n));
             m.insert(
                 "required".to_owned(),
                 Value::Array(names.into_iter().map(Value::String).collect()),
@@ -440,11 +446,8 @@ impl<'a> Emitter<'a> {
         let mut members: Vec<(String, Value)> = m.into_iter().collect();
         members.sort_by_key(|(k, _)| keyword_rank(k));
         // The keywords the protocol does not model, after, in their order.
-        for (k, value) in extra {
-            if !members.iter().any(|(m, _)| *m == k) {
-                members.push((k, value));
-            }
-        }
+        let modelled: FxHashSet<String> = members.iter().map(|(k, _)| k.clone()).collect();
+        members.extend(extra.into_iter().filter(|(k, _)| !modelled.contains(k)));
         Ok(Value::Object(members))
     }
 

@@ -2,7 +2,7 @@
 //! JSON (parsed once by `serde_json`), then the `$ref`s resolved against
 //! every file's `$id`s, anchors and paths.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::json::{Json as Value, Members};
 use super::keywords::{Slot, is_type, slot};
@@ -300,9 +300,11 @@ impl Parser<'_> {
             self.b = self.b.constraint(&id, "propertyOrder", json_text(&names));
         }
         if !required.is_empty() {
-            let (with, mut without): (Vec<&str>, Vec<&str>) = required
-                .into_iter()
-                .partition(|n| props.is_some_and(|p| p.has(n)));
+            let names: FxHashSet<&str> = props
+                .map(|p| p.iter().map(|(n, _)| n.as_str()).collect())
+                .unwrap_or_default();
+            let (with, mut without): (Vec<&str>, Vec<&str>) =
+                required.into_iter().partition(|n| names.contains(n));
             if !with.is_empty() {
                 self.b = self
                     .b
