@@ -34,6 +34,7 @@ struct Emitter<'a> {
     out: FxHashMap<&'a str, Vec<&'a Edge>>,
     /// Vertex → (file index, JSON pointer) where it is written.
     at: FxHashMap<&'a str, (usize, String)>,
+    /// (file name, root vertex) of every file.
     files: Vec<(&'a str, &'a str)>,
 }
 
