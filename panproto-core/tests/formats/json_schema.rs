@@ -843,6 +843,16 @@ fn syntax_errors_name_file_line_and_column() {
     assert!(message.contains("expected `:`"), "{message}");
     let err = parse_err("empty.json", "");
     assert!(matches!(err, FormatError::Syntax { .. }), "{err}");
+    // A key twice in one object: refused, not one of them dropped.
+    let err = parse_err(
+        "twice.json",
+        "{\"type\": \"string\",\n \"type\": \"integer\"}",
+    );
+    let FormatError::Syntax { at, message } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(at.line, 2, "{err}");
+    assert!(message.contains("\"type\" appears twice"), "{message}");
 }
 
 #[test]

@@ -18,8 +18,7 @@ pub(super) enum Json {
     Number(Number),
     String(String),
     Array(Vec<Json>),
-    /// Members in order; a key repeated in the text keeps its first place
-    /// and its last value, as `serde_json` does.
+    /// Members in order (a key repeated in the text is an error).
     Object(Vec<(String, Json)>),
 }
 
@@ -234,15 +233,17 @@ impl<'de> Visitor<'de> for JsonVisitor {
                 Some(p) => p.get(&key).copied(),
                 None => members.iter().position(|(k, _)| *k == key),
             };
-            match seen.and_then(|i| members.get_mut(i)) {
-                Some(member) => member.1 = value,
-                None => {
-                    if let Some(p) = &mut places {
-                        p.insert(key.clone(), members.len());
-                    }
-                    members.push((key, value));
-                }
+            if seen.is_some() {
+                // Readers disagree on which of the two counts (most keep
+                // the last): refused rather than one dropped in silence.
+                return Err(de::Error::custom(format!(
+                    "the key {key:?} appears twice in one object"
+                )));
             }
+            if let Some(p) = &mut places {
+                p.insert(key.clone(), members.len());
+            }
+            members.push((key, value));
         }
         Ok(Json::Object(members))
     }
@@ -254,7 +255,7 @@ mod tests {
 
     #[test]
     fn keeps_order_and_writes_as_serde_json() {
-        let text = r#"{"b": 1, "a": [true, null, 2.5, "x\"y"], "c": {}, "b": 3, "e": []}"#;
+        let text = r#"{"b": 3, "a": [true, null, 2.5, "x\"y"], "c": {}, "e": []}"#;
         let json: Json = serde_json::from_str(text).unwrap();
         assert_eq!(
             json.to_string(),
@@ -267,12 +268,17 @@ mod tests {
             serde_json::to_string_pretty(&value).unwrap()
         );
         assert_eq!(json.pointer("/a/3").and_then(Json::as_str), Some("x\"y"));
-        let many: String = (0..40).map(|i| format!("\"k{}\": {i},", i % 20)).collect();
+        let twice = serde_json::from_str::<Json>(r#"{"b": 1, "b": 2}"#).unwrap_err();
+        assert!(twice.to_string().contains("appears twice"), "{twice}");
+        // Past 16 members, keys are looked up by hash.
+        let many: String = (0..40).map(|i| format!("\"k{i}\": {i},")).collect();
         let json: Json = serde_json::from_str(&format!("{{{many} \"z\": 0}}")).unwrap();
-        assert_eq!(json.as_object().map(<[_]>::len), Some(21));
+        assert_eq!(json.as_object().map(<[_]>::len), Some(41));
         assert_eq!(
-            json.get("k3").map(ToString::to_string).as_deref(),
+            json.get("k23").map(ToString::to_string).as_deref(),
             Some("23")
         );
+        let again = format!("{{{many} \"k30\": 0}}");
+        assert!(serde_json::from_str::<Json>(&again).is_err());
     }
 }

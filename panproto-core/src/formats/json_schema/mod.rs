@@ -3,7 +3,9 @@
 //! whose `$ref`s reach each other.
 //!
 //! Parsed with `serde_json` (once per file) and walked once; `$ref`s are
-//! resolved after every file is read.
+//! resolved after every file is read. A key repeated in one object is a
+//! syntax error (readers disagree on which counts; keeping one would drop
+//! the other in silence).
 //!
 //! # Ids
 //!
