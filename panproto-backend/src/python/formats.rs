@@ -53,7 +53,10 @@ impl<'a, 'py> FromPyObject<'a, 'py> for SourceArg {
 }
 
 /// The options `parse` and the readers take, checked.
-pub(crate) fn format_options(dialect: Option<&str>, external_refs: bool) -> PyResult<FormatOptions> {
+pub(crate) fn format_options(
+    dialect: Option<&str>,
+    external_refs: bool,
+) -> PyResult<FormatOptions> {
     let mut options = FormatOptions::default();
     if let Some(name) = dialect {
         options.sql_dialect = Some(SqlDialect::from_name(name).ok_or_else(|| {

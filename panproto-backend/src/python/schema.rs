@@ -9,8 +9,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
 use super::convert::{to_python, to_value};
-use super::formats::{SourceArg, format_options, from_format};
 use super::errors::detached;
+use super::formats::{SourceArg, format_options, from_format};
 use super::protocol::{ProtocolArg, PyProtocol};
 
 /// An immutable, fluent schema builder: every method returns a new builder
@@ -256,7 +256,11 @@ impl PySchema {
 
     /// Every field (each named member of each declaration), by parent and name.
     fn fields(&self) -> Vec<super::formats::PyField> {
-        self.0.fields().into_iter().map(super::formats::PyField).collect()
+        self.0
+            .fields()
+            .into_iter()
+            .map(super::formats::PyField)
+            .collect()
     }
 
     /// Reads Avro schemas (``.avsc``): a file, a directory, or the text.
@@ -275,7 +279,13 @@ impl PySchema {
         name: Option<String>,
         external_refs: bool,
     ) -> PyResult<Self> {
-        from_format(py, "graphql", source, name, format_options(None, external_refs)?)
+        from_format(
+            py,
+            "graphql",
+            source,
+            name,
+            format_options(None, external_refs)?,
+        )
     }
 
     /// Reads SQL DDL (``.sql``; a directory is migrations applied in order).
@@ -320,7 +330,13 @@ impl PySchema {
                 .call_method1("dumps", (lexicon_json,))?
                 .extract()?,
         };
-        from_format(py, "atproto", SourceArg::Text(text), None, FormatOptions::default())
+        from_format(
+            py,
+            "atproto",
+            SourceArg::Text(text),
+            None,
+            FormatOptions::default(),
+        )
     }
 
     /// Every way ``record``, read as a value at vertex ``root``, does not fit this schema.

@@ -36,6 +36,7 @@ mod atproto;
 mod avro;
 mod error;
 mod graphql;
+mod json_schema;
 mod source;
 mod sql;
 
@@ -59,11 +60,19 @@ pub enum Format {
     Graphql,
     /// ATProto lexicons (`.json`, one NSID a file).
     Atproto,
+    /// JSON Schema documents (`.json`), drafts 4 to 2020-12.
+    JsonSchema,
 }
 
 impl Format {
     /// Every format, in the order messages list them.
-    pub const ALL: &'static [Self] = &[Self::Atproto, Self::Graphql, Self::Sql, Self::Avro];
+    pub const ALL: &'static [Self] = &[
+        Self::Atproto,
+        Self::Graphql,
+        Self::JsonSchema,
+        Self::Sql,
+        Self::Avro,
+    ];
 
     /// The format's name, as `format=` and `--format` take it.
     pub fn name(self) -> &'static str {
@@ -72,6 +81,7 @@ impl Format {
             Self::Sql => "sql",
             Self::Graphql => "graphql",
             Self::Atproto => "atproto",
+            Self::JsonSchema => "json-schema",
         }
     }
 
@@ -82,6 +92,7 @@ impl Format {
             Self::Sql => "sql",
             Self::Graphql => "graphql",
             Self::Atproto => "atproto",
+            Self::JsonSchema => "json-schema",
         }
     }
 
@@ -92,6 +103,7 @@ impl Format {
             Self::Sql => sql::EXTENSIONS,
             Self::Graphql => graphql::EXTENSIONS,
             Self::Atproto => atproto::EXTENSIONS,
+            Self::JsonSchema => json_schema::EXTENSIONS,
         }
     }
 
@@ -103,6 +115,7 @@ impl Format {
             Self::Sql => sql::sniff(text),
             Self::Graphql => graphql::sniff(text),
             Self::Atproto => atproto::sniff(text),
+            Self::JsonSchema => json_schema::sniff(text),
         }
     }
 
@@ -157,6 +170,7 @@ impl Format {
             Self::Sql => sql::parse(source, options),
             Self::Graphql => graphql::parse(source, options),
             Self::Atproto => atproto::parse(source, options),
+            Self::JsonSchema => json_schema::parse(source, options),
         }
     }
 
@@ -178,6 +192,7 @@ impl Format {
             Self::Sql => sql::emit(schema, options),
             Self::Graphql => graphql::emit(schema, options),
             Self::Atproto => atproto::emit(schema, options),
+            Self::JsonSchema => json_schema::emit(schema, options),
         }
     }
 }

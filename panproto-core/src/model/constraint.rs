@@ -23,9 +23,11 @@ pub enum Tightness {
 fn direction(sort: &str) -> Option<bool> {
     match sort {
         "maxLength" | "maxGraphemes" | "max-length" | "maximum" | "exclusiveMaximum"
-        | "maxItems" | "maxProperties" | "maxSize" | "precision" | "scale" => Some(true),
+        | "maxItems" | "maxProperties" | "maxSize" | "precision" | "scale" | "maxContains" => {
+            Some(true)
+        }
         "minLength" | "minGraphemes" | "minimum" | "exclusiveMinimum" | "minItems"
-        | "minProperties" => Some(false),
+        | "minProperties" | "minContains" => Some(false),
         _ => None,
     }
 }
@@ -106,6 +108,17 @@ pub fn restricts(sort: &str) -> bool {
             | "permissions"
             | "revision"
             | "nullable"
+            // JSON Schema's annotations, and the keywords it does not
+            // model (unknown keywords never fail validation).
+            | "$comment"
+            | "examples"
+            | "readOnly"
+            | "writeOnly"
+            | "contentEncoding"
+            | "contentMediaType"
+            | "$anchor"
+            | "propertyOrder"
+            | "keywords"
     )
 }
 
@@ -134,5 +147,9 @@ mod tests {
         assert!(restricts("not-null"));
         assert!(!restricts("order"));
         assert!(!restricts("nullable"));
+        assert!(
+            !restricts("title") && !restricts("keywords") && restricts("requiredWithoutProperty")
+        );
+        assert_eq!(compare("maxContains", "3", "2"), Tightness::Tighter);
     }
 }

@@ -524,12 +524,20 @@ impl Checker<'_> {
         }
     }
 
-    /// Whether an object at `vertex` may carry keys its schema does not name.
+    /// Whether an object at `vertex` may carry keys its schema does not name:
+    /// it has an `additional-properties` edge, to anything but JSON
+    /// Schema's `false` (a vertex with `boolean-schema` false).
     fn open(&self, vertex: &str) -> bool {
-        self.schema
-            .edges()
-            .iter()
-            .any(|e| e.src == vertex && e.kind == "additional-properties")
+        self.schema.edges().iter().any(|e| {
+            e.src == vertex
+                && e.kind == "additional-properties"
+                && self
+                    .schema
+                    .constraints()
+                    .get(&e.tgt)
+                    .and_then(|c| c.get("boolean-schema"))
+                    .is_none_or(|b| b != "false")
+        })
     }
 }
 

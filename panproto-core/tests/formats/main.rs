@@ -12,4 +12,5 @@ mod avro;
 #[allow(dead_code)]
 mod common;
 mod graphql;
+mod json_schema;
 mod sql;

@@ -20,6 +20,7 @@
 
 mod data;
 mod engine;
+mod formats;
 
 use std::error::Error;
 use std::process::ExitCode;
@@ -202,7 +203,7 @@ fn wide(protocol: &Arc<Protocol>) -> BenchResult<()> {
     let mut repo = init(&place, protocol)?;
     let t = Instant::now();
     let schema = wide_schema(protocol, 9_999)?;
-    emit("build_10k", ms(t.elapsed()), "ms", "info");
+    emit("build_10k", ms(t.elapsed()), "ms", "< 5 ms");
 
     let t = Instant::now();
     repo.add(schema.clone())?;
@@ -557,6 +558,7 @@ const GROUPS: &[(&str, Group)] = &[
     ("concurrent_writers", concurrent_writers),
     ("engine", engine::run),
     ("data", data::run),
+    ("formats", formats::run),
 ];
 
 fn run() -> BenchResult<()> {

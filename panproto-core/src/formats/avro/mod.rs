@@ -41,16 +41,25 @@ const SINGLE_NAME: &str = "schema.avsc";
 /// The extensions of Avro schema files.
 pub(super) const EXTENSIONS: &[&str] = &["avsc"];
 
-/// Whether `text` looks like an Avro schema: JSON whose types Avro names
-/// (a lexicon or a JSON Schema also has `"type"`, but not these values).
+/// Whether `text` looks like an Avro schema: JSON in which `"type"` has
+/// the value `"record"`, `"enum"`, `"fixed"` or `"error"` (a JSON Schema
+/// has `"enum"` as a key, never as the value of `"type"`).
 pub(super) fn sniff(text: &str) -> bool {
     let t = text.trim_start();
-    (t.starts_with('{') || t.starts_with('[') || t.starts_with('"'))
-        && !text.contains("\"lexicon\"")
-        && !text.contains("\"$schema\"")
-        && ["record", "enum", "fixed"]
-            .iter()
-            .any(|kind| text.contains(&format!("\"{kind}\"")) && text.contains("\"type\""))
+    if !(t.starts_with('{') || t.starts_with('[')) || text.contains("\"lexicon\"") {
+        return false;
+    }
+    text.match_indices("\"type\"").any(|(i, m)| {
+        let rest = text[i + m.len()..].trim_start();
+        let Some(rest) = rest.strip_prefix(':') else {
+            return false;
+        };
+        let rest = rest.trim_start();
+        NAMED_KINDS.iter().any(|k| {
+            rest.strip_prefix('"')
+                .is_some_and(|r| r.starts_with(k) && r[k.len()..].starts_with('"'))
+        })
+    })
 }
 
 /// Avro's primitive type names.
