@@ -34,6 +34,7 @@
 
 mod avro;
 mod error;
+mod protobuf;
 mod source;
 
 use std::collections::BTreeMap;
@@ -49,16 +50,19 @@ use source::extension;
 pub enum Format {
     /// Apache Avro schemas (`.avsc`).
     Avro,
+    /// Protocol Buffers (`.proto`), proto2 and proto3.
+    Protobuf,
 }
 
 impl Format {
     /// Every format, in the order messages list them.
-    pub const ALL: &'static [Self] = &[Self::Avro];
+    pub const ALL: &'static [Self] = &[Self::Avro, Self::Protobuf];
 
     /// The format's name, as `format=` and `--format` take it.
     pub fn name(self) -> &'static str {
         match self {
             Self::Avro => "avro",
+            Self::Protobuf => "protobuf",
         }
     }
 
@@ -66,6 +70,7 @@ impl Format {
     pub fn protocol_name(self) -> &'static str {
         match self {
             Self::Avro => "avro",
+            Self::Protobuf => "protobuf",
         }
     }
 
@@ -73,6 +78,7 @@ impl Format {
     pub fn extensions(self) -> &'static [&'static str] {
         match self {
             Self::Avro => avro::EXTENSIONS,
+            Self::Protobuf => protobuf::EXTENSIONS,
         }
     }
 
@@ -81,6 +87,7 @@ impl Format {
     pub fn sniff(self, text: &str) -> bool {
         match self {
             Self::Avro => avro::sniff(text),
+            Self::Protobuf => protobuf::sniff(text),
         }
     }
 
@@ -132,6 +139,7 @@ impl Format {
         }
         match self {
             Self::Avro => avro::parse(source, options),
+            Self::Protobuf => protobuf::parse(source, options),
         }
     }
 
@@ -150,6 +158,7 @@ impl Format {
         }
         match self {
             Self::Avro => avro::emit(schema, options),
+            Self::Protobuf => protobuf::emit(schema, options),
         }
     }
 }

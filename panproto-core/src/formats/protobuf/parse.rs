@@ -1,0 +1,555 @@
+//! `.proto` files to a schema: protox compiles the source's files (its
+//! own copies of the well-known files serve imports the source lacks),
+//! then each file of the source is walked into vertices, edges and
+//! constraints as the module doc describes.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use protox::file::{File, FileResolver, GoogleFileResolver};
+use protox::prost_reflect::{
+    Cardinality, DescriptorPool, DynamicMessage, EnumDescriptor, ExtensionDescriptor,
+    FieldDescriptor, FileDescriptor, Kind, MessageDescriptor, ServiceDescriptor, Syntax,
+};
+use protox::Compiler;
+
+use super::options::{entries, known};
+use crate::formats::{FormatError, FormatOptions, Location, Source};
+use crate::model::{builtin_protocol, Schema, SchemaBuilder, SchemaError};
+
+/// The largest field number, and the end of `max` in `reserved` and
+/// `extensions` ranges of a message.
+const MAX_FIELD_NUMBER: i64 = 536_870_911;
+
+/// Parses the `.proto` files of `source` as one schema.
+pub(in crate::formats) fn parse(
+    source: &Source,
+    _options: &FormatOptions,
+) -> Result<Schema, FormatError> {
+    let texts: HashMap<String, String> = source
+        .files()
+        .iter()
+        .map(|f| (f.path.clone(), f.text.clone()))
+        .collect();
+    for file in source.files() {
+        refuse_editions(&file.path, &file.text)?;
+    }
+    let mut compiler = Compiler::with_file_resolver(SourceResolver {
+        files: texts.clone(),
+        google: GoogleFileResolver::new(),
+    });
+    compiler.include_source_info(true).include_imports(true);
+    for file in source.files() {
+        compiler
+            .open_file(&file.path)
+            .map_err(|e| compile_error(&e, &texts))?;
+    }
+    let pool = compiler.descriptor_pool();
+    let protocol = builtin_protocol("protobuf").map_err(SchemaError::from)?;
+    let mut walker = Walker {
+        b: Schema::builder(protocol),
+        in_source: &texts,
+        externals: HashSet::new(),
+    };
+    for file in pool.files() {
+        if texts.contains_key(file.name()) {
+            walker.file(&file);
+        }
+    }
+    Ok(walker.b.build()?)
+}
+
+/// Serves the source's files by their path, then the well-known files.
+struct SourceResolver {
+    files: HashMap<String, String>,
+    google: GoogleFileResolver,
+}
+
+impl FileResolver for SourceResolver {
+    fn resolve_path(&self, path: &Path) -> Option<String> {
+        let name = path.to_str()?;
+        self.files.contains_key(name).then(|| name.to_owned())
+    }
+
+    fn open_file(&self, name: &str) -> Result<File, protox::Error> {
+        match self.files.get(name) {
+            Some(text) => File::from_source(name, text),
+            None => self.google.open_file(name),
+        }
+    }
+}
+
+/// Refuses a file whose first statement is `edition = "..."`.
+fn refuse_editions(path: &str, text: &str) -> Result<(), FormatError> {
+    let start = first_statement(text);
+    let rest = text.get(start..).unwrap_or("");
+    if let Some(after) = rest.strip_prefix("edition") {
+        if after.trim_start().starts_with('=') {
+            return Err(FormatError::Unsupported {
+                at: Location::at_offset(path, text, start),
+                construct: "editions (`edition = ...`)".to_owned(),
+                reason: "the protox parser reads proto2 and proto3 files only; \
+                         write the file with `syntax = \"proto2\"` or `\"proto3\"`"
+                    .to_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The byte offset of the first character that is not blank or in a comment.
+fn first_statement(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes.get(i..i + 2) {
+            Some(b"//") => {
+                while i < bytes.len() && bytes.get(i) != Some(&b'\n') {
+                    i += 1;
+                }
+            }
+            Some(b"/*") => {
+                i += 2;
+                while i < bytes.len() && bytes.get(i..i + 2) != Some(b"*/") {
+                    i += 1;
+                }
+                i += 2;
+            }
+            _ if bytes.get(i).is_some_and(u8::is_ascii_whitespace) => i += 1,
+            _ => break,
+        }
+    }
+    i.min(bytes.len())
+}
+
+/// A protox error as a located [`FormatError`].
+fn compile_error(err: &protox::Error, texts: &HashMap<String, String>) -> FormatError {
+    use miette::Diagnostic;
+    let message = err.to_string();
+    let file = err.file().unwrap_or("");
+    let offset = err
+        .labels()
+        .and_then(|mut labels| labels.next())
+        .map(|label| label.offset());
+    let at = match (texts.get(file), offset) {
+        (Some(text), Some(offset)) => Location::at_offset(file, text, offset),
+        _ => Location::new(file, 1, 1),
+    };
+    let quoted = || {
+        message
+            .split('\'')
+            .nth(1)
+            .unwrap_or(message.as_str())
+            .to_owned()
+    };
+    if err.is_parse() {
+        FormatError::Syntax { at, message }
+    } else if err.is_file_not_found() || message.contains("is not defined") {
+        FormatError::UnresolvedRef {
+            at,
+            reference: quoted(),
+        }
+    } else {
+        FormatError::Invalid { at, message }
+    }
+}
+
+/// Walks the compiled files into a schema builder.
+struct Walker<'s> {
+    b: SchemaBuilder,
+    /// The source's files, by name: types defined elsewhere are external.
+    in_source: &'s HashMap<String, String>,
+    /// External types already declared.
+    externals: HashSet<String>,
+}
+
+impl Walker<'_> {
+    fn vertex(&mut self, id: &str, kind: &str) {
+        self.b = self.b.vertex(id, kind, None);
+    }
+
+    fn edge(&mut self, src: &str, tgt: &str, kind: &str, name: Option<&str>) {
+        self.b = self.b.edge(src, tgt, kind, name.map(str::to_owned));
+    }
+
+    fn constraint(&mut self, vertex: &str, sort: &str, value: impl Into<String>) {
+        self.b = self.b.constraint(vertex, sort, value);
+    }
+
+    fn json_list(&mut self, vertex: &str, sort: &str, items: &[String]) {
+        if !items.is_empty() {
+            let text = serde_json::to_string(items).unwrap_or_default();
+            self.constraint(vertex, sort, text);
+        }
+    }
+
+    /// The `options` and `deprecated` sorts of an element.
+    fn options(&mut self, vertex: &str, options: &DynamicMessage, skip: &[&str]) {
+        if let Some(v) = known(options, "deprecated").and_then(|v| v.as_bool()) {
+            self.constraint(vertex, "deprecated", v.to_string());
+        }
+        let mut skipped = vec!["deprecated"];
+        skipped.extend_from_slice(skip);
+        let list = entries(options, &skipped);
+        self.json_list(vertex, "options", &list);
+    }
+
+    fn file(&mut self, file: &FileDescriptor) {
+        let id = file.name();
+        self.vertex(id, "file");
+        let syntax = match file.syntax() {
+            Syntax::Proto2 => "proto2",
+            Syntax::Proto3 => "proto3",
+        };
+        self.constraint(id, "syntax", syntax);
+        if !file.package_name().is_empty() {
+            self.constraint(id, "package", file.package_name());
+        }
+        let proto = file.file_descriptor_proto();
+        let imports: Vec<String> = proto
+            .dependency
+            .iter()
+            .enumerate()
+            .map(|(i, dep)| {
+                let i = i32::try_from(i).unwrap_or(i32::MAX);
+                let mut s = String::new();
+                if proto.public_dependency.contains(&i) {
+                    s.push_str("public ");
+                } else if proto.weak_dependency.contains(&i) {
+                    s.push_str("weak ");
+                }
+                s.push_str(&super::options::quote(dep.as_bytes()));
+                s
+            })
+            .collect();
+        self.json_list(id, "imports", &imports);
+        self.options(id, &file.options(), &[]);
+        for m in file.messages() {
+            self.edge(id, m.full_name(), "declares", Some(m.name()));
+            self.message(&m);
+        }
+        for e in file.enums() {
+            self.edge(id, e.full_name(), "declares", Some(e.name()));
+            self.enumeration(&e);
+        }
+        for s in file.services() {
+            self.edge(id, s.full_name(), "declares", Some(s.name()));
+            self.service(&s);
+        }
+        for x in file.extensions() {
+            self.extension(id, &x);
+        }
+    }
+
+    fn message(&mut self, m: &MessageDescriptor) {
+        let id = m.full_name();
+        self.vertex(id, "message");
+        self.options(id, &m.options(), &["map_entry"]);
+        let order: Vec<String> = m
+            .descriptor_proto()
+            .field
+            .iter()
+            .map(|f| f.name().to_owned())
+            .collect();
+        let mut required = Vec::new();
+        let mut oneofs_seen = HashSet::new();
+        for f in m.fields() {
+            let oneof = f.containing_oneof().filter(|o| !o.is_synthetic());
+            let parent = match &oneof {
+                Some(o) => {
+                    if oneofs_seen.insert(o.full_name().to_owned()) {
+                        self.vertex(o.full_name(), "oneof");
+                        self.edge(id, o.full_name(), "oneof", Some(o.name()));
+                        self.options(o.full_name(), &o.options(), &[]);
+                    }
+                    o.full_name().to_owned()
+                }
+                None => id.to_owned(),
+            };
+            if f.cardinality() == Cardinality::Required {
+                required.push(f.name().to_owned());
+            }
+            self.field(&parent, &f, oneof.is_some());
+        }
+        self.json_list(id, "order", &order);
+        if !required.is_empty() {
+            self.b = self.b.required(id, required);
+        }
+        let proto = m.descriptor_proto();
+        let mut reserved: Vec<String> = m
+            .reserved_ranges()
+            .map(|r| range_text(i64::from(r.start), i64::from(r.end) - 1, MAX_FIELD_NUMBER))
+            .collect();
+        reserved.extend(m.reserved_names().map(|n| super::options::quote(n.as_bytes())));
+        self.json_list(id, "reserved", &reserved);
+        let pool = m.parent_pool();
+        let ranges: Vec<String> = proto
+            .extension_range
+            .iter()
+            .map(|r| {
+                let mut s = range_text(
+                    i64::from(r.start()),
+                    i64::from(r.end()) - 1,
+                    MAX_FIELD_NUMBER,
+                );
+                if let Some(opts) = r.options.as_ref().and_then(|o| range_options(pool, o)) {
+                    s.push_str(" [");
+                    s.push_str(&opts.join(", "));
+                    s.push(']');
+                }
+                s
+            })
+            .collect();
+        self.json_list(id, "extension-ranges", &ranges);
+        for n in m.child_messages() {
+            if n.is_map_entry() {
+                continue;
+            }
+            self.edge(id, n.full_name(), "nested", Some(n.name()));
+            self.message(&n);
+        }
+        for e in m.child_enums() {
+            self.edge(id, e.full_name(), "nested", Some(e.name()));
+            self.enumeration(&e);
+        }
+        for x in m.child_extensions() {
+            self.extension(id, &x);
+        }
+    }
+
+    /// A field of `parent` (a message, or a oneof).
+    fn field(&mut self, parent: &str, f: &FieldDescriptor, in_oneof: bool) {
+        let id = f.full_name();
+        self.edge(parent, id, "field", Some(f.name()));
+        let proto = f.field_descriptor_proto();
+        if f.is_map() {
+            self.vertex(id, "map");
+            if let Some(entry) = f.kind().as_message() {
+                let key = format!("{id}.key");
+                let value = format!("{id}.value");
+                self.typed(&key, &entry.map_entry_key_field().kind());
+                self.typed(&value, &entry.map_entry_value_field().kind());
+                self.edge(id, &key, "map-key", None);
+                self.edge(id, &value, "map-value", None);
+            }
+        } else {
+            self.typed(id, &f.kind());
+            let label = match f.cardinality() {
+                Cardinality::Repeated => Some("repeated"),
+                Cardinality::Required => Some("required"),
+                Cardinality::Optional if in_oneof => None,
+                Cardinality::Optional => match f.parent_file().syntax() {
+                    Syntax::Proto2 => Some("optional"),
+                    Syntax::Proto3 => proto.proto3_optional().then_some("optional"),
+                },
+            };
+            if let Some(label) = label {
+                self.constraint(id, "label", label);
+            }
+        }
+        self.field_facts(id, &f.kind(), proto, f.is_group(), &f.options());
+    }
+
+    /// What fields and extensions share: number, default, json name,
+    /// group, packed and options.
+    fn field_facts(
+        &mut self,
+        id: &str,
+        kind: &Kind,
+        proto: &protox::prost_reflect::prost_types::FieldDescriptorProto,
+        group: bool,
+        options: &DynamicMessage,
+    ) {
+        self.constraint(id, "field-number", proto.number().to_string());
+        if let Some(d) = &proto.default_value {
+            self.constraint(id, "default", d.as_str());
+        }
+        if let Some(j) = &proto.json_name {
+            if *j != default_json_name(proto.name()) {
+                self.constraint(id, "json-name", j.as_str());
+            }
+        }
+        if group {
+            self.constraint(id, "group", "true");
+        }
+        if let Some(p) = known(options, "packed").and_then(|v| v.as_bool()) {
+            self.constraint(id, "packed", p.to_string());
+        }
+        let _ = kind;
+        self.options(id, options, &["packed"]);
+    }
+
+    /// A vertex of a field's type: a scalar kind, or a `ref` to a named type.
+    fn typed(&mut self, id: &str, kind: &Kind) {
+        match kind {
+            Kind::Message(m) => {
+                self.vertex(id, "ref");
+                self.edge(id, m.full_name(), "ref", None);
+                self.external_message(m);
+            }
+            Kind::Enum(e) => {
+                self.vertex(id, "ref");
+                self.edge(id, e.full_name(), "ref", None);
+                self.external_enum(e);
+            }
+            scalar => self.vertex(id, scalar_name(scalar)),
+        }
+    }
+
+    /// Declares a message of a file outside the source, once.
+    fn external_message(&mut self, m: &MessageDescriptor) {
+        let file = m.parent_file();
+        if !self.in_source.contains_key(file.name()) && self.externals.insert(m.full_name().to_owned()) {
+            self.vertex(m.full_name(), "message");
+            self.constraint(m.full_name(), "external", file.name());
+        }
+    }
+
+    fn external_enum(&mut self, e: &EnumDescriptor) {
+        let file = e.parent_file();
+        if !self.in_source.contains_key(file.name()) && self.externals.insert(e.full_name().to_owned()) {
+            self.vertex(e.full_name(), "enum");
+            self.constraint(e.full_name(), "external", file.name());
+        }
+    }
+
+    fn extension(&mut self, scope: &str, x: &ExtensionDescriptor) {
+        let id = x.full_name();
+        self.typed(id, &x.kind());
+        self.edge(scope, id, "extension", Some(x.name()));
+        let extendee = x.containing_message();
+        self.external_message(&extendee);
+        self.edge(id, extendee.full_name(), "extendee", None);
+        let label = match x.cardinality() {
+            Cardinality::Repeated => "repeated",
+            Cardinality::Required => "required",
+            Cardinality::Optional => "optional",
+        };
+        if x.parent_file().syntax() == Syntax::Proto2 || label == "repeated" || x.field_descriptor_proto().proto3_optional() {
+            self.constraint(id, "label", label);
+        }
+        self.field_facts(id, &x.kind(), x.field_descriptor_proto(), x.is_group(), &x.options());
+    }
+
+    fn enumeration(&mut self, e: &EnumDescriptor) {
+        let id = e.full_name();
+        self.vertex(id, "enum");
+        self.options(id, &e.options(), &[]);
+        // Declaration order, as written (`values()` goes by number).
+        let order: Vec<String> = e
+            .enum_descriptor_proto()
+            .value
+            .iter()
+            .map(|v| v.name().to_owned())
+            .collect();
+        for v in e.values() {
+            let vid = format!("{id}.{}", v.name());
+            self.vertex(&vid, "enum-value");
+            self.edge(id, &vid, "value", Some(v.name()));
+            self.constraint(&vid, "number", v.number().to_string());
+            self.options(&vid, &v.options(), &[]);
+        }
+        self.json_list(id, "order", &order);
+        let mut reserved: Vec<String> = e
+            .reserved_ranges()
+            .map(|r| range_text(i64::from(*r.start()), i64::from(*r.end()), i64::from(i32::MAX)))
+            .collect();
+        reserved.extend(e.reserved_names().map(|n| super::options::quote(n.as_bytes())));
+        self.json_list(id, "reserved", &reserved);
+    }
+
+    fn service(&mut self, s: &ServiceDescriptor) {
+        let id = s.full_name();
+        self.vertex(id, "service");
+        self.options(id, &s.options(), &[]);
+        let mut order = Vec::new();
+        for m in s.methods() {
+            let mid = m.full_name();
+            self.vertex(mid, "rpc");
+            self.edge(id, mid, "rpc", Some(m.name()));
+            let (input, output) = (m.input(), m.output());
+            self.external_message(&input);
+            self.external_message(&output);
+            self.edge(mid, input.full_name(), "input", None);
+            self.edge(mid, output.full_name(), "output", None);
+            if m.is_client_streaming() {
+                self.constraint(mid, "client-streaming", "true");
+            }
+            if m.is_server_streaming() {
+                self.constraint(mid, "server-streaming", "true");
+            }
+            self.options(mid, &m.options(), &[]);
+            order.push(m.name().to_owned());
+        }
+        self.json_list(id, "order", &order);
+    }
+}
+
+/// An extension range's options (`declaration`, `verification`), printed
+/// by reading the typed options back as a dynamic message.
+fn range_options(
+    pool: &DescriptorPool,
+    options: &protox::prost_reflect::prost_types::ExtensionRangeOptions,
+) -> Option<Vec<String>> {
+    use protox::prost::Message;
+    let desc = pool
+        .get_message_by_name("google.protobuf.ExtensionRangeOptions")
+        .or_else(|| {
+            DescriptorPool::global().get_message_by_name("google.protobuf.ExtensionRangeOptions")
+        })?;
+    let dynamic = DynamicMessage::decode(desc, options.encode_to_vec().as_slice()).ok()?;
+    let list = entries(&dynamic, &[]);
+    (!list.is_empty()).then_some(list)
+}
+
+/// `5`, `9 to 11` or `20 to max` for an inclusive range.
+fn range_text(start: i64, end: i64, max: i64) -> String {
+    if start == end {
+        start.to_string()
+    } else if end >= max {
+        format!("{start} to max")
+    } else {
+        format!("{start} to {end}")
+    }
+}
+
+/// The JSON name `protoc` gives a field: underscores dropped, the letter
+/// after each one upper-cased.
+fn default_json_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The kind (and `.proto` keyword) of a scalar type.
+pub(super) fn scalar_name(kind: &Kind) -> &'static str {
+    match kind {
+        Kind::Double => "double",
+        Kind::Float => "float",
+        Kind::Int32 => "int32",
+        Kind::Int64 => "int64",
+        Kind::Uint32 => "uint32",
+        Kind::Uint64 => "uint64",
+        Kind::Sint32 => "sint32",
+        Kind::Sint64 => "sint64",
+        Kind::Fixed32 => "fixed32",
+        Kind::Fixed64 => "fixed64",
+        Kind::Sfixed32 => "sfixed32",
+        Kind::Sfixed64 => "sfixed64",
+        Kind::Bool => "bool",
+        Kind::String => "string",
+        Kind::Bytes => "bytes",
+        Kind::Message(_) | Kind::Enum(_) => "ref",
+    }
+}
+
