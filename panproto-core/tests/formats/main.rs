@@ -6,5 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+// Each format's tests use some of the shared helpers, not all.
+#[allow(dead_code)]
 mod common;
 mod protobuf;

@@ -124,7 +124,12 @@ impl<'s> Printer<'s> {
         self.edges(src, kind)
             .next()
             .map(|e| e.tgt.as_str())
-            .ok_or_else(|| unemittable(&format!("vertex {src:?}"), &format!("it has no `{kind}` edge")))
+            .ok_or_else(|| {
+                unemittable(
+                    &format!("vertex {src:?}"),
+                    &format!("it has no `{kind}` edge"),
+                )
+            })
     }
 
     /// `.pkg.Type` for the target of `src`'s `kind` edge.
@@ -188,7 +193,12 @@ impl<'s> Printer<'s> {
             .collect()
     }
 
-    fn declaration(&mut self, id: &'s str, depth: usize, out: &mut String) -> Result<(), FormatError> {
+    fn declaration(
+        &mut self,
+        id: &'s str,
+        depth: usize,
+        out: &mut String,
+    ) -> Result<(), FormatError> {
         match self.kind(id) {
             "message" => self.message(id, None, depth, out),
             "enum" => self.enumeration(id, depth, out),
@@ -216,7 +226,10 @@ impl<'s> Printer<'s> {
             ));
         }
         if !self.written.insert(id) {
-            return Err(unemittable(&format!("vertex {id:?}"), "it is declared twice"));
+            return Err(unemittable(
+                &format!("vertex {id:?}"),
+                "it is declared twice",
+            ));
         }
         indent(out, depth);
         match group {
@@ -274,7 +287,11 @@ impl<'s> Printer<'s> {
                         continue;
                     }
                     indent(out, inner);
-                    let _ = writeln!(out, "oneof {} {{", o.name.as_deref().unwrap_or(short(&o.tgt)));
+                    let _ = writeln!(
+                        out,
+                        "oneof {} {{",
+                        o.name.as_deref().unwrap_or(short(&o.tgt))
+                    );
                     self.option_lines(&o.tgt, inner + 1, out)?;
                     for member in &order {
                         if let Some((mf, Some(mo))) = by_name.get(member.as_str()).copied() {
@@ -324,7 +341,12 @@ impl<'s> Printer<'s> {
 
     /// `extend .X { ... }` blocks for extension fields, one per extendee
     /// in the order they first appear.
-    fn extend_blocks(&mut self, extensions: &[&'s Edge], depth: usize, out: &mut String) -> Result<(), FormatError> {
+    fn extend_blocks(
+        &mut self,
+        extensions: &[&'s Edge],
+        depth: usize,
+        out: &mut String,
+    ) -> Result<(), FormatError> {
         let mut extendees: Vec<&str> = Vec::new();
         let mut by_extendee: HashMap<&str, Vec<&Edge>> = HashMap::new();
         for e in extensions {
@@ -351,7 +373,10 @@ impl<'s> Printer<'s> {
         let id = edge.tgt.as_str();
         let name = edge.name.as_deref().unwrap_or_else(|| short(id));
         let number = self.sort(id, "field-number").ok_or_else(|| {
-            unemittable(&format!("vertex {id:?}"), "a field needs a field-number constraint")
+            unemittable(
+                &format!("vertex {id:?}"),
+                "a field needs a field-number constraint",
+            )
         })?;
         let kind = self.kind(id);
         let ty = match kind {
@@ -376,7 +401,9 @@ impl<'s> Printer<'s> {
             k => {
                 return Err(unemittable(
                     &format!("vertex {id:?}"),
-                    &format!("a field of kind {k:?} has no .proto form (a message or enum type is a `ref` vertex with a `ref` edge)"),
+                    &format!(
+                        "a field of kind {k:?} has no .proto form (a message or enum type is a `ref` vertex with a `ref` edge)"
+                    ),
                 ));
             }
         };
@@ -427,9 +454,17 @@ impl<'s> Printer<'s> {
         })
     }
 
-    fn enumeration(&mut self, id: &'s str, depth: usize, out: &mut String) -> Result<(), FormatError> {
+    fn enumeration(
+        &mut self,
+        id: &'s str,
+        depth: usize,
+        out: &mut String,
+    ) -> Result<(), FormatError> {
         if !self.written.insert(id) {
-            return Err(unemittable(&format!("vertex {id:?}"), "it is declared twice"));
+            return Err(unemittable(
+                &format!("vertex {id:?}"),
+                "it is declared twice",
+            ));
         }
         indent(out, depth);
         let _ = writeln!(out, "enum {} {{", short(id));
@@ -441,7 +476,11 @@ impl<'s> Printer<'s> {
             .collect();
         let mut order = self.list(id, "order")?;
         let listed: HashSet<String> = order.iter().cloned().collect();
-        let mut rest: Vec<&str> = values.keys().copied().filter(|n| !listed.contains(*n)).collect();
+        let mut rest: Vec<&str> = values
+            .keys()
+            .copied()
+            .filter(|n| !listed.contains(*n))
+            .collect();
         rest.sort_unstable();
         order.extend(rest.into_iter().map(str::to_owned));
         for name in &order {
@@ -452,7 +491,10 @@ impl<'s> Printer<'s> {
                 ));
             };
             let number = self.sort(&e.tgt, "number").ok_or_else(|| {
-                unemittable(&format!("vertex {:?}", e.tgt), "an enum value needs a number constraint")
+                unemittable(
+                    &format!("vertex {:?}", e.tgt),
+                    "an enum value needs a number constraint",
+                )
             })?;
             let mut opts = Vec::new();
             if let Some(d) = self.sort(&e.tgt, "deprecated") {
@@ -474,7 +516,10 @@ impl<'s> Printer<'s> {
 
     fn service(&mut self, id: &'s str, depth: usize, out: &mut String) -> Result<(), FormatError> {
         if !self.written.insert(id) {
-            return Err(unemittable(&format!("vertex {id:?}"), "it is declared twice"));
+            return Err(unemittable(
+                &format!("vertex {id:?}"),
+                "it is declared twice",
+            ));
         }
         indent(out, depth);
         let _ = writeln!(out, "service {} {{", short(id));
@@ -486,7 +531,11 @@ impl<'s> Printer<'s> {
             .collect();
         let mut order = self.list(id, "order")?;
         let listed: HashSet<String> = order.iter().cloned().collect();
-        let mut rest: Vec<&str> = methods.keys().copied().filter(|n| !listed.contains(*n)).collect();
+        let mut rest: Vec<&str> = methods
+            .keys()
+            .copied()
+            .filter(|n| !listed.contains(*n))
+            .collect();
         rest.sort_unstable();
         order.extend(rest.into_iter().map(str::to_owned));
         for name in &order {
@@ -497,7 +546,13 @@ impl<'s> Printer<'s> {
                 ));
             };
             let m = e.tgt.as_str();
-            let stream = |sort| if self.sort(m, sort) == Some("true") { "stream " } else { "" };
+            let stream = |sort| {
+                if self.sort(m, sort) == Some("true") {
+                    "stream "
+                } else {
+                    ""
+                }
+            };
             let input = self.type_ref(m, "input")?;
             let output = self.type_ref(m, "output")?;
             indent(out, inner);

@@ -86,9 +86,11 @@ pub(super) const EXTENSIONS: &[&str] = &["proto"];
 pub(super) fn sniff(text: &str) -> bool {
     text.lines().any(|line| {
         let line = line.trim_start();
-        ["syntax", "package", "message ", "enum ", "service ", "import "]
-            .iter()
-            .any(|k| line.starts_with(k))
+        [
+            "syntax", "package", "message ", "enum ", "service ", "import ",
+        ]
+        .iter()
+        .any(|k| line.starts_with(k))
             && !line.starts_with('{')
     })
 }

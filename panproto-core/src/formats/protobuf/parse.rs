@@ -6,16 +6,16 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use protox::Compiler;
 use protox::file::{File, FileResolver, GoogleFileResolver};
 use protox::prost_reflect::{
     Cardinality, DescriptorPool, DynamicMessage, EnumDescriptor, ExtensionDescriptor,
     FieldDescriptor, FileDescriptor, Kind, MessageDescriptor, ServiceDescriptor, Syntax,
 };
-use protox::Compiler;
 
 use super::options::{entries, known};
 use crate::formats::{FormatError, FormatOptions, Location, Source};
-use crate::model::{builtin_protocol, Schema, SchemaBuilder, SchemaError};
+use crate::model::{Schema, SchemaBuilder, SchemaError, builtin_protocol};
 
 /// The largest field number, and the end of `max` in `reserved` and
 /// `extensions` ranges of a message.
@@ -127,10 +127,16 @@ fn compile_error(err: &protox::Error, texts: &HashMap<String, String>) -> Format
     use miette::Diagnostic;
     let message = err.to_string();
     let file = err.file().unwrap_or("");
-    let offset = err
-        .labels()
-        .and_then(|mut labels| labels.next())
-        .map(|label| label.offset());
+    // The primary label, else the last one: for a name or number defined
+    // twice, the second definition is the one at fault.
+    let offset = err.labels().and_then(|labels| {
+        let labels: Vec<_> = labels.collect();
+        labels
+            .iter()
+            .find(|l| l.primary())
+            .or(labels.last())
+            .map(|l| l.offset())
+    });
     let at = match (texts.get(file), offset) {
         (Some(text), Some(offset)) => Location::at_offset(file, text, offset),
         _ => Location::new(file, 1, 1),
@@ -280,7 +286,10 @@ impl Walker<'_> {
             .reserved_ranges()
             .map(|r| range_text(i64::from(r.start), i64::from(r.end) - 1, MAX_FIELD_NUMBER))
             .collect();
-        reserved.extend(m.reserved_names().map(|n| super::options::quote(n.as_bytes())));
+        reserved.extend(
+            m.reserved_names()
+                .map(|n| super::options::quote(n.as_bytes())),
+        );
         self.json_list(id, "reserved", &reserved);
         let pool = m.parent_pool();
         let ranges: Vec<String> = proto
@@ -399,7 +408,9 @@ impl Walker<'_> {
     /// Declares a message of a file outside the source, once.
     fn external_message(&mut self, m: &MessageDescriptor) {
         let file = m.parent_file();
-        if !self.in_source.contains_key(file.name()) && self.externals.insert(m.full_name().to_owned()) {
+        if !self.in_source.contains_key(file.name())
+            && self.externals.insert(m.full_name().to_owned())
+        {
             self.vertex(m.full_name(), "message");
             self.constraint(m.full_name(), "external", file.name());
         }
@@ -407,7 +418,9 @@ impl Walker<'_> {
 
     fn external_enum(&mut self, e: &EnumDescriptor) {
         let file = e.parent_file();
-        if !self.in_source.contains_key(file.name()) && self.externals.insert(e.full_name().to_owned()) {
+        if !self.in_source.contains_key(file.name())
+            && self.externals.insert(e.full_name().to_owned())
+        {
             self.vertex(e.full_name(), "enum");
             self.constraint(e.full_name(), "external", file.name());
         }
@@ -425,10 +438,19 @@ impl Walker<'_> {
             Cardinality::Required => "required",
             Cardinality::Optional => "optional",
         };
-        if x.parent_file().syntax() == Syntax::Proto2 || label == "repeated" || x.field_descriptor_proto().proto3_optional() {
+        if x.parent_file().syntax() == Syntax::Proto2
+            || label == "repeated"
+            || x.field_descriptor_proto().proto3_optional()
+        {
             self.constraint(id, "label", label);
         }
-        self.field_facts(id, &x.kind(), x.field_descriptor_proto(), x.is_group(), &x.options());
+        self.field_facts(
+            id,
+            &x.kind(),
+            x.field_descriptor_proto(),
+            x.is_group(),
+            &x.options(),
+        );
     }
 
     fn enumeration(&mut self, e: &EnumDescriptor) {
@@ -452,9 +474,18 @@ impl Walker<'_> {
         self.json_list(id, "order", &order);
         let mut reserved: Vec<String> = e
             .reserved_ranges()
-            .map(|r| range_text(i64::from(*r.start()), i64::from(*r.end()), i64::from(i32::MAX)))
+            .map(|r| {
+                range_text(
+                    i64::from(*r.start()),
+                    i64::from(*r.end()),
+                    i64::from(i32::MAX),
+                )
+            })
             .collect();
-        reserved.extend(e.reserved_names().map(|n| super::options::quote(n.as_bytes())));
+        reserved.extend(
+            e.reserved_names()
+                .map(|n| super::options::quote(n.as_bytes())),
+        );
         self.json_list(id, "reserved", &reserved);
     }
 
@@ -552,4 +583,3 @@ pub(super) fn scalar_name(kind: &Kind) -> &'static str {
         Kind::Message(_) | Kind::Enum(_) => "ref",
     }
 }
-
