@@ -890,3 +890,64 @@ fn detection_takes_proto_files() {
     assert!(Format::Protobuf.sniff("syntax = \"proto3\";"));
     assert!(!Format::Protobuf.sniff("{\"type\": \"record\"}"));
 }
+
+#[test]
+fn leading_comments_are_kept() {
+    let s = round_trip_text(
+        "syntax = \"proto3\";\n\n// A user.\n// Two lines.\nmessage User {\n  /* The id. */\n  string id = 1;\n  // Where.\n  oneof place {\n    // Home.\n    string home = 2;\n  }\n}\n\n// Colours.\nenum Colour {\n  // None.\n  COLOUR_UNSPECIFIED = 0;\n}\n\n// Users.\nservice Users {\n  // Get one.\n  rpc Get(User) returns (User);\n}\n",
+    );
+    assert_eq!(sort(&s, "User", "comment"), Some(" A user.\n Two lines."));
+    assert_eq!(sort(&s, "User.id", "comment"), Some(" The id. "));
+    assert_eq!(sort(&s, "User.place", "comment"), Some(" Where."));
+    assert_eq!(sort(&s, "User.home", "comment"), Some(" Home."));
+    assert_eq!(sort(&s, "Colour", "comment"), Some(" Colours."));
+    assert_eq!(
+        sort(&s, "Colour.COLOUR_UNSPECIFIED", "comment"),
+        Some(" None.")
+    );
+    assert_eq!(sort(&s, "Users", "comment"), Some(" Users."));
+    assert_eq!(sort(&s, "Users.Get", "comment"), Some(" Get one."));
+}
+
+/// A generated file of about `bytes` bytes: messages with scalar, ref,
+/// repeated, map and oneof fields, enums, and a service.
+fn big_proto(bytes: usize) -> String {
+    let mut text = String::from("syntax = \"proto3\";\npackage big.v1;\n\n");
+    let mut i = 0;
+    while text.len() < bytes {
+        text.push_str(&format!(
+            "// Message {i}.\nmessage M{i} {{\n  string name = 1;\n  int64 count = 2;\n  repeated M{i} children = 3;\n  map<string, E{i}> tags = 4;\n  optional double score = 5 [deprecated = true];\n  oneof choice {{\n    string a = 6;\n    bytes b = 7;\n  }}\n  reserved 8 to 10;\n}}\n\nenum E{i} {{\n  E{i}_UNSPECIFIED = 0;\n  E{i}_ONE = 1;\n}}\n\nservice S{i} {{\n  rpc Get(M{i}) returns (stream M{i});\n}}\n\n"
+        ));
+        i += 1;
+    }
+    text
+}
+
+#[test]
+fn a_large_file_round_trips() {
+    let text = big_proto(1_000_000);
+    let source = Source::from_text("big.proto", text.as_str());
+    let start = std::time::Instant::now();
+    let schema = Format::Protobuf
+        .parse(&source, &FormatOptions::default())
+        .unwrap();
+    let parsed = start.elapsed();
+    let start = std::time::Instant::now();
+    let emitted = Format::Protobuf
+        .emit(&schema, &FormatOptions::default())
+        .unwrap();
+    println!(
+        "protobuf {} bytes: parse+build {parsed:?}, emit {:?}, {} vertices",
+        text.len(),
+        start.elapsed(),
+        schema.vertices().len()
+    );
+    let again = Format::Protobuf
+        .parse(
+            &Source::from_files("big", emitted.files),
+            &FormatOptions::default(),
+        )
+        .unwrap();
+    assert!(again == schema);
+    assert_eq!(kind(&schema, "big.v1.M0.children"), "ref");
+}

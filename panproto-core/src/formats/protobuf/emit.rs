@@ -138,6 +138,18 @@ impl<'s> Printer<'s> {
         Ok(format!(".{t}"))
     }
 
+    /// A vertex's `comment`, as `//` lines.
+    fn comment(&self, id: &str, depth: usize, out: &mut String) {
+        if let Some(text) = self.sort(id, "comment") {
+            for line in text.split('\n') {
+                indent(out, depth);
+                out.push_str("//");
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+
     /// `option x = y;` lines of a vertex's `options` and `deprecated`.
     fn option_lines(&self, id: &str, depth: usize, out: &mut String) -> Result<(), FormatError> {
         if let Some(d) = self.sort(id, "deprecated") {
@@ -231,6 +243,9 @@ impl<'s> Printer<'s> {
                 "it is declared twice",
             ));
         }
+        if group.is_none() {
+            self.comment(id, depth, out);
+        }
         indent(out, depth);
         match group {
             Some(header) => {
@@ -286,6 +301,7 @@ impl<'s> Printer<'s> {
                     if !oneofs_done.insert(o.tgt.as_str()) {
                         continue;
                     }
+                    self.comment(&o.tgt, inner, out);
                     indent(out, inner);
                     let _ = writeln!(
                         out,
@@ -430,6 +446,7 @@ impl<'s> Printer<'s> {
             .sort(id, "label")
             .map(|l| format!("{l} "))
             .unwrap_or_default();
+        self.comment(id, depth, out);
         if self.sort(id, "group") == Some("true") {
             let body = self.target(id, "ref")?;
             let header = format!("{label}group {} = {number}{brackets}", short(body));
@@ -466,6 +483,7 @@ impl<'s> Printer<'s> {
                 "it is declared twice",
             ));
         }
+        self.comment(id, depth, out);
         indent(out, depth);
         let _ = writeln!(out, "enum {} {{", short(id));
         let inner = depth + 1;
@@ -501,6 +519,7 @@ impl<'s> Printer<'s> {
                 opts.push(format!("deprecated = {d}"));
             }
             opts.extend(self.list(&e.tgt, "options")?);
+            self.comment(&e.tgt, inner, out);
             indent(out, inner);
             if opts.is_empty() {
                 let _ = writeln!(out, "{name} = {number};");
@@ -521,6 +540,7 @@ impl<'s> Printer<'s> {
                 "it is declared twice",
             ));
         }
+        self.comment(id, depth, out);
         indent(out, depth);
         let _ = writeln!(out, "service {} {{", short(id));
         let inner = depth + 1;
@@ -555,6 +575,7 @@ impl<'s> Printer<'s> {
             };
             let input = self.type_ref(m, "input")?;
             let output = self.type_ref(m, "output")?;
+            self.comment(m, inner, out);
             indent(out, inner);
             let _ = write!(
                 out,

@@ -66,8 +66,15 @@
 //!   one entry per value of a repeated option. `deprecated` and `packed`
 //!   have their own sorts.
 //!
-//! Not kept: comments, and the order of declarations other than fields,
-//! enum values and methods (reordering messages changes no meaning).
+//! - **Comments**: the leading comment of a message, field, oneof,
+//!   extension, enum, enum value, service or method is its `comment` sort
+//!   (the text between the comment markers, lines joined by `\n`), written
+//!   back as `//` lines.
+//!
+//! Not kept: trailing and detached comments (a file's licence header
+//! among them), block-comment markers (a `/* */` comment comes back as
+//! `//` lines), and the order of declarations other than fields, enum
+//! values and methods (reordering messages changes no meaning).
 //! Editions files (`edition = "2023"`) are refused with
 //! [`FormatError::Unsupported`]: protox 0.10 parses proto2 and proto3 only.
 

@@ -3,11 +3,14 @@
 //! then each file of the source is walked into vertices, edges and
 //! constraints as the module doc describes.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::rc::Rc;
 
 use protox::Compiler;
 use protox::file::{File, FileResolver, GoogleFileResolver};
+use protox::prost_reflect::prost_types::SourceCodeInfo;
 use protox::prost_reflect::{
     Cardinality, DescriptorPool, DynamicMessage, EnumDescriptor, ExtensionDescriptor,
     FieldDescriptor, FileDescriptor, Kind, MessageDescriptor, ServiceDescriptor, Syntax,
@@ -26,30 +29,29 @@ pub(in crate::formats) fn parse(
     source: &Source,
     _options: &FormatOptions,
 ) -> Result<Schema, FormatError> {
-    let texts: HashMap<String, String> = source
-        .files()
-        .iter()
-        .map(|f| (f.path.clone(), f.text.clone()))
-        .collect();
     for file in source.files() {
         refuse_editions(&file.path, &file.text)?;
     }
-    let mut compiler = Compiler::with_file_resolver(SourceResolver {
-        files: texts.clone(),
-        google: GoogleFileResolver::new(),
-    });
-    compiler.include_source_info(true).include_imports(true);
-    for file in source.files() {
-        compiler
-            .open_file(&file.path)
-            .map_err(|e| compile_error(&e, &texts))?;
-    }
-    let pool = compiler.descriptor_pool();
+    let texts: Rc<HashMap<String, String>> = Rc::new(
+        source
+            .files()
+            .iter()
+            .map(|f| (f.path.clone(), f.text.clone()))
+            .collect(),
+    );
+    let infos = Rc::new(RefCell::new(HashMap::new()));
+    let pool = match compile(source, &texts, Some(&infos)) {
+        Ok(pool) => pool,
+        // Compiled again with the source info, for the error's location.
+        Err(e) => return Err(compile(source, &texts, None).err().unwrap_or(e)),
+    };
     let protocol = builtin_protocol("protobuf").map_err(SchemaError::from)?;
     let mut walker = Walker {
         b: Schema::builder(protocol),
         in_source: &texts,
         externals: HashSet::new(),
+        infos: infos.take(),
+        comments: HashMap::new(),
     };
     for file in pool.files() {
         if texts.contains_key(file.name()) {
@@ -59,10 +61,42 @@ pub(in crate::formats) fn parse(
     Ok(walker.b.build()?)
 }
 
+/// Compiles the source's files. With `infos`, each file's source info
+/// (comments, spans) is taken out into it before the compiler sees the file:
+/// prost-reflect rewrites the source info's paths once per option, a scan
+/// of every location each time (quadratic on a file with many options), and
+/// the walk needs only the comments, which it finds there. Without it, the
+/// source info stays in, for the spans of errors.
+fn compile(
+    source: &Source,
+    texts: &Rc<HashMap<String, String>>,
+    infos: Option<&Infos>,
+) -> Result<DescriptorPool, FormatError> {
+    let mut compiler = Compiler::with_file_resolver(SourceResolver {
+        files: Rc::clone(texts),
+        google: GoogleFileResolver::new(),
+        infos: infos.map(Rc::clone),
+    });
+    compiler
+        .include_source_info(infos.is_none())
+        .include_imports(true);
+    for file in source.files() {
+        compiler
+            .open_file(&file.path)
+            .map_err(|e| compile_error(&e, texts))?;
+    }
+    Ok(compiler.descriptor_pool())
+}
+
+/// Each file's source info, by file name.
+type Infos = Rc<RefCell<HashMap<String, SourceCodeInfo>>>;
+
 /// Serves the source's files by their path, then the well-known files.
 struct SourceResolver {
-    files: HashMap<String, String>,
+    files: Rc<HashMap<String, String>>,
     google: GoogleFileResolver,
+    /// Where the source info goes, when it is taken out.
+    infos: Option<Infos>,
 }
 
 impl FileResolver for SourceResolver {
@@ -73,7 +107,17 @@ impl FileResolver for SourceResolver {
 
     fn open_file(&self, name: &str) -> Result<File, protox::Error> {
         match self.files.get(name) {
-            Some(text) => File::from_source(name, text),
+            Some(text) => {
+                let file = File::from_source(name, text)?;
+                let Some(infos) = &self.infos else {
+                    return Ok(file);
+                };
+                let mut proto = file.file_descriptor_proto().clone();
+                if let Some(info) = proto.source_code_info.take() {
+                    infos.borrow_mut().insert(name.to_owned(), info);
+                }
+                Ok(File::from_file_descriptor_proto(proto))
+            }
             None => self.google.open_file(name),
         }
     }
@@ -167,6 +211,10 @@ struct Walker<'s> {
     in_source: &'s HashMap<String, String>,
     /// External types already declared.
     externals: HashSet<String>,
+    /// Each source file's source info, by file name.
+    infos: HashMap<String, SourceCodeInfo>,
+    /// The current file's leading comments, by descriptor path.
+    comments: HashMap<Vec<i32>, String>,
 }
 
 impl Walker<'_> {
@@ -190,7 +238,10 @@ impl Walker<'_> {
     }
 
     /// The `options` and `deprecated` sorts of an element.
-    fn options(&mut self, vertex: &str, options: &DynamicMessage, skip: &[&str]) {
+    /// (`None` when the element has no option: decoding is skipped.)
+    fn options(&mut self, vertex: &str, options: Option<DynamicMessage>, skip: &[&str]) {
+        let Some(options) = options else { return };
+        let options = &options;
         if let Some(v) = known(options, "deprecated").and_then(|v| v.as_bool()) {
             self.constraint(vertex, "deprecated", v.to_string());
         }
@@ -200,8 +251,27 @@ impl Walker<'_> {
         self.json_list(vertex, "options", &list);
     }
 
+    /// The `comment` sort: the leading comment of the element at `path`.
+    fn comment(&mut self, vertex: &str, path: &[i32]) {
+        if let Some(text) = self.comments.get(path) {
+            let text = text.clone();
+            self.constraint(vertex, "comment", text);
+        }
+    }
+
     fn file(&mut self, file: &FileDescriptor) {
         let id = file.name();
+        self.comments = self
+            .infos
+            .get(id)
+            .into_iter()
+            .flat_map(|info| &info.location)
+            .filter_map(|l| {
+                let text = l.leading_comments.as_deref()?;
+                let text = text.strip_suffix('\n').unwrap_or(text);
+                Some((l.path.clone(), text.to_owned()))
+            })
+            .collect();
         self.vertex(id, "file");
         let syntax = match file.syntax() {
             Syntax::Proto2 => "proto2",
@@ -229,10 +299,19 @@ impl Walker<'_> {
             })
             .collect();
         self.json_list(id, "imports", &imports);
-        self.options(id, &file.options(), &[]);
+        self.options(
+            id,
+            file.file_descriptor_proto()
+                .options
+                .is_some()
+                .then(|| file.options()),
+            &[],
+        );
+        let groups = group_bodies(file.extensions().map(|x| (x.is_group(), x.kind())));
         for m in file.messages() {
             self.edge(id, m.full_name(), "declares", Some(m.name()));
-            self.message(&m);
+            let group = groups.contains(m.full_name());
+            self.message(&m, group);
         }
         for e in file.enums() {
             self.edge(id, e.full_name(), "declares", Some(e.name()));
@@ -247,10 +326,19 @@ impl Walker<'_> {
         }
     }
 
-    fn message(&mut self, m: &MessageDescriptor) {
+    /// A message; a group's body (`group`) takes no comment: the group
+    /// field has it, and emit writes it once, before the group.
+    fn message(&mut self, m: &MessageDescriptor, group: bool) {
         let id = m.full_name();
         self.vertex(id, "message");
-        self.options(id, &m.options(), &["map_entry"]);
+        if !group {
+            self.comment(id, m.path());
+        }
+        self.options(
+            id,
+            m.descriptor_proto().options.is_some().then(|| m.options()),
+            &["map_entry"],
+        );
         let order: Vec<String> = m
             .descriptor_proto()
             .field
@@ -265,8 +353,16 @@ impl Walker<'_> {
                 Some(o) => {
                     if oneofs_seen.insert(o.full_name().to_owned()) {
                         self.vertex(o.full_name(), "oneof");
+                        self.comment(o.full_name(), o.path());
                         self.edge(id, o.full_name(), "oneof", Some(o.name()));
-                        self.options(o.full_name(), &o.options(), &[]);
+                        self.options(
+                            o.full_name(),
+                            o.oneof_descriptor_proto()
+                                .options
+                                .is_some()
+                                .then(|| o.options()),
+                            &[],
+                        );
                     }
                     o.full_name().to_owned()
                 }
@@ -310,12 +406,18 @@ impl Walker<'_> {
             })
             .collect();
         self.json_list(id, "extension-ranges", &ranges);
+        let groups = group_bodies(
+            m.fields()
+                .map(|f| (f.is_group(), f.kind()))
+                .chain(m.child_extensions().map(|x| (x.is_group(), x.kind()))),
+        );
         for n in m.child_messages() {
             if n.is_map_entry() {
                 continue;
             }
             self.edge(id, n.full_name(), "nested", Some(n.name()));
-            self.message(&n);
+            let group = groups.contains(n.full_name());
+            self.message(&n, group);
         }
         for e in m.child_enums() {
             self.edge(id, e.full_name(), "nested", Some(e.name()));
@@ -329,6 +431,7 @@ impl Walker<'_> {
     /// A field of `parent` (a message, or a oneof).
     fn field(&mut self, parent: &str, f: &FieldDescriptor, in_oneof: bool) {
         let id = f.full_name();
+        self.comment(id, f.path());
         self.edge(parent, id, "field", Some(f.name()));
         let proto = f.field_descriptor_proto();
         if f.is_map() {
@@ -356,7 +459,8 @@ impl Walker<'_> {
                 self.constraint(id, "label", label);
             }
         }
-        self.field_facts(id, &f.kind(), proto, f.is_group(), &f.options());
+        let options = proto.options.is_some().then(|| f.options());
+        self.field_facts(id, proto, f.is_group(), options);
     }
 
     /// What fields and extensions share: number, default, json name,
@@ -364,10 +468,9 @@ impl Walker<'_> {
     fn field_facts(
         &mut self,
         id: &str,
-        kind: &Kind,
         proto: &protox::prost_reflect::prost_types::FieldDescriptorProto,
         group: bool,
-        options: &DynamicMessage,
+        options: Option<DynamicMessage>,
     ) {
         self.constraint(id, "field-number", proto.number().to_string());
         if let Some(d) = &proto.default_value {
@@ -381,10 +484,13 @@ impl Walker<'_> {
         if group {
             self.constraint(id, "group", "true");
         }
-        if let Some(p) = known(options, "packed").and_then(|v| v.as_bool()) {
+        if let Some(p) = options
+            .as_ref()
+            .and_then(|o| known(o, "packed"))
+            .and_then(|v| v.as_bool())
+        {
             self.constraint(id, "packed", p.to_string());
         }
-        let _ = kind;
         self.options(id, options, &["packed"]);
     }
 
@@ -428,6 +534,7 @@ impl Walker<'_> {
 
     fn extension(&mut self, scope: &str, x: &ExtensionDescriptor) {
         let id = x.full_name();
+        self.comment(id, x.path());
         self.typed(id, &x.kind());
         self.edge(scope, id, "extension", Some(x.name()));
         let extendee = x.containing_message();
@@ -444,19 +551,23 @@ impl Walker<'_> {
         {
             self.constraint(id, "label", label);
         }
-        self.field_facts(
-            id,
-            &x.kind(),
-            x.field_descriptor_proto(),
-            x.is_group(),
-            &x.options(),
-        );
+        let proto = x.field_descriptor_proto();
+        let options = proto.options.is_some().then(|| x.options());
+        self.field_facts(id, proto, x.is_group(), options);
     }
 
     fn enumeration(&mut self, e: &EnumDescriptor) {
         let id = e.full_name();
         self.vertex(id, "enum");
-        self.options(id, &e.options(), &[]);
+        self.comment(id, e.path());
+        self.options(
+            id,
+            e.enum_descriptor_proto()
+                .options
+                .is_some()
+                .then(|| e.options()),
+            &[],
+        );
         // Declaration order, as written (`values()` goes by number).
         let order: Vec<String> = e
             .enum_descriptor_proto()
@@ -467,9 +578,17 @@ impl Walker<'_> {
         for v in e.values() {
             let vid = format!("{id}.{}", v.name());
             self.vertex(&vid, "enum-value");
+            self.comment(&vid, v.path());
             self.edge(id, &vid, "value", Some(v.name()));
             self.constraint(&vid, "number", v.number().to_string());
-            self.options(&vid, &v.options(), &[]);
+            self.options(
+                &vid,
+                v.enum_value_descriptor_proto()
+                    .options
+                    .is_some()
+                    .then(|| v.options()),
+                &[],
+            );
         }
         self.json_list(id, "order", &order);
         let mut reserved: Vec<String> = e
@@ -492,11 +611,20 @@ impl Walker<'_> {
     fn service(&mut self, s: &ServiceDescriptor) {
         let id = s.full_name();
         self.vertex(id, "service");
-        self.options(id, &s.options(), &[]);
+        self.comment(id, s.path());
+        self.options(
+            id,
+            s.service_descriptor_proto()
+                .options
+                .is_some()
+                .then(|| s.options()),
+            &[],
+        );
         let mut order = Vec::new();
         for m in s.methods() {
             let mid = m.full_name();
             self.vertex(mid, "rpc");
+            self.comment(mid, m.path());
             self.edge(id, mid, "rpc", Some(m.name()));
             let (input, output) = (m.input(), m.output());
             self.external_message(&input);
@@ -509,7 +637,14 @@ impl Walker<'_> {
             if m.is_server_streaming() {
                 self.constraint(mid, "server-streaming", "true");
             }
-            self.options(mid, &m.options(), &[]);
+            self.options(
+                mid,
+                m.method_descriptor_proto()
+                    .options
+                    .is_some()
+                    .then(|| m.options()),
+                &[],
+            );
             order.push(m.name().to_owned());
         }
         self.json_list(id, "order", &order);
@@ -531,6 +666,15 @@ fn range_options(
     let dynamic = DynamicMessage::decode(desc, options.encode_to_vec().as_slice()).ok()?;
     let list = entries(&dynamic, &[]);
     (!list.is_empty()).then_some(list)
+}
+
+/// The full names of the messages that are the bodies of the groups among
+/// `fields` (whether each is a group, and its type).
+fn group_bodies(fields: impl Iterator<Item = (bool, Kind)>) -> HashSet<String> {
+    fields
+        .filter(|(group, _)| *group)
+        .filter_map(|(_, kind)| kind.as_message().map(|m| m.full_name().to_owned()))
+        .collect()
 }
 
 /// `5`, `9 to 11` or `20 to max` for an inclusive range.
