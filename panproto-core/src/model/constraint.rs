@@ -61,8 +61,9 @@ pub fn compare(sort: &str, old: &str, new: &str) -> Tightness {
 
 /// Whether adding a constraint of `sort` where there was none can reject existing data.
 ///
-/// Documentation-only sorts (a description, a deprecation mark, a default)
-/// restrict nothing.
+/// Documentation-only sorts (a description, a deprecation mark, a default,
+/// a comment; a protobuf file's imports, an external type's file) restrict
+/// nothing.
 pub fn restricts(sort: &str) -> bool {
     !matches!(
         sort,
@@ -73,6 +74,9 @@ pub fn restricts(sort: &str) -> bool {
             | "json-name"
             | "knownValues"
             | "index"
+            | "comment"
+            | "imports"
+            | "external"
     )
 }
 
@@ -97,5 +101,6 @@ mod tests {
         assert_eq!(compare("pattern", "^a", "^b"), Tightness::Incomparable);
         assert!(restricts("maxLength"));
         assert!(!restricts("description"));
+        assert!(!restricts("comment"));
     }
 }
