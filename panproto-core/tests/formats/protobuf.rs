@@ -951,3 +951,82 @@ fn a_large_file_round_trips() {
     assert!(again == schema);
     assert_eq!(kind(&schema, "big.v1.M0.children"), "ref");
 }
+
+#[test]
+fn options_on_every_element_round_trip() {
+    let s = round_trip_text(
+        r#"
+syntax = "proto2";
+package opts;
+import "google/protobuf/descriptor.proto";
+option deprecated = true;
+option optimize_for = LITE_RUNTIME;
+
+extend google.protobuf.OneofOptions { optional int32 oneof_opt = 50000; }
+extend google.protobuf.EnumValueOptions { optional string label = 50001; }
+
+message Set {
+  option message_set_wire_format = true;
+  extensions 4 to max [verification = UNVERIFIED];
+}
+
+message Holder {
+  // The choice.
+  oneof choice {
+    option (oneof_opt) = -7;
+    string a = 1 [ctype = CORD];
+    int32 b = 2 [jstype = JS_STRING];
+  }
+  // A group.
+  optional group Result = 3 {
+    optional string url = 4;
+  }
+  repeated float weights = 5 [packed = true];
+  optional float cap = 6 [default = -inf];
+}
+
+enum Level {
+  LOW = 1 [(label) = "low", deprecated = true];
+  HIGH = 2;
+}
+"#,
+    );
+    assert_eq!(sort(&s, "t.proto", "deprecated"), Some("true"));
+    assert_eq!(
+        sort(&s, "t.proto", "options"),
+        Some(r#"["optimize_for = LITE_RUNTIME"]"#)
+    );
+    assert_eq!(
+        sort(&s, "opts.Set", "options"),
+        Some(r#"["message_set_wire_format = true"]"#)
+    );
+    assert_eq!(
+        sort(&s, "opts.Set", "extension-ranges"),
+        Some(r#"["4 to max [verification = UNVERIFIED]"]"#)
+    );
+    assert_eq!(
+        sort(&s, "opts.Holder.choice", "options"),
+        Some(r#"["(.opts.oneof_opt) = -7"]"#)
+    );
+    assert_eq!(
+        sort(&s, "opts.Holder.choice", "comment"),
+        Some(" The choice.")
+    );
+    assert_eq!(
+        sort(&s, "opts.Holder.a", "options"),
+        Some(r#"["ctype = CORD"]"#)
+    );
+    assert_eq!(
+        sort(&s, "opts.Holder.b", "options"),
+        Some(r#"["jstype = JS_STRING"]"#)
+    );
+    assert_eq!(sort(&s, "opts.Holder.result", "comment"), Some(" A group."));
+    assert_eq!(sort(&s, "opts.Holder.Result", "comment"), None);
+    assert_eq!(sort(&s, "opts.Holder.weights", "packed"), Some("true"));
+    assert_eq!(sort(&s, "opts.Holder.cap", "default"), Some("-inf"));
+    assert_eq!(sort(&s, "opts.Level.LOW", "deprecated"), Some("true"));
+    assert_eq!(
+        sort(&s, "opts.Level.LOW", "options"),
+        Some(r#"["(.opts.label) = \"low\""]"#)
+    );
+}

@@ -13,7 +13,7 @@ use protox::file::{File, FileResolver, GoogleFileResolver};
 use protox::prost_reflect::prost_types::SourceCodeInfo;
 use protox::prost_reflect::{
     Cardinality, DescriptorPool, DynamicMessage, EnumDescriptor, ExtensionDescriptor,
-    FieldDescriptor, FileDescriptor, Kind, MessageDescriptor, ServiceDescriptor, Syntax,
+    FieldDescriptor, FileDescriptor, Kind, MessageDescriptor, ServiceDescriptor, Syntax, Value,
 };
 
 use super::options::{entries, known};
@@ -51,6 +51,7 @@ pub(in crate::formats) fn parse(
         in_source: &texts,
         externals: HashSet::new(),
         infos: infos.take(),
+        dynamic_file: None,
         comments: HashMap::new(),
     };
     for file in pool.files() {
@@ -211,6 +212,8 @@ struct Walker<'s> {
     in_source: &'s HashMap<String, String>,
     /// External types already declared.
     externals: HashSet<String>,
+    /// The current file as a dynamic message, once an extension range needs it.
+    dynamic_file: Option<DynamicMessage>,
     /// Each source file's source info, by file name.
     infos: HashMap<String, SourceCodeInfo>,
     /// The current file's leading comments, by descriptor path.
@@ -251,6 +254,63 @@ impl Walker<'_> {
         self.json_list(vertex, "options", &list);
     }
 
+    /// The options of each extension range of `m`. prost-reflect gives no
+    /// typed access to them (its `DescriptorProto` copy has them as
+    /// `None`), but its encoding of the file holds them, interpreted: the
+    /// file is read back as a dynamic `FileDescriptorProto` (once per
+    /// file, with the pool's own `descriptor.proto` when it has one, so
+    /// custom options are known) and the message found by its path.
+    fn range_options(&mut self, m: &MessageDescriptor) -> Vec<Vec<String>> {
+        const EXTENSION_RANGE: u32 = 5;
+        const OPTIONS: u32 = 3;
+        if self.dynamic_file.is_none() {
+            let file = m.parent_file();
+            let name = "google.protobuf.FileDescriptorProto";
+            let desc = m
+                .parent_pool()
+                .get_message_by_name(name)
+                .or_else(|| DescriptorPool::global().get_message_by_name(name));
+            self.dynamic_file =
+                desc.and_then(|d| DynamicMessage::decode(d, file.encode_to_vec().as_slice()).ok());
+        }
+        let Some(mut message) = self.dynamic_file.clone() else {
+            return Vec::new();
+        };
+        for step in m.path().chunks(2) {
+            let (Some(field), Some(index)) = (step.first(), step.get(1)) else {
+                return Vec::new();
+            };
+            let (Ok(field), Ok(index)) = (u32::try_from(*field), usize::try_from(*index)) else {
+                return Vec::new();
+            };
+            let next = match message.get_field_by_number(field).as_deref() {
+                Some(Value::List(items)) => match items.get(index) {
+                    Some(Value::Message(m)) => m.clone(),
+                    _ => return Vec::new(),
+                },
+                _ => return Vec::new(),
+            };
+            message = next;
+        }
+        let Some(Value::List(ranges)) = message
+            .get_field_by_number(EXTENSION_RANGE)
+            .as_deref()
+            .cloned()
+        else {
+            return Vec::new();
+        };
+        ranges
+            .iter()
+            .map(|r| match r {
+                Value::Message(r) => match r.get_field_by_number(OPTIONS).as_deref() {
+                    Some(Value::Message(o)) => entries(o, &[]),
+                    _ => Vec::new(),
+                },
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
     /// The `comment` sort: the leading comment of the element at `path`.
     fn comment(&mut self, vertex: &str, path: &[i32]) {
         if let Some(text) = self.comments.get(path) {
@@ -259,8 +319,17 @@ impl Walker<'_> {
         }
     }
 
+    /// A field's comment; a group's is found on its body's location.
+    fn field_comment(&mut self, id: &str, path: &[i32], group: bool, kind: &Kind) {
+        match kind.as_message().filter(|_| group) {
+            Some(body) if !self.comments.contains_key(path) => self.comment(id, body.path()),
+            _ => self.comment(id, path),
+        }
+    }
+
     fn file(&mut self, file: &FileDescriptor) {
         let id = file.name();
+        self.dynamic_file = None;
         self.comments = self
             .infos
             .get(id)
@@ -387,17 +456,22 @@ impl Walker<'_> {
                 .map(|n| super::options::quote(n.as_bytes())),
         );
         self.json_list(id, "reserved", &reserved);
-        let pool = m.parent_pool();
+        let range_options = if proto.extension_range.is_empty() {
+            Vec::new()
+        } else {
+            self.range_options(m)
+        };
         let ranges: Vec<String> = proto
             .extension_range
             .iter()
-            .map(|r| {
+            .enumerate()
+            .map(|(i, r)| {
                 let mut s = range_text(
                     i64::from(r.start()),
                     i64::from(r.end()) - 1,
                     MAX_FIELD_NUMBER,
                 );
-                if let Some(opts) = r.options.as_ref().and_then(|o| range_options(pool, o)) {
+                if let Some(opts) = range_options.get(i).filter(|o| !o.is_empty()) {
                     s.push_str(" [");
                     s.push_str(&opts.join(", "));
                     s.push(']');
@@ -431,7 +505,7 @@ impl Walker<'_> {
     /// A field of `parent` (a message, or a oneof).
     fn field(&mut self, parent: &str, f: &FieldDescriptor, in_oneof: bool) {
         let id = f.full_name();
-        self.comment(id, f.path());
+        self.field_comment(id, f.path(), f.is_group(), &f.kind());
         self.edge(parent, id, "field", Some(f.name()));
         let proto = f.field_descriptor_proto();
         if f.is_map() {
@@ -534,7 +608,7 @@ impl Walker<'_> {
 
     fn extension(&mut self, scope: &str, x: &ExtensionDescriptor) {
         let id = x.full_name();
-        self.comment(id, x.path());
+        self.field_comment(id, x.path(), x.is_group(), &x.kind());
         self.typed(id, &x.kind());
         self.edge(scope, id, "extension", Some(x.name()));
         let extendee = x.containing_message();
@@ -649,23 +723,6 @@ impl Walker<'_> {
         }
         self.json_list(id, "order", &order);
     }
-}
-
-/// An extension range's options (`declaration`, `verification`), printed
-/// by reading the typed options back as a dynamic message.
-fn range_options(
-    pool: &DescriptorPool,
-    options: &protox::prost_reflect::prost_types::ExtensionRangeOptions,
-) -> Option<Vec<String>> {
-    use protox::prost::Message;
-    let desc = pool
-        .get_message_by_name("google.protobuf.ExtensionRangeOptions")
-        .or_else(|| {
-            DescriptorPool::global().get_message_by_name("google.protobuf.ExtensionRangeOptions")
-        })?;
-    let dynamic = DynamicMessage::decode(desc, options.encode_to_vec().as_slice()).ok()?;
-    let list = entries(&dynamic, &[]);
-    (!list.is_empty()).then_some(list)
 }
 
 /// The full names of the messages that are the bodies of the groups among
