@@ -925,7 +925,7 @@ fn big_proto(bytes: usize) -> String {
 
 #[test]
 fn a_large_file_round_trips() {
-    let text = big_proto(1_000_000);
+    let text = big_proto(300_000);
     let source = Source::from_text("big.proto", text.as_str());
     let start = std::time::Instant::now();
     let schema = Format::Protobuf
@@ -1029,4 +1029,25 @@ enum Level {
         sort(&s, "opts.Level.LOW", "options"),
         Some(r#"["(.opts.label) = \"low\""]"#)
     );
+}
+
+#[test]
+fn sniffing_tells_proto_text_from_others() {
+    for proto in [
+        "syntax = \"proto2\";",
+        "// c\npackage a.b;\n",
+        "import \"x.proto\";",
+        "message A {\n}\n",
+        "service S { rpc M(A) returns (A); }",
+    ] {
+        assert!(Format::Protobuf.sniff(proto), "{proto:?}");
+    }
+    for other in [
+        "{\"type\": \"record\", \"name\": \"A\"}",
+        "enum Colour { RED GREEN }",
+        "type Query { message: String }",
+        "CREATE TABLE message (id int);",
+    ] {
+        assert!(!Format::Protobuf.sniff(other), "{other:?}");
+    }
 }

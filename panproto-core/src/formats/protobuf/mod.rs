@@ -88,16 +88,24 @@ pub(super) use parse::parse;
 /// The extensions of Protobuf files.
 pub(super) const EXTENSIONS: &[&str] = &["proto"];
 
-/// Whether `text` looks like a `.proto` file: a `syntax`, `package`,
-/// `message`, `enum` or `service` statement starts a line.
+/// Whether `text` looks like a `.proto` file: a line starts with a
+/// `syntax =` or `edition =` statement, a `package x;`, an `import "...";`
+/// or a `message` or `service` block (`enum` blocks are left out: GraphQL
+/// and TypeScript have them too).
 pub(super) fn sniff(text: &str) -> bool {
     text.lines().any(|line| {
-        let line = line.trim_start();
-        [
-            "syntax", "package", "message ", "enum ", "service ", "import ",
-        ]
-        .iter()
-        .any(|k| line.starts_with(k))
-            && !line.starts_with('{')
+        let line = line.trim();
+        let assigns = |keyword: &str| {
+            line.strip_prefix(keyword)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        };
+        let block = |keyword: &str| line.starts_with(keyword) && line.contains('{');
+        assigns("syntax")
+            || assigns("edition")
+            || (line.starts_with("package ") && line.ends_with(';'))
+            || line.starts_with("import \"")
+            || line.starts_with("import public \"")
+            || block("message ")
+            || block("service ")
     })
 }
