@@ -1051,3 +1051,52 @@ fn sniffing_tells_proto_text_from_others() {
         assert!(!Format::Protobuf.sniff(other), "{other:?}");
     }
 }
+
+#[test]
+fn errors_in_a_directory_name_the_file_at_fault() {
+    let good = (
+        "a/ok.proto".to_owned(),
+        "syntax = \"proto3\";\npackage a;\nmessage Ok { string id = 1; }\n".to_owned(),
+    );
+    let broken = Source::from_files(
+        "dir",
+        [
+            good.clone(),
+            (
+                "b/bad.proto".to_owned(),
+                "syntax = \"proto3\";\nimport \"a/ok.proto\";\nmessage Bad {\n  a.Ok ok = 1\n}\n"
+                    .to_owned(),
+            ),
+        ],
+    );
+    match Format::Protobuf.parse(&broken, &FormatOptions::default()) {
+        Err(FormatError::Syntax { at, .. }) => {
+            assert_eq!(
+                (at.file.as_str(), at.line, at.column),
+                ("b/bad.proto", 5, 1)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let unresolved = Source::from_files(
+        "dir",
+        [
+            good,
+            (
+                "b/bad.proto".to_owned(),
+                "syntax = \"proto3\";\nimport \"a/ok.proto\";\nmessage Bad {\n  a.Gone gone = 1;\n}\n"
+                    .to_owned(),
+            ),
+        ],
+    );
+    match Format::Protobuf.parse(&unresolved, &FormatOptions::default()) {
+        Err(FormatError::UnresolvedRef { at, reference }) => {
+            assert_eq!(reference, "a.Gone");
+            assert_eq!(
+                (at.file.as_str(), at.line, at.column),
+                ("b/bad.proto", 4, 3)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}

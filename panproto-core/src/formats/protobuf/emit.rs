@@ -110,8 +110,7 @@ impl<'s> Printer<'s> {
             .map_or("", |v| v.kind.as_str())
     }
 
-    fn edges(&self, src: &str, kind: &str) -> impl Iterator<Item = &'s Edge> + '_ {
-        let kind = kind.to_owned();
+    fn edges<'k>(&'k self, src: &str, kind: &'k str) -> impl Iterator<Item = &'s Edge> + 'k {
         self.out_edges
             .get(src)
             .into_iter()
