@@ -860,6 +860,23 @@ fn emit_refuses_other_protocols_and_what_proto_cannot_write() {
         Err(FormatError::Unemittable { element, .. }) => assert!(element.contains("pkg.Lonely")),
         other => panic!("{other:?}"),
     }
+    // A message whose id is not the name its file gives it.
+    let misplaced = Schema::builder(protobuf.clone())
+        .vertex("f.proto", "file", None)
+        .vertex("M", "message", None)
+        .edge("f.proto", "M", "declares", Some("M".to_owned()))
+        .constraint("f.proto", "package", "pkg")
+        .build()
+        .unwrap();
+    match Format::Protobuf.emit(&misplaced, &FormatOptions::default()) {
+        Err(FormatError::Unemittable {
+            element, reason, ..
+        }) => {
+            assert!(element.contains("\"M\""), "{element}");
+            assert!(reason.contains("pkg.M"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
     // A field with no number.
     let numberless = Schema::builder(protobuf)
         .vertex("f.proto", "file", None)

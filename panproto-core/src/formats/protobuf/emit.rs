@@ -82,6 +82,35 @@ fn indent(out: &mut String, depth: usize) {
     }
 }
 
+/// Refuses a vertex whose id is not the full name its place in the
+/// `.proto` text gives it (`scope.name`), as a hand-built schema may have:
+/// read back, it would be another vertex.
+fn placed(id: &str, scope: &str, name: &str) -> Result<(), FormatError> {
+    let fits = if scope.is_empty() {
+        id == name
+    } else {
+        id.len() == scope.len() + 1 + name.len()
+            && id.starts_with(scope)
+            && id.ends_with(name)
+            && id.as_bytes().get(scope.len()) == Some(&b'.')
+    };
+    if fits {
+        Ok(())
+    } else {
+        let full = if scope.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{scope}.{name}")
+        };
+        Err(unemittable(
+            &format!("vertex {id:?}"),
+            &format!(
+                "where it is, a .proto file names it {full:?}, so it would not read back as itself"
+            ),
+        ))
+    }
+}
+
 impl<'s> Printer<'s> {
     fn sort(&self, vertex: &str, sort: &str) -> Option<&'s str> {
         self.schema
@@ -184,14 +213,16 @@ impl<'s> Printer<'s> {
         let extensions: Vec<&Edge> = self.edges(id, "extension").collect();
         let groups = self.group_bodies(&extensions);
         let declared: Vec<&Edge> = self.edges(id, "declares").collect();
+        let package = self.sort(id, "package").unwrap_or("");
         for e in declared {
+            placed(&e.tgt, package, e.name.as_deref().unwrap_or(""))?;
             if groups.contains(e.tgt.as_str()) {
                 continue;
             }
             out.push('\n');
             self.declaration(&e.tgt, 0, out)?;
         }
-        self.extend_blocks(&extensions, 0, out)?;
+        self.extend_blocks(&extensions, package, 0, out)?;
         Ok(())
     }
 
@@ -295,11 +326,12 @@ impl<'s> Printer<'s> {
                 ));
             };
             match oneof {
-                None => self.field(f, inner, out)?,
+                None => self.field(f, id, inner, out)?,
                 Some(o) => {
                     if !oneofs_done.insert(o.tgt.as_str()) {
                         continue;
                     }
+                    placed(&o.tgt, id, o.name.as_deref().unwrap_or(""))?;
                     self.comment(&o.tgt, inner, out);
                     indent(out, inner);
                     let _ = writeln!(
@@ -311,7 +343,7 @@ impl<'s> Printer<'s> {
                     for member in &order {
                         if let Some((mf, Some(mo))) = by_name.get(member.as_str()).copied() {
                             if mo.tgt == o.tgt {
-                                self.field(mf, inner + 1, out)?;
+                                self.field(mf, id, inner + 1, out)?;
                             }
                         }
                     }
@@ -325,11 +357,12 @@ impl<'s> Printer<'s> {
         let groups = self.group_bodies(&all_fields);
         let nested: Vec<&Edge> = self.edges(id, "nested").collect();
         for n in nested {
+            placed(&n.tgt, id, n.name.as_deref().unwrap_or(""))?;
             if !groups.contains(n.tgt.as_str()) {
                 self.declaration(&n.tgt, inner, out)?;
             }
         }
-        self.extend_blocks(&extensions, inner, out)?;
+        self.extend_blocks(&extensions, id, inner, out)?;
         for range in self.list(id, "extension-ranges")? {
             indent(out, inner);
             let _ = writeln!(out, "extensions {range};");
@@ -359,6 +392,7 @@ impl<'s> Printer<'s> {
     fn extend_blocks(
         &mut self,
         extensions: &[&'s Edge],
+        scope: &str,
         depth: usize,
         out: &mut String,
     ) -> Result<(), FormatError> {
@@ -375,7 +409,7 @@ impl<'s> Printer<'s> {
             indent(out, depth);
             let _ = writeln!(out, "extend .{extendee} {{");
             for e in by_extendee.get(extendee).into_iter().flatten() {
-                self.field(e, depth + 1, out)?;
+                self.field(e, scope, depth + 1, out)?;
             }
             indent(out, depth);
             out.push_str("}\n");
@@ -383,10 +417,18 @@ impl<'s> Printer<'s> {
         Ok(())
     }
 
-    /// A field (or extension) line, or a group with its body.
-    fn field(&mut self, edge: &'s Edge, depth: usize, out: &mut String) -> Result<(), FormatError> {
+    /// A field (or extension) line, or a group with its body; `scope` is
+    /// the message (or package) whose name prefixes the field's.
+    fn field(
+        &mut self,
+        edge: &'s Edge,
+        scope: &str,
+        depth: usize,
+        out: &mut String,
+    ) -> Result<(), FormatError> {
         let id = edge.tgt.as_str();
         let name = edge.name.as_deref().unwrap_or_else(|| short(id));
+        placed(id, scope, name)?;
         let number = self.sort(id, "field-number").ok_or_else(|| {
             unemittable(
                 &format!("vertex {id:?}"),
@@ -448,6 +490,7 @@ impl<'s> Printer<'s> {
         self.comment(id, depth, out);
         if self.sort(id, "group") == Some("true") {
             let body = self.target(id, "ref")?;
+            placed(body, scope, short(body))?;
             let header = format!("{label}group {} = {number}{brackets}", short(body));
             return self.message(body, Some(header), depth, out);
         }
@@ -507,6 +550,7 @@ impl<'s> Printer<'s> {
                     &format!("it names {name:?}, which is no value of the enum"),
                 ));
             };
+            placed(&e.tgt, id, name)?;
             let number = self.sort(&e.tgt, "number").ok_or_else(|| {
                 unemittable(
                     &format!("vertex {:?}", e.tgt),
@@ -565,6 +609,7 @@ impl<'s> Printer<'s> {
                 ));
             };
             let m = e.tgt.as_str();
+            placed(m, id, name)?;
             let stream = |sort| {
                 if self.sort(m, sort) == Some("true") {
                     "stream "
