@@ -1117,3 +1117,25 @@ fn errors_in_a_directory_name_the_file_at_fault() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn options_on_a_one_number_extension_range_are_a_protox_syntax_error() {
+    // What keeps the corpus's descriptor.proto out (its line 37): protox
+    // 0.10 takes options after `a to b`, not after a single number.
+    let err = parse(
+        "syntax = \"proto2\";\nmessage M {\n  extensions 5 [verification = UNVERIFIED];\n}\n",
+    )
+    .unwrap_err();
+    match err {
+        FormatError::Syntax { at, .. } => assert_eq!((at.line, at.column), (3, 16)),
+        other => panic!("{other:?}"),
+    }
+    // So such a range is kept, and written back, as `5 to 5`.
+    let s = round_trip_text(
+        "syntax = \"proto2\";\nmessage M {\n  extensions 5 to 5 [verification = UNVERIFIED];\n}\n",
+    );
+    assert_eq!(
+        sort(&s, "M", "extension-ranges"),
+        Some(r#"["5 to 5 [verification = UNVERIFIED]"]"#)
+    );
+}

@@ -193,6 +193,12 @@ impl<'s> Printer<'s> {
 
     fn file(&mut self, id: &'s str, out: &mut String) -> Result<(), FormatError> {
         let syntax = self.sort(id, "syntax").unwrap_or("proto2");
+        if !matches!(syntax, "proto2" | "proto3") {
+            return Err(unemittable(
+                &format!("constraint syntax of {id:?}"),
+                &format!("{syntax:?} is not proto2 or proto3"),
+            ));
+        }
         let _ = writeln!(out, "syntax = {};", quote(syntax.as_bytes()));
         if let Some(package) = self.sort(id, "package") {
             let _ = writeln!(out, "\npackage {package};");
@@ -483,10 +489,16 @@ impl<'s> Printer<'s> {
         } else {
             format!(" [{}]", opts.join(", "))
         };
-        let label = self
-            .sort(id, "label")
-            .map(|l| format!("{l} "))
-            .unwrap_or_default();
+        let label = match self.sort(id, "label") {
+            None => String::new(),
+            Some(l @ ("optional" | "required" | "repeated")) => format!("{l} "),
+            Some(l) => {
+                return Err(unemittable(
+                    &format!("constraint label of {id:?}"),
+                    &format!("{l:?} is not optional, required or repeated"),
+                ));
+            }
+        };
         self.comment(id, depth, out);
         if self.sort(id, "group") == Some("true") {
             let body = self.target(id, "ref")?;

@@ -26,7 +26,8 @@
 //!   order, oneof members included), `reserved` (JSON array of `"5"`,
 //!   `"9 to 11"`, `"20 to max"` and quoted names `"\"foo\""`),
 //!   `extension-ranges` (JSON array of `"100 to 199"`, with any range
-//!   options appended as `" [name = value, ...]"`), `options`,
+//!   options appended as `" [name = value, ...]"`; a one-number range with
+//!   options is `"5 to 5 [...]"`, the form protox reads), `options`,
 //!   `deprecated`. proto2 `required` fields are also the message's
 //!   required edges.
 //! - **Field**: vertex `pkg.Msg.field` (full name), kind its scalar type
@@ -77,6 +78,9 @@
 //! values and methods (reordering messages changes no meaning).
 //! Editions files (`edition = "2023"`) are refused with
 //! [`FormatError::Unsupported`]: protox 0.10 parses proto2 and proto3 only.
+//! Two protox limits show as syntax errors on files `protoc` takes:
+//! options after a one-number extension range (`extensions 5 [...]`) and
+//! `-inf` as an option value.
 
 mod emit;
 mod options;

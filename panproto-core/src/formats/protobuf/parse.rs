@@ -472,6 +472,11 @@ impl Walker<'_> {
                     MAX_FIELD_NUMBER,
                 );
                 if let Some(opts) = range_options.get(i).filter(|o| !o.is_empty()) {
+                    // `5 to 5`: protox takes options after a range only.
+                    if r.end() - r.start() == 1 {
+                        s.push_str(" to ");
+                        s.push_str(&r.start().to_string());
+                    }
                     s.push_str(" [");
                     s.push_str(&opts.join(", "));
                     s.push(']');
