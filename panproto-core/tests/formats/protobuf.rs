@@ -981,6 +981,10 @@ option optimize_for = LITE_RUNTIME;
 
 extend google.protobuf.OneofOptions { optional int32 oneof_opt = 50000; }
 extend google.protobuf.EnumValueOptions { optional string label = 50001; }
+extend google.protobuf.MessageOptions {
+  optional double low = 50002;
+  optional float high = 50003;
+}
 
 message Set {
   option message_set_wire_format = true;
@@ -988,6 +992,8 @@ message Set {
 }
 
 message Holder {
+  option (low) = -1e999;
+  option (high) = 1e999;
   // The choice.
   oneof choice {
     option (oneof_opt) = -7;
@@ -1028,6 +1034,12 @@ enum Level {
     assert_eq!(
         sort(&s, "opts.Holder.choice", "comment"),
         Some(" The choice.")
+    );
+    // Infinity as an option value is written `1e999`: protox refuses
+    // `inf` there.
+    assert_eq!(
+        sort(&s, "opts.Holder", "options"),
+        Some(r#"["(.opts.high) = 1e999","(.opts.low) = -1e999"]"#)
     );
     assert_eq!(
         sort(&s, "opts.Holder.a", "options"),

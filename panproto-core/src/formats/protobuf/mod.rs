@@ -80,7 +80,8 @@
 //! [`FormatError::Unsupported`]: protox 0.10 parses proto2 and proto3 only.
 //! Two protox limits show as syntax errors on files `protoc` takes:
 //! options after a one-number extension range (`extensions 5 [...]`) and
-//! `-inf` as an option value.
+//! `inf` / `-inf` as an option value (emit writes those values as `1e999`
+//! / `-1e999`, which both compilers read as infinite).
 
 mod emit;
 mod options;

@@ -68,8 +68,8 @@ fn write_value(out: &mut String, kind: &Kind, value: &Value) {
         Value::U64(n) => {
             let _ = write!(out, "{n}");
         }
-        Value::F32(x) => out.push_str(&float(f64::from(*x), x.to_string())),
-        Value::F64(x) => out.push_str(&float(*x, x.to_string())),
+        Value::F32(x) => out.push_str(&option_float(f64::from(*x), x.to_string())),
+        Value::F64(x) => out.push_str(&option_float(*x, x.to_string())),
         Value::String(s) => quote_into(out, s.as_bytes()),
         Value::Bytes(b) => quote_into(out, b),
         Value::EnumNumber(n) => match kind.as_enum().and_then(|e| e.get_value(*n)) {
@@ -123,6 +123,18 @@ pub(super) fn float(x: f64, shortest: String) -> String {
         format!("{x:e}")
     } else {
         format!("{shortest}.0")
+    }
+}
+
+/// A float option value: as [`float`], but the infinities are `1e999`
+/// and `-1e999`, since protox refuses `inf` there (and protoc 3.21
+/// `-inf`); both read those back as infinite. (NaN stays `nan`, which
+/// protoc takes and no literal can replace.)
+fn option_float(x: f64, shortest: String) -> String {
+    if x.is_infinite() {
+        if x > 0.0 { "1e999" } else { "-1e999" }.to_owned()
+    } else {
+        float(x, shortest)
     }
 }
 
