@@ -37,6 +37,7 @@ mod avro;
 mod error;
 mod graphql;
 mod json_schema;
+mod protobuf;
 mod source;
 mod sql;
 
@@ -62,12 +63,15 @@ pub enum Format {
     Atproto,
     /// JSON Schema documents (`.json`), drafts 4 to 2020-12.
     JsonSchema,
+    /// Protocol Buffers (`.proto`), proto2 and proto3.
+    Protobuf,
 }
 
 impl Format {
     /// Every format, in the order messages list them.
     pub const ALL: &'static [Self] = &[
         Self::Atproto,
+        Self::Protobuf,
         Self::Graphql,
         Self::JsonSchema,
         Self::Sql,
@@ -82,6 +86,7 @@ impl Format {
             Self::Graphql => "graphql",
             Self::Atproto => "atproto",
             Self::JsonSchema => "json-schema",
+            Self::Protobuf => "protobuf",
         }
     }
 
@@ -93,6 +98,7 @@ impl Format {
             Self::Graphql => "graphql",
             Self::Atproto => "atproto",
             Self::JsonSchema => "json-schema",
+            Self::Protobuf => "protobuf",
         }
     }
 
@@ -104,6 +110,7 @@ impl Format {
             Self::Graphql => graphql::EXTENSIONS,
             Self::Atproto => atproto::EXTENSIONS,
             Self::JsonSchema => json_schema::EXTENSIONS,
+            Self::Protobuf => protobuf::EXTENSIONS,
         }
     }
 
@@ -116,6 +123,7 @@ impl Format {
             Self::Graphql => graphql::sniff(text),
             Self::Atproto => atproto::sniff(text),
             Self::JsonSchema => json_schema::sniff(text),
+            Self::Protobuf => protobuf::sniff(text),
         }
     }
 
@@ -171,6 +179,7 @@ impl Format {
             Self::Graphql => graphql::parse(source, options),
             Self::Atproto => atproto::parse(source, options),
             Self::JsonSchema => json_schema::parse(source, options),
+            Self::Protobuf => protobuf::parse(source, options),
         }
     }
 
@@ -193,6 +202,7 @@ impl Format {
             Self::Graphql => graphql::emit(schema, options),
             Self::Atproto => atproto::emit(schema, options),
             Self::JsonSchema => json_schema::emit(schema, options),
+            Self::Protobuf => protobuf::emit(schema, options),
         }
     }
 }

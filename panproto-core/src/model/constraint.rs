@@ -67,6 +67,9 @@ pub fn compare(sort: &str, old: &str, new: &str) -> Tightness {
 /// restrict nothing, nor do the sorts that keep how a format writes a
 /// schema (the order of a record's fields, extra attributes, aliases, a
 /// field's sort order): they change no value's validity.
+/// Documentation-only sorts (a description, a deprecation mark, a default,
+/// a comment; a protobuf file's imports, an external type's file) restrict
+/// nothing.
 pub fn restricts(sort: &str) -> bool {
     !matches!(
         sort,
@@ -119,6 +122,8 @@ pub fn restricts(sort: &str) -> bool {
             | "$anchor"
             | "propertyOrder"
             | "keywords"
+            | "imports"
+            | "external"
     )
 }
 
@@ -151,5 +156,6 @@ mod tests {
             !restricts("title") && !restricts("keywords") && restricts("requiredWithoutProperty")
         );
         assert_eq!(compare("maxContains", "3", "2"), Tightness::Tighter);
+        assert!(!restricts("comment"));
     }
 }

@@ -13,4 +13,5 @@ mod avro;
 mod common;
 mod graphql;
 mod json_schema;
+mod protobuf;
 mod sql;

@@ -966,7 +966,7 @@ impl Reader<'_> {
                 }
             }
         }
-        Ok(self.builder.build()?)
+        Ok(self.builder.into_schema()?)
     }
 }
 

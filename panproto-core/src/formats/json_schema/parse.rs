@@ -109,7 +109,7 @@ pub(in crate::formats) fn parse(
         }
     }
     p.resolve_refs(&roots)?;
-    Ok(p.b.build()?)
+    Ok(p.b.into_schema()?)
 }
 
 /// A `serde_json` error as a located syntax error.

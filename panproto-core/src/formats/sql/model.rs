@@ -201,7 +201,7 @@ impl Database {
             }
         }
         b = b.constraint(DATABASE, "order", json(&order));
-        Ok(b.build()?)
+        Ok(b.into_schema()?)
     }
 }
 

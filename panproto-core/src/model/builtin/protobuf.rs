@@ -1,4 +1,8 @@
 //! Protocol Buffers: messages with numbered fields, enums, oneofs.
+//!
+//! The kinds, edges and sorts below `file` in each list were added with the
+//! `.proto` format (`formats::protobuf`, whose module doc says what each
+//! means); the ones above are the original ones, kept as they were.
 
 use super::{define, named_reference, rule};
 use crate::model::protocol::{EdgeRole, Protocol, ValueType};
@@ -31,10 +35,17 @@ pub(super) fn protocol() -> Protocol {
         ("enum-value", T::Any),
         ("oneof", T::Object),
         ("map", T::Any),
+        ("file", T::Object),
+        ("ref", T::Any),
+        ("service", T::Object),
+        ("rpc", T::Object),
     ];
     kinds.extend_from_slice(SCALARS);
-    let mut field_targets = vec!["message", "enum", "map"];
+    let mut field_targets = vec!["message", "enum", "map", "ref"];
     field_targets.extend_from_slice(&scalars);
+    // What an extension field (a member declared by `extend`) may be.
+    let mut extension_kinds = vec!["ref"];
+    extension_kinds.extend_from_slice(&scalars);
     define(
         "protobuf",
         ("ThProtobufSchema", "ThProtobufInstance"),
@@ -52,6 +63,19 @@ pub(super) fn protocol() -> Protocol {
             ("value", named_reference(&["enum"], &["enum-value"])),
             ("map-key", rule(&["map"], &scalars, Reference)),
             ("map-value", rule(&["map"], &field_targets, Reference)),
+            (
+                "declares",
+                named_reference(&["file"], &["message", "enum", "service"]),
+            ),
+            ("ref", rule(&["ref"], &["message", "enum"], Reference)),
+            (
+                "extension",
+                rule(&["file", "message"], &extension_kinds, Property),
+            ),
+            ("extendee", rule(&extension_kinds, &["message"], Reference)),
+            ("rpc", rule(&["service"], &["rpc"], Property)),
+            ("input", rule(&["rpc"], &["message"], Reference)),
+            ("output", rule(&["rpc"], &["message"], Reference)),
         ],
         &[
             "field-number",
@@ -61,6 +85,18 @@ pub(super) fn protocol() -> Protocol {
             "deprecated",
             "json-name",
             "number",
+            "syntax",
+            "package",
+            "imports",
+            "options",
+            "order",
+            "group",
+            "reserved",
+            "extension-ranges",
+            "client-streaming",
+            "server-streaming",
+            "external",
+            "comment",
         ],
     )
 }
