@@ -182,3 +182,18 @@ def test_graphql_fragments_need_external_refs():
     starwars = pp.parse(CORPUS / "graphql" / "gqlgen_examples_starwars_schema.graphql")
     assert starwars.protocol == "graphql"
     assert pp.parse(starwars.emit(), "graphql") == starwars
+
+
+def test_protobuf_and_json_schema_through_python(tmp_path: Path):
+    proto = 'syntax = "proto3";\npackage shop;\nmessage Item {\n  string name = 1;\n  repeated int64 ids = 2;\n}\n'
+    schema = pp.Schema.from_protobuf(proto, name="item.proto")
+    fields = {f.name: f for f in schema.fields() if f.parent == "shop.Item"}
+    assert set(fields) == {"name", "ids"}
+    assert pp.parse(schema.emit(), "protobuf") == schema
+    bom = CORPUS / "jsonschema" / "cyclonedx_bom-1.6.schema.json"
+    js = pp.Schema.from_json_schema(bom)
+    assert js.protocol == "json-schema"
+    assert pp.parse(js.emit(), "json-schema") == js
+    with pytest.raises(pp.ParseError) as caught:
+        pp.parse('syntax = "proto3";\nmessage A {\n  int32 x = 1\n}\n', "protobuf", name="bad.proto")
+    assert (caught.value.file, caught.value.line, caught.value.kind) == ("bad.proto", 4, "syntax")

@@ -270,6 +270,20 @@ impl PySchema {
         from_format(py, "avro", source, name, FormatOptions::default())
     }
 
+    /// Reads Protobuf (``.proto``): a file, a directory (its import root), or the text.
+    #[staticmethod]
+    #[pyo3(signature = (source, *, name = None))]
+    fn from_protobuf(py: Python<'_>, source: SourceArg, name: Option<String>) -> PyResult<Self> {
+        from_format(py, "protobuf", source, name, FormatOptions::default())
+    }
+
+    /// Reads JSON Schema (drafts 4 to 2020-12): a file, a directory, or the text.
+    #[staticmethod]
+    #[pyo3(signature = (source, *, name = None))]
+    fn from_json_schema(py: Python<'_>, source: SourceArg, name: Option<String>) -> PyResult<Self> {
+        from_format(py, "json-schema", source, name, FormatOptions::default())
+    }
+
     /// Reads GraphQL SDL (``.graphql``, ``.graphqls``, ``.gql``).
     #[staticmethod]
     #[pyo3(signature = (source, *, name = None, external_refs = false))]
