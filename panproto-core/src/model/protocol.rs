@@ -201,11 +201,6 @@ impl Protocol {
             .get(edge_kind)
             .map_or(EdgeRole::Reference, EdgeRule::role)
     }
-
-    /// Whether `kind` may be the source of an edge of `edge_kind`.
-    pub(crate) fn allows(kinds: &[String], kind: &str) -> bool {
-        kinds.is_empty() || kinds.iter().any(|k| k == kind)
-    }
 }
 
 #[cfg(test)]

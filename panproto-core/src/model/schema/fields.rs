@@ -15,8 +15,9 @@ pub struct Field {
     pub name: String,
     /// The field's own vertex (the edge's target).
     pub vertex: String,
-    /// Its type: the named type it refers to (the vertex a `ref`-like
-    /// vertex wraps), else its vertex's kind (`string`, `array`, ...).
+    /// Its type: the named type it refers to (the vertex its `ref` vertex,
+    /// or a wrapper edge, leads to), else its vertex's kind (`string`,
+    /// `array`, ...).
     pub type_name: String,
 }
 
@@ -25,9 +26,13 @@ impl Schema {
     /// whose role is a property (a column, a message field, an object key).
     pub fn fields(&self) -> Vec<Field> {
         let protocol = self.protocol();
+        // What a member's vertex stands for: the vertex a wrapper edge
+        // leads to, or for a `ref` vertex (the formats' name for a use of
+        // a named type) the vertex its edge names.
+        let is_ref = |id: &str| self.vertices().get(id).is_some_and(|v| v.kind == "ref");
         let mut wraps: HashMap<&str, &str> = HashMap::new();
         for e in self.edges() {
-            if protocol.edge_role(&e.kind) == EdgeRole::Wrapper {
+            if protocol.edge_role(&e.kind) == EdgeRole::Wrapper || is_ref(&e.src) {
                 wraps.entry(e.src.as_str()).or_insert(e.tgt.as_str());
             }
         }

@@ -20,7 +20,53 @@ use crate::model::schema::{
 /// Collects every issue of a list of declarations.
 pub(super) struct Validator<'p> {
     protocol: &'p Arc<Protocol>,
+    rules: Rules<'p>,
     issues: Vec<SchemaIssue>,
+}
+
+/// The protocol's rules hashed for the checks: a schema's every vertex,
+/// edge and constraint is looked up in them (the protocol keeps them in
+/// sorted sets and lists, which cost a string comparison per entry).
+struct Rules<'p> {
+    kinds: HashSet<&'p str>,
+    sorts: HashSet<&'p str>,
+    /// Edge kind → its rule, and the kinds it allows at each end (`None`:
+    /// any kind).
+    edges: HashMap<&'p str, EdgeCheck<'p>>,
+}
+
+struct EdgeCheck<'p> {
+    rule: &'p crate::model::protocol::EdgeRule,
+    src: Option<HashSet<&'p str>>,
+    tgt: Option<HashSet<&'p str>>,
+}
+
+impl<'p> Rules<'p> {
+    fn of(p: &'p Protocol) -> Self {
+        let kinds_of = |list: &'p [String]| {
+            (!list.is_empty()).then(|| list.iter().map(String::as_str).collect())
+        };
+        Self {
+            kinds: p.object_kinds.iter().map(String::as_str).collect(),
+            sorts: p.constraint_sorts.iter().map(String::as_str).collect(),
+            edges: p
+                .edge_rules
+                .iter()
+                .map(|(kind, rule)| {
+                    let check = EdgeCheck {
+                        rule,
+                        src: kinds_of(&rule.src_kinds),
+                        tgt: kinds_of(&rule.tgt_kinds),
+                    };
+                    (kind.as_str(), check)
+                })
+                .collect(),
+        }
+    }
+}
+
+fn allowed(kinds: Option<&HashSet<&str>>, kind: &str) -> bool {
+    kinds.is_none_or(|k| k.contains(kind))
 }
 
 /// What the declarations gather into, as they are checked: references
@@ -42,6 +88,7 @@ impl<'p> Validator<'p> {
     pub(super) fn new(protocol: &'p Arc<Protocol>) -> Self {
         Self {
             protocol,
+            rules: Rules::of(protocol),
             issues: Vec::new(),
         }
     }
@@ -91,7 +138,7 @@ impl<'p> Validator<'p> {
 
     fn vertex<'o>(&mut self, v: &'o Vertex, vertices: &mut HashMap<&'o str, &'o Vertex>) {
         let p = self.protocol;
-        if !p.object_kinds.contains(&v.kind) {
+        if !self.rules.kinds.contains(v.kind.as_str()) {
             self.issue(
                 IssueKind::UnknownKind,
                 format!("vertex {:?}", v.id),
@@ -173,7 +220,7 @@ impl<'p> Validator<'p> {
                 "the vertex does not exist",
             );
         }
-        if !p.constraint_sorts.contains(&c.sort) {
+        if !self.rules.sorts.contains(c.sort.as_str()) {
             self.issue(
                 IssueKind::UnknownConstraintSort,
                 element(),
@@ -235,7 +282,7 @@ impl<'p> Validator<'p> {
                 format!("target vertex {:?} does not exist", e.tgt),
             );
         }
-        let Some(rule) = p.edge_rules.get(&e.kind) else {
+        let Some(check) = self.rules.edges.get(e.kind.as_str()) else {
             self.issue(
                 IssueKind::UnknownEdgeKind,
                 element(),
@@ -246,33 +293,32 @@ impl<'p> Validator<'p> {
             );
             return;
         };
-        if let Some(src) = src {
-            if !Protocol::allows(&rule.src_kinds, &src.kind) {
-                self.issue(
-                    IssueKind::EdgeRuleViolation,
-                    element(),
-                    format!(
-                        "a {:?} edge may not start at a {:?} vertex (allowed: {})",
-                        e.kind,
-                        src.kind,
-                        rule.src_kinds.join(", ")
-                    ),
-                );
-            }
+        let rule = check.rule;
+        let src_ok = src.is_none_or(|v| allowed(check.src.as_ref(), &v.kind));
+        let tgt_ok = tgt.is_none_or(|v| allowed(check.tgt.as_ref(), &v.kind));
+        if let Some(src) = src.filter(|_| !src_ok) {
+            self.issue(
+                IssueKind::EdgeRuleViolation,
+                element(),
+                format!(
+                    "a {:?} edge may not start at a {:?} vertex (allowed: {})",
+                    e.kind,
+                    src.kind,
+                    rule.src_kinds.join(", ")
+                ),
+            );
         }
-        if let Some(tgt) = tgt {
-            if !Protocol::allows(&rule.tgt_kinds, &tgt.kind) {
-                self.issue(
-                    IssueKind::EdgeRuleViolation,
-                    element(),
-                    format!(
-                        "a {:?} edge may not end at a {:?} vertex (allowed: {})",
-                        e.kind,
-                        tgt.kind,
-                        rule.tgt_kinds.join(", ")
-                    ),
-                );
-            }
+        if let Some(tgt) = tgt.filter(|_| !tgt_ok) {
+            self.issue(
+                IssueKind::EdgeRuleViolation,
+                element(),
+                format!(
+                    "a {:?} edge may not end at a {:?} vertex (allowed: {})",
+                    e.kind,
+                    tgt.kind,
+                    rule.tgt_kinds.join(", ")
+                ),
+            );
         }
         if rule.named && e.name.as_deref().is_none_or(str::is_empty) {
             self.issue(
