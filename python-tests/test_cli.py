@@ -135,6 +135,8 @@ def test_json_output(workdir, location):
         "changes": [],
         "compatibility": None,
         "staged_data": {},
+        # What `add` read last still gives HEAD.
+        "tracked": {"path": "v1.json", "state": "same"},
     }
 
 
