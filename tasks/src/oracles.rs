@@ -7,10 +7,9 @@
 //! tests read: where the tools are, and that a missing tool is a failure
 //! rather than a skip.
 
-use std::fs;
 use std::process::Command;
 
-use crate::error::{Context, Result, fail};
+use crate::error::{Result, fail};
 use crate::paths;
 use crate::proc;
 use crate::python::Venv;
@@ -18,16 +17,9 @@ use crate::python::Venv;
 /// The Debian package and version `protoc` comes from (Debian 12's).
 const PROTOC_PACKAGE: &str = "protobuf-compiler=3.21.12-3+deb12u1";
 
-/// The oracle venv's requirements (`tasks/oracles.txt`), one per line.
+/// The oracle venv's requirements (`tasks/oracles.txt`).
 fn requirements() -> Result<Vec<String>> {
-    let path = paths::root().join("tasks").join("oracles.txt");
-    let text = fs::read_to_string(&path).context(|| format!("reading {}", path.display()))?;
-    Ok(text
-        .lines()
-        .map(|l| l.split('#').next().unwrap_or("").trim())
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect())
+    crate::python::requirements_file(&paths::root().join("tasks").join("oracles.txt"))
 }
 
 fn have(program: &str) -> bool {

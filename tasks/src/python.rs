@@ -114,8 +114,13 @@ pub fn tools() -> Result<Venv> {
 
 /// The test requirements (`python-tests/requirements.txt`), one per line.
 pub fn test_requirements() -> Result<Vec<String>> {
-    let path = paths::root().join("python-tests").join("requirements.txt");
-    let text = fs::read_to_string(&path).context(|| format!("reading {}", path.display()))?;
+    requirements_file(&paths::root().join("python-tests").join("requirements.txt"))
+}
+
+/// A requirements file's requirements, one per line, comments and blank
+/// lines left out.
+pub fn requirements_file(path: &std::path::Path) -> Result<Vec<String>> {
+    let text = fs::read_to_string(path).context(|| format!("reading {}", path.display()))?;
     Ok(text
         .lines()
         .map(|l| l.split('#').next().unwrap_or("").trim())
