@@ -7,6 +7,7 @@
 //! they name the files of a multi-file schema and must be the same on
 //! every machine.
 
+use std::borrow::Cow;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -119,13 +120,18 @@ impl Source {
         &self.origin
     }
 
-    /// The files `keep` takes, as a source of their own.
-    pub fn filtered(&self, keep: impl Fn(&SourceFile) -> bool) -> Self {
-        Self {
+    /// The files `keep` takes, as a source of their own: this source
+    /// itself when it keeps them all (the common case, so a parse does not
+    /// copy every file's text).
+    pub fn filtered(&self, keep: impl Fn(&SourceFile) -> bool) -> Cow<'_, Self> {
+        if self.files.iter().all(&keep) {
+            return Cow::Borrowed(self);
+        }
+        Cow::Owned(Self {
             files: self.files.iter().filter(|f| keep(f)).cloned().collect(),
             origin: self.origin.clone(),
             single: self.single,
-        }
+        })
     }
 
     /// Whether the source has no file.
