@@ -47,7 +47,7 @@ pub use error::{FormatError, Location};
 pub use source::{Source, SourceFile};
 pub use sql::SqlDialect;
 
-use crate::model::Schema;
+use crate::model::{Edge, Schema};
 use source::extension;
 
 /// A native schema format.
@@ -160,9 +160,10 @@ impl Format {
     /// # Errors
     /// A [`FormatError`] naming the file, line and column.
     pub fn parse(self, source: &Source, options: &FormatOptions) -> Result<Schema, FormatError> {
-        let source = &source.filtered(|file| {
+        let kept = source.filtered(|file| {
             self.accepts(&file.path) || !Format::ALL.iter().any(|f| f.accepts(&file.path))
         });
+        let source = kept.as_ref();
         if source.is_empty() {
             return Err(FormatError::Io {
                 path: source.origin().to_owned(),
@@ -205,6 +206,16 @@ impl Format {
             Self::Protobuf => protobuf::emit(schema, options),
         }
     }
+}
+
+/// Every edge of `schema` by its source vertex: the index each emitter
+/// walks a schema by.
+pub(crate) fn edges_by_source(schema: &Schema) -> rustc_hash::FxHashMap<&str, Vec<&Edge>> {
+    let mut out: rustc_hash::FxHashMap<&str, Vec<&Edge>> = rustc_hash::FxHashMap::default();
+    for e in schema.edges() {
+        out.entry(e.src.as_str()).or_default().push(e);
+    }
+    out
 }
 
 /// The names of every format.

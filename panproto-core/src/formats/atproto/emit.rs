@@ -11,7 +11,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::MAX_DEPTH;
 use super::ids::{def_id, write_ref};
 use super::json::{self, Json};
-use crate::formats::{Emitted, FormatError, FormatOptions};
+
+use crate::formats::{Emitted, FormatError, FormatOptions, edges_by_source};
 use crate::model::{Edge, Schema};
 
 type Entries<'s> = Vec<(Cow<'s, str>, Json<'s>)>;
@@ -24,10 +25,7 @@ pub(super) fn emit(schema: &Schema, _options: &FormatOptions) -> Result<Emitted,
             "lexicons have no hyper-edges",
         ));
     }
-    let mut out: FxHashMap<&str, Vec<&Edge>> = FxHashMap::default();
-    for e in schema.edges() {
-        out.entry(e.src.as_str()).or_default().push(e);
-    }
+    let out = edges_by_source(schema);
     let mut emitter = Emitter {
         schema,
         out,

@@ -4,7 +4,8 @@ use std::collections::{HashMap, HashSet};
 
 use super::PRIMITIVES;
 use super::parse::namespace_of;
-use crate::formats::{Emitted, FormatError, FormatOptions};
+
+use crate::formats::{Emitted, FormatError, FormatOptions, edges_by_source};
 use crate::model::{Edge, Schema};
 
 /// Writes every `file` vertex of `schema` as a file.
@@ -12,10 +13,7 @@ pub(in crate::formats) fn emit(
     schema: &Schema,
     _options: &FormatOptions,
 ) -> Result<Emitted, FormatError> {
-    let mut out = HashMap::<&str, Vec<&Edge>>::new();
-    for e in schema.edges() {
-        out.entry(e.src.as_str()).or_default().push(e);
-    }
+    let out = edges_by_source(schema);
     let declared_in: HashMap<&str, &str> = schema
         .edges()
         .iter()
@@ -62,7 +60,7 @@ fn unemittable(element: &str, reason: &str) -> FormatError {
 
 struct Writer<'s> {
     schema: &'s Schema,
-    out: HashMap<&'s str, Vec<&'s Edge>>,
+    out: rustc_hash::FxHashMap<&'s str, Vec<&'s Edge>>,
     declared_in: HashMap<&'s str, &'s str>,
 }
 

@@ -10,7 +10,8 @@ use super::json::Json as Value;
 
 use super::keywords::{Slot, is_type, of_edge, slot};
 use super::uri::{canonical_ref, push_segment};
-use crate::formats::{Emitted, FormatError, FormatOptions};
+
+use crate::formats::{Emitted, FormatError, FormatOptions, edges_by_source};
 use crate::model::{Edge, Schema};
 
 /// The file name of a single-file schema's document.
@@ -43,10 +44,7 @@ pub(in crate::formats) fn emit(
     schema: &Schema,
     _options: &FormatOptions,
 ) -> Result<Emitted, FormatError> {
-    let mut out: FxHashMap<&str, Vec<&Edge>> = FxHashMap::default();
-    for e in schema.edges() {
-        out.entry(e.src.as_str()).or_default().push(e);
-    }
+    let out = edges_by_source(schema);
     let files = roots(schema, &out)?;
     let mut em = Emitter {
         schema,

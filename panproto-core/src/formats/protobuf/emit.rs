@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
 
 use super::options::{float, quote};
-use crate::formats::{Emitted, FormatError, FormatOptions};
+
+use crate::formats::{Emitted, FormatError, FormatOptions, edges_by_source};
 use crate::model::{Edge, Schema};
 
 const SCALARS: &[&str] = &[
@@ -20,10 +21,7 @@ pub(in crate::formats) fn emit(
     schema: &Schema,
     _options: &FormatOptions,
 ) -> Result<Emitted, FormatError> {
-    let mut out_edges: HashMap<&str, Vec<&Edge>> = HashMap::new();
-    for e in schema.edges() {
-        out_edges.entry(e.src.as_str()).or_default().push(e);
-    }
+    let out_edges = edges_by_source(schema);
     let mut p = Printer {
         schema,
         out_edges,
@@ -66,7 +64,7 @@ fn unemittable(element: &str, reason: &str) -> FormatError {
 
 struct Printer<'s> {
     schema: &'s Schema,
-    out_edges: HashMap<&'s str, Vec<&'s Edge>>,
+    out_edges: rustc_hash::FxHashMap<&'s str, Vec<&'s Edge>>,
     /// Declarations written so far.
     written: HashSet<&'s str>,
 }
