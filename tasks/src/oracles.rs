@@ -2,8 +2,9 @@
 //!
 //! Python ones (graphql-core, jsonschema, fastavro) go into
 //! `target/venvs/oracles` from `tasks/oracles.txt`; `protoc` comes from
-//! Debian's `protobuf-compiler`, installed with apt-get when it is missing
-//! and this runs as root (as CI does). [`env`] gives the variables the Rust
+//! Debian's `protobuf-compiler` and the well-known types it imports
+//! (`google/protobuf/descriptor.proto`...) from `libprotobuf-dev`, installed
+//! with apt-get when either is missing and this runs as root (as CI does). [`env`] gives the variables the Rust
 //! tests read: where the tools are, and that a missing tool is a failure
 //! rather than a skip.
 
@@ -14,8 +15,16 @@ use crate::paths;
 use crate::proc;
 use crate::python::Venv;
 
-/// The Debian package and version `protoc` comes from (Debian 12's).
-const PROTOC_PACKAGE: &str = "protobuf-compiler=3.21.12-3+deb12u1";
+/// The Debian packages and versions `protoc` and its well-known types come
+/// from (Debian 12's).
+const PROTOC_PACKAGES: [&str; 2] = [
+    "protobuf-compiler=3.21.12-3+deb12u1",
+    "libprotobuf-dev=3.21.12-3+deb12u1",
+];
+
+/// A well-known type `protoc` finds on its default include path only when
+/// `libprotobuf-dev` is installed; the emitted corpus imports it.
+const WELL_KNOWN_TYPE: &str = "/usr/include/google/protobuf/descriptor.proto";
 
 /// The oracle venv's requirements (`tasks/oracles.txt`).
 fn requirements() -> Result<Vec<String>> {
@@ -36,14 +45,16 @@ fn is_root() -> bool {
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
-/// Installs `protoc` if it is missing and we may (root, apt-get present).
+/// Installs `protoc` and its well-known types if either is missing and we
+/// may (root, apt-get present).
 fn ensure_protoc() -> Result {
-    if have("protoc") {
+    if have("protoc") && std::path::Path::new(WELL_KNOWN_TYPE).is_file() {
         return Ok(());
     }
+    let packages = PROTOC_PACKAGES.join(" ");
     if !is_root() || !have("apt-get") {
         return Err(fail(format!(
-            "protoc is missing: install Debian's {PROTOC_PACKAGE} (the format tests run it)"
+            "protoc or its well-known types are missing: install Debian's {packages} (the format tests run protoc)"
         )));
     }
     proc::run(
@@ -51,16 +62,11 @@ fn ensure_protoc() -> Result {
         Command::new("apt-get").args(["update", "-qq"]),
     )?;
     proc::run(
-        &format!("apt-get install {PROTOC_PACKAGE}"),
+        &format!("apt-get install {packages}"),
         Command::new("apt-get")
             .env("DEBIAN_FRONTEND", "noninteractive")
-            .args([
-                "install",
-                "-y",
-                "-qq",
-                "--no-install-recommends",
-                PROTOC_PACKAGE,
-            ]),
+            .args(["install", "-y", "-qq", "--no-install-recommends"])
+            .args(PROTOC_PACKAGES),
     )
 }
 
