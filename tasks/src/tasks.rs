@@ -316,8 +316,11 @@ pub fn bench() -> Result {
         .or_else(|_| std::env::var("PANPROTO_TEST_POSTGRES_URL"))
         .unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432/test".to_owned());
     let mut records: Vec<Json> = Vec::new();
+    // The formats' reference tools run beside panproto's parsers.
+    let oracles = oracles::env()?;
     for b in &BACKENDS {
         let mut cmd = Command::new(cargo());
+        cmd.envs(oracles.iter().map(|(k, v)| (k, v)));
         cmd.current_dir(&root)
             .args([
                 "run",
