@@ -86,11 +86,14 @@ mod version;
 
 pub use encoding::{ObjectError, ObjectId, ParseObjectIdError};
 pub use evolution::{
-    Change, ChangeKind, Classification, ClassifiedChange, Compatibility, Conflict, ConflictKind,
-    Element, Judgement, MergeElement, MergeError, MergeOutcome, Resolutions, Side, classify,
-    derive_migration, diff, merge_schemas,
+    Change, ChangeKind, Classification, ClassifiedChange, CompatReport, Compatibility, Conflict,
+    ConflictKind, Direction, Element, Finding, Judgement, Level, MergeElement, MergeError,
+    MergeOutcome, Mode, Resolutions, Side, Violation, classify, derive_migration, diff,
+    generic_compatibility, merge_schemas,
 };
-pub use formats::{Emitted, Format, FormatError, FormatOptions, Location, Source, SourceFile};
+pub use formats::{
+    Emitted, Format, FormatError, FormatOptions, Location, Source, SourceFile, compatibility,
+};
 pub use migration::existence;
 pub use migration::{
     CompiledMigration, EdgeMapping, ExistenceIssue, ExistenceKind, ExistenceReport,

@@ -90,6 +90,37 @@ pub struct Change {
     pub new: Option<String>,
 }
 
+impl ChangeKind {
+    /// The kind of the same change made the other way (new to old).
+    pub fn inverse(self) -> Self {
+        use ChangeKind::*;
+        match self {
+            VertexAdded => VertexRemoved,
+            VertexRemoved => VertexAdded,
+            EdgeAdded => EdgeRemoved,
+            EdgeRemoved => EdgeAdded,
+            ConstraintAdded => ConstraintRemoved,
+            ConstraintRemoved => ConstraintAdded,
+            RequiredAdded => RequiredRemoved,
+            RequiredRemoved => RequiredAdded,
+            ConstraintChanged => ConstraintChanged,
+            KindChanged => KindChanged,
+        }
+    }
+}
+
+impl Change {
+    /// The same change made the other way: what `diff(new, old)` lists for it.
+    pub fn inverse(&self) -> Self {
+        Self {
+            kind: self.kind.inverse(),
+            element: self.element.clone(),
+            old: self.new.clone(),
+            new: self.old.clone(),
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Change {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let t = ChangeText::deserialize(d)?;

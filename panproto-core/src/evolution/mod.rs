@@ -5,10 +5,14 @@
 //! [`derive_migration`] builds the migration `add` records (identity on
 //! what survives, renames detected), and [`merge_schemas`] merges two
 //! versions against their common base, three-way, with typed conflicts.
+//! [`compat`] judges a change in both directions (backward, forward) with
+//! the registry's compatibility [`Mode`]s; the formats layer gives it each
+//! format's rules, and [`generic_compatibility`] serves every other protocol.
 //!
 //! Depends on the model and migration layers, never on `vcs`.
 
 mod classify;
+mod compat;
 mod derive;
 mod diff;
 mod element;
@@ -16,6 +20,7 @@ mod error;
 mod merge;
 
 pub use classify::{Classification, ClassifiedChange, Compatibility, Judgement, classify};
+pub use compat::{CompatReport, Direction, Finding, Level, Mode, Violation, generic_compatibility};
 pub use derive::derive_migration;
 pub use diff::{Change, ChangeKind, diff};
 pub use element::{Element, MergeElement};

@@ -138,6 +138,16 @@ pub enum FormatError {
         /// The schema's protocol.
         protocol: String,
     },
+    /// Two schemas of different protocols cannot be compared.
+    #[error(
+        "cannot compare a schema of protocol {old:?} with one of protocol {new:?}: a compatibility check compares two versions of one protocol's schema"
+    )]
+    Mismatched {
+        /// The old schema's protocol.
+        old: String,
+        /// The new schema's protocol.
+        new: String,
+    },
     /// The schema holds something the format cannot write (a schema built
     /// by hand rather than parsed, say), named by its vertex or edge.
     #[error("cannot write {element} as {format}: {reason}")]

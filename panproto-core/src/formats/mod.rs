@@ -30,7 +30,10 @@
 //!   with [`FormatError::Unsupported`] naming it and where it is.
 //! - **Round trip**: for every input, `parse(emit(parse(f))) == parse(f)`.
 //!
-//! Depends on the model layer only.
+//! Each format also judges compatibility its own way ([`compatibility`]:
+//! the format's rules, both directions; the generic rules otherwise).
+//!
+//! Depends on the model and evolution layers.
 
 mod atproto;
 mod avro;
@@ -47,6 +50,7 @@ pub use error::{FormatError, Location};
 pub use source::{Source, SourceFile};
 pub use sql::SqlDialect;
 
+use crate::evolution::{CompatReport, generic_compatibility};
 use crate::model::{Edge, Schema};
 use source::extension;
 
@@ -184,6 +188,16 @@ impl Format {
         }
     }
 
+    /// Judges `old` → `new` (schemas of this format's protocol) by the
+    /// format's own compatibility rules; `None` for a format whose rules
+    /// are not written yet (the generic rules judge it).
+    pub fn compare(self, old: &Schema, new: &Schema) -> Option<CompatReport> {
+        match self {
+            Self::Avro => Some(avro::compare(old, new)),
+            Self::Sql | Self::Graphql | Self::Atproto | Self::JsonSchema | Self::Protobuf => None,
+        }
+    }
+
     /// Writes `schema` in this format.
     ///
     /// # Errors
@@ -206,6 +220,24 @@ impl Format {
             Self::Protobuf => protobuf::emit(schema, options),
         }
     }
+}
+
+/// How `old` → `new` reads in both directions, by the rules of the
+/// format their protocol belongs to, or the generic rules
+/// ([`generic_compatibility`]) for a protocol no format's rules cover.
+///
+/// # Errors
+/// [`FormatError::Mismatched`] if the two schemas are of different protocols.
+pub fn compatibility(old: &Schema, new: &Schema) -> Result<CompatReport, FormatError> {
+    let protocol = &new.protocol().name;
+    if old.protocol().name != *protocol {
+        return Err(FormatError::Mismatched {
+            old: old.protocol().name.clone(),
+            new: protocol.clone(),
+        });
+    }
+    let rules = Format::of_protocol(protocol).and_then(|format| format.compare(old, new));
+    Ok(rules.unwrap_or_else(|| generic_compatibility(old, new)))
 }
 
 /// Every edge of `schema` by its source vertex: the index each emitter

@@ -8,6 +8,7 @@
 
 mod atproto;
 mod avro;
+mod compat;
 // Each format uses some of the helpers, none all of them.
 #[allow(dead_code)]
 mod common;

@@ -29,9 +29,11 @@
 //! first use in its own file, and named elsewhere; names are written
 //! relative to the enclosing namespace, as Avro resolves them.
 
+mod compat;
 mod emit;
 mod parse;
 
+pub(super) use compat::compare;
 pub(super) use emit::emit;
 pub(super) use parse::parse;
 

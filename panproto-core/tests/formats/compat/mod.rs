@@ -1,0 +1,5 @@
+//! Compatibility in both directions, by each format's rules, checked
+//! against the format's own tools where one runs here.
+
+mod avro;
+mod generic;
