@@ -32,6 +32,7 @@ from typing import Any, runtime_checkable
 __all__ = [
     "Backend",
     "CommitLike",
+    "CompatReportLike",
     "CompiledMigrationLike",
     "DataIteratorLike",
     "DiffReportLike",
@@ -219,6 +220,31 @@ class DiffReportLike(typing.Protocol):
 
 
 @runtime_checkable
+class CompatReportLike(typing.Protocol):
+    """A compatibility report, both directions, under a mode."""
+
+    @property
+    def rules(self) -> str: ...
+    @property
+    def mode(self) -> str: ...
+    @property
+    def directions(self) -> list[str]: ...
+    @property
+    def compatible(self) -> bool: ...
+    @property
+    def backward(self) -> str: ...
+    @property
+    def forward(self) -> str: ...
+    @property
+    def level(self) -> str: ...
+    @property
+    def findings(self) -> list[Any]: ...
+    @property
+    def violations(self) -> list[Any]: ...
+    def to_dict(self) -> Any: ...
+
+
+@runtime_checkable
 class CommitLike(typing.Protocol):
     """One commit."""
 
@@ -358,6 +384,7 @@ class Backend(typing.Protocol):
     DataIterator: type[DataIteratorLike]
     ExistenceReport: type[ExistenceReportLike]
     DiffReport: type[DiffReportLike]
+    CompatReport: type[CompatReportLike]
     Commit: type[CommitLike]
     Status: type[StatusLike]
     VerifyReport: type[VerifyReportLike]
@@ -368,6 +395,7 @@ class Backend(typing.Protocol):
     define_protocol: Callable[..., ProtocolLike]
     diff: Callable[..., DiffReportLike]
     classify: Callable[..., Any]
+    check: Callable[..., CompatReportLike]
     migration: Callable[..., MigrationBuilderLike]
     check_existence: Callable[..., ExistenceReportLike]
     compose: Callable[..., CompiledMigrationLike]
@@ -433,6 +461,7 @@ _CLASS_INTERFACES: dict[str, type] = {
     "DataIterator": DataIteratorLike,
     "ExistenceReport": ExistenceReportLike,
     "DiffReport": DiffReportLike,
+    "CompatReport": CompatReportLike,
     "Commit": CommitLike,
     "Status": StatusLike,
     "VerifyReport": VerifyReportLike,

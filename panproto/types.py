@@ -6,7 +6,8 @@ readers. They are defined once, here, in pure Python, and the stubs of both
 backends refer to them.
 
 The kind literals (:data:`ChangeKind`, :data:`ExistenceKind`,
-:data:`ProblemKind`, :data:`IssueKind`, :data:`ConflictKind`) spell the
+:data:`ProblemKind`, :data:`IssueKind`, :data:`ConflictKind`,
+:data:`CompatMode`, :data:`CompatLevel`, :data:`CompatDirection`) spell the
 engine's enums; ``python-tests/test_interface.py`` compares each with the
 engine's own list, ``panproto.list_kinds()``.
 """
@@ -24,6 +25,12 @@ __all__ = [
     "Classification",
     "ClassifiedChange",
     "CommitData",
+    "CompatDirection",
+    "CompatFinding",
+    "CompatLevel",
+    "CompatMode",
+    "CompatReportData",
+    "CompatViolation",
     "Compatibility",
     "ConflictKind",
     "DiffReportData",
@@ -176,6 +183,76 @@ class DiffReportData(TypedDict):
     """The breaking changes, each with its reason."""
     non_breaking: list[ClassifiedChange]
     """The other changes, each with its reason."""
+
+
+CompatMode = Literal[
+    "NONE",
+    "BACKWARD",
+    "BACKWARD_TRANSITIVE",
+    "FORWARD",
+    "FORWARD_TRANSITIVE",
+    "FULL",
+    "FULL_TRANSITIVE",
+]
+"""A schema registry's compatibility mode: which directions a check
+enforces (backward, forward, both or none), against the last version or,
+``_TRANSITIVE``, every earlier one. :func:`panproto.check` also takes them
+in lower case."""
+
+CompatLevel = Literal["compatible", "dangerous", "breaking"]
+"""How much a change matters to readers in one direction: nothing changes
+for them; nothing fails but what they see may change; some reader fails."""
+
+CompatDirection = Literal["backward", "forward"]
+"""``"backward"``: readers of the new version reading data written with the
+old; ``"forward"``: readers of the old version reading data written with
+the new."""
+
+
+class CompatFinding(TypedDict):
+    """One change judged both ways (:attr:`panproto.CompatReport.findings`)."""
+
+    path: str
+    """Where, in the format's terms, e.g. ``"record org.example.User field email"``."""
+    change: str
+    """What changed, e.g. ``"field added"`` or ``"type int → long"``."""
+    backward: CompatLevel
+    """The level for readers of the new version reading old data."""
+    forward: CompatLevel
+    """The level for readers of the old version reading new data."""
+    reason: str
+    """Why."""
+
+
+class CompatViolation(CompatFinding):
+    """A finding that breaks a direction the mode enforces
+    (:attr:`panproto.CompatReport.violations`)."""
+
+    direction: CompatDirection
+    """The direction it breaks."""
+
+
+class CompatReportData(TypedDict):
+    """A compatibility report, as :meth:`panproto.CompatReport.to_dict` returns it."""
+
+    rules: str
+    """Whose rules judged: a format's name, or ``"generic"``."""
+    mode: CompatMode
+    """The mode the verdict is under."""
+    directions: list[CompatDirection]
+    """The directions the mode enforces."""
+    compatible: bool
+    """Whether nothing breaks a direction the mode enforces."""
+    backward: CompatLevel
+    """The worst level for new readers of old data."""
+    forward: CompatLevel
+    """The worst level for old readers of new data."""
+    level: CompatLevel
+    """The worst level either way."""
+    findings: list[CompatFinding]
+    """Every finding."""
+    violations: list[CompatViolation]
+    """The findings that break an enforced direction, once per direction."""
 
 
 class ExistenceIssue(TypedDict):

@@ -39,6 +39,11 @@ def post_v3() -> pp.Schema:
     return post_v2().to_builder().constraint("post:body.text", "maxLength", "5000").build()
 
 
+def post_v4() -> pp.Schema:
+    """v3 with createdAt required: a breaking change."""
+    return post_v3().to_builder().required("post:body", ["text", "createdAt"]).build()
+
+
 def blog_v1() -> pp.Schema:
     """A post whose body has text, tags (an array of strings) and meta
     (lang, views): what the migration tests move records out of."""

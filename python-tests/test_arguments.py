@@ -284,7 +284,17 @@ def test_a_store_error_from_undecodable_objects_names_the_backend_in_use(locatio
 
 def test_list_kinds_gives_each_report_enum_in_the_engine_order():
     kinds = pp.list_kinds()
-    assert set(kinds) == {"ChangeKind", "ExistenceKind", "ProblemKind", "IssueKind", "ConflictKind"}
+    assert set(kinds) == {
+        "ChangeKind",
+        "ExistenceKind",
+        "ProblemKind",
+        "IssueKind",
+        "ConflictKind",
+        "CompatMode",
+        "CompatLevel",
+        "CompatDirection",
+    }
+    assert kinds["CompatMode"][:2] == ["NONE", "BACKWARD"]
     assert len(kinds["ChangeKind"]) == 10 and kinds["ChangeKind"][:2] == ["vertex-added", "vertex-removed"]
     assert kinds["ConflictKind"] == ["both-changed", "deleted-modified"]
     assert len(kinds["ExistenceKind"]) == 10 and "reachability-risk" in kinds["ExistenceKind"]

@@ -13,15 +13,10 @@ import pytest
 import panproto as pp
 from conftest import BACKEND, Location
 from panproto.cli import parser as cli_parser, run as cli_run
-from schemas import person, person_v1, person_v2, person_v3, post_v1, post_v2, post_v3
+from schemas import person, person_v1, person_v2, person_v3, post_v1, post_v2, post_v3, post_v4
 
 EXIT_BREAKING = 1
 EXIT_ERROR = 2
-
-
-def post_v4() -> pp.Schema:
-    """v3 with createdAt required: a breaking change."""
-    return post_v3().to_builder().required("post:body", ["text", "createdAt"]).build()
 
 
 PANPROTO = Path(sys.executable).with_name("panproto")
@@ -273,16 +268,24 @@ def test_diff_between_refs_and_files(workdir, location):
 def test_check_files_outside_a_working_copy(workdir):
     ok = run(workdir, "check", "v1.json", "v2.json")
     assert ok.returncode == 0
-    assert "verdict: backward-compatible" in ok.stdout
-    assert "ok        vertex-added         post:body.createdAt (string)" in ok.stdout
+    assert "judged by the generic rules" in ok.stdout
+    assert "verdict under BACKWARD: compatible; backward compatible, forward" in ok.stdout
+    assert "ok        vertex added         post:body.createdAt" in ok.stdout
     same = run(workdir, "check", "v2.json", "v2.json")
-    assert same.returncode == 0 and "verdict: fully-compatible (no changes)" in same.stdout
+    assert same.returncode == 0 and "verdict under BACKWARD: compatible (no changes)" in same.stdout
 
     broken = run(workdir, "check", "v3.json", "v4.json", check=False)
     assert broken.returncode == EXIT_BREAKING
-    assert "breaking  required-added       post:body.createdAt" in broken.stdout
-    assert "verdict: breaking (1 breaking change, 0 non-breaking)" in broken.stdout
+    assert "breaking  required added       post:body.createdAt" in broken.stdout
+    assert "backward breaking, forward compatible: new readers of old data: a newly required field" in broken.stdout
+    assert "verdict under BACKWARD: breaking (1 violation); backward breaking, forward compatible" in broken.stdout
     assert broken.stderr == ""
+    # Forward, the same change breaks nothing: old readers ignore the requirement.
+    assert run(workdir, "check", "v3.json", "v4.json", "--mode", "forward").returncode == 0
+    assert run(workdir, "check", "v3.json", "v4.json", "--mode", "NONE").returncode == 0
+    assert run(workdir, "check", "v3.json", "v4.json", "--mode", "FULL", check=False).returncode == EXIT_BREAKING
+    unknown = run(workdir, "check", "v3.json", "v4.json", "--mode", "SIDEWAYS", check=False)
+    assert unknown.returncode == EXIT_ERROR and "BACKWARD" in unknown.stderr
 
     gate = run(workdir, "check", "v3.json", "v4.json", "--json", check=False)
     assert gate.returncode == EXIT_BREAKING
@@ -290,6 +293,14 @@ def test_check_files_outside_a_working_copy(workdir):
     assert data["compatible"] is False and data["compatibility"] == "breaking"
     assert (data["old"], data["new"]) == ("v3.json", "v4.json")
     assert data["breaking"] == pp.diff(post_v3(), post_v4()).breaking
+    assert (data["mode"], data["rules"], data["backward"], data["forward"]) == (
+        "BACKWARD",
+        "generic",
+        "breaking",
+        "compatible",
+    )
+    assert [(v["direction"], v["path"]) for v in data["violations"]] == [("backward", "post:body.createdAt")]
+    assert data == {**data, **pp.check(post_v3(), post_v4()).to_dict()}
     passing = json.loads(run(workdir, "check", "v1.json", "v3.json", "--json").stdout)
     assert passing["compatible"] is True and passing["compatibility"] == "backward-compatible"
 

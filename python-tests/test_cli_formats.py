@@ -16,9 +16,12 @@ V1 = {
     "namespace": "com.acme",
     "fields": [{"name": "id", "type": "string"}, {"name": "email", "type": ["null", "string"], "default": None}],
 }
-# v2 adds a field with a default (compatible); v3 removes one (breaking).
+# v2 adds a field with a default (compatible both ways); v3 removes one
+# without a default (old readers need it: breaks forward); v4 adds one
+# without a default (new readers need it: breaks backward).
 V2 = {**V1, "fields": [*V1["fields"], {"name": "age", "type": "int", "default": 0}]}
-V3 = {**V1, "fields": V1["fields"][:1]}
+V3 = {**V1, "fields": V1["fields"][1:]}
+V4 = {**V1, "fields": [*V1["fields"], {"name": "age", "type": "int"}]}
 
 
 def write(path: Path, schema: dict) -> Path:
@@ -28,14 +31,20 @@ def write(path: Path, schema: dict) -> Path:
 
 
 def test_check_compares_native_files_without_a_repository(tmp_path: Path):
-    versions = (("v1", V1), ("v1b", V1), ("v2", V2), ("v3", V3))
-    old, same, new, gone = (write(tmp_path / f"{n}.avsc", s) for n, s in versions)
+    versions = (("v1", V1), ("v1b", V1), ("v2", V2), ("v3", V3), ("v4", V4))
+    old, same, new, gone, needs = (write(tmp_path / f"{n}.avsc", s) for n, s in versions)
     assert run(tmp_path, "check", str(old), str(same)).returncode == 0
-    out = run(tmp_path, "check", str(old), str(new), "--json")
-    assert json.loads(out.stdout)["compatible"] is True
-    out = run(tmp_path, "check", str(old), str(gone), check=False)
+    out = run(tmp_path, "check", str(old), str(new), "--json", "--mode", "FULL")
+    data = json.loads(out.stdout)
+    assert data["compatible"] is True and data["rules"] == "avro"
+    # A field removed without a default: new readers skip it, old ones need it.
+    assert run(tmp_path, "check", str(old), str(gone)).returncode == 0
+    out = run(tmp_path, "check", str(old), str(gone), "--mode", "FORWARD", check=False)
     assert out.returncode == EXIT_BREAKING, out.stdout + out.stderr
-    assert "com.acme.User.email" in out.stdout
+    assert "field removed        record com.acme.User field id" in out.stdout
+    assert "judged by the avro rules" in out.stdout
+    out = run(tmp_path, "check", str(old), str(needs), check=False)
+    assert out.returncode == EXIT_BREAKING and "record com.acme.User field age" in out.stdout
 
 
 def test_a_file_that_does_not_parse_is_one_located_error_line(tmp_path: Path):

@@ -147,6 +147,9 @@ KIND_LITERALS = {
     "ProblemKind": panproto.types.ProblemKind,
     "IssueKind": panproto.types.IssueKind,
     "ConflictKind": panproto.types.ConflictKind,
+    "CompatMode": panproto.types.CompatMode,
+    "CompatLevel": panproto.types.CompatLevel,
+    "CompatDirection": panproto.types.CompatDirection,
 }
 
 

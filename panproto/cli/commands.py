@@ -10,6 +10,7 @@ the API, and prints through :mod:`panproto.cli.render`. It fails by raising
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import getpass
 import json
 import os
@@ -346,12 +347,29 @@ class Sides:
         return self.head() if staged is None else ("staged", staged)
 
 
-def compare(args: argparse.Namespace) -> tuple[tuple[str, str], tuple[str, str], DiffReportData]:
-    """The two sides ``diff`` / ``check`` name, as (label, schema id), and the
-    classified changes between them."""
+def both_sides(args: argparse.Namespace) -> tuple[tuple[str, Schema], tuple[str, Schema]]:
+    """The two schemas ``diff`` / ``check`` name, as (label, schema). Two
+    files are parsed at once, in two threads (the parser releases the GIL)."""
     with Sides() as sides:
+        if args.old is not None and args.new is not None and all(is_path(a) for a in (args.old, args.new)):
+            with concurrent.futures.ThreadPoolExecutor(2) as pool:
+                old_side = pool.submit(sides.named, args.old, "OLD")
+                new_side = pool.submit(sides.named, args.new, "NEW")
+                return old_side.result(), new_side.result()
         old = sides.named(args.old, "OLD") if args.old is not None else sides.head()
         new = sides.named(args.new, "NEW") if args.new is not None else sides.current()
+    return old, new
+
+
+def is_path(arg: str) -> bool:
+    path = Path(arg)
+    return path.is_file() or path.is_dir()
+
+
+def compare(args: argparse.Namespace) -> tuple[tuple[str, str], tuple[str, str], DiffReportData]:
+    """The two sides ``diff`` names, as (label, schema id), and the
+    classified changes between them."""
+    old, new = both_sides(args)
     data = panproto.diff(old[1], new[1]).to_dict()
     return (old[0], old[1].id), (new[0], new[1].id), data
 
@@ -366,13 +384,18 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    old, new, data = compare(args)
-    compatible = data["compatibility"] != "breaking"
+    (old_label, old), (new_label, new) = both_sides(args)
+    try:
+        report = panproto.check(old, new, mode=args.mode)
+    except ValueError as exc:  # two protocols: no verdict to give
+        raise CliError(str(exc)) from exc
+    verdict = report.to_dict()
     if args.json:
-        render.emit_json({"old": old[0], "new": new[0], "compatible": compatible, **data})
+        changes = panproto.diff(old, new).to_dict()
+        render.emit_json({"old": old_label, "new": new_label, **changes, **verdict})
     else:
-        render.print_comparison(old, new, data)
-    return EXIT_OK if compatible else EXIT_BREAKING
+        render.print_check((old_label, old.id), (new_label, new.id), verdict)
+    return EXIT_OK if verdict["compatible"] else EXIT_BREAKING
 
 
 # -------------------------------------------------------------------- branches and tags

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+import panproto
 from panproto.cli.commands import (
     cmd_add,
     cmd_branch,
@@ -158,14 +159,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "check",
         parents=[common],
-        help="is NEW compatible with OLD? exit 0 compatible, 1 breaking, 2 error (a CI gate)",
-        description="Classify the changes from OLD to NEW and exit 0 when NEW is fully or backward "
-        "compatible, 1 when it breaks, 2 on error. OLD and NEW are schema files or directories "
-        "(.proto, .graphql, .avsc, SQL, lexicons, JSON Schema, or panproto's JSON; no repository needed) "
-        "or refs (HEAD, HEAD~N, a branch name, a full commit id).",
+        help="is NEW compatible with OLD under a mode? exit 0 compatible, 1 breaking, 2 error (a CI gate)",
+        description="Judge each change from OLD to NEW both ways, by the rules of the schemas' format: "
+        "backward (readers of NEW reading data written with OLD) and forward (readers of OLD reading "
+        "data written with NEW). Exit 0 when nothing breaks a direction MODE enforces, 1 when something "
+        "does, 2 on error. OLD and NEW are schema files or directories (.proto, .graphql, .avsc, SQL, "
+        "lexicons, JSON Schema, or panproto's JSON; no repository needed) or refs (HEAD, HEAD~N, a "
+        "branch name, a full commit id).",
     )
     p.add_argument("old", metavar="OLD", help="the old version: a schema file or directory, or a ref")
     p.add_argument("new", metavar="NEW", help="the new version: a schema file or directory, or a ref")
+    p.add_argument(
+        "--mode",
+        default="BACKWARD",
+        type=str.upper,
+        choices=list(panproto.list_kinds()["CompatMode"]),
+        metavar="MODE",
+        help="the compatibility mode: NONE, BACKWARD (the default), FORWARD, FULL, or their _TRANSITIVE "
+        "forms (against one OLD, the same as the plain ones)",
+    )
     p.set_defaults(func=cmd_check)
     add_data_commands(sub, common)
     return parser

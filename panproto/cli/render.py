@@ -13,11 +13,15 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import panproto
+
 if TYPE_CHECKING:
     from panproto._api import Commit
     from panproto.types import (
         Change,
         ClassifiedChange,
+        CompatLevel,
+        CompatReportData,
         DiffReportData,
         MergeConflict,
         ResolvedConflict,
@@ -109,6 +113,32 @@ def print_comparison(old: tuple[str, str], new: tuple[str, str], data: DiffRepor
     count = plural(len(data["changes"]), "change")
     print(f"{old[0]} ({old[1][:12]}) -> {new[0]} ({new[1][:12]}): {count}")
     print_classified(data)
+
+
+def print_check(old: tuple[str, str], new: tuple[str, str], report: CompatReportData) -> None:
+    """``check``: each side, then each finding judged both ways, then the
+    verdict under the mode."""
+    findings = report["findings"]
+    count = plural(len(findings), "change")
+    print(f"{old[0]} ({old[1][:12]}) -> {new[0]} ({new[1][:12]}): {count}, judged by the {report['rules']} rules")
+    for finding in findings:
+        worst = max((finding[d] for d in report["directions"]), key=LEVELS.index, default="compatible")
+        label = {"breaking": "breaking", "dangerous": "dangerous"}.get(worst, "ok")
+        print(f"  {label:<9} {finding['change']:<20} {finding['path']}")
+        print(f"  {'':<9} backward {finding['backward']}, forward {finding['forward']}: {finding['reason']}")
+    if findings:
+        print()
+    both = f"backward {report['backward']}, forward {report['forward']}"
+    if not findings:
+        print(f"verdict under {report['mode']}: compatible (no changes)")
+    elif report["compatible"]:
+        print(f"verdict under {report['mode']}: compatible; {both}")
+    else:
+        print(f"verdict under {report['mode']}: breaking ({plural(len(report['violations']), 'violation')}); {both}")
+
+
+LEVELS: tuple[CompatLevel, ...] = tuple(panproto.list_kinds()["CompatLevel"])  # type: ignore[arg-type]
+"""The levels, mildest first (the engine's order)."""
 
 
 # -------------------------------------------------------------------- history

@@ -279,7 +279,8 @@ pub(crate) fn format_err(py: Python<'_>, e: FormatError) -> PyErr {
         FormatError::Io { .. } => return pyo3::exceptions::PyOSError::new_err(message),
         FormatError::UnknownFormat { .. }
         | FormatError::WrongProtocol { .. }
-        | FormatError::Unemittable { .. } => return PyValueError::new_err(message),
+        | FormatError::Unemittable { .. }
+        | FormatError::Mismatched { .. } => return PyValueError::new_err(message),
         FormatError::Schema(e) => return super::errors::Error::Schema(e.clone()).into_py(py),
         FormatError::Protocol(e) => return super::errors::Error::Protocol(e.clone()).into_py(py),
         _ => "invalid",

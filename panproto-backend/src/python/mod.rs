@@ -6,6 +6,7 @@
 //! `panproto_postgres._native`; the classes take that name as their
 //! `__module__` at init, so they pickle under the right path.
 
+mod compat;
 mod convert;
 mod errors;
 mod formats;
@@ -33,6 +34,8 @@ mod _native {
     use pyo3::prelude::*;
     use pyo3::types::{PyList, PyType};
 
+    #[pymodule_export]
+    use super::compat::{_restore_compat_report, PyCompatReport, check};
     #[pymodule_export]
     use super::formats::{PyField, list_formats, parse};
     #[pymodule_export]

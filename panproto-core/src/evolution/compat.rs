@@ -279,10 +279,15 @@ pub fn generic_compatibility(old: &Schema, new: &Schema) -> CompatReport {
             change: c.kind.code().replace('-', " "),
             backward: level(b.breaking),
             forward: level(f.breaking),
-            reason: if b.reason == f.reason {
+            // classify's reasons speak of the change they judge; forward
+            // judged the change reversed, so its reason says so.
+            reason: if b.breaking == f.breaking {
                 b.reason.to_string()
             } else {
-                format!("backward: {}; forward: {}", b.reason, f.reason)
+                format!(
+                    "new readers of old data: {}; old readers of new data (the change reversed): {}",
+                    b.reason, f.reason
+                )
             },
         })
         .collect();
