@@ -130,7 +130,10 @@ impl PyCompatReport {
         Ok(d)
     }
 
-    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String, &'static str))> {
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, (String, &'static str))> {
         let restore = py
             .import(super::module_name())?
             .getattr("_restore_compat_report")?;

@@ -307,7 +307,10 @@ mod tests {
             assert_eq!(Mode::from_code(mode.code()), Some(mode));
             assert_eq!(Mode::from_code(&mode.code().to_lowercase()), Some(mode));
         }
-        assert_eq!(Mode::from_code("full-transitive"), Some(Mode::FullTransitive));
+        assert_eq!(
+            Mode::from_code("full-transitive"),
+            Some(Mode::FullTransitive)
+        );
         assert_eq!(Mode::from_code("sideways"), None);
     }
 

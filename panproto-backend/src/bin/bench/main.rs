@@ -213,7 +213,12 @@ fn wide(protocol: &Arc<Protocol>) -> BenchResult<()> {
         builds.push(ms(t.elapsed()));
     }
     emit("build_10k", median(builds), "ms", "< 5 ms (median of 11)");
-    emit("build_10k_first", first, "ms", "info (the process's first build)");
+    emit(
+        "build_10k_first",
+        first,
+        "ms",
+        "info (the process's first build)",
+    );
 
     let t = Instant::now();
     repo.add(schema.clone())?;

@@ -103,7 +103,9 @@ impl<'s> Side<'s> {
             fields: FxHashMap::default(),
         };
         let records = schema.vertices().values().filter(|v| is_record(&v.kind));
-        side.fields = records.map(|v| (v.id.as_str(), side.read_fields(&v.id))).collect();
+        side.fields = records
+            .map(|v| (v.id.as_str(), side.read_fields(&v.id)))
+            .collect();
         side
     }
 
@@ -399,15 +401,10 @@ impl<'s> Walk<'_, 's> {
                 } else {
                     ("values", "{}")
                 };
-                if let (Some(o), Some(n)) = (
-                    self.old.target(old.id, edge),
-                    self.new.target(new.id, edge),
-                ) {
-                    self.slot(
-                        &format!("{path}{mark}"),
-                        self.old.ty(o),
-                        self.new.ty(n),
-                    );
+                if let (Some(o), Some(n)) =
+                    (self.old.target(old.id, edge), self.new.target(new.id, edge))
+                {
+                    self.slot(&format!("{path}{mark}"), self.old.ty(o), self.new.ty(n));
                 }
             }
             ("union", "union") => self.unions(path, old, new),
@@ -427,16 +424,24 @@ impl<'s> Walk<'_, 's> {
     fn retyped(&mut self, path: &str, old: Ty<'s>, new: Ty<'s>) {
         let (backward, forward) = self.both_ways(old, new);
         let (o, n) = (describe(old), describe(new));
-        let level = |ok: bool| if ok { Level::Compatible } else { Level::Breaking };
+        let level = |ok: bool| {
+            if ok {
+                Level::Compatible
+            } else {
+                Level::Breaking
+            }
+        };
         let reason = match (backward, forward) {
             (true, true) => format!("{o} and {n} resolve to each other"),
-            (true, false) => format!(
-                "new readers read old {o} data as {n}; old readers cannot read {n} as {o}"
-            ),
+            (true, false) => {
+                format!("new readers read old {o} data as {n}; old readers cannot read {n} as {o}")
+            }
             (false, true) => format!(
                 "old readers read new {n} data as {o}; new readers cannot read old {o} data as {n}"
             ),
-            (false, false) => format!("{o} and {n} do not resolve to each other in either direction"),
+            (false, false) => {
+                format!("{o} and {n} do not resolve to each other in either direction")
+            }
         };
         self.push(
             path.to_owned(),
@@ -469,7 +474,11 @@ impl<'s> Walk<'_, 's> {
                     self.push(
                         format!("{path}|{}", key(o)),
                         "union branch removed",
-                        if backward { Level::Compatible } else { Level::Breaking },
+                        if backward {
+                            Level::Compatible
+                        } else {
+                            Level::Breaking
+                        },
                         Level::Compatible,
                         if backward {
                             format!(
@@ -486,15 +495,25 @@ impl<'s> Walk<'_, 's> {
                 }
             }
         }
-        for n in new_branches.iter().filter(|n| find(&old_branches, &key(n)).is_none()) {
+        for n in new_branches
+            .iter()
+            .filter(|n| find(&old_branches, &key(n)).is_none())
+        {
             let forward = reads(self.old, old, self.new, *n, &mut self.forward);
             self.push(
                 format!("{path}|{}", key(n)),
                 "union branch added",
                 Level::Compatible,
-                if forward { Level::Compatible } else { Level::Breaking },
                 if forward {
-                    format!("old readers read new {} data through another branch", describe(*n))
+                    Level::Compatible
+                } else {
+                    Level::Breaking
+                },
+                if forward {
+                    format!(
+                        "old readers read new {} data through another branch",
+                        describe(*n)
+                    )
                 } else {
                     format!(
                         "old readers' union has no branch for new data holding {}",
@@ -514,7 +533,13 @@ impl<'s> Walk<'_, 's> {
         if old.id != new.id {
             let backward = names_match(self.new, new.id, old.id);
             let forward = names_match(self.old, old.id, new.id);
-            let level = |ok: bool| if ok { Level::Compatible } else { Level::Breaking };
+            let level = |ok: bool| {
+                if ok {
+                    Level::Compatible
+                } else {
+                    Level::Breaking
+                }
+            };
             self.push(
                 path.clone(),
                 &format!("renamed from {}", old.id),
@@ -534,11 +559,7 @@ impl<'s> Walk<'_, 's> {
                 if o != n {
                     self.push(
                         path,
-                        &format!(
-                            "size {} → {}",
-                            o.unwrap_or("?"),
-                            n.unwrap_or("?")
-                        ),
+                        &format!("size {} → {}", o.unwrap_or("?"), n.unwrap_or("?")),
                         Level::Breaking,
                         Level::Breaking,
                         "fixed types resolve only at the same size".to_owned(),
@@ -552,9 +573,14 @@ impl<'s> Walk<'_, 's> {
     fn enums(&mut self, path: &str, old: Ty<'s>, new: Ty<'s>) {
         let old_symbols = self.old.names(old.id, "symbols");
         let new_symbols = self.new.names(new.id, "symbols");
-        let added: Vec<&String> = new_symbols.iter().filter(|s| !old_symbols.contains(s)).collect();
-        let removed: Vec<&String> =
-            old_symbols.iter().filter(|s| !new_symbols.contains(s)).collect();
+        let added: Vec<&String> = new_symbols
+            .iter()
+            .filter(|s| !old_symbols.contains(s))
+            .collect();
+        let removed: Vec<&String> = old_symbols
+            .iter()
+            .filter(|s| !new_symbols.contains(s))
+            .collect();
         let join = |list: &[&String]| {
             list.iter()
                 .map(|s| s.as_str())
@@ -567,7 +593,11 @@ impl<'s> Walk<'_, 's> {
                 path.to_owned(),
                 &format!("symbols added: {}", join(&added)),
                 Level::Compatible,
-                if forward { Level::Compatible } else { Level::Breaking },
+                if forward {
+                    Level::Compatible
+                } else {
+                    Level::Breaking
+                },
                 if forward {
                     "old readers read the new symbols as their enum's default".to_owned()
                 } else {
@@ -652,15 +682,23 @@ impl<'s> Walk<'_, 's> {
             }
             self.slot(&field_path, self.old.ty(of), self.new.ty(nf));
         }
-        for (name, of) in old_fields.iter().filter(|(_, id)| !matched_old.contains(id)) {
+        for (name, of) in old_fields
+            .iter()
+            .filter(|(_, id)| !matched_old.contains(id))
+        {
             let has_default = self.old.constraint(of, "default").is_some();
             self.push(
                 format!("{path} field {name}"),
                 "field removed",
                 Level::Compatible,
-                if has_default { Level::Compatible } else { Level::Breaking },
                 if has_default {
-                    "new readers skip it in old data; old readers fill it from its default".to_owned()
+                    Level::Compatible
+                } else {
+                    Level::Breaking
+                },
+                if has_default {
+                    "new readers skip it in old data; old readers fill it from its default"
+                        .to_owned()
                 } else {
                     "old readers need it, new data lacks it, and it has no default".to_owned()
                 },

@@ -376,7 +376,8 @@ impl<'p> Validator<'p> {
                 );
             }
         }
-        constraints.sort_unstable_by(|(i, ra, a), (j, rb, b)| (ra, &a.sort, i).cmp(&(rb, &b.sort, j)));
+        constraints
+            .sort_unstable_by(|(i, ra, a), (j, rb, b)| (ra, &a.sort, i).cmp(&(rb, &b.sort, j)));
     }
 
     /// Required lists are checked last: they name edges declared anywhere.

@@ -2,13 +2,18 @@
 //! Avro's own resolution checker (`avro.compatibility`, the Python
 //! package), run on the same pairs in one process.
 
-use panproto_core::{CompatReport, Format, FormatOptions, Level, Mode, Schema, Source, compatibility};
+use panproto_core::{
+    CompatReport, Format, FormatOptions, Level, Mode, Schema, Source, compatibility,
+};
 
 use crate::common::{Oracle, corpus_files, run_python_oracle};
 
 fn parse(text: &str) -> Schema {
     Format::Avro
-        .parse(&Source::from_text("schema.avsc", text), &FormatOptions::default())
+        .parse(
+            &Source::from_text("schema.avsc", text),
+            &FormatOptions::default(),
+        )
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -143,7 +148,11 @@ fn oracle(pairs: &[(String, String)]) -> Option<Vec<Option<(bool, bool)>>> {
         .output()
         .unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let answers: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     let verdicts = answers
         .into_iter()
@@ -161,41 +170,70 @@ fn oracle(pairs: &[(String, String)]) -> Option<Vec<Option<(bool, bool)>>> {
     Some(verdicts)
 }
 
-/// Pairs on which Apache Avro's checker (1.12) and the specification
-/// differ, with its verdict and why ours follows the specification; the
-/// test checks that the checker still says so.
-fn disagreements() -> Vec<(&'static str, String, String, (bool, bool), &'static str)> {
-    vec![(
-        "record renamed with a relative alias",
-        r#"{"type": "record", "name": "ns.Person", "fields": [{"name": "id", "type": "long"}]}"#.to_owned(),
-        r#"{"type": "record", "name": "ns.User", "aliases": ["Person"], "fields": [{"name": "id", "type": "long"}]}"#.to_owned(),
-        (true, true),
-        "the specification reads an alias without a dot in the namespace of the name it aliases \
-         (`Person` in `ns` is `ns.Person`), as Java's SchemaCompatibility does; the Python checker \
-         compares the writer's full name with the alias as written",
-    )]
+/// A pair on which Apache Avro's checker (1.12) and the specification
+/// differ: the checker's verdict, and why ours follows the specification.
+struct Disagreement {
+    what: &'static str,
+    old: String,
+    new: String,
+    /// The checker's (backward breaks, forward breaks).
+    theirs: (bool, bool),
+    why: &'static str,
 }
 
+fn disagreements() -> Vec<Disagreement> {
+    vec![Disagreement {
+        what: "record renamed with a relative alias",
+        old: r#"{"type": "record", "name": "ns.Person", "fields": [{"name": "id", "type": "long"}]}"#.to_owned(),
+        new: r#"{"type": "record", "name": "ns.User", "aliases": ["Person"], "fields": [{"name": "id", "type": "long"}]}"#.to_owned(),
+        theirs: (true, true),
+        why: "the specification reads an alias without a dot in the namespace of the name it aliases \
+              (`Person` in `ns` is `ns.Person`), as Java's SchemaCompatibility does; the Python checker \
+              compares the writer's full name with the alias as written",
+    }]
+}
+
+/// The test checks that the checker still says what is listed.
 #[test]
 fn where_apache_avro_differs_the_specification_decides() {
     let cases = disagreements();
-    let texts: Vec<(String, String)> = cases.iter().map(|(_, o, n, _, _)| (o.clone(), n.clone())).collect();
-    let Some(verdicts) = oracle(&texts) else { return };
-    for ((what, old, new, theirs, why), said) in cases.iter().zip(verdicts) {
-        assert_eq!(said, Some(*theirs), "{what}: Apache Avro's checker changed its verdict");
-        let r = report(old, new);
+    let texts: Vec<(String, String)> = cases
+        .iter()
+        .map(|d| (d.old.clone(), d.new.clone()))
+        .collect();
+    let Some(verdicts) = oracle(&texts) else {
+        return;
+    };
+    for (d, said) in cases.iter().zip(verdicts) {
+        assert_eq!(
+            said,
+            Some(d.theirs),
+            "{}: Apache Avro's checker changed its verdict",
+            d.what
+        );
+        let r = report(&d.old, &d.new);
         let ours = (breaks(r.backward()), breaks(r.forward()));
-        assert_ne!(ours, *theirs, "{what}: we now agree with the checker; {why}");
+        assert_ne!(
+            ours, d.theirs,
+            "{}: we now agree with the checker; {}",
+            d.what, d.why
+        );
     }
 }
 
 #[test]
 fn apache_avro_agrees_on_every_pair() {
     let pairs = pairs();
-    let texts: Vec<(String, String)> = pairs.iter().map(|(_, o, n, _, _)| (o.clone(), n.clone())).collect();
-    let Some(verdicts) = oracle(&texts) else { return };
+    let texts: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(_, o, n, _, _)| (o.clone(), n.clone()))
+        .collect();
+    let Some(verdicts) = oracle(&texts) else {
+        return;
+    };
     for ((what, old, new, _, _), theirs) in pairs.iter().zip(verdicts) {
-        let theirs = theirs.unwrap_or_else(|| panic!("{what}: Apache Avro's checker cannot judge it"));
+        let theirs =
+            theirs.unwrap_or_else(|| panic!("{what}: Apache Avro's checker cannot judge it"));
         let r = report(old, new);
         assert_eq!(
             (breaks(r.backward()), breaks(r.forward())),
@@ -218,7 +256,9 @@ fn apache_avro_agrees_on_edits_of_the_corpus() {
         // on its own, to either tool.
         let parses = |text: &str| {
             let single = Source::from_text("schema.avsc", text);
-            Format::Avro.parse(&single, &FormatOptions::default()).is_ok()
+            Format::Avro
+                .parse(&single, &FormatOptions::default())
+                .is_ok()
         };
         // Apache Avro's Python checker takes 11 s to compare the 386 KB
         // file with itself; that file is judged against itself below.
@@ -227,7 +267,11 @@ fn apache_avro_agrees_on_edits_of_the_corpus() {
         }
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         texts.push((text.clone(), text.clone()));
-        for edit in [drop_first_field, add_required_field, make_first_field_nullable] {
+        for edit in [
+            drop_first_field,
+            add_required_field,
+            make_first_field_nullable,
+        ] {
             let mut edited = value.clone();
             // (Dropping the field that defines a type the rest names
             // leaves no schema.)
@@ -237,7 +281,9 @@ fn apache_avro_agrees_on_edits_of_the_corpus() {
             }
         }
     }
-    let Some(verdicts) = oracle(&texts) else { return };
+    let Some(verdicts) = oracle(&texts) else {
+        return;
+    };
     let mut disagreements = Vec::new();
     let mut judged = 0;
     for ((old, new), theirs) in texts.iter().zip(verdicts) {
@@ -257,7 +303,9 @@ fn apache_avro_agrees_on_edits_of_the_corpus() {
 }
 
 /// The top-level record of a corpus file (a record, or the first of a list).
-fn top_record(v: &mut serde_json::Value) -> Option<&mut serde_json::Map<String, serde_json::Value>> {
+fn top_record(
+    v: &mut serde_json::Value,
+) -> Option<&mut serde_json::Map<String, serde_json::Value>> {
     let v = match v {
         serde_json::Value::Array(list) => list.iter_mut().find(|s| s["type"] == "record")?,
         other => other,
@@ -269,7 +317,12 @@ fn top_record(v: &mut serde_json::Value) -> Option<&mut serde_json::Map<String, 
 fn drop_first_field(v: &mut serde_json::Value) -> bool {
     top_record(v)
         .and_then(|r| r.get_mut("fields")?.as_array_mut())
-        .is_some_and(|f| !f.is_empty() && { f.remove(0); true })
+        .is_some_and(|f| {
+            !f.is_empty() && {
+                f.remove(0);
+                true
+            }
+        })
 }
 
 fn add_required_field(v: &mut serde_json::Value) -> bool {
@@ -283,7 +336,12 @@ fn add_required_field(v: &mut serde_json::Value) -> bool {
 
 fn make_first_field_nullable(v: &mut serde_json::Value) -> bool {
     top_record(v)
-        .and_then(|r| r.get_mut("fields")?.as_array_mut()?.first_mut()?.as_object_mut())
+        .and_then(|r| {
+            r.get_mut("fields")?
+                .as_array_mut()?
+                .first_mut()?
+                .as_object_mut()
+        })
         .is_some_and(|f| {
             let ty = f["type"].clone();
             if ty.is_array() {
@@ -303,7 +361,11 @@ fn the_largest_corpus_file_is_compatible_with_itself() {
         .unwrap();
     let text = std::fs::read_to_string(path).unwrap();
     let r = report(&text, &text);
-    assert!(r.findings.is_empty(), "{:#?}", &r.findings[..r.findings.len().min(5)]);
+    assert!(
+        r.findings.is_empty(),
+        "{:#?}",
+        &r.findings[..r.findings.len().min(5)]
+    );
 }
 
 #[test]
@@ -312,7 +374,11 @@ fn findings_name_the_element_in_avro_terms() {
         &user(&[ID, r#"{"name": "email", "type": "string"}"#]),
         &user(&[ID, r#"{"name": "age", "type": "int"}"#]),
     );
-    let paths: Vec<(&str, &str)> = r.findings.iter().map(|f| (f.path.as_str(), f.change.as_str())).collect();
+    let paths: Vec<(&str, &str)> = r
+        .findings
+        .iter()
+        .map(|f| (f.path.as_str(), f.change.as_str()))
+        .collect();
     assert_eq!(
         paths,
         [
@@ -321,9 +387,15 @@ fn findings_name_the_element_in_avro_terms() {
         ]
     );
     let added = &r.findings[0];
-    assert_eq!((added.backward, added.forward), (Level::Breaking, Level::Compatible));
+    assert_eq!(
+        (added.backward, added.forward),
+        (Level::Breaking, Level::Compatible)
+    );
     assert!(added.reason.contains("no default"), "{}", added.reason);
-    let kinds: Vec<_> = r.violations(Mode::Full).map(|v| (v.direction.code(), v.finding.path.as_str())).collect();
+    let kinds: Vec<_> = r
+        .violations(Mode::Full)
+        .map(|v| (v.direction.code(), v.finding.path.as_str()))
+        .collect();
     assert_eq!(
         kinds,
         [
@@ -345,5 +417,8 @@ fn a_type_change_says_which_way_it_resolves() {
     let f = &r.findings[0];
     assert_eq!(f.path, "record org.example.User field n");
     assert_eq!(f.change, "type int → long");
-    assert_eq!((f.backward, f.forward), (Level::Compatible, Level::Breaking));
+    assert_eq!(
+        (f.backward, f.forward),
+        (Level::Compatible, Level::Breaking)
+    );
 }

@@ -6,12 +6,16 @@ use std::sync::Arc;
 use panproto_core::{Level, Mode, Schema, builtin_protocol, compatibility};
 
 fn json_schema(props: &[(&str, bool)]) -> Schema {
-    let mut b = Schema::builder(builtin_protocol("json-schema").unwrap()).vertex("root", "object", None);
+    let mut b =
+        Schema::builder(builtin_protocol("json-schema").unwrap()).vertex("root", "object", None);
     let mut required = Vec::new();
     for (name, is_required) in props {
-        b = b
-            .vertex(format!("root.{name}"), "string", None)
-            .edge("root", format!("root.{name}"), "prop", Some((*name).to_owned()));
+        b = b.vertex(format!("root.{name}"), "string", None).edge(
+            "root",
+            format!("root.{name}"),
+            "prop",
+            Some((*name).to_owned()),
+        );
         if *is_required {
             required.push((*name).to_owned());
         }
@@ -32,7 +36,10 @@ fn a_removal_breaks_backward_and_its_inverse_is_an_addition() {
     assert_eq!(r.backward(), Level::Breaking, "{:#?}", r.findings);
     assert_eq!(r.forward(), Level::Compatible, "{:#?}", r.findings);
     let back = compatibility(&new, &old).unwrap();
-    assert_eq!((back.backward(), back.forward()), (Level::Compatible, Level::Breaking));
+    assert_eq!(
+        (back.backward(), back.forward()),
+        (Level::Compatible, Level::Breaking)
+    );
     assert!(r.violations(Mode::Forward).next().is_none());
     assert!(r.violations(Mode::BackwardTransitive).next().is_some());
 }
@@ -42,13 +49,22 @@ fn a_newly_required_field_breaks_backward_only() {
     let old = json_schema(&[("a", false)]);
     let new = json_schema(&[("a", true)]);
     let r = compatibility(&old, &new).unwrap();
-    assert_eq!((r.backward(), r.forward()), (Level::Breaking, Level::Compatible), "{:#?}", r.findings);
+    assert_eq!(
+        (r.backward(), r.forward()),
+        (Level::Breaking, Level::Compatible),
+        "{:#?}",
+        r.findings
+    );
 }
 
 #[test]
 fn schemas_of_two_protocols_are_not_compared() {
-    let a = Schema::builder(builtin_protocol("sql").unwrap()).build().unwrap();
-    let b = Schema::builder(Arc::clone(&builtin_protocol("avro").unwrap())).build().unwrap();
+    let a = Schema::builder(builtin_protocol("sql").unwrap())
+        .build()
+        .unwrap();
+    let b = Schema::builder(Arc::clone(&builtin_protocol("avro").unwrap()))
+        .build()
+        .unwrap();
     let err = compatibility(&a, &b).unwrap_err();
     assert!(err.to_string().contains("\"sql\""), "{err}");
 }
