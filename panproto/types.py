@@ -212,6 +212,10 @@ the new."""
 class CompatFinding(TypedDict):
     """One change judged both ways (:attr:`panproto.CompatReport.findings`)."""
 
+    rule: str
+    """The rule that found it: the format tool's own id where it has ids
+    (``buf``'s ``"FIELD_SAME_NAME"`` for Protobuf), else a kebab-case name
+    (``"field-added"``; the change kind for the generic rules)."""
     path: str
     """Where, in the format's terms, e.g. ``"record org.example.User field email"``."""
     change: str

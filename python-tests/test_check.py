@@ -29,6 +29,7 @@ def test_a_field_added_without_a_default_breaks_new_readers_only():
     assert report.compatible is False
     assert report.findings == [
         {
+            "rule": "field-added",
             "path": "record org.example.User field email",
             "change": "field added",
             "backward": "breaking",
@@ -61,6 +62,16 @@ def test_a_change_breaking_both_ways_is_one_violation_per_direction():
     report = pp.check(avro({"name": "s", "type": "int"}), avro({"name": "s", "type": "string"}), mode="FULL")
     assert [v["direction"] for v in report.violations] == ["backward", "forward"]
     assert report.findings[0]["change"] == "type int → string"
+
+
+def test_protobuf_findings_carry_bufs_rule_ids():
+    old = pp.parse('syntax = "proto3";\nmessage User {\n  string email = 2;\n}\n', "protobuf")
+    new = pp.parse('syntax = "proto3";\nmessage User {\n  string mail = 2;\n}\n', "protobuf")
+    report = pp.check(old, new)
+    assert report.rules == "protobuf"
+    assert [f["rule"] for f in report.findings] == ["FIELD_SAME_NAME", "FIELD_SAME_JSON_NAME"]
+    assert report.findings[0]["path"] == "message User field mail (2)"
+    assert (report.backward, report.forward) == ("breaking", "breaking")
 
 
 def test_protocols_without_rules_of_their_own_use_the_generic_ones():

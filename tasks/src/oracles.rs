@@ -4,7 +4,9 @@
 //! `target/venvs/oracles` from `tasks/oracles.txt`; `protoc` comes from
 //! Debian's `protobuf-compiler` and the well-known types it imports
 //! (`google/protobuf/descriptor.proto`...) from `libprotobuf-dev`, installed
-//! with apt-get when either is missing and this runs as root (as CI does). [`env`] gives the variables the Rust
+//! with apt-get when either is missing and this runs as root (as CI does).
+//! Those from npm (`buf`) are pinned by `tasks/oracles-npm/package-lock.json`
+//! and installed with `npm ci` into `target/oracles-npm`. [`env`] gives the variables the Rust
 //! tests read: where the tools are, and that a missing tool is a failure
 //! rather than a skip.
 
@@ -70,11 +72,42 @@ fn ensure_protoc() -> Result {
     )
 }
 
+/// Installs the npm oracles into `target/oracles-npm` when its lock file
+/// differs from `tasks/oracles-npm`'s (or nothing is installed yet);
+/// returns the directory of their commands.
+fn ensure_npm() -> Result<std::path::PathBuf> {
+    let source = paths::root().join("tasks").join("oracles-npm");
+    let dir = paths::target().join("oracles-npm");
+    let lock = "package-lock.json";
+    let wanted = std::fs::read(source.join(lock))
+        .map_err(|e| fail(format!("cannot read tasks/oracles-npm/{lock}: {e}")))?;
+    let bin = dir.join("node_modules").join(".bin");
+    let installed = std::fs::read(dir.join(lock)).ok();
+    if installed.as_deref() == Some(wanted.as_slice()) && bin.join("buf").is_file() {
+        return Ok(bin);
+    }
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| fail(format!("cannot create {}: {e}", dir.display())))?;
+    for file in ["package.json", lock] {
+        std::fs::copy(source.join(file), dir.join(file))
+            .map_err(|e| fail(format!("cannot copy tasks/oracles-npm/{file}: {e}")))?;
+    }
+    proc::run(
+        "npm ci (the npm oracles: buf)",
+        Command::new("npm")
+            .current_dir(&dir)
+            .args(["ci", "--no-audit", "--no-fund"]),
+    )?;
+    Ok(bin)
+}
+
 /// Makes every oracle available; returns the environment the format
-/// tests read: `PANPROTO_ORACLE_PYTHON` (the venv's interpreter) and
-/// `PANPROTO_REQUIRE_ORACLES=1` (a missing tool fails the test).
+/// tests read: `PANPROTO_ORACLE_PYTHON` (the venv's interpreter),
+/// `PANPROTO_ORACLE_BUF` (buf) and `PANPROTO_REQUIRE_ORACLES=1` (a missing
+/// tool fails the test).
 pub fn env() -> Result<Vec<(String, String)>> {
     ensure_protoc()?;
+    let npm = ensure_npm()?;
     let venv = Venv::named("oracles");
     venv.ensure()?;
     venv.ensure_requirements("oracles", &requirements()?)?;
@@ -82,6 +115,10 @@ pub fn env() -> Result<Vec<(String, String)>> {
         (
             "PANPROTO_ORACLE_PYTHON".to_owned(),
             venv.python().display().to_string(),
+        ),
+        (
+            "PANPROTO_ORACLE_BUF".to_owned(),
+            npm.join("buf").display().to_string(),
         ),
         ("PANPROTO_REQUIRE_ORACLES".to_owned(), "1".to_owned()),
     ])

@@ -102,7 +102,7 @@ impl PyCompatReport {
         self.report.violations(self.mode).next().is_none()
     }
 
-    /// Every finding: ``{"path", "change", "backward", "forward", "reason"}``.
+    /// Every finding: ``{"rule", "path", "change", "backward", "forward", "reason"}``.
     #[getter]
     fn findings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_python(py, &self.report.findings)
@@ -170,8 +170,9 @@ pub(crate) fn _restore_compat_report(report: &str, mode: &str) -> PyResult<PyCom
 /// -------
 /// CompatReport
 ///     Each change judged backward and forward by the rules of the
-///     schemas' format (Avro's schema resolution for ``avro``; the generic
-///     rules for the others, until theirs land), and the violations of
+///     schemas' format (Avro's schema resolution for ``avro``, buf's
+///     ``WIRE_JSON`` rules for ``protobuf``; the generic rules for the
+///     others, until theirs land), and the violations of
 ///     ``mode``.
 ///
 /// Raises

@@ -96,6 +96,11 @@ impl fmt::Display for Level {
 /// One change, judged in both directions, in the format's own terms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
+    /// The rule that found it: the tool's own id where the format has a
+    /// tool with ids (`buf`'s `FIELD_SAME_NAME` for Protobuf), else a
+    /// kebab-case name (`field-added`; the change kind for the generic
+    /// rules).
+    pub rule: String,
     /// Where, as the format names it: `record org.example.User field
     /// email`, `message Foo.bar (field 3)`, `table users.email`.
     pub path: String,
@@ -275,6 +280,7 @@ pub fn generic_compatibility(old: &Schema, new: &Schema) -> CompatReport {
         .iter()
         .zip(backward.judgements.iter().zip(&forward.judgements))
         .map(|(c, (b, f))| Finding {
+            rule: c.kind.code().to_owned(),
             path: c.element.to_string(),
             change: c.kind.code().replace('-', " "),
             backward: level(b.breaking),

@@ -194,7 +194,8 @@ impl Format {
     pub fn compare(self, old: &Schema, new: &Schema) -> Option<CompatReport> {
         match self {
             Self::Avro => Some(avro::compare(old, new)),
-            Self::Sql | Self::Graphql | Self::Atproto | Self::JsonSchema | Self::Protobuf => None,
+            Self::Protobuf => Some(protobuf::compare(old, new)),
+            Self::Sql | Self::Graphql | Self::Atproto | Self::JsonSchema => None,
         }
     }
 

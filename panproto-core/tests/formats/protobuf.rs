@@ -158,7 +158,7 @@ fn is_refused(path: &str) -> bool {
 }
 
 /// The corpus files that are read, as one source.
-fn readable_corpus() -> Source {
+pub(crate) fn readable_corpus() -> Source {
     let texts = corpus_texts();
     Source::from_files(
         "corpus/protobuf",

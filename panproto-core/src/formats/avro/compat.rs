@@ -55,6 +55,7 @@ pub(in crate::formats) fn compare(old: &Schema, new: &Schema) -> CompatReport {
         match new_files.get(file) {
             Some(new_root) => walk.slot(&format!("file {file}"), *old_root, *new_root),
             None => walk.push(
+                "file-removed",
                 format!("file {file}"),
                 "file removed",
                 Level::Breaking,
@@ -65,6 +66,7 @@ pub(in crate::formats) fn compare(old: &Schema, new: &Schema) -> CompatReport {
     }
     for file in new_files.keys().filter(|f| !old_files.contains_key(*f)) {
         walk.push(
+            "file-added",
             format!("file {file}"),
             "file added",
             Level::Compatible,
@@ -369,6 +371,7 @@ struct Walk<'w, 's> {
 impl<'s> Walk<'_, 's> {
     fn push(
         &mut self,
+        rule: &str,
         path: String,
         change: &str,
         backward: Level,
@@ -376,6 +379,7 @@ impl<'s> Walk<'_, 's> {
         reason: String,
     ) {
         self.findings.push(Finding {
+            rule: rule.to_owned(),
             path,
             change: change.to_owned(),
             backward,
@@ -444,6 +448,7 @@ impl<'s> Walk<'_, 's> {
             }
         };
         self.push(
+            "type-changed",
             path.to_owned(),
             &format!("type {o} → {n}"),
             level(backward),
@@ -472,6 +477,7 @@ impl<'s> Walk<'_, 's> {
                     // untouched; old data may, and must resolve to another.
                     let backward = reads(self.new, new, self.old, *o, &mut self.backward);
                     self.push(
+                        "union-branch-removed",
                         format!("{path}|{}", key(o)),
                         "union branch removed",
                         if backward {
@@ -501,6 +507,7 @@ impl<'s> Walk<'_, 's> {
         {
             let forward = reads(self.old, old, self.new, *n, &mut self.forward);
             self.push(
+                "union-branch-added",
                 format!("{path}|{}", key(n)),
                 "union branch added",
                 Level::Compatible,
@@ -541,6 +548,7 @@ impl<'s> Walk<'_, 's> {
                 }
             };
             self.push(
+                "type-renamed",
                 path.clone(),
                 &format!("renamed from {}", old.id),
                 level(backward),
@@ -558,6 +566,7 @@ impl<'s> Walk<'_, 's> {
                 );
                 if o != n {
                     self.push(
+                        "fixed-size-changed",
                         path,
                         &format!("size {} → {}", o.unwrap_or("?"), n.unwrap_or("?")),
                         Level::Breaking,
@@ -590,6 +599,7 @@ impl<'s> Walk<'_, 's> {
         if !added.is_empty() {
             let forward = missing_symbols(self.old, old.id, self.new, new.id).is_empty();
             self.push(
+                "enum-symbols-added",
                 path.to_owned(),
                 &format!("symbols added: {}", join(&added)),
                 Level::Compatible,
@@ -609,7 +619,8 @@ impl<'s> Walk<'_, 's> {
         if !removed.is_empty() {
             let backward = missing_symbols(self.new, new.id, self.old, old.id).is_empty();
             self.push(
-                path.to_owned(),
+                                "enum-symbols-removed",
+path.to_owned(),
                 &format!("symbols removed: {}", join(&removed)),
                 if backward { Level::Compatible } else { Level::Breaking },
                 Level::Compatible,
@@ -623,6 +634,7 @@ impl<'s> Walk<'_, 's> {
         }
         if added.is_empty() && removed.is_empty() && old_symbols != new_symbols {
             self.push(
+                "enum-symbols-reordered",
                 path.to_owned(),
                 "symbols reordered",
                 Level::Compatible,
@@ -646,7 +658,8 @@ impl<'s> Walk<'_, 's> {
             let Some(of) = of else {
                 let has_default = self.new.constraint(nf, "default").is_some();
                 self.push(
-                    field_path,
+                                        "field-added",
+field_path,
                     "field added",
                     if has_default { Level::Compatible } else { Level::Breaking },
                     Level::Compatible,
@@ -669,7 +682,8 @@ impl<'s> Walk<'_, 's> {
                 let forward = writer_field(self.old, of, old_name, self.new, new.id).is_some()
                     || self.old.constraint(of, "default").is_some();
                 self.push(
-                    field_path.clone(),
+                                        "field-renamed",
+field_path.clone(),
                     &format!("renamed from {old_name}"),
                     Level::Compatible,
                     if forward { Level::Compatible } else { Level::Breaking },
@@ -688,6 +702,7 @@ impl<'s> Walk<'_, 's> {
         {
             let has_default = self.old.constraint(of, "default").is_some();
             self.push(
+                "field-removed",
                 format!("{path} field {name}"),
                 "field removed",
                 Level::Compatible,

@@ -83,10 +83,12 @@
 //! `inf` / `-inf` as an option value (emit writes those values as `1e999`
 //! / `-1e999`, which both compilers read as infinite).
 
+mod compat;
 mod emit;
 mod options;
 mod parse;
 
+pub(super) use compat::compare;
 pub(super) use emit::emit;
 pub(super) use parse::parse;
 

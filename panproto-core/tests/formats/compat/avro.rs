@@ -131,7 +131,13 @@ const ORACLE_CANNOT: &[&str] = &[
 /// for a pair it cannot judge, which must be one of [`ORACLE_CANNOT`]),
 /// or `None` where it is not installed (a plain `cargo test`).
 fn oracle(pairs: &[(String, String)]) -> Option<Vec<Option<(bool, bool)>>> {
-    let dir = std::env::temp_dir().join(format!("panproto-avro-compat-{}", std::process::id()));
+    // One directory per call: the tests of this file run at once.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!(
+        "panproto-avro-compat-{}-{call}",
+        std::process::id()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let input = dir.join("pairs.json");
     std::fs::write(&input, serde_json::to_string(pairs).unwrap()).unwrap();

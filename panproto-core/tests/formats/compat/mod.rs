@@ -3,3 +3,4 @@
 
 mod avro;
 mod generic;
+mod protobuf;
