@@ -74,6 +74,18 @@ def test_protobuf_findings_carry_bufs_rule_ids():
     assert (report.backward, report.forward) == ("breaking", "breaking")
 
 
+def test_graphql_has_a_dangerous_level_between():
+    old = pp.parse("type Query { role: Role }\nenum Role { ADMIN USER }\n", "graphql")
+    new = pp.parse("type Query { role: Role }\nenum Role { ADMIN USER GUEST }\n", "graphql")
+    report = pp.check(old, new, mode="FULL")
+    assert report.rules == "graphql"
+    [finding] = report.findings
+    assert (finding["rule"], finding["path"]) == ("ENUM_VALUE_ADDED", "enum value Role.GUEST")
+    assert (report.backward, report.forward) == ("dangerous", "breaking")
+    assert pp.check(old, new).compatible  # dangerous is not a violation
+    assert not report.compatible  # forward: new clients may send GUEST to an old server
+
+
 def test_protocols_without_rules_of_their_own_use_the_generic_ones():
     report = pp.check(post_v3(), post_v4())
     assert report.rules == "generic"

@@ -74,40 +74,52 @@ fn ensure_protoc() -> Result {
 
 /// Installs the npm oracles into `target/oracles-npm` when its lock file
 /// differs from `tasks/oracles-npm`'s (or nothing is installed yet);
-/// returns the directory of their commands.
+/// returns the directory they are installed in.
 fn ensure_npm() -> Result<std::path::PathBuf> {
     let source = paths::root().join("tasks").join("oracles-npm");
     let dir = paths::target().join("oracles-npm");
     let lock = "package-lock.json";
     let wanted = std::fs::read(source.join(lock))
         .map_err(|e| fail(format!("cannot read tasks/oracles-npm/{lock}: {e}")))?;
-    let bin = dir.join("node_modules").join(".bin");
     let installed = std::fs::read(dir.join(lock)).ok();
-    if installed.as_deref() == Some(wanted.as_slice()) && bin.join("buf").is_file() {
-        return Ok(bin);
-    }
+    let installed_buf = dir.join("node_modules").join(".bin").join("buf");
+    let up_to_date = installed.as_deref() == Some(wanted.as_slice()) && installed_buf.is_file();
+    // Every file is copied each time (they are small, and node resolves a
+    // script's imports from where the script is); `npm ci` then installs
+    // what the lock file pins, when it changed.
     std::fs::create_dir_all(&dir)
         .map_err(|e| fail(format!("cannot create {}: {e}", dir.display())))?;
-    for file in ["package.json", lock] {
-        std::fs::copy(source.join(file), dir.join(file))
-            .map_err(|e| fail(format!("cannot copy tasks/oracles-npm/{file}: {e}")))?;
+    let files = std::fs::read_dir(&source)
+        .map_err(|e| fail(format!("cannot read tasks/oracles-npm: {e}")))?;
+    for file in files.flatten().filter(|f| f.path().is_file()) {
+        let name = file.file_name();
+        std::fs::copy(file.path(), dir.join(&name)).map_err(|e| {
+            fail(format!(
+                "cannot copy tasks/oracles-npm/{}: {e}",
+                name.to_string_lossy()
+            ))
+        })?;
     }
-    proc::run(
-        "npm ci (the npm oracles: buf)",
-        Command::new("npm")
-            .current_dir(&dir)
-            .args(["ci", "--no-audit", "--no-fund"]),
-    )?;
-    Ok(bin)
+    if !up_to_date {
+        proc::run(
+            "npm ci (the npm oracles: buf, graphql-inspector)",
+            Command::new("npm")
+                .current_dir(&dir)
+                .args(["ci", "--no-audit", "--no-fund"]),
+        )?;
+    }
+    Ok(dir)
 }
 
 /// Makes every oracle available; returns the environment the format
 /// tests read: `PANPROTO_ORACLE_PYTHON` (the venv's interpreter),
-/// `PANPROTO_ORACLE_BUF` (buf) and `PANPROTO_REQUIRE_ORACLES=1` (a missing
+/// `PANPROTO_ORACLE_BUF` (buf), `PANPROTO_ORACLE_INSPECTOR` (the script
+/// running graphql-inspector's diff) and `PANPROTO_REQUIRE_ORACLES=1` (a missing
 /// tool fails the test).
 pub fn env() -> Result<Vec<(String, String)>> {
     ensure_protoc()?;
     let npm = ensure_npm()?;
+    let bin = npm.join("node_modules").join(".bin");
     let venv = Venv::named("oracles");
     venv.ensure()?;
     venv.ensure_requirements("oracles", &requirements()?)?;
@@ -118,7 +130,11 @@ pub fn env() -> Result<Vec<(String, String)>> {
         ),
         (
             "PANPROTO_ORACLE_BUF".to_owned(),
-            npm.join("buf").display().to_string(),
+            bin.join("buf").display().to_string(),
+        ),
+        (
+            "PANPROTO_ORACLE_INSPECTOR".to_owned(),
+            npm.join("inspector-diff.mjs").display().to_string(),
         ),
         ("PANPROTO_REQUIRE_ORACLES".to_owned(), "1".to_owned()),
     ])

@@ -171,8 +171,9 @@ pub(crate) fn _restore_compat_report(report: &str, mode: &str) -> PyResult<PyCom
 /// CompatReport
 ///     Each change judged backward and forward by the rules of the
 ///     schemas' format (Avro's schema resolution for ``avro``, buf's
-///     ``WIRE_JSON`` rules for ``protobuf``; the generic rules for the
-///     others, until theirs land), and the violations of
+///     ``WIRE_JSON`` rules for ``protobuf``, graphql-inspector's for
+///     ``graphql``; the generic rules for the others, until theirs land),
+///     and the violations of
 ///     ``mode``.
 ///
 /// Raises

@@ -195,7 +195,8 @@ impl Format {
         match self {
             Self::Avro => Some(avro::compare(old, new)),
             Self::Protobuf => Some(protobuf::compare(old, new)),
-            Self::Sql | Self::Graphql | Self::Atproto | Self::JsonSchema => None,
+            Self::Graphql => Some(graphql::compare(old, new)),
+            Self::Sql | Self::Atproto | Self::JsonSchema => None,
         }
     }
 

@@ -95,10 +95,12 @@
 //! order), and the order of declarations in a file (emit writes the schema
 //! block, then directive definitions, then types, each by name).
 
+mod compat;
 mod emit;
 mod parse;
 mod text;
 
+pub(super) use compat::compare;
 pub(super) use emit::emit;
 pub(super) use parse::parse;
 

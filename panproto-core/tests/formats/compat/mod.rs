@@ -3,4 +3,5 @@
 
 mod avro;
 mod generic;
+mod graphql;
 mod protobuf;
