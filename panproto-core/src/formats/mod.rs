@@ -43,6 +43,7 @@ mod json_schema;
 mod protobuf;
 mod source;
 mod sql;
+mod view;
 
 use std::collections::BTreeMap;
 
@@ -53,6 +54,7 @@ pub use sql::SqlDialect;
 use crate::evolution::{CompatReport, generic_compatibility};
 use crate::model::{Edge, Schema};
 use source::extension;
+pub(crate) use view::View;
 
 /// A native schema format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -650,8 +650,7 @@ fn the_original_corpus_passes_the_lexicon_rules() {
 
 #[test]
 fn emitted_files_pass_the_lexicon_rules_parse_back_and_are_stable() {
-    let dir = std::env::temp_dir().join(format!("panproto-atproto-oracle-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::scratch_dir("atproto-oracle");
     let options = FormatOptions::default();
     let mut all = BTreeMap::new();
     for path in common::corpus_files("atproto", ".json") {

@@ -64,8 +64,7 @@ for path in sys.argv[1:]:
 
 #[test]
 fn fastavro_accepts_every_emitted_file() {
-    let dir = std::env::temp_dir().join(format!("panproto-avro-oracle-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::scratch_dir("avro-oracle");
     let mut names = Vec::new();
     for path in corpus_files("avro", ".avsc") {
         let source = Source::read(&path, |_| true).unwrap();

@@ -122,3 +122,41 @@ pub fn run_python_oracle(
     full.extend_from_slice(args);
     run_oracle(&python, &full, dir)
 }
+
+/// A fresh directory under the system's temp dir, unique within this
+/// process as well (the tests of a binary run at once).
+pub fn scratch_dir(tag: &str) -> PathBuf {
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("panproto-{tag}-{}-{call}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs an oracle that judges many pairs in one process: `command`, with
+/// the path of a JSON file holding `pairs` appended; its output is a JSON
+/// list, one answer per pair.
+pub fn run_pairs_oracle(
+    mut command: std::process::Command,
+    pairs: &impl serde::Serialize,
+) -> Vec<serde_json::Value> {
+    let dir = scratch_dir("pairs");
+    let input = dir.join("pairs.json");
+    std::fs::write(&input, serde_json::to_string(pairs).unwrap()).unwrap();
+    let out = command.arg(&input).output().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let answers: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        answers.len(),
+        serde_json::to_value(pairs)
+            .unwrap()
+            .as_array()
+            .map_or(0, Vec::len)
+    );
+    answers
+}

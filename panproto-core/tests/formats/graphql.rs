@@ -316,16 +316,6 @@ const REFUSED: &[(&str, &str)] = &[
     ),
 ];
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "panproto-graphql-{name}-{}-{}",
-        std::process::id(),
-        Instant::now().elapsed().as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// Runs the oracle; `None` if graphql-core is missing here.
 /// Runs the oracle on (mode, original, emitted) triples, in one process;
 /// `None` if graphql-core is missing here.
@@ -355,7 +345,7 @@ fn oracle(runs: &[(&str, PathBuf, PathBuf)], dir: &Path) -> Option<Vec<String>> 
 
 #[test]
 fn graphql_core_builds_every_emitted_file_as_the_original() {
-    let dir = temp_dir("oracle");
+    let dir = common::scratch_dir("graphql-oracle");
     let mut runs = Vec::new();
     for path in corpus_paths() {
         let name = file_name(&path);

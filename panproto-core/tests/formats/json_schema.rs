@@ -1169,10 +1169,7 @@ const ORIGINALS_REFUSED: &[(&str, &str)] = &[];
 /// Writes each (path, original text, emitted text) under a temporary
 /// directory and runs [`ORACLE`] on them.
 fn run_oracle(label: &str, docs: &[(String, String, String)]) {
-    let dir = std::env::temp_dir().join(format!(
-        "panproto-jsonschema-oracle-{label}-{}",
-        std::process::id()
-    ));
+    let dir = crate::common::scratch_dir(&format!("jsonschema-oracle-{label}"));
     for (path, original, emitted) in docs {
         for (sub, text) in [("original", original), ("emitted", emitted)] {
             let file = dir.join(sub).join(path);

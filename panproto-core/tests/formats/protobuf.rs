@@ -166,20 +166,6 @@ pub(crate) fn readable_corpus() -> Source {
     )
 }
 
-/// A fresh directory under the system's temp dir.
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "panproto-protobuf-{tag}-{}-{:?}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 fn write_files(dir: &Path, files: &BTreeMap<String, String>) {
     for (name, text) in files {
         let path = dir.join(name);
@@ -319,7 +305,7 @@ fn a_missing_import_is_an_unresolved_ref() {
 fn protoc_accepts_the_emitted_corpus() {
     let texts = corpus_texts();
     // What protoc rejects in original form is listed: check it still does.
-    let original = temp_dir("original");
+    let original = common::scratch_dir("protobuf-original");
     write_files(&original, &texts);
     for (path, why) in PROTOC_REJECTS_ORIGINAL {
         match common::run_oracle(
@@ -345,7 +331,7 @@ fn protoc_accepts_the_emitted_corpus() {
     let emitted = Format::Protobuf
         .emit(&schema, &FormatOptions::default())
         .unwrap();
-    let dir = temp_dir("emitted");
+    let dir = common::scratch_dir("protobuf-emitted");
     write_files(&dir, &emitted.files);
     let mut failures = Vec::new();
     for name in emitted.files.keys() {

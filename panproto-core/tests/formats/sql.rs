@@ -374,8 +374,7 @@ fn postgres_oracle() {
         println!("PANPROTO_TEST_POSTGRES_URL is unset: the PostgreSQL oracle is skipped");
         return;
     };
-    let dir = std::env::temp_dir().join(format!("panproto-sql-pg-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::scratch_dir("sql-pg");
     let mut checked = 0;
     for path in common::corpus_files("sql", ".sql") {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();

@@ -34,8 +34,8 @@ use serde_json::Value;
 use super::PRIMITIVES;
 use super::parse::namespace_of;
 use crate::evolution::{CompatReport, Finding, Level};
-use crate::formats::edges_by_source;
-use crate::model::{Edge, Schema};
+use crate::formats::View;
+use crate::model::Schema;
 
 /// Judges `old` → `new`, two schemas of the `avro` protocol.
 pub(in crate::formats) fn compare(old: &Schema, new: &Schema) -> CompatReport {
@@ -82,8 +82,7 @@ pub(in crate::formats) fn compare(old: &Schema, new: &Schema) -> CompatReport {
 
 /// One version, indexed for the walk.
 struct Side<'s> {
-    schema: &'s Schema,
-    out: FxHashMap<&'s str, Vec<&'s Edge>>,
+    view: View<'s>,
     /// Each record's fields: name → the vertex holding the field's type
     /// (and its default, aliases), in the record's field order.
     fields: FxHashMap<&'s str, Vec<(&'s str, &'s str)>>,
@@ -97,11 +96,17 @@ struct Ty<'s> {
     kind: &'s str,
 }
 
+impl<'s> std::ops::Deref for Side<'s> {
+    type Target = View<'s>;
+    fn deref(&self) -> &View<'s> {
+        &self.view
+    }
+}
+
 impl<'s> Side<'s> {
     fn of(schema: &'s Schema) -> Self {
         let mut side = Self {
-            schema,
-            out: edges_by_source(schema),
+            view: View::of(schema),
             fields: FxHashMap::default(),
         };
         let records = schema.vertices().values().filter(|v| is_record(&v.kind));
@@ -109,31 +114,6 @@ impl<'s> Side<'s> {
             .map(|v| (v.id.as_str(), side.read_fields(&v.id)))
             .collect();
         side
-    }
-
-    fn targets<'a>(&'a self, id: &str, kind: &'a str) -> impl Iterator<Item = &'s Edge> + 'a {
-        self.out
-            .get(id)
-            .into_iter()
-            .flatten()
-            .copied()
-            .filter(move |e| e.kind == kind)
-    }
-
-    fn target(&self, id: &str, kind: &str) -> Option<&'s str> {
-        self.out
-            .get(id)?
-            .iter()
-            .find(|e| e.kind == kind)
-            .map(|e| e.tgt.as_str())
-    }
-
-    fn constraint(&self, id: &str, sort: &str) -> Option<&'s str> {
-        self.schema
-            .constraints()
-            .get(id)
-            .and_then(|c| c.get(sort))
-            .map(String::as_str)
     }
 
     /// A JSON list of names kept in a constraint (`aliases`, `symbols`).
@@ -172,13 +152,6 @@ impl<'s> Side<'s> {
         }
     }
 
-    fn kind(&self, id: &str) -> &'s str {
-        self.schema
-            .vertices()
-            .get(id)
-            .map_or("", |v| v.kind.as_str())
-    }
-
     /// A record's fields (see [`Side::fields`]).
     fn fields(&self, record: &str) -> &[(&'s str, &'s str)] {
         self.fields.get(record).map_or(&[], Vec::as_slice)
@@ -186,7 +159,7 @@ impl<'s> Side<'s> {
 
     fn read_fields(&self, record: &str) -> Vec<(&'s str, &'s str)> {
         let mut fields: Vec<(&str, &str)> = self
-            .targets(record, "field")
+            .edges(record, "field")
             .filter_map(|e| Some((e.name.as_deref()?, e.tgt.as_str())))
             .collect();
         let order = self.names(record, "field-order");
@@ -197,7 +170,7 @@ impl<'s> Side<'s> {
     /// A union's branches, in order (branch *i* is the vertex `…|i`).
     fn branches(&self, union: &str) -> Vec<Ty<'s>> {
         let mut branches: Vec<(usize, &str)> = self
-            .targets(union, "variant")
+            .edges(union, "variant")
             .map(|e| {
                 let index = e
                     .tgt

@@ -81,11 +81,7 @@ impl<'s> Writer<'s> {
     }
 
     fn constraint(&self, id: &str, sort: &str) -> Option<&'s str> {
-        self.schema
-            .constraints()
-            .get(id)
-            .and_then(|c| c.get(sort))
-            .map(String::as_str)
+        self.schema.constraint(id, sort)
     }
 
     fn kind(&self, id: &str) -> Result<&'s str, FormatError> {

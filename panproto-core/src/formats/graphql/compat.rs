@@ -21,11 +21,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rustc_hash::FxHashMap;
-
 use crate::evolution::{CompatReport, Finding, Level};
-use crate::formats::edges_by_source;
-use crate::model::{Edge, Schema};
+use crate::formats::View;
+use crate::model::Schema;
 
 use Level::{Breaking, Compatible, Dangerous};
 
@@ -104,25 +102,21 @@ fn safe_input(old: &Ty, new: &Ty) -> bool {
 
 /// One version, indexed.
 struct Side<'s> {
-    schema: &'s Schema,
-    out: FxHashMap<&'s str, Vec<&'s Edge>>,
+    view: View<'s>,
+}
+
+impl<'s> std::ops::Deref for Side<'s> {
+    type Target = View<'s>;
+    fn deref(&self) -> &View<'s> {
+        &self.view
+    }
 }
 
 impl<'s> Side<'s> {
     fn of(schema: &'s Schema) -> Self {
         Self {
-            schema,
-            out: edges_by_source(schema),
+            view: View::of(schema),
         }
-    }
-
-    fn edges<'a>(&'a self, id: &str, kind: &'a str) -> impl Iterator<Item = &'s Edge> + 'a {
-        self.out
-            .get(id)
-            .into_iter()
-            .flatten()
-            .copied()
-            .filter(move |e| e.kind == kind)
     }
 
     /// The members a vertex reaches by named `kind` edges: name → vertex.
@@ -135,21 +129,6 @@ impl<'s> Side<'s> {
     /// What a vertex reaches by unnamed `kind` edges.
     fn targets(&self, id: &str, kind: &str) -> BTreeSet<&'s str> {
         self.edges(id, kind).map(|e| e.tgt.as_str()).collect()
-    }
-
-    fn constraint(&self, id: &str, sort: &str) -> Option<&'s str> {
-        self.schema
-            .constraints()
-            .get(id)
-            .and_then(|c| c.get(sort))
-            .map(String::as_str)
-    }
-
-    fn kind(&self, id: &str) -> &'s str {
-        self.schema
-            .vertices()
-            .get(id)
-            .map_or("", |v| v.kind.as_str())
     }
 
     /// The named types (external ones left out: another source defines them).

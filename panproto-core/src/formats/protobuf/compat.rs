@@ -26,11 +26,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rustc_hash::FxHashMap;
-
 use crate::evolution::{CompatReport, Finding, Level};
-use crate::formats::edges_by_source;
-use crate::model::{Edge, Schema};
+use crate::formats::View;
+use crate::model::Schema;
 
 use Level::{Breaking, Compatible, Dangerous};
 
@@ -55,10 +53,16 @@ pub(in crate::formats) fn compare(old: &Schema, new: &Schema) -> CompatReport {
 
 /// One version, indexed.
 struct Side<'s> {
-    schema: &'s Schema,
-    out: FxHashMap<&'s str, Vec<&'s Edge>>,
+    view: View<'s>,
     /// The files' packages, longest first.
     packages: Vec<&'s str>,
+}
+
+impl<'s> std::ops::Deref for Side<'s> {
+    type Target = View<'s>;
+    fn deref(&self) -> &View<'s> {
+        &self.view
+    }
 }
 
 /// A field's type as the wire and JSON see it.
@@ -136,14 +140,12 @@ impl<'s> Side<'s> {
             .vertices()
             .values()
             .filter(|v| v.kind == "file")
-            .filter_map(|v| schema.constraints().get(&v.id)?.get("package"))
-            .map(String::as_str)
+            .filter_map(|v| schema.constraint(&v.id, "package"))
             .filter(|p| !p.is_empty())
             .collect();
         packages.sort_by_key(|p| std::cmp::Reverse(p.len()));
         Self {
-            schema,
-            out: edges_by_source(schema),
+            view: View::of(schema),
             packages,
         }
     }
@@ -156,34 +158,6 @@ impl<'s> Side<'s> {
             .iter()
             .find_map(|p| id.strip_prefix(*p)?.strip_prefix('.'))
             .unwrap_or(id)
-    }
-
-    fn edges<'a>(&'a self, id: &str, kind: &'a str) -> impl Iterator<Item = &'s Edge> + 'a {
-        self.out
-            .get(id)
-            .into_iter()
-            .flatten()
-            .copied()
-            .filter(move |e| e.kind == kind)
-    }
-
-    fn target(&self, id: &str, kind: &str) -> Option<&'s str> {
-        self.edges(id, kind).next().map(|e| e.tgt.as_str())
-    }
-
-    fn constraint(&self, id: &str, sort: &str) -> Option<&'s str> {
-        self.schema
-            .constraints()
-            .get(id)
-            .and_then(|c| c.get(sort))
-            .map(String::as_str)
-    }
-
-    fn kind(&self, id: &str) -> &'s str {
-        self.schema
-            .vertices()
-            .get(id)
-            .map_or("", |v| v.kind.as_str())
     }
 
     /// The vertices of `kind` (not the external ones), by key ([`Side::key`]).

@@ -111,11 +111,7 @@ fn placed(id: &str, scope: &str, name: &str) -> Result<(), FormatError> {
 
 impl<'s> Printer<'s> {
     fn sort(&self, vertex: &str, sort: &str) -> Option<&'s str> {
-        self.schema
-            .constraints()
-            .get(vertex)
-            .and_then(|c| c.get(sort))
-            .map(String::as_str)
+        self.schema.constraint(vertex, sort)
     }
 
     fn list(&self, vertex: &str, sort: &str) -> Result<Vec<String>, FormatError> {

@@ -229,6 +229,15 @@ impl Schema {
         &self.inner.constraints
     }
 
+    /// The value of constraint `sort` on `vertex`, if it has one.
+    pub fn constraint(&self, vertex: &str, sort: &str) -> Option<&str> {
+        self.inner
+            .constraints
+            .get(vertex)
+            .and_then(|c| c.get(sort))
+            .map(String::as_str)
+    }
+
     /// Required edge names per vertex.
     pub fn required(&self) -> &BTreeMap<String, BTreeSet<String>> {
         &self.inner.required

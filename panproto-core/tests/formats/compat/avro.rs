@@ -6,7 +6,7 @@ use panproto_core::{
     CompatReport, Format, FormatOptions, Level, Mode, Schema, Source, compatibility,
 };
 
-use crate::common::{Oracle, corpus_files, run_python_oracle};
+use crate::common::{Oracle, corpus_files, run_pairs_oracle, run_python_oracle, scratch_dir};
 
 fn parse(text: &str) -> Schema {
     Format::Avro
@@ -131,35 +131,18 @@ const ORACLE_CANNOT: &[&str] = &[
 /// for a pair it cannot judge, which must be one of [`ORACLE_CANNOT`]),
 /// or `None` where it is not installed (a plain `cargo test`).
 fn oracle(pairs: &[(String, String)]) -> Option<Vec<Option<(bool, bool)>>> {
-    // One directory per call: the tests of this file run at once.
-    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!(
-        "panproto-avro-compat-{}-{call}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let input = dir.join("pairs.json");
-    std::fs::write(&input, serde_json::to_string(pairs).unwrap()).unwrap();
-    let python = std::env::var("PANPROTO_ORACLE_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let dir = scratch_dir("avro-compat");
     // Probe (and fail loudly under `cargo tasks test`) through the shared helper.
-    if let Oracle::Missing(why) = run_python_oracle("avro.compatibility", "pass", &[], &dir) {
+    let probe = run_python_oracle("avro.compatibility", "pass", &[], &dir);
+    std::fs::remove_dir_all(&dir).unwrap();
+    if let Oracle::Missing(why) = probe {
         println!("{why}");
-        std::fs::remove_dir_all(&dir).unwrap();
         return None;
     }
-    let out = std::process::Command::new(python)
-        .args(["-c", ORACLE])
-        .arg(&input)
-        .output()
-        .unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let answers: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let python = std::env::var("PANPROTO_ORACLE_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let mut command = std::process::Command::new(python);
+    command.args(["-c", ORACLE]);
+    let answers = run_pairs_oracle(command, &pairs);
     let verdicts = answers
         .into_iter()
         .map(|a| match a["error"].as_str() {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use panproto_core::{CompatReport, Format, FormatOptions, Level, Schema, Source, compatibility};
 
-use crate::common::corpus;
+use crate::common::{corpus, run_pairs_oracle};
 
 const BASE: &str = r#"type Query { user(id: ID!, q: String): User, users(first: Int = 10): [User!]! }
 type User implements Node { id: ID!, name: String!, email: String, old: String @deprecated(reason: "x"), role: Role, tags: [String!] }
@@ -202,25 +202,9 @@ fn inspector(pairs: &[(String, String)]) -> Option<Vec<Verdicts>> {
             return None;
         }
     };
-    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let input = std::env::temp_dir().join(format!(
-        "panproto-inspector-{}-{call}.json",
-        std::process::id()
-    ));
-    std::fs::write(&input, serde_json::to_string(pairs).unwrap()).unwrap();
-    let out = std::process::Command::new("node")
-        .arg(&script)
-        .arg(&input)
-        .output()
-        .unwrap();
-    std::fs::remove_file(&input).unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let answers: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let mut command = std::process::Command::new("node");
+    command.arg(&script);
+    let answers = run_pairs_oracle(command, &pairs);
     let verdicts = answers
         .into_iter()
         .map(|changes| {

@@ -4,7 +4,7 @@
 //! exactly when buf reports something.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use panproto_core::{CompatReport, Format, FormatOptions, Level, Schema, Source, compatibility};
 
@@ -271,14 +271,6 @@ fn buf_rules(r: &CompatReport) -> BTreeSet<String> {
 
 const BUF_YAML: &str = "version: v2\nbreaking:\n  use:\n    - WIRE_JSON\n    - SERVICE_NO_DELETE\n    - RPC_NO_DELETE\n";
 
-fn temp_dir() -> PathBuf {
-    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("panproto-buf-{}-{call}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 fn write(dir: &Path, files: &BTreeMap<String, String>) {
     for (name, text) in files {
         let path = dir.join(name);
@@ -292,7 +284,7 @@ fn write(dir: &Path, files: &BTreeMap<String, String>) {
 /// (a plain `cargo test`; `cargo tasks test` installs it and requires it).
 fn buf(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> Option<BTreeSet<String>> {
     let program = std::env::var("PANPROTO_ORACLE_BUF").unwrap_or_else(|_| "buf".to_owned());
-    let dir = temp_dir();
+    let dir = crate::common::scratch_dir("buf");
     write(&dir.join("old"), old);
     write(&dir.join("new"), new);
     let out = std::process::Command::new(&program)
