@@ -26,6 +26,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::parse::{MAX_FIELD_NUMBER, default_json_name, range_text};
 use crate::evolution::{CompatReport, Finding, Level};
 use crate::formats::View;
 use crate::model::Schema;
@@ -112,15 +113,7 @@ impl Reserved {
             .ranges
             .iter()
             .filter(|&&(a, b)| !new.ranges.iter().any(|&(c, d)| c <= a && b <= d))
-            .map(|&(a, b)| {
-                if a == b {
-                    a.to_string()
-                } else if b == MAX_NUMBER {
-                    format!("{a} to max")
-                } else {
-                    format!("{a} to {b}")
-                }
-            })
+            .map(|&(a, b)| range_text(a, b, MAX_FIELD_NUMBER))
             .collect();
         out.extend(
             self.names
@@ -130,9 +123,6 @@ impl Reserved {
         out
     }
 }
-
-/// The largest field number, what `max` stands for in a reserved range.
-const MAX_NUMBER: i64 = 536_870_911;
 
 impl<'s> Side<'s> {
     fn of(schema: &'s Schema) -> Self {
@@ -233,7 +223,7 @@ impl<'s> Side<'s> {
     /// The field's JSON name: `json_name`, else its name in lowerCamelCase.
     fn json_name(&self, field: &Field<'_>) -> String {
         self.constraint(field.id, "json-name")
-            .map_or_else(|| camel(field.name), str::to_owned)
+            .map_or_else(|| default_json_name(field.name), str::to_owned)
     }
 
     fn reserved(&self, id: &str) -> Reserved {
@@ -249,7 +239,7 @@ impl<'s> Side<'s> {
             }
             let (a, b) = item.split_once(" to ").unwrap_or((&item, &item));
             let b = if b == "max" {
-                MAX_NUMBER.to_string()
+                MAX_FIELD_NUMBER.to_string()
             } else {
                 b.to_owned()
             };
@@ -284,23 +274,6 @@ impl<'s> Side<'s> {
             (key.trim() == name).then(|| value.trim().to_owned())
         })
     }
-}
-
-/// `foo_bar_baz` → `fooBarBaz`, as protoc makes JSON names.
-fn camel(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = false;
-    for c in name.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The wire families of scalar types (see the module doc).

@@ -22,7 +22,7 @@ use crate::model::{Schema, SchemaBuilder, SchemaError, builtin_protocol};
 
 /// The largest field number, and the end of `max` in `reserved` and
 /// `extensions` ranges of a message.
-const MAX_FIELD_NUMBER: i64 = 536_870_911;
+pub(super) const MAX_FIELD_NUMBER: i64 = 536_870_911;
 
 /// Parses the `.proto` files of `source` as one schema.
 pub(in crate::formats) fn parse(
@@ -758,7 +758,7 @@ fn group_bodies(fields: impl Iterator<Item = (bool, Kind)>) -> HashSet<String> {
 }
 
 /// `5`, `9 to 11` or `20 to max` for an inclusive range.
-fn range_text(start: i64, end: i64, max: i64) -> String {
+pub(super) fn range_text(start: i64, end: i64, max: i64) -> String {
     if start == end {
         start.to_string()
     } else if end >= max {
@@ -770,7 +770,7 @@ fn range_text(start: i64, end: i64, max: i64) -> String {
 
 /// The JSON name `protoc` gives a field: underscores dropped, the letter
 /// after each one upper-cased.
-fn default_json_name(name: &str) -> String {
+pub(super) fn default_json_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut upper = false;
     for c in name.chars() {
