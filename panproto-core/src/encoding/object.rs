@@ -44,6 +44,8 @@ pub enum ObjectKind {
     Chunk,
     /// A [`Tag`]: an annotated tag.
     Tag,
+    /// A [`Policy`]: the compatibility mode a branch or repository enforces.
+    Policy,
 }
 
 impl ObjectKind {
@@ -56,12 +58,12 @@ impl ObjectKind {
             Self::Dataset => "dataset",
             Self::Chunk => "chunk",
             Self::Tag => "tag",
+            Self::Policy => "policy",
         }
     }
 
     /// The kind's small integer code, as stores keep it in a column.
-    // Codes 4 and 5 are reserved for the dataset kinds being added on
-    // another branch; codes never change once written.
+    // Codes never change once written.
     pub fn code(self) -> i16 {
         match self {
             Self::Schema => 1,
@@ -70,6 +72,7 @@ impl ObjectKind {
             Self::Dataset => 4,
             Self::Chunk => 5,
             Self::Tag => 6,
+            Self::Policy => 7,
         }
     }
 
@@ -82,6 +85,7 @@ impl ObjectKind {
             4 => Some(Self::Dataset),
             5 => Some(Self::Chunk),
             6 => Some(Self::Tag),
+            7 => Some(Self::Policy),
             _ => None,
         }
     }
@@ -96,6 +100,7 @@ impl ObjectKind {
             Self::Dataset => "panproto-object/1 dataset\n",
             Self::Chunk => "panproto-object/1 chunk\n",
             Self::Tag => "panproto-object/1 tag\n",
+            Self::Policy => "panproto-object/1 policy\n",
         }
     }
 }
@@ -242,7 +247,10 @@ mod tests {
             ObjectKind::Schema,
             ObjectKind::Commit,
             ObjectKind::Migration,
+            ObjectKind::Dataset,
+            ObjectKind::Chunk,
             ObjectKind::Tag,
+            ObjectKind::Policy,
         ] {
             assert_eq!(
                 kind.header(),

@@ -8,8 +8,9 @@
 //! `MergeConflictError` and `DataValidationError`.
 
 use crate::encoding::ObjectError;
-use crate::evolution::{Conflict, MergeError};
+use crate::evolution::{Conflict, MergeError, Mode};
 use crate::model::SchemaError;
+use crate::vcs::repository::PolicyViolation;
 use crate::vcs::store::RefTarget;
 
 /// Coarse kind of a store failure, shared by every backend; the backend's
@@ -141,6 +142,19 @@ pub enum VcsError {
         what: &'static str,
         /// The byte offset of the first NUL.
         at: usize,
+    },
+    /// A commit breaks the compatibility policy of its branch; nothing was
+    /// written. Commit again with a reason to override it.
+    #[error("the commit breaks the {mode} policy of branch {branch} ({} violation{}):\n  {}",
+        .violations.len(), if .violations.len() == 1 { "" } else { "s" },
+        .violations.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n  "))]
+    Incompatible {
+        /// The branch.
+        branch: String,
+        /// Its policy's mode.
+        mode: Mode,
+        /// Every violation, newest version first.
+        violations: Vec<PolicyViolation>,
     },
     /// A merge or rebase met conflicts that no resolution settles; nothing was written.
     #[error("{} conflict{} to resolve (ours or theirs):\n  {}",

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::encoding::{OBJECT_FORMAT, ObjectKind, StoredObject, unpack, unpack_checked};
 use crate::encoding::{ObjectError, ObjectId, body_of, corrupt, encoding, pack};
+use crate::evolution::Mode;
 use crate::migration::MigrationSpec;
 use crate::model::protocol::Protocol;
 use crate::model::record::Value;
@@ -36,6 +37,11 @@ pub struct Commit {
     /// `backward-compatible` or `breaking`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compatibility: Option<String>,
+    /// Why the branch's compatibility policy was overridden for this
+    /// commit (it broke the policy and the author said why); the author
+    /// is the commit's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_breaking: Option<String>,
     /// Datasets by name, each conforming to this commit's schema.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub datasets: BTreeMap<String, ObjectId>,
@@ -112,6 +118,19 @@ pub struct Tag {
     pub message: String,
 }
 
+/// A compatibility policy: the mode a branch (or the whole repository)
+/// enforces on its commits, with who set it and when. A policy ref
+/// (`refs/policy`, `refs/policies/<branch>`) points at one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    /// The mode.
+    pub mode: Mode,
+    /// Who set it.
+    pub author: String,
+    /// When, in seconds since the Unix epoch (UTC).
+    pub timestamp: i64,
+}
+
 /// An id an object refers to, as [`references`] lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reference {
@@ -149,6 +168,10 @@ pub fn references(
 ) -> Result<Vec<Reference>, ObjectError> {
     Ok(match kind {
         ObjectKind::Schema | ObjectKind::Chunk => Vec::new(),
+        ObjectKind::Policy => {
+            let _: Policy = serde_json::from_slice(body).map_err(|e| corrupt(id, e))?;
+            Vec::new()
+        }
         ObjectKind::Commit => {
             let commit: Commit = serde_json::from_slice(body).map_err(|e| corrupt(id, e))?;
             let mut refs = vec![Reference::new(
@@ -244,6 +267,11 @@ pub fn store_dataset(dataset: &Dataset) -> StoredObject {
     store_json(ObjectKind::Dataset, dataset)
 }
 
+/// Prepares a policy for storage.
+pub fn store_policy(policy: &Policy) -> StoredObject {
+    store_json(ObjectKind::Policy, policy)
+}
+
 /// Prepares an annotated tag for storage.
 pub fn store_tag(tag: &Tag) -> StoredObject {
     store_json(ObjectKind::Tag, tag)
@@ -334,6 +362,11 @@ pub fn load_migration(obj: &StoredObject) -> Result<StoredMigration, ObjectError
 
 /// Reads a stored commit.
 pub fn load_commit(obj: &StoredObject) -> Result<Commit, ObjectError> {
+    load_json(obj)
+}
+
+/// Reads a stored policy.
+pub fn load_policy(obj: &StoredObject) -> Result<Policy, ObjectError> {
     load_json(obj)
 }
 

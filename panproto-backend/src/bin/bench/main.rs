@@ -380,6 +380,7 @@ fn long_history(protocol: &Arc<Protocol>) -> BenchResult<()> {
             migration: None,
             merge_migrations: Vec::new(),
             compatibility: None,
+            allow_breaking: None,
             datasets: Default::default(),
             author: "bench".into(),
             timestamp: i,

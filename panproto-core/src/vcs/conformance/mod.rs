@@ -16,14 +16,16 @@
 //! contract itself, [`database`] opening a store from a location and the
 //! tables behind it, [`repository`] the repository's guarantees over a
 //! store (a retried commit, NUL refused) with the fault-injecting
-//! [`Faulty`] wrapper. Each is re-exported here, flat, as the macro names
+//! [`Faulty`] wrapper, [`policy`] compatibility policies. Each is re-exported here, flat, as the macro names
 //! them.
 
 mod database;
+mod policy;
 mod repository;
 mod store;
 
 pub use database::*;
+pub use policy::*;
 pub use repository::*;
 pub use store::*;
 
@@ -39,6 +41,7 @@ fn commit_obj(parent: Option<ObjectId>, message: &str) -> object::StoredObject {
         migration: None,
         merge_migrations: Vec::new(),
         compatibility: None,
+        allow_breaking: None,
         datasets: Default::default(),
         author: "test".into(),
         timestamp: 1,
@@ -172,6 +175,20 @@ macro_rules! store_conformance_tests {
             $crate::vcs::conformance::a_merge_retried_after_an_ambiguous_failure_is_up_to_date(
                 $make,
             );
+        }
+        #[test]
+        fn policies_are_kept_per_branch_and_repository() {
+            $crate::vcs::conformance::policies_are_kept_per_branch_and_repository($make, $reopen);
+        }
+        #[test]
+        fn a_commit_breaking_the_policy_is_refused_unless_overridden() {
+            $crate::vcs::conformance::a_commit_breaking_the_policy_is_refused_unless_overridden(
+                $make, $reopen,
+            );
+        }
+        #[test]
+        fn transitive_policies_check_every_earlier_version() {
+            $crate::vcs::conformance::transitive_policies_check_every_earlier_version($make);
         }
         #[test]
         fn nul_bytes_are_refused_before_the_store_is_asked() {

@@ -368,6 +368,7 @@ impl<S: Store> Repository<S> {
             migration: Some(migration_ids[0]),
             merge_migrations: vec![migration_ids[1]],
             compatibility: Some(verdict.code().to_owned()),
+            allow_breaking: None,
             datasets,
             author: head.author.to_owned(),
             timestamp: head.timestamp,

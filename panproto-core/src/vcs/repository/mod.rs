@@ -20,10 +20,12 @@
 
 mod data;
 mod merge;
+mod policy;
 mod refs;
 mod verify;
 mod write;
 
+pub use policy::{HistoryCheck, PolicyInfo, PolicyScope, PolicyViolation};
 pub use refs::TagInfo;
 pub use verify::{Problem, ProblemKind, VerifyReport};
 
@@ -387,14 +389,52 @@ impl<S: Store> Repository<S> {
         author: &str,
         timestamp: Option<i64>,
     ) -> Result<ObjectId, VcsError> {
+        self.commit_allowing(message, author, timestamp, None)
+    }
+
+    /// As [`commit`](Self::commit), on a branch whose compatibility policy
+    /// (see [`set_policy`](Self::set_policy)) the staged schema may break:
+    /// with `allow_breaking` (the reason), a commit that breaks it is
+    /// made and keeps the reason; without, it is refused.
+    ///
+    /// # Errors
+    /// As [`commit`](Self::commit); [`VcsError::Incompatible`] listing
+    /// every violation when the commit breaks the policy and no reason is
+    /// given (nothing is written, what is staged is kept);
+    /// [`VcsError::InvalidInput`] for an empty reason.
+    pub fn commit_allowing(
+        &mut self,
+        message: &str,
+        author: &str,
+        timestamp: Option<i64>,
+        allow_breaking: Option<&str>,
+    ) -> Result<ObjectId, VcsError> {
         check_not_empty("commit message", message)?;
         check_author(author)?;
+        if let Some(reason) = allow_breaking {
+            check_not_empty("reason for allowing a breaking commit", reason)?;
+        }
         let prepared = match self.unconfirmed.take() {
             // A retry after an ambiguous failure: the very same commit.
             Some(unconfirmed) if unconfirmed.key == self.stage_key(message, author, timestamp) => {
                 unconfirmed.prepared
             }
-            _ => self.prepare_commit(message, author, timestamp)?,
+            _ => {
+                let overridden = match self.policy_check()? {
+                    Some((branch, check)) if !check.compatible() => match allow_breaking {
+                        Some(reason) => Some(reason.to_owned()),
+                        None => {
+                            return Err(VcsError::Incompatible {
+                                branch,
+                                mode: check.mode,
+                                violations: check.violations(),
+                            });
+                        }
+                    },
+                    _ => None,
+                };
+                self.prepare_commit(message, author, timestamp, overridden)?
+            }
         };
         // Made after preparing, which stores the staged schema and so
         // remembers its id: hashing a 10,000-vertex schema only for the key
@@ -448,6 +488,7 @@ impl<S: Store> Repository<S> {
         message: &str,
         author: &str,
         timestamp: Option<i64>,
+        allow_breaking: Option<String>,
     ) -> Result<PreparedCommit, VcsError> {
         let StagedParts {
             schema,
@@ -478,6 +519,7 @@ impl<S: Store> Repository<S> {
             migration: migration_obj.as_ref().map(|m| m.id),
             merge_migrations: Vec::new(),
             compatibility: Some(verdict.code().to_owned()),
+            allow_breaking,
             datasets,
             author: author.to_owned(),
             timestamp,

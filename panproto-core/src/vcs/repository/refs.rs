@@ -22,7 +22,7 @@ use super::{HEADS, Head, Repository, branch_ref};
 pub(crate) const TAGS: &str = "refs/tags/";
 
 /// Checks a branch or tag name: the rules of `git check-ref-format`, simplified.
-fn check_name(what: &'static str, name: &str) -> Result<(), VcsError> {
+pub(super) fn check_name(what: &'static str, name: &str) -> Result<(), VcsError> {
     let bad = |reason: &str| {
         Err(VcsError::InvalidInput {
             what,
@@ -81,7 +81,7 @@ impl<S: Store> Repository<S> {
         Ok(self.store.read_ref(name)?)
     }
 
-    fn edit(&self, edits: Vec<RefEdit>) -> Result<(), VcsError> {
+    pub(super) fn edit(&self, edits: Vec<RefEdit>) -> Result<(), VcsError> {
         self.store.apply(&Transaction {
             objects: Vec::new(),
             edits,

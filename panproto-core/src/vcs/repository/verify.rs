@@ -275,7 +275,9 @@ impl<S: Store> Repository<S> {
                 }
                 None
             }
-            ObjectKind::Migration | ObjectKind::Dataset | ObjectKind::Tag => None,
+            ObjectKind::Migration | ObjectKind::Dataset | ObjectKind::Tag | ObjectKind::Policy => {
+                None
+            }
         };
         if obj.parent != expected_parent {
             let show = |p: Option<ObjectId>| p.map_or_else(|| "none".to_owned(), |p| p.short());
@@ -332,9 +334,16 @@ impl<S: Store> Repository<S> {
             RefTarget::Id(id) => id,
         };
         let tag_ok = name.starts_with(TAGS);
+        let policy_ref = super::policy::is_policy_ref(name);
         Ok(match self.kind_of(id, seen)? {
             None => Some(format!("points at {}, which does not exist", id.short())),
             Some(None) => Some(format!("points at {}, which is damaged", id.short())),
+            Some(Some(ObjectKind::Policy)) if policy_ref => None,
+            Some(Some(kind)) if policy_ref => Some(format!(
+                "is a policy ref but points at {}, a {}, not a policy",
+                id.short(),
+                kind.name()
+            )),
             Some(Some(ObjectKind::Commit)) => None,
             Some(Some(ObjectKind::Tag)) if tag_ok => None,
             Some(Some(kind)) => Some(format!(
@@ -494,6 +503,7 @@ mod tests {
             migration: Some(schema),
             merge_migrations: Vec::new(),
             compatibility: None,
+            allow_breaking: None,
             datasets: Default::default(),
             author: "x".into(),
             timestamp: 0,

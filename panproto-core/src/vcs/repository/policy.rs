@@ -1,0 +1,329 @@
+//! Compatibility policies: the mode a branch, or the whole repository,
+//! enforces on its commits, as a schema registry refuses a breaking
+//! registration.
+//!
+//! A policy is an object ([`Policy`]: the mode, who set it, when) that a
+//! ref points at, `refs/policies/<branch>` for a branch and `refs/policy`
+//! for the repository (the branches without their own); a ref moves by
+//! compare-and-swap, so two admins setting a policy at once cannot both
+//! win silently. A commit on a branch is checked against the branch's
+//! history under its policy ([`Repository::check_history`]: the last
+//! version, or every earlier one on the first-parent chain for the
+//! `_TRANSITIVE` modes); if it violates it, the commit is refused with
+//! [`VcsError::Incompatible`] and nothing is written, unless the author
+//! overrides it with a reason, which the commit keeps.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::encoding::ObjectId;
+use crate::evolution::{CompatReport, Direction, Finding, Level, Mode};
+use crate::formats::compatibility;
+use crate::model::schema::Schema;
+use crate::vcs::error::VcsError;
+use crate::vcs::input::check_not_empty;
+use crate::vcs::object::{self, ObjectKind, Policy};
+use crate::vcs::store::{Expected, RefEdit, RefTarget, Store, Transaction};
+
+use super::refs::check_name;
+use super::{Head, Repository};
+
+/// The repository's policy ref.
+const REPOSITORY_POLICY: &str = "refs/policy";
+/// The prefix of the branches' policy refs.
+const BRANCH_POLICIES: &str = "refs/policies/";
+
+/// Whether `name` is a policy ref (what `verify` expects a policy behind).
+pub(crate) fn is_policy_ref(name: &str) -> bool {
+    name == REPOSITORY_POLICY || name.starts_with(BRANCH_POLICIES)
+}
+
+/// Where a policy applies.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PolicyScope {
+    /// Every branch that has none of its own.
+    Repository,
+    /// One branch.
+    Branch(String),
+}
+
+impl PolicyScope {
+    fn of(branch: Option<&str>) -> Self {
+        branch.map_or(Self::Repository, |b| Self::Branch(b.to_owned()))
+    }
+
+    fn ref_name(&self) -> String {
+        match self {
+            Self::Repository => REPOSITORY_POLICY.to_owned(),
+            Self::Branch(b) => format!("{BRANCH_POLICIES}{b}"),
+        }
+    }
+}
+
+impl fmt::Display for PolicyScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Repository => f.write_str("the repository"),
+            Self::Branch(b) => write!(f, "branch {b}"),
+        }
+    }
+}
+
+/// A policy with where it applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyInfo {
+    /// Where it was set.
+    pub scope: PolicyScope,
+    /// The policy.
+    pub policy: Policy,
+}
+
+/// A finding that breaks a direction a policy enforces, against one
+/// earlier version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyViolation {
+    /// The earlier version's commit.
+    pub against: ObjectId,
+    /// The direction it breaks.
+    pub direction: Direction,
+    /// The finding.
+    pub finding: Finding,
+}
+
+impl fmt::Display for PolicyViolation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} ({}, {}, against {}): {}",
+            self.finding.path,
+            self.finding.change,
+            self.finding.rule,
+            self.direction,
+            self.against.short(),
+            self.finding.reason
+        )
+    }
+}
+
+/// A schema checked against a branch's history under a mode.
+#[derive(Debug, Clone)]
+pub struct HistoryCheck {
+    /// The mode checked.
+    pub mode: Mode,
+    /// The reports, one per earlier version checked (newest first), with
+    /// that version's commit.
+    pub reports: Vec<(ObjectId, Arc<CompatReport>)>,
+}
+
+impl HistoryCheck {
+    /// Every violation, newest version first.
+    pub fn violations(&self) -> Vec<PolicyViolation> {
+        self.reports
+            .iter()
+            .flat_map(|(against, report)| {
+                report.violations(self.mode).map(|v| PolicyViolation {
+                    against: *against,
+                    direction: v.direction,
+                    finding: v.finding.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// Whether nothing breaks a direction the mode enforces.
+    pub fn compatible(&self) -> bool {
+        self.reports
+            .iter()
+            .all(|(_, r)| r.violations(self.mode).next().is_none())
+    }
+
+    /// The worst level in `direction` against any version checked.
+    pub fn level_in(&self, direction: Direction) -> Level {
+        self.reports
+            .iter()
+            .map(|(_, r)| r.level_in(direction))
+            .max()
+            .unwrap_or_default()
+    }
+}
+
+impl<S: Store> Repository<S> {
+    /// Sets the policy of `branch` (`None`: of the repository, for every
+    /// branch without its own) to `mode`, as `author`.
+    ///
+    /// # Errors
+    /// [`VcsError::InvalidInput`] for a bad branch name or an empty author;
+    /// [`VcsError::Conflict`] if another client changed the same policy
+    /// meanwhile (nothing is written; read it and set it again).
+    pub fn set_policy(
+        &self,
+        mode: Mode,
+        branch: Option<&str>,
+        author: &str,
+    ) -> Result<PolicyInfo, VcsError> {
+        if let Some(b) = branch {
+            check_name("branch name", b)?;
+        }
+        check_not_empty("author", author)?;
+        let scope = PolicyScope::of(branch);
+        let name = scope.ref_name();
+        let current = self.store.read_ref(&name)?;
+        let policy = Policy {
+            mode,
+            author: author.to_owned(),
+            timestamp: self.now(),
+        };
+        let obj = object::store_policy(&policy);
+        let id = obj.id;
+        self.store.apply(&Transaction {
+            objects: vec![obj],
+            edits: vec![RefEdit {
+                name,
+                expected: Expected::id(current.and_then(|t| match t {
+                    RefTarget::Id(id) => Some(id),
+                    RefTarget::Symbolic(_) => None,
+                })),
+                new: Some(RefTarget::Id(id)),
+                message: format!("policy: {mode} for {scope}"),
+            }],
+            timestamp: policy.timestamp,
+        })?;
+        Ok(PolicyInfo { scope, policy })
+    }
+
+    /// Removes the policy of `branch` (`None`: of the repository); whether
+    /// there was one.
+    ///
+    /// # Errors
+    /// As [`set_policy`](Self::set_policy).
+    pub fn clear_policy(&self, branch: Option<&str>) -> Result<bool, VcsError> {
+        let name = PolicyScope::of(branch).ref_name();
+        let Some(current) = self.store.read_ref(&name)? else {
+            return Ok(false);
+        };
+        self.edit(vec![RefEdit {
+            name,
+            expected: Expected::Value(current),
+            new: None,
+            message: "policy: cleared".to_owned(),
+        }])?;
+        Ok(true)
+    }
+
+    /// The policy set exactly at `branch` (`None`: the repository's), if any.
+    ///
+    /// # Errors
+    /// A store error; [`VcsError::NotFound`] if the ref points at no policy.
+    pub fn policy_at(&self, branch: Option<&str>) -> Result<Option<PolicyInfo>, VcsError> {
+        let scope = PolicyScope::of(branch);
+        match self.store.read_ref(&scope.ref_name())? {
+            Some(RefTarget::Id(id)) => Ok(Some(PolicyInfo {
+                scope,
+                policy: self.read_policy(&id)?,
+            })),
+            _ => Ok(None),
+        }
+    }
+
+    /// The policy `branch` obeys: its own, else the repository's.
+    ///
+    /// # Errors
+    /// As [`policy_at`](Self::policy_at).
+    pub fn policy(&self, branch: &str) -> Result<Option<PolicyInfo>, VcsError> {
+        match self.policy_at(Some(branch))? {
+            Some(own) => Ok(Some(own)),
+            None => self.policy_at(None),
+        }
+    }
+
+    /// Every policy set: the repository's first, then the branches' by name.
+    ///
+    /// # Errors
+    /// As [`policy_at`](Self::policy_at).
+    pub fn policies(&self) -> Result<Vec<PolicyInfo>, VcsError> {
+        let mut out: Vec<PolicyInfo> = self.policy_at(None)?.into_iter().collect();
+        for (name, target) in self.store.list_refs(BRANCH_POLICIES)? {
+            if let RefTarget::Id(id) = target {
+                out.push(PolicyInfo {
+                    scope: PolicyScope::Branch(
+                        name.strip_prefix(BRANCH_POLICIES)
+                            .unwrap_or(&name)
+                            .to_owned(),
+                    ),
+                    policy: self.read_policy(&id)?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn read_policy(&self, id: &ObjectId) -> Result<Policy, VcsError> {
+        let obj = self.read_kind(id, ObjectKind::Policy)?;
+        Ok(object::load_policy(&obj)?)
+    }
+
+    /// Checks `schema` as the next version after commit `tip` under
+    /// `mode`: against `tip`'s schema, or, for a `_TRANSITIVE` mode,
+    /// against every version on `tip`'s first-parent chain (each distinct
+    /// schema judged once).
+    ///
+    /// # Errors
+    /// A store error, or damage in the history read.
+    pub fn check_history(
+        &mut self,
+        schema: &Schema,
+        tip: &ObjectId,
+        mode: Mode,
+    ) -> Result<HistoryCheck, VcsError> {
+        let commits: Vec<ObjectId> = if mode.is_transitive() {
+            self.store
+                .first_parent_chain(tip, None)?
+                .into_iter()
+                .map(|o| o.id)
+                .collect()
+        } else {
+            vec![*tip]
+        };
+        let mut by_schema: HashMap<ObjectId, Arc<CompatReport>> = HashMap::new();
+        let mut reports = Vec::with_capacity(commits.len());
+        for commit in commits {
+            let schema_id = self.commit_of(&commit)?.schema;
+            let report = match by_schema.get(&schema_id) {
+                Some(r) => Arc::clone(r),
+                None => {
+                    let old = self.schema_of(&commit)?;
+                    // Both are of the repository's protocol, so they compare.
+                    let report = Arc::new(compatibility(&old, schema).unwrap_or_default());
+                    by_schema.insert(schema_id, Arc::clone(&report));
+                    report
+                }
+            };
+            reports.push((commit, report));
+        }
+        Ok(HistoryCheck { mode, reports })
+    }
+
+    /// The check a commit of the staged schema on the current branch must
+    /// pass, if its branch has a policy other than `NONE` and a commit to
+    /// check against.
+    pub(super) fn policy_check(&mut self) -> Result<Option<(String, HistoryCheck)>, VcsError> {
+        let Head::Branch(branch) = &self.head else {
+            return Ok(None);
+        };
+        let branch = branch.clone();
+        let Some(staged) = self.stage.as_ref() else {
+            return Ok(None);
+        };
+        let (schema, base) = (staged.schema.clone(), staged.base);
+        let Some(base) = base else { return Ok(None) };
+        let Some(info) = self.policy(&branch)? else {
+            return Ok(None);
+        };
+        if info.policy.mode == Mode::None {
+            return Ok(None);
+        }
+        let check = self.check_history(&schema, &base, info.policy.mode)?;
+        Ok(Some((branch, check)))
+    }
+}
