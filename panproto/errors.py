@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from panproto.types import MergeConflict
 
 __all__ = [
+    "CompatibilityError",
     "ConflictError",
     "DataValidationError",
     "ExistenceCheckError",
@@ -71,6 +72,7 @@ class PanprotoError(Exception):
         ├── LensError
         ├── GatError
         └── VcsError
+            ├── CompatibilityError
             ├── ConflictError
             ├── MergeConflictError
             ├── NotFoundError
@@ -374,6 +376,59 @@ class MergeConflictError(VcsError):
 
     def _attributes(self) -> dict[str, Any]:
         return {"conflicts": self.conflicts}
+
+
+class CompatibilityError(VcsError):
+    """A commit breaks the compatibility policy of its branch; nothing was written.
+
+    Each violation is a change that breaks a direction the branch's mode
+    enforces, against an earlier version (the last one, or every one for a
+    ``_TRANSITIVE`` mode). What is staged is kept: change it, or commit
+    again with ``allow_breaking="why"`` to override the policy (the commit
+    keeps the reason).
+
+    ::
+
+        PanprotoError
+        └── VcsError
+            └── CompatibilityError
+
+    Parameters
+    ----------
+    message
+        The violations, one per line.
+    branch
+        The branch whose policy was broken.
+    mode
+        That policy's mode, e.g. ``"BACKWARD_TRANSITIVE"``.
+    violations
+        One dict per violation: ``against`` (the earlier commit's id),
+        ``direction``, and the finding's ``rule``, ``path``, ``change``,
+        ``backward``, ``forward`` and ``reason``.
+    """
+
+    branch: str | None
+    """The branch."""
+    mode: str | None
+    """Its policy's mode."""
+    violations: tuple[dict[str, Any], ...]
+    """Every violation, newest version first."""
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        branch: str | None = None,
+        mode: str | None = None,
+        violations: tuple[dict[str, Any], ...] | list[dict[str, Any]] = (),
+    ) -> None:
+        super().__init__(message)
+        self.branch = branch
+        self.mode = mode
+        self.violations = tuple(violations)
+
+    def _attributes(self) -> dict[str, Any]:
+        return {"branch": self.branch, "mode": self.mode, "violations": self.violations}
 
 
 class NotFoundError(VcsError):

@@ -45,7 +45,10 @@ __all__ = [
     "MergeConflict",
     "MergeResult",
     "MergeSide",
+    "HistoryCheckData",
     "MigrationSpec",
+    "PolicyData",
+    "PolicyViolation",
     "ProblemKind",
     "ProtocolSpec",
     "RebaseResult",
@@ -428,6 +431,49 @@ class CommitData(TypedDict):
     """Id of the migration from the first parent's schema (``None`` for a first commit)."""
     datasets: dict[str, str]
     """The datasets the commit holds: name → dataset id."""
+    allow_breaking: str | None
+    """Why the branch's compatibility policy was overridden for this commit,
+    if it was."""
+
+
+class PolicyData(TypedDict):
+    """A compatibility policy, as :meth:`panproto.Repository.policy` returns it."""
+
+    mode: CompatMode
+    """The mode enforced."""
+    scope: Literal["repository", "branch"]
+    """Where it was set: for the whole repository, or for one branch."""
+    branch: str | None
+    """The branch, for a branch's policy."""
+    author: str
+    """Who set it."""
+    timestamp: int
+    """When, in seconds since the epoch (UTC)."""
+
+
+class HistoryCheckData(TypedDict):
+    """A schema checked against a branch's history, as
+    :meth:`panproto.Repository.check` returns it."""
+
+    mode: CompatMode
+    """The mode checked."""
+    compatible: bool
+    """Whether nothing breaks a direction the mode enforces, against any version checked."""
+    checked: list[str]
+    """The commits checked against, newest first."""
+    backward: CompatLevel
+    """The worst level for new readers of any checked version's data."""
+    forward: CompatLevel
+    """The worst level for any checked version's readers of new data."""
+    violations: list[PolicyViolation]
+    """Every violation, newest version first."""
+
+
+class PolicyViolation(CompatViolation):
+    """A violation of a compatibility policy, against one earlier version."""
+
+    against: str
+    """The earlier version's commit id."""
 
 
 class ShowResult(TypedDict):

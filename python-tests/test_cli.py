@@ -620,3 +620,33 @@ def test_diff_and_check_read_refs_at_this_working_copys_checkout(workdir, locati
     assert json.loads(run(workdir, "diff", "--json").stdout)["changes"] == []
     ahead = json.loads(run(workdir, "diff", "HEAD", "main", "--json").stdout)
     assert ahead["changes"] == pp.diff(post_v1(), post_v2()).changes
+
+
+def test_policy_refuses_a_breaking_commit_until_overridden(workdir, location):
+    history(workdir, location)
+    assert run(workdir, "policy").stdout.strip() == "no policies"
+    out = run(workdir, "policy", "main", "backward").stdout
+    assert out.strip() == "Policy for main: BACKWARD"
+    run(workdir, "policy", "--repository", "FULL")
+    shown = run(workdir, "policy", "dev").stdout  # a branch without its own
+    assert shown.startswith("branch dev: FULL (the repository's), set by tester")
+    listed = json.loads(run(workdir, "policy", "--json").stdout)
+    assert [(p["scope"], p["mode"]) for p in listed] == [("repository", "FULL"), ("branch", "BACKWARD")]
+    run(workdir, "add", "v4.json")  # createdAt required: breaks backward
+    refused = run(workdir, "commit", "-m", "v4", check=False)
+    assert refused.returncode == EXIT_ERROR, refused.stdout + refused.stderr
+    assert refused.stderr.count("\n") == 1 and refused.stderr.startswith("error: the commit breaks the BACKWARD policy")
+    assert "post:body.createdAt" in refused.stderr and "--allow-breaking" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    # The candidate, checked against the branch before committing: its policy by default.
+    gate = run(workdir, "check", "v4.json", "--against", "main", check=False)
+    assert gate.returncode == EXIT_BREAKING and "under BACKWARD" in gate.stdout
+    assert run(workdir, "check", "v4.json", "--against", "main", "--mode", "FORWARD").returncode == 0
+    data = json.loads(run(workdir, "check", "v4.json", "--against", "main", "--json", check=False).stdout)
+    assert data["compatible"] is False and data["violations"][0]["path"] == "post:body.createdAt"
+    run(workdir, "commit", "-m", "v4", "--allow-breaking", "clients upgraded")
+    assert "Allowed breaking: clients upgraded" in run(workdir, "log", "-n", "1").stdout
+    assert json.loads(run(workdir, "log", "-n", "1", "--json").stdout)[0]["allow_breaking"] == "clients upgraded"
+    assert run(workdir, "policy", "main", "--clear").stdout.startswith("Cleared policy for main")
+    bad = run(workdir, "policy", "main", "SIDEWAYS", check=False)
+    assert bad.returncode == EXIT_ERROR and "FULL_TRANSITIVE" in bad.stderr

@@ -106,9 +106,11 @@ pub use model::{
     SchemaError, SchemaIssue, Value, ValueType, Vertex, builtin_names, builtin_protocol,
     builtin_protocols,
 };
+pub use vcs::object::Policy;
 pub use vcs::repository::{
-    Clock, CommitInfo, DataCursor, DataWriter, Head, Merged, Problem, ProblemKind, Rebased,
-    Records, Repository, Shown, Staged, StagedData, Status, TagInfo, VerifyReport,
+    Clock, CommitInfo, DataCursor, DataWriter, Head, HistoryCheck, Merged, PolicyInfo, PolicyScope,
+    PolicyViolation, Problem, ProblemKind, Rebased, Records, Repository, Shown, Staged, StagedData,
+    Status, TagInfo, VerifyReport,
 };
 pub use vcs::{StoreError, StoreErrorKind, VcsError};
 pub use version::pep440;

@@ -24,7 +24,7 @@ from panproto.cli import render
 from panproto.cli.errors import EXIT_BREAKING, EXIT_CONFLICTS, EXIT_OK, EXIT_PROBLEMS, CliError
 from panproto.cli.files import read_records, read_text
 from panproto.cli.workcopy import CONFIG, DEFAULT_STORE, DIR, WorkingCopy, write_config
-from panproto.errors import ConflictError, MergeConflictError, PanprotoError
+from panproto.errors import CompatibilityError, ConflictError, MergeConflictError, PanprotoError
 
 if TYPE_CHECKING:
     from panproto._api import Repository, Schema
@@ -155,12 +155,14 @@ def cmd_commit(args: argparse.Namespace) -> int:
     author = args.author or default_author()
     with wc.open(schema=True, data=True) as repo:
         try:
-            commit_id = repo.commit(args.message, author)
+            commit_id = repo.commit(args.message, author, allow_breaking=args.allow_breaking)
         except ConflictError as exc:
             raise CliError(
                 f"{exc}: someone committed first; run `panproto rebase` to re-apply "
                 "the staged schema on the new head, then commit again"
             ) from exc
+        except CompatibilityError as exc:
+            raise CliError(render.policy_refusal(exc)) from exc
         wc.unstage()
         wc.unstage_data()
         branch = repo.branch
@@ -384,9 +386,13 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    if args.against is not None:
+        return check_against(args)
+    if args.new is None:
+        raise CliError("check needs OLD and NEW, or NEW --against BRANCH")
     (old_label, old), (new_label, new) = both_sides(args)
     try:
-        report = panproto.check(old, new, mode=args.mode)
+        report = panproto.check(old, new, mode=args.mode or "BACKWARD")
     except ValueError as exc:  # two protocols: no verdict to give
         raise CliError(str(exc)) from exc
     verdict = report.to_dict()
@@ -396,6 +402,59 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         render.print_check((old_label, old.id), (new_label, new.id), verdict)
     return EXIT_OK if verdict["compatible"] else EXIT_BREAKING
+
+
+def check_against(args: argparse.Namespace) -> int:
+    """``check NEW --against BRANCH``: NEW as the next version of BRANCH,
+    against its head or, for a ``_TRANSITIVE`` mode, its whole history."""
+    if args.new is not None:
+        raise CliError("with --against BRANCH, check takes one schema: NEW")
+    new_arg = args.old
+    with Sides() as sides:
+        label, schema = sides.named(new_arg, "NEW")
+        _, repo = sides.repository()
+        result = repo.check(schema, args.against, mode=args.mode)
+    if args.json:
+        render.emit_json({"new": label, "against": args.against, **result})
+    else:
+        render.print_history_check(label, args.against, result)
+    return EXIT_OK if result["compatible"] else EXIT_BREAKING
+
+
+# -------------------------------------------------------------------- policies
+
+
+def cmd_policy(args: argparse.Namespace) -> int:
+    with here().open() as repo:
+        if args.repository and len(args.args) > 1:
+            raise CliError("with --repository, policy takes at most a MODE")
+        branch, mode = (None, *args.args) if args.repository else (*args.args, None, None)[:2]
+        if args.clear:
+            if mode is not None:
+                raise CliError("--clear takes no MODE")
+            if branch is None and not args.repository:
+                raise CliError("--clear needs a BRANCH, or --repository")
+            cleared = repo.clear_policy(branch)
+            result: Any = {"cleared": cleared, "branch": branch}
+            text = f"{'Cleared' if cleared else 'No'} policy for {branch or 'the repository'}"
+        elif mode is not None:
+            result = repo.set_policy(mode, branch, author=default_author())
+            text = f"Policy for {branch or 'the repository'}: {result['mode']}"
+        elif branch is not None or args.repository:
+            result = (
+                repo.policy(branch)
+                if branch is not None
+                else next((p for p in repo.policies() if p["scope"] == "repository"), None)
+            )
+            text = render.describe_policy(branch, result)
+        else:
+            result = repo.policies()
+            text = "\n".join(render.describe_policy(p["branch"], p) for p in result) or "no policies"
+    if args.json:
+        render.emit_json(result)
+    else:
+        print(text)
+    return EXIT_OK
 
 
 # -------------------------------------------------------------------- branches and tags

@@ -25,6 +25,7 @@ from panproto.cli.commands import (
     cmd_log,
     cmd_merge,
     cmd_migrate,
+    cmd_policy,
     cmd_rebase,
     cmd_reflog,
     cmd_show,
@@ -32,6 +33,58 @@ from panproto.cli.commands import (
     cmd_tag,
 )
 from panproto.cli.workcopy import DEFAULT_STORE
+
+
+def add_check_command(sub: Any, common: argparse.ArgumentParser) -> None:
+    """``check``: the CI gate."""
+    p = sub.add_parser(
+        "check",
+        parents=[common],
+        help="is NEW compatible with OLD under a mode? exit 0 compatible, 1 breaking, 2 error (a CI gate)",
+        description="Judge each change from OLD to NEW both ways, by the rules of the schemas' format: "
+        "backward (readers of NEW reading data written with OLD) and forward (readers of OLD reading "
+        "data written with NEW). Exit 0 when nothing breaks a direction MODE enforces, 1 when something "
+        "does, 2 on error. OLD and NEW are schema files or directories (.proto, .graphql, .avsc, SQL, "
+        "lexicons, JSON Schema, or panproto's JSON; no repository needed) or refs (HEAD, HEAD~N, a "
+        "branch name, a full commit id).",
+    )
+    p.add_argument("old", metavar="OLD", help="the old version: a schema file or directory, or a ref")
+    p.add_argument("new", metavar="NEW", nargs="?", help="the new version: a schema file or directory, or a ref")
+    p.add_argument(
+        "--against",
+        default=None,
+        metavar="BRANCH",
+        help="check one schema (the only argument) as the next version of BRANCH, as a commit on it "
+        "would be: against its head, or its whole history for a _TRANSITIVE mode; the mode defaults "
+        "to BRANCH's policy",
+    )
+    p.add_argument(
+        "--mode",
+        default=None,
+        type=str.upper,
+        choices=list(panproto.list_kinds()["CompatMode"]),
+        metavar="MODE",
+        help="the compatibility mode: NONE, BACKWARD (the default; with --against, BRANCH's policy), "
+        "FORWARD, FULL, or their _TRANSITIVE forms (against one OLD, the same as the plain ones)",
+    )
+    p.set_defaults(func=cmd_check)
+
+
+def add_policy_command(sub: Any, common: argparse.ArgumentParser) -> None:
+    """``policy``: the compatibility policies commits must pass."""
+    p = sub.add_parser(
+        "policy",
+        parents=[common],
+        help="show or set the compatibility policy of a branch or the repository",
+        description="With no argument, list every policy; with BRANCH, show the policy BRANCH obeys (its "
+        "own, else the repository's); with BRANCH MODE, set it. --repository applies to the repository's "
+        "policy, which every branch without its own obeys. A commit that breaks its branch's policy is "
+        "refused unless `commit --allow-breaking REASON`.",
+    )
+    p.add_argument("args", nargs="*", metavar="[BRANCH] [MODE]", help="a branch, then a mode (NONE, BACKWARD, ...)")
+    p.add_argument("--repository", action="store_true", help="the repository's policy, not a branch's")
+    p.add_argument("--clear", action="store_true", help="remove the policy")
+    p.set_defaults(func=cmd_policy)
 
 
 def add_ref_commands(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -105,7 +158,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("commit", parents=[common], help="record the staged schema")
     p.add_argument("-m", "--message", required=True, help="the commit message")
     p.add_argument("--author", default=None, help="default: $PANPROTO_AUTHOR, else user@host")
+    p.add_argument(
+        "--allow-breaking",
+        default=None,
+        metavar="REASON",
+        help="commit even if it breaks the branch's compatibility policy; the commit keeps REASON",
+    )
     p.set_defaults(func=cmd_commit)
+
+    add_policy_command(sub, common)
 
     p = sub.add_parser("log", parents=[common], help="show the history, newest first")
     p.add_argument("-n", type=int, default=None, metavar="N", help="show at most N commits")
@@ -156,29 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("new", metavar="B", nargs="?", default=None, help="the new version (default: staged, else HEAD)")
     p.set_defaults(func=cmd_diff)
 
-    p = sub.add_parser(
-        "check",
-        parents=[common],
-        help="is NEW compatible with OLD under a mode? exit 0 compatible, 1 breaking, 2 error (a CI gate)",
-        description="Judge each change from OLD to NEW both ways, by the rules of the schemas' format: "
-        "backward (readers of NEW reading data written with OLD) and forward (readers of OLD reading "
-        "data written with NEW). Exit 0 when nothing breaks a direction MODE enforces, 1 when something "
-        "does, 2 on error. OLD and NEW are schema files or directories (.proto, .graphql, .avsc, SQL, "
-        "lexicons, JSON Schema, or panproto's JSON; no repository needed) or refs (HEAD, HEAD~N, a "
-        "branch name, a full commit id).",
-    )
-    p.add_argument("old", metavar="OLD", help="the old version: a schema file or directory, or a ref")
-    p.add_argument("new", metavar="NEW", help="the new version: a schema file or directory, or a ref")
-    p.add_argument(
-        "--mode",
-        default="BACKWARD",
-        type=str.upper,
-        choices=list(panproto.list_kinds()["CompatMode"]),
-        metavar="MODE",
-        help="the compatibility mode: NONE, BACKWARD (the default), FORWARD, FULL, or their _TRANSITIVE "
-        "forms (against one OLD, the same as the plain ones)",
-    )
-    p.set_defaults(func=cmd_check)
+    add_check_command(sub, common)
     add_data_commands(sub, common)
     return parser
 

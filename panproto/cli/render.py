@@ -17,13 +17,16 @@ import panproto
 
 if TYPE_CHECKING:
     from panproto._api import Commit
+    from panproto.errors import CompatibilityError
     from panproto.types import (
         Change,
         ClassifiedChange,
         CompatLevel,
         CompatReportData,
         DiffReportData,
+        HistoryCheckData,
         MergeConflict,
+        PolicyData,
         ResolvedConflict,
         StatusData,
     )
@@ -137,6 +140,42 @@ def print_check(old: tuple[str, str], new: tuple[str, str], report: CompatReport
         print(f"verdict under {report['mode']}: breaking ({plural(len(report['violations']), 'violation')}); {both}")
 
 
+def describe_violation(v: Mapping[str, Any]) -> str:
+    return (
+        f"{v['path']}: {v['change']} ({v['rule']}, breaks {v['direction']}, against {v['against'][:12]}): {v['reason']}"
+    )
+
+
+def policy_refusal(exc: CompatibilityError) -> str:
+    """A refused commit, on one line: the policy, every violation, the way out."""
+    listed = "; ".join(describe_violation(v) for v in exc.violations)
+    return (
+        f"the commit breaks the {exc.mode} policy of branch {exc.branch} "
+        f"({plural(len(exc.violations), 'violation')}: {listed}); nothing was committed and the stage is kept: "
+        "change the schema, or commit with --allow-breaking REASON"
+    )
+
+
+def print_history_check(label: str, against: str, result: HistoryCheckData) -> None:
+    """``check NEW --against BRANCH``."""
+    checked = plural(len(result["checked"]), "version")
+    print(f"{label} as the next version of {against}, under {result['mode']}: checked against {checked}")
+    for v in result["violations"]:
+        print(f"  breaking  {describe_violation(v)}")
+    if result["violations"]:
+        print()
+    verdict = "compatible" if result["compatible"] else f"breaking ({plural(len(result['violations']), 'violation')})"
+    print(f"verdict: {verdict}; backward {result['backward']}, forward {result['forward']}")
+
+
+def describe_policy(branch: str | None, policy: PolicyData | None) -> str:
+    where = f"branch {branch}" if branch else "the repository"
+    if policy is None:
+        return f"{where}: no policy"
+    origin = "" if policy["scope"] == "branch" or branch is None else " (the repository's)"
+    return f"{where}: {policy['mode']}{origin}, set by {policy['author']} on {format_time(policy['timestamp'])}"
+
+
 LEVELS: tuple[CompatLevel, ...] = tuple(panproto.list_kinds()["CompatLevel"])  # type: ignore[arg-type]
 """The levels, mildest first (the engine's order)."""
 
@@ -155,6 +194,8 @@ def print_commit(commit: Commit, decoration: str) -> None:
     print(f"Author: {commit.author}")
     print(f"Date:   {format_time(commit.timestamp)}")
     print(f"Compatibility: {commit.compatibility or 'unknown'}")
+    if commit.allow_breaking is not None:
+        print(f"Allowed breaking: {commit.allow_breaking}")
     print()
     for line in commit.message.splitlines() or [""]:
         print(f"    {line}")

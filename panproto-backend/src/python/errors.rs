@@ -166,6 +166,16 @@ impl Error {
     }
 }
 
+/// A policy violation as Python sees it: the earlier commit, the
+/// direction, and the finding's fields.
+#[derive(serde::Serialize)]
+struct ViolationData<'v> {
+    against: String,
+    direction: panproto_core::Direction,
+    #[serde(flatten)]
+    finding: &'v panproto_core::Finding,
+}
+
 fn vcs_err(py: Python<'_>, e: VcsError) -> PyErr {
     let message = e.to_string();
     match e {
@@ -213,6 +223,33 @@ fn vcs_err(py: Python<'_>, e: VcsError) -> PyErr {
             ),
             Err(e) => e,
         },
+        VcsError::Incompatible {
+            branch,
+            mode,
+            violations,
+        } => {
+            let list: Vec<ViolationData<'_>> = violations
+                .iter()
+                .map(|v| ViolationData {
+                    against: v.against.to_hex(),
+                    direction: v.direction,
+                    finding: &v.finding,
+                })
+                .collect();
+            match super::convert::to_python(py, &list) {
+                Ok(list) => raise(
+                    py,
+                    "CompatibilityError",
+                    message,
+                    &[
+                        ("branch", opt_str(py, Some(branch))),
+                        ("mode", opt_str(py, Some(mode.code().to_owned()))),
+                        ("violations", list.unbind()),
+                    ],
+                ),
+                Err(e) => e,
+            }
+        }
         VcsError::NotFound(_) => raise(py, "NotFoundError", message, &[]),
         // A NUL in a name, message or author is a bad argument, refused
         // before the store is asked: the plain `ValueError` Python raises

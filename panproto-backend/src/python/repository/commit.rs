@@ -31,6 +31,9 @@ pub(crate) struct PyCommit {
     migration: Option<String>,
     /// The datasets this version holds: name → dataset id.
     datasets: BTreeMap<String, String>,
+    /// Why the branch's compatibility policy was overridden for this
+    /// commit, if it was (the author is the commit's).
+    allow_breaking: Option<String>,
 }
 
 impl From<CommitInfo> for PyCommit {
@@ -50,6 +53,7 @@ impl From<CommitInfo> for PyCommit {
                 .iter()
                 .map(|(name, id)| (name.clone(), id.to_hex()))
                 .collect(),
+            allow_breaking: c.commit.allow_breaking,
         }
     }
 }
@@ -57,7 +61,7 @@ impl From<CommitInfo> for PyCommit {
 #[pymethods]
 impl PyCommit {
     #[new]
-    #[pyo3(signature = (id, parents, schema_id, author, timestamp, message, compatibility = None, migration = None, datasets = None))]
+    #[pyo3(signature = (id, parents, schema_id, author, timestamp, message, compatibility = None, migration = None, datasets = None, allow_breaking = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         id: String,
@@ -69,6 +73,7 @@ impl PyCommit {
         compatibility: Option<String>,
         migration: Option<String>,
         datasets: Option<BTreeMap<String, String>>,
+        allow_breaking: Option<String>,
     ) -> PyResult<Self> {
         Ok(Self {
             id,
@@ -80,6 +85,7 @@ impl PyCommit {
             compatibility,
             migration,
             datasets: datasets.unwrap_or_default(),
+            allow_breaking,
         })
     }
 
@@ -102,6 +108,7 @@ impl PyCommit {
         d.set_item("compatibility", &self.compatibility)?;
         d.set_item("migration", &self.migration)?;
         d.set_item("datasets", &self.datasets)?;
+        d.set_item("allow_breaking", &self.allow_breaking)?;
         Ok(d)
     }
 
@@ -129,6 +136,7 @@ impl PyCommit {
             Option<String>,
             Option<String>,
             BTreeMap<String, String>,
+            Option<String>,
         ),
     )> {
         let c = slf.get().clone();
@@ -144,6 +152,7 @@ impl PyCommit {
                 c.compatibility,
                 c.migration,
                 c.datasets,
+                c.allow_breaking,
             ),
         ))
     }

@@ -5,6 +5,7 @@
 
 mod commit;
 mod data;
+mod policy;
 mod status;
 mod verify;
 
@@ -17,7 +18,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use panproto_core::{Head, Repository, Value, VcsError};
+use panproto_core::{Head, Mode, Repository, Value, VcsError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -31,6 +32,7 @@ use super::protocol::{ProtocolArg, PyProtocol};
 use super::report::PyDiffReport;
 use super::schema::PySchema;
 use crate::store::{BackendStore, open_store};
+use policy::{current_branch, default_author, history_dict, policy_dict};
 
 /// A repository of schema versions, and this client's staging area.
 ///
@@ -227,16 +229,102 @@ impl PyRepository {
     ///     message or author is empty.
     /// ConflictError
     ///     If the branch moved since :meth:`add`; the staged schema is kept.
-    #[pyo3(signature = (message, author, timestamp = None))]
+    /// CompatibilityError
+    ///     If the commit breaks its branch's compatibility policy and no
+    ///     ``allow_breaking`` reason is given; the staged schema is kept.
+    #[pyo3(signature = (message, author, timestamp = None, allow_breaking = None))]
     fn commit(
         &self,
         py: Python<'_>,
         message: &str,
         author: &str,
         timestamp: Option<&Bound<'_, PyAny>>,
+        allow_breaking: Option<&str>,
     ) -> PyResult<String> {
         let timestamp = opt_int_arg("timestamp", timestamp)?;
-        self.with(py, |r| Ok(r.commit(message, author, timestamp)?.to_hex()))
+        self.with(py, |r| {
+            Ok(
+                r.commit_allowing(message, author, timestamp, allow_breaking)?
+                    .to_hex(),
+            )
+        })
+    }
+
+    /// Sets the compatibility policy of ``branch`` (``None``: of the
+    /// repository, for every branch without its own) to ``mode``.
+    #[pyo3(signature = (mode, branch = None, *, author = None))]
+    fn set_policy<'py>(
+        &self,
+        py: Python<'py>,
+        mode: &str,
+        branch: Option<&str>,
+        author: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mode = crate::python::compat::mode_arg(mode)?;
+        let author = author.map_or_else(default_author, str::to_owned);
+        let info = self.with(py, |r| Ok(r.set_policy(mode, branch, &author)?))?;
+        policy_dict(py, &info)
+    }
+
+    /// Removes the policy of ``branch`` (``None``: of the repository);
+    /// whether there was one.
+    #[pyo3(signature = (branch = None))]
+    fn clear_policy(&self, py: Python<'_>, branch: Option<&str>) -> PyResult<bool> {
+        self.with(py, |r| Ok(r.clear_policy(branch)?))
+    }
+
+    /// The policy ``branch`` (by default the current one) obeys: its own,
+    /// else the repository's; ``None`` when neither is set.
+    #[pyo3(signature = (branch = None))]
+    fn policy<'py>(
+        &self,
+        py: Python<'py>,
+        branch: Option<&str>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let branch = branch.map(str::to_owned);
+        let info = self.with(py, move |r| {
+            let branch = branch.or_else(|| current_branch(r));
+            Ok(match branch {
+                Some(b) => r.policy(&b)?,
+                None => r.policy_at(None)?,
+            })
+        })?;
+        info.map(|i| policy_dict(py, &i)).transpose()
+    }
+
+    /// Every policy set: the repository's, then each branch's.
+    fn policies<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        let all = self.with(py, |r| Ok(r.policies()?))?;
+        all.iter().map(|i| policy_dict(py, i)).collect()
+    }
+
+    /// Checks ``schema`` as the next version of ``against`` (a branch, by
+    /// default the current one) under ``mode`` (by default the branch's
+    /// policy, else ``BACKWARD``): against its head, or every version of
+    /// its first-parent history for a ``_TRANSITIVE`` mode.
+    #[pyo3(signature = (schema, against = None, mode = None))]
+    fn check<'py>(
+        &self,
+        py: Python<'py>,
+        schema: &PySchema,
+        against: Option<&str>,
+        mode: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mode = mode.map(crate::python::compat::mode_arg).transpose()?;
+        let schema = schema.0.clone();
+        let against = against.map(str::to_owned);
+        let check = self.with(py, move |r| {
+            let branch = against.or_else(|| current_branch(r)).ok_or_else(|| {
+                VcsError::NotFound("a branch to check against (HEAD is detached)".to_owned())
+            })?;
+            let tip = r.resolve(&branch)?;
+            let mode = match mode {
+                Some(m) => m,
+                None => r.policy(&branch)?.map_or(Mode::Backward, |p| p.policy.mode),
+            };
+            Ok(r.check_history(&schema, &tip, mode)?)
+        })?;
+        history_dict(py, &check)
     }
 
     /// Commits reachable from HEAD by first parents, newest first.

@@ -1,0 +1,97 @@
+//! The dict forms of policies and of history checks, and the defaults
+//! `set_policy` and `check` fill in.
+
+use panproto_core::{Direction, Finding, Head, HistoryCheck, PolicyInfo, PolicyScope, Repository};
+use pyo3::prelude::*;
+use serde::Serialize;
+
+use crate::python::convert::to_python;
+use crate::store::BackendStore;
+
+/// A policy as Python sees it.
+#[derive(Serialize)]
+struct PolicyData<'p> {
+    mode: &'static str,
+    scope: &'static str,
+    branch: Option<&'p str>,
+    author: &'p str,
+    timestamp: i64,
+}
+
+/// A policy violation as Python sees it.
+#[derive(Serialize)]
+struct ViolationData<'v> {
+    against: String,
+    direction: Direction,
+    #[serde(flatten)]
+    finding: &'v Finding,
+}
+
+#[derive(Serialize)]
+struct HistoryData<'h> {
+    mode: &'static str,
+    compatible: bool,
+    checked: Vec<String>,
+    backward: &'static str,
+    forward: &'static str,
+    violations: Vec<ViolationData<'h>>,
+}
+
+pub(super) fn policy_dict<'py>(py: Python<'py>, info: &PolicyInfo) -> PyResult<Bound<'py, PyAny>> {
+    let (scope, branch) = match &info.scope {
+        PolicyScope::Repository => ("repository", None),
+        PolicyScope::Branch(b) => ("branch", Some(b.as_str())),
+    };
+    to_python(
+        py,
+        &PolicyData {
+            mode: info.policy.mode.code(),
+            scope,
+            branch,
+            author: &info.policy.author,
+            timestamp: info.policy.timestamp,
+        },
+    )
+}
+
+pub(super) fn history_dict<'py>(
+    py: Python<'py>,
+    check: &HistoryCheck,
+) -> PyResult<Bound<'py, PyAny>> {
+    let violations = check.violations();
+    to_python(
+        py,
+        &HistoryData {
+            mode: check.mode.code(),
+            compatible: check.compatible(),
+            checked: check.reports.iter().map(|(c, _)| c.to_hex()).collect(),
+            backward: check.level_in(Direction::Backward).code(),
+            forward: check.level_in(Direction::Forward).code(),
+            violations: violations
+                .iter()
+                .map(|v| ViolationData {
+                    against: v.against.to_hex(),
+                    direction: v.direction,
+                    finding: &v.finding,
+                })
+                .collect(),
+        },
+    )
+}
+
+/// Who sets a policy when the caller does not say: `$PANPROTO_AUTHOR`,
+/// else the login name, as the command line's commits default to.
+pub(super) fn default_author() -> String {
+    ["PANPROTO_AUTHOR", "USER", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// The branch HEAD is on, if it is on one.
+pub(super) fn current_branch(r: &Repository<BackendStore>) -> Option<String> {
+    match r.head() {
+        Head::Branch(b) => Some(b.clone()),
+        Head::Detached(_) => None,
+    }
+}
