@@ -89,6 +89,7 @@ def test_add_commit_log_status(repo):
         "compatibility": "backward-compatible",
         "migration": log[0].migration,
         "datasets": {},
+        "allow_breaking": None,
     }
     assert HEX64.fullmatch(log[0].migration or "")
     assert log[2].migration is None  # a first commit has no parent to migrate from

@@ -321,6 +321,11 @@ pub fn bench() -> Result {
     for b in &BACKENDS {
         let mut cmd = Command::new(cargo());
         cmd.envs(oracles.iter().map(|(k, v)| (k, v)));
+        // The whole-process checks run the backend's own `panproto` command.
+        cmd.env(
+            "PANPROTO_BENCH_CLI",
+            paths::venvs().join(b.name).join("bin").join("panproto"),
+        );
         cmd.current_dir(&root)
             .args([
                 "run",

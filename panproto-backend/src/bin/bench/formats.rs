@@ -100,7 +100,7 @@ fn python_tool(name: &str, module: &str, script: &str, path: &Path) {
 
 /// An SDL of about `bytes` bytes: object types with described fields,
 /// arguments with defaults, lists, refs to each other, and an enum.
-fn synthetic_sdl(bytes: usize) -> String {
+pub(super) fn synthetic_sdl(bytes: usize) -> String {
     let mut out = String::from("type Query {\n  root: T0\n}\n\nenum Level {\n  LOW\n  HIGH\n}\n");
     let mut i = 0;
     while out.len() < bytes {

@@ -1,5 +1,6 @@
 //! `panproto-bench`: the storage benchmarks (and, in [`engine`], the
-//! engine benchmarks, and in [`data`] those of versioned data), through
+//! engine benchmarks, in [`data`] those of versioned data, in [`formats`]
+//! the native formats' and in [`compat`] the compatibility checks), through
 //! [`Repository`] and [`open_store`], for the backend this build compiles in.
 //!
 //! ```text
@@ -18,6 +19,7 @@
 //! the store size is the exact size of tables holding one repository; the
 //! schemas are dropped afterwards.
 
+mod compat;
 mod data;
 mod engine;
 mod formats;
@@ -575,6 +577,7 @@ const GROUPS: &[(&str, Group)] = &[
     ("engine", engine::run),
     ("data", data::run),
     ("formats", formats::run),
+    ("compat", compat::run),
 ];
 
 fn run() -> BenchResult<()> {
