@@ -358,6 +358,7 @@ class RepositoryLike(typing.Protocol):
         resolve: Any = None,
         strategy: str | None = None,
         timestamp: int | None = None,
+        allow_breaking: str | None = None,
     ) -> Any: ...
     def rebase(self, *, resolve: Any = None, strategy: str | None = None) -> Any: ...
     def add_data(

@@ -636,6 +636,7 @@ def test_policy_refuses_a_breaking_commit_until_overridden(workdir, location):
     refused = run(workdir, "commit", "-m", "v4", check=False)
     assert refused.returncode == EXIT_ERROR, refused.stdout + refused.stderr
     assert refused.stderr.count("\n") == 1 and refused.stderr.startswith("error: the commit breaks the BACKWARD policy")
+    assert "the stage is kept" in refused.stderr
     assert "post:body.createdAt" in refused.stderr and "--allow-breaking" in refused.stderr
     assert "Traceback" not in refused.stderr
     # The candidate, checked against the branch before committing: its policy by default.

@@ -107,3 +107,19 @@ def test_check_against_a_branchs_history_is_transitive_when_asked(avro_repo):
     avro_repo.add(candidate)
     with pytest.raises(pp.CompatibilityError):
         avro_repo.commit("v3", "ada")
+
+
+def test_a_merge_obeys_the_policy_of_the_branch_it_goes_into(avro_repo):
+    avro_repo.create_branch("dev")
+    avro_repo.checkout("dev")
+    avro_repo.add(user(ID, EMAIL))
+    avro_repo.commit("email, no default", "ada")
+    avro_repo.checkout("main")
+    avro_repo.set_policy("BACKWARD", "main", author="ada")
+    head = avro_repo.head
+    with pytest.raises(pp.CompatibilityError) as info:
+        avro_repo.merge("dev", "ada")  # a fast-forward, refused
+    assert info.value.violations[0]["path"] == "record org.example.User field email"
+    assert avro_repo.head == head
+    result = avro_repo.merge("dev", "ada", allow_breaking="readers go first")
+    assert result["kind"] == "fast-forward" and avro_repo.head != head

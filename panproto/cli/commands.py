@@ -162,7 +162,7 @@ def cmd_commit(args: argparse.Namespace) -> int:
                 "the staged schema on the new head, then commit again"
             ) from exc
         except CompatibilityError as exc:
-            raise CliError(render.policy_refusal(exc)) from exc
+            raise CliError(render.policy_refusal(exc, "commit")) from exc
         wc.unstage()
         wc.unstage_data()
         branch = repo.branch
@@ -561,7 +561,10 @@ def cmd_merge(args: argparse.Namespace) -> int:
                 args.message,
                 resolve=resolutions(args),
                 strategy=args.strategy,
+                allow_breaking=args.allow_breaking,
             )
+        except CompatibilityError as exc:
+            raise CliError(render.policy_refusal(exc, "merge")) from exc
         except MergeConflictError as exc:
             if args.json:
                 render.emit_json({"conflicts": list(exc.conflicts)})

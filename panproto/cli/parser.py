@@ -273,6 +273,12 @@ def add_merge_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("ref", metavar="REF", help="what to merge: a branch, tag or commit")
     p.add_argument("-m", "--message", default=None, help="the merge commit's message")
     p.add_argument("--author", default=None, help="default: $PANPROTO_AUTHOR, else user@host")
+    p.add_argument(
+        "--allow-breaking",
+        default=None,
+        metavar="REASON",
+        help="merge even if it breaks the branch's compatibility policy; the merge commit keeps REASON",
+    )
     add_resolution_options(p)
     p.set_defaults(func=cmd_merge)
 

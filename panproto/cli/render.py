@@ -146,13 +146,14 @@ def describe_violation(v: Mapping[str, Any]) -> str:
     )
 
 
-def policy_refusal(exc: CompatibilityError) -> str:
-    """A refused commit, on one line: the policy, every violation, the way out."""
+def policy_refusal(exc: CompatibilityError, command: str) -> str:
+    """A refused commit or merge, on one line: the policy, every violation, the way out."""
     listed = "; ".join(describe_violation(v) for v in exc.violations)
+    kept = "the stage is kept: change the schema, or" if command == "commit" else "nothing moved:"
     return (
-        f"the commit breaks the {exc.mode} policy of branch {exc.branch} "
-        f"({plural(len(exc.violations), 'violation')}: {listed}); nothing was committed and the stage is kept: "
-        "change the schema, or commit with --allow-breaking REASON"
+        f"the {command} breaks the {exc.mode} policy of branch {exc.branch} "
+        f"({plural(len(exc.violations), 'violation')}: {listed}); nothing was written and {kept} "
+        f"{command} with --allow-breaking REASON"
     )
 
 

@@ -567,7 +567,11 @@ impl PyRepository {
     /// VcsError
     ///     If something is staged, HEAD is detached, the histories are
     ///     unrelated, or a resolution names an element not in conflict.
-    #[pyo3(signature = (r#ref, author, message = None, *, resolve = None, strategy = None, timestamp = None))]
+    /// CompatibilityError
+    ///     If the merge (or the fast-forward) breaks the branch's
+    ///     compatibility policy and no ``allow_breaking`` reason is given;
+    ///     nothing was written.
+    #[pyo3(signature = (r#ref, author, message = None, *, resolve = None, strategy = None, timestamp = None, allow_breaking = None))]
     #[allow(clippy::too_many_arguments)]
     fn merge<'py>(
         &self,
@@ -578,11 +582,19 @@ impl PyRepository {
         resolve: Option<BTreeMap<String, String>>,
         strategy: Option<&str>,
         timestamp: Option<&Bound<'_, PyAny>>,
+        allow_breaking: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let timestamp = opt_int_arg("timestamp", timestamp)?;
         let resolutions = attached(py, resolutions(resolve, strategy))?;
         let merged = self.with(py, |r| {
-            Ok(r.merge(r#ref, author, message, &resolutions, timestamp)?)
+            Ok(r.merge_allowing(
+                r#ref,
+                author,
+                message,
+                &resolutions,
+                timestamp,
+                allow_breaking,
+            )?)
         })?;
         to_python(py, &MergeOut::from(&merged))
     }

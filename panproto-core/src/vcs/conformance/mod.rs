@@ -187,6 +187,12 @@ macro_rules! store_conformance_tests {
             );
         }
         #[test]
+        fn a_merge_breaking_the_policy_is_refused_unless_overridden() {
+            $crate::vcs::conformance::a_merge_breaking_the_policy_is_refused_unless_overridden(
+                $make,
+            );
+        }
+        #[test]
         fn transitive_policies_check_every_earlier_version() {
             $crate::vcs::conformance::transitive_policies_check_every_earlier_version($make);
         }

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use crate::evolution::{Direction, Mode};
+use crate::evolution::{Direction, Mode, Resolutions, Side};
 use crate::formats::{Format, FormatOptions, Source};
 use crate::model::builtin::builtin_protocol;
 use crate::model::schema::Schema;
@@ -175,4 +175,65 @@ pub fn transitive_policies_check_every_earlier_version<S: Store>(make: impl Fn()
     assert!(matches!(err, VcsError::Incompatible { .. }), "{err:?}");
     repo.set_policy(Mode::Backward, None, "ada").unwrap();
     repo.commit("v3", "ada", None).unwrap();
+}
+
+/// A merge obeys the policy of the branch it goes into, as a commit does:
+/// a fast-forward and a three-way merge that would break it are refused
+/// (nothing moves); with a reason the merge commit is made and keeps it.
+pub fn a_merge_breaking_the_policy_is_refused_unless_overridden<S: Store>(make: impl Fn() -> S) {
+    let id = r#"{"name": "id", "type": "long"}"#;
+    let mut repo = avro_repo(make());
+    repo.add(user(&[id])).unwrap();
+    repo.commit("v1", "ada", None).unwrap();
+    repo.create_branch("dev", None).unwrap();
+    repo.checkout("dev").unwrap();
+    repo.add(user(&[id, r#"{"name": "email", "type": "string"}"#]))
+        .unwrap();
+    repo.commit("email, no default", "ada", None).unwrap();
+    repo.set_policy(Mode::Backward, Some("main"), "ada")
+        .unwrap();
+    repo.checkout("main").unwrap();
+    let before = repo.head_commit().unwrap();
+    let err = repo
+        .merge("dev", "ada", None, &Default::default(), None)
+        .unwrap_err();
+    assert!(matches!(err, VcsError::Incompatible { .. }), "{err:?}");
+    assert_eq!(repo.head_commit().unwrap(), before, "no fast-forward");
+    // Diverge: main gains a field with a default, which keeps the policy.
+    repo.add(user(&[
+        id,
+        r#"{"name": "age", "type": "int", "default": 0}"#,
+    ]))
+    .unwrap();
+    let ours = repo.commit("age", "ada", None).unwrap();
+    // Both sides appended a field: the record's field order conflicts,
+    // and theirs is taken.
+    let theirs = Resolutions::all(Side::Theirs);
+    let err = repo.merge("dev", "ada", None, &theirs, None).unwrap_err();
+    let VcsError::Incompatible { violations, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(violations[0].finding.path, "record User field email");
+    assert_eq!(repo.head_commit().unwrap(), Some(ours), "no merge commit");
+    let merged = repo
+        .merge_allowing(
+            "dev",
+            "ada",
+            None,
+            &theirs,
+            None,
+            Some("email readers first"),
+        )
+        .unwrap();
+    let log = repo.log(Some(1)).unwrap();
+    assert!(matches!(
+        merged,
+        crate::vcs::repository::Merged::Commit { .. }
+    ));
+    assert_eq!(log[0].id, merged.head());
+    assert_eq!(log[0].commit.parents.len(), 2);
+    assert_eq!(
+        log[0].commit.allow_breaking.as_deref(),
+        Some("email readers first")
+    );
 }

@@ -164,6 +164,8 @@ struct MergeHead<'a> {
     author: &'a str,
     message: String,
     timestamp: i64,
+    /// Why the branch's policy was overridden, if it was.
+    allow_breaking: Option<String>,
 }
 
 /// What a three-way merge of two commits decided, before anything is written.
@@ -280,6 +282,28 @@ impl<S: Store> Repository<S> {
         resolutions: &Resolutions,
         timestamp: Option<i64>,
     ) -> Result<Merged, VcsError> {
+        self.merge_allowing(other, author, message, resolutions, timestamp, None)
+    }
+
+    /// As [`merge`](Self::merge), obeying the branch's compatibility
+    /// policy as a commit does: the merged schema (or, for a fast-forward,
+    /// the other side's) is checked against the branch's history, and a
+    /// merge that breaks the policy is refused unless `allow_breaking`
+    /// gives a reason, which the merge commit keeps (a fast-forward makes
+    /// no commit to keep it in).
+    ///
+    /// # Errors
+    /// As [`merge`](Self::merge); [`VcsError::Incompatible`] when the
+    /// merge breaks the policy and no reason is given (nothing is written).
+    pub fn merge_allowing(
+        &mut self,
+        other: &str,
+        author: &str,
+        message: Option<&str>,
+        resolutions: &Resolutions,
+        timestamp: Option<i64>,
+        allow_breaking: Option<&str>,
+    ) -> Result<Merged, VcsError> {
         let invalid = |reason: String| VcsError::InvalidInput {
             what: "merge",
             reason,
@@ -310,10 +334,13 @@ impl<S: Store> Repository<S> {
             return Ok(Merged::UpToDate(ours));
         }
         if base == ours {
+            let arriving = self.schema_of(&theirs)?;
+            self.enforce_policy(&branch, &ours, &arriving, allow_breaking)?;
             self.move_branch(&branch, Some(ours), theirs, &fast_forward)?;
             return Ok(Merged::FastForward(theirs));
         }
         let plan = self.plan_merge([base, ours, theirs], resolutions)?;
+        let overridden = self.enforce_policy(&branch, &ours, &plan.schema, allow_breaking)?;
         let message =
             message.map_or_else(|| format!("merge {other} into {branch}"), ToOwned::to_owned);
         let summary = message.lines().next().unwrap_or_default();
@@ -327,6 +354,7 @@ impl<S: Store> Repository<S> {
             author,
             message,
             timestamp: timestamp.unwrap_or_else(|| self.now()),
+            allow_breaking: overridden,
         };
         let (prepared, resolved) = self.prepare_merge(plan, head, branch_move)?;
         let id = self.write_commit(prepared, None)?;
@@ -368,7 +396,7 @@ impl<S: Store> Repository<S> {
             migration: Some(migration_ids[0]),
             merge_migrations: vec![migration_ids[1]],
             compatibility: Some(verdict.code().to_owned()),
-            allow_breaking: None,
+            allow_breaking: head.allow_breaking,
             datasets,
             author: head.author.to_owned(),
             timestamp: head.timestamp,

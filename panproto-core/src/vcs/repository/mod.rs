@@ -420,19 +420,7 @@ impl<S: Store> Repository<S> {
                 unconfirmed.prepared
             }
             _ => {
-                let overridden = match self.policy_check()? {
-                    Some((branch, check)) if !check.compatible() => match allow_breaking {
-                        Some(reason) => Some(reason.to_owned()),
-                        None => {
-                            return Err(VcsError::Incompatible {
-                                branch,
-                                mode: check.mode,
-                                violations: check.violations(),
-                            });
-                        }
-                    },
-                    _ => None,
-                };
+                let overridden = self.enforce_policy_on_stage(allow_breaking)?;
                 self.prepare_commit(message, author, timestamp, overridden)?
             }
         };

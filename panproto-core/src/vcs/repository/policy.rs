@@ -304,26 +304,56 @@ impl<S: Store> Repository<S> {
         Ok(HistoryCheck { mode, reports })
     }
 
-    /// The check a commit of the staged schema on the current branch must
-    /// pass, if its branch has a policy other than `NONE` and a commit to
-    /// check against.
-    pub(super) fn policy_check(&mut self) -> Result<Option<(String, HistoryCheck)>, VcsError> {
-        let Head::Branch(branch) = &self.head else {
-            return Ok(None);
-        };
-        let branch = branch.clone();
-        let Some(staged) = self.stage.as_ref() else {
-            return Ok(None);
-        };
-        let (schema, base) = (staged.schema.clone(), staged.base);
-        let Some(base) = base else { return Ok(None) };
-        let Some(info) = self.policy(&branch)? else {
+    /// Whether `schema`, as the next version of `branch` at commit `tip`,
+    /// may be written under the branch's policy: `Ok(None)` when it keeps
+    /// the policy (or there is none), `Ok(Some(reason))` when it breaks it
+    /// and `allow_breaking` gives the reason to record.
+    ///
+    /// # Errors
+    /// [`VcsError::Incompatible`] with every violation when it breaks the
+    /// policy and no reason is given.
+    pub(super) fn enforce_policy(
+        &mut self,
+        branch: &str,
+        tip: &ObjectId,
+        schema: &Schema,
+        allow_breaking: Option<&str>,
+    ) -> Result<Option<String>, VcsError> {
+        let Some(info) = self.policy(branch)? else {
             return Ok(None);
         };
         if info.policy.mode == Mode::None {
             return Ok(None);
         }
-        let check = self.check_history(&schema, &base, info.policy.mode)?;
-        Ok(Some((branch, check)))
+        let check = self.check_history(schema, tip, info.policy.mode)?;
+        if check.compatible() {
+            return Ok(None);
+        }
+        match allow_breaking {
+            Some(reason) => Ok(Some(reason.to_owned())),
+            None => Err(VcsError::Incompatible {
+                branch: branch.to_owned(),
+                mode: check.mode,
+                violations: check.violations(),
+            }),
+        }
+    }
+
+    /// [`enforce_policy`](Self::enforce_policy) for a commit of what is
+    /// staged on the current branch (nothing to check on a detached HEAD
+    /// or for a branch's first commit).
+    pub(super) fn enforce_policy_on_stage(
+        &mut self,
+        allow_breaking: Option<&str>,
+    ) -> Result<Option<String>, VcsError> {
+        let Head::Branch(branch) = &self.head else {
+            return Ok(None);
+        };
+        let branch = branch.clone();
+        let Some((schema, Some(base))) = self.stage.as_ref().map(|s| (s.schema.clone(), s.base))
+        else {
+            return Ok(None);
+        };
+        self.enforce_policy(&branch, &base, &schema, allow_breaking)
     }
 }
