@@ -431,6 +431,11 @@ class CommitData(TypedDict):
     """Id of the migration from the first parent's schema (``None`` for a first commit)."""
     datasets: dict[str, str]
     """The datasets the commit holds: name → dataset id."""
+    backward: CompatLevel | None
+    """How readers of this version fare with data of the first parent's, by
+    the format's rules (``None`` for a commit made before it was recorded)."""
+    forward: CompatLevel | None
+    """How readers of the first parent's version fare with data of this one."""
     allow_breaking: str | None
     """Why the branch's compatibility policy was overridden for this commit,
     if it was."""

@@ -89,6 +89,8 @@ def test_add_commit_log_status(repo):
         "compatibility": "backward-compatible",
         "migration": log[0].migration,
         "datasets": {},
+        "backward": "compatible",
+        "forward": "breaking",
         "allow_breaking": None,
     }
     assert HEX64.fullmatch(log[0].migration or "")

@@ -89,10 +89,11 @@ pub use evolution::{
     Change, ChangeKind, Classification, ClassifiedChange, CompatReport, Compatibility, Conflict,
     ConflictKind, Direction, Element, Finding, Judgement, Level, MergeElement, MergeError,
     MergeOutcome, Mode, Resolutions, Side, Violation, classify, derive_migration, diff,
-    generic_compatibility, merge_schemas,
+    generic_compatibility, generic_compatibility_of, merge_schemas,
 };
 pub use formats::{
     Emitted, Format, FormatError, FormatOptions, Location, Source, SourceFile, compatibility,
+    compatibility_of,
 };
 pub use migration::existence;
 pub use migration::{

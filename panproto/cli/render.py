@@ -194,7 +194,8 @@ def print_commit(commit: Commit, decoration: str) -> None:
     print(f"commit {commit.short_id}{decoration}")
     print(f"Author: {commit.author}")
     print(f"Date:   {format_time(commit.timestamp)}")
-    print(f"Compatibility: {commit.compatibility or 'unknown'}")
+    both = "" if commit.backward is None else f" (backward {commit.backward}, forward {commit.forward})"
+    print(f"Compatibility: {commit.compatibility or 'unknown'}{both}")
     if commit.allow_breaking is not None:
         print(f"Allowed breaking: {commit.allow_breaking}")
     print()

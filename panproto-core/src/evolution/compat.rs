@@ -25,6 +25,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::evolution::{Change, classify, diff};
+use crate::model::protocol::Protocol;
 use crate::model::schema::Schema;
 
 /// Which readers a judgement is about.
@@ -264,9 +265,12 @@ impl fmt::Display for Mode {
 /// records under the new schema) and as its inverse (forward: the change
 /// from new to old), breaking or compatible.
 pub fn generic_compatibility(old: &Schema, new: &Schema) -> CompatReport {
-    let changes = diff(old, new);
-    let protocol = new.protocol();
-    let backward = classify(&changes, protocol);
+    generic_compatibility_of(&diff(old, new), new.protocol())
+}
+
+/// [`generic_compatibility`] of changes already listed by [`diff`].
+pub fn generic_compatibility_of(changes: &[Change], protocol: &Protocol) -> CompatReport {
+    let backward = classify(changes, protocol);
     let inverse: Vec<Change> = changes.iter().map(Change::inverse).collect();
     let forward = classify(&inverse, protocol);
     let level = |breaking: bool| {

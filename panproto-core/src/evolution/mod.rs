@@ -20,7 +20,10 @@ mod error;
 mod merge;
 
 pub use classify::{Classification, ClassifiedChange, Compatibility, Judgement, classify};
-pub use compat::{CompatReport, Direction, Finding, Level, Mode, Violation, generic_compatibility};
+pub use compat::{
+    CompatReport, Direction, Finding, Level, Mode, Violation, generic_compatibility,
+    generic_compatibility_of,
+};
 pub use derive::derive_migration;
 pub use diff::{Change, ChangeKind, diff};
 pub use element::{Element, MergeElement};

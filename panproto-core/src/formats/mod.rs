@@ -51,7 +51,7 @@ pub use error::{FormatError, Location};
 pub use source::{Source, SourceFile};
 pub use sql::SqlDialect;
 
-use crate::evolution::{CompatReport, generic_compatibility};
+use crate::evolution::{Change, CompatReport, generic_compatibility, generic_compatibility_of};
 use crate::model::{Edge, Schema};
 use source::extension;
 pub(crate) use view::View;
@@ -242,6 +242,14 @@ pub fn compatibility(old: &Schema, new: &Schema) -> Result<CompatReport, FormatE
     }
     let rules = Format::of_protocol(protocol).and_then(|format| format.compare(old, new));
     Ok(rules.unwrap_or_else(|| generic_compatibility(old, new)))
+}
+
+/// As [`compatibility`], for two schemas of one protocol whose changes
+/// `diff` has listed already (the generic rules judge those, rather than
+/// diffing again): what `add` records.
+pub fn compatibility_of(old: &Schema, new: &Schema, changes: &[Change]) -> CompatReport {
+    let rules = Format::of_protocol(&new.protocol().name).and_then(|f| f.compare(old, new));
+    rules.unwrap_or_else(|| generic_compatibility_of(changes, new.protocol()))
 }
 
 /// Every edge of `schema` by its source vertex: the index each emitter

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::encoding::{OBJECT_FORMAT, ObjectKind, StoredObject, unpack, unpack_checked};
 use crate::encoding::{ObjectError, ObjectId, body_of, corrupt, encoding, pack};
-use crate::evolution::Mode;
+use crate::evolution::{Level, Mode};
 use crate::migration::MigrationSpec;
 use crate::model::protocol::Protocol;
 use crate::model::record::Value;
@@ -37,6 +37,15 @@ pub struct Commit {
     /// `backward-compatible` or `breaking`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compatibility: Option<String>,
+    /// How readers of this version fare with data of the first parent's
+    /// (backward), and readers of the first parent's with data of this
+    /// one (forward), by the format's rules; none for a commit made before
+    /// they were recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backward: Option<Level>,
+    /// See `backward`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forward: Option<Level>,
     /// Why the branch's compatibility policy was overridden for this
     /// commit (it broke the policy and the author said why); the author
     /// is the commit's.

@@ -383,6 +383,8 @@ fn long_history(protocol: &Arc<Protocol>) -> BenchResult<()> {
             merge_migrations: Vec::new(),
             compatibility: None,
             allow_breaking: None,
+            backward: None,
+            forward: None,
             datasets: Default::default(),
             author: "bench".into(),
             timestamp: i,

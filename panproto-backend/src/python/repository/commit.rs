@@ -31,6 +31,12 @@ pub(crate) struct PyCommit {
     migration: Option<String>,
     /// The datasets this version holds: name → dataset id.
     datasets: BTreeMap<String, String>,
+    /// How readers of this version fare with data of the first parent's,
+    /// by the format's rules: ``"compatible"``, ``"dangerous"`` or
+    /// ``"breaking"`` (``None`` for a commit made before it was recorded).
+    backward: Option<String>,
+    /// How readers of the first parent's version fare with data of this one.
+    forward: Option<String>,
     /// Why the branch's compatibility policy was overridden for this
     /// commit, if it was (the author is the commit's).
     allow_breaking: Option<String>,
@@ -53,6 +59,8 @@ impl From<CommitInfo> for PyCommit {
                 .iter()
                 .map(|(name, id)| (name.clone(), id.to_hex()))
                 .collect(),
+            backward: c.commit.backward.map(|l| l.code().to_owned()),
+            forward: c.commit.forward.map(|l| l.code().to_owned()),
             allow_breaking: c.commit.allow_breaking,
         }
     }
@@ -61,7 +69,7 @@ impl From<CommitInfo> for PyCommit {
 #[pymethods]
 impl PyCommit {
     #[new]
-    #[pyo3(signature = (id, parents, schema_id, author, timestamp, message, compatibility = None, migration = None, datasets = None, allow_breaking = None))]
+    #[pyo3(signature = (id, parents, schema_id, author, timestamp, message, compatibility = None, migration = None, datasets = None, allow_breaking = None, backward = None, forward = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         id: String,
@@ -74,6 +82,8 @@ impl PyCommit {
         migration: Option<String>,
         datasets: Option<BTreeMap<String, String>>,
         allow_breaking: Option<String>,
+        backward: Option<String>,
+        forward: Option<String>,
     ) -> PyResult<Self> {
         Ok(Self {
             id,
@@ -85,6 +95,8 @@ impl PyCommit {
             compatibility,
             migration,
             datasets: datasets.unwrap_or_default(),
+            backward,
+            forward,
             allow_breaking,
         })
     }
@@ -108,6 +120,8 @@ impl PyCommit {
         d.set_item("compatibility", &self.compatibility)?;
         d.set_item("migration", &self.migration)?;
         d.set_item("datasets", &self.datasets)?;
+        d.set_item("backward", &self.backward)?;
+        d.set_item("forward", &self.forward)?;
         d.set_item("allow_breaking", &self.allow_breaking)?;
         Ok(d)
     }
@@ -137,6 +151,8 @@ impl PyCommit {
             Option<String>,
             BTreeMap<String, String>,
             Option<String>,
+            Option<String>,
+            Option<String>,
         ),
     )> {
         let c = slf.get().clone();
@@ -153,6 +169,8 @@ impl PyCommit {
                 c.migration,
                 c.datasets,
                 c.allow_breaking,
+                c.backward,
+                c.forward,
             ),
         ))
     }

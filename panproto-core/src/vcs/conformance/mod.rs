@@ -42,6 +42,8 @@ fn commit_obj(parent: Option<ObjectId>, message: &str) -> object::StoredObject {
         merge_migrations: Vec::new(),
         compatibility: None,
         allow_breaking: None,
+        backward: None,
+        forward: None,
         datasets: Default::default(),
         author: "test".into(),
         timestamp: 1,

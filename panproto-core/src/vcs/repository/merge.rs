@@ -389,13 +389,17 @@ impl<S: Store> Repository<S> {
         let migration_ids = [migrations[0].id, migrations[1].id];
         let (datasets, data_objects) =
             self.merged_datasets(picks, [&ours, &theirs], &schema, &specs, migration_ids)?;
-        let verdict = classify(&diff(&ours.schema, &schema), &self.protocol).verdict;
+        let changes = diff(&ours.schema, &schema);
+        let verdict = classify(&changes, &self.protocol).verdict;
+        let compat = crate::formats::compatibility_of(&ours.schema, &schema, &changes);
         let commit = Commit {
             schema: schema_obj.id,
             parents: head.parents.to_vec(),
             migration: Some(migration_ids[0]),
             merge_migrations: vec![migration_ids[1]],
             compatibility: Some(verdict.code().to_owned()),
+            backward: Some(compat.backward()),
+            forward: Some(compat.forward()),
             allow_breaking: head.allow_breaking,
             datasets,
             author: head.author.to_owned(),

@@ -37,7 +37,10 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::encoding::ObjectId;
-use crate::evolution::{Change, Classification, Compatibility, classify, derive_migration, diff};
+use crate::evolution::{
+    Change, Classification, CompatReport, Compatibility, Level, classify, derive_migration, diff,
+};
+use crate::formats::compatibility_of;
 use crate::migration::{CompiledMigration, MigrationSpec};
 use crate::model::protocol::Protocol;
 use crate::model::schema::Schema;
@@ -74,6 +77,8 @@ pub struct Staged {
     pub changes: Arc<[Change]>,
     /// Whether those changes break, and why.
     pub classification: Classification,
+    /// The changes judged in both directions by the format's rules.
+    pub compat: Arc<CompatReport>,
     /// The base commit's schema id and the migration from it (none for a first commit).
     pub migration: Option<(ObjectId, MigrationSpec)>,
 }
@@ -140,6 +145,8 @@ struct StagedParts {
     schema: Schema,
     base: Option<ObjectId>,
     verdict: Compatibility,
+    /// Backward and forward.
+    levels: (Level, Level),
     migration: Option<(ObjectId, MigrationSpec)>,
 }
 
@@ -347,22 +354,23 @@ impl<S: Store> Repository<S> {
                 repository: self.protocol.name.clone(),
             });
         }
-        let (changes, migration) = match base {
+        let (old, migration) = match base {
             Some(id) => {
                 let old = self.schema_of(&id)?;
-                (
-                    diff(&old, &schema),
-                    Some((old.id(), derive_migration(&old, &schema))),
-                )
+                let migration = derive_migration(&old, &schema);
+                (old.clone(), Some((old.id(), migration)))
             }
-            None => (diff_from_empty(&schema), None),
+            None => (empty_schema(&schema), None),
         };
+        let changes = diff(&old, &schema);
         let classification = classify(&changes, &self.protocol);
+        let compat = Arc::new(compatibility_of(&old, &schema, &changes));
         Ok(self.stage.insert(Staged {
             schema,
             base,
             changes: changes.into(),
             classification,
+            compat,
             migration,
         }))
     }
@@ -447,6 +455,7 @@ impl<S: Store> Repository<S> {
                     schema: staged.schema.clone(),
                     base: staged.base,
                     verdict: staged.classification.verdict,
+                    levels: (staged.compat.backward(), staged.compat.forward()),
                     migration: staged.migration.clone(),
                 })
             }
@@ -463,6 +472,7 @@ impl<S: Store> Repository<S> {
                     schema,
                     base: Some(base),
                     verdict,
+                    levels: (Level::Compatible, Level::Compatible),
                     migration: None,
                 })
             }
@@ -482,6 +492,7 @@ impl<S: Store> Repository<S> {
             schema,
             base,
             verdict,
+            levels,
             migration,
         } = self.staged_parts()?;
         let timestamp = timestamp.unwrap_or_else(|| self.now());
@@ -507,6 +518,8 @@ impl<S: Store> Repository<S> {
             migration: migration_obj.as_ref().map(|m| m.id),
             merge_migrations: Vec::new(),
             compatibility: Some(verdict.code().to_owned()),
+            backward: Some(levels.0),
+            forward: Some(levels.1),
             allow_breaking,
             datasets,
             author: author.to_owned(),
@@ -798,9 +811,13 @@ fn decode_commits(
 
 /// The changes that make `schema` out of nothing: every element added.
 fn diff_from_empty(schema: &Schema) -> Vec<Change> {
-    // Safe: an empty schema of the same protocol always validates.
-    match Schema::builder(Arc::clone(schema.protocol())).build() {
-        Ok(empty) => diff(&empty, schema),
-        Err(_) => Vec::new(),
-    }
+    diff(&empty_schema(schema), schema)
+}
+
+/// The empty schema of `schema`'s protocol, what a first commit changes.
+fn empty_schema(schema: &Schema) -> Schema {
+    // An empty schema of a protocol always validates.
+    Schema::builder(Arc::clone(schema.protocol()))
+        .build()
+        .unwrap_or_else(|_| schema.clone())
 }

@@ -504,6 +504,8 @@ mod tests {
             merge_migrations: Vec::new(),
             compatibility: None,
             allow_breaking: None,
+            backward: None,
+            forward: None,
             datasets: Default::default(),
             author: "x".into(),
             timestamp: 0,
