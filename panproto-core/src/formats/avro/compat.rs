@@ -401,13 +401,6 @@ impl<'s> Walk<'_, 's> {
     fn retyped(&mut self, path: &str, old: Ty<'s>, new: Ty<'s>) {
         let (backward, forward) = self.both_ways(old, new);
         let (o, n) = (describe(old), describe(new));
-        let level = |ok: bool| {
-            if ok {
-                Level::Compatible
-            } else {
-                Level::Breaking
-            }
-        };
         let reason = match (backward, forward) {
             (true, true) => format!("{o} and {n} resolve to each other"),
             (true, false) => {
@@ -453,11 +446,7 @@ impl<'s> Walk<'_, 's> {
                         "union-branch-removed",
                         format!("{path}|{}", key(o)),
                         "union branch removed",
-                        if backward {
-                            Level::Compatible
-                        } else {
-                            Level::Breaking
-                        },
+                        level(backward),
                         Level::Compatible,
                         if backward {
                             format!(
@@ -484,11 +473,7 @@ impl<'s> Walk<'_, 's> {
                 format!("{path}|{}", key(n)),
                 "union branch added",
                 Level::Compatible,
-                if forward {
-                    Level::Compatible
-                } else {
-                    Level::Breaking
-                },
+                level(forward),
                 if forward {
                     format!(
                         "old readers read new {} data through another branch",
@@ -513,13 +498,6 @@ impl<'s> Walk<'_, 's> {
         if old.id != new.id {
             let backward = names_match(self.new, new.id, old.id);
             let forward = names_match(self.old, old.id, new.id);
-            let level = |ok: bool| {
-                if ok {
-                    Level::Compatible
-                } else {
-                    Level::Breaking
-                }
-            };
             self.push(
                 "type-renamed",
                 path.clone(),
@@ -576,11 +554,7 @@ impl<'s> Walk<'_, 's> {
                 path.to_owned(),
                 &format!("symbols added: {}", join(&added)),
                 Level::Compatible,
-                if forward {
-                    Level::Compatible
-                } else {
-                    Level::Breaking
-                },
+                level(forward),
                 if forward {
                     "old readers read the new symbols as their enum's default".to_owned()
                 } else {
@@ -595,7 +569,7 @@ impl<'s> Walk<'_, 's> {
                                 "enum-symbols-removed",
 path.to_owned(),
                 &format!("symbols removed: {}", join(&removed)),
-                if backward { Level::Compatible } else { Level::Breaking },
+                level(backward),
                 Level::Compatible,
                 if backward {
                     "new readers read the removed symbols as their enum's default".to_owned()
@@ -634,7 +608,7 @@ path.to_owned(),
                                         "field-added",
 field_path,
                     "field added",
-                    if has_default { Level::Compatible } else { Level::Breaking },
+                    level(has_default),
                     Level::Compatible,
                     if has_default {
                         "new readers fill it from its default when reading old data; old readers skip it"
@@ -659,7 +633,7 @@ field_path,
 field_path.clone(),
                     &format!("renamed from {old_name}"),
                     Level::Compatible,
-                    if forward { Level::Compatible } else { Level::Breaking },
+                    level(forward),
                     if forward {
                         format!("new readers find it by its alias {old_name}; old readers fill {old_name} from its default")
                     } else {
@@ -679,11 +653,7 @@ field_path.clone(),
                 format!("{path} field {name}"),
                 "field removed",
                 Level::Compatible,
-                if has_default {
-                    Level::Compatible
-                } else {
-                    Level::Breaking
-                },
+                level(has_default),
                 if has_default {
                     "new readers skip it in old data; old readers fill it from its default"
                         .to_owned()
@@ -692,6 +662,15 @@ field_path.clone(),
                 },
             );
         }
+    }
+}
+
+/// Compatible where resolution succeeds, else breaking.
+fn level(resolves: bool) -> Level {
+    if resolves {
+        Level::Compatible
+    } else {
+        Level::Breaking
     }
 }
 
