@@ -43,6 +43,7 @@ mod json_schema;
 mod protobuf;
 mod source;
 mod sql;
+mod units;
 mod view;
 
 use std::collections::BTreeMap;
@@ -50,6 +51,7 @@ use std::collections::BTreeMap;
 pub use error::{FormatError, Location};
 pub use source::{Source, SourceFile};
 pub use sql::SqlDialect;
+pub use units::{FindingsByUnit, UnitDigest, UnitEdit, UnitRecord, Units};
 
 use crate::evolution::{Change, CompatReport, generic_compatibility, generic_compatibility_of};
 use crate::model::{Edge, Schema};
@@ -202,6 +204,25 @@ impl Format {
         }
     }
 
+    /// The units this format's rules judge one at a time, with their
+    /// digests (see [`Units`]); `None` for a format whose rules judge
+    /// the schema whole.
+    pub fn units(self, schema: &Schema) -> Option<Units> {
+        match self {
+            Self::Protobuf => Some(protobuf::units(schema)),
+            Self::Avro | Self::Graphql | Self::Sql | Self::Atproto | Self::JsonSchema => None,
+        }
+    }
+
+    /// [`compare`](Self::compare)'s findings by the unit each was found
+    /// under, for a format with [`units`](Self::units).
+    pub fn compare_by_unit(self, old: &Schema, new: &Schema) -> Option<FindingsByUnit> {
+        match self {
+            Self::Protobuf => Some(protobuf::compare_by_unit(old, new)),
+            Self::Avro | Self::Graphql | Self::Sql | Self::Atproto | Self::JsonSchema => None,
+        }
+    }
+
     /// Writes `schema` in this format.
     ///
     /// # Errors
@@ -250,6 +271,12 @@ pub fn compatibility(old: &Schema, new: &Schema) -> Result<CompatReport, FormatE
 pub fn compatibility_of(old: &Schema, new: &Schema, changes: &[Change]) -> CompatReport {
     let rules = Format::of_protocol(&new.protocol().name).and_then(|f| f.compare(old, new));
     rules.unwrap_or_else(|| generic_compatibility_of(changes, new.protocol()))
+}
+
+/// The units of `schema` by its format's rules (see [`Units`]), if
+/// that format judges by units.
+pub fn units_of(schema: &Schema) -> Option<Units> {
+    Format::of_protocol(&schema.protocol().name)?.units(schema)
 }
 
 /// Every edge of `schema` by its source vertex: the index each emitter

@@ -33,6 +33,11 @@ impl<'s> View<'s> {
             .filter(move |e| e.kind == kind)
     }
 
+    /// Every edge leaving `id`, in the schema's order.
+    pub(crate) fn edges_from(&self, id: &str) -> impl Iterator<Item = &'s Edge> + '_ {
+        self.out.get(id).into_iter().flatten().copied()
+    }
+
     /// The target of the first edge of `kind` leaving `id`.
     pub(crate) fn target(&self, id: &str, kind: &str) -> Option<&'s str> {
         self.edges(id, kind).next().map(|e| e.tgt.as_str())

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::encoding::{OBJECT_FORMAT, ObjectKind, StoredObject, unpack, unpack_checked};
 use crate::encoding::{ObjectError, ObjectId, body_of, corrupt, encoding, pack};
 use crate::evolution::{Level, Mode};
+use crate::formats::UnitRecord;
 use crate::migration::MigrationSpec;
 use crate::model::protocol::Protocol;
 use crate::model::record::Value;
@@ -51,6 +52,13 @@ pub struct Commit {
     /// is the commit's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_breaking: Option<String>,
+    /// How the schema's units (the declarations its format's rules judge
+    /// one at a time) moved from the first parent's: what lets a
+    /// transitive check see which declarations differ in each earlier
+    /// version without loading it. None for a format without units, or
+    /// a commit made before they were recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<UnitRecord>,
     /// Datasets by name, each conforming to this commit's schema.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub datasets: BTreeMap<String, ObjectId>,

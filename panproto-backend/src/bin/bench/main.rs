@@ -383,6 +383,7 @@ fn long_history(protocol: &Arc<Protocol>) -> BenchResult<()> {
             merge_migrations: Vec::new(),
             compatibility: None,
             allow_breaking: None,
+            units: None,
             backward: None,
             forward: None,
             datasets: Default::default(),

@@ -1,7 +1,9 @@
 //! The dict forms of policies and of history checks, and the defaults
 //! `set_policy` and `check` fill in.
 
-use panproto_core::{Direction, Finding, Head, HistoryCheck, PolicyInfo, PolicyScope, Repository};
+use panproto_core::{
+    Direction, Finding, Head, HistoryCheck, ObjectId, PolicyInfo, PolicyScope, Repository,
+};
 use pyo3::prelude::*;
 use serde::Serialize;
 
@@ -64,7 +66,7 @@ pub(super) fn history_dict<'py>(
         &HistoryData {
             mode: check.mode.code(),
             compatible: check.compatible(),
-            checked: check.reports.iter().map(|(c, _)| c.to_hex()).collect(),
+            checked: check.checked.iter().map(ObjectId::to_hex).collect(),
             backward: check.level_in(Direction::Backward).code(),
             forward: check.level_in(Direction::Forward).code(),
             violations: violations

@@ -29,27 +29,84 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::parse::{MAX_FIELD_NUMBER, default_json_name, range_text};
 use crate::evolution::{CompatReport, Finding, Level};
 use crate::formats::View;
+use crate::formats::units::{FindingsByUnit, Units, digest_units};
 use crate::model::Schema;
 
 use Level::{Breaking, Compatible, Dangerous};
 
 /// Judges `old` → `new`, two schemas of the `protobuf` protocol.
 pub(in crate::formats) fn compare(old: &Schema, new: &Schema) -> CompatReport {
+    CompatReport {
+        rules: "protobuf".to_owned(),
+        findings: judge(old, new).into_iter().map(|(_, f)| f).collect(),
+    }
+}
+
+/// [`compare`]'s findings by the unit each was found under.
+pub(in crate::formats) fn compare_by_unit(old: &Schema, new: &Schema) -> FindingsByUnit {
+    let mut out = FindingsByUnit::new();
+    for (unit, finding) in judge(old, new) {
+        out.entry(unit).or_default().push(finding);
+    }
+    out
+}
+
+/// The units the rules judge one at a time: each file (its package),
+/// message, enum and service, named as [`Judge`] names them. Every
+/// message, enum and service is a declaration the walk stops at (a
+/// field's type is read by name and kind, never through); the packages
+/// go into every digest, since they decide the names declarations are
+/// matched by.
+pub(in crate::formats) fn units(schema: &Schema) -> Units {
+    let side = Side::of(schema);
+    let mut roots: Vec<(String, &str)> = side
+        .files()
+        .into_iter()
+        .map(|f| (unit("file", f), f))
+        .collect();
+    for kind in DECLARATIONS {
+        roots.extend(
+            side.of_kind(kind)
+                .into_iter()
+                .map(|(key, id)| (unit(kind, key), id)),
+        );
+    }
+    let context = side.packages.join("\n");
+    digest_units(
+        "protobuf/1",
+        &side.view,
+        roots,
+        |id| {
+            let kind = side.kind(id);
+            kind == "file" || DECLARATIONS.contains(&kind)
+        },
+        context.as_bytes(),
+    )
+}
+
+/// The kinds of the declarations matched by name between versions.
+const DECLARATIONS: [&str; 3] = ["message", "enum", "service"];
+
+/// The name of the unit of declaration `key` of `kind`.
+fn unit(kind: &str, key: &str) -> String {
+    format!("{kind} {key}")
+}
+
+/// Every finding with its unit, in the order found.
+fn judge(old: &Schema, new: &Schema) -> Vec<(String, Finding)> {
     let old = Side::of(old);
     let new = Side::of(new);
     let mut judge = Judge {
         old: &old,
         new: &new,
+        unit: String::new(),
         findings: Vec::new(),
     };
     judge.files();
     judge.messages();
     judge.enums();
     judge.services();
-    CompatReport {
-        rules: "protobuf".to_owned(),
-        findings: judge.findings,
-    }
+    judge.findings
 }
 
 /// One version, indexed.
@@ -328,7 +385,9 @@ fn json_compatible(old: &Type<'_>, new: &Type<'_>) -> bool {
 struct Judge<'j, 's> {
     old: &'j Side<'s>,
     new: &'j Side<'s>,
-    findings: Vec<Finding>,
+    /// The unit being judged, which each finding is filed under.
+    unit: String,
+    findings: Vec<(String, Finding)>,
 }
 
 impl Judge<'_, '_> {
@@ -340,19 +399,23 @@ impl Judge<'_, '_> {
         levels: (Level, Level),
         reason: String,
     ) {
-        self.findings.push(Finding {
-            rule: rule.to_owned(),
-            path,
-            change,
-            backward: levels.0,
-            forward: levels.1,
-            reason,
-        });
+        self.findings.push((
+            self.unit.clone(),
+            Finding {
+                rule: rule.to_owned(),
+                path,
+                change,
+                backward: levels.0,
+                forward: levels.1,
+                reason,
+            },
+        ));
     }
 
     fn files(&mut self) {
         let (old, new) = (self.old.files(), self.new.files());
         for file in old.intersection(&new) {
+            self.unit = unit("file", file);
             let (a, b) = (
                 self.old.constraint(file, "package").unwrap_or(""),
                 self.new.constraint(file, "package").unwrap_or(""),
@@ -373,6 +436,7 @@ impl Judge<'_, '_> {
         let (old_side, new_side) = (self.old, self.new);
         let (old, new) = (old_side.of_kind("message"), new_side.of_kind("message"));
         for (key, &message) in &old {
+            self.unit = unit("message", key);
             let Some(&renamed) = new.get(key) else {
                 self.push(
                     "message-deleted",
@@ -385,7 +449,8 @@ impl Judge<'_, '_> {
             };
             self.message(message, renamed);
         }
-        for (_, &message) in new.iter().filter(|(k, _)| !old.contains_key(*k)) {
+        for (key, &message) in new.iter().filter(|(k, _)| !old.contains_key(*k)) {
+            self.unit = unit("message", key);
             self.push(
                 "message-added",
                 format!("message {message}"),
@@ -582,6 +647,7 @@ impl Judge<'_, '_> {
         let (old_side, new_side) = (self.old, self.new);
         let (old, new) = (old_side.of_kind("enum"), new_side.of_kind("enum"));
         for (key, &enumeration) in &old {
+            self.unit = unit("enum", key);
             let Some(&new_id) = new.get(key) else {
                 continue;
             };
@@ -646,6 +712,7 @@ impl Judge<'_, '_> {
         let (old_side, new_side) = (self.old, self.new);
         let (old, new) = (old_side.of_kind("service"), new_side.of_kind("service"));
         for (key, &service) in &old {
+            self.unit = unit("service", key);
             let Some(&new_id) = new.get(key) else {
                 self.push(
                     "SERVICE_NO_DELETE",

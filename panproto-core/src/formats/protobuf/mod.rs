@@ -88,7 +88,7 @@ mod emit;
 mod options;
 mod parse;
 
-pub(super) use compat::compare;
+pub(super) use compat::{compare, compare_by_unit, units};
 pub(super) use emit::emit;
 pub(super) use parse::parse;
 

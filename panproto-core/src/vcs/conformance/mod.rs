@@ -42,6 +42,7 @@ fn commit_obj(parent: Option<ObjectId>, message: &str) -> object::StoredObject {
         merge_migrations: Vec::new(),
         compatibility: None,
         allow_breaking: None,
+        units: None,
         backward: None,
         forward: None,
         datasets: Default::default(),

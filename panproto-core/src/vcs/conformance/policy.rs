@@ -164,7 +164,7 @@ pub fn transitive_policies_check_every_earlier_version<S: Store>(make: impl Fn()
     let transitive = repo
         .check_history(&v3, &second, Mode::BackwardTransitive)
         .unwrap();
-    assert_eq!(transitive.reports.len(), 2);
+    assert_eq!(transitive.checked.len(), 2);
     let violations = transitive.violations();
     assert_eq!(violations.len(), 1, "{violations:?}");
     assert_eq!(violations[0].against, first);

@@ -401,6 +401,7 @@ impl<S: Store> Repository<S> {
             backward: Some(compat.backward()),
             forward: Some(compat.forward()),
             allow_breaking: head.allow_breaking,
+            units: self.unit_record(&schema, head.parents.first())?,
             datasets,
             author: head.author.to_owned(),
             timestamp: head.timestamp,

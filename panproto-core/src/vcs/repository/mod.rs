@@ -19,13 +19,15 @@
 //! authors) before asking the store ([`crate::vcs::check_text`]).
 
 mod data;
+mod history;
 mod merge;
 mod policy;
 mod refs;
 mod verify;
 mod write;
 
-pub use policy::{HistoryCheck, PolicyInfo, PolicyScope, PolicyViolation};
+pub use history::HistoryCheck;
+pub use policy::{PolicyInfo, PolicyScope, PolicyViolation};
 pub use refs::TagInfo;
 pub use verify::{Problem, ProblemKind, VerifyReport};
 
@@ -40,7 +42,7 @@ use crate::encoding::ObjectId;
 use crate::evolution::{
     Change, Classification, CompatReport, Compatibility, Level, classify, derive_migration, diff,
 };
-use crate::formats::compatibility_of;
+use crate::formats::{Units, compatibility_of, units_of};
 use crate::migration::{CompiledMigration, MigrationSpec};
 use crate::model::protocol::Protocol;
 use crate::model::schema::Schema;
@@ -129,6 +131,10 @@ pub struct Repository<S: Store> {
     /// so `add` on a large schema does not re-read and re-validate its
     /// parent, nor `commit` re-read the parent's datasets, each time.
     cache: Option<Cached>,
+    /// The units of the last schemas whose units were needed (by schema
+    /// id, newest last): a commit under a transitive policy needs the
+    /// candidate's and the tip's, and the next commit the same again.
+    units: std::sync::Mutex<Vec<(ObjectId, Arc<Units>)>>,
     /// A commit whose write failed with a store error, kept so that a
     /// retry writes the same commit (see [`write`]).
     unconfirmed: Option<Unconfirmed>,
@@ -187,6 +193,7 @@ impl<S: Store> Repository<S> {
             stage: None,
             data_stage: BTreeMap::new(),
             cache: None,
+            units: std::sync::Mutex::default(),
             unconfirmed: None,
             clock: Arc::new(now),
         })
@@ -222,6 +229,7 @@ impl<S: Store> Repository<S> {
             stage: None,
             data_stage: BTreeMap::new(),
             cache: None,
+            units: std::sync::Mutex::default(),
             unconfirmed: None,
             clock: Arc::new(now),
         })
@@ -312,6 +320,73 @@ impl<S: Store> Repository<S> {
             schema: schema.clone(),
         });
         Ok(schema)
+    }
+
+    /// Schema `id`, read and checked, without displacing the cached one
+    /// (a check of the history reads old versions HEAD's work does not need).
+    fn read_schema(&self, id: &ObjectId) -> Result<Schema, VcsError> {
+        if let Some(cached) = self.cache.as_ref().filter(|c| c.commit.schema == *id) {
+            return Ok(cached.schema.clone());
+        }
+        let obj = self.read_kind(id, ObjectKind::Schema)?;
+        Ok(object::load_schema(&obj, Arc::clone(&self.protocol))?)
+    }
+
+    /// The units of `schema` by its format's rules (see [`Units`]), from
+    /// the cache when they were needed lately; `None` for a format
+    /// without units.
+    fn units_for(&self, schema: &Schema) -> Option<Arc<Units>> {
+        const KEPT: usize = 3;
+        let id = schema.id();
+        if let Some(units) = self.cached_units(&id) {
+            return Some(units);
+        }
+        let units = Arc::new(units_of(schema)?);
+        let mut cache = self
+            .units
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cache.len() == KEPT {
+            cache.remove(0);
+        }
+        cache.push((id, Arc::clone(&units)));
+        Some(units)
+    }
+
+    /// The cached units of schema `id`, if any.
+    fn cached_units(&self, id: &ObjectId) -> Option<Arc<Units>> {
+        self.units
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .find(|(s, _)| s == id)
+            .map(|(_, u)| Arc::clone(u))
+    }
+
+    /// What a commit of `schema` on first parent `base` records of its
+    /// units (`None` for a format without them).
+    fn unit_record(
+        &self,
+        schema: &Schema,
+        base: Option<&ObjectId>,
+    ) -> Result<Option<crate::formats::UnitRecord>, VcsError> {
+        let Some(units) = self.units_for(schema) else {
+            return Ok(None);
+        };
+        let parent = match base {
+            Some(b) => {
+                let parent_schema = self.commit_of(b)?.schema;
+                match self.cached_units(&parent_schema) {
+                    Some(u) => Some(u),
+                    None => {
+                        let s = self.read_schema(&parent_schema)?;
+                        self.units_for(&s)
+                    }
+                }
+            }
+            None => None,
+        };
+        Ok(Some(units.record_from(parent.as_deref())))
     }
 
     /// Commit `id`, from the cache when it is the last one decoded.
@@ -521,6 +596,7 @@ impl<S: Store> Repository<S> {
             backward: Some(levels.0),
             forward: Some(levels.1),
             allow_breaking,
+            units: self.unit_record(&schema, base.as_ref())?,
             datasets,
             author: author.to_owned(),
             timestamp,

@@ -13,13 +13,10 @@
 //! [`VcsError::Incompatible`] and nothing is written, unless the author
 //! overrides it with a reason, which the commit keeps.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
 
 use crate::encoding::ObjectId;
-use crate::evolution::{CompatReport, Direction, Finding, Level, Mode};
-use crate::formats::compatibility;
+use crate::evolution::{Direction, Finding, Mode};
 use crate::model::schema::Schema;
 use crate::vcs::error::VcsError;
 use crate::vcs::input::check_not_empty;
@@ -103,48 +100,6 @@ impl fmt::Display for PolicyViolation {
             self.against.short(),
             self.finding.reason
         )
-    }
-}
-
-/// A schema checked against a branch's history under a mode.
-#[derive(Debug, Clone)]
-pub struct HistoryCheck {
-    /// The mode checked.
-    pub mode: Mode,
-    /// The reports, one per earlier version checked (newest first), with
-    /// that version's commit.
-    pub reports: Vec<(ObjectId, Arc<CompatReport>)>,
-}
-
-impl HistoryCheck {
-    /// Every violation, newest version first.
-    pub fn violations(&self) -> Vec<PolicyViolation> {
-        self.reports
-            .iter()
-            .flat_map(|(against, report)| {
-                report.violations(self.mode).map(|v| PolicyViolation {
-                    against: *against,
-                    direction: v.direction,
-                    finding: v.finding.clone(),
-                })
-            })
-            .collect()
-    }
-
-    /// Whether nothing breaks a direction the mode enforces.
-    pub fn compatible(&self) -> bool {
-        self.reports
-            .iter()
-            .all(|(_, r)| r.violations(self.mode).next().is_none())
-    }
-
-    /// The worst level in `direction` against any version checked.
-    pub fn level_in(&self, direction: Direction) -> Level {
-        self.reports
-            .iter()
-            .map(|(_, r)| r.level_in(direction))
-            .max()
-            .unwrap_or_default()
     }
 }
 
@@ -261,47 +216,6 @@ impl<S: Store> Repository<S> {
     fn read_policy(&self, id: &ObjectId) -> Result<Policy, VcsError> {
         let obj = self.read_kind(id, ObjectKind::Policy)?;
         Ok(object::load_policy(&obj)?)
-    }
-
-    /// Checks `schema` as the next version after commit `tip` under
-    /// `mode`: against `tip`'s schema, or, for a `_TRANSITIVE` mode,
-    /// against every version on `tip`'s first-parent chain (each distinct
-    /// schema judged once).
-    ///
-    /// # Errors
-    /// A store error, or damage in the history read.
-    pub fn check_history(
-        &mut self,
-        schema: &Schema,
-        tip: &ObjectId,
-        mode: Mode,
-    ) -> Result<HistoryCheck, VcsError> {
-        let commits: Vec<ObjectId> = if mode.is_transitive() {
-            self.store
-                .first_parent_chain(tip, None)?
-                .into_iter()
-                .map(|o| o.id)
-                .collect()
-        } else {
-            vec![*tip]
-        };
-        let mut by_schema: HashMap<ObjectId, Arc<CompatReport>> = HashMap::new();
-        let mut reports = Vec::with_capacity(commits.len());
-        for commit in commits {
-            let schema_id = self.commit_of(&commit)?.schema;
-            let report = match by_schema.get(&schema_id) {
-                Some(r) => Arc::clone(r),
-                None => {
-                    let old = self.schema_of(&commit)?;
-                    // Both are of the repository's protocol, so they compare.
-                    let report = Arc::new(compatibility(&old, schema).unwrap_or_default());
-                    by_schema.insert(schema_id, Arc::clone(&report));
-                    report
-                }
-            };
-            reports.push((commit, report));
-        }
-        Ok(HistoryCheck { mode, reports })
     }
 
     /// Whether `schema`, as the next version of `branch` at commit `tip`,

@@ -504,6 +504,7 @@ mod tests {
             merge_migrations: Vec::new(),
             compatibility: None,
             allow_breaking: None,
+            units: None,
             backward: None,
             forward: None,
             datasets: Default::default(),

@@ -5,3 +5,4 @@ mod avro;
 mod generic;
 mod graphql;
 mod protobuf;
+mod transitive;

@@ -1,0 +1,252 @@
+//! A candidate checked against a whole history by units (each
+//! declaration's digests followed through the commits' records, each
+//! distinct pair judged once) says exactly what judging the candidate
+//! against every version whole says: on histories of random edits of
+//! real `.proto` files, for every mode.
+
+use std::sync::Arc;
+
+use panproto_core::vcs::memory::MemoryStore;
+use panproto_core::{
+    Finding, Format, FormatOptions, Mode, ObjectId, Protocol, Repository, Schema, Source,
+    compatibility,
+};
+use proptest::prelude::*;
+
+use crate::common::corpus;
+
+/// One edit of a `.proto` text, at the `at`th line it applies to (modulo
+/// their number).
+#[derive(Debug, Clone, Copy)]
+enum Edit {
+    Renumber(usize),
+    Rename(usize),
+    Retype(usize),
+    Delete(usize),
+    Add(usize),
+    /// Undoes the last edit: a declaration back at an earlier form.
+    Revert,
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        any::<usize>().prop_map(Edit::Renumber),
+        any::<usize>().prop_map(Edit::Rename),
+        any::<usize>().prop_map(Edit::Retype),
+        any::<usize>().prop_map(Edit::Delete),
+        any::<usize>().prop_map(Edit::Add),
+        Just(Edit::Revert),
+    ]
+}
+
+/// The lines of `text` that declare a scalar field (`int32 x = 3;`).
+fn field_lines(lines: &[String]) -> Vec<usize> {
+    const SCALARS: [&str; 6] = ["int32", "int64", "uint32", "string", "bytes", "bool"];
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| {
+            let t = l.trim_start();
+            SCALARS.iter().any(|s| t.starts_with(&format!("{s} ")))
+                && t.contains(" = ")
+                && t.ends_with(';')
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// `lines` with `edit` made, or `None` if it has nothing to apply to.
+fn apply(lines: &[String], edit: Edit, n: usize) -> Option<Vec<String>> {
+    let fields = field_lines(lines);
+    let pick = |at: usize| (!fields.is_empty()).then(|| fields[at % fields.len()]);
+    let mut out = lines.to_vec();
+    match edit {
+        Edit::Renumber(at) => {
+            let i = pick(at)?;
+            let (head, _) = out[i].split_once(" = ")?;
+            out[i] = format!("{head} = {};", 9000 + n);
+        }
+        Edit::Rename(at) => {
+            let i = pick(at)?;
+            let (head, tail) = out[i].split_once(" = ")?;
+            out[i] = format!("{head}_v{n} = {tail}");
+        }
+        Edit::Retype(at) => {
+            let i = pick(at)?;
+            let t = out[i].trim_start().to_owned();
+            let indent = &out[i][..out[i].len() - t.len()];
+            let (ty, rest) = t.split_once(' ')?;
+            let to = match ty {
+                "int32" => "int64",
+                "int64" => "string",
+                "string" => "bytes",
+                "bytes" => "bool",
+                _ => "int32",
+            };
+            out[i] = format!("{indent}{to} {rest}");
+        }
+        Edit::Delete(at) => {
+            out.remove(pick(at)?);
+        }
+        Edit::Add(at) => {
+            let i = pick(at)?;
+            out.insert(i + 1, format!("  int32 added_{n} = {};", 10_000 + n));
+        }
+        Edit::Revert => return None,
+    }
+    Some(out)
+}
+
+fn parse(lines: &[String], name: &str) -> Option<Schema> {
+    Format::Protobuf
+        .parse(
+            &Source::from_text(name, lines.join("\n")),
+            &FormatOptions::default(),
+        )
+        .ok()
+}
+
+/// A history of `edits` of the corpus file `name` (edits whose result
+/// does not parse, or changes nothing, are skipped), and a candidate.
+fn history(name: &str, edits: &[Edit]) -> (Vec<Schema>, Schema) {
+    let text = std::fs::read_to_string(corpus("protobuf").join(name)).unwrap();
+    let mut texts: Vec<Vec<String>> = vec![text.lines().map(str::to_owned).collect()];
+    let mut schemas = vec![parse(&texts[0], name).expect("the corpus file parses")];
+    for (n, &e) in edits.iter().enumerate() {
+        let next = match e {
+            Edit::Revert if texts.len() > 1 => Some(texts[texts.len() - 2].clone()),
+            _ => apply(texts.last().unwrap(), e, n),
+        };
+        if let Some(schema) = next.as_ref().and_then(|t| parse(t, name)) {
+            if schema != *schemas.last().unwrap() {
+                texts.push(next.unwrap());
+                schemas.push(schema);
+            }
+        }
+    }
+    let candidate = schemas.pop().unwrap();
+    if schemas.is_empty() {
+        schemas.push(candidate.clone());
+    }
+    (schemas, candidate)
+}
+
+fn sorted(findings: impl IntoIterator<Item = Finding>) -> Vec<String> {
+    let mut out: Vec<String> = findings
+        .into_iter()
+        .map(|f| {
+            format!(
+                "{} | {} | {} | {:?} {:?}",
+                f.rule, f.path, f.change, f.backward, f.forward
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn protocol() -> Arc<Protocol> {
+    panproto_core::builtin_protocol("protobuf").unwrap()
+}
+
+/// Commits `versions`; the tip and every commit, newest first.
+fn commit_all(versions: &[Schema]) -> (Repository<MemoryStore>, Vec<ObjectId>) {
+    let mut repo = Repository::init(MemoryStore::new("r"), protocol()).unwrap();
+    let mut ids = Vec::new();
+    for (i, v) in versions.iter().enumerate() {
+        repo.add(v.clone()).unwrap();
+        ids.push(repo.commit(&format!("v{i}"), "ada", None).unwrap());
+    }
+    ids.reverse();
+    (repo, ids)
+}
+
+fn agrees(name: &str, edits: &[Edit]) {
+    let (versions, candidate) = history(name, edits);
+    let (mut repo, ids) = commit_all(&versions);
+    let newest_first: Vec<&Schema> = versions.iter().rev().collect();
+    for mode in Mode::ALL {
+        let check = repo.check_history(&candidate, &ids[0], mode).unwrap();
+        let expected = if mode.is_transitive() { ids.len() } else { 1 };
+        assert_eq!(check.checked, ids[..expected], "{mode}");
+        let mut violations = Vec::new();
+        for (i, old) in newest_first.iter().take(expected).enumerate() {
+            let whole = compatibility(old, &candidate).unwrap();
+            assert_eq!(
+                sorted(check.report(i).findings),
+                sorted(whole.findings.clone()),
+                "{name}, {mode}, against v{} of {}",
+                versions.len() - 1 - i,
+                versions.len()
+            );
+            violations.extend(whole.violations(mode).map(|v| v.finding.clone()));
+        }
+        assert_eq!(
+            sorted(check.violations().into_iter().map(|v| v.finding)),
+            sorted(violations.clone()),
+            "{mode}"
+        );
+        assert_eq!(check.compatible(), violations.is_empty(), "{mode}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn units_agree_with_whole_schemas_on_conformance_proto(edits in prop::collection::vec(edit(), 1..24)) {
+        agrees("conformance_conformance.proto", &edits);
+    }
+
+    #[test]
+    fn units_agree_with_whole_schemas_on_type_proto(edits in prop::collection::vec(edit(), 1..24)) {
+        agrees("google_protobuf_type.proto", &edits);
+    }
+}
+
+/// A field renamed and renamed back: the message's old digest comes
+/// again, two versions apart, and is judged once for both.
+#[test]
+fn a_form_that_comes_back_is_judged_alike() {
+    agrees(
+        "google_protobuf_type.proto",
+        &[
+            Edit::Rename(3),
+            Edit::Revert,
+            Edit::Retype(5),
+            Edit::Add(1),
+            Edit::Revert,
+        ],
+    );
+}
+
+/// Every commit records its units' edits, a first commit every unit;
+/// a commit that changes one message records that message alone.
+#[test]
+fn commits_record_the_units_they_change() {
+    let (versions, _) = history(
+        "google_protobuf_type.proto",
+        &[Edit::Rename(0), Edit::Add(2)],
+    );
+    let (repo, _) = commit_all(&versions);
+    let log = repo.log(None).unwrap();
+    let record = log
+        .last()
+        .unwrap()
+        .commit
+        .units
+        .clone()
+        .expect("a first commit records its units");
+    assert_eq!(record.scheme, "protobuf/1");
+    let units = Format::Protobuf.units(&versions[0]).unwrap();
+    assert_eq!(record.edits.len(), units.len());
+    assert!(
+        record
+            .edits
+            .iter()
+            .all(|e| e.old.is_none() && e.new.is_some())
+    );
+    let edits = log[log.len() - 2].commit.units.clone().unwrap().edits;
+    assert_eq!(edits.len(), 1, "{edits:?}");
+    assert!(edits[0].unit.starts_with("message "), "{edits:?}");
+}
