@@ -186,6 +186,16 @@ class DiffReportData(TypedDict):
     """The breaking changes, each with its reason."""
     non_breaking: list[ClassifiedChange]
     """The other changes, each with its reason."""
+    rules: str
+    """Whose rules judged the two directions: the format's name or ``"generic"``."""
+    backward: CompatLevel
+    """How readers of the new schema fare with data of the old, by those rules."""
+    forward: CompatLevel
+    """How readers of the old schema fare with data of the new."""
+    level: CompatLevel
+    """The worse of the two."""
+    findings: list["CompatFinding"]
+    """Each change judged both ways, in the format's terms."""
 
 
 CompatMode = Literal[
@@ -436,6 +446,8 @@ class CommitData(TypedDict):
     the format's rules (``None`` for a commit made before it was recorded)."""
     forward: CompatLevel | None
     """How readers of the first parent's version fare with data of this one."""
+    level: CompatLevel | None
+    """The worse of ``backward`` and ``forward``."""
     allow_breaking: str | None
     """Why the branch's compatibility policy was overridden for this commit,
     if it was."""
@@ -505,6 +517,13 @@ class StatusData(TypedDict):
     """The verdict on those changes, or ``None`` when nothing is staged."""
     staged_data: dict[str, int]
     """The staged datasets with their record counts."""
+    backward: CompatLevel | None
+    """How readers of the staged schema fare with HEAD's data, by the
+    format's rules (``None`` when nothing is staged)."""
+    forward: CompatLevel | None
+    """How readers of HEAD's schema fare with the staged schema's data."""
+    level: CompatLevel | None
+    """The worse of the two."""
 
 
 MergeSide = Literal["ours", "theirs"]

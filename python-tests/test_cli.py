@@ -130,6 +130,9 @@ def test_json_output(workdir, location):
         "changes": [],
         "compatibility": None,
         "staged_data": {},
+        "backward": None,
+        "forward": None,
+        "level": None,
         # What `add` read last still gives HEAD.
         "tracked": {"path": "v1.json", "state": "same"},
     }
@@ -198,6 +201,9 @@ def test_log_and_status_state_each_verdict(workdir, location):
     run(workdir, "add", "v4.json")
     status = run(workdir, "status").stdout
     assert "1 change(s) to commit, breaking" in status
+    levels = json.loads(run(workdir, "status", "--json").stdout)
+    assert f"to commit, breaking (backward {levels['backward']}, forward {levels['forward']})" in status
+    assert levels["backward"] == "breaking"  # a newly required field: old records may lack it
     assert "required-added       post:body.createdAt" in status
     run(workdir, "commit", "-m", "require a date")
     log = run(workdir, "log", "-n", "1").stdout
@@ -215,7 +221,9 @@ def test_show_prints_the_commit_its_changes_and_verdict(workdir, location):
     assert "Compatibility: backward-compatible" in out and "    v3" in out
     assert "ok        constraint-changed   post:body.text.maxLength (3000 -> 5000)" in out
     assert "maxLength relaxed from 3000 to 5000" in out
-    assert out.rstrip().endswith("verdict: backward-compatible (0 breaking changes, 1 non-breaking)")
+    rules = json.loads(run(workdir, "diff", "HEAD~1", "HEAD", "--json").stdout)["rules"]
+    both = f"backward {head['backward']}, forward {head['forward']} by the {rules} rules"
+    assert out.rstrip().endswith(f"verdict: backward-compatible (0 breaking changes, 1 non-breaking); {both}")
 
     first = run(workdir, "show", "HEAD~2").stdout
     assert "    v1" in first and "vertex-added" in first and "(HEAD" not in first

@@ -42,7 +42,20 @@ def test_diff_report_to_dict_holds_everything():
         "compatibility": "breaking",
         "breaking": report.breaking,
         "non_breaking": report.non_breaking,
+        "rules": report.rules,
+        "backward": "breaking",
+        "forward": report.forward,
+        "level": "breaking",
+        "findings": report.findings,
     }
+    # The same verdict both ways as check gives.
+    verdict = pp.check(blog_v1(), blog_v2())
+    assert (report.rules, report.backward, report.forward, report.findings) == (
+        verdict.rules,
+        verdict.backward,
+        verdict.forward,
+        verdict.findings,
+    )
     assert len(report.breaking) + len(report.non_breaking) == len(report)
     for classified in report.breaking + report.non_breaking:
         change = {k: v for k, v in classified.items() if k not in ("breaking", "reason")}
@@ -56,7 +69,17 @@ def test_no_change_is_fully_compatible():
     report = pp.diff(post_v1(), post_v1())
     assert not report and len(report) == 0 and list(report) == []
     assert report.compatibility == "fully-compatible"
-    assert report.to_dict() == {"changes": [], "compatibility": "fully-compatible", "breaking": [], "non_breaking": []}
+    assert report.to_dict() == {
+        "changes": [],
+        "compatibility": "fully-compatible",
+        "breaking": [],
+        "non_breaking": [],
+        "rules": report.rules,
+        "backward": "compatible",
+        "forward": "compatible",
+        "level": "compatible",
+        "findings": [],
+    }
     assert pp.classify(report, "atproto") == {"verdict": "fully-compatible", "breaking": [], "non_breaking": []}
 
 

@@ -32,6 +32,9 @@ def test_init_gives_an_empty_repository(location):
             "changes": [],
             "compatibility": None,
             "staged_data": {},
+            "backward": None,
+            "forward": None,
+            "level": None,
         }
 
 
@@ -56,6 +59,9 @@ def test_add_commit_log_status(repo):
     assert status.head is None
     assert status.changes == changes.changes
     assert status.compatibility == "backward-compatible"
+    # Both ways by the format's rules, as the staged report and check say.
+    assert (status.backward, status.forward, status.level) == (changes.backward, changes.forward, changes.level)
+    assert changes.level in ("compatible", "dangerous", "breaking")
 
     first = repo.commit("first version", "alice", timestamp=1_700_000_000)
     assert HEX64.fullmatch(first)
@@ -91,6 +97,7 @@ def test_add_commit_log_status(repo):
         "datasets": {},
         "backward": "compatible",
         "forward": "breaking",
+        "level": "breaking",
         "allow_breaking": None,
     }
     assert HEX64.fullmatch(log[0].migration or "")

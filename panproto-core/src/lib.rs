@@ -109,7 +109,7 @@ pub use model::{
 };
 pub use vcs::object::Policy;
 pub use vcs::repository::{
-    Clock, CommitInfo, DataCursor, DataWriter, Head, HistoryCheck, Merged, PolicyInfo, PolicyScope,
+    Clock, CommitInfo, Compared, DataCursor, DataWriter, Head, HistoryCheck, Merged, PolicyInfo, PolicyScope,
     PolicyViolation, Problem, ProblemKind, Rebased, Records, Repository, Shown, Staged, StagedData,
     Status, TagInfo, VerifyReport,
 };

@@ -93,10 +93,13 @@ def print_changes(changes: Sequence[Change], indent: str = "  ") -> None:
 
 
 def verdict_line(data: DiffReportData) -> str:
+    """The verdict, and both directions by the format's rules."""
     breaking, other = len(data["breaking"]), len(data["non_breaking"])
     if not data["changes"]:
         return f"verdict: {data['compatibility']} (no changes)"
-    return f"verdict: {data['compatibility']} ({plural(breaking, 'breaking change')}, {other} non-breaking)"
+    counts = f"{plural(breaking, 'breaking change')}, {other} non-breaking"
+    both = f"backward {data['backward']}, forward {data['forward']} by the {data['rules']} rules"
+    return f"verdict: {data['compatibility']} ({counts}); {both}"
 
 
 def print_classified(data: DiffReportData) -> None:
@@ -223,7 +226,8 @@ def print_status(status: StatusData, tracked: Mapping[str, Any] | None = None) -
         print("nothing staged (use `panproto add FILE`)" if not datasets else "no schema staged")
         return
     changes = status["changes"]
-    print(f"Staged schema {staged[:12]}: {len(changes)} change(s) to commit, {status['compatibility']}")
+    both = f"backward {status['backward']}, forward {status['forward']}"
+    print(f"Staged schema {staged[:12]}: {len(changes)} change(s) to commit, {status['compatibility']} ({both})")
     print_changes(changes)
 
 

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use panproto_core::{
-    Change, Classification, ClassifiedChange, classify as classify_changes, diff as diff_schemas,
+    Change, Classification, ClassifiedChange, CompatReport, classify as classify_changes,
+    compatibility_of, diff as diff_schemas,
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -15,21 +16,28 @@ use super::protocol::ProtocolArg;
 use super::schema::PySchema;
 
 /// The changes between two schemas, classified under the old schema's
-/// protocol. Iterating it yields the changes. Compares equal by content; pickles.
+/// protocol, with the verdict both ways by the format's rules. Iterating
+/// it yields the changes. Compares equal by content; pickles.
 #[pyclass(name = "DiffReport", frozen, eq, skip_from_py_object)]
 #[derive(PartialEq)]
 pub(crate) struct PyDiffReport {
     changes: Arc<[Change]>,
     classification: Classification,
+    compat: Arc<CompatReport>,
 }
 
 impl PyDiffReport {
     /// A report of the engine's changes with the engine's classification of
-    /// them (shared with the engine's staged state, not copied).
-    pub(crate) fn new(changes: impl Into<Arc<[Change]>>, classification: Classification) -> Self {
+    /// them and its verdict (shared with the engine's staged state, not copied).
+    pub(crate) fn new(
+        changes: impl Into<Arc<[Change]>>,
+        classification: Classification,
+        compat: impl Into<Arc<CompatReport>>,
+    ) -> Self {
         Self {
             changes: changes.into(),
             classification,
+            compat: compat.into(),
         }
     }
 
@@ -67,13 +75,53 @@ impl PyDiffReport {
         to_python(py, &list)
     }
 
-    /// The report as a plain dict: ``changes``, ``compatibility``, ``breaking``, ``non_breaking``.
+    /// Whose rules judged the two directions: the format's name
+    /// (``"protobuf"``...) or ``"generic"``.
+    #[getter]
+    fn rules(&self) -> &str {
+        &self.compat.rules
+    }
+
+    /// The worst level for readers of the new version reading data of the
+    /// old: ``"compatible"``, ``"dangerous"`` or ``"breaking"``.
+    #[getter]
+    fn backward(&self) -> &'static str {
+        self.compat.backward().code()
+    }
+
+    /// The worst level for readers of the old version reading data of the new.
+    #[getter]
+    fn forward(&self) -> &'static str {
+        self.compat.forward().code()
+    }
+
+    /// The worst level either way.
+    #[getter]
+    fn level(&self) -> &'static str {
+        self.compat.level().code()
+    }
+
+    /// Each change judged both ways by the format's rules:
+    /// ``{"rule", "path", "change", "backward", "forward", "reason"}``.
+    #[getter]
+    fn findings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_python(py, &self.compat.findings)
+    }
+
+    /// The report as a plain dict: ``changes``, ``compatibility``,
+    /// ``breaking``, ``non_breaking``, and the verdict both ways:
+    /// ``rules``, ``backward``, ``forward``, ``level``, ``findings``.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         d.set_item("changes", self.change_list(py)?)?;
         d.set_item("compatibility", self.compatibility())?;
         d.set_item("breaking", self.breaking(py)?)?;
         d.set_item("non_breaking", self.non_breaking(py)?)?;
+        d.set_item("rules", self.rules())?;
+        d.set_item("backward", self.backward())?;
+        d.set_item("forward", self.forward())?;
+        d.set_item("level", self.level())?;
+        d.set_item("findings", self.findings(py)?)?;
         Ok(d)
     }
 
@@ -102,22 +150,32 @@ impl PyDiffReport {
         self.change_list(py)?.get_item(index)
     }
 
-    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String, String))> {
+    #[allow(clippy::type_complexity)]
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, (String, String, String))> {
         let restore = py
             .import(super::module_name())?
             .getattr("_restore_diff_report")?;
         Ok((
             restore,
-            (to_json(&*self.changes)?, to_json(&self.classification)?),
+            (
+                to_json(&*self.changes)?,
+                to_json(&self.classification)?,
+                to_json(&*self.compat)?,
+            ),
         ))
     }
 
     fn __repr__(&self) -> String {
         format!(
-            "DiffReport(changes={}, compatibility={:?}, breaking={})",
+            "DiffReport(changes={}, compatibility={:?}, breaking={}, backward={:?}, forward={:?})",
             self.changes.len(),
             self.compatibility(),
-            self.classification.breaking_count()
+            self.classification.breaking_count(),
+            self.backward(),
+            self.forward()
         )
     }
 }
@@ -129,20 +187,26 @@ pub(crate) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> PyResult<Strin
 
 /// Rebuilds a pickled ``DiffReport``.
 #[pyfunction]
-pub(crate) fn _restore_diff_report(changes: &str, classification: &str) -> PyResult<PyDiffReport> {
+pub(crate) fn _restore_diff_report(
+    changes: &str,
+    classification: &str,
+    compat: &str,
+) -> PyResult<PyDiffReport> {
     let bad =
         |e: serde_json::Error| PyValueError::new_err(format!("not a pickled DiffReport: {e}"));
     let changes: Vec<Change> = serde_json::from_str(changes).map_err(bad)?;
     let classification: Classification = serde_json::from_str(classification).map_err(bad)?;
+    let compat: CompatReport = serde_json::from_str(compat).map_err(bad)?;
     if classification.judgements.len() != changes.len() {
         return Err(PyValueError::new_err(
             "not a pickled DiffReport: the classification does not judge its changes",
         ));
     }
-    Ok(PyDiffReport::new(changes, classification))
+    Ok(PyDiffReport::new(changes, classification, compat))
 }
 
-/// Every change from ``old`` to ``new``, classified.
+/// Every change from ``old`` to ``new``, classified, and judged both ways
+/// by the format's rules (``backward``, ``forward``, ``level``, ``findings``).
 ///
 /// Returns
 /// -------
@@ -156,7 +220,14 @@ pub(crate) fn diff(py: Python<'_>, old: &PySchema, new: &PySchema) -> PyResult<P
     detached(py, || {
         let changes = diff_schemas(&old.0, &new.0);
         let classification = classify_changes(&changes, old.0.protocol());
-        Ok::<_, Error>(PyDiffReport::new(changes, classification))
+        // Two protocols: no format's rules judge across them; the generic
+        // rules judge the changes the diff lists.
+        let compat = if old.0.protocol().name == new.0.protocol().name {
+            compatibility_of(&old.0, &new.0, &changes)
+        } else {
+            panproto_core::generic_compatibility_of(&changes, old.0.protocol())
+        };
+        Ok::<_, Error>(PyDiffReport::new(changes, classification, compat))
     })
 }
 

@@ -2,7 +2,8 @@
 
 use panproto_core::vcs::memory::MemoryStore;
 use panproto_core::{
-    ChangeKind, Compatibility, Repository, Schema, SchemaBuilder, Value, derive_migration,
+    ChangeKind, Compared, Compatibility, Level, Repository, Schema, SchemaBuilder, Value,
+    derive_migration,
 };
 use serde_json::json;
 
@@ -172,7 +173,13 @@ fn commits_record_migrations_and_verdicts() {
     assert!(repo.resolve("HEAD~3").is_err());
     assert!(repo.resolve("nope").is_err());
 
-    let (changes, classification) = repo.diff("HEAD~2", Some("HEAD")).unwrap();
+    let Compared {
+        changes,
+        classification,
+        compat,
+    } = repo.diff("HEAD~2", Some("HEAD")).unwrap();
+    // A required property added: old records lack it.
+    assert_eq!(compat.backward(), Level::Breaking, "{compat:?}");
     let kinds: Vec<ChangeKind> = changes.iter().map(|c| c.kind).collect();
     assert_eq!(
         kinds,
@@ -187,6 +194,7 @@ fn commits_record_migrations_and_verdicts() {
     let shown = repo.show("HEAD~1").unwrap();
     assert_eq!(shown.info.id, c2);
     assert_eq!(shown.changes.len(), 2);
+    assert_eq!(shown.compat.findings.len(), 2, "{:?}", shown.compat);
 
     let m = repo.migration_of("HEAD~1").unwrap().unwrap();
     let lifted = m.lift(Value::from(json!({"name": "Ada"})), None).unwrap();
@@ -200,8 +208,13 @@ fn diff_to_nothing_is_the_staged_schema_else_head() {
     let v1 = person().build().unwrap();
     repo.add(v1.clone()).unwrap();
     repo.commit("v1", "ada", Some(1)).unwrap();
-    let (changes, classification) = repo.diff("HEAD", None).unwrap();
+    let Compared {
+        changes,
+        classification,
+        compat,
+    } = repo.diff("HEAD", None).unwrap();
     assert!(changes.is_empty(), "nothing staged: HEAD against itself");
+    assert!(compat.findings.is_empty());
     assert_eq!(classification.verdict, Compatibility::FullyCompatible);
 
     let v2 = v1
@@ -211,14 +224,19 @@ fn diff_to_nothing_is_the_staged_schema_else_head() {
         .build()
         .unwrap();
     let staged = repo.add(v2).unwrap().clone();
-    let (changes, classification) = repo.diff("HEAD", None).unwrap();
+    let Compared {
+        changes,
+        classification,
+        compat,
+    } = repo.diff("HEAD", None).unwrap();
+    assert_eq!(compat, *staged.compat, "the staged verdict");
     assert_eq!(
         changes[..],
         staged.changes[..],
         "the staged schema against HEAD"
     );
     assert_eq!(classification, staged.classification);
-    let (changes, _) = repo.diff("HEAD", Some("HEAD")).unwrap();
+    let changes = repo.diff("HEAD", Some("HEAD")).unwrap().changes;
     assert!(
         changes.is_empty(),
         "a ref given is used even with something staged"

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use panproto_core::{CommitInfo, ObjectId};
+use panproto_core::{CommitInfo, Level, ObjectId};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -122,8 +122,21 @@ impl PyCommit {
         d.set_item("datasets", &self.datasets)?;
         d.set_item("backward", &self.backward)?;
         d.set_item("forward", &self.forward)?;
+        d.set_item("level", self.level())?;
         d.set_item("allow_breaking", &self.allow_breaking)?;
         Ok(d)
+    }
+
+    /// The worse of ``backward`` and ``forward`` (``None`` for a commit
+    /// made before they were recorded).
+    #[getter]
+    fn level(&self) -> Option<&'static str> {
+        let rank = |code: &Option<String>| {
+            Level::ALL
+                .into_iter()
+                .find(|l| code.as_deref() == Some(l.code()))
+        };
+        rank(&self.backward).max(rank(&self.forward)).map(Level::code)
     }
 
     fn __repr__(&self) -> String {

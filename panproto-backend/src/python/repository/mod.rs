@@ -210,6 +210,7 @@ impl PyRepository {
             Ok(PyDiffReport::new(
                 Arc::clone(&staged.changes),
                 staged.classification.clone(),
+                Arc::clone(&staged.compat),
             ))
         })
     }
@@ -367,8 +368,12 @@ impl PyRepository {
     ///     else ``HEAD``.
     #[pyo3(signature = (a = "HEAD", b = None))]
     fn diff(&self, py: Python<'_>, a: &str, b: Option<&str>) -> PyResult<PyDiffReport> {
-        let (changes, classification) = self.with(py, |r| Ok(r.diff(a, b)?))?;
-        Ok(PyDiffReport::new(changes, classification))
+        let compared = self.with(py, |r| Ok(r.diff(a, b)?))?;
+        Ok(PyDiffReport::new(
+            compared.changes,
+            compared.classification,
+            compared.compat,
+        ))
     }
 
     /// A commit and what it changed from its first parent.
@@ -384,7 +389,7 @@ impl PyRepository {
         d.set_item("commit", PyCommit::from(shown.info))?;
         d.set_item(
             "diff",
-            PyDiffReport::new(shown.changes, shown.classification),
+            PyDiffReport::new(shown.changes, shown.classification, shown.compat),
         )?;
         Ok(d)
     }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use panproto_core::{Head, Status};
+use panproto_core::{CompatReport, Head, Level, Status};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -24,6 +24,14 @@ pub(crate) struct PyStatus {
     compatibility: Option<String>,
     /// The datasets staged with :meth:`Repository.add_data`, with their record counts.
     staged_data: BTreeMap<String, u64>,
+    /// The worst level for readers of the staged schema reading HEAD's
+    /// data, by the format's rules (``None`` if nothing is staged).
+    backward: Option<String>,
+    /// The worst level for readers of HEAD's schema reading the staged
+    /// schema's data (``None`` if nothing is staged).
+    forward: Option<String>,
+    /// The worse of the two (``None`` if nothing is staged).
+    level: Option<String>,
 }
 
 impl PyStatus {
@@ -41,6 +49,9 @@ impl PyStatus {
             ),
             None => (None, &[][..], None),
         };
+        let level = |l: fn(&CompatReport) -> Level| {
+            status.staged.as_ref().map(|s| l(&s.compat).code().to_owned())
+        };
         Ok(Self {
             branch,
             head: status.head_commit.map(|id| id.to_hex()),
@@ -48,6 +59,9 @@ impl PyStatus {
             changes: to_python(py, changes)?.unbind(),
             compatibility,
             staged_data: status.staged_data,
+            backward: level(CompatReport::backward),
+            forward: level(CompatReport::forward),
+            level: level(CompatReport::level),
         })
     }
 }
@@ -55,7 +69,8 @@ impl PyStatus {
 #[pymethods]
 impl PyStatus {
     #[new]
-    #[pyo3(signature = (branch, head, staged, changes, compatibility = None, staged_data = BTreeMap::new()))]
+    #[pyo3(signature = (branch, head, staged, changes, compatibility = None, staged_data = BTreeMap::new(), backward = None, forward = None, level = None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         branch: Option<String>,
         head: Option<String>,
@@ -63,6 +78,9 @@ impl PyStatus {
         changes: Py<PyAny>,
         compatibility: Option<String>,
         staged_data: BTreeMap<String, u64>,
+        backward: Option<String>,
+        forward: Option<String>,
+        level: Option<String>,
     ) -> Self {
         Self {
             branch,
@@ -71,6 +89,9 @@ impl PyStatus {
             changes,
             compatibility,
             staged_data,
+            backward,
+            forward,
+            level,
         }
     }
 
@@ -83,6 +104,9 @@ impl PyStatus {
         d.set_item("changes", &self.changes)?;
         d.set_item("compatibility", &self.compatibility)?;
         d.set_item("staged_data", &self.staged_data)?;
+        d.set_item("backward", &self.backward)?;
+        d.set_item("forward", &self.forward)?;
+        d.set_item("level", &self.level)?;
         Ok(d)
     }
 
@@ -116,6 +140,9 @@ impl PyStatus {
             Py<PyAny>,
             Option<String>,
             BTreeMap<String, u64>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
         ),
     )> {
         let s = slf.get();
@@ -129,6 +156,9 @@ impl PyStatus {
                 s.changes.clone_ref(py),
                 s.compatibility.clone(),
                 s.staged_data.clone(),
+                s.backward.clone(),
+                s.forward.clone(),
+                s.level.clone(),
             ),
         ))
     }

@@ -41,6 +41,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::encoding::ObjectId;
 use crate::evolution::{
     Change, Classification, CompatReport, Compatibility, Level, classify, derive_migration, diff,
+    generic_compatibility_of,
 };
 use crate::formats::{Units, compatibility_of, units_of};
 use crate::migration::{CompiledMigration, MigrationSpec};
@@ -94,6 +95,20 @@ pub struct Shown {
     pub changes: Vec<Change>,
     /// Their classification.
     pub classification: Classification,
+    /// The verdict both ways by the format's rules (against nothing, for
+    /// a first commit: everything added).
+    pub compat: CompatReport,
+}
+
+/// Two versions compared: what [`Repository::diff`] returns.
+#[derive(Debug, Clone)]
+pub struct Compared {
+    /// The changes from the first to the second.
+    pub changes: Vec<Change>,
+    /// Their classification.
+    pub classification: Classification,
+    /// The verdict both ways by the format's rules.
+    pub compat: CompatReport,
 }
 
 /// A commit with its id, as `log` returns it.
@@ -722,7 +737,7 @@ impl<S: Store> Repository<S> {
         &mut self,
         from: &str,
         to: Option<&str>,
-    ) -> Result<(Vec<Change>, Classification), VcsError> {
+    ) -> Result<Compared, VcsError> {
         let a = self.resolve(from)?;
         let old = self.schema_of(&a)?;
         let new = match (to, &self.stage) {
@@ -738,7 +753,12 @@ impl<S: Store> Repository<S> {
         };
         let changes = diff(&old, &new);
         let classification = classify(&changes, &self.protocol);
-        Ok((changes, classification))
+        let compat = compatibility_of(&old, &new, &changes);
+        Ok(Compared {
+            changes,
+            classification,
+            compat,
+        })
     }
 
     /// A commit and what it changed from its first parent.
@@ -746,15 +766,25 @@ impl<S: Store> Repository<S> {
         let id = self.resolve(reference)?;
         let commit = self.read_commit(&id)?;
         let schema = self.schema_of(&id)?;
-        let changes = match commit.parents.first() {
-            Some(parent) => diff(&self.schema_of(parent)?, &schema),
-            None => diff_from_empty(&schema),
+        let (changes, compat) = match commit.parents.first() {
+            Some(parent) => {
+                let old = self.read_schema(&self.commit_of(parent)?.schema)?;
+                let changes = diff(&old, &schema);
+                let compat = compatibility_of(&old, &schema, &changes);
+                (changes, compat)
+            }
+            None => {
+                let changes = diff_from_empty(&schema);
+                let compat = generic_compatibility_of(&changes, &self.protocol);
+                (changes, compat)
+            }
         };
         let classification = classify(&changes, &self.protocol);
         Ok(Shown {
             info: CommitInfo { id, commit },
             changes,
             classification,
+            compat,
         })
     }
 
