@@ -109,9 +109,9 @@ pub use model::{
 };
 pub use vcs::object::Policy;
 pub use vcs::repository::{
-    Clock, CommitInfo, Compared, DataCursor, DataWriter, Head, HistoryCheck, Merged, PolicyInfo, PolicyScope,
-    PolicyViolation, Problem, ProblemKind, Rebased, Records, Repository, Shown, Staged, StagedData,
-    Status, TagInfo, VerifyReport,
+    Clock, CommitInfo, Compared, DataCursor, DataWriter, Head, HistoryCheck, Merged, PolicyInfo,
+    PolicyScope, PolicyViolation, Problem, ProblemKind, Rebased, Records, Repository, Shown,
+    Staged, StagedData, Status, TagInfo, VerifyReport,
 };
 pub use vcs::{StoreError, StoreErrorKind, VcsError};
 pub use version::pep440;

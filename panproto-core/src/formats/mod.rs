@@ -215,10 +215,16 @@ impl Format {
     }
 
     /// [`compare`](Self::compare)'s findings by the unit each was found
-    /// under, for a format with [`units`](Self::units).
-    pub fn compare_by_unit(self, old: &Schema, new: &Schema) -> Option<FindingsByUnit> {
+    /// under, of the units in `only` (all, for `None`), for a format with
+    /// [`units`](Self::units).
+    pub fn compare_by_unit(
+        self,
+        old: &Schema,
+        new: &Schema,
+        only: Option<&std::collections::BTreeSet<String>>,
+    ) -> Option<FindingsByUnit> {
         match self {
-            Self::Protobuf => Some(protobuf::compare_by_unit(old, new)),
+            Self::Protobuf => Some(protobuf::compare_by_unit(old, new, only)),
             Self::Avro | Self::Graphql | Self::Sql | Self::Atproto | Self::JsonSchema => None,
         }
     }

@@ -136,7 +136,9 @@ impl PyCommit {
                 .into_iter()
                 .find(|l| code.as_deref() == Some(l.code()))
         };
-        rank(&self.backward).max(rank(&self.forward)).map(Level::code)
+        rank(&self.backward)
+            .max(rank(&self.forward))
+            .map(Level::code)
     }
 
     fn __repr__(&self) -> String {

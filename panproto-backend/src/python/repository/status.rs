@@ -50,7 +50,10 @@ impl PyStatus {
             None => (None, &[][..], None),
         };
         let level = |l: fn(&CompatReport) -> Level| {
-            status.staged.as_ref().map(|s| l(&s.compat).code().to_owned())
+            status
+                .staged
+                .as_ref()
+                .map(|s| l(&s.compat).code().to_owned())
         };
         Ok(Self {
             branch,

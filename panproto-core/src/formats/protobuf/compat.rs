@@ -38,14 +38,19 @@ use Level::{Breaking, Compatible, Dangerous};
 pub(in crate::formats) fn compare(old: &Schema, new: &Schema) -> CompatReport {
     CompatReport {
         rules: "protobuf".to_owned(),
-        findings: judge(old, new).into_iter().map(|(_, f)| f).collect(),
+        findings: judge(old, new, None).into_iter().map(|(_, f)| f).collect(),
     }
 }
 
-/// [`compare`]'s findings by the unit each was found under.
-pub(in crate::formats) fn compare_by_unit(old: &Schema, new: &Schema) -> FindingsByUnit {
+/// [`compare`]'s findings by the unit each was found under, of the
+/// units in `only` (all, for `None`).
+pub(in crate::formats) fn compare_by_unit(
+    old: &Schema,
+    new: &Schema,
+    only: Option<&BTreeSet<String>>,
+) -> FindingsByUnit {
     let mut out = FindingsByUnit::new();
-    for (unit, finding) in judge(old, new) {
+    for (unit, finding) in judge(old, new, only) {
         out.entry(unit).or_default().push(finding);
     }
     out
@@ -92,13 +97,15 @@ fn unit(kind: &str, key: &str) -> String {
     format!("{kind} {key}")
 }
 
-/// Every finding with its unit, in the order found.
-fn judge(old: &Schema, new: &Schema) -> Vec<(String, Finding)> {
+/// Every finding with its unit, in the order found, of the units in
+/// `only` (all, for `None`).
+fn judge(old: &Schema, new: &Schema, only: Option<&BTreeSet<String>>) -> Vec<(String, Finding)> {
     let old = Side::of(old);
     let new = Side::of(new);
     let mut judge = Judge {
         old: &old,
         new: &new,
+        only,
         unit: String::new(),
         findings: Vec::new(),
     };
@@ -385,12 +392,21 @@ fn json_compatible(old: &Type<'_>, new: &Type<'_>) -> bool {
 struct Judge<'j, 's> {
     old: &'j Side<'s>,
     new: &'j Side<'s>,
+    /// The units to judge (all, for `None`).
+    only: Option<&'j BTreeSet<String>>,
     /// The unit being judged, which each finding is filed under.
     unit: String,
     findings: Vec<(String, Finding)>,
 }
 
 impl Judge<'_, '_> {
+    /// Starts judging `unit`; false if it is not one to judge.
+    fn enter(&mut self, unit: String) -> bool {
+        let wanted = self.only.is_none_or(|o| o.contains(&unit));
+        self.unit = unit;
+        wanted
+    }
+
     fn push(
         &mut self,
         rule: &str,
@@ -415,7 +431,9 @@ impl Judge<'_, '_> {
     fn files(&mut self) {
         let (old, new) = (self.old.files(), self.new.files());
         for file in old.intersection(&new) {
-            self.unit = unit("file", file);
+            if !self.enter(unit("file", file)) {
+                continue;
+            }
             let (a, b) = (
                 self.old.constraint(file, "package").unwrap_or(""),
                 self.new.constraint(file, "package").unwrap_or(""),
@@ -436,7 +454,9 @@ impl Judge<'_, '_> {
         let (old_side, new_side) = (self.old, self.new);
         let (old, new) = (old_side.of_kind("message"), new_side.of_kind("message"));
         for (key, &message) in &old {
-            self.unit = unit("message", key);
+            if !self.enter(unit("message", key)) {
+                continue;
+            }
             let Some(&renamed) = new.get(key) else {
                 self.push(
                     "message-deleted",
@@ -450,7 +470,9 @@ impl Judge<'_, '_> {
             self.message(message, renamed);
         }
         for (key, &message) in new.iter().filter(|(k, _)| !old.contains_key(*k)) {
-            self.unit = unit("message", key);
+            if !self.enter(unit("message", key)) {
+                continue;
+            }
             self.push(
                 "message-added",
                 format!("message {message}"),
@@ -647,7 +669,9 @@ impl Judge<'_, '_> {
         let (old_side, new_side) = (self.old, self.new);
         let (old, new) = (old_side.of_kind("enum"), new_side.of_kind("enum"));
         for (key, &enumeration) in &old {
-            self.unit = unit("enum", key);
+            if !self.enter(unit("enum", key)) {
+                continue;
+            }
             let Some(&new_id) = new.get(key) else {
                 continue;
             };
@@ -712,7 +736,9 @@ impl Judge<'_, '_> {
         let (old_side, new_side) = (self.old, self.new);
         let (old, new) = (old_side.of_kind("service"), new_side.of_kind("service"));
         for (key, &service) in &old {
-            self.unit = unit("service", key);
+            if !self.enter(unit("service", key)) {
+                continue;
+            }
             let Some(&new_id) = new.get(key) else {
                 self.push(
                     "SERVICE_NO_DELETE",

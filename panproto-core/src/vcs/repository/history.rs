@@ -19,7 +19,7 @@
 //! commit that recorded none), each distinct earlier schema is judged
 //! whole, once.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
@@ -321,7 +321,15 @@ impl<S: Store> Repository<S> {
                 continue;
             }
             let old = self.read_schema(&chain[run.to].commit.schema)?;
-            let mut by_unit = format.compare_by_unit(&old, schema).unwrap_or_default();
+            // Only the pairs not judged yet: a later stab needs few.
+            let wanted: BTreeSet<String> = versions[run.to]
+                .iter()
+                .filter(|&&p| found[p as usize].is_none())
+                .map(|&p| pairs[p as usize].0.clone())
+                .collect();
+            let mut by_unit = format
+                .compare_by_unit(&old, schema, Some(&wanted))
+                .unwrap_or_default();
             for &p in &versions[run.to] {
                 let slot = &mut found[p as usize];
                 if slot.is_none() {

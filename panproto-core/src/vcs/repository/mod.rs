@@ -733,11 +733,7 @@ impl<S: Store> Repository<S> {
     ///
     /// # Errors
     /// [`VcsError::NotFound`] if a ref names no commit.
-    pub fn diff(
-        &mut self,
-        from: &str,
-        to: Option<&str>,
-    ) -> Result<Compared, VcsError> {
+    pub fn diff(&mut self, from: &str, to: Option<&str>) -> Result<Compared, VcsError> {
         let a = self.resolve(from)?;
         let old = self.schema_of(&a)?;
         let new = match (to, &self.stage) {
