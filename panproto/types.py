@@ -194,7 +194,7 @@ class DiffReportData(TypedDict):
     """How readers of the old schema fare with data of the new."""
     level: CompatLevel
     """The worse of the two."""
-    findings: list["CompatFinding"]
+    findings: list[CompatFinding]
     """Each change judged both ways, in the format's terms."""
 
 
