@@ -60,7 +60,7 @@ impl<'de> Deserialize<'de> for UnitDigest {
 /// format's scheme.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Units {
-    /// The format and version of the rules' cut (e.g. `protobuf/1`): a
+    /// The format and version of the rules' cut (e.g. `protobuf/2`): a
     /// record made by another scheme says nothing about these digests.
     scheme: &'static str,
     digests: BTreeMap<String, UnitDigest>,
@@ -175,11 +175,11 @@ pub type FindingsByUnit = BTreeMap<String, Vec<Finding>>;
 
 /// Digests `roots` (unit name → root vertex) of `view`: each unit is its
 /// root and every vertex reached from it through edges that do not enter
-/// another declaration (`is_declaration`); the digest covers those
-/// vertices' ids, kinds, constraints and required edges, and each edge
-/// leaving them with its target's id and kind. `context` (what the rules
-/// read of the whole schema, e.g. Protobuf's packages) goes into every
-/// digest.
+/// a declaration (a vertex of a kind `is_declaration` accepts); the digest
+/// covers those vertices' ids, kinds, constraints and required edges, and
+/// each edge leaving them with its target's id and kind. `context` (what
+/// the rules read of the whole schema, e.g. Protobuf's packages) goes
+/// into every digest.
 pub(crate) fn digest_units<'s>(
     scheme: &'static str,
     view: &View<'s>,
@@ -188,52 +188,61 @@ pub(crate) fn digest_units<'s>(
     context: &[u8],
 ) -> Units {
     let schema = view.schema;
+    let vertices = schema.vertices();
+    let kind_of = |id: &str| vertices.get(id).map_or("", |v| v.kind.as_str());
     let mut out = BTreeMap::new();
     let mut seen: FxHashSet<&str> = FxHashSet::default();
     let mut stack: Vec<&str> = Vec::new();
+    // One buffer hashed once per unit: blake3 is fast on a long input and
+    // slow on many tiny ones.
+    let mut buf: Vec<u8> = Vec::new();
+    let field = |buf: &mut Vec<u8>, text: &str| {
+        buf.extend_from_slice(&(text.len() as u32).to_le_bytes());
+        buf.extend_from_slice(text.as_bytes());
+    };
     for (unit, root) in roots {
-        let mut h = blake3::Hasher::new();
-        let field = |h: &mut blake3::Hasher, text: &str| {
-            h.update(&(text.len() as u64).to_le_bytes());
-            h.update(text.as_bytes());
-        };
-        field(&mut h, scheme);
-        field(&mut h, &unit);
-        h.update(context);
+        buf.clear();
+        field(&mut buf, scheme);
+        field(&mut buf, &unit);
+        buf.extend_from_slice(context);
         seen.clear();
         stack.clear();
         stack.push(root);
         seen.insert(root);
         while let Some(id) = stack.pop() {
-            field(&mut h, id);
-            field(&mut h, view.kind(id));
-            if let Some(v) = schema.vertices().get(id) {
-                field(&mut h, v.nsid.as_deref().unwrap_or(""));
+            field(&mut buf, id);
+            match vertices.get(id) {
+                Some(v) => {
+                    field(&mut buf, &v.kind);
+                    field(&mut buf, v.nsid.as_deref().unwrap_or(""));
+                }
+                None => field(&mut buf, ""),
             }
             for (sort, value) in schema.constraints().get(id).into_iter().flatten() {
-                field(&mut h, sort);
-                field(&mut h, value);
+                field(&mut buf, sort);
+                field(&mut buf, value);
             }
             for name in schema.required().get(id).into_iter().flatten() {
-                field(&mut h, "required");
-                field(&mut h, name);
+                field(&mut buf, "required");
+                field(&mut buf, name);
             }
             for e in view.edges_from(id) {
-                field(&mut h, &e.kind);
-                field(&mut h, e.name.as_deref().unwrap_or(""));
-                field(&mut h, &e.tgt);
-                field(&mut h, view.kind(&e.tgt));
-                if !is_declaration(&e.tgt) && seen.insert(e.tgt.as_str()) {
+                let target_kind = kind_of(&e.tgt);
+                field(&mut buf, &e.kind);
+                field(&mut buf, e.name.as_deref().unwrap_or(""));
+                field(&mut buf, &e.tgt);
+                field(&mut buf, target_kind);
+                if !is_declaration(target_kind) && seen.insert(e.tgt.as_str()) {
                     stack.push(e.tgt.as_str());
                 }
             }
             // Vertices end where their edges do: the end marker keeps two
             // different splits of the same items from hashing alike.
-            field(&mut h, "");
+            field(&mut buf, "");
         }
-        let bytes = h.finalize();
+        let hash = blake3::hash(&buf);
         let mut digest = [0u8; 16];
-        digest.copy_from_slice(&bytes.as_bytes()[..16]);
+        digest.copy_from_slice(&hash.as_bytes()[..16]);
         out.insert(unit, UnitDigest(u128::from_le_bytes(digest)));
     }
     Units {

@@ -78,13 +78,10 @@ pub(in crate::formats) fn units(schema: &Schema) -> Units {
     }
     let context = side.packages.join("\n");
     digest_units(
-        "protobuf/1",
+        "protobuf/2",
         &side.view,
         roots,
-        |id| {
-            let kind = side.kind(id);
-            kind == "file" || DECLARATIONS.contains(&kind)
-        },
+        |kind| kind == "file" || DECLARATIONS.contains(&kind),
         context.as_bytes(),
     )
 }

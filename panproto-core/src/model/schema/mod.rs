@@ -291,6 +291,12 @@ impl Schema {
     }
 
     /// Records the id computed by whoever encoded the schema, so it is not hashed twice.
+    /// The content id if it is known already (computed, or remembered
+    /// from the store), without computing it.
+    pub(crate) fn known_id(&self) -> Option<ObjectId> {
+        self.inner.id.get().copied()
+    }
+
     pub(crate) fn remember_id(&self, id: ObjectId) {
         let _ = self.inner.id.set(id);
     }

@@ -170,6 +170,18 @@ impl<S: Store> Repository<S> {
         tip: &ObjectId,
         mode: Mode,
     ) -> Result<HistoryCheck, VcsError> {
+        self.check_history_with(schema, None, tip, mode)
+    }
+
+    /// [`check_history`](Self::check_history), with `schema`'s units if
+    /// they are known already.
+    pub(super) fn check_history_with(
+        &mut self,
+        schema: &Schema,
+        units: Option<Arc<Units>>,
+        tip: &ObjectId,
+        mode: Mode,
+    ) -> Result<HistoryCheck, VcsError> {
         let chain: Vec<Version> = if mode.is_transitive() {
             self.store
                 .first_parent_chain(tip, None)?
@@ -189,7 +201,7 @@ impl<S: Store> Repository<S> {
         };
         let format = Format::of_protocol(&schema.protocol().name);
         let by_units = match format {
-            Some(f) if chain.len() > 1 => self.units_for(schema).map(|u| (f, u)),
+            Some(f) if chain.len() > 1 => units.or_else(|| self.units_for(schema)).map(|u| (f, u)),
             _ => None,
         };
         if let Some((format, units)) = by_units {

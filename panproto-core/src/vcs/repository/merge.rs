@@ -335,12 +335,12 @@ impl<S: Store> Repository<S> {
         }
         if base == ours {
             let arriving = self.schema_of(&theirs)?;
-            self.enforce_policy(&branch, &ours, &arriving, allow_breaking)?;
+            self.enforce_policy(&branch, &ours, &arriving, None, allow_breaking)?;
             self.move_branch(&branch, Some(ours), theirs, &fast_forward)?;
             return Ok(Merged::FastForward(theirs));
         }
         let plan = self.plan_merge([base, ours, theirs], resolutions)?;
-        let overridden = self.enforce_policy(&branch, &ours, &plan.schema, allow_breaking)?;
+        let overridden = self.enforce_policy(&branch, &ours, &plan.schema, None, allow_breaking)?;
         let message =
             message.map_or_else(|| format!("merge {other} into {branch}"), ToOwned::to_owned);
         let summary = message.lines().next().unwrap_or_default();
@@ -401,7 +401,7 @@ impl<S: Store> Repository<S> {
             backward: Some(compat.backward()),
             forward: Some(compat.forward()),
             allow_breaking: head.allow_breaking,
-            units: self.unit_record(&schema, head.parents.first())?,
+            units: self.unit_record(&schema, head.parents.first(), None)?,
             datasets,
             author: head.author.to_owned(),
             timestamp: head.timestamp,

@@ -35,7 +35,7 @@ pub use data::{DataCursor, DataWriter, Records, StagedData};
 pub use merge::{Merged, Rebased};
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::encoding::ObjectId;
@@ -84,6 +84,18 @@ pub struct Staged {
     pub compat: Arc<CompatReport>,
     /// The base commit's schema id and the migration from it (none for a first commit).
     pub migration: Option<(ObjectId, MigrationSpec)>,
+    /// The schema's units by its format's rules, computed when a policy
+    /// check or the commit first needs them.
+    units: OnceLock<Option<Arc<Units>>>,
+}
+
+impl Staged {
+    /// The staged schema's units (see [`Units`]), if its format has them.
+    fn units(&self) -> Option<Arc<Units>> {
+        self.units
+            .get_or_init(|| units_of(&self.schema).map(Arc::new))
+            .clone()
+    }
 }
 
 /// A commit with what it changed: what `show` returns.
@@ -351,20 +363,16 @@ impl<S: Store> Repository<S> {
     /// the cache when they were needed lately; `None` for a format
     /// without units.
     fn units_for(&self, schema: &Schema) -> Option<Arc<Units>> {
-        const KEPT: usize = 3;
-        let id = schema.id();
+        // Without its id a schema has no key to be cached by, and hashing
+        // it for one would cost a whole canonical encoding.
+        let Some(id) = schema.known_id() else {
+            return units_of(schema).map(Arc::new);
+        };
         if let Some(units) = self.cached_units(&id) {
             return Some(units);
         }
         let units = Arc::new(units_of(schema)?);
-        let mut cache = self
-            .units
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if cache.len() == KEPT {
-            cache.remove(0);
-        }
-        cache.push((id, Arc::clone(&units)));
+        self.cache_units(id, &units);
         Some(units)
     }
 
@@ -378,16 +386,36 @@ impl<S: Store> Repository<S> {
             .map(|(_, u)| Arc::clone(u))
     }
 
-    /// What a commit of `schema` on first parent `base` records of its
-    /// units (`None` for a format without them).
+    /// Keeps `units` as those of stored schema `id`, for the next commit's
+    /// record and the next check.
+    fn cache_units(&self, id: ObjectId, units: &Arc<Units>) {
+        const KEPT: usize = 3;
+        let mut cache = self
+            .units
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cache.iter().any(|(s, _)| *s == id) {
+            return;
+        }
+        if cache.len() == KEPT {
+            cache.remove(0);
+        }
+        cache.push((id, Arc::clone(units)));
+    }
+
+    /// What a commit of `schema` (stored, so its id is known) on first
+    /// parent `base` records of its units (`None` for a format without
+    /// them); `known` are its units if they were computed already.
     fn unit_record(
         &self,
         schema: &Schema,
         base: Option<&ObjectId>,
+        known: Option<Arc<Units>>,
     ) -> Result<Option<crate::formats::UnitRecord>, VcsError> {
-        let Some(units) = self.units_for(schema) else {
+        let Some(units) = known.or_else(|| self.units_for(schema)) else {
             return Ok(None);
         };
+        self.cache_units(schema.id(), &units);
         let parent = match base {
             Some(b) => {
                 let parent_schema = self.commit_of(b)?.schema;
@@ -462,6 +490,7 @@ impl<S: Store> Repository<S> {
             classification,
             compat,
             migration,
+            units: OnceLock::new(),
         }))
     }
 
@@ -611,7 +640,11 @@ impl<S: Store> Repository<S> {
             backward: Some(levels.0),
             forward: Some(levels.1),
             allow_breaking,
-            units: self.unit_record(&schema, base.as_ref())?,
+            units: self.unit_record(
+                &schema,
+                base.as_ref(),
+                self.stage.as_ref().and_then(Staged::units),
+            )?,
             datasets,
             author: author.to_owned(),
             timestamp,

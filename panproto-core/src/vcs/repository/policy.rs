@@ -14,9 +14,11 @@
 //! overrides it with a reason, which the commit keeps.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::encoding::ObjectId;
 use crate::evolution::{Direction, Finding, Mode};
+use crate::formats::Units;
 use crate::model::schema::Schema;
 use crate::vcs::error::VcsError;
 use crate::vcs::input::check_not_empty;
@@ -231,6 +233,7 @@ impl<S: Store> Repository<S> {
         branch: &str,
         tip: &ObjectId,
         schema: &Schema,
+        units: Option<Arc<Units>>,
         allow_breaking: Option<&str>,
     ) -> Result<Option<String>, VcsError> {
         let Some(info) = self.policy(branch)? else {
@@ -239,7 +242,7 @@ impl<S: Store> Repository<S> {
         if info.policy.mode == Mode::None {
             return Ok(None);
         }
-        let check = self.check_history(schema, tip, info.policy.mode)?;
+        let check = self.check_history_with(schema, units, tip, info.policy.mode)?;
         if check.compatible() {
             return Ok(None);
         }
@@ -264,10 +267,13 @@ impl<S: Store> Repository<S> {
             return Ok(None);
         };
         let branch = branch.clone();
-        let Some((schema, Some(base))) = self.stage.as_ref().map(|s| (s.schema.clone(), s.base))
+        let Some((schema, Some(base), units)) = self
+            .stage
+            .as_ref()
+            .map(|s| (s.schema.clone(), s.base, s.units()))
         else {
             return Ok(None);
         };
-        self.enforce_policy(&branch, &base, &schema, allow_breaking)
+        self.enforce_policy(&branch, &base, &schema, units, allow_breaking)
     }
 }

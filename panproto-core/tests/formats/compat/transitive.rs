@@ -237,7 +237,7 @@ fn commits_record_the_units_they_change() {
         .units
         .clone()
         .expect("a first commit records its units");
-    assert_eq!(record.scheme, "protobuf/1");
+    assert_eq!(record.scheme, "protobuf/2");
     let units = Format::Protobuf.units(&versions[0]).unwrap();
     assert_eq!(record.edits.len(), units.len());
     assert!(
