@@ -31,7 +31,10 @@ def test_diff_report_is_a_sequence_of_changes():
     assert {c["kind"] for c in report} == {"vertex-added", "edge-added", "constraint-added"}
     assert report == pp.diff(post_v1(), post_v2())
     assert report != pp.diff(post_v2(), post_v3())
-    assert repr(report) == 'DiffReport(changes=3, compatibility="backward-compatible", breaking=0)'
+    assert repr(report) == (
+        'DiffReport(changes=3, compatibility="backward-compatible", breaking=0, '
+        'backward="compatible", forward="breaking")'
+    )
 
 
 def test_diff_report_to_dict_holds_everything():
