@@ -210,7 +210,8 @@ impl Format {
     pub fn units(self, schema: &Schema) -> Option<Units> {
         match self {
             Self::Protobuf => Some(protobuf::units(schema)),
-            Self::Avro | Self::Graphql | Self::Sql | Self::Atproto | Self::JsonSchema => None,
+            Self::Graphql => Some(graphql::units(schema)),
+            Self::Avro | Self::Sql | Self::Atproto | Self::JsonSchema => None,
         }
     }
 
@@ -225,7 +226,8 @@ impl Format {
     ) -> Option<FindingsByUnit> {
         match self {
             Self::Protobuf => Some(protobuf::compare_by_unit(old, new, only)),
-            Self::Avro | Self::Graphql | Self::Sql | Self::Atproto | Self::JsonSchema => None,
+            Self::Graphql => Some(graphql::compare_by_unit(old, new, only)),
+            Self::Avro | Self::Sql | Self::Atproto | Self::JsonSchema => None,
         }
     }
 

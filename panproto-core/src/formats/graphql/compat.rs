@@ -23,26 +23,102 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::evolution::{CompatReport, Finding, Level};
 use crate::formats::View;
+use crate::formats::units::{FindingsByUnit, Units, digest_units};
 use crate::model::Schema;
 
 use Level::{Breaking, Compatible, Dangerous};
 
 /// Judges `old` → `new`, two schemas of the `graphql` protocol.
 pub(in crate::formats) fn compare(old: &Schema, new: &Schema) -> CompatReport {
+    CompatReport {
+        rules: "graphql".to_owned(),
+        findings: judge(old, new, None).into_iter().map(|(_, f)| f).collect(),
+    }
+}
+
+/// [`compare`]'s findings by the unit each was found under, of the
+/// units in `only` (all, for `None`).
+pub(in crate::formats) fn compare_by_unit(
+    old: &Schema,
+    new: &Schema,
+    only: Option<&BTreeSet<String>>,
+) -> FindingsByUnit {
+    let mut out = FindingsByUnit::new();
+    for (unit, finding) in judge(old, new, only) {
+        out.entry(unit).or_default().push(finding);
+    }
+    out
+}
+
+/// The units the rules judge one at a time: each named type and
+/// directive, and the schema block. Types and directives are where the
+/// walk stops (a field's type is read by name, never through); which of
+/// `Query`, `Mutation` and `Subscription` exist goes into every digest,
+/// since without a schema block they are the roots.
+pub(in crate::formats) fn units(schema: &Schema) -> Units {
+    let side = Side::of(schema);
+    let types = side.types();
+    let mut roots: Vec<(String, &str)> = types
+        .keys()
+        .map(|&name| (type_unit(name), name))
+        .collect();
+    roots.extend(
+        schema
+            .vertices()
+            .values()
+            .filter(|v| v.kind == "directive")
+            .map(|v| (directive_unit(&v.id), v.id.as_str())),
+    );
+    roots.push((SCHEMA_UNIT.to_owned(), super::SCHEMA_ID));
+    let context: Vec<u8> = DEFAULT_ROOTS
+        .iter()
+        .map(|(_, name)| u8::from(types.contains_key(name)))
+        .collect();
+    digest_units(
+        "graphql/1",
+        &side.view,
+        roots,
+        |kind| kind == "directive" || kind == "schema" || TYPE_KINDS.contains(&kind),
+        &context,
+    )
+}
+
+/// The unit of named type `name`.
+fn type_unit(name: &str) -> String {
+    format!("type {name}")
+}
+
+/// The unit of directive `id`.
+fn directive_unit(id: &str) -> String {
+    format!("directive {id}")
+}
+
+/// The unit of the root operation types.
+const SCHEMA_UNIT: &str = "schema";
+
+/// The roots without a schema block: operation → type name.
+const DEFAULT_ROOTS: [(&str, &str); 3] = [
+    ("query", "Query"),
+    ("mutation", "Mutation"),
+    ("subscription", "Subscription"),
+];
+
+/// Every finding with its unit, in the order found, of the units in
+/// `only` (all, for `None`).
+fn judge(old: &Schema, new: &Schema, only: Option<&BTreeSet<String>>) -> Vec<(String, Finding)> {
     let old = Side::of(old);
     let new = Side::of(new);
     let mut judge = Judge {
         old: &old,
         new: &new,
+        only,
+        unit: String::new(),
         findings: Vec::new(),
     };
     judge.types();
     judge.directives();
     judge.schema();
-    CompatReport {
-        rules: "graphql".to_owned(),
-        findings: judge.findings,
-    }
+    judge.findings
 }
 
 /// The kinds of named types.
@@ -174,7 +250,11 @@ impl<'s> Side<'s> {
 struct Judge<'j, 's> {
     old: &'j Side<'s>,
     new: &'j Side<'s>,
-    findings: Vec<Finding>,
+    /// The units to judge (all, for `None`).
+    only: Option<&'j BTreeSet<String>>,
+    /// The unit being judged, which each finding is filed under.
+    unit: String,
+    findings: Vec<(String, Finding)>,
 }
 
 /// A change found one way, before the other way's level is known.
@@ -187,10 +267,22 @@ struct Found {
 }
 
 impl<'s> Judge<'_, 's> {
+    /// Starts judging `unit`; false if it is not one to judge.
+    fn enter(&mut self, unit: String) -> bool {
+        let wanted = self.only.is_none_or(|o| o.contains(&unit));
+        self.unit = unit;
+        wanted
+    }
+
+    /// Records `finding` under the unit being judged.
+    fn record(&mut self, finding: Finding) {
+        self.findings.push((self.unit.clone(), finding));
+    }
+
     /// Records `found` judged backward, with `forward` the level of the
     /// same change made the other way.
     fn push(&mut self, found: Found, forward: Level) {
-        self.findings.push(Finding {
+        self.record(Finding {
             rule: found.rule,
             path: found.path,
             change: found.change,
@@ -203,6 +295,9 @@ impl<'s> Judge<'_, 's> {
     fn types(&mut self) {
         let (old_types, new_types) = (self.old.types(), self.new.types());
         for (&name, &kind) in &old_types {
+            if !self.enter(type_unit(name)) {
+                continue;
+            }
             match new_types.get(name) {
                 None => self.push(
                     Found {
@@ -231,6 +326,9 @@ impl<'s> Judge<'_, 's> {
             .iter()
             .filter(|(n, _)| !old_types.contains_key(*n))
         {
+            if !self.enter(type_unit(name)) {
+                continue;
+            }
             self.push(
                 Found {
                     rule: "TYPE_ADDED".to_owned(),
@@ -329,7 +427,7 @@ impl<'s> Judge<'_, 's> {
             (Some(_), None) => ("REMOVED", "no longer deprecated"),
             _ => return,
         };
-        self.findings.push(Finding {
+        self.record(Finding {
             rule: format!("{prefix}_{rule}"),
             path: path.to_owned(),
             change: change.to_owned(),
@@ -527,6 +625,9 @@ impl<'s> Judge<'_, 's> {
         };
         let (old, new) = (directives(self.old), directives(self.new));
         for &d in &old {
+            if !self.enter(directive_unit(d)) {
+                continue;
+            }
             if !new.contains(d) {
                 self.push(
                     Found {
@@ -591,6 +692,9 @@ impl<'s> Judge<'_, 's> {
             );
         }
         for &d in new.difference(&old) {
+            if !self.enter(directive_unit(d)) {
+                continue;
+            }
             self.push(
                 Found {
                     rule: "DIRECTIVE_ADDED".to_owned(),
@@ -606,6 +710,9 @@ impl<'s> Judge<'_, 's> {
 
     /// The root operation types.
     fn schema(&mut self) {
+        if !self.enter(SCHEMA_UNIT.to_owned()) {
+            return;
+        }
         let roots = |side: &Side<'_>| -> BTreeMap<String, String> {
             let declared = side.members("{schema}", "operation");
             let mut out: BTreeMap<String, String> = declared
@@ -615,11 +722,7 @@ impl<'s> Judge<'_, 's> {
             // Without a schema block, the types named Query, Mutation and
             // Subscription are the roots.
             if declared.is_empty() {
-                for (op, name) in [
-                    ("query", "Query"),
-                    ("mutation", "Mutation"),
-                    ("subscription", "Subscription"),
-                ] {
+                for (op, name) in DEFAULT_ROOTS {
                     if side.types().contains_key(name) {
                         out.insert(op.to_owned(), name.to_owned());
                     }

@@ -100,7 +100,7 @@ mod emit;
 mod parse;
 mod text;
 
-pub(super) use compat::compare;
+pub(super) use compat::{compare, compare_by_unit, units};
 pub(super) use emit::emit;
 pub(super) use parse::parse;
 

@@ -2,7 +2,7 @@
 //! declaration's digests followed through the commits' records, each
 //! distinct pair judged once) says exactly what judging the candidate
 //! against every version whole says: on histories of random edits of
-//! real `.proto` files, for every mode.
+//! real `.proto` and `.graphql` files, for every mode.
 
 use std::sync::Arc;
 
@@ -39,66 +39,142 @@ fn edit() -> impl Strategy<Value = Edit> {
     ]
 }
 
-/// The lines of `text` that declare a scalar field (`int32 x = 3;`).
-fn field_lines(lines: &[String]) -> Vec<usize> {
-    const SCALARS: [&str; 6] = ["int32", "int64", "uint32", "string", "bytes", "bool"];
+/// What the edits need to know of a language.
+struct Lang {
+    format: Format,
+    corpus: &'static str,
+    /// Whether a line declares a field the edits may change.
+    is_field: fn(&str) -> bool,
+    /// The line with its field's type changed.
+    retype: fn(&str) -> Option<String>,
+    /// The line with its field's number (or, without numbers, its
+    /// nullability) changed; `n` keeps numbers apart.
+    renumber: fn(&str, usize) -> Option<String>,
+    /// A new field line.
+    added: fn(usize) -> String,
+}
+
+const PROTOBUF: Lang = Lang {
+    format: Format::Protobuf,
+    corpus: "protobuf",
+    is_field: |l| {
+        const SCALARS: [&str; 6] = ["int32", "int64", "uint32", "string", "bytes", "bool"];
+        let t = l.trim_start();
+        SCALARS.iter().any(|s| t.starts_with(&format!("{s} ")))
+            && t.contains(" = ")
+            && t.ends_with(';')
+    },
+    retype: |l| {
+        let t = l.trim_start();
+        let indent = &l[..l.len() - t.len()];
+        let (ty, rest) = t.split_once(' ')?;
+        let to = match ty {
+            "int32" => "int64",
+            "int64" => "string",
+            "string" => "bytes",
+            "bytes" => "bool",
+            _ => "int32",
+        };
+        Some(format!("{indent}{to} {rest}"))
+    },
+    renumber: |l, n| {
+        let (head, _) = l.split_once(" = ")?;
+        Some(format!("{head} = {};", 9000 + n))
+    },
+    added: |n| format!("  int32 added_{n} = {};", 10_000 + n),
+};
+
+const GRAPHQL: Lang = Lang {
+    format: Format::Graphql,
+    corpus: "graphql",
+    is_field: |l| {
+        let t = l.trim();
+        t.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+            && graphql_type_at(t).is_some()
+            && !t.contains('{')
+            && !t.contains('#')
+    },
+    retype: |l| {
+        let at = graphql_type_at(l)?;
+        let ty = l[at..].split_whitespace().next()?;
+        let to = if ty.starts_with('[') {
+            "String"
+        } else {
+            "[String]"
+        };
+        Some(format!("{}{to}{}", &l[..at], &l[at + ty.len()..]))
+    },
+    renumber: |l, _| {
+        // No numbers: nullability toggled instead.
+        let at = graphql_type_at(l)?;
+        let ty = l[at..].split_whitespace().next()?;
+        let to = ty
+            .strip_suffix('!')
+            .map_or_else(|| format!("{ty}!"), str::to_owned);
+        Some(format!("{}{to}{}", &l[..at], &l[at + ty.len()..]))
+    },
+    added: |n| format!("  added{n}: String"),
+};
+
+/// Where a GraphQL field line's type starts: after the `: ` that
+/// follows its arguments, if any.
+fn graphql_type_at(line: &str) -> Option<usize> {
+    let from = line.rfind(')').unwrap_or(0);
+    let colon = line[from..].find(": ")? + from;
+    Some(colon + 2)
+}
+
+/// The lines the edits may change.
+fn field_lines(lang: &Lang, lines: &[String]) -> Vec<usize> {
     lines
         .iter()
         .enumerate()
-        .filter(|(_, l)| {
-            let t = l.trim_start();
-            SCALARS.iter().any(|s| t.starts_with(&format!("{s} ")))
-                && t.contains(" = ")
-                && t.ends_with(';')
-        })
+        .filter(|(_, l)| (lang.is_field)(l))
         .map(|(i, _)| i)
         .collect()
 }
 
 /// `lines` with `edit` made, or `None` if it has nothing to apply to.
-fn apply(lines: &[String], edit: Edit, n: usize) -> Option<Vec<String>> {
-    let fields = field_lines(lines);
+fn apply(lang: &Lang, lines: &[String], edit: Edit, n: usize) -> Option<Vec<String>> {
+    let fields = field_lines(lang, lines);
     let pick = |at: usize| (!fields.is_empty()).then(|| fields[at % fields.len()]);
     let mut out = lines.to_vec();
     match edit {
         Edit::Renumber(at) => {
             let i = pick(at)?;
-            let (head, _) = out[i].split_once(" = ")?;
-            out[i] = format!("{head} = {};", 9000 + n);
+            out[i] = (lang.renumber)(&out[i], n)?;
         }
         Edit::Rename(at) => {
             let i = pick(at)?;
-            let (head, tail) = out[i].split_once(" = ")?;
-            out[i] = format!("{head}_v{n} = {tail}");
+            // The name ends before ` = ` in Protobuf, at its first
+            // non-name character in GraphQL.
+            let end = match lang.format {
+                Format::Protobuf => out[i].find(" = ")?,
+                _ => {
+                    let t = out[i].trim_start();
+                    out[i].len() - t.len() + t.find(|c: char| !(c.is_alphanumeric() || c == '_'))?
+                }
+            };
+            out[i] = format!("{}_v{n}{}", &out[i][..end], &out[i][end..]);
         }
         Edit::Retype(at) => {
             let i = pick(at)?;
-            let t = out[i].trim_start().to_owned();
-            let indent = &out[i][..out[i].len() - t.len()];
-            let (ty, rest) = t.split_once(' ')?;
-            let to = match ty {
-                "int32" => "int64",
-                "int64" => "string",
-                "string" => "bytes",
-                "bytes" => "bool",
-                _ => "int32",
-            };
-            out[i] = format!("{indent}{to} {rest}");
+            out[i] = (lang.retype)(&out[i])?;
         }
         Edit::Delete(at) => {
             out.remove(pick(at)?);
         }
         Edit::Add(at) => {
             let i = pick(at)?;
-            out.insert(i + 1, format!("  int32 added_{n} = {};", 10_000 + n));
+            out.insert(i + 1, (lang.added)(n));
         }
         Edit::Revert => return None,
     }
     Some(out)
 }
 
-fn parse(lines: &[String], name: &str) -> Option<Schema> {
-    Format::Protobuf
+fn parse(lang: &Lang, lines: &[String], name: &str) -> Option<Schema> {
+    lang.format
         .parse(
             &Source::from_text(name, lines.join("\n")),
             &FormatOptions::default(),
@@ -108,16 +184,16 @@ fn parse(lines: &[String], name: &str) -> Option<Schema> {
 
 /// A history of `edits` of the corpus file `name` (edits whose result
 /// does not parse, or changes nothing, are skipped), and a candidate.
-fn history(name: &str, edits: &[Edit]) -> (Vec<Schema>, Schema) {
-    let text = std::fs::read_to_string(corpus("protobuf").join(name)).unwrap();
+fn history(lang: &Lang, name: &str, edits: &[Edit]) -> (Vec<Schema>, Schema) {
+    let text = std::fs::read_to_string(corpus(lang.corpus).join(name)).unwrap();
     let mut texts: Vec<Vec<String>> = vec![text.lines().map(str::to_owned).collect()];
-    let mut schemas = vec![parse(&texts[0], name).expect("the corpus file parses")];
+    let mut schemas = vec![parse(lang, &texts[0], name).expect("the corpus file parses")];
     for (n, &e) in edits.iter().enumerate() {
         let next = match e {
             Edit::Revert if texts.len() > 1 => Some(texts[texts.len() - 2].clone()),
-            _ => apply(texts.last().unwrap(), e, n),
+            _ => apply(lang, texts.last().unwrap(), e, n),
         };
-        if let Some(schema) = next.as_ref().and_then(|t| parse(t, name)) {
+        if let Some(schema) = next.as_ref().and_then(|t| parse(lang, t, name)) {
             if schema != *schemas.last().unwrap() {
                 texts.push(next.unwrap());
                 schemas.push(schema);
@@ -145,13 +221,13 @@ fn sorted(findings: impl IntoIterator<Item = Finding>) -> Vec<String> {
     out
 }
 
-fn protocol() -> Arc<Protocol> {
-    panproto_core::builtin_protocol("protobuf").unwrap()
+fn protocol(format: Format) -> Arc<Protocol> {
+    panproto_core::builtin_protocol(format.protocol_name()).unwrap()
 }
 
 /// Commits `versions`; the tip and every commit, newest first.
-fn commit_all(versions: &[Schema]) -> (Repository<MemoryStore>, Vec<ObjectId>) {
-    let mut repo = Repository::init(MemoryStore::new("r"), protocol()).unwrap();
+fn commit_all(format: Format, versions: &[Schema]) -> (Repository<MemoryStore>, Vec<ObjectId>) {
+    let mut repo = Repository::init(MemoryStore::new("r"), protocol(format)).unwrap();
     let mut ids = Vec::new();
     for (i, v) in versions.iter().enumerate() {
         repo.add(v.clone()).unwrap();
@@ -161,9 +237,9 @@ fn commit_all(versions: &[Schema]) -> (Repository<MemoryStore>, Vec<ObjectId>) {
     (repo, ids)
 }
 
-fn agrees(name: &str, edits: &[Edit]) {
-    let (versions, candidate) = history(name, edits);
-    let (mut repo, ids) = commit_all(&versions);
+fn agrees(lang: &Lang, name: &str, edits: &[Edit]) {
+    let (versions, candidate) = history(lang, name, edits);
+    let (mut repo, ids) = commit_all(lang.format, &versions);
     let newest_first: Vec<&Schema> = versions.iter().rev().collect();
     for mode in Mode::ALL {
         let check = repo.check_history(&candidate, &ids[0], mode).unwrap();
@@ -195,12 +271,22 @@ proptest! {
 
     #[test]
     fn units_agree_with_whole_schemas_on_conformance_proto(edits in prop::collection::vec(edit(), 1..24)) {
-        agrees("conformance_conformance.proto", &edits);
+        agrees(&PROTOBUF, "conformance_conformance.proto", &edits);
     }
 
     #[test]
     fn units_agree_with_whole_schemas_on_type_proto(edits in prop::collection::vec(edit(), 1..24)) {
-        agrees("google_protobuf_type.proto", &edits);
+        agrees(&PROTOBUF, "google_protobuf_type.proto", &edits);
+    }
+
+    #[test]
+    fn units_agree_with_whole_schemas_on_the_starwars_schema(edits in prop::collection::vec(edit(), 1..24)) {
+        agrees(&GRAPHQL, "gqlgen_examples_starwars_schema.graphql", &edits);
+    }
+
+    #[test]
+    fn units_agree_with_whole_schemas_on_graphql_interfaces(edits in prop::collection::vec(edit(), 1..24)) {
+        agrees(&GRAPHQL, "gqlgen_codegen_testserver_singlefile_interfaces.graphql", &edits);
     }
 }
 
@@ -209,6 +295,7 @@ proptest! {
 #[test]
 fn a_form_that_comes_back_is_judged_alike() {
     agrees(
+        &PROTOBUF,
         "google_protobuf_type.proto",
         &[
             Edit::Rename(3),
@@ -225,10 +312,11 @@ fn a_form_that_comes_back_is_judged_alike() {
 #[test]
 fn commits_record_the_units_they_change() {
     let (versions, _) = history(
+        &PROTOBUF,
         "google_protobuf_type.proto",
         &[Edit::Rename(0), Edit::Add(2)],
     );
-    let (repo, _) = commit_all(&versions);
+    let (repo, _) = commit_all(Format::Protobuf, &versions);
     let log = repo.log(None).unwrap();
     let record = log
         .last()
