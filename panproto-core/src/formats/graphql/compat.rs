@@ -58,10 +58,8 @@ pub(in crate::formats) fn compare_by_unit(
 pub(in crate::formats) fn units(schema: &Schema) -> Units {
     let side = Side::of(schema);
     let types = side.types();
-    let mut roots: Vec<(String, &str)> = types
-        .keys()
-        .map(|&name| (type_unit(name), name))
-        .collect();
+    let mut roots: Vec<(String, &str)> =
+        types.keys().map(|&name| (type_unit(name), name)).collect();
     roots.extend(
         schema
             .vertices()
