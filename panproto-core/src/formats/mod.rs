@@ -198,7 +198,8 @@ impl Format {
             Self::Avro => Some(avro::compare(old, new)),
             Self::Protobuf => Some(protobuf::compare(old, new)),
             Self::Graphql => Some(graphql::compare(old, new)),
-            Self::Sql | Self::Atproto | Self::JsonSchema => None,
+            Self::JsonSchema => Some(json_schema::compare(old, new)),
+            Self::Sql | Self::Atproto => None,
         }
     }
 

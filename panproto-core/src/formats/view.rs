@@ -33,6 +33,11 @@ impl<'s> View<'s> {
             .filter(move |e| e.kind == kind)
     }
 
+    /// Every edge leaving `id`.
+    pub(crate) fn out(&self, id: &str) -> &[&'s Edge] {
+        self.out.get(id).map_or(&[], Vec::as_slice)
+    }
+
     /// The target of the first edge of `kind` leaving `id`.
     pub(crate) fn target(&self, id: &str, kind: &str) -> Option<&'s str> {
         self.edges(id, kind).next().map(|e| e.tgt.as_str())

@@ -4,4 +4,5 @@
 mod avro;
 mod generic;
 mod graphql;
+mod json_schema;
 mod protobuf;
