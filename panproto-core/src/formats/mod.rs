@@ -199,7 +199,8 @@ impl Format {
             Self::Protobuf => Some(protobuf::compare(old, new)),
             Self::Graphql => Some(graphql::compare(old, new)),
             Self::JsonSchema => Some(json_schema::compare(old, new)),
-            Self::Sql | Self::Atproto => None,
+            Self::Sql => Some(sql::compare(old, new)),
+            Self::Atproto => None,
         }
     }
 

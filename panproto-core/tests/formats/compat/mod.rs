@@ -6,3 +6,4 @@ mod generic;
 mod graphql;
 mod json_schema;
 mod protobuf;
+mod sql;
