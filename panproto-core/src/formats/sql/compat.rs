@@ -139,6 +139,9 @@ impl Domain {
     }
 }
 
+/// A foreign key as the rules match it: (columns, table, referenced columns).
+type ForeignKey = (Vec<String>, String, Vec<String>);
+
 /// A table's facts the rules compare, read from one version.
 struct Table<'s> {
     columns: BTreeMap<&'s str, &'s str>,
@@ -148,7 +151,7 @@ struct Table<'s> {
     /// `CHECK`s: the column (`""` for the table's) and the expression.
     checks: BTreeSet<(String, String)>,
     /// Foreign keys: (columns, table, referenced columns) → the actions.
-    foreign_keys: BTreeMap<(Vec<String>, String, Vec<String>), (Value, Value)>,
+    foreign_keys: BTreeMap<ForeignKey, (Value, Value)>,
 }
 
 impl<'s> Table<'s> {
