@@ -454,7 +454,16 @@ fn comparing_any_two_corpus_files_returns() {
 
 /// One textual edit of a real file: (file, what, text replaced, by, rule
 /// id expected, its (backward, forward)).
-const EDITS: &[(&str, &str, &str, &str, &str, (Level, Level))] = &[
+type Edit = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    (Level, Level),
+);
+
+const EDITS: &[Edit] = &[
     (
         "sqlite-sakila-schema.sql",
         "column dropped",
