@@ -550,3 +550,22 @@ fn a_schema_built_by_hand_is_judged_from_its_records() {
         (Level::Breaking, Level::Compatible)
     );
 }
+
+/// What the README's example prints.
+#[test]
+fn the_readme_example() {
+    let post = r#"{"lexicon": 1, "id": "com.example.post", "defs": {"main": {"type": "record", "key": "tid", "record": {"type": "object", "properties": {"text": {"type": "string"}}}}}}"#;
+    let r = report(
+        post,
+        &post.replace(r#""properties""#, r#""required": ["text"], "properties""#),
+    );
+    let found: Vec<(&str, &str, Level, Level)> = r
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.path.as_str(), f.backward, f.forward))
+        .collect();
+    assert_eq!(
+        found,
+        [("FIELD_MADE_REQUIRED", "com.example.post#main.text", B, C)]
+    );
+}

@@ -398,3 +398,24 @@ fn a_schema_built_by_hand_is_walked_from_the_nodes_nothing_points_to() {
         (Level::Compatible, Level::Breaking)
     );
 }
+
+/// What the README's example prints.
+#[test]
+fn the_readme_example() {
+    let r = report(
+        r#"{"type": "object", "properties": {"email": {"type": "string", "maxLength": 255}}}"#,
+        r#"{"type": "object", "properties": {"email": {"type": "string", "maxLength": 100}}, "required": ["email"]}"#,
+    );
+    let found: Vec<(&str, &str, Level, Level)> = r
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.path.as_str(), f.backward, f.forward))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("MAX_LENGTH_DECREASED", "#/properties/email", B, C),
+            ("PROPERTY_REQUIRED_ADDED", "#/properties/email", B, C),
+        ]
+    );
+}

@@ -390,26 +390,38 @@ fn each_edit_is_judged_both_ways() {
     }
 }
 
+/// What the README's example prints: findings named by table and column.
 #[test]
 fn findings_name_the_table_and_column() {
     let r = report(
-        &users("email VARCHAR(255)"),
-        &users("email VARCHAR(100) NOT NULL"),
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(255));",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(100) NOT NULL, name TEXT);",
     );
-    let found: Vec<(&str, &str, &str)> = r
+    let found: Vec<(&str, &str, &str, Level, Level)> = r
         .findings
         .iter()
-        .map(|f| (f.rule.as_str(), f.path.as_str(), f.change.as_str()))
+        .map(|f| {
+            (
+                f.rule.as_str(),
+                f.path.as_str(),
+                f.change.as_str(),
+                f.backward,
+                f.forward,
+            )
+        })
         .collect();
     assert_eq!(
         found,
         [
-            ("NOT_NULL_ADDED", "table users.email", "made NOT NULL"),
+            ("NOT_NULL_ADDED", "table users.email", "made NOT NULL", B, C),
             (
                 "COLUMN_TYPE_NARROWED",
                 "table users.email",
-                "type VARCHAR(255) → VARCHAR(100)"
+                "type VARCHAR(255) → VARCHAR(100)",
+                B,
+                C
             ),
+            ("COLUMN_ADDED", "table users.name", "column added", C, C),
         ]
     );
 }
