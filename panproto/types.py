@@ -227,8 +227,10 @@ class CompatFinding(TypedDict):
 
     rule: str
     """The rule that found it: the format tool's own id where it has ids
-    (``buf``'s ``"FIELD_SAME_NAME"`` for Protobuf), else a kebab-case name
-    (``"field-added"``; the change kind for the generic rules)."""
+    (``buf``'s ``"FIELD_SAME_NAME"`` for Protobuf), else the format rules'
+    own UPPER_SNAKE id (``"MAX_LENGTH_DECREASED"`` for JSON Schema, SQL and
+    lexicons), or a kebab-case name (``"field-added"`` for Avro; the change
+    kind for the generic rules)."""
     path: str
     """Where, in the format's terms, e.g. ``"record org.example.User field email"``."""
     change: str

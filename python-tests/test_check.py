@@ -86,13 +86,41 @@ def test_graphql_has_a_dangerous_level_between():
     assert not report.compatible  # forward: new clients may send GUEST to an old server
 
 
-def test_protocols_without_rules_of_their_own_use_the_generic_ones():
+def test_lexicons_are_judged_by_the_lexicon_evolution_rules():
     report = pp.check(post_v3(), post_v4())
+    assert report.rules == "atproto"
+    assert (report.backward, report.forward) == ("breaking", "compatible")
+    [finding] = report.findings
+    assert (finding["rule"], finding["path"], finding["change"]) == (
+        "FIELD_MADE_REQUIRED",
+        "post.createdAt",
+        "made required",
+    )
+    assert pp.check(post_v4(), post_v3()).backward == "compatible"
+
+
+def test_protocols_without_rules_of_their_own_use_the_generic_ones():
+    spec = pp.protocol("atproto").to_dict()
+    spec["name"] = "posts"  # the lexicon's kinds, under a name no format's rules cover
+    posts = pp.define_protocol(spec)
+
+    def post(*required: str) -> pp.Schema:
+        builder = (
+            posts.schema()
+            .vertex("post", "record")
+            .vertex("post:body", "object")
+            .vertex("post:body.text", "string")
+            .edge("post", "post:body", "record-schema")
+            .edge("post:body", "post:body.text", "prop", {"name": "text"})
+        )
+        return (builder.required("post:body", list(required)) if required else builder).build()
+
+    report = pp.check(post(), post("text"))
     assert report.rules == "generic"
     assert (report.backward, report.forward) == ("breaking", "compatible")
     [finding] = report.findings
-    assert finding["path"] == "post:body.createdAt" and finding["change"] == "required added"
-    assert pp.check(post_v4(), post_v3()).backward == "compatible"
+    assert finding["path"] == "post:body.text" and finding["change"] == "required added"
+    assert pp.check(post("text"), post()).backward == "compatible"
 
 
 def test_bad_arguments_are_value_errors_that_say_what_to_pass():

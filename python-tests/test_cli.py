@@ -276,16 +276,16 @@ def test_diff_between_refs_and_files(workdir, location):
 def test_check_files_outside_a_working_copy(workdir):
     ok = run(workdir, "check", "v1.json", "v2.json")
     assert ok.returncode == 0
-    assert "judged by the generic rules" in ok.stdout
+    assert "judged by the atproto rules" in ok.stdout
     assert "verdict under BACKWARD: compatible; backward compatible, forward" in ok.stdout
-    assert "ok        vertex added         post:body.createdAt" in ok.stdout
+    assert "ok        optional field added post.createdAt" in ok.stdout
     same = run(workdir, "check", "v2.json", "v2.json")
     assert same.returncode == 0 and "verdict under BACKWARD: compatible (no changes)" in same.stdout
 
     broken = run(workdir, "check", "v3.json", "v4.json", check=False)
     assert broken.returncode == EXIT_BREAKING
-    assert "breaking  required added       post:body.createdAt" in broken.stdout
-    assert "backward breaking, forward compatible: new readers of old data: a newly required field" in broken.stdout
+    assert "breaking  made required        post.createdAt" in broken.stdout
+    assert "backward breaking, forward compatible: old data may lack it" in broken.stdout
     assert "verdict under BACKWARD: breaking (1 violation); backward breaking, forward compatible" in broken.stdout
     assert broken.stderr == ""
     # Forward, the same change breaks nothing: old readers ignore the requirement.
@@ -303,11 +303,11 @@ def test_check_files_outside_a_working_copy(workdir):
     assert data["breaking"] == pp.diff(post_v3(), post_v4()).breaking
     assert (data["mode"], data["rules"], data["backward"], data["forward"]) == (
         "BACKWARD",
-        "generic",
+        "atproto",
         "breaking",
         "compatible",
     )
-    assert [(v["direction"], v["path"]) for v in data["violations"]] == [("backward", "post:body.createdAt")]
+    assert [(v["direction"], v["path"]) for v in data["violations"]] == [("backward", "post.createdAt")]
     assert data == {**data, **pp.check(post_v3(), post_v4()).to_dict()}
     passing = json.loads(run(workdir, "check", "v1.json", "v3.json", "--json").stdout)
     assert passing["compatible"] is True and passing["compatibility"] == "backward-compatible"
@@ -645,14 +645,14 @@ def test_policy_refuses_a_breaking_commit_until_overridden(workdir, location):
     assert refused.returncode == EXIT_ERROR, refused.stdout + refused.stderr
     assert refused.stderr.count("\n") == 1 and refused.stderr.startswith("error: the commit breaks the BACKWARD policy")
     assert "the stage is kept" in refused.stderr
-    assert "post:body.createdAt" in refused.stderr and "--allow-breaking" in refused.stderr
+    assert "post.createdAt" in refused.stderr and "--allow-breaking" in refused.stderr
     assert "Traceback" not in refused.stderr
     # The candidate, checked against the branch before committing: its policy by default.
     gate = run(workdir, "check", "v4.json", "--against", "main", check=False)
     assert gate.returncode == EXIT_BREAKING and "under BACKWARD" in gate.stdout
     assert run(workdir, "check", "v4.json", "--against", "main", "--mode", "FORWARD").returncode == 0
     data = json.loads(run(workdir, "check", "v4.json", "--against", "main", "--json", check=False).stdout)
-    assert data["compatible"] is False and data["violations"][0]["path"] == "post:body.createdAt"
+    assert data["compatible"] is False and data["violations"][0]["path"] == "post.createdAt"
     run(workdir, "commit", "-m", "v4", "--allow-breaking", "clients upgraded")
     assert "Allowed breaking: clients upgraded" in run(workdir, "log", "-n", "1").stdout
     assert json.loads(run(workdir, "log", "-n", "1", "--json").stdout)[0]["allow_breaking"] == "clients upgraded"

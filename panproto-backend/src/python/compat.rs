@@ -172,7 +172,10 @@ pub(crate) fn _restore_compat_report(report: &str, mode: &str) -> PyResult<PyCom
 ///     Each change judged backward and forward by the rules of the
 ///     schemas' format (Avro's schema resolution for ``avro``, buf's
 ///     ``WIRE_JSON`` rules for ``protobuf``, graphql-inspector's for
-///     ``graphql``; the generic rules for the others, until theirs land),
+///     ``graphql``, the documents each version validates for
+///     ``json-schema``, rows and queries for ``sql``, the lexicon
+///     evolution rules for ``atproto``; the generic rules for custom
+///     protocols),
 ///     and the violations of
 ///     ``mode``.
 ///

@@ -98,9 +98,10 @@ impl fmt::Display for Level {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// The rule that found it: the tool's own id where the format has a
-    /// tool with ids (`buf`'s `FIELD_SAME_NAME` for Protobuf), else a
-    /// kebab-case name (`field-added`; the change kind for the generic
-    /// rules).
+    /// tool with ids (`buf`'s `FIELD_SAME_NAME` for Protobuf), else the
+    /// format rules' own UPPER_SNAKE id (`MAX_LENGTH_DECREASED` for JSON
+    /// Schema, SQL and lexicons), or a kebab-case name (`field-added` for
+    /// Avro; the change kind for the generic rules).
     pub rule: String,
     /// Where, as the format names it: `record org.example.User field
     /// email`, `message Foo.bar (field 3)`, `table users.email`.

@@ -193,14 +193,17 @@ impl Format {
     }
 
     /// Judges `old` → `new` (schemas of this format's protocol) by the
-    /// format's own compatibility rules; `None` for a format whose rules
-    /// are not written yet (the generic rules judge it).
+    /// format's own compatibility rules. Every format has its rules; the
+    /// `Option` leaves room for one that has none (the generic rules
+    /// would judge it, as they judge custom protocols).
     pub fn compare(self, old: &Schema, new: &Schema) -> Option<CompatReport> {
         match self {
             Self::Avro => Some(avro::compare(old, new)),
             Self::Protobuf => Some(protobuf::compare(old, new)),
             Self::Graphql => Some(graphql::compare(old, new)),
-            Self::Sql | Self::Atproto | Self::JsonSchema => None,
+            Self::JsonSchema => Some(json_schema::compare(old, new)),
+            Self::Sql => Some(sql::compare(old, new)),
+            Self::Atproto => Some(atproto::compare(old, new)),
         }
     }
 

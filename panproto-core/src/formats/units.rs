@@ -226,7 +226,7 @@ pub(crate) fn digest_units<'s>(
                 field(&mut buf, "required");
                 field(&mut buf, name);
             }
-            for e in view.edges_from(id) {
+            for e in view.out(id) {
                 let target_kind = kind_of(&e.tgt);
                 field(&mut buf, &e.kind);
                 field(&mut buf, e.name.as_deref().unwrap_or(""));

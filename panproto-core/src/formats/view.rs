@@ -33,9 +33,9 @@ impl<'s> View<'s> {
             .filter(move |e| e.kind == kind)
     }
 
-    /// Every edge leaving `id`, in the schema's order.
-    pub(crate) fn edges_from(&self, id: &str) -> impl Iterator<Item = &'s Edge> + '_ {
-        self.out.get(id).into_iter().flatten().copied()
+    /// Every edge leaving `id`.
+    pub(crate) fn out(&self, id: &str) -> &[&'s Edge] {
+        self.out.get(id).map_or(&[], Vec::as_slice)
     }
 
     /// The target of the first edge of `kind` leaving `id`.

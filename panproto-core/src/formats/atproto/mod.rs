@@ -73,10 +73,13 @@
 //! order, and an empty `required` or `nullable` is left out: the same
 //! lexicon.
 
+mod compat;
 mod emit;
 mod ids;
 mod json;
 mod parse;
+
+pub(super) use compat::compare;
 
 use crate::formats::{Emitted, FormatError, FormatOptions, Source};
 use crate::model::Schema;

@@ -92,6 +92,7 @@
 //! feature would change every other module's JSON. A single-file schema is
 //! written as `schema.json`.
 
+mod compat;
 mod emit;
 mod json;
 mod keywords;
@@ -99,6 +100,7 @@ mod locate;
 mod parse;
 mod uri;
 
+pub(super) use compat::compare;
 pub(super) use emit::emit;
 pub(super) use parse::parse;
 

@@ -98,12 +98,15 @@
 //! follows (as pg_dump writes it: a kept function may name one defined
 //! after it).
 
+mod compat;
 mod emit;
 mod gaps;
 mod kept;
 mod model;
 mod parse;
 mod split;
+
+pub(super) use compat::compare;
 
 use crate::formats::{Emitted, FormatError, FormatOptions, Source};
 use crate::model::Schema;
