@@ -41,7 +41,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::encoding::ObjectId;
 use crate::evolution::{
     Change, Classification, CompatReport, Compatibility, Level, classify, derive_migration, diff,
-    generic_compatibility_of,
 };
 use crate::formats::{Units, compatibility_of, units_of};
 use crate::migration::{CompiledMigration, MigrationSpec};
@@ -802,9 +801,11 @@ impl<S: Store> Repository<S> {
                 let compat = compatibility_of(&old, &schema, &changes);
                 (changes, compat)
             }
+            // Against nothing, as `add` judged it.
             None => {
-                let changes = diff_from_empty(&schema);
-                let compat = generic_compatibility_of(&changes, &self.protocol);
+                let old = empty_schema(&schema);
+                let changes = diff(&old, &schema);
+                let compat = compatibility_of(&old, &schema, &changes);
                 (changes, compat)
             }
         };
@@ -942,11 +943,6 @@ fn decode_commits(
         }
         Ok(out)
     })
-}
-
-/// The changes that make `schema` out of nothing: every element added.
-fn diff_from_empty(schema: &Schema) -> Vec<Change> {
-    diff(&empty_schema(schema), schema)
 }
 
 /// The empty schema of `schema`'s protocol, what a first commit changes.
