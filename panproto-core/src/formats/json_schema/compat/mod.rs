@@ -70,9 +70,9 @@ pub(in crate::formats) fn compare(old: &Schema, new: &Schema) -> CompatReport {
                 "FILE_REMOVED",
                 file.to_string(),
                 "file removed".to_owned(),
-                Compatible,
                 Breaking,
-                "new readers no longer read these documents; old readers still expect them",
+                Compatible,
+                "new readers have no schema for documents written with this file's",
             ),
         }
     }
@@ -82,9 +82,9 @@ pub(in crate::formats) fn compare(old: &Schema, new: &Schema) -> CompatReport {
             "FILE_ADDED",
             file.to_string(),
             "file added".to_owned(),
-            Breaking,
             Compatible,
-            "old documents of this file's kind were never checked against it",
+            Breaking,
+            "old readers have no schema for documents written with this file's",
         );
     }
     CompatReport {
@@ -164,8 +164,7 @@ const OPAQUE: &[&str] = &[
     "$recursiveRef",
 ];
 
-/// Subschema slots walked pairwise: edge kind, keyword, and whether the
-/// slot's entries are alternatives (`anyOf`: an entry added widens).
+/// Subschema slots walked pairwise, one subschema each: edge kind, keyword.
 const ONE: &[(&str, &str)] = &[
     ("items", "items"),
     ("additional-items", "additionalItems"),
@@ -177,6 +176,7 @@ const ONE: &[(&str, &str)] = &[
     ("else", "else"),
     ("content-schema", "contentSchema"),
 ];
+/// Subschema slots of several, by name or index: edge kind, keyword.
 const NAMED: &[(&str, &str)] = &[
     ("pattern-property", "patternProperties"),
     ("dependent-schema", "dependentSchemas"),
@@ -323,18 +323,30 @@ impl<'s> Walk<'_, 's> {
                 (None, None) => continue,
             };
             let snake = upper_snake(keyword);
-            // Draft 4's boolean `exclusiveMaximum` has no order to judge by.
-            if a.is_some_and(|v| number(Some(v)).is_none())
-                || b.is_some_and(|v| number(Some(v)).is_none())
-            {
+            // Draft 4's boolean `exclusiveMaximum` makes its `maximum`
+            // exclusive: turned on it narrows, off it widens; a boolean
+            // against a number (the draft changed) has no order.
+            let flag = |v: Option<&str>| match v {
+                None | Some("false") => Some(false),
+                Some("true") => Some(true),
+                Some(_) => None,
+            };
+            if number(a).is_none() && a.is_some() || number(b).is_none() && b.is_some() {
+                let (backward, forward) = match (flag(a), flag(b)) {
+                    (Some(false), Some(true)) => (Breaking, Compatible),
+                    (Some(true), Some(false)) => (Compatible, Breaking),
+                    (Some(_), Some(_)) => continue,
+                    _ => (Breaking, Breaking),
+                };
+                let reason = "an exclusive bound refuses the bound itself";
                 self.push(
                     p,
                     &format!("{snake}_CHANGED"),
                     path.to_owned(),
                     change,
-                    Breaking,
-                    Breaking,
-                    "the bound changed in a way that cannot be ordered",
+                    backward,
+                    forward,
+                    reason,
                 );
                 continue;
             }
