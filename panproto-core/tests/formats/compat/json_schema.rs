@@ -456,13 +456,21 @@ fn remote_refs_and_files_are_judged_too() {
             .parse(&source, &FormatOptions::default())
             .unwrap()
     };
-    let r = compatibility(&files(&["a.json", "b.json", "c.json"]), &files(&["a.json", "c.json"])).unwrap();
+    let r = compatibility(
+        &files(&["a.json", "b.json", "c.json"]),
+        &files(&["a.json", "c.json"]),
+    )
+    .unwrap();
     assert_eq!(rule_ids(&r), ["FILE_REMOVED"]);
     assert_eq!(
         (r.findings[0].path.as_str(), r.backward(), r.forward()),
         ("b.json", Level::Breaking, Level::Compatible)
     );
-    let r = compatibility(&files(&["a.json", "c.json"]), &files(&["a.json", "b.json", "c.json"])).unwrap();
+    let r = compatibility(
+        &files(&["a.json", "c.json"]),
+        &files(&["a.json", "b.json", "c.json"]),
+    )
+    .unwrap();
     assert_eq!(rule_ids(&r), ["FILE_ADDED"]);
     assert_eq!(
         (r.backward(), r.forward()),
