@@ -47,8 +47,8 @@ use Level::{Breaking, Compatible, Dangerous};
 mod node;
 
 use node::{
-    Content, accepts_all, admits, content, content_text, deref, join, members, number, required,
-    type_text, types, upper_snake, values,
+    BOUNDS, Content, NAMED, ONE, OPAQUE, accepts_all, admits, content, content_text, deref, join,
+    members, number, required, type_text, types, upper_snake, values,
 };
 
 /// Judges `old` → `new`, two schemas of the `json-schema` protocol.
@@ -137,56 +137,6 @@ impl Polarity {
         }
     }
 }
-
-/// The numeric bounds: keyword, whether it bounds from above, and the
-/// value its absence stands for (`None`: unbounded).
-const BOUNDS: &[(&str, bool, Option<f64>)] = &[
-    ("maxLength", true, None),
-    ("minLength", false, Some(0.0)),
-    ("maximum", true, None),
-    ("minimum", false, None),
-    ("exclusiveMaximum", true, None),
-    ("exclusiveMinimum", false, None),
-    ("maxItems", true, None),
-    ("minItems", false, Some(0.0)),
-    ("maxProperties", true, None),
-    ("minProperties", false, Some(0.0)),
-    ("maxContains", true, None),
-    ("minContains", false, Some(1.0)),
-];
-
-/// Keywords whose change cannot be ordered: any change breaks both ways.
-const OPAQUE: &[&str] = &[
-    "dependentRequired",
-    "dependencies",
-    "$ref",
-    "$dynamicRef",
-    "$recursiveRef",
-];
-
-/// Subschema slots walked pairwise, one subschema each: edge kind, keyword.
-const ONE: &[(&str, &str)] = &[
-    ("items", "items"),
-    ("additional-items", "additionalItems"),
-    ("unevaluated-items", "unevaluatedItems"),
-    ("unevaluated-properties", "unevaluatedProperties"),
-    ("property-names", "propertyNames"),
-    ("contains", "contains"),
-    ("then", "then"),
-    ("else", "else"),
-    ("content-schema", "contentSchema"),
-];
-/// Subschema slots of several, by name or index: edge kind, keyword.
-const NAMED: &[(&str, &str)] = &[
-    ("pattern-property", "patternProperties"),
-    ("dependent-schema", "dependentSchemas"),
-    ("dependency", "dependencies"),
-    ("prefix-item", "prefixItems"),
-    ("tuple-item", "items"),
-    ("all-of", "allOf"),
-    ("any-of", "anyOf"),
-    ("one-of", "oneOf"),
-];
 
 struct Walk<'w, 's> {
     old: &'w View<'s>,
