@@ -353,6 +353,16 @@ fn pairs() -> Vec<Pair> {
             (B, B),
             &["RECORD_KEY_CHANGED"],
         ),
+        ("enum added", v(r#"{"type": "string"}"#), v(r#"{"type": "string", "enum": ["a"]}"#), (B, C), &["ENUM_ADDED"]),
+        ("enum removed", v(r#"{"type": "string", "enum": ["a"]}"#), v(r#"{"type": "string"}"#), (C, B), &["ENUM_REMOVED"]),
+        ("blob accepts another type", v(r#"{"type": "blob", "accept": ["image/png"]}"#), v(r#"{"type": "blob", "accept": ["image/png", "image/webp"]}"#), (C, B), &["ACCEPT_VALUE_ADDED"]),
+        ("blob accept list added", v(r#"{"type": "blob"}"#), v(r#"{"type": "blob", "accept": ["image/png"]}"#), (B, C), &["ACCEPT_ADDED"]),
+        ("blob accept list removed", v(r#"{"type": "blob", "accept": ["image/png"]}"#), v(r#"{"type": "blob"}"#), (C, B), &["ACCEPT_REMOVED"]),
+        ("const removed", v(r#"{"type": "string", "const": "x"}"#), v(r#"{"type": "string"}"#), (C, B), &["CONST_REMOVED"]),
+        ("const changed", v(r#"{"type": "string", "const": "x"}"#), v(r#"{"type": "string", "const": "y"}"#), (B, B), &["CONST_CHANGED"]),
+        ("format removed", v(r#"{"type": "string", "format": "uri"}"#), v(r#"{"type": "string"}"#), (C, B), &["FORMAT_REMOVED"]),
+        ("field made non-nullable", post(text, "", "").replace(r#""required": []"#, r#""required": [], "nullable": ["text"]"#), post(text, "", ""), (B, C), &["FIELD_MADE_NON_NULLABLE"]),
+        ("input encoding changed", r#"{"lexicon": 1, "id": "com.example.upload", "defs": {"main": {"type": "procedure", "input": {"encoding": "application/json"}}}}"#.to_owned(), r#"{"lexicon": 1, "id": "com.example.upload", "defs": {"main": {"type": "procedure", "input": {"encoding": "*/*"}}}}"#.to_owned(), (B, B), &["ENCODING_CHANGED"]),
     ]
 }
 

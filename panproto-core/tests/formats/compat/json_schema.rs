@@ -64,6 +64,13 @@ fn v(schema: &str) -> String {
     object(&format!(r#""v": {schema}"#), "")
 }
 
+/// As [`v`], in draft 4.
+fn draft4(schema: &str) -> String {
+    format!(
+        r#"{{"$schema": "http://json-schema.org/draft-04/schema#", "type": "object", "properties": {{"v": {schema}}}}}"#
+    )
+}
+
 fn pairs() -> Vec<Pair> {
     let closed = r#", "additionalProperties": false"#;
     let name = r#""name": {"type": "string"}"#;
@@ -131,6 +138,11 @@ fn pairs() -> Vec<Pair> {
         pair("an unused definition changed", r##"{"type": "object", "$defs": {"n": {"type": "number"}}}"##.to_owned(), r##"{"type": "object", "$defs": {"n": {"type": "integer"}}}"##.to_owned(), (C, C), &[], vec![json!({"v": 1.5})]),
         pair("inlined a $ref", r##"{"type": "object", "properties": {"v": {"$ref": "#/$defs/n"}}, "$defs": {"n": {"type": "string", "maxLength": 3}}}"##.to_owned(), v(r#"{"type": "string", "maxLength": 3}"#), (C, C), &[], vec![json!({"v": "abcd"}), json!({"v": "ab"})]),
         pair("a recursive definition gains a required property", r##"{"$ref": "#/$defs/node", "$defs": {"node": {"type": "object", "properties": {"next": {"$ref": "#/$defs/node"}, "v": {"type": "integer"}}}}}"##.to_owned(), r##"{"$ref": "#/$defs/node", "$defs": {"node": {"type": "object", "properties": {"next": {"$ref": "#/$defs/node"}, "v": {"type": "integer"}}, "required": ["v"]}}}"##.to_owned(), (B, C), &["PROPERTY_REQUIRED_ADDED"], vec![json!({"next": {"v": 1}})]),
+        pair("const removed", v(r#"{"type": "string", "const": "a"}"#), v(r#"{"type": "string"}"#), (C, B), &["CONST_REMOVED"], vec![json!({"v": "b"})]),
+        pair("additionalProperties schema traded for patternProperties", object(name, r#", "additionalProperties": {"type": "string"}"#), object(name, r#", "patternProperties": {"^x": {"type": "integer"}}"#), (B, B), &["ADDITIONAL_PROPERTIES_CHANGED", "SUBSCHEMA_ADDED"], vec![json!({"y": 1}), json!({"x": "s"})]),
+        pair("draft 4 maximum made exclusive", draft4(r#"{"type": "number", "maximum": 10}"#), draft4(r#"{"type": "number", "maximum": 10, "exclusiveMaximum": true}"#), (B, C), &["EXCLUSIVE_MAXIMUM_CHANGED"], vec![json!({"v": 10}), json!({"v": 1})]),
+        pair("draft 4 minimum made inclusive", draft4(r#"{"type": "number", "minimum": 0, "exclusiveMinimum": true}"#), draft4(r#"{"type": "number", "minimum": 0}"#), (C, B), &["EXCLUSIVE_MINIMUM_CHANGED"], vec![json!({"v": 0})]),
+        pair("dependentRequired changed", v(r#"{"type": "object", "dependentRequired": {"a": ["b"]}}"#), v(r#"{"type": "object", "dependentRequired": {"a": ["c"]}}"#), (B, B), &["DEPENDENT_REQUIRED_CHANGED"], vec![json!({"v": {"a": 1, "b": 2}}), json!({"v": {"a": 1, "c": 2}})]),
     ]
 }
 
@@ -417,5 +429,51 @@ fn the_readme_example() {
             ("MAX_LENGTH_DECREASED", "#/properties/email", B, C),
             ("PROPERTY_REQUIRED_ADDED", "#/properties/email", B, C),
         ]
+    );
+}
+
+/// What the sample documents cannot show: remote refs (the oracle would
+/// fetch them) and files of a multi-file source.
+#[test]
+fn remote_refs_and_files_are_judged_too() {
+    let r = report(
+        r#"{"$ref": "https://example.com/a.json"}"#,
+        r#"{"$ref": "https://example.com/b.json"}"#,
+    );
+    assert_eq!(rule_ids(&r), ["REF_CHANGED"]);
+    assert_eq!(
+        (r.backward(), r.forward()),
+        (Level::Breaking, Level::Breaking)
+    );
+    let files = |names: &[&str]| {
+        let source = Source::from_files(
+            "schemas",
+            names
+                .iter()
+                .map(|n| ((*n).to_owned(), r#"{"type": "object"}"#.to_owned())),
+        );
+        Format::JsonSchema
+            .parse(&source, &FormatOptions::default())
+            .unwrap()
+    };
+    let r = compatibility(
+        &files(&["a.json", "b.json", "c.json"]),
+        &files(&["a.json", "c.json"]),
+    )
+    .unwrap();
+    assert_eq!(rule_ids(&r), ["FILE_REMOVED"]);
+    assert_eq!(
+        (r.findings[0].path.as_str(), r.backward(), r.forward()),
+        ("b.json", Level::Breaking, Level::Compatible)
+    );
+    let r = compatibility(
+        &files(&["a.json", "c.json"]),
+        &files(&["a.json", "b.json", "c.json"]),
+    )
+    .unwrap();
+    assert_eq!(rule_ids(&r), ["FILE_ADDED"]);
+    assert_eq!(
+        (r.backward(), r.forward()),
+        (Level::Compatible, Level::Breaking)
     );
 }

@@ -47,8 +47,8 @@ use Level::{Breaking, Compatible, Dangerous};
 mod node;
 
 use node::{
-    Content, accepts_all, admits, content, content_text, deref, join, members, number, required,
-    type_text, types, upper_snake, values,
+    BOUNDS, Content, NAMED, ONE, OPAQUE, accepts_all, admits, content, content_text, deref, join,
+    members, number, required, type_text, types, upper_snake, values,
 };
 
 /// Judges `old` → `new`, two schemas of the `json-schema` protocol.
@@ -70,9 +70,9 @@ pub(in crate::formats) fn compare(old: &Schema, new: &Schema) -> CompatReport {
                 "FILE_REMOVED",
                 file.to_string(),
                 "file removed".to_owned(),
-                Compatible,
                 Breaking,
-                "new readers no longer read these documents; old readers still expect them",
+                Compatible,
+                "new readers have no schema for documents written with this file's",
             ),
         }
     }
@@ -82,9 +82,9 @@ pub(in crate::formats) fn compare(old: &Schema, new: &Schema) -> CompatReport {
             "FILE_ADDED",
             file.to_string(),
             "file added".to_owned(),
-            Breaking,
             Compatible,
-            "old documents of this file's kind were never checked against it",
+            Breaking,
+            "old readers have no schema for documents written with this file's",
         );
     }
     CompatReport {
@@ -137,56 +137,6 @@ impl Polarity {
         }
     }
 }
-
-/// The numeric bounds: keyword, whether it bounds from above, and the
-/// value its absence stands for (`None`: unbounded).
-const BOUNDS: &[(&str, bool, Option<f64>)] = &[
-    ("maxLength", true, None),
-    ("minLength", false, Some(0.0)),
-    ("maximum", true, None),
-    ("minimum", false, None),
-    ("exclusiveMaximum", true, None),
-    ("exclusiveMinimum", false, None),
-    ("maxItems", true, None),
-    ("minItems", false, Some(0.0)),
-    ("maxProperties", true, None),
-    ("minProperties", false, Some(0.0)),
-    ("maxContains", true, None),
-    ("minContains", false, Some(1.0)),
-];
-
-/// Keywords whose change cannot be ordered: any change breaks both ways.
-const OPAQUE: &[&str] = &[
-    "dependentRequired",
-    "dependencies",
-    "$ref",
-    "$dynamicRef",
-    "$recursiveRef",
-];
-
-/// Subschema slots walked pairwise: edge kind, keyword, and whether the
-/// slot's entries are alternatives (`anyOf`: an entry added widens).
-const ONE: &[(&str, &str)] = &[
-    ("items", "items"),
-    ("additional-items", "additionalItems"),
-    ("unevaluated-items", "unevaluatedItems"),
-    ("unevaluated-properties", "unevaluatedProperties"),
-    ("property-names", "propertyNames"),
-    ("contains", "contains"),
-    ("then", "then"),
-    ("else", "else"),
-    ("content-schema", "contentSchema"),
-];
-const NAMED: &[(&str, &str)] = &[
-    ("pattern-property", "patternProperties"),
-    ("dependent-schema", "dependentSchemas"),
-    ("dependency", "dependencies"),
-    ("prefix-item", "prefixItems"),
-    ("tuple-item", "items"),
-    ("all-of", "allOf"),
-    ("any-of", "anyOf"),
-    ("one-of", "oneOf"),
-];
 
 struct Walk<'w, 's> {
     old: &'w View<'s>,
@@ -323,18 +273,30 @@ impl<'s> Walk<'_, 's> {
                 (None, None) => continue,
             };
             let snake = upper_snake(keyword);
-            // Draft 4's boolean `exclusiveMaximum` has no order to judge by.
-            if a.is_some_and(|v| number(Some(v)).is_none())
-                || b.is_some_and(|v| number(Some(v)).is_none())
-            {
+            // Draft 4's boolean `exclusiveMaximum` makes its `maximum`
+            // exclusive: turned on it narrows, off it widens; a boolean
+            // against a number (the draft changed) has no order.
+            let flag = |v: Option<&str>| match v {
+                None | Some("false") => Some(false),
+                Some("true") => Some(true),
+                Some(_) => None,
+            };
+            if number(a).is_none() && a.is_some() || number(b).is_none() && b.is_some() {
+                let (backward, forward) = match (flag(a), flag(b)) {
+                    (Some(false), Some(true)) => (Breaking, Compatible),
+                    (Some(true), Some(false)) => (Compatible, Breaking),
+                    (Some(_), Some(_)) => continue,
+                    _ => (Breaking, Breaking),
+                };
+                let reason = "an exclusive bound refuses the bound itself";
                 self.push(
                     p,
                     &format!("{snake}_CHANGED"),
                     path.to_owned(),
                     change,
-                    Breaking,
-                    Breaking,
-                    "the bound changed in a way that cannot be ordered",
+                    backward,
+                    forward,
+                    reason,
                 );
                 continue;
             }

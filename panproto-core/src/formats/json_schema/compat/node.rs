@@ -1,12 +1,63 @@
 //! Reading one node of a JSON Schema the way the compatibility rules
-//! compare it: the types it admits, its content model, its required
-//! names, its keyword values.
+//! compare it: which keywords bound, constrain or hold subschemas, the
+//! types it admits, its content model, its required names, its keyword
+//! values.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
 use crate::formats::View;
+
+/// The numeric bounds: keyword, whether it bounds from above, and the
+/// value its absence stands for (`None`: unbounded).
+pub(super) const BOUNDS: &[(&str, bool, Option<f64>)] = &[
+    ("maxLength", true, None),
+    ("minLength", false, Some(0.0)),
+    ("maximum", true, None),
+    ("minimum", false, None),
+    ("exclusiveMaximum", true, None),
+    ("exclusiveMinimum", false, None),
+    ("maxItems", true, None),
+    ("minItems", false, Some(0.0)),
+    ("maxProperties", true, None),
+    ("minProperties", false, Some(0.0)),
+    ("maxContains", true, None),
+    ("minContains", false, Some(1.0)),
+];
+
+/// Keywords whose change cannot be ordered: any change breaks both ways.
+pub(super) const OPAQUE: &[&str] = &[
+    "dependentRequired",
+    "dependencies",
+    "$ref",
+    "$dynamicRef",
+    "$recursiveRef",
+];
+
+/// Subschema slots walked pairwise, one subschema each: edge kind, keyword.
+pub(super) const ONE: &[(&str, &str)] = &[
+    ("items", "items"),
+    ("additional-items", "additionalItems"),
+    ("unevaluated-items", "unevaluatedItems"),
+    ("unevaluated-properties", "unevaluatedProperties"),
+    ("property-names", "propertyNames"),
+    ("contains", "contains"),
+    ("then", "then"),
+    ("else", "else"),
+    ("content-schema", "contentSchema"),
+];
+/// Subschema slots of several, by name or index: edge kind, keyword.
+pub(super) const NAMED: &[(&str, &str)] = &[
+    ("pattern-property", "patternProperties"),
+    ("dependent-schema", "dependentSchemas"),
+    ("dependency", "dependencies"),
+    ("prefix-item", "prefixItems"),
+    ("tuple-item", "items"),
+    ("all-of", "allOf"),
+    ("any-of", "anyOf"),
+    ("one-of", "oneOf"),
+];
 
 /// What an object lets in beyond its named properties.
 #[derive(Clone, Copy, PartialEq, Eq)]
