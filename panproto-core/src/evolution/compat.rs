@@ -117,6 +117,24 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding of `rule` at `path`: `change`, at `(backward, forward)`, because `reason`.
+    pub fn new(
+        rule: &str,
+        path: String,
+        change: String,
+        (backward, forward): (Level, Level),
+        reason: &str,
+    ) -> Self {
+        Self {
+            rule: rule.to_owned(),
+            path,
+            change,
+            backward,
+            forward,
+            reason: reason.to_owned(),
+        }
+    }
+
     /// The level in `direction`.
     pub fn level(&self, direction: Direction) -> Level {
         match direction {

@@ -173,6 +173,16 @@ pub struct UnitEdit {
 /// A comparison's findings, by the unit each was found under.
 pub type FindingsByUnit = BTreeMap<String, Vec<Finding>>;
 
+/// Findings paired with the unit each was found under, grouped by unit
+/// (each unit's in the order found).
+pub(crate) fn by_unit(found: Vec<(String, Finding)>) -> FindingsByUnit {
+    let mut out = FindingsByUnit::new();
+    for (unit, finding) in found {
+        out.entry(unit).or_default().push(finding);
+    }
+    out
+}
+
 /// Digests `roots` (unit name → root vertex) of `view`: each unit is its
 /// root and every vertex reached from it through edges that do not enter
 /// a declaration (a vertex of a kind `is_declaration` accepts); the digest

@@ -142,14 +142,13 @@ impl<'s> Judge<'_, 's> {
         (backward, forward): (Level, Level),
         reason: &str,
     ) {
-        self.findings.push(Finding {
-            rule: rule.to_owned(),
+        self.findings.push(Finding::new(
+            rule,
             path,
             change,
-            backward,
-            forward,
-            reason: reason.to_owned(),
-        });
+            (backward, forward),
+            reason,
+        ));
     }
 
     /// Compares the types at one place of the two versions.

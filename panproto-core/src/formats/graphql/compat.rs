@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::evolution::{CompatReport, Finding, Level};
 use crate::formats::View;
-use crate::formats::units::{FindingsByUnit, Units, digest_units};
+use crate::formats::units::{FindingsByUnit, Units, by_unit, digest_units};
 use crate::model::Schema;
 
 use Level::{Breaking, Compatible, Dangerous};
@@ -43,11 +43,7 @@ pub(in crate::formats) fn compare_by_unit(
     new: &Schema,
     only: Option<&BTreeSet<String>>,
 ) -> FindingsByUnit {
-    let mut out = FindingsByUnit::new();
-    for (unit, finding) in judge(old, new, only) {
-        out.entry(unit).or_default().push(finding);
-    }
-    out
+    by_unit(judge(old, new, only))
 }
 
 /// The units the rules judge one at a time: each named type and

@@ -29,7 +29,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::parse::{MAX_FIELD_NUMBER, default_json_name, range_text};
 use crate::evolution::{CompatReport, Finding, Level};
 use crate::formats::View;
-use crate::formats::units::{FindingsByUnit, Units, digest_units};
+use crate::formats::units::{FindingsByUnit, Units, by_unit, digest_units};
 use crate::model::Schema;
 
 use Level::{Breaking, Compatible, Dangerous};
@@ -49,11 +49,7 @@ pub(in crate::formats) fn compare_by_unit(
     new: &Schema,
     only: Option<&BTreeSet<String>>,
 ) -> FindingsByUnit {
-    let mut out = FindingsByUnit::new();
-    for (unit, finding) in judge(old, new, only) {
-        out.entry(unit).or_default().push(finding);
-    }
-    out
+    by_unit(judge(old, new, only))
 }
 
 /// The units the rules judge one at a time: each file (its package),
@@ -414,14 +410,7 @@ impl Judge<'_, '_> {
     ) {
         self.findings.push((
             self.unit.clone(),
-            Finding {
-                rule: rule.to_owned(),
-                path,
-                change,
-                backward: levels.0,
-                forward: levels.1,
-                reason,
-            },
+            Finding::new(rule, path, change, levels, &reason),
         ));
     }
 

@@ -274,14 +274,13 @@ impl<'s> Judge<'_, 's> {
         (backward, forward): (Level, Level),
         reason: &str,
     ) {
-        self.findings.push(Finding {
-            rule: rule.to_owned(),
+        self.findings.push(Finding::new(
+            rule,
             path,
             change,
-            backward,
-            forward,
-            reason: reason.to_owned(),
-        });
+            (backward, forward),
+            reason,
+        ));
     }
 
     /// Tables and views, by name.

@@ -165,14 +165,13 @@ impl<'s> Walk<'_, 's> {
             Polarity::Negated => (forward, backward),
             Polarity::Both => (backward.max(forward), backward.max(forward)),
         };
-        self.findings.push(Finding {
-            rule: rule.to_owned(),
+        self.findings.push(Finding::new(
+            rule,
             path,
             change,
-            backward,
-            forward,
-            reason: reason.to_owned(),
-        });
+            (backward, forward),
+            reason,
+        ));
     }
 
     /// A narrowing: what the old version validated, the new may refuse.
