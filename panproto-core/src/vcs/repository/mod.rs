@@ -23,6 +23,7 @@ mod history;
 mod merge;
 mod policy;
 mod refs;
+mod units;
 mod verify;
 mod write;
 
@@ -42,7 +43,7 @@ use crate::encoding::ObjectId;
 use crate::evolution::{
     Change, Classification, CompatReport, Compatibility, Level, classify, derive_migration, diff,
 };
-use crate::formats::{Units, compatibility_of, units_of};
+use crate::formats::{Units, compatibility_of};
 use crate::migration::{CompiledMigration, MigrationSpec};
 use crate::model::protocol::Protocol;
 use crate::model::schema::Schema;
@@ -86,15 +87,6 @@ pub struct Staged {
     /// The schema's units by its format's rules, computed when a policy
     /// check or the commit first needs them.
     units: OnceLock<Option<Arc<Units>>>,
-}
-
-impl Staged {
-    /// The staged schema's units (see [`Units`]), if its format has them.
-    fn units(&self) -> Option<Arc<Units>> {
-        self.units
-            .get_or_init(|| units_of(&self.schema).map(Arc::new))
-            .clone()
-    }
 }
 
 /// A commit with what it changed: what `show` returns.
@@ -356,79 +348,6 @@ impl<S: Store> Repository<S> {
         }
         let obj = self.read_kind(id, ObjectKind::Schema)?;
         Ok(object::load_schema(&obj, Arc::clone(&self.protocol))?)
-    }
-
-    /// The units of `schema` by its format's rules (see [`Units`]), from
-    /// the cache when they were needed lately; `None` for a format
-    /// without units.
-    fn units_for(&self, schema: &Schema) -> Option<Arc<Units>> {
-        // Without its id a schema has no key to be cached by, and hashing
-        // it for one would cost a whole canonical encoding.
-        let Some(id) = schema.known_id() else {
-            return units_of(schema).map(Arc::new);
-        };
-        if let Some(units) = self.cached_units(&id) {
-            return Some(units);
-        }
-        let units = Arc::new(units_of(schema)?);
-        self.cache_units(id, &units);
-        Some(units)
-    }
-
-    /// The cached units of schema `id`, if any.
-    fn cached_units(&self, id: &ObjectId) -> Option<Arc<Units>> {
-        self.units
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .iter()
-            .find(|(s, _)| s == id)
-            .map(|(_, u)| Arc::clone(u))
-    }
-
-    /// Keeps `units` as those of stored schema `id`, for the next commit's
-    /// record and the next check.
-    fn cache_units(&self, id: ObjectId, units: &Arc<Units>) {
-        const KEPT: usize = 3;
-        let mut cache = self
-            .units
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if cache.iter().any(|(s, _)| *s == id) {
-            return;
-        }
-        if cache.len() == KEPT {
-            cache.remove(0);
-        }
-        cache.push((id, Arc::clone(units)));
-    }
-
-    /// What a commit of `schema` (stored, so its id is known) on first
-    /// parent `base` records of its units (`None` for a format without
-    /// them); `known` are its units if they were computed already.
-    fn unit_record(
-        &self,
-        schema: &Schema,
-        base: Option<&ObjectId>,
-        known: Option<Arc<Units>>,
-    ) -> Result<Option<crate::formats::UnitRecord>, VcsError> {
-        let Some(units) = known.or_else(|| self.units_for(schema)) else {
-            return Ok(None);
-        };
-        self.cache_units(schema.id(), &units);
-        let parent = match base {
-            Some(b) => {
-                let parent_schema = self.commit_of(b)?.schema;
-                match self.cached_units(&parent_schema) {
-                    Some(u) => Some(u),
-                    None => {
-                        let s = self.read_schema(&parent_schema)?;
-                        self.units_for(&s)
-                    }
-                }
-            }
-            None => None,
-        };
-        Ok(Some(units.record_from(parent.as_deref())))
     }
 
     /// Commit `id`, from the cache when it is the last one decoded.
