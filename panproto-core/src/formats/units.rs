@@ -17,14 +17,14 @@
 //! across declarations (or that has no rules of its own) has no units,
 //! and its transitive checks judge each distinct earlier schema whole.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
 use super::View;
-use crate::evolution::Finding;
+use crate::evolution::{CompatReport, Finding};
 
 /// The digest of one unit's form (128 bits of blake3; shown as 32 hex digits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -173,14 +173,51 @@ pub struct UnitEdit {
 /// A comparison's findings, by the unit each was found under.
 pub type FindingsByUnit = BTreeMap<String, Vec<Finding>>;
 
-/// Findings paired with the unit each was found under, grouped by unit
-/// (each unit's in the order found).
-pub(crate) fn by_unit(found: Vec<(String, Finding)>) -> FindingsByUnit {
-    let mut out = FindingsByUnit::new();
-    for (unit, finding) in found {
-        out.entry(unit).or_default().push(finding);
+/// What a judge that files its findings by unit keeps: the units it is
+/// asked for (all, for `None`), the one it is in, and what it found.
+pub(crate) struct ByUnit<'o> {
+    only: Option<&'o BTreeSet<String>>,
+    unit: String,
+    found: Vec<(String, Finding)>,
+}
+
+impl<'o> ByUnit<'o> {
+    pub(crate) fn new(only: Option<&'o BTreeSet<String>>) -> Self {
+        Self {
+            only,
+            unit: String::new(),
+            found: Vec::new(),
+        }
     }
-    out
+
+    /// Starts judging `unit`; false if it is not one to judge.
+    pub(crate) fn enter(&mut self, unit: String) -> bool {
+        let wanted = self.only.is_none_or(|o| o.contains(&unit));
+        self.unit = unit;
+        wanted
+    }
+
+    /// Files `finding` under the unit being judged.
+    pub(crate) fn push(&mut self, finding: Finding) {
+        self.found.push((self.unit.clone(), finding));
+    }
+
+    /// The findings by unit (each unit's in the order found).
+    pub(crate) fn grouped(self) -> FindingsByUnit {
+        let mut out = FindingsByUnit::new();
+        for (unit, finding) in self.found {
+            out.entry(unit).or_default().push(finding);
+        }
+        out
+    }
+
+    /// The findings in the order found, as `rules`' report.
+    pub(crate) fn report(self, rules: &str) -> CompatReport {
+        CompatReport {
+            rules: rules.to_owned(),
+            findings: self.found.into_iter().map(|(_, f)| f).collect(),
+        }
+    }
 }
 
 /// Digests `roots` (unit name → root vertex) of `view`: each unit is its

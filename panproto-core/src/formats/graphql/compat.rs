@@ -23,17 +23,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::evolution::{CompatReport, Finding, Level};
 use crate::formats::View;
-use crate::formats::units::{FindingsByUnit, Units, by_unit, digest_units};
+use crate::formats::units::{ByUnit, FindingsByUnit, Units, digest_units};
 use crate::model::Schema;
 
 use Level::{Breaking, Compatible, Dangerous};
 
 /// Judges `old` → `new`, two schemas of the `graphql` protocol.
 pub(in crate::formats) fn compare(old: &Schema, new: &Schema) -> CompatReport {
-    CompatReport {
-        rules: "graphql".to_owned(),
-        findings: judge(old, new, None).into_iter().map(|(_, f)| f).collect(),
-    }
+    judge(old, new, None).report("graphql")
 }
 
 /// [`compare`]'s findings by the unit each was found under, of the
@@ -43,7 +40,7 @@ pub(in crate::formats) fn compare_by_unit(
     new: &Schema,
     only: Option<&BTreeSet<String>>,
 ) -> FindingsByUnit {
-    by_unit(judge(old, new, only))
+    judge(old, new, only).grouped()
 }
 
 /// The units the rules judge one at a time: each named type and
@@ -99,20 +96,18 @@ const DEFAULT_ROOTS: [(&str, &str); 3] = [
 
 /// Every finding with its unit, in the order found, of the units in
 /// `only` (all, for `None`).
-fn judge(old: &Schema, new: &Schema, only: Option<&BTreeSet<String>>) -> Vec<(String, Finding)> {
+fn judge<'o>(old: &Schema, new: &Schema, only: Option<&'o BTreeSet<String>>) -> ByUnit<'o> {
     let old = Side::of(old);
     let new = Side::of(new);
     let mut judge = Judge {
         old: &old,
         new: &new,
-        only,
-        unit: String::new(),
-        findings: Vec::new(),
+        found: ByUnit::new(only),
     };
     judge.types();
     judge.directives();
     judge.schema();
-    judge.findings
+    judge.found
 }
 
 /// The kinds of named types.
@@ -241,14 +236,11 @@ impl<'s> Side<'s> {
 }
 
 /// The walk over both versions.
-struct Judge<'j, 's> {
+struct Judge<'j, 's, 'o> {
     old: &'j Side<'s>,
     new: &'j Side<'s>,
-    /// The units to judge (all, for `None`).
-    only: Option<&'j BTreeSet<String>>,
-    /// The unit being judged, which each finding is filed under.
-    unit: String,
-    findings: Vec<(String, Finding)>,
+    /// What was found, by unit.
+    found: ByUnit<'o>,
 }
 
 /// A change found one way, before the other way's level is known.
@@ -260,17 +252,10 @@ struct Found {
     reason: &'static str,
 }
 
-impl<'s> Judge<'_, 's> {
-    /// Starts judging `unit`; false if it is not one to judge.
-    fn enter(&mut self, unit: String) -> bool {
-        let wanted = self.only.is_none_or(|o| o.contains(&unit));
-        self.unit = unit;
-        wanted
-    }
-
+impl<'s> Judge<'_, 's, '_> {
     /// Records `finding` under the unit being judged.
     fn record(&mut self, finding: Finding) {
-        self.findings.push((self.unit.clone(), finding));
+        self.found.push(finding);
     }
 
     /// Records `found` judged backward, with `forward` the level of the
@@ -289,7 +274,7 @@ impl<'s> Judge<'_, 's> {
     fn types(&mut self) {
         let (old_types, new_types) = (self.old.types(), self.new.types());
         for (&name, &kind) in &old_types {
-            if !self.enter(type_unit(name)) {
+            if !self.found.enter(type_unit(name)) {
                 continue;
             }
             match new_types.get(name) {
@@ -320,7 +305,7 @@ impl<'s> Judge<'_, 's> {
             .iter()
             .filter(|(n, _)| !old_types.contains_key(*n))
         {
-            if !self.enter(type_unit(name)) {
+            if !self.found.enter(type_unit(name)) {
                 continue;
             }
             self.push(
@@ -619,7 +604,7 @@ impl<'s> Judge<'_, 's> {
         };
         let (old, new) = (directives(self.old), directives(self.new));
         for &d in &old {
-            if !self.enter(directive_unit(d)) {
+            if !self.found.enter(directive_unit(d)) {
                 continue;
             }
             if !new.contains(d) {
@@ -686,7 +671,7 @@ impl<'s> Judge<'_, 's> {
             );
         }
         for &d in new.difference(&old) {
-            if !self.enter(directive_unit(d)) {
+            if !self.found.enter(directive_unit(d)) {
                 continue;
             }
             self.push(
@@ -704,7 +689,7 @@ impl<'s> Judge<'_, 's> {
 
     /// The root operation types.
     fn schema(&mut self) {
-        if !self.enter(SCHEMA_UNIT.to_owned()) {
+        if !self.found.enter(SCHEMA_UNIT.to_owned()) {
             return;
         }
         let roots = |side: &Side<'_>| -> BTreeMap<String, String> {

@@ -29,17 +29,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::parse::{MAX_FIELD_NUMBER, default_json_name, range_text};
 use crate::evolution::{CompatReport, Finding, Level};
 use crate::formats::View;
-use crate::formats::units::{FindingsByUnit, Units, by_unit, digest_units};
+use crate::formats::units::{ByUnit, FindingsByUnit, Units, digest_units};
 use crate::model::Schema;
 
 use Level::{Breaking, Compatible, Dangerous};
 
 /// Judges `old` → `new`, two schemas of the `protobuf` protocol.
 pub(in crate::formats) fn compare(old: &Schema, new: &Schema) -> CompatReport {
-    CompatReport {
-        rules: "protobuf".to_owned(),
-        findings: judge(old, new, None).into_iter().map(|(_, f)| f).collect(),
-    }
+    judge(old, new, None).report("protobuf")
 }
 
 /// [`compare`]'s findings by the unit each was found under, of the
@@ -49,7 +46,7 @@ pub(in crate::formats) fn compare_by_unit(
     new: &Schema,
     only: Option<&BTreeSet<String>>,
 ) -> FindingsByUnit {
-    by_unit(judge(old, new, only))
+    judge(old, new, only).grouped()
 }
 
 /// The units the rules judge one at a time: each file (its package),
@@ -92,21 +89,19 @@ fn unit(kind: &str, key: &str) -> String {
 
 /// Every finding with its unit, in the order found, of the units in
 /// `only` (all, for `None`).
-fn judge(old: &Schema, new: &Schema, only: Option<&BTreeSet<String>>) -> Vec<(String, Finding)> {
+fn judge<'o>(old: &Schema, new: &Schema, only: Option<&'o BTreeSet<String>>) -> ByUnit<'o> {
     let old = Side::of(old);
     let new = Side::of(new);
     let mut judge = Judge {
         old: &old,
         new: &new,
-        only,
-        unit: String::new(),
-        findings: Vec::new(),
+        found: ByUnit::new(only),
     };
     judge.files();
     judge.messages();
     judge.enums();
     judge.services();
-    judge.findings
+    judge.found
 }
 
 /// One version, indexed.
@@ -382,24 +377,14 @@ fn json_compatible(old: &Type<'_>, new: &Type<'_>) -> bool {
 }
 
 /// The walk over both versions.
-struct Judge<'j, 's> {
+struct Judge<'j, 's, 'o> {
     old: &'j Side<'s>,
     new: &'j Side<'s>,
-    /// The units to judge (all, for `None`).
-    only: Option<&'j BTreeSet<String>>,
-    /// The unit being judged, which each finding is filed under.
-    unit: String,
-    findings: Vec<(String, Finding)>,
+    /// What was found, by unit.
+    found: ByUnit<'o>,
 }
 
-impl Judge<'_, '_> {
-    /// Starts judging `unit`; false if it is not one to judge.
-    fn enter(&mut self, unit: String) -> bool {
-        let wanted = self.only.is_none_or(|o| o.contains(&unit));
-        self.unit = unit;
-        wanted
-    }
-
+impl Judge<'_, '_, '_> {
     fn push(
         &mut self,
         rule: &str,
@@ -408,16 +393,14 @@ impl Judge<'_, '_> {
         levels: (Level, Level),
         reason: String,
     ) {
-        self.findings.push((
-            self.unit.clone(),
-            Finding::new(rule, path, change, levels, &reason),
-        ));
+        self.found
+            .push(Finding::new(rule, path, change, levels, &reason));
     }
 
     fn files(&mut self) {
         let (old, new) = (self.old.files(), self.new.files());
         for file in old.intersection(&new) {
-            if !self.enter(unit("file", file)) {
+            if !self.found.enter(unit("file", file)) {
                 continue;
             }
             let (a, b) = (
@@ -440,7 +423,7 @@ impl Judge<'_, '_> {
         let (old_side, new_side) = (self.old, self.new);
         let (old, new) = (old_side.of_kind("message"), new_side.of_kind("message"));
         for (key, &message) in &old {
-            if !self.enter(unit("message", key)) {
+            if !self.found.enter(unit("message", key)) {
                 continue;
             }
             let Some(&renamed) = new.get(key) else {
@@ -456,7 +439,7 @@ impl Judge<'_, '_> {
             self.message(message, renamed);
         }
         for (key, &message) in new.iter().filter(|(k, _)| !old.contains_key(*k)) {
-            if !self.enter(unit("message", key)) {
+            if !self.found.enter(unit("message", key)) {
                 continue;
             }
             self.push(
@@ -655,7 +638,7 @@ impl Judge<'_, '_> {
         let (old_side, new_side) = (self.old, self.new);
         let (old, new) = (old_side.of_kind("enum"), new_side.of_kind("enum"));
         for (key, &enumeration) in &old {
-            if !self.enter(unit("enum", key)) {
+            if !self.found.enter(unit("enum", key)) {
                 continue;
             }
             let Some(&new_id) = new.get(key) else {
@@ -722,7 +705,7 @@ impl Judge<'_, '_> {
         let (old_side, new_side) = (self.old, self.new);
         let (old, new) = (old_side.of_kind("service"), new_side.of_kind("service"));
         for (key, &service) in &old {
-            if !self.enter(unit("service", key)) {
+            if !self.found.enter(unit("service", key)) {
                 continue;
             }
             let Some(&new_id) = new.get(key) else {
