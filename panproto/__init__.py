@@ -32,14 +32,14 @@ SDK's compatibility forms of :mod:`panproto._seed` (``Panproto`` and the
 backend also exports one of the dispatcher's names, the dispatcher's wins.
 """
 
-from typing import TYPE_CHECKING
-
 from panproto import _seed, _select, errors as _errors
 from panproto._seed import *  # noqa: F403  (Panproto and vcs_*: panproto._seed.__all__)
 from panproto.errors import *  # noqa: F403  (the exception classes: panproto.errors.__all__)
 
+TYPE_CHECKING = False  # as typing's, without importing typing at run time (see _select)
 if TYPE_CHECKING:  # the backend's API as type checkers see it: the one stub, rendered as _api.pyi
     from panproto._api import *  # noqa: F403
+
 
 BACKENDS: tuple[str, ...] = _select.BACKENDS
 """Every backend, in preference order."""

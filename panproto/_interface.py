@@ -10,7 +10,9 @@ instances satisfy :class:`ProtocolLike`, :class:`SchemaBuilderLike`,
 The dispatcher checks a
 backend against these at import (:func:`missing_members`), so a build that
 lacks part of the API is refused with the missing names, never half
-imported. Precise signatures and documentation are in the API stub
+imported; it checks the names :func:`members` gives, rendered into the
+built package, so that ``import panproto`` does not pay for this module.
+Precise signatures and documentation are in the API stub
 (``panproto/_api.pyi``, rendered from ``templates/_native.pyi.j2``).
 
 This file is a hand-kept copy of the stub's shape, so it is checked:
@@ -501,20 +503,25 @@ _CLASS_INTERFACES: dict[str, type] = {
 }
 
 
-def missing_members(module: object) -> list[str]:
-    """The names of the :class:`Backend` interface that ``module`` lacks.
+def members() -> dict[str, list[str]]:
+    """The interface as names: under ``""`` the module's, under each class
+    name that class's. The task runner renders this into the built
+    package (``panproto/_build.py``, by running this file), so that the
+    check at import needs neither this module nor :mod:`typing`."""
+    interface = {"": sorted(protocol_members(Backend))}
+    interface.update((name, sorted(protocol_members(proto))) for name, proto in _CLASS_INTERFACES.items())
+    return interface
 
-    Checks the module's own attributes and, for each class it must export,
-    the class's attributes (e.g. ``"Schema.to_json"``). Empty when the
-    module satisfies the interface.
-    """
-    missing = sorted(n for n in protocol_members(Backend) if not hasattr(module, n))
-    for cls_name, interface in _CLASS_INTERFACES.items():
-        cls = getattr(module, cls_name, None)
-        if cls is None:
-            continue
-        if not isinstance(cls, type):
-            missing.append(f"{cls_name} (not a class)")
-            continue
-        missing += sorted(f"{cls_name}.{n}" for n in protocol_members(interface) if not hasattr(cls, n))
-    return missing
+
+def missing_members(module: object) -> list[str]:
+    """The names of the :class:`Backend` interface that ``module`` lacks
+    (the check the dispatcher makes at import, from :func:`members`)."""
+    from panproto._select import missing_members as missing  # noqa: PLC0415  (selects a backend: not at import)
+
+    return missing(module, members())
+
+
+if __name__ == "__main__":  # `python _interface.py`: the interface as JSON, for the task runner
+    import json
+
+    print(json.dumps(members()))

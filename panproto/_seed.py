@@ -20,14 +20,14 @@ names), and they take precedence over any same-named native object.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, final
 
 from panproto import _select
 
+TYPE_CHECKING = False  # as typing's, without importing typing at run time (see _select)
 if TYPE_CHECKING:
-    from typing import TypeGuard
+    from collections.abc import Mapping
+    from typing import Any, TypeGuard, final
 
     import panproto._api as _native
     from panproto._api import (
@@ -44,8 +44,13 @@ if TYPE_CHECKING:
     from panproto.types import Classification
 
     _Location = str | os.PathLike[str]
+
 else:
     _native = _select.backend
+
+    def final(cls: type) -> type:  # typing.final, which only type checkers read
+        return cls
+
 
 __all__ = ["Panproto", "vcs_add", "vcs_commit", "vcs_init", "vcs_log", "vcs_open", "vcs_status"]
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
-import importlib.util
 import os
 import sys
 from types import ModuleType
-from typing import Any
 
-from panproto import _interface
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from typing import Any
+
 
 # Preference order when PANPROTO_BACKEND is not set: SQLite first, because it
 # needs no server and is what a single user wants; PostgreSQL is for teams
@@ -22,19 +23,37 @@ BACKENDS: tuple[str, ...] = ("sqlite", "postgres")
 _ENV = "PANPROTO_BACKEND"
 
 
-def _own_version() -> str:
-    try:
-        return importlib.metadata.version("panproto")
-    except importlib.metadata.PackageNotFoundError as exc:
-        raise ImportError(
-            "the panproto package has no installed distribution metadata, so its version is unknown; "
-            "install it (pip install panproto[sqlite], or `cargo tasks develop` in a checkout) "
-            "rather than importing the source folder"
-        ) from exc
+# Rendered into the built package from templates/dispatcher/_build.py.j2,
+# not read from importlib.metadata and panproto._interface: those two
+# imports cost more than the rest of `import panproto`, which every command
+# pays for.
+try:
+    from panproto._build import INTERFACE as _INTERFACE, __version__ as _built_version
+except ImportError as exc:
+    raise ImportError(
+        "the panproto package has no rendered _build.py, so its version is unknown; "
+        "install it (pip install panproto[sqlite], or `cargo tasks develop` in a checkout) "
+        "rather than importing the source folder"
+    ) from exc
+
+__version__: str = _built_version
+"""The dispatcher's own version, rendered into the package when it is built."""
 
 
-__version__: str = _own_version()
-"""The dispatcher's own version, from its installed distribution metadata."""
+def missing_members(module: object, interface: Mapping[str, Iterable[str]]) -> list[str]:
+    """The names of ``interface`` (under ``""`` the module's, under a class
+    name that class's; see :func:`panproto._interface.members`) that
+    ``module`` lacks, e.g. ``"Schema.to_json"``. Empty when it has them all."""
+    missing = sorted(n for n in interface[""] if not hasattr(module, n))
+    for cls_name, names in interface.items():
+        cls = getattr(module, cls_name, None) if cls_name else None
+        if cls is None:
+            continue
+        if not isinstance(cls, type):
+            missing.append(f"{cls_name} (not a class)")
+            continue
+        missing += sorted(f"{cls_name}.{n}" for n in names if not hasattr(cls, n))
+    return missing
 
 
 def _install_hint(name: str) -> str:
@@ -53,7 +72,7 @@ def _load(name: str) -> ModuleType:
     backend = getattr(module, "__backend__", None)
     if backend != name:
         raise ImportError(f"panproto_{name} reports __backend__ = {backend!r}, expected {name!r}")
-    missing = _interface.missing_members(module)
+    missing = missing_members(module, _INTERFACE)
     if missing:
         raise ImportError(
             f"panproto_{name} {version} does not provide the backend interface; missing: {', '.join(missing)}"
@@ -116,6 +135,8 @@ def available_backends() -> list[str]:
     list[str]
         Backend names, e.g. ``["sqlite"]``.
     """
+    import importlib.util  # noqa: PLC0415  (only here: `import panproto` does not pay for it)
+
     found = []
     for name in BACKENDS:
         outcome = _attempts.get(name, ...)

@@ -31,10 +31,12 @@ all of them pickle with their attributes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # as typing's, without importing typing at run time (see _select)
 if TYPE_CHECKING:
+    from typing import Any
+
     from panproto.types import MergeConflict
+
 
 __all__ = [
     "CompatibilityError",

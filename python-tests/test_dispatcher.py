@@ -16,7 +16,7 @@ import panproto as pp
 import panproto._seed
 import panproto.errors
 from conftest import BACKEND, ROOT
-from panproto import _interface
+from panproto import _build, _interface
 
 OTHER = "postgres" if BACKEND == "sqlite" else "sqlite"
 BARE_PYTHON = os.environ.get("PANPROTO_BARE_PYTHON", "")
@@ -142,6 +142,28 @@ def bare_python() -> str:
     if not BARE_PYTHON:
         pytest.fail("PANPROTO_BARE_PYTHON is unset: run the suite with `cargo tasks test`")
     return BARE_PYTHON
+
+
+# What `import panproto` and the command line must not import: each of these
+# costs a `panproto` command more than judging a real `.proto` pair does
+# (importlib.metadata alone more than everything else), and every command
+# pays for its imports.
+NOT_AT_IMPORT = ("importlib.metadata", "typing", "inspect", "panproto._interface", "concurrent.futures", "socket")
+
+
+def test_import_and_the_command_line_leave_out_the_expensive_modules():
+    out = python("import sys, panproto.cli; print(' '.join(sorted(sys.modules)))")
+    assert out.returncode == 0, out.stderr
+    loaded = set(out.stdout.split())
+    assert "panproto.cli.commands" in loaded
+    assert [m for m in NOT_AT_IMPORT if m in loaded] == []
+
+
+def test_the_rendered_interface_is_the_declared_one():
+    """_build.INTERFACE, which import checks a backend against, is what
+    _interface declares (the task runner renders it by running that file)."""
+    assert {name: tuple(names) for name, names in _interface.members().items()} == _build.INTERFACE
+    assert _build.__version__ == version("panproto")
 
 
 def test_no_backend_installed():

@@ -10,14 +10,11 @@ the API, and prints through :mod:`panproto.cli.render`. It fails by raising
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
-import getpass
 import json
 import os
-import socket
 import sys
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import panproto
 from panproto.cli import render
@@ -26,9 +23,16 @@ from panproto.cli.files import read_records, read_text
 from panproto.cli.workcopy import CONFIG, DEFAULT_STORE, DIR, WorkingCopy, write_config
 from panproto.errors import CompatibilityError, ConflictError, MergeConflictError, PanprotoError
 
+TYPE_CHECKING = False  # as typing's, without importing typing at run time (see _select)
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, TypeVar
+
     from panproto._api import Repository, Schema
     from panproto.types import DiffReportData, MergeSide, StatusData, TagInfo
+
+    T = TypeVar("T")
+    U = TypeVar("U")
 
 
 def default_author() -> str:
@@ -36,6 +40,9 @@ def default_author() -> str:
     author = os.environ.get("PANPROTO_AUTHOR", "").strip()
     if author:
         return author
+    import getpass  # noqa: PLC0415  (imported where used: every command pays for top-level imports)
+    import socket  # noqa: PLC0415  (imported where used: every command pays for top-level imports)
+
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
@@ -354,13 +361,34 @@ def both_sides(args: argparse.Namespace) -> tuple[tuple[str, Schema], tuple[str,
     files are parsed at once, in two threads (the parser releases the GIL)."""
     with Sides() as sides:
         if args.old is not None and args.new is not None and all(is_path(a) for a in (args.old, args.new)):
-            with concurrent.futures.ThreadPoolExecutor(2) as pool:
-                old_side = pool.submit(sides.named, args.old, "OLD")
-                new_side = pool.submit(sides.named, args.new, "NEW")
-                return old_side.result(), new_side.result()
+            return in_parallel(lambda: sides.named(args.old, "OLD"), lambda: sides.named(args.new, "NEW"))
         old = sides.named(args.old, "OLD") if args.old is not None else sides.head()
         new = sides.named(args.new, "NEW") if args.new is not None else sides.current()
     return old, new
+
+
+def in_parallel(first: Callable[[], T], second: Callable[[], U]) -> tuple[T, U]:
+    """``first()`` in a thread while ``second()`` runs here; both results,
+    or the error of the first that failed, ``first`` before ``second``.
+    (A bare thread: concurrent.futures would double the command's imports.)"""
+    outcome: list[T | BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(first())
+        except BaseException as exc:  # handed to the caller below
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, name="panproto-parse", daemon=True)
+    thread.start()
+    try:
+        result = second()
+    finally:
+        thread.join()
+    (done,) = outcome
+    if isinstance(done, BaseException):
+        raise done
+    return done, result
 
 
 def is_path(arg: str) -> bool:

@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from panproto.cli.errors import CliError
+
+TYPE_CHECKING = False  # as typing's, without importing typing at run time (see _select)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def decode(data: bytes, where: str, offset: int = 0) -> str:

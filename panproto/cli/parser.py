@@ -7,7 +7,6 @@ Each subcommand's ``func`` default is its ``cmd_<name>`` in
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 import panproto
 from panproto.cli.commands import (
@@ -33,6 +32,11 @@ from panproto.cli.commands import (
     cmd_tag,
 )
 from panproto.cli.workcopy import DEFAULT_STORE
+
+TYPE_CHECKING = False  # as typing's, without importing typing at run time (see _select)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
 
 
 def add_check_command(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -113,7 +117,53 @@ def add_ref_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_fsck)
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Unbuilt:
+    """Stands in for the parser of a command this run does not use."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def set_defaults(self, **kwargs: Any) -> None:
+        pass
+
+    def add_subparsers(self, **kwargs: Any) -> _Unbuilt:
+        return self
+
+    def add_parser(self, *args: Any, **kwargs: Any) -> _Unbuilt:
+        return self
+
+
+class _OnlyCommand:
+    """The subcommands, building only ``wanted``'s parser (every one when
+    ``wanted`` is None). argparse looks up a translation of every help
+    string as it goes, so building all of them costs a ``check`` more than
+    judging a real ``.proto`` pair."""
+
+    def __init__(self, sub: Any, wanted: str | None) -> None:
+        self.sub = sub
+        self.wanted = wanted
+        self.built: list[str] = []
+
+    def add_parser(self, name: str, **kwargs: Any) -> Any:
+        if self.wanted is None or name == self.wanted:
+            self.built.append(name)
+            return self.sub.add_parser(name, **kwargs)
+        return _Unbuilt()
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for ``argv``: with only the command it names, if it names
+    one (else, for ``--help`` or a mistyped command, with every one)."""
+    wanted = next((a for a in argv if not a.startswith("-")), None) if argv is not None else None
+    parser, commands = _parser(wanted)
+    if wanted is not None and wanted not in commands:
+        parser, _ = _parser(None)
+    return parser
+
+
+def _parser(wanted: str | None) -> tuple[argparse.ArgumentParser, list[str]]:
+    """The parser, with ``wanted``'s command (every one when None), and
+    the commands it was built with."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print one JSON document instead of text")
 
@@ -123,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run `panproto COMMAND --help` for a command's options.",
     )
     parser.add_argument("--version", action="store_true", help="print the version and backend, then exit")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = _OnlyCommand(parser.add_subparsers(dest="command", metavar="COMMAND"), wanted)
 
     p = sub.add_parser("init", parents=[common], help="create a repository and tie this directory to it")
     p.add_argument(
@@ -219,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_check_command(sub, common)
     add_data_commands(sub, common)
-    return parser
+    return parser, sub.built
 
 
 def add_data_commands(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -6,16 +6,16 @@ Records are written as JSON lines (one record per line), with or without
 
 from __future__ import annotations
 
-import base64
-import datetime
 import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
 
 import panproto
 
+TYPE_CHECKING = False  # as typing's, without importing typing at run time (see _select)
 if TYPE_CHECKING:
+    from typing import Any
+
     from panproto._api import Commit
     from panproto.errors import CompatibilityError
     from panproto.types import (
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 def _json_default(value: object) -> str:
     if isinstance(value, bytes):
+        import base64  # noqa: PLC0415  (imported where used: every command pays for top-level imports)
+
         return base64.b64encode(value).decode("ascii")
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
@@ -68,6 +70,8 @@ def short_ref(name: str) -> str:
 
 
 def format_time(timestamp: int) -> str:
+    import datetime  # noqa: PLC0415  (imported where used: every command pays for top-level imports)
+
     moment = datetime.datetime.fromtimestamp(timestamp, tz=datetime.timezone.utc)
     return moment.strftime("%a %b %d %H:%M:%S %Y +0000")
 

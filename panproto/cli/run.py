@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 
 import panproto
@@ -48,6 +47,8 @@ def describe(exc: BaseException) -> str:
 def fail(exc: BaseException, *, as_json: bool) -> int:
     """Report ``exc`` as the ``error:`` line; the exit status."""
     if os.environ.get(DEBUG_ENV) == "1":
+        import traceback  # noqa: PLC0415  (imported where used: every command pays for top-level imports)
+
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
     message = describe(exc)
     if as_json:
@@ -62,7 +63,8 @@ def fail(exc: BaseException, *, as_json: bool) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)  # a usage error exits 2 with argparse's message
     if args.version:
         print(f"panproto {panproto.__version__} ({panproto.__backend__} backend)")

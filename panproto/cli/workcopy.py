@@ -22,18 +22,19 @@ re-read and re-validate a large or damaged stage.
 
 from __future__ import annotations
 
-import configparser
-import hashlib
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import panproto
 from panproto.cli.errors import CliError
 from panproto.cli.files import read_optional_text, read_records, read_text
 
+TYPE_CHECKING = False  # as typing's, without importing typing at run time (see _select)
 if TYPE_CHECKING:
+    from typing import Any
+
     from panproto._api import Repository, Schema
+
 
 DIR = ".panproto"
 CONFIG = "config"
@@ -58,6 +59,8 @@ class WorkingCopy:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.dir = root / DIR
+        import configparser  # noqa: PLC0415  (imported where used: every command pays for top-level imports)
+
         parser = configparser.ConfigParser(interpolation=None)
         try:
             parser.read_string(read_text(self.dir / CONFIG), source=str(self.dir / CONFIG))
@@ -216,6 +219,8 @@ class WorkingCopy:
         folder.mkdir(exist_ok=True)
         index = self.staged_data()
         previous = index.get(name, {})
+        import hashlib  # noqa: PLC0415  (imported where used: every command pays for top-level imports)
+
         file = previous.get("file") or hashlib.sha256(name.encode()).hexdigest()[:32] + ".jsonl"
         if source is not None:
             tmp = (folder / file).with_suffix(".tmp")
@@ -254,6 +259,8 @@ class WorkingCopy:
 
 def write_config(directory: Path, store: str, name: str, fmt: str | None = None) -> Path:
     """Write ``.panproto/config`` under ``directory``."""
+    import configparser  # noqa: PLC0415  (imported where used: every command pays for top-level imports)
+
     parser = configparser.ConfigParser(interpolation=None)
     parser["repository"] = {"store": store, "name": name}
     if fmt is not None:

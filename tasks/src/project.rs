@@ -6,7 +6,7 @@
 //! workspace version; the templates only lay it out. Edit a template or
 //! this table, never the output under `target/python/`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -122,6 +122,10 @@ pub const DISPATCHER_PROJECT: &[Render] = &[
         template: "dispatcher/README.md.j2",
         output: "README.md",
     },
+    Render {
+        template: "dispatcher/_build.py.j2",
+        output: "panproto/_build.py",
+    },
     // The same stub again: the typed API `panproto` re-exports.
     Render {
         template: "_native.pyi.j2",
@@ -187,15 +191,63 @@ fn backend_context(b: &Backend) -> Value {
     }
 }
 
-/// The template context of the dispatcher's project.
-fn dispatcher_context() -> Value {
+/// The template context of the dispatcher's project; `interface` is the
+/// backend interface by name (see [`interface`]).
+fn dispatcher_context(interface: &BTreeMap<String, Vec<String>>) -> Value {
     context! {
         version => python_version(),
         cargo_version => CARGO_VERSION,
         backend => (),
         module => "panproto",
         backends => backends_value(),
+        interface => interface,
     }
+}
+
+/// The backend interface as names (under `""` the module's, under each
+/// class name that class's), from running `panproto/_interface.py`, which
+/// declares it: the dispatcher checks a backend against these at import
+/// without importing that module (see `templates/dispatcher/_build.py.j2`).
+fn interface() -> Result<BTreeMap<String, Vec<String>>> {
+    let script = paths::root().join("panproto").join("_interface.py");
+    let mut cmd = std::process::Command::new(crate::python::base_python());
+    cmd.arg(&script);
+    let out = crate::proc::capture(
+        "read the backend interface from panproto/_interface.py",
+        &mut cmd,
+    )?;
+    if !out.status.success() {
+        return Err(fail(format!(
+            "{} failed ({}): {}",
+            script.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        )));
+    }
+    let interface: BTreeMap<String, Vec<String>> = serde_json::from_slice(&out.stdout)
+        .map_err(|e| fail(format!("{} printed no interface: {e}", script.display())))?;
+    // Rendered between quotes into Python source: identifiers only.
+    let identifier = |s: &str| {
+        s.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    if let Some(bad) = interface
+        .iter()
+        .flat_map(|(class, names)| {
+            std::iter::once(class)
+                .filter(|c| !c.is_empty())
+                .chain(names)
+        })
+        .find(|n| !identifier(n))
+    {
+        return Err(fail(format!(
+            "{} names {bad:?}, not a Python identifier",
+            script.display()
+        )));
+    }
+    Ok(interface)
 }
 
 /// Writes `contents` to `path` unless it already holds exactly that (so
@@ -313,7 +365,7 @@ pub fn generate() -> Result {
         &env,
         &dir,
         DISPATCHER_PROJECT,
-        &dispatcher_context(),
+        &dispatcher_context(&interface()?),
         &mut written,
     )?;
     copy_sources(
@@ -353,7 +405,12 @@ mod tests {
         }
         for r in DISPATCHER_PROJECT {
             let source = fs::read_to_string(paths::templates().join(r.template)).unwrap();
-            env.render_str(&source, dispatcher_context()).unwrap();
+            let interface = BTreeMap::from([
+                (String::new(), vec!["protocol".to_owned()]),
+                ("Schema".to_owned(), vec!["to_json".to_owned()]),
+            ]);
+            env.render_str(&source, dispatcher_context(&interface))
+                .unwrap();
         }
     }
 }
