@@ -15,7 +15,11 @@
 //! alive there), so a branch whose declarations each changed a few times
 //! loads a few versions, not a thousand. A version's report is the
 //! findings of its differing units, shared between versions rather than
-//! copied. Without units (a format that judges whole schemas, or a
+//! copied. As a unit's digest covers everything its judgement reads, a
+//! judgement is a function of (unit, old digest, new digest); the
+//! repository keeps those it made ([`Judged`]), so the next check on the
+//! branch (the next commit's, whose candidate differs from this one in a
+//! unit or two) judges only what is new. Without units (a format that judges whole schemas, or a
 //! commit that recorded none), each distinct earlier schema is judged
 //! whole, once.
 
@@ -140,6 +144,48 @@ impl HistoryCheck {
             .map(|p| p.level_in(direction))
             .max()
             .unwrap_or_default()
+    }
+}
+
+/// The judgements a repository made by units, by (unit, old digest,
+/// new digest), for the units scheme they were made under.
+#[derive(Debug, Default)]
+pub(super) struct Judged {
+    scheme: &'static str,
+    parts: FxHashMap<(String, Option<UnitDigest>, Option<UnitDigest>), Part>,
+}
+
+impl Judged {
+    /// More than this many and the oldest are not worth telling apart:
+    /// all are dropped (a long-running process stays bounded).
+    const KEPT: usize = 200_000;
+
+    fn get(
+        &self,
+        scheme: &str,
+        unit: &str,
+        old: Option<UnitDigest>,
+        new: Option<UnitDigest>,
+    ) -> Option<Part> {
+        if self.scheme != scheme {
+            return None;
+        }
+        self.parts.get(&(unit.to_owned(), old, new)).cloned()
+    }
+
+    fn insert(
+        &mut self,
+        scheme: &'static str,
+        unit: &str,
+        old: Option<UnitDigest>,
+        new: Option<UnitDigest>,
+        part: Part,
+    ) {
+        if self.scheme != scheme || self.parts.len() >= Self::KEPT {
+            self.parts.clear();
+            self.scheme = scheme;
+        }
+        self.parts.insert((unit.to_owned(), old, new), part);
     }
 }
 
@@ -325,9 +371,15 @@ impl<S: Store> Repository<S> {
             from,
             to: last,
         }));
-        // Interval stabbing: the run that ends first, at its end.
+        // Judged before, in this process: kept. The rest by interval
+        // stabbing: the run that ends first, at its end.
+        let scheme = candidate.scheme();
+        let mut found: Vec<Option<Part>> = pairs
+            .iter()
+            .map(|(unit, old)| self.judged.get(scheme, unit, *old, candidate.get(unit)))
+            .collect();
+        let mut fresh: Vec<u32> = Vec::new();
         runs.sort_unstable_by_key(|r| r.to);
-        let mut found: Vec<Option<Part>> = vec![None; pairs.len()];
         for run in &runs {
             if found[run.pair as usize].is_some() || run.from > run.to {
                 continue;
@@ -347,7 +399,15 @@ impl<S: Store> Repository<S> {
                 if slot.is_none() {
                     let unit = &pairs[p as usize].0;
                     *slot = Some(Part::new(by_unit.remove(unit).unwrap_or_default()));
+                    fresh.push(p);
                 }
+            }
+        }
+        for p in fresh {
+            let (unit, old) = &pairs[p as usize];
+            if let Some(part) = &found[p as usize] {
+                self.judged
+                    .insert(scheme, unit, *old, candidate.get(unit), part.clone());
             }
         }
         let parts = found

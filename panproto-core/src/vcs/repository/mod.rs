@@ -153,6 +153,10 @@ pub struct Repository<S: Store> {
     /// id, newest last): a commit under a transitive policy needs the
     /// candidate's and the tip's, and the next commit the same again.
     units: std::sync::Mutex<Vec<(ObjectId, Arc<Units>)>>,
+    /// The units judged by history checks in this process (see
+    /// [`history::Judged`]): the next commit on a branch finds most of its
+    /// judgements made.
+    judged: history::Judged,
     /// A commit whose write failed with a store error, kept so that a
     /// retry writes the same commit (see [`write`]).
     unconfirmed: Option<Unconfirmed>,
@@ -212,6 +216,7 @@ impl<S: Store> Repository<S> {
             data_stage: BTreeMap::new(),
             cache: None,
             units: std::sync::Mutex::default(),
+            judged: history::Judged::default(),
             unconfirmed: None,
             clock: Arc::new(now),
         })
@@ -248,6 +253,7 @@ impl<S: Store> Repository<S> {
             data_stage: BTreeMap::new(),
             cache: None,
             units: std::sync::Mutex::default(),
+            judged: history::Judged::default(),
             unconfirmed: None,
             clock: Arc::new(now),
         })

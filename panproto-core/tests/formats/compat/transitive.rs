@@ -270,6 +270,22 @@ fn agrees(lang: &Lang, name: &str, edits: &[Edit]) {
         );
         assert_eq!(check.compatible(), violations.is_empty(), "{mode}");
     }
+    // The same repository, other candidates: the judgements kept from the
+    // checks above are reused where a unit's digests match, and must
+    // agree with judging whole schemas all the same.
+    for (k, other) in versions.iter().enumerate().rev().take(3) {
+        let check = repo
+            .check_history(other, &ids[0], Mode::FullTransitive)
+            .unwrap();
+        for (i, old) in newest_first.iter().enumerate() {
+            assert_eq!(
+                sorted(check.report(i).findings),
+                sorted(compatibility(old, other).unwrap().findings),
+                "{name}, v{k} as the candidate, against v{}",
+                versions.len() - 1 - i
+            );
+        }
+    }
 }
 
 proptest! {
