@@ -126,7 +126,25 @@ impl EdgeDecl {
 
 impl Parts {
     fn of(decls: Vec<Declaration>) -> Self {
-        let mut parts = Self::default();
+        // Sized first: growing vectors of a few hundred thousand
+        // declarations by doubling copies them and touches fresh pages.
+        let (mut v, mut e, mut h, mut c, mut r) = (0, 0, 0, 0, 0);
+        for d in &decls {
+            match d {
+                Declaration::Vertex(_) => v += 1,
+                Declaration::Edge(_) => e += 1,
+                Declaration::HyperEdge(_) => h += 1,
+                Declaration::Constraint(_) => c += 1,
+                Declaration::Required(_) => r += 1,
+            }
+        }
+        let mut parts = Self {
+            vertices: Vec::with_capacity(v),
+            edges: Vec::with_capacity(e),
+            hyper_edges: Vec::with_capacity(h),
+            constraints: Vec::with_capacity(c),
+            required: Vec::with_capacity(r),
+        };
         for (index, d) in decls.into_iter().enumerate() {
             match d {
                 Declaration::Vertex(v) => parts.vertices.push((index, v)),
