@@ -12,4 +12,4 @@ mod object;
 
 pub use id::{ObjectId, ParseObjectIdError};
 pub use object::{OBJECT_FORMAT, ObjectError, ObjectKind, StoredObject, unpack, unpack_checked};
-pub(crate) use object::{body_of, corrupt, encoding, object_id, pack};
+pub(crate) use object::{body_of, corrupt, encoding, object_id_of_json, pack};

@@ -172,9 +172,22 @@ pub(crate) fn corrupt(id: &ObjectId, why: impl std::fmt::Display) -> ObjectError
     }
 }
 
-/// The id of the object of `kind` whose body is `body`.
-pub(crate) fn object_id(kind: ObjectKind, body: &[u8]) -> ObjectId {
-    ObjectId::hash(&encode(kind, body))
+/// The id of the object of `kind` whose body is `value` as JSON (what
+/// [`StoredObject::new`] would give that body), hashed as it is written: a large schema's body is tens of megabytes,
+/// which neither it nor its encoding are then made to hold.
+pub(crate) fn object_id_of_json(kind: ObjectKind, value: &impl serde::Serialize) -> ObjectId {
+    use std::io::Write;
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(kind.header().as_bytes());
+    {
+        // Buffered: serde_json writes token by token, and blake3 is fast
+        // on long inputs only.
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, &mut hasher);
+        // Writing strings, vectors and maps into a hasher cannot fail.
+        let _ = serde_json::to_writer(&mut out, value);
+        let _ = out.flush();
+    }
+    ObjectId::from_bytes(*hasher.finalize().as_bytes())
 }
 
 impl StoredObject {
@@ -239,7 +252,19 @@ pub(crate) fn body_of<'a>(obj: &StoredObject, encoding: &'a [u8]) -> Result<&'a 
 
 #[cfg(test)]
 mod tests {
-    use super::{OBJECT_FORMAT, ObjectKind};
+    use super::{OBJECT_FORMAT, ObjectKind, StoredObject, object_id_of_json};
+
+    #[test]
+    fn hashing_json_as_it_is_written_gives_the_id_of_its_bytes() {
+        let value = serde_json::json!({"vertices": [{"id": "a", "kind": "x"}], "long": "y".repeat(200_000)});
+        let body = serde_json::to_vec(&value).unwrap();
+        for kind in [ObjectKind::Schema, ObjectKind::Commit] {
+            assert_eq!(
+                object_id_of_json(kind, &value),
+                StoredObject::new(kind, &body).id
+            );
+        }
+    }
 
     #[test]
     fn headers_name_the_format_and_kind() {

@@ -1,22 +1,43 @@
 //! A schema indexed for the walks of emitters and compatibility rules:
-//! edges by source, and the lookups every format's walk makes.
+//! each vertex's kind, outgoing edges and constraints behind one hash
+//! lookup. (The schema's own maps are ordered by id; a walk that asks
+//! about every vertex a few times would spend most of its time comparing
+//! long ids that share their prefix, `T12.f3.first` against `T12.f3.level`.)
+
+use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
 use crate::model::{Edge, Schema};
 
-/// A schema with its edges indexed by source vertex.
+/// What a walk asks about one vertex.
+#[derive(Default)]
+struct Node<'s> {
+    kind: &'s str,
+    out: Vec<&'s Edge>,
+    constraints: Option<&'s BTreeMap<String, String>>,
+}
+
+/// A schema with its vertices indexed by id.
 pub(crate) struct View<'s> {
     pub(crate) schema: &'s Schema,
-    out: FxHashMap<&'s str, Vec<&'s Edge>>,
+    nodes: FxHashMap<&'s str, Node<'s>>,
 }
 
 impl<'s> View<'s> {
     pub(crate) fn of(schema: &'s Schema) -> Self {
-        Self {
-            schema,
-            out: super::edges_by_source(schema),
+        let mut nodes: FxHashMap<&'s str, Node<'s>> =
+            FxHashMap::with_capacity_and_hasher(schema.vertices().len(), Default::default());
+        for (id, v) in schema.vertices() {
+            nodes.entry(id).or_default().kind = &v.kind;
         }
+        for e in schema.edges() {
+            nodes.entry(&e.src).or_default().out.push(e);
+        }
+        for (id, c) in schema.constraints() {
+            nodes.entry(id).or_default().constraints = Some(c);
+        }
+        Self { schema, nodes }
     }
 
     /// The edges of `kind` leaving `id`.
@@ -25,17 +46,12 @@ impl<'s> View<'s> {
         id: &str,
         kind: &'a str,
     ) -> impl Iterator<Item = &'s Edge> + 'a {
-        self.out
-            .get(id)
-            .into_iter()
-            .flatten()
-            .copied()
-            .filter(move |e| e.kind == kind)
+        self.out(id).iter().copied().filter(move |e| e.kind == kind)
     }
 
     /// Every edge leaving `id`.
     pub(crate) fn out(&self, id: &str) -> &[&'s Edge] {
-        self.out.get(id).map_or(&[], Vec::as_slice)
+        self.nodes.get(id).map_or(&[], |n| n.out.as_slice())
     }
 
     /// The target of the first edge of `kind` leaving `id`.
@@ -45,14 +61,15 @@ impl<'s> View<'s> {
 
     /// The value of constraint `sort` on vertex `id`.
     pub(crate) fn constraint(&self, id: &str, sort: &str) -> Option<&'s str> {
-        self.schema.constraint(id, sort)
+        self.nodes
+            .get(id)?
+            .constraints?
+            .get(sort)
+            .map(String::as_str)
     }
 
     /// The kind of vertex `id` (`""` for none).
     pub(crate) fn kind(&self, id: &str) -> &'s str {
-        self.schema
-            .vertices()
-            .get(id)
-            .map_or("", |v| v.kind.as_str())
+        self.nodes.get(id).map_or("", |n| n.kind)
     }
 }

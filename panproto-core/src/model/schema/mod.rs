@@ -29,7 +29,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
-use crate::encoding::{ObjectId, ObjectKind, object_id};
+use crate::encoding::{ObjectId, ObjectKind, object_id_of_json};
 use crate::model::error::{IssueKind, SchemaError, SchemaIssue};
 use crate::model::protocol::Protocol;
 use crate::model::registry;
@@ -248,7 +248,7 @@ impl Schema {
         *self
             .inner
             .id
-            .get_or_init(|| object_id(ObjectKind::Schema, &self.canonical_json()))
+            .get_or_init(|| object_id_of_json(ObjectKind::Schema, &CanonicalView(&self.inner)))
     }
 
     /// The serialisable form, collections sorted.
