@@ -79,6 +79,7 @@
 pub mod encoding;
 mod evolution;
 pub mod formats;
+pub mod lens;
 mod migration;
 mod model;
 pub mod vcs;

@@ -78,6 +78,26 @@ impl Map {
         }
     }
 
+    /// The value under `key`, to change in place.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
+        self.position(key).map(|i| &mut self.0[i].1)
+    }
+
+    /// Renames field `from` to `to` where it stands, replacing a field
+    /// `to` if there is one: `Some` of the value it replaced, `None` if
+    /// there is no `from`.
+    pub fn rename(&mut self, from: &str, to: &str) -> Option<Option<Value>> {
+        let mut at = self.position(from)?;
+        let displaced = self.position(to).filter(|&j| j != at).map(|j| {
+            if j < at {
+                at -= 1;
+            }
+            self.0.remove(j).1
+        });
+        to.clone_into(&mut self.0[at].0);
+        Some(displaced)
+    }
+
     /// Removes `key`, returning its value; the other fields keep their order.
     pub fn remove(&mut self, key: &str) -> Option<Value> {
         self.position(key).map(|i| self.0.remove(i).1)

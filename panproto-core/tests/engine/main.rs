@@ -12,6 +12,7 @@ mod data;
 mod elements;
 mod history;
 mod layers;
+mod lens;
 mod merge;
 mod migration;
 mod schema;
