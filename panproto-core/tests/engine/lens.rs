@@ -161,22 +161,26 @@ fn in_and_map_reach_inside_objects_and_lists() {
     );
 }
 
+/// A `convert` of field `status` by tables of pairs (`[[from, to], ...]`).
+fn convert_status(mapping: serde_json::Value, reverse: Option<serde_json::Value>) -> Step {
+    let table = |t: serde_json::Value| {
+        t.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (v(p[0].clone()), v(p[1].clone())))
+            .collect()
+    };
+    Step::Convert {
+        field: s("status"),
+        mapping: table(mapping),
+        reverse: reverse.map(table),
+    }
+}
+
 #[test]
 fn convert_renames_enum_values_and_keeps_what_it_cannot_give_back() {
-    let status = |mapping: Vec<(&str, &str)>, reverse: Option<Vec<(&str, &str)>>| {
-        let pairs = |t: Vec<(&str, &str)>| {
-            t.into_iter()
-                .map(|(a, b)| (v(json!(a)), v(json!(b))))
-                .collect()
-        };
-        Step::Convert {
-            field: s("status"),
-            mapping: pairs(mapping),
-            reverse: reverse.map(pairs),
-        }
-    };
-    let rename = lens(vec![status(
-        vec![("draft", "pending"), ("done", "done")],
+    let rename = lens(vec![convert_status(
+        json!([["draft", "pending"], ["done", "done"]]),
         None,
     )]);
     let c = round_trip(
@@ -193,8 +197,8 @@ fn convert_renames_enum_values_and_keeps_what_it_cannot_give_back() {
     let edited = rename.put(v(json!({"status": "done"})), &c).unwrap();
     assert_eq!(edited, v(json!({"status": "done"})));
     // Two values to one: the original is kept.
-    let merge = lens(vec![status(
-        vec![("draft", "open"), ("review", "open")],
+    let merge = lens(vec![convert_status(
+        json!([["draft", "open"], ["review", "open"]]),
         None,
     )]);
     let c = round_trip(
@@ -256,26 +260,12 @@ fn steps_that_cannot_work_are_refused_when_compiled_and_named() {
         }]),
         "step 1 (add n): the default is a string, not a integer"
     );
-    let convert = |mapping: serde_json::Value, reverse: Option<serde_json::Value>| {
-        let table = |t: serde_json::Value| {
-            t.as_array()
-                .unwrap()
-                .iter()
-                .map(|p| (v(p[0].clone()), v(p[1].clone())))
-                .collect()
-        };
-        Step::Convert {
-            field: s("status"),
-            mapping: table(mapping),
-            reverse: reverse.map(table),
-        }
-    };
     assert_eq!(
-        refused(vec![convert(json!([["a", "x"], ["a", "y"]]), None)]),
+        refused(vec![convert_status(json!([["a", "x"], ["a", "y"]]), None)]),
         "step 1 (convert status): the mapping table maps \"a\" twice"
     );
     assert_eq!(
-        refused(vec![convert(
+        refused(vec![convert_status(
             json!([["a", "x"], ["b", "y"]]),
             Some(json!([["x", "b"]]))
         )]),
