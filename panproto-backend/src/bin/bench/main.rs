@@ -23,6 +23,7 @@ mod compat;
 mod data;
 mod engine;
 mod formats;
+mod lens;
 
 use std::error::Error;
 use std::process::ExitCode;
@@ -581,6 +582,7 @@ const GROUPS: &[(&str, Group)] = &[
     ("data", data::run),
     ("formats", formats::run),
     ("compat", compat::run),
+    ("lens", lens::run),
 ];
 
 fn run() -> BenchResult<()> {
