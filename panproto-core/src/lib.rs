@@ -31,12 +31,17 @@
 //!    (renames detected), and [`merge_schemas`] merges three-way with typed
 //!    conflicts, each on a [`MergeElement`], settled by [`Resolutions`]
 //!    keyed on those elements or on their text as users write it.
-//! 5. [`formats`]: schema files as teams keep them (Avro, and the other
+//! 5. [`lens`]: records moved both ways by Cambria's combinators. A
+//!    [`Chain`] of [`Step`]s (rename, add, remove, hoist, plunge, wrap,
+//!    head, in, map, convert) compiles to a [`Lens`], whose `get` gives a
+//!    view and a [`Complement`] from which `put` restores the record;
+//!    [`lens::laws`] checks GetPut, PutGet and PutPut on records.
+//! 6. [`formats`]: schema files as teams keep them (Avro, and the other
 //!    native formats as they land), parsed into schemas of their protocol
 //!    and emitted back; a directory is one schema. Above evolution, so that
 //!    a format's own compatibility rules can live with it.
 //!
-//! 6. [`vcs`]: the history. Content-addressed objects ([`vcs::object`]), a
+//! 7. [`vcs`]: the history. Content-addressed objects ([`vcs::object`]), a
 //!    small [`Store`](vcs::store::Store) trait whose implementations
 //!    (SQLite, PostgreSQL) live in `panproto-backend`, an in-memory store
 //!    for tests with a conformance suite every store runs, and the
@@ -46,12 +51,11 @@
 //!    agrees), and a commit retried after an ambiguous store failure lands
 //!    once.
 //!
-//! Lenses (`lens`) and GAT theories (`gat`) are to come as layers of their
-//! own, beside migration.
+//! GAT theories (`gat`) are to come as a layer of their own.
 //!
 //! Each layer has one error enum, and the upper ones wrap the lower:
 //! [`ProtocolError`] and [`SchemaError`] (model), [`MigrationError`],
-//! [`MergeError`] (evolution), [`FormatError`] (formats, every input
+//! [`MergeError`] (evolution), [`LensError`], [`FormatError`] (formats, every input
 //! error with its file, line and column), and [`VcsError`], which wraps
 //! [`SchemaError`], [`MergeError`] and [`StoreError`].
 //!
@@ -96,6 +100,7 @@ pub use formats::{
     Emitted, Format, FormatError, FormatOptions, Location, Source, SourceFile, compatibility,
     compatibility_of,
 };
+pub use lens::{Chain, Complement, Lens, LensError, Step};
 pub use migration::existence;
 pub use migration::{
     CompiledMigration, EdgeMapping, ExistenceIssue, ExistenceKind, ExistenceReport,

@@ -9,11 +9,14 @@ use std::fs;
 use std::path::Path;
 
 /// The layers, lowest first: a folder of `src/` each.
-const LAYERS: [&str; 6] = [
+const LAYERS: [&str; 7] = [
     "encoding",
     "model",
     "migration",
     "evolution",
+    // Lenses move records both ways; generating one from two schemas will
+    // use evolution's derivation, and the history will commit them.
+    "lens",
     "formats",
     "vcs",
 ];
