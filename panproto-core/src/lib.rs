@@ -35,7 +35,8 @@
 //!    [`Chain`] of [`Step`]s (rename, add, remove, hoist, plunge, wrap,
 //!    head, in, map, convert) compiles to a [`Lens`], whose `get` gives a
 //!    view and a [`Complement`] from which `put` restores the record;
-//!    [`lens::laws`] checks GetPut, PutGet and PutPut on records.
+//!    [`lens::laws`] checks GetPut, PutGet and PutPut on records; a chain is
+//!    kept as versioned JSON ([`Chain::to_json`], `panproto-lens/1`).
 //! 6. [`formats`]: schema files as teams keep them (Avro, and the other
 //!    native formats as they land), parsed into schemas of their protocol
 //!    and emitted back; a directory is one schema. Above evolution, so that

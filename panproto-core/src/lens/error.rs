@@ -23,6 +23,16 @@ pub enum LensError {
         /// What was expected and found.
         message: String,
     },
+    /// A chain's JSON that cannot be read.
+    #[error("lens JSON, line {line}, column {column}: {message}")]
+    Json {
+        /// Where (1-based).
+        line: usize,
+        /// Where on the line (1-based).
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// A complement that is not the one this lens's `get` makes.
     #[error("{step}: the complement does not fit ({message})")]
     Complement {

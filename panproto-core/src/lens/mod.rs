@@ -28,7 +28,7 @@ pub mod laws;
 mod step;
 
 pub use error::LensError;
-pub use step::{Chain, Complement, Step};
+pub use step::{CHAIN_FORMAT, Chain, Complement, Step};
 
 use crate::model::Value;
 

@@ -618,7 +618,58 @@ fn misfit(step: String, expected: &str, found: &Complement) -> LensError {
     }
 }
 
+/// The name and version of the JSON form a chain is kept in.
+pub const CHAIN_FORMAT: &str = "panproto-lens/1";
+
+/// A chain as a file keeps it.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChainFile {
+    format: String,
+    steps: Chain,
+}
+
 impl Chain {
+    /// The chain as JSON, in the form [`from_json`](Self::from_json)
+    /// reads: `{"format": "panproto-lens/1", "steps": [...]}`, each step
+    /// an object with one key, the combinator's name (`rename`, `add`,
+    /// `remove`, `hoist`, `plunge`, `wrap`, `head`, `in`, `map`,
+    /// `convert`), whose value holds its arguments, e.g.
+    /// `{"rename": {"field": "name", "to": "title"}}`. A team can keep it
+    /// in its repository beside the schema.
+    pub fn to_json(&self) -> String {
+        let file = ChainFile {
+            format: CHAIN_FORMAT.to_owned(),
+            steps: self.clone(),
+        };
+        // Strings, numbers, lists and maps always serialise.
+        serde_json::to_string_pretty(&file).unwrap_or_default()
+    }
+
+    /// Reads a chain written by [`to_json`](Self::to_json).
+    ///
+    /// # Errors
+    /// [`LensError::Json`] with the line and column of what is wrong, or
+    /// naming the format version when it is not this one.
+    pub fn from_json(text: &str) -> Result<Self, LensError> {
+        let file: ChainFile = serde_json::from_str(text).map_err(|e| LensError::Json {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+        if file.format != CHAIN_FORMAT {
+            return Err(LensError::Json {
+                line: 1,
+                column: 1,
+                message: format!(
+                    "format {:?} is not {CHAIN_FORMAT:?}, the one this version reads",
+                    file.format
+                ),
+            });
+        }
+        Ok(file.steps)
+    }
+
     /// The chain checked, as a lens.
     ///
     /// # Errors

@@ -328,24 +328,33 @@ fn a_record_of_the_wrong_shape_is_an_error_naming_the_step_and_path() {
 }
 
 #[test]
-fn a_chain_is_kept_as_json() {
-    let text = r#"[
-        {"rename": {"field": "name", "to": "title"}},
-        {"add": {"field": "tags", "kind": "array", "default": []}},
-        {"in": {"field": "body", "steps": [{"hoist": {"host": "meta", "field": "id"}}]}},
-        {"convert": {"field": "status", "mapping": [["draft", "pending"]]}}
-    ]"#;
-    let chain: Chain = serde_json::from_str(text).unwrap();
+fn a_chain_is_kept_as_versioned_json() {
+    let text = r#"{
+        "format": "panproto-lens/1",
+        "steps": [
+            {"rename": {"field": "name", "to": "title"}},
+            {"add": {"field": "tags", "kind": "array", "default": []}},
+            {"in": {"field": "body", "steps": [{"hoist": {"host": "meta", "field": "id"}}]}},
+            {"convert": {"field": "status", "mapping": [["draft", "pending"]]}}
+        ]
+    }"#;
+    let chain = Chain::from_json(text).unwrap();
     assert_eq!(chain.0.len(), 4);
-    let again: Chain = serde_json::from_str(&serde_json::to_string(&chain).unwrap()).unwrap();
-    assert_eq!(again, chain);
-    let unknown = serde_json::from_str::<Chain>(r#"[{"rename": {"field": "a", "too": "b"}}]"#);
+    assert_eq!(Chain::from_json(&chain.to_json()).unwrap(), chain);
+    let err = |text: &str| Chain::from_json(text).unwrap_err().to_string();
     assert!(
-        unknown
-            .unwrap_err()
-            .to_string()
+        err("{\"format\": \"panproto-lens/1\",\n \"steps\": [{\"rename\": {\"field\": \"a\", \"too\": \"b\"}}]}")
+            .starts_with("lens JSON, line 2, column"),
+    );
+    assert!(
+        err(r#"{"format": "panproto-lens/1", "steps": [{"rename": {"field": "a", "too": "b"}}]}"#)
             .contains("unknown field `too`")
     );
+    assert_eq!(
+        err(r#"{"format": "panproto-lens/9", "steps": []}"#),
+        "lens JSON, line 1, column 1: format \"panproto-lens/9\" is not \"panproto-lens/1\", the one this version reads"
+    );
+    assert!(err(r#"[{"wrap": {"field": "a"}}]"#).contains("line 1"));
 }
 
 // ------------------------------------------------------------------ laws
