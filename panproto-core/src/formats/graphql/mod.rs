@@ -98,6 +98,7 @@
 mod compat;
 mod emit;
 mod parse;
+mod syntax;
 mod text;
 
 pub(super) use compat::{compare, compare_by_unit, units};
