@@ -41,4 +41,30 @@ pub enum LensError {
         /// What was expected.
         message: String,
     },
+    /// A step that does not fit the schema it is instantiated on (a
+    /// field the schema does not have, a list that is not one), or a
+    /// target schema that breaks the protocol's rules.
+    #[error("{step}, at {path}: {message}")]
+    Schema {
+        /// The step.
+        step: String,
+        /// Where, as a record path.
+        path: String,
+        /// What does not fit.
+        message: String,
+    },
+    /// A lens that does not take a schema to the one it should: each
+    /// difference between the lens's schema and the expected one.
+    #[error(
+        "the lens does not take the schema to the staged one ({total} difference{}): {}{}",
+        if *.total == 1 { "" } else { "s" },
+        .differences.join("; "),
+        if *.total > .differences.len() { "; ..." } else { "" }
+    )]
+    Mismatch {
+        /// How many differences there are.
+        total: usize,
+        /// The first of them, each in a sentence.
+        differences: Vec<String>,
+    },
 }

@@ -24,7 +24,9 @@
 //! every combinator, so a lens is lossless on the records it reads.
 
 mod error;
+mod fit;
 pub mod laws;
+mod schema;
 mod step;
 
 pub use error::LensError;

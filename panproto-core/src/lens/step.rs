@@ -120,14 +120,14 @@ pub enum Complement {
 /// Where a step is, for messages: its index in its chain and its chain's
 /// place, rendered only when something goes wrong.
 #[derive(Clone, Copy)]
-struct Place<'a> {
-    parent: Option<&'a Place<'a>>,
-    index: usize,
-    step: &'a Step,
+pub(super) struct Place<'a> {
+    pub(super) parent: Option<&'a Place<'a>>,
+    pub(super) index: usize,
+    pub(super) step: &'a Step,
 }
 
 impl Place<'_> {
-    fn label(&self) -> String {
+    pub(super) fn label(&self) -> String {
         let own = format!("step {} ({})", self.index + 1, self.step.describe());
         match self.parent {
             Some(p) => format!("{} > {own}", p.label()),
@@ -138,13 +138,13 @@ impl Place<'_> {
 
 /// A path in the record, rendered only when something goes wrong.
 #[derive(Clone, Copy)]
-struct At<'a> {
+pub(super) struct At<'a> {
     parent: Option<&'a At<'a>>,
     segment: &'a str,
 }
 
 impl At<'_> {
-    fn render(&self) -> String {
+    pub(super) fn render(&self) -> String {
         match self.parent {
             Some(p) if !p.segment.is_empty() || p.parent.is_some() => {
                 format!("{}.{}", p.render(), self.segment)
@@ -154,7 +154,7 @@ impl At<'_> {
         }
     }
 
-    fn child<'a>(&'a self, segment: &'a str) -> At<'a> {
+    pub(super) fn child<'a>(&'a self, segment: &'a str) -> At<'a> {
         At {
             parent: Some(self),
             segment,
@@ -162,7 +162,7 @@ impl At<'_> {
     }
 }
 
-const ROOT: At<'static> = At {
+pub(super) const ROOT: At<'static> = At {
     parent: None,
     segment: "",
 };

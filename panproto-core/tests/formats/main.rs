@@ -14,5 +14,6 @@ mod compat;
 mod common;
 mod graphql;
 mod json_schema;
+mod lens;
 mod protobuf;
 mod sql;
