@@ -26,10 +26,12 @@
 mod error;
 mod fit;
 pub mod laws;
+mod optic;
 mod schema;
 mod step;
 
 pub use error::LensError;
+pub use optic::Optic;
 pub use step::{CHAIN_FORMAT, Chain, Complement, Step};
 
 use crate::model::Value;
@@ -44,6 +46,11 @@ impl Lens {
     /// The chain this lens runs.
     pub fn chain(&self) -> &Chain {
         &self.chain
+    }
+
+    /// What kind of optic it is (see [`Optic`]).
+    pub fn optic(&self) -> Optic {
+        self.chain.optic()
     }
 
     /// The view of `record` and the complement that restores it.

@@ -575,3 +575,149 @@ fn the_law_check_names_the_record_and_the_path_where_a_law_fails() {
     );
     assert!(!report.holds());
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// A fused chain gives every record the view the chain gives, and
+    /// puts it back the same; it is never longer, and of the same class.
+    #[test]
+    fn fusing_changes_nothing_a_record_sees(steps in prop::collection::vec(step(), 1..=8), records in prop::collection::vec(record(), 1..6)) {
+        let chain = Chain(steps);
+        let fused = chain.fuse();
+        prop_assert!(fused.0.len() <= chain.0.len());
+        prop_assert_eq!(fused.optic(), chain.optic());
+        let (lens, fused) = (chain.compile().unwrap(), fused.compile().unwrap());
+        for r in readable(&lens, records) {
+            let (view, _) = lens.get(r.clone()).unwrap();
+            let (fused_view, complement) = fused.get(r.clone()).unwrap();
+            prop_assert_eq!(&fused_view, &view);
+            prop_assert_eq!(fused.put(fused_view, &complement).unwrap(), r);
+        }
+    }
+}
+
+#[test]
+fn fuse_joins_steps_into_the_same_field_and_over_the_same_list() {
+    let inner = |steps: Vec<Step>| Chain(steps);
+    let chain = Chain(vec![
+        Step::In {
+            field: s("body"),
+            steps: inner(vec![Step::Wrap { field: s("a") }]),
+        },
+        Step::In {
+            field: s("body"),
+            steps: inner(vec![Step::Map {
+                steps: inner(vec![Step::Rename {
+                    field: s("x"),
+                    to: s("y"),
+                }]),
+            }]),
+        },
+        Step::In {
+            field: s("body"),
+            steps: inner(vec![Step::Map {
+                steps: inner(vec![Step::Wrap { field: s("y") }]),
+            }]),
+        },
+        Step::Wrap { field: s("c") },
+    ]);
+    let fused = chain.fuse();
+    assert_eq!(
+        fused,
+        Chain(vec![
+            Step::In {
+                field: s("body"),
+                steps: inner(vec![
+                    Step::Wrap { field: s("a") },
+                    Step::Map {
+                        steps: inner(vec![
+                            Step::Rename {
+                                field: s("x"),
+                                to: s("y"),
+                            },
+                            Step::Wrap { field: s("y") },
+                        ]),
+                    },
+                ]),
+            },
+            Step::Wrap { field: s("c") },
+        ])
+    );
+}
+
+#[test]
+fn each_chain_has_its_optic_class_and_an_iso_puts_without_a_complement() {
+    use panproto_core::Optic;
+    let pair = |a: &str, b: &str| (v(json!(a)), v(json!(b)));
+    let iso = lens(vec![
+        Step::Rename {
+            field: s("name"),
+            to: s("title"),
+        },
+        Step::Hoist {
+            host: s("body"),
+            field: s("text"),
+        },
+        Step::Wrap { field: s("tag") },
+        Step::Convert {
+            field: s("status"),
+            mapping: vec![pair("draft", "pending")],
+            reverse: None,
+        },
+    ]);
+    assert_eq!(iso.optic(), Optic::Iso);
+    let record = v(json!({"name": "n", "body": {"text": "t"}, "tag": "x", "status": "draft"}));
+    let (view, _) = iso.get(record.clone()).unwrap();
+    assert_eq!(iso.put(view, &Complement::Empty).unwrap(), record);
+
+    let classes = [
+        (
+            Step::Remove {
+                field: s("a"),
+                kind: ValueType::Any,
+                default: Value::Null,
+            },
+            Optic::Lens,
+        ),
+        (Step::Head { field: s("a") }, Optic::Affine),
+        (
+            Step::Map {
+                steps: Chain(vec![Step::Wrap { field: s("a") }]),
+            },
+            Optic::Traversal,
+        ),
+        // Two values onto one: the complement must say which.
+        (
+            Step::Convert {
+                field: s("a"),
+                mapping: vec![pair("x", "z"), pair("y", "z")],
+                reverse: None,
+            },
+            Optic::Lens,
+        ),
+        // a -> b while b -> c: b cannot come back as itself.
+        (
+            Step::Convert {
+                field: s("a"),
+                mapping: vec![pair("a", "b"), pair("b", "c")],
+                reverse: None,
+            },
+            Optic::Lens,
+        ),
+    ];
+    for (step, class) in classes {
+        assert_eq!(step.optic(), class, "{}", step.describe());
+        // With a rename before it, the chain is of the step's class.
+        let chain = Chain(vec![
+            Step::Rename {
+                field: s("q"),
+                to: s("r"),
+            },
+            step,
+        ]);
+        assert_eq!(chain.optic(), class);
+    }
+    assert_eq!(Optic::Lens.join(Optic::Prism), Optic::Affine);
+    assert_eq!(Optic::Affine.join(Optic::Traversal), Optic::Traversal);
+}
