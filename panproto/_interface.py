@@ -4,7 +4,8 @@ A backend is a module (``panproto_sqlite``, ``panproto_postgres``) that
 satisfies :class:`Backend`: the functions below, and classes whose
 instances satisfy :class:`ProtocolLike`, :class:`SchemaBuilderLike`,
 :class:`SchemaLike`, :class:`FieldLike`, :class:`MigrationBuilderLike`,
-:class:`CompiledMigrationLike`, :class:`LiftIteratorLike`, :class:`DataIteratorLike`,
+:class:`CompiledMigrationLike`, :class:`LiftIteratorLike`, :class:`ProtolensChainLike`,
+:class:`ComplementLike`, :class:`LensLike`, :class:`LensIteratorLike`, :class:`DataIteratorLike`,
 :class:`ExistenceReportLike`, :class:`DiffReportLike`, :class:`CommitLike`,
 :class:`StatusLike`, :class:`VerifyReportLike` and :class:`RepositoryLike`.
 The dispatcher checks a
@@ -36,13 +37,17 @@ __all__ = [
     "CommitLike",
     "CompatReportLike",
     "CompiledMigrationLike",
+    "ComplementLike",
     "DataIteratorLike",
     "DiffReportLike",
     "ExistenceReportLike",
     "FieldLike",
+    "LensIteratorLike",
+    "LensLike",
     "LiftIteratorLike",
     "MigrationBuilderLike",
     "ProtocolLike",
+    "ProtolensChainLike",
     "RepositoryLike",
     "SchemaBuilderLike",
     "SchemaLike",
@@ -173,6 +178,60 @@ class CompiledMigrationLike(typing.Protocol):
 @runtime_checkable
 class LiftIteratorLike(typing.Protocol):
     """The lazy iterator ``lift_many`` returns."""
+
+    def __iter__(self) -> Iterator[Any]: ...
+    def __next__(self) -> Any: ...
+
+
+@runtime_checkable
+class ProtolensChainLike(typing.Protocol):
+    """Lens steps that name no schema: compose, fuse, instantiate, JSON."""
+
+    @property
+    def steps(self) -> Any: ...
+    @property
+    def optic(self) -> str: ...
+    def compose(self, other: Any) -> ProtolensChainLike: ...
+    def fuse(self) -> ProtolensChainLike: ...
+    def compile(self) -> LensLike: ...
+    def instantiate(self, schema: Any, root: str | None = None) -> LensLike: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(json: str) -> ProtolensChainLike: ...
+    def __len__(self) -> int: ...
+
+
+@runtime_checkable
+class ComplementLike(typing.Protocol):
+    """What a lens's view leaves out of its record."""
+
+    @property
+    def empty(self) -> bool: ...
+
+
+@runtime_checkable
+class LensLike(typing.Protocol):
+    """A checked chain: get / put, streaming, laws, the target schema."""
+
+    @property
+    def chain(self) -> ProtolensChainLike: ...
+    @property
+    def optic(self) -> str: ...
+    @property
+    def source(self) -> SchemaLike | None: ...
+    @property
+    def target(self) -> SchemaLike | None: ...
+    def target_schema(self, schema: Any, root: str | None = None) -> SchemaLike: ...
+    def get(self, record: Any) -> tuple[Any, ComplementLike]: ...
+    def put(self, view: Any, complement: Any = None) -> Any: ...
+    def get_many(self, records: Iterable[Any]) -> LensIteratorLike: ...
+    def put_many(self, pairs: Iterable[Any]) -> LensIteratorLike: ...
+    def check_laws(self, records: Iterable[Any]) -> Any: ...
+
+
+@runtime_checkable
+class LensIteratorLike(typing.Protocol):
+    """The lazy iterator ``get_many`` and ``put_many`` return."""
 
     def __iter__(self) -> Iterator[Any]: ...
     def __next__(self) -> Any: ...
@@ -415,6 +474,10 @@ class Backend(typing.Protocol):
     MigrationBuilder: type[MigrationBuilderLike]
     CompiledMigration: type[CompiledMigrationLike]
     LiftIterator: type[LiftIteratorLike]
+    ProtolensChain: type[ProtolensChainLike]
+    Complement: type[ComplementLike]
+    Lens: type[LensLike]
+    LensIterator: type[LensIteratorLike]
     DataIterator: type[DataIteratorLike]
     ExistenceReport: type[ExistenceReportLike]
     DiffReport: type[DiffReportLike]
@@ -437,6 +500,17 @@ class Backend(typing.Protocol):
     list_kinds: Callable[[], dict[str, list[str]]]
     parse: Callable[..., SchemaLike]
     list_formats: Callable[[], list[str]]
+    rename: Callable[..., ProtolensChainLike]
+    add: Callable[..., ProtolensChainLike]
+    remove: Callable[..., ProtolensChainLike]
+    hoist: Callable[..., ProtolensChainLike]
+    plunge: Callable[..., ProtolensChainLike]
+    wrap: Callable[..., ProtolensChainLike]
+    head: Callable[..., ProtolensChainLike]
+    in_: Callable[..., ProtolensChainLike]
+    map: Callable[..., ProtolensChainLike]
+    convert: Callable[..., ProtolensChainLike]
+    check_laws: Callable[..., Any]
 
 
 # Names typing adds to every Protocol class; they are not interface members.
@@ -492,6 +566,10 @@ _CLASS_INTERFACES: dict[str, type] = {
     "MigrationBuilder": MigrationBuilderLike,
     "CompiledMigration": CompiledMigrationLike,
     "LiftIterator": LiftIteratorLike,
+    "ProtolensChain": ProtolensChainLike,
+    "Complement": ComplementLike,
+    "Lens": LensLike,
+    "LensIterator": LensIteratorLike,
     "DataIterator": DataIteratorLike,
     "ExistenceReport": ExistenceReportLike,
     "DiffReport": DiffReportLike,

@@ -10,7 +10,7 @@ backend is loaded. The tree::
         ├── ParseError                 a schema file cannot be read (.file, .line, .column)
         ├── MigrationError             a migration cannot be compiled or applied (.errors)
         ├── ExistenceCheckError        an existence check could not be run (reserved)
-        ├── LensError                  a lens is ill-formed or breaks its laws (reserved)
+        ├── LensError                  a lens is ill-formed or does not fit (.step, .path, .differences)
         ├── GatError                   a theory or morphism is ill-formed (reserved)
         └── VcsError                   a version-control operation failed
             ├── ConflictError          a ref moved under you (.ref, .expected, .actual)
@@ -19,10 +19,10 @@ backend is loaded. The tree::
             ├── StoreError             the store failed (.backend, .code)
             └── DataValidationError    a record does not fit its schema (.dataset, .index, .path)
 
-The three marked *reserved* are part of the hierarchy already, so code can
-name them, but nothing raises them yet: they come with the lens and GAT
-engines (an invalid mapping today is a :class:`MigrationError`, whose
-``errors`` list the existence issues).
+The two marked *reserved* are part of the hierarchy already, so code can
+name them, but nothing raises them yet: :class:`GatError` comes with the
+GAT engine, and an invalid mapping today is a :class:`MigrationError`,
+whose ``errors`` list the existence issues.
 
 Every class takes the message first and its attributes as keyword
 arguments, e.g. ``ConflictError(message, ref=..., expected=..., actual=...)``;
@@ -259,16 +259,76 @@ class ExistenceCheckError(PanprotoError):
 
 
 class LensError(PanprotoError):
-    """A lens is ill-formed or breaks its laws.
+    """A lens cannot be compiled, does not fit a schema or a record, or
+    does not take a schema where it should.
 
-    Reserved: raised once lenses land; the current API has no lenses, so
-    nothing raises it yet.
+    Raised by ``ProtolensChain.compile`` and ``instantiate`` (a step that
+    cannot work whatever the record: a default of the wrong kind, a table
+    that maps a value twice, a reverse table that breaks PutGet; a field
+    the schema does not have), by ``Lens.get`` / ``put`` and their
+    streaming forms (a record without the shape a step needs, a complement
+    from another lens), by ``ProtolensChain.from_json`` (with the line and
+    column) and where a lens must take one schema to another (with every
+    difference).
 
     ::
 
         PanprotoError
         └── LensError
+
+    Parameters
+    ----------
+    message
+        What is wrong, naming the step, e.g. ``'step 2 (in body) > step 1
+        (hoist meta.lang), at body: expected an object, found str'``.
+    step
+        The step, as the message names it (``None`` where no step is at fault).
+    path
+        Where in the record, e.g. ``'body.tags'`` (``None`` without one).
+    line
+        For a chain's JSON, the line, from 1.
+    column
+        For a chain's JSON, the column, from 1.
+    differences
+        Where the lens's schema and the expected one differ, one sentence each.
     """
+
+    step: str | None
+    """The step at fault."""
+    path: str | None
+    """Where in the record."""
+    line: int | None
+    """The line of a chain's JSON."""
+    column: int | None
+    """The column of a chain's JSON."""
+    differences: tuple[str, ...]
+    """Where the lens's schema and the expected one differ."""
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        step: str | None = None,
+        path: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        differences: tuple[str, ...] | list[str] = (),
+    ) -> None:
+        super().__init__(message)
+        self.step = step
+        self.path = path
+        self.line = line
+        self.column = column
+        self.differences = tuple(differences)
+
+    def _attributes(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "differences": self.differences,
+        }
 
 
 class GatError(PanprotoError):

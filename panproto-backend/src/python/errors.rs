@@ -24,6 +24,7 @@ pub(crate) enum Error {
     Vcs(VcsError),
     Migration(MigrationError),
     Format(FormatError),
+    Lens(panproto_core::LensError),
     /// A bug: a Rust panic, caught so it never reaches Python as `PanicException`.
     Internal(String),
 }
@@ -156,6 +157,7 @@ impl Error {
                 }
             }
             Error::Format(e) => super::formats::format_err(py, e),
+            Error::Lens(e) => lens_err(py, e),
             Error::Internal(msg) => raise(
                 py,
                 "PanprotoError",
@@ -164,6 +166,40 @@ impl Error {
             ),
         }
     }
+}
+
+/// `panproto.errors.LensError` with where it went wrong: the step and
+/// the record path, the line and column of a chain's JSON, or every
+/// difference between the lens's schema and the one it should reach.
+fn lens_err(py: Python<'_>, e: panproto_core::LensError) -> PyErr {
+    use panproto_core::LensError as L;
+    let message = e.to_string();
+    let int = |n: usize| {
+        n.into_pyobject(py)
+            .map_or_else(|_| py.None(), |i| i.into_any().unbind())
+    };
+    let (step, path, line, column, differences) = match e {
+        L::Invalid { step, .. } | L::Complement { step, .. } => {
+            (Some(step), None, None, None, vec![])
+        }
+        L::Shape { step, path, .. } | L::Schema { step, path, .. } => {
+            (Some(step), Some(path), None, None, vec![])
+        }
+        L::Json { line, column, .. } => (None, None, Some(line), Some(column), vec![]),
+        L::Mismatch { differences, .. } => (None, None, None, None, differences),
+    };
+    let differences = match PyTuple::new(py, differences) {
+        Ok(t) => t.into_any().unbind(),
+        Err(e) => return e,
+    };
+    let kwargs = [
+        ("step", opt_str(py, step)),
+        ("path", opt_str(py, path)),
+        ("line", line.map_or_else(|| py.None(), int)),
+        ("column", column.map_or_else(|| py.None(), int)),
+        ("differences", differences),
+    ];
+    raise(py, "LensError", message, &kwargs)
 }
 
 /// A policy violation as Python sees it: the earlier commit, the

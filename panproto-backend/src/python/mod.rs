@@ -11,6 +11,7 @@ mod convert;
 mod errors;
 mod formats;
 mod kinds;
+mod lens;
 mod migration;
 mod protocol;
 mod report;
@@ -40,6 +41,11 @@ mod _native {
     use super::formats::{PyField, list_formats, parse};
     #[pymodule_export]
     use super::kinds::list_kinds;
+    #[pymodule_export]
+    use super::lens::{
+        _restore_chain, _restore_complement, _restore_lens, LensIterator, PyChain, PyComplement,
+        PyLens, add, check_laws, convert, head, hoist, in_, map, plunge, remove, rename, wrap,
+    };
     #[pymodule_export]
     use super::migration::{
         _restore_existence_report, _restore_migration, _restore_migration_builder, LiftIterator,
