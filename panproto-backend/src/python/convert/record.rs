@@ -218,31 +218,50 @@ impl<'py> Writer<'py> {
     }
 
     pub(crate) fn write(&mut self, value: Value) -> PyResult<Bound<'py, PyAny>> {
+        self.write_tracked(value).map(|(obj, _)| obj)
+    }
+
+    /// Writes a value; the flag says whether the garbage collector tracks it.
+    fn write_tracked(&mut self, value: Value) -> PyResult<(Bound<'py, PyAny>, bool)> {
         let py = self.py;
         Ok(match value {
-            Value::Null => py.None().into_bound(py),
-            Value::Bool(b) => PyBool::new(py, b).to_owned().into_any(),
-            Value::Int(i) => i.into_pyobject(py)?.into_any(),
-            Value::Float(f) => PyFloat::new(py, f).into_any(),
-            Value::Str(s) => PyString::new(py, &s).into_any(),
-            Value::Bytes(b) => PyBytes::new(py, &b).into_any(),
+            Value::Null => (py.None().into_bound(py), false),
+            Value::Bool(b) => (PyBool::new(py, b).to_owned().into_any(), false),
+            Value::Int(i) => (i.into_pyobject(py)?.into_any(), false),
+            Value::Float(f) => (PyFloat::new(py, f).into_any(), false),
+            Value::Str(s) => (PyString::new(py, &s).into_any(), false),
+            Value::Bytes(b) => (PyBytes::new(py, &b).into_any(), false),
             Value::Array(a) => {
                 let items = a
                     .into_iter()
                     .map(|v| self.write(v))
                     .collect::<PyResult<Vec<_>>>()?;
-                PyList::new(py, items)?.into_any()
+                (PyList::new(py, items)?.into_any(), true)
             }
-            Value::Object(o) => {
-                let d = PyDict::new(py);
-                for (k, v) in o {
-                    let key = self.key(k);
-                    d.set_item(key, self.write(v)?)?;
-                }
-                d.into_any()
-            }
+            Value::Object(o) => dict(self, o, |w, v| w.write_tracked(v))?,
         })
     }
+}
+
+/// An object as a dict, its values written by `value`; a dict that holds
+/// no tracked value is untracked at once (see [`untrack`]).
+fn dict<'py>(
+    writer: &mut Writer<'py>,
+    fields: Map,
+    mut value: impl FnMut(&mut Writer<'py>, Value) -> PyResult<(Bound<'py, PyAny>, bool)>,
+) -> PyResult<(Bound<'py, PyAny>, bool)> {
+    let d = PyDict::new(writer.py);
+    let mut holds_tracked = false;
+    for (k, v) in fields {
+        let key = writer.key(k);
+        let (v, tracked) = value(writer, v)?;
+        holds_tracked |= tracked;
+        d.set_item(key, v)?;
+    }
+    if !holds_tracked {
+        untrack(&d);
+    }
+    Ok((d.into_any(), holds_tracked))
 }
 
 impl<'py> Scalars<'py> for PassThrough<'py> {
@@ -331,20 +350,7 @@ impl<'py> PassThrough<'py> {
                     .collect::<PyResult<Vec<_>>>()?;
                 (PyList::new(py, items)?.into_any(), true)
             }
-            Value::Object(o) => {
-                let d = PyDict::new(py);
-                let mut holds_tracked = false;
-                for (k, v) in o {
-                    let key = writer.key(k);
-                    let (value, tracked) = self.write_tracked(writer, v)?;
-                    holds_tracked |= tracked;
-                    d.set_item(key, value)?;
-                }
-                if !holds_tracked {
-                    untrack(&d);
-                }
-                (d.into_any(), holds_tracked)
-            }
+            Value::Object(o) => dict(writer, o, |w, v| self.write_tracked(w, v))?,
             // `lift` makes no scalars, so every one is an index; anything else is written as it is.
             other => (writer.write(other)?, true),
         })
