@@ -23,6 +23,7 @@
 //! putting the second). The complement is what makes GetPut hold for
 //! every combinator, so a lens is lossless on the records it reads.
 
+mod auto;
 mod error;
 mod fit;
 pub mod laws;

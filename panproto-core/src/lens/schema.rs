@@ -84,7 +84,7 @@ pub(super) fn record_root(schema: &Schema, root: Option<&str>) -> Result<String,
 }
 
 /// A schema being rewritten.
-struct Draft {
+pub(super) struct Draft {
     protocol: Arc<Protocol>,
     vertices: BTreeMap<String, Vertex>,
     edges: Vec<Edge>,
@@ -92,6 +92,8 @@ struct Draft {
     constraints: BTreeMap<String, BTreeMap<String, String>>,
     required: BTreeMap<String, BTreeSet<String>>,
     created: BTreeSet<String>,
+    /// The named types an `in` changed, with its steps.
+    entered: Vec<(String, Chain)>,
 }
 
 /// What a step reports when it does not fit the schema.
@@ -104,7 +106,7 @@ fn misfit(place: &Place<'_>, at: &At<'_>, message: String) -> LensError {
 }
 
 impl Draft {
-    fn of(schema: &Schema) -> Self {
+    pub(super) fn of(schema: &Schema) -> Self {
         Self {
             protocol: Arc::clone(schema.protocol()),
             vertices: schema.vertices().clone(),
@@ -113,6 +115,7 @@ impl Draft {
             constraints: schema.constraints().clone(),
             required: schema.required().clone(),
             created: BTreeSet::new(),
+            entered: Vec::new(),
         }
     }
 
@@ -168,13 +171,13 @@ impl Draft {
         self.protocol.edge_role(&e.kind)
     }
 
-    fn kind(&self, v: &str) -> &str {
+    pub(super) fn kind(&self, v: &str) -> &str {
         self.vertices.get(v).map_or("", |x| x.kind.as_str())
     }
 
     /// `v` and the vertices its values also are, through wrapper and
     /// variant edges: where a value at `v` finds its properties.
-    fn closure(&self, v: &str) -> Vec<String> {
+    pub(super) fn closure(&self, v: &str) -> Vec<String> {
         let mut seen = vec![v.to_owned()];
         let mut i = 0;
         while i < seen.len() {
@@ -202,11 +205,39 @@ impl Draft {
     }
 
     /// The item edge of a list at `v`.
-    fn item(&self, v: &str) -> Option<usize> {
+    pub(super) fn item(&self, v: &str) -> Option<usize> {
         let closure = self.closure(v);
         self.edges
             .iter()
             .position(|e| self.role(e) == EdgeRole::Item && closure.contains(&e.src))
+    }
+
+    /// The properties of a value at `v`: (name, the edge's target).
+    pub(super) fn props(&self, v: &str) -> Vec<(String, String)> {
+        let closure = self.closure(v);
+        self.edges
+            .iter()
+            .filter(|e| self.role(e) == EdgeRole::Property && closure.contains(&e.src))
+            .filter_map(|e| Some((e.name.clone()?, e.tgt.clone())))
+            .collect()
+    }
+
+    /// The vertex a value at `v` finally is, through wrappers: the named
+    /// type a `ref` stands for, else `v`.
+    pub(super) fn named(&self, v: &str) -> String {
+        self.closure(v).pop().unwrap_or_else(|| v.to_owned())
+    }
+
+    /// The target of edge `i`.
+    pub(super) fn target_of(&self, i: usize) -> &str {
+        &self.edges[i].tgt
+    }
+
+    /// The value type of values at `v`, through a `ref` to what it names.
+    pub(super) fn value_type(&self, v: &str) -> ValueType {
+        let closure = self.closure(v);
+        let last = closure.last().map_or(v, String::as_str);
+        self.protocol.value_type(self.kind(last))
     }
 
     /// The vertex that holds the properties of a value at `v`: the first
@@ -665,7 +696,13 @@ impl Draft {
             Step::In { field, steps } => {
                 let i = self.field(v, field, place, at)?;
                 let inner = self.edges[i].tgt.clone();
-                self.chain(steps, &inner, Some(place), &at.child(field))?;
+                // A named type two fields share changes once: records hold
+                // it at both, the schema declares it once.
+                let named = self.named(&inner);
+                if !self.entered.iter().any(|(n, c)| *n == named && c == steps) {
+                    self.entered.push((named, steps.clone()));
+                    self.chain(steps, &inner, Some(place), &at.child(field))?;
+                }
             }
             Step::Map { steps } => {
                 let i = self.item(v).ok_or_else(|| {

@@ -333,3 +333,80 @@ fn head_undoes_wrap_on_the_schema() {
     let err = back.target_schema(&old, None).unwrap_err().to_string();
     assert!(err.contains("expected a list in the schema"), "{err}");
 }
+
+#[test]
+fn auto_generate_finds_renames_moves_wraps_and_what_comes_and_goes() {
+    let old = parse(
+        Format::JsonSchema,
+        "p.json",
+        r#"{"type": "object", "properties": {
+            "name": {"type": "string"},
+            "tag": {"type": "string"},
+            "legacy": {"type": "boolean"},
+            "body": {"type": "object", "properties": {"text": {"type": "string"}, "lang": {"type": "string"}}},
+            "items": {"type": "array", "items": {"type": "object", "properties": {"x": {"type": "integer"}}}}
+        }}"#,
+    );
+    let new = parse(
+        Format::JsonSchema,
+        "p.json",
+        r#"{"type": "object", "properties": {
+            "title": {"type": "string"},
+            "tag": {"type": "array", "items": {"type": "string"}},
+            "text": {"type": "string"},
+            "body": {"type": "object", "properties": {"lang": {"type": "string"}}},
+            "items": {"type": "array", "items": {"type": "object", "properties": {"x": {"type": "integer"}, "y": {"type": "number"}}}},
+            "score": {"type": "integer"}
+        }}"#,
+    );
+    let chain = Chain::auto_generate(&old, &new, None).unwrap();
+    let described: Vec<String> = chain.0.iter().map(Step::describe).collect();
+    assert_eq!(
+        described,
+        [
+            "hoist body.text",
+            "in items",
+            "wrap tag",
+            "rename name to title",
+            "remove legacy",
+            "add score"
+        ]
+    );
+    let l = chain.compile().unwrap();
+    let record = json!({"name": "n", "tag": "t", "legacy": true, "body": {"text": "x", "lang": "en"}, "items": [{"x": 1}]});
+    let (view, complement) = l.get(Value::from(record.clone())).unwrap();
+    assert_eq!(
+        view,
+        Value::from(
+            json!({"title": "n", "tag": ["t"], "text": "x", "body": {"lang": "en"}, "items": [{"x": 1, "y": 0.0}], "score": 0})
+        )
+    );
+    assert_eq!(l.put(view, &complement).unwrap(), Value::from(record));
+}
+
+#[test]
+fn auto_generate_refuses_what_no_step_expresses() {
+    let old = parse(
+        Format::Graphql,
+        "s.graphql",
+        "enum Status { DRAFT DONE }\ntype Post { title: String! status: Status }\n",
+    );
+    let new = parse(
+        Format::Graphql,
+        "s.graphql",
+        "enum Status { PENDING DONE }\ntype Post { title: String! status: Status }\n",
+    );
+    let root = old
+        .record_roots()
+        .into_iter()
+        .find(|r| r.ends_with("Post"))
+        .unwrap();
+    let err = Chain::auto_generate(&old, &new, Some(&root)).unwrap_err();
+    let LensError::Mismatch { differences, .. } = err else {
+        panic!("expected a mismatch, found {err}");
+    };
+    assert!(
+        differences.iter().any(|d| d.contains("PENDING")),
+        "{differences:?}"
+    );
+}
