@@ -199,3 +199,24 @@ def test_arguments_of_the_wrong_type_are_type_errors():
         pp.in_("x", "rename")
     with pytest.raises(TypeError, match="mapping"):
         pp.convert("x", 3)
+
+
+def test_auto_generate_derives_the_chain_between_two_schema_files():
+    old = pp.Schema.from_avro(USER_AVRO)
+    renamed = USER_AVRO.replace('"name": "name"', '"name": "fullName"').replace(
+        '{"name": "tag", "type": "string"}', '{"name": "tag", "type": {"type": "array", "items": "string"}}'
+    )
+    new = pp.Schema.from_avro(renamed)
+    chain = pp.ProtolensChain.auto_generate(old, new, root="User")
+    assert chain.steps == [{"wrap": {"field": "tag"}}, {"rename": {"field": "name", "to": "fullName"}}]
+    lens = pp.Lens.auto_generate(old, new, root="User")
+    assert lens.target == new
+    assert lens.get({"name": "Ada", "tag": "x", "status": "done"})[0] == {
+        "fullName": "Ada",
+        "tag": ["x"],
+        "status": "done",
+    }
+    # Enum values renamed: no schema says which old value is which new one.
+    with pytest.raises(pp.LensError) as err:
+        pp.ProtolensChain.auto_generate(old, pp.Schema.from_avro(USER_AVRO_NEXT), root="User")
+    assert any("pending" in d for d in err.value.differences)

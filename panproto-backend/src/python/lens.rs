@@ -270,6 +270,28 @@ impl PyChain {
         attached(py, Chain::from_json(json)).map(Self)
     }
 
+    /// The chain that takes records of ``old`` (rooted at ``root``, or its
+    /// one record root) to records of ``new``: hoists, plunges, wraps,
+    /// heads, changes inside nested objects and lists, renames where only
+    /// one pairing fits, and what goes or comes; checked to take ``old`` to
+    /// exactly ``new``.
+    ///
+    /// Raises
+    /// ------
+    /// LensError
+    ///     With ``.differences``, what no derived step expresses (a type
+    ///     changed, enum values renamed).
+    #[staticmethod]
+    #[pyo3(signature = (old, new, root = None))]
+    fn auto_generate(
+        py: Python<'_>,
+        old: &PySchema,
+        new: &PySchema,
+        root: Option<String>,
+    ) -> PyResult<Self> {
+        detached(py, || Chain::auto_generate(&old.0, &new.0, root.as_deref())).map(Self)
+    }
+
     fn __len__(&self) -> usize {
         self.0.0.len()
     }
@@ -452,6 +474,30 @@ impl PyLens {
             source: Some(pairs.try_iter()?.unbind()),
             ready: VecDeque::new(),
             direction: Direction::Put,
+        })
+    }
+
+    /// :meth:`ProtolensChain.auto_generate`, instantiated on ``old``.
+    ///
+    /// Raises
+    /// ------
+    /// LensError
+    ///     As :meth:`ProtolensChain.auto_generate`.
+    #[staticmethod]
+    #[pyo3(signature = (old, new, root = None))]
+    fn auto_generate(
+        py: Python<'_>,
+        old: &PySchema,
+        new: &PySchema,
+        root: Option<String>,
+    ) -> PyResult<Self> {
+        let lens = detached(py, || {
+            Chain::auto_generate(&old.0, &new.0, root.as_deref()).and_then(Chain::compile)
+        })?;
+        Ok(Self {
+            lens,
+            source: Some(old.0.clone()),
+            target: Some(new.0.clone()),
         })
     }
 
