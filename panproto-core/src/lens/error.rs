@@ -56,7 +56,7 @@ pub enum LensError {
     /// A lens that does not take a schema to the one it should: each
     /// difference between the lens's schema and the expected one.
     #[error(
-        "the lens does not take the schema to the staged one ({total} difference{}): {}{}",
+        "the lens does not take the schema to the expected one ({total} difference{}): {}{}",
         if *.total == 1 { "" } else { "s" },
         .differences.join("; "),
         if *.total > .differences.len() { "; ..." } else { "" }

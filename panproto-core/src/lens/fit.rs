@@ -175,10 +175,10 @@ fn differences(target: &Target, expected: &Schema) -> Vec<String> {
     for (place, (kind, ty)) in &ov {
         match tv.get(place) {
             None => out.push(format!(
-                "{place} ({kind}) is in the lens's schema, not the staged one"
+                "{place} ({kind}) is in the lens's schema, not the expected one"
             )),
             Some((k, t)) if k != kind && !(created.contains(place) && t == ty) => out.push(
-                format!("{place} is a {kind} in the lens's schema, a {k} in the staged one"),
+                format!("{place} is a {kind} in the lens's schema, a {k} in the expected one"),
             ),
             Some(_) => {}
         }
@@ -186,7 +186,7 @@ fn differences(target: &Target, expected: &Schema) -> Vec<String> {
     for (place, (kind, _)) in &tv {
         if !ov.contains_key(place) {
             out.push(format!(
-                "{place} ({kind}) is in the staged schema, not the lens's"
+                "{place} ({kind}) is in the expected schema, not the lens's"
             ));
         }
     }
@@ -201,10 +201,10 @@ fn differences(target: &Target, expected: &Schema) -> Vec<String> {
     for (e, side) in oe
         .difference(&te)
         .map(|e| (e, "the lens's schema"))
-        .chain(te.difference(&oe).map(|e| (e, "the staged schema")))
+        .chain(te.difference(&oe).map(|e| (e, "the expected schema")))
     {
         let kind_chosen = created.contains(&e.3) || created.contains(&e.0);
-        let other = if side == "the staged schema" {
+        let other = if side == "the expected schema" {
             &oe
         } else {
             &te
@@ -242,7 +242,7 @@ fn differences(target: &Target, expected: &Schema) -> Vec<String> {
         };
         if !same {
             out.push(format!(
-                "{place} has {sort} {} in the lens's schema, {} in the staged one",
+                "{place} has {sort} {} in the lens's schema, {} in the expected one",
                 a.map_or("unset".to_owned(), |v| format!("{v:?}")),
                 b.map_or("unset".to_owned(), |v| format!("{v:?}")),
             ));
@@ -252,7 +252,7 @@ fn differences(target: &Target, expected: &Schema) -> Vec<String> {
     for ((place, name), side) in or
         .difference(&tr)
         .map(|r| (r, "the lens's schema"))
-        .chain(tr.difference(&or).map(|r| (r, "the staged schema")))
+        .chain(tr.difference(&or).map(|r| (r, "the expected schema")))
     {
         let chosen = created.contains(&format!("{place}/{name}"));
         if both(place) && !chosen {
