@@ -5,7 +5,8 @@ satisfies :class:`Backend`: the functions below, and classes whose
 instances satisfy :class:`ProtocolLike`, :class:`SchemaBuilderLike`,
 :class:`SchemaLike`, :class:`FieldLike`, :class:`MigrationBuilderLike`,
 :class:`CompiledMigrationLike`, :class:`LiftIteratorLike`, :class:`ProtolensChainLike`,
-:class:`ComplementLike`, :class:`LensLike`, :class:`LensIteratorLike`, :class:`DataIteratorLike`,
+:class:`ComplementLike`, :class:`LensLike`, :class:`LensIteratorLike`, :class:`SymmetricLensLike`,
+:class:`DataIteratorLike`,
 :class:`ExistenceReportLike`, :class:`DiffReportLike`, :class:`CommitLike`,
 :class:`StatusLike`, :class:`VerifyReportLike` and :class:`RepositoryLike`.
 The dispatcher checks a
@@ -52,6 +53,7 @@ __all__ = [
     "SchemaBuilderLike",
     "SchemaLike",
     "StatusLike",
+    "SymmetricLensLike",
     "VerifyReportLike",
     "missing_members",
     "protocol_members",
@@ -231,6 +233,16 @@ class LensLike(typing.Protocol):
     def check_laws(self, records: Iterable[Any]) -> Any: ...
     @staticmethod
     def auto_generate(old: Any, new: Any, root: str | None = None) -> LensLike: ...
+
+
+@runtime_checkable
+class SymmetricLensLike(typing.Protocol):
+    """Two record types kept in step through a shared complement."""
+
+    @staticmethod
+    def of(lens: Any) -> SymmetricLensLike: ...
+    def put_right(self, record: Any, complement: Any = None) -> tuple[Any, Any]: ...
+    def put_left(self, record: Any, complement: Any = None) -> tuple[Any, Any]: ...
 
 
 @runtime_checkable
@@ -482,6 +494,7 @@ class Backend(typing.Protocol):
     Complement: type[ComplementLike]
     Lens: type[LensLike]
     LensIterator: type[LensIteratorLike]
+    SymmetricLens: type[SymmetricLensLike]
     DataIterator: type[DataIteratorLike]
     ExistenceReport: type[ExistenceReportLike]
     DiffReport: type[DiffReportLike]
@@ -574,6 +587,7 @@ _CLASS_INTERFACES: dict[str, type] = {
     "Complement": ComplementLike,
     "Lens": LensLike,
     "LensIterator": LensIteratorLike,
+    "SymmetricLens": SymmetricLensLike,
     "DataIterator": DataIteratorLike,
     "ExistenceReport": ExistenceReportLike,
     "DiffReport": DiffReportLike,

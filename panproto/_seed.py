@@ -52,7 +52,23 @@ else:
         return cls
 
 
-__all__ = ["Panproto", "vcs_add", "vcs_commit", "vcs_init", "vcs_log", "vcs_open", "vcs_status"]
+__all__ = [
+    "LensHandle",
+    "Panproto",
+    "ProtolensChainHandle",
+    "SymmetricLensHandle",
+    "vcs_add",
+    "vcs_commit",
+    "vcs_init",
+    "vcs_log",
+    "vcs_open",
+    "vcs_status",
+]
+
+# The seed's names for the lens classes: the same classes.
+ProtolensChainHandle = _native.ProtolensChain
+LensHandle = _native.Lens
+SymmetricLensHandle = _native.SymmetricLens
 
 
 @final

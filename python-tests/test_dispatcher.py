@@ -23,10 +23,13 @@ BARE_PYTHON = os.environ.get("PANPROTO_BARE_PYTHON", "")
 
 # The seed SDK's compatibility forms: pure Python in the dispatcher (panproto/_seed.py).
 SEED_FORMS = {"Panproto", "vcs_init", "vcs_open", "vcs_add", "vcs_commit", "vcs_log", "vcs_status"}
+# The seed's names for backend classes (``LensHandle`` is ``Lens``): aliases, not copies.
+SEED_ALIASES = {"ProtolensChainHandle", "LensHandle", "SymmetricLensHandle"}
 
 DISPATCHER_NAMES = {
     *panproto.errors.__all__,
     *SEED_FORMS,
+    *SEED_ALIASES,
     "available_backends",
     "__backend__",
     "__version__",
@@ -77,13 +80,15 @@ def test_public_names_are_the_backend_all_plus_the_dispatchers_own():
 
 def test_the_seed_forms_are_the_dispatchers_own_pure_python():
     """Written once, in panproto/_seed.py; a same-named native object never wins."""
-    assert set(panproto._seed.__all__) == SEED_FORMS
+    assert set(panproto._seed.__all__) == SEED_FORMS | SEED_ALIASES
+    backend = sys.modules[f"panproto_{BACKEND}"]
+    for name in SEED_ALIASES:
+        assert getattr(pp, name) is getattr(backend, name.removesuffix("Handle")), name
     for name in SEED_FORMS:
         value = getattr(pp, name)
         assert value is getattr(panproto._seed, name)
         assert value.__module__ == "panproto._seed", name
         assert value.__doc__, f"{name} is documented"
-    backend = sys.modules[f"panproto_{BACKEND}"]
     assert not SEED_FORMS & set(_interface.protocol_members(_interface.Backend)), "not part of a backend's interface"
     for name in SEED_FORMS & set(backend.__all__):  # a backend that still has native copies
         assert getattr(pp, name) is not getattr(backend, name)

@@ -220,3 +220,23 @@ def test_auto_generate_derives_the_chain_between_two_schema_files():
     with pytest.raises(pp.LensError) as err:
         pp.ProtolensChain.auto_generate(old, pp.Schema.from_avro(USER_AVRO_NEXT), root="User")
     assert any("pending" in d for d in err.value.differences)
+
+
+def test_a_symmetric_lens_keeps_two_sides_in_step():
+    # The source holds everything; the left calls name title, the right drops secret.
+    sync = pp.SymmetricLens(pp.rename("name", "title"), pp.remove("secret", "string", "").compose(pp.wrap("tag")))
+    right, shared = sync.put_right({"title": "Ada", "secret": "s", "tag": "x"})
+    assert right == {"name": "Ada", "tag": ["x"]}
+    left, shared = sync.put_left({"name": "Bo", "tag": ["y"]}, shared)
+    assert left == {"title": "Bo", "secret": "s", "tag": "y"}  # the secret kept
+    assert sync.put_right(left, shared)[0] == {"name": "Bo", "tag": ["y"]}
+    one = pp.SymmetricLens.of(pp.wrap("tag"))
+    assert one.put_right({"tag": 1})[0] == {"tag": [1]}
+    with pytest.raises(pp.LensError):
+        sync.put_left({"name": "Bo", "tag": "not a list"}, shared)
+
+
+def test_the_seeds_handle_names_are_the_lens_classes():
+    assert pp.ProtolensChainHandle is pp.ProtolensChain
+    assert pp.LensHandle is pp.Lens
+    assert pp.SymmetricLensHandle is pp.SymmetricLens

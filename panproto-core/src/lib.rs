@@ -101,7 +101,7 @@ pub use formats::{
     Emitted, Format, FormatError, FormatOptions, Location, Source, SourceFile, compatibility,
     compatibility_of,
 };
-pub use lens::{Chain, Complement, Lens, LensError, Optic, Step};
+pub use lens::{Chain, Complement, Lens, LensError, Optic, Step, SymmetricLens};
 pub use migration::existence;
 pub use migration::{
     CompiledMigration, EdgeMapping, ExistenceIssue, ExistenceKind, ExistenceReport,

@@ -11,7 +11,9 @@ use super::convert::{Writer, from_python, to_python, to_value};
 use super::errors::{Error, attached, detached};
 use super::schema::PySchema;
 use panproto_core::lens::laws;
-use panproto_core::{Chain, Complement, Lens, LensError, Schema, Step, Value, ValueType};
+use panproto_core::{
+    Chain, Complement, Lens, LensError, Schema, Step, SymmetricLens, Value, ValueType,
+};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyIterator, PyList, PyTuple};
@@ -37,13 +39,18 @@ fn one(step: Step) -> PyChain {
     PyChain(Chain(vec![step]))
 }
 
-fn kind_arg(kind: &Bound<'_, PyAny>) -> PyResult<ValueType> {
-    from_python(
+/// The `kind` and `default` arguments of `add` and `remove`.
+fn kind_and_default(
+    kind: &Bound<'_, PyAny>,
+    default: &Bound<'_, PyAny>,
+) -> PyResult<(ValueType, Value)> {
+    let kind = from_python(
         "kind",
         "a value type: \"object\", \"array\", \"string\", \"integer\", \"number\", \
          \"boolean\", \"null\", \"bytes\" or \"any\"",
         kind,
-    )
+    )?;
+    Ok((kind, to_value(default)?))
 }
 
 /// A chain argument: a `ProtolensChain` or a `Lens` (its chain).
@@ -101,10 +108,11 @@ pub(crate) fn add(
     kind: &Bound<'_, PyAny>,
     default: &Bound<'_, PyAny>,
 ) -> PyResult<PyChain> {
+    let (kind, default) = kind_and_default(kind, default)?;
     Ok(one(Step::Add {
         field,
-        kind: kind_arg(kind)?,
-        default: to_value(default)?,
+        kind,
+        default,
     }))
 }
 
@@ -116,10 +124,11 @@ pub(crate) fn remove(
     kind: &Bound<'_, PyAny>,
     default: &Bound<'_, PyAny>,
 ) -> PyResult<PyChain> {
+    let (kind, default) = kind_and_default(kind, default)?;
     Ok(one(Step::Remove {
         field,
-        kind: kind_arg(kind)?,
-        default: to_value(default)?,
+        kind,
+        default,
     }))
 }
 
@@ -602,6 +611,99 @@ fn laws_report<'py>(
     out.set_item("ok", failures.is_empty())?;
     out.set_item("failures", PyList::new(py, failures)?)?;
     Ok(out.into_any())
+}
+
+/// A lens argument compiled: a `Lens`, or a chain to compile.
+fn lens_arg(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<Lens> {
+    if let Ok(l) = value.cast::<PyLens>() {
+        return Ok(l.get().lens.clone());
+    }
+    attached(py, chain_arg(name, value)?.compile())
+}
+
+/// Two record types kept in step through a shared complement: the span
+/// of two lenses from one source, ``left`` to one side and ``right`` to the
+/// other. The shared complement is the source record itself (a dict).
+/// Putting one side's record gives the other side's and the new
+/// complement; across and back gives the record again.
+#[pyclass(name = "SymmetricLens", frozen, skip_from_py_object)]
+pub(crate) struct PySymmetricLens(SymmetricLens);
+
+#[pymethods]
+impl PySymmetricLens {
+    #[new]
+    fn new(py: Python<'_>, left: &Bound<'_, PyAny>, right: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(Self(SymmetricLens::new(
+            lens_arg(py, "left", left)?,
+            lens_arg(py, "right", right)?,
+        )))
+    }
+
+    /// ``lens`` made symmetric: its records on the left, its views on the right.
+    #[staticmethod]
+    fn of(py: Python<'_>, lens: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(Self(SymmetricLens::of(lens_arg(py, "lens", lens)?)))
+    }
+
+    /// The right side's record for left record ``record``, and the new
+    /// shared complement; pass the complement the last put gave (``None``
+    /// the first time).
+    ///
+    /// Raises
+    /// ------
+    /// LensError
+    ///     For a record or complement a step cannot read.
+    #[pyo3(signature = (record, complement = None))]
+    fn put_right<'py>(
+        &self,
+        py: Python<'py>,
+        record: &Bound<'py, PyAny>,
+        complement: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        let (record, shared) = sides(record, complement)?;
+        pair(py, attached(py, self.0.put_right(record, shared))?)
+    }
+
+    /// The left side's record for right record ``record``, and the new
+    /// shared complement (see :meth:`put_right`).
+    #[pyo3(signature = (record, complement = None))]
+    fn put_left<'py>(
+        &self,
+        py: Python<'py>,
+        record: &Bound<'py, PyAny>,
+        complement: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        let (record, shared) = sides(record, complement)?;
+        pair(py, attached(py, self.0.put_left(record, shared))?)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "SymmetricLens({} step(s) left, {} right)",
+            self.0.left().chain().0.len(),
+            self.0.right().chain().0.len()
+        )
+    }
+}
+
+/// A record and an optional shared complement, read.
+fn sides(
+    record: &Bound<'_, PyAny>,
+    complement: Option<&Bound<'_, PyAny>>,
+) -> PyResult<(Value, Option<Value>)> {
+    let shared = complement
+        .filter(|c| !c.is_none())
+        .map(to_value)
+        .transpose()?;
+    Ok((to_value(record)?, shared))
+}
+
+fn pair(
+    py: Python<'_>,
+    (view, shared): (Value, Value),
+) -> PyResult<(Bound<'_, PyAny>, Bound<'_, PyAny>)> {
+    let mut writer = Writer::new(py);
+    Ok((writer.write(view)?, writer.write(shared)?))
 }
 
 #[derive(Clone, Copy)]

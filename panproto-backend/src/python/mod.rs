@@ -44,7 +44,8 @@ mod _native {
     #[pymodule_export]
     use super::lens::{
         _restore_chain, _restore_complement, _restore_lens, LensIterator, PyChain, PyComplement,
-        PyLens, add, check_laws, convert, head, hoist, in_, map, plunge, remove, rename, wrap,
+        PyLens, PySymmetricLens, add, check_laws, convert, head, hoist, in_, map, plunge, remove,
+        rename, wrap,
     };
     #[pymodule_export]
     use super::migration::{

@@ -30,10 +30,12 @@ pub mod laws;
 mod optic;
 mod schema;
 mod step;
+mod symmetric;
 
 pub use error::LensError;
 pub use optic::Optic;
 pub use step::{CHAIN_FORMAT, Chain, Complement, Step};
+pub use symmetric::SymmetricLens;
 
 use crate::model::Value;
 

@@ -721,3 +721,44 @@ fn each_chain_has_its_optic_class_and_an_iso_puts_without_a_complement() {
     assert_eq!(Optic::Lens.join(Optic::Prism), Optic::Affine);
     assert_eq!(Optic::Affine.join(Optic::Traversal), Optic::Traversal);
 }
+
+#[test]
+fn a_symmetric_lens_keeps_two_sides_in_step_through_their_shared_source() {
+    use panproto_core::SymmetricLens;
+    // The source has everything; the left side calls `name` `title`, the
+    // right side drops `secret` and wraps `tag`.
+    let left = lens(vec![Step::Rename {
+        field: s("name"),
+        to: s("title"),
+    }]);
+    let right = lens(vec![
+        Step::Remove {
+            field: s("secret"),
+            kind: ValueType::String,
+            default: v(json!("")),
+        },
+        Step::Wrap { field: s("tag") },
+    ]);
+    let sync = SymmetricLens::new(left, right);
+    let a = v(json!({"title": "Ada", "secret": "s", "tag": "x"}));
+    let (b, shared) = sync.put_right(a.clone(), None).unwrap();
+    assert_eq!(b, v(json!({"name": "Ada", "tag": ["x"]})));
+    // The right side edits its record; the left side sees the edit and
+    // keeps what the right side never showed (the secret).
+    let edited = v(json!({"name": "Bo", "tag": ["y"]}));
+    let (a2, shared) = sync.put_left(edited.clone(), Some(shared)).unwrap();
+    assert_eq!(a2, v(json!({"title": "Bo", "secret": "s", "tag": "y"})));
+    // PutRL and PutLR: across and back gives the record again.
+    let (b2, shared) = sync.put_right(a2.clone(), Some(shared)).unwrap();
+    assert_eq!(b2, edited);
+    let (back, _) = sync.put_left(b2, Some(shared)).unwrap();
+    assert_eq!(back, a2);
+    // One lens made symmetric: its source on the left, its view on the right.
+    let one = SymmetricLens::of(lens(vec![Step::Wrap { field: s("tag") }]));
+    let (b, shared) = one.put_right(v(json!({"tag": 1})), None).unwrap();
+    assert_eq!(b, v(json!({"tag": [1]})));
+    assert_eq!(
+        one.put_left(b, Some(shared)).unwrap().0,
+        v(json!({"tag": 1}))
+    );
+}

@@ -13,6 +13,15 @@ fn parse(format: Format, name: &str, text: &str) -> Schema {
         .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
+/// The record root of `schema` whose id ends with `name`.
+fn root_named(schema: &Schema, name: &str) -> String {
+    schema
+        .record_roots()
+        .into_iter()
+        .find(|r| r.ends_with(name))
+        .unwrap_or_else(|| panic!("no record root {name}"))
+}
+
 fn lens(steps: Vec<Step>) -> Lens {
     Chain(steps).compile().unwrap()
 }
@@ -154,11 +163,7 @@ fn graphql_enum_value_renamed_through_convert() {
         "s.graphql",
         "enum Status { PENDING DONE }\ntype Post { headline: String! status: Status }\n",
     );
-    let root = old
-        .record_roots()
-        .into_iter()
-        .find(|r| r.ends_with("Post"))
-        .unwrap();
+    let root = root_named(&old, "Post");
     let l = lens(vec![
         Step::Rename {
             field: s("title"),
@@ -185,11 +190,7 @@ fn protobuf_rename_a_field() {
         "user.proto",
         "syntax = \"proto3\";\nmessage User { string display_name = 1; int32 age = 2; }\n",
     );
-    let root = old
-        .record_roots()
-        .into_iter()
-        .find(|r| r.ends_with("User"))
-        .unwrap();
+    let root = root_named(&old, "User");
     let l = lens(vec![Step::Rename {
         field: s("name"),
         to: s("display_name"),
@@ -396,11 +397,7 @@ fn auto_generate_refuses_what_no_step_expresses() {
         "s.graphql",
         "enum Status { PENDING DONE }\ntype Post { title: String! status: Status }\n",
     );
-    let root = old
-        .record_roots()
-        .into_iter()
-        .find(|r| r.ends_with("Post"))
-        .unwrap();
+    let root = root_named(&old, "Post");
     let err = Chain::auto_generate(&old, &new, Some(&root)).unwrap_err();
     let LensError::Mismatch { differences, .. } = err else {
         panic!("expected a mismatch, found {err}");
