@@ -240,3 +240,18 @@ def test_the_seeds_handle_names_are_the_lens_classes():
     assert pp.ProtolensChainHandle is pp.ProtolensChain
     assert pp.LensHandle is pp.Lens
     assert pp.SymmetricLensHandle is pp.SymmetricLens
+
+
+def test_streaming_leaves_the_garbage_collector_as_it_found_it():
+    import gc  # noqa: PLC0415  (only this test needs it)
+
+    lens = pp.rename("a", "b").compile()
+    assert gc.isenabled()
+    assert len(list(lens.get_many({"a": i} for i in range(5000)))) == 5000
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert len(list(lens.put_many([{"b": 1}] * 3000))) == 3000
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

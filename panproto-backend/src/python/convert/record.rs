@@ -194,10 +194,12 @@ fn read<'py>(
     Ok(Value::Array(out))
 }
 
-/// Writes records back to Python, creating each distinct key string once.
+/// Writes records back to Python, creating each distinct key string once,
+/// with the cyclic garbage collector paused while it lives (see [`GcPause`]).
 pub(crate) struct Writer<'py> {
     py: Python<'py>,
     keys: HashMap<String, Bound<'py, PyString>>,
+    _gc: GcPause<'py>,
 }
 
 impl<'py> Writer<'py> {
@@ -205,6 +207,7 @@ impl<'py> Writer<'py> {
         Self {
             py,
             keys: HashMap::default(),
+            _gc: GcPause::new(py),
         }
     }
 
@@ -287,6 +290,43 @@ fn untrack(dict: &Bound<'_, PyDict>) {
     // SAFETY: `dict` is a live dict this module created and holds a reference
     // to; untracking a GC object we own is allowed at any time.
     unsafe { pyo3::ffi::PyObject_GC_UnTrack(dict.as_ptr().cast()) }
+}
+
+/// The cyclic garbage collector paused while a batch of records is
+/// written, and resumed when this is dropped if it was running when this
+/// was made. A writer lives within one call that runs no Python code of
+/// the caller's, so nothing else can change the collector's state meanwhile.
+///
+/// Each record written makes a few tracked containers; a batch of a
+/// thousand would otherwise set off several collections, each visiting
+/// every young object, none of which can be garbage yet (the batch holds
+/// them all). Collections resume afterwards as the counts say.
+struct GcPause<'py> {
+    _py: Python<'py>,
+    was_enabled: bool,
+}
+
+impl<'py> GcPause<'py> {
+    #[allow(unsafe_code)]
+    fn new(py: Python<'py>) -> Self {
+        // SAFETY: called with the GIL held (`py`); it only flips the
+        // collector's enabled flag and returns the old one.
+        let was_enabled = unsafe { pyo3::ffi::PyGC_Disable() } != 0;
+        Self {
+            _py: py,
+            was_enabled,
+        }
+    }
+}
+
+impl Drop for GcPause<'_> {
+    #[allow(unsafe_code)]
+    fn drop(&mut self) {
+        if self.was_enabled {
+            // SAFETY: the GIL is held for `'py`, which this value lives within.
+            unsafe { pyo3::ffi::PyGC_Enable() };
+        }
+    }
 }
 
 /// Writes one record.
