@@ -18,7 +18,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
-use super::schema::{Draft, record_root};
+use super::draft::Draft;
+use super::schema::record_root;
 use super::{Chain, LensError, Step};
 use crate::model::protocol::ValueType;
 use crate::model::schema::Schema;

@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::schema::Target;
+use super::draft::Target;
 use super::{Lens, LensError};
 use crate::model::protocol::ValueType;
 use crate::model::schema::Schema;

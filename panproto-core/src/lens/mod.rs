@@ -24,6 +24,7 @@
 //! every combinator, so a lens is lossless on the records it reads.
 
 mod auto;
+mod draft;
 mod error;
 mod fit;
 pub mod laws;
