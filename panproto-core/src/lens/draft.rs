@@ -167,9 +167,7 @@ impl Draft {
 
     /// The value type of values at `v`, through a `ref` to what it names.
     pub(super) fn value_type(&self, v: &str) -> ValueType {
-        let closure = self.closure(v);
-        let last = closure.last().map_or(v, String::as_str);
-        self.protocol.value_type(self.kind(last))
+        self.protocol.value_type(self.kind(&self.named(v)))
     }
 
     /// The vertex that holds the properties of a value at `v`: the first
