@@ -7,7 +7,7 @@
 
 use std::collections::VecDeque;
 
-use super::convert::{Writer, from_python, to_python, to_value};
+use super::convert::{STREAM_BATCH, Writer, from_python, to_python, to_value};
 use super::errors::{Error, attached, detached};
 use super::schema::PySchema;
 use panproto_core::lens::laws;
@@ -17,9 +17,6 @@ use panproto_core::{
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyIterator, PyList, PyTuple};
-
-/// Records moved per GIL release in `get_many` / `put_many`.
-const BATCH: usize = 1024;
 
 impl From<LensError> for Error {
     fn from(e: LensError) -> Self {
@@ -580,8 +577,7 @@ pub(crate) fn check_laws<'py>(
     lens: &Bound<'py, PyAny>,
     records: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let lens = attached(py, chain_arg("lens", lens)?.compile())?;
-    laws_report(py, &lens, records)
+    laws_report(py, &lens_arg(py, "lens", lens)?, records)
 }
 
 fn laws_report<'py>(
@@ -741,8 +737,8 @@ impl LensIterator {
             return Ok(());
         };
         let mut source = source.bind(py).clone();
-        let mut batch: Vec<(Value, Complement)> = Vec::with_capacity(BATCH);
-        for item in source.by_ref().take(BATCH) {
+        let mut batch: Vec<(Value, Complement)> = Vec::with_capacity(STREAM_BATCH);
+        for item in source.by_ref().take(STREAM_BATCH) {
             let item = item?;
             batch.push(match self.direction {
                 Direction::Get => (to_value(&item)?, Complement::Empty),
@@ -755,7 +751,7 @@ impl LensIterator {
                 },
             });
         }
-        if batch.len() < BATCH {
+        if batch.len() < STREAM_BATCH {
             self.source = None;
         }
         if batch.is_empty() {

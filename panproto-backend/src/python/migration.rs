@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use super::convert::{PassThrough, Writer, from_python, to_py, to_python, to_value};
+use super::convert::{PassThrough, STREAM_BATCH, Writer, from_python, to_py, to_python, to_value};
 use super::errors::{Error, attached, detached};
 use super::report::to_json;
 use super::schema::PySchema;
@@ -14,9 +14,6 @@ use panproto_core::{
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyIterator, PyList, PyTuple};
-
-/// Records lifted per GIL release in `lift_many`.
-const BATCH: usize = 1024;
 
 /// Reads edge argument `name`.
 ///
@@ -399,11 +396,11 @@ impl LiftIterator {
         };
         let mut source = source.bind(py).clone();
         let mut scalars = PassThrough::new();
-        let mut batch: Vec<Value> = Vec::with_capacity(BATCH);
-        for item in source.by_ref().take(BATCH) {
+        let mut batch: Vec<Value> = Vec::with_capacity(STREAM_BATCH);
+        for item in source.by_ref().take(STREAM_BATCH) {
             batch.push(scalars.read(&item?)?);
         }
-        if batch.len() < BATCH {
+        if batch.len() < STREAM_BATCH {
             self.source = None;
         }
         if batch.is_empty() {

@@ -22,6 +22,10 @@ pub(crate) use args::{int_arg, opt_int_arg};
 pub(crate) use dicts::{MergeOut, RebaseOut, hex_ids, reflog_dict, resolutions, tag_dict};
 pub(crate) use record::{PassThrough, Writer, to_py, to_value};
 
+/// Records the streaming iterators (`lift_many`, `get_many`, `put_many`)
+/// read from Python and move per release of the GIL.
+pub(crate) const STREAM_BATCH: usize = 1024;
+
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use serde::Serialize;
