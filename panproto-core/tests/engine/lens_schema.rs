@@ -13,6 +13,11 @@ fn parse(format: Format, name: &str, text: &str) -> Schema {
         .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
+/// The schemas of a file before and after the change a lens describes.
+fn parse_pair(format: Format, name: &str, old: &str, new: &str) -> (Schema, Schema) {
+    (parse(format, name, old), parse(format, name, new))
+}
+
 /// The record root of `schema` whose id ends with `name`.
 fn root_named(schema: &Schema, name: &str) -> String {
     schema
@@ -56,7 +61,7 @@ fn takes(l: &Lens, old: &Schema, new: &Schema, root: Option<&str>, same_ids: boo
 
 #[test]
 fn avro_rename_wrap_and_an_enum_symbol() {
-    let old = parse(
+    let (old, new) = parse_pair(
         Format::Avro,
         "user.avsc",
         r#"{"type": "record", "name": "User", "fields": [
@@ -64,10 +69,6 @@ fn avro_rename_wrap_and_an_enum_symbol() {
             {"name": "tag", "type": "string"},
             {"name": "status", "type": {"type": "enum", "name": "Status", "symbols": ["draft", "done"]}}
         ]}"#,
-    );
-    let new = parse(
-        Format::Avro,
-        "user.avsc",
         r#"{"type": "record", "name": "User", "fields": [
             {"name": "fullName", "type": "string"},
             {"name": "tags", "type": {"type": "array", "items": "string"}},
@@ -95,17 +96,13 @@ fn avro_rename_wrap_and_an_enum_symbol() {
 
 #[test]
 fn json_schema_hoist_out_of_a_nested_object() {
-    let old = parse(
+    let (old, new) = parse_pair(
         Format::JsonSchema,
         "post.json",
         r#"{"type": "object", "properties": {
             "title": {"type": "string"},
             "body": {"type": "object", "properties": {"text": {"type": "string", "maxLength": 300}}}
         }}"#,
-    );
-    let new = parse(
-        Format::JsonSchema,
-        "post.json",
         r#"{"type": "object", "properties": {
             "title": {"type": "string"},
             "text": {"type": "string", "maxLength": 300}
@@ -127,14 +124,10 @@ fn json_schema_hoist_out_of_a_nested_object() {
 
 #[test]
 fn sql_rename_and_add_a_column() {
-    let old = parse(
+    let (old, new) = parse_pair(
         Format::Sql,
         "users.sql",
         "CREATE TABLE users (id integer NOT NULL, name text);",
-    );
-    let new = parse(
-        Format::Sql,
-        "users.sql",
         "CREATE TABLE users (id integer NOT NULL, full_name text, age integer);",
     );
     let l = lens(vec![
@@ -153,14 +146,10 @@ fn sql_rename_and_add_a_column() {
 
 #[test]
 fn graphql_enum_value_renamed_through_convert() {
-    let old = parse(
+    let (old, new) = parse_pair(
         Format::Graphql,
         "s.graphql",
         "enum Status { DRAFT DONE }\ntype Post { title: String! status: Status }\n",
-    );
-    let new = parse(
-        Format::Graphql,
-        "s.graphql",
         "enum Status { PENDING DONE }\ntype Post { headline: String! status: Status }\n",
     );
     let root = root_named(&old, "Post");
@@ -180,14 +169,10 @@ fn graphql_enum_value_renamed_through_convert() {
 
 #[test]
 fn protobuf_rename_a_field() {
-    let old = parse(
+    let (old, new) = parse_pair(
         Format::Protobuf,
         "user.proto",
         "syntax = \"proto3\";\nmessage User { string name = 1; int32 age = 2; }\n",
-    );
-    let new = parse(
-        Format::Protobuf,
-        "user.proto",
         "syntax = \"proto3\";\nmessage User { string display_name = 1; int32 age = 2; }\n",
     );
     let root = root_named(&old, "User");
@@ -212,17 +197,13 @@ fn lexicon(properties: &serde_json::Value) -> String {
 
 #[test]
 fn atproto_plunge_into_a_nested_object() {
-    let old = parse(
+    let (old, new) = parse_pair(
         Format::Atproto,
         "com.example.post.json",
         &lexicon(&json!({
             "text": {"type": "string", "maxLength": 300},
             "meta": {"type": "object", "properties": {"lang": {"type": "string"}}}
         })),
-    );
-    let new = parse(
-        Format::Atproto,
-        "com.example.post.json",
         &lexicon(&json!({
             "meta": {"type": "object", "properties": {
                 "lang": {"type": "string"},
@@ -337,7 +318,7 @@ fn head_undoes_wrap_on_the_schema() {
 
 #[test]
 fn auto_generate_finds_renames_moves_wraps_and_what_comes_and_goes() {
-    let old = parse(
+    let (old, new) = parse_pair(
         Format::JsonSchema,
         "p.json",
         r#"{"type": "object", "properties": {
@@ -347,10 +328,6 @@ fn auto_generate_finds_renames_moves_wraps_and_what_comes_and_goes() {
             "body": {"type": "object", "properties": {"text": {"type": "string"}, "lang": {"type": "string"}}},
             "items": {"type": "array", "items": {"type": "object", "properties": {"x": {"type": "integer"}}}}
         }}"#,
-    );
-    let new = parse(
-        Format::JsonSchema,
-        "p.json",
         r#"{"type": "object", "properties": {
             "title": {"type": "string"},
             "tag": {"type": "array", "items": {"type": "string"}},
@@ -387,14 +364,10 @@ fn auto_generate_finds_renames_moves_wraps_and_what_comes_and_goes() {
 
 #[test]
 fn auto_generate_refuses_what_no_step_expresses() {
-    let old = parse(
+    let (old, new) = parse_pair(
         Format::Graphql,
         "s.graphql",
         "enum Status { DRAFT DONE }\ntype Post { title: String! status: Status }\n",
-    );
-    let new = parse(
-        Format::Graphql,
-        "s.graphql",
         "enum Status { PENDING DONE }\ntype Post { title: String! status: Status }\n",
     );
     let root = root_named(&old, "Post");
