@@ -7,7 +7,7 @@
 
 use std::collections::VecDeque;
 
-use super::convert::{STREAM_BATCH, Writer, from_python, to_python, to_value};
+use super::convert::{Writer, from_python, next_batch, to_python, to_value};
 use super::errors::{Error, attached, detached};
 use super::schema::PySchema;
 use panproto_core::lens::laws;
@@ -733,32 +733,23 @@ impl LensIterator {
 
 impl LensIterator {
     fn refill(&mut self, py: Python<'_>) -> PyResult<()> {
-        let Some(source) = &self.source else {
-            return Ok(());
-        };
-        let mut source = source.bind(py).clone();
-        let mut batch: Vec<(Value, Complement)> = Vec::with_capacity(STREAM_BATCH);
-        for item in source.by_ref().take(STREAM_BATCH) {
-            let item = item?;
-            batch.push(match self.direction {
-                Direction::Get => (to_value(&item)?, Complement::Empty),
+        let direction = self.direction;
+        let batch = next_batch(py, &mut self.source, |item| {
+            Ok(match direction {
+                Direction::Get => (to_value(item)?, Complement::Empty),
                 Direction::Put => match item.cast::<PyTuple>() {
                     Ok(t) if t.len() == 2 => (
                         to_value(&t.get_item(0)?)?,
                         complement_arg(Some(&t.get_item(1)?))?,
                     ),
-                    _ => (to_value(&item)?, Complement::Empty),
+                    _ => (to_value(item)?, Complement::Empty),
                 },
-            });
-        }
-        if batch.len() < STREAM_BATCH {
-            self.source = None;
-        }
+            })
+        })?;
         if batch.is_empty() {
             return Ok(());
         }
         let lens = &self.lens.get().lens;
-        let direction = self.direction;
         let moved = detached(py, || {
             batch
                 .into_iter()

@@ -3,13 +3,12 @@
 
 use std::collections::VecDeque;
 
-use super::convert::{PassThrough, STREAM_BATCH, Writer, from_python, to_py, to_python, to_value};
+use super::convert::{PassThrough, Writer, from_python, next_batch, to_py, to_python, to_value};
 use super::errors::{Error, attached, detached};
 use super::report::to_json;
 use super::schema::PySchema;
 use panproto_core::{
     CompiledMigration, Edge, ExistenceReport, MigrationBuilder, MigrationError, MigrationSpec,
-    Value,
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -391,18 +390,8 @@ impl LiftIterator {
 
 impl LiftIterator {
     fn refill(&mut self, py: Python<'_>) -> PyResult<()> {
-        let Some(source) = &self.source else {
-            return Ok(());
-        };
-        let mut source = source.bind(py).clone();
         let mut scalars = PassThrough::new();
-        let mut batch: Vec<Value> = Vec::with_capacity(STREAM_BATCH);
-        for item in source.by_ref().take(STREAM_BATCH) {
-            batch.push(scalars.read(&item?)?);
-        }
-        if batch.len() < STREAM_BATCH {
-            self.source = None;
-        }
+        let batch = next_batch(py, &mut self.source, |item| scalars.read(item))?;
         if batch.is_empty() {
             return Ok(());
         }

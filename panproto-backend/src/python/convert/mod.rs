@@ -24,10 +24,32 @@ pub(crate) use record::{PassThrough, Writer, to_py, to_value};
 
 /// Records the streaming iterators (`lift_many`, `get_many`, `put_many`)
 /// read from Python and move per release of the GIL.
-pub(crate) const STREAM_BATCH: usize = 1024;
+const STREAM_BATCH: usize = 1024;
+
+/// The next batch of a streamed iterable, each item read by `read`. The
+/// source is dropped once it runs short, so the call after gives nothing.
+pub(crate) fn next_batch<'py, T>(
+    py: Python<'py>,
+    source: &mut Option<Py<PyIterator>>,
+    mut read: impl FnMut(&Bound<'py, PyAny>) -> PyResult<T>,
+) -> PyResult<Vec<T>> {
+    let Some(iter) = source else {
+        return Ok(Vec::new());
+    };
+    let mut iter = iter.bind(py).clone();
+    let mut batch = Vec::with_capacity(STREAM_BATCH);
+    for item in iter.by_ref().take(STREAM_BATCH) {
+        batch.push(read(&item?)?);
+    }
+    if batch.len() < STREAM_BATCH {
+        *source = None;
+    }
+    Ok(batch)
+}
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::types::PyIterator;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
