@@ -101,7 +101,7 @@ pub use formats::{
     Emitted, Format, FormatError, FormatOptions, Location, Source, SourceFile, compatibility,
     compatibility_of,
 };
-pub use lens::{Chain, Complement, Lens, LensError, Optic, Step, SymmetricLens};
+pub use lens::{Chain, Complement, Fit, Lens, LensError, Optic, Step, SymmetricLens};
 pub use migration::existence;
 pub use migration::{
     CompiledMigration, EdgeMapping, ExistenceIssue, ExistenceKind, ExistenceReport,
@@ -114,11 +114,11 @@ pub use model::{
     SchemaError, SchemaIssue, Value, ValueType, Vertex, builtin_names, builtin_protocol,
     builtin_protocols,
 };
-pub use vcs::object::Policy;
+pub use vcs::object::{Policy, StoredLens};
 pub use vcs::repository::{
-    Clock, CommitInfo, Compared, DataCursor, DataWriter, Head, HistoryCheck, Merged, PolicyInfo,
-    PolicyScope, PolicyViolation, Problem, ProblemKind, Rebased, Records, Repository, Shown,
-    Staged, StagedData, Status, TagInfo, VerifyReport,
+    Clock, CommitInfo, CommittedLens, Compared, DataCursor, DataWriter, Head, HistoryCheck, Merged,
+    Migrator, PolicyInfo, PolicyScope, PolicyViolation, Problem, ProblemKind, Rebased, Records,
+    Repository, Shown, Staged, StagedData, Status, TagInfo, VerifyReport,
 };
 pub use vcs::{StoreError, StoreErrorKind, VcsError};
 pub use version::pep440;

@@ -16,12 +16,23 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::draft::Target;
+use super::schema::record_root;
 use super::{Lens, LensError};
 use crate::model::protocol::ValueType;
 use crate::model::schema::Schema;
 
 /// How many differences a [`LensError::Mismatch`] lists.
 const SHOWN: usize = 12;
+
+/// A lens checked against the schema it must reach: where the records it
+/// moves are rooted on either side (what a commit of the lens records).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fit {
+    /// The source schema's vertex the records are rooted at.
+    pub root: String,
+    /// The expected schema's vertex at the same place: the views' root.
+    pub target_root: String,
+}
 
 impl Lens {
     /// Checks that this lens takes `source` (records rooted at `root`, or
@@ -39,20 +50,58 @@ impl Lens {
         root: Option<&str>,
     ) -> Result<Schema, LensError> {
         let target = self.target(source, root)?;
-        if target.schema.id() == expected.id() {
-            return Ok(target.schema);
-        }
-        let differences = differences(&target, expected);
-        if differences.is_empty() {
-            Ok(target.schema)
-        } else {
-            let total = differences.len();
-            Err(LensError::Mismatch {
-                total,
-                differences: differences.into_iter().take(SHOWN).collect(),
-            })
-        }
+        same_places(&target, expected)?;
+        Ok(target.schema)
     }
+
+    /// As [`check_target`](Self::check_target), giving where the records
+    /// are rooted on either side instead of the schema.
+    ///
+    /// # Errors
+    /// As [`check_target`](Self::check_target).
+    pub fn fit(
+        &self,
+        source: &Schema,
+        expected: &Schema,
+        root: Option<&str>,
+    ) -> Result<Fit, LensError> {
+        let root = record_root(source, root)?;
+        let target = self.target(source, Some(&root))?;
+        same_places(&target, expected)?;
+        // The root keeps its vertex in the lens's schema; the expected
+        // schema may name that place otherwise.
+        let place = Placed::of(&target.schema).at(&root);
+        let theirs = Placed::of(expected);
+        let target_root = expected
+            .vertices()
+            .keys()
+            .find(|id| theirs.at(id) == place)
+            .cloned()
+            .ok_or_else(|| LensError::Mismatch {
+                total: 1,
+                differences: vec![format!(
+                    "the expected schema has nothing at {place}, the records' root"
+                )],
+            })?;
+        Ok(Fit { root, target_root })
+    }
+}
+
+/// Nothing, or [`LensError::Mismatch`] listing where the lens's schema and
+/// `expected` differ.
+fn same_places(target: &Target, expected: &Schema) -> Result<(), LensError> {
+    if target.schema.id() == expected.id() {
+        return Ok(());
+    }
+    let differences = differences(target, expected);
+    if differences.is_empty() {
+        return Ok(());
+    }
+    let total = differences.len();
+    Err(LensError::Mismatch {
+        total,
+        differences: differences.into_iter().take(SHOWN).collect(),
+    })
 }
 
 /// A schema with its vertices known by place.

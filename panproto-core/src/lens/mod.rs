@@ -34,6 +34,7 @@ mod step;
 mod symmetric;
 
 pub use error::LensError;
+pub use fit::Fit;
 pub use optic::Optic;
 pub use step::{CHAIN_FORMAT, Chain, Complement, Step};
 pub use symmetric::SymmetricLens;

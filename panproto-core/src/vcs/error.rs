@@ -9,6 +9,7 @@
 
 use crate::encoding::ObjectError;
 use crate::evolution::{Conflict, MergeError, Mode};
+use crate::lens::LensError;
 use crate::model::SchemaError;
 use crate::vcs::repository::PolicyViolation;
 use crate::vcs::store::RefTarget;
@@ -171,6 +172,10 @@ pub enum VcsError {
     /// A schema failed validation.
     #[error(transparent)]
     Schema(#[from] SchemaError),
+    /// A lens staged with a schema does not compile, fit the parent's
+    /// schema, or take it to the staged one.
+    #[error(transparent)]
+    Lens(#[from] LensError),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

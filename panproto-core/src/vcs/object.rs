@@ -15,6 +15,7 @@ pub use crate::encoding::{OBJECT_FORMAT, ObjectKind, StoredObject, unpack, unpac
 use crate::encoding::{ObjectError, ObjectId, body_of, corrupt, encoding, pack};
 use crate::evolution::{Level, Mode};
 use crate::formats::UnitRecord;
+use crate::lens::Chain;
 use crate::migration::MigrationSpec;
 use crate::model::protocol::Protocol;
 use crate::model::record::Value;
@@ -71,14 +72,33 @@ pub struct Commit {
 }
 
 /// A migration as the history keeps it: from which schema, to which, by what mapping.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredMigration {
     /// The source schema's id.
     pub source: ObjectId,
     /// The target schema's id.
     pub target: ObjectId,
-    /// The mapping.
+    /// The mapping from vertex to vertex: what `add` derived (or a
+    /// builder wrote). It moves the records unless a lens is given.
     pub spec: MigrationSpec,
+    /// The lens its author committed, which moves the records instead:
+    /// for a change no vertex mapping says (a split field, a wrap, a
+    /// hoist, an enum value renamed). Absent from migrations without
+    /// one, so their ids are what they were before lenses were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lens: Option<StoredLens>,
+}
+
+/// A lens as a commit keeps it: the chain, and where the records it moves
+/// are rooted on either side.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredLens {
+    /// The steps, schema-independent.
+    pub chain: Chain,
+    /// The vertex of the source schema its records are rooted at.
+    pub root: String,
+    /// The vertex of the target schema its views are rooted at.
+    pub target_root: String,
 }
 
 /// Records per [`ObjectKind::Chunk`]: small enough to stream (a chunk is

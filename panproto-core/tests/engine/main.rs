@@ -13,6 +13,7 @@ mod elements;
 mod history;
 mod layers;
 mod lens;
+mod lens_history;
 mod lens_schema;
 mod merge;
 mod migration;

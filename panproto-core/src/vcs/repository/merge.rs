@@ -32,7 +32,7 @@ use crate::vcs::object::{self, Commit, StoredMigration, StoredObject};
 use crate::vcs::store::{Expected, RefEdit, RefTarget, Store, Transaction};
 
 use super::write::{BranchMove, PreparedCommit};
-use super::{Head, Repository, branch_ref};
+use super::{Head, Migrator, Repository, branch_ref};
 
 /// How a resolution written as text names a dataset: `dataset:NAME`.
 const DATASET: &str = "dataset:";
@@ -384,6 +384,7 @@ impl<S: Store> Repository<S> {
                 source: [&ours, &theirs][i].schema.id(),
                 target: schema_obj.id,
                 spec: specs[i].clone(),
+                lens: None,
             })
         });
         let migration_ids = [migrations[0].id, migrations[1].id];
@@ -498,15 +499,8 @@ impl<S: Store> Repository<S> {
                     "dataset {name:?} cannot follow the merge: the migration does not compile: {e}"
                 ),
             })?;
-            let (dataset, chunks) = self.carry_forward(
-                &name,
-                &id,
-                from,
-                schema,
-                &compiled,
-                migrations[i],
-                &specs[i],
-            )?;
+            let (dataset, chunks) =
+                self.carry_forward(&name, &id, &Migrator::Mapping(compiled), migrations[i])?;
             let obj = object::store_dataset(&dataset);
             datasets.insert(name, obj.id);
             objects.extend(chunks);
@@ -601,6 +595,16 @@ impl<S: Store> Repository<S> {
             })
             .collect();
         let (schema, resolved) = settle(merged, data_conflicts)?;
+        // A staged lens moved records from the old base's schema: it must
+        // now take the new head's to the rebased schema, or the rebase is
+        // refused with the stage as it was.
+        let lens = match (self.stage.as_ref().and_then(|s| s.lens.clone()), &schema) {
+            (Some(lens), Some(schema)) => {
+                let head_schema = self.schema_of(&head)?;
+                Some(self.fitted_lens(&head_schema, schema, lens.chain, Some(&lens.root))?)
+            }
+            _ => None,
+        };
         // The new head's version wins: drop the staged one.
         for name in dropped {
             self.data_stage.remove(&name);
@@ -611,7 +615,7 @@ impl<S: Store> Repository<S> {
         if let Some(schema) = schema {
             // Staged on the head it was merged with, not whatever HEAD is
             // by now: if the branch moved again, the commit must refuse.
-            self.add_on(schema, Some(head))?;
+            self.stage_on(schema, Some(head), lens)?;
         }
         Ok(Rebased::Onto { head, resolved })
     }

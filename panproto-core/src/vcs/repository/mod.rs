@@ -21,6 +21,7 @@
 mod data;
 mod history;
 mod merge;
+mod migrator;
 mod policy;
 mod refs;
 mod units;
@@ -34,6 +35,7 @@ pub use verify::{Problem, ProblemKind, VerifyReport};
 
 pub use data::{DataCursor, DataWriter, Records, StagedData};
 pub use merge::{Merged, Rebased};
+pub use migrator::{CommittedLens, Migrator};
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
@@ -44,12 +46,13 @@ use crate::evolution::{
     Change, Classification, CompatReport, Compatibility, Level, classify, derive_migration, diff,
 };
 use crate::formats::{Units, compatibility_of};
-use crate::migration::{CompiledMigration, MigrationSpec};
+use crate::lens::Chain;
+use crate::migration::MigrationSpec;
 use crate::model::protocol::Protocol;
 use crate::model::schema::Schema;
 use crate::vcs::error::{StoreError, StoreErrorKind, VcsError};
 use crate::vcs::input::{check_not_empty, check_text};
-use crate::vcs::object::{self, Commit, ObjectKind, StoredMigration, StoredObject};
+use crate::vcs::object::{self, Commit, ObjectKind, StoredLens, StoredMigration, StoredObject};
 use crate::vcs::store::{HEAD, RefTarget, RepoInfo, Store};
 
 use write::{BranchMove, PreparedCommit, Unconfirmed};
@@ -84,6 +87,9 @@ pub struct Staged {
     pub compat: Arc<CompatReport>,
     /// The base commit's schema id and the migration from it (none for a first commit).
     pub migration: Option<(ObjectId, MigrationSpec)>,
+    /// The lens staged with the schema ([`Repository::add_with_lens`]),
+    /// which moves the records instead of the migration.
+    pub lens: Option<StoredLens>,
     /// The schema's units by its format's rules, computed when a policy
     /// check or the commit first needs them.
     units: OnceLock<Option<Arc<Units>>>,
@@ -101,6 +107,8 @@ pub struct Shown {
     /// The verdict both ways by the format's rules (against nothing, for
     /// a first commit: everything added).
     pub compat: CompatReport,
+    /// The lens it was committed with, if any.
+    pub lens: Option<StoredLens>,
 }
 
 /// Two versions compared: what [`Repository::diff`] returns.
@@ -176,6 +184,7 @@ struct StagedParts {
     /// Backward and forward.
     levels: (Level, Level),
     migration: Option<(ObjectId, MigrationSpec)>,
+    lens: Option<StoredLens>,
 }
 
 /// A commit with its decoded schema.
@@ -390,12 +399,115 @@ impl<S: Store> Repository<S> {
     /// # Errors
     /// As [`add`](Self::add); [`VcsError::NotFound`] if `base` is no commit.
     pub fn add_on(&mut self, schema: Schema, base: Option<ObjectId>) -> Result<&Staged, VcsError> {
-        if schema.protocol().name != self.protocol.name {
-            return Err(VcsError::ProtocolMismatch {
-                schema: schema.protocol().name.clone(),
-                repository: self.protocol.name.clone(),
+        self.stage_on(schema, base, None)
+    }
+
+    /// Stages `schema` with `chain` as the lens that moves the records
+    /// from HEAD's schema to it (rooted at `root`, or the schema's only
+    /// record root), in place of the migration `add` would derive: for a
+    /// change no vertex mapping says (a field split or wrapped into a
+    /// list, one hoisted out of an object, an enum value renamed). The
+    /// commit stores the lens; datasets carried forward, `migrate_data`
+    /// and [`migration_of`](Self::migration_of) use it.
+    ///
+    /// # Errors
+    /// As [`add`](Self::add); [`VcsError::Lens`] if the chain does not
+    /// compile, does not fit HEAD's schema (naming the step and the
+    /// field), or does not take it to exactly `schema` (listing where
+    /// they differ); [`VcsError::InvalidInput`] if there is no commit
+    /// yet (a lens moves records from one version to the next).
+    pub fn add_with_lens(
+        &mut self,
+        schema: Schema,
+        chain: Chain,
+        root: Option<&str>,
+    ) -> Result<&Staged, VcsError> {
+        let base = self.head_commit()?;
+        self.add_on_with_lens(schema, base, chain, root)
+    }
+
+    /// As [`add_with_lens`](Self::add_with_lens), as a change from commit
+    /// `base` (see [`add_on`](Self::add_on)).
+    ///
+    /// # Errors
+    /// As [`add_with_lens`](Self::add_with_lens).
+    pub fn add_on_with_lens(
+        &mut self,
+        schema: Schema,
+        base: Option<ObjectId>,
+        chain: Chain,
+        root: Option<&str>,
+    ) -> Result<&Staged, VcsError> {
+        let Some(base_id) = base else {
+            return Err(VcsError::InvalidInput {
+                what: "lens",
+                reason:
+                    "there is no earlier version for it to move records from: commit a schema first"
+                        .to_owned(),
             });
+        };
+        let old = self.schema_of(&base_id)?;
+        let lens = self.fitted_lens(&old, &schema, chain, root)?;
+        self.stage_on(schema, base, Some(lens))
+    }
+
+    /// Applies `chain` to HEAD's schema and stages the result with the
+    /// chain as its lens: the lens as the source of truth for the next
+    /// version.
+    ///
+    /// # Errors
+    /// [`VcsError::Lens`] if the chain does not compile or fit HEAD's
+    /// schema; [`VcsError::InvalidInput`] if there is no commit yet.
+    pub fn evolve(&mut self, chain: Chain, root: Option<&str>) -> Result<&Staged, VcsError> {
+        let Some(base) = self.head_commit()? else {
+            return Err(VcsError::InvalidInput {
+                what: "lens",
+                reason: "there is no schema to evolve: commit one first".to_owned(),
+            });
+        };
+        let old = self.schema_of(&base)?;
+        let target = chain.clone().compile()?.target_schema(&old, root)?;
+        let lens = self.fitted_lens(&old, &target, chain, root)?;
+        self.stage_on(target, Some(base), Some(lens))
+    }
+
+    /// `chain` compiled and checked to take `old` to exactly `new`, as a
+    /// commit keeps it.
+    pub(super) fn fitted_lens(
+        &self,
+        old: &Schema,
+        new: &Schema,
+        chain: Chain,
+        root: Option<&str>,
+    ) -> Result<StoredLens, VcsError> {
+        self.check_protocol(new)?;
+        let lens = chain.compile()?;
+        let fit = lens.fit(old, new, root)?;
+        Ok(StoredLens {
+            chain: lens.chain().clone(),
+            root: fit.root,
+            target_root: fit.target_root,
+        })
+    }
+
+    /// Nothing, or [`VcsError::ProtocolMismatch`] for a schema of another protocol.
+    fn check_protocol(&self, schema: &Schema) -> Result<(), VcsError> {
+        if schema.protocol().name == self.protocol.name {
+            return Ok(());
         }
+        Err(VcsError::ProtocolMismatch {
+            schema: schema.protocol().name.clone(),
+            repository: self.protocol.name.clone(),
+        })
+    }
+
+    pub(super) fn stage_on(
+        &mut self,
+        schema: Schema,
+        base: Option<ObjectId>,
+        lens: Option<StoredLens>,
+    ) -> Result<&Staged, VcsError> {
+        self.check_protocol(&schema)?;
         let (old, migration) = match base {
             Some(id) => {
                 let old = self.schema_of(&id)?;
@@ -414,6 +526,7 @@ impl<S: Store> Repository<S> {
             classification,
             compat,
             migration,
+            lens,
             units: OnceLock::new(),
         }))
     }
@@ -500,6 +613,7 @@ impl<S: Store> Repository<S> {
                     verdict: staged.classification.verdict,
                     levels: (staged.compat.backward(), staged.compat.forward()),
                     migration: staged.migration.clone(),
+                    lens: staged.lens.clone(),
                 })
             }
             // Data alone: HEAD's schema again, nothing to migrate.
@@ -517,6 +631,7 @@ impl<S: Store> Repository<S> {
                     verdict,
                     levels: (Level::Compatible, Level::Compatible),
                     migration: None,
+                    lens: None,
                 })
             }
             None => Err(VcsError::NothingStaged),
@@ -537,23 +652,24 @@ impl<S: Store> Repository<S> {
             verdict,
             levels,
             migration,
+            lens,
         } = self.staged_parts()?;
         let timestamp = timestamp.unwrap_or_else(|| self.now());
         let schema_obj = object::store_schema(&schema);
-        let migration_obj = migration.as_ref().map(|(source, spec)| {
-            object::store_migration(&StoredMigration {
-                source: *source,
-                target: schema_obj.id,
-                spec: spec.clone(),
-            })
+        let stored = migration.map(|(source, spec)| StoredMigration {
+            source,
+            target: schema_obj.id,
+            spec,
+            lens,
         });
+        let migration_obj = stored.as_ref().map(object::store_migration);
         let (datasets, data_objects) = self.commit_datasets(
             base,
             &schema,
-            migration
+            stored
                 .as_ref()
                 .zip(migration_obj.as_ref())
-                .map(|((_, spec), obj)| (obj.id, spec)),
+                .map(|(stored, obj)| (obj.id, stored)),
         )?;
         let commit = Commit {
             schema: schema_obj.id,
@@ -735,21 +851,24 @@ impl<S: Store> Repository<S> {
             }
         };
         let classification = classify(&changes, &self.protocol);
+        let lens = self.recorded_lens(&commit)?;
         Ok(Shown {
             info: CommitInfo { id, commit },
             changes,
             classification,
             compat,
+            lens,
         })
     }
 
-    /// The migration a commit recorded from its first parent, compiled.
-    pub fn migration_of(&mut self, reference: &str) -> Result<Option<CompiledMigration>, VcsError> {
+    /// What moves records across a commit from its first parent: its
+    /// committed lens, or the migration it recorded, compiled.
+    pub fn migration_of(&mut self, reference: &str) -> Result<Option<Migrator>, VcsError> {
         self.migration_from_parent(reference, 0)
     }
 
-    /// The migration a commit recorded from its parent number `parent`
-    /// (0: the first; a merge commit has one from each parent), compiled.
+    /// What moves records across a commit from its parent number
+    /// `parent` (0: the first; a merge commit has one from each parent).
     ///
     /// # Errors
     /// [`VcsError::NotFound`] if the commit has no such parent.
@@ -757,7 +876,7 @@ impl<S: Store> Repository<S> {
         &mut self,
         reference: &str,
         parent: usize,
-    ) -> Result<Option<CompiledMigration>, VcsError> {
+    ) -> Result<Option<Migrator>, VcsError> {
         let id = self.resolve(reference)?;
         let commit = self.read_commit(&id)?;
         if commit.parents.is_empty() && parent == 0 {
@@ -781,6 +900,24 @@ impl<S: Store> Repository<S> {
         self.compile_stored(&mid, src, tgt, &id).map(Some)
     }
 
+    /// The lens commit `reference` was committed with, if any.
+    ///
+    /// # Errors
+    /// [`VcsError::NotFound`] if the ref names no commit.
+    pub fn lens_of(&self, reference: &str) -> Result<Option<StoredLens>, VcsError> {
+        self.recorded_lens(&self.read_commit(&self.resolve(reference)?)?)
+    }
+
+    fn recorded_lens(&self, commit: &Commit) -> Result<Option<StoredLens>, VcsError> {
+        match commit.migration {
+            Some(mid) => {
+                let obj = self.read_kind(&mid, ObjectKind::Migration)?;
+                Ok(object::load_migration(&obj)?.lens)
+            }
+            None => Ok(None),
+        }
+    }
+
     /// Compiles migration object `mid`, which commit `commit` recorded from
     /// `src` to `tgt`. The history only stores migrations that compile, so
     /// one that does not means the store is damaged.
@@ -790,9 +927,9 @@ impl<S: Store> Repository<S> {
         src: Schema,
         tgt: Schema,
         commit: &ObjectId,
-    ) -> Result<CompiledMigration, VcsError> {
+    ) -> Result<Migrator, VcsError> {
         let stored = object::load_migration(&self.read_kind(mid, ObjectKind::Migration)?)?;
-        CompiledMigration::compile(src, tgt, stored.spec).map_err(|e| {
+        Migrator::of(&stored, src, tgt).map_err(|e| {
             self.damaged(format!(
                 "the migration stored for commit {} does not compile: {e}",
                 commit.short()

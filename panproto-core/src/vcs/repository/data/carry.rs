@@ -14,7 +14,7 @@ impl<S: Store> Repository<S> {
         &mut self,
         parent: Option<ObjectId>,
         schema: &Schema,
-        migration: Option<(ObjectId, &MigrationSpec)>,
+        migration: Option<(ObjectId, &StoredMigration)>,
     ) -> Result<(BTreeMap<String, ObjectId>, Vec<StoredObject>), VcsError> {
         let mut datasets = BTreeMap::new();
         let mut objects = Vec::new();
@@ -37,7 +37,7 @@ impl<S: Store> Repository<S> {
         staged: &BTreeMap<String, StagedData>,
         parent: Option<ObjectId>,
         schema: &Schema,
-        migration: Option<(ObjectId, &MigrationSpec)>,
+        migration: Option<(ObjectId, &StoredMigration)>,
         datasets: &mut BTreeMap<String, ObjectId>,
         objects: &mut Vec<StoredObject>,
     ) -> Result<(), VcsError> {
@@ -52,21 +52,17 @@ impl<S: Store> Repository<S> {
                 datasets.extend(inherited);
             } else {
                 let old = self.schema_of(&parent)?;
-                let (mid, spec) = migration.ok_or_else(|| {
+                let (mid, stored) = migration.ok_or_else(|| {
                     self.damaged("the schema changed but the commit has no migration".to_owned())
                 })?;
-                let compiled =
-                    CompiledMigration::compile(old.clone(), schema.clone(), spec.clone()).map_err(
-                        |e| {
-                            not_migratable(
-                                inherited.first().map_or("", |(n, _)| n.as_str()),
-                                format!("the migration to the new schema does not compile: {e}"),
-                            )
-                        },
-                    )?;
+                let migrator = Migrator::of(stored, old, schema.clone()).map_err(|e| {
+                    not_migratable(
+                        inherited.first().map_or("", |(n, _)| n.as_str()),
+                        format!("the migration to the new schema does not compile: {e}"),
+                    )
+                })?;
                 for (name, id) in inherited {
-                    let (dataset, chunks) =
-                        self.carry_forward(&name, &id, &old, schema, &compiled, mid, spec)?;
+                    let (dataset, chunks) = self.carry_forward(&name, &id, &migrator, mid)?;
                     let obj = object::store_dataset(&dataset);
                     datasets.insert(name, obj.id);
                     objects.extend(chunks);
@@ -132,36 +128,32 @@ impl<S: Store> Repository<S> {
     }
 
     /// Lifts dataset `id` through a commit's migration, keeping the complements.
-    #[allow(clippy::too_many_arguments)]
     pub(in crate::vcs::repository) fn carry_forward(
         &self,
         name: &str,
         id: &ObjectId,
-        old: &Schema,
-        new: &Schema,
-        migration: &CompiledMigration,
+        migrator: &Migrator,
         migration_id: ObjectId,
-        spec: &MigrationSpec,
     ) -> Result<(Dataset, Vec<StoredObject>), VcsError> {
         let source = read_dataset(&self.store, id)?;
-        let root = root_image(old, new, spec, &source.root).ok_or_else(|| {
+        let new = migrator.target();
+        let root = migrator.root_after(&source.root).map_err(|e| {
             not_migratable(
                 name,
-                format!(
-                    "the new schema drops its record root {:?}; stage the data for the new schema with add_data",
-                    source.root
-                ),
+                format!("{e}; stage the data for the new schema with add_data"),
             )
         })?;
-        let rooted = migration
-            .rooted(Some(&source.root))
-            .map_err(|e| not_migratable(name, e.to_string()))?;
+        let getter = migrator
+            .getter(&source.root)
+            .map_err(|e| not_migratable(name, e))?;
         let checker = new.record_checker();
         let (mut views, mut comps) = (Chunker::default(), Chunker::default());
         let mut index = 0usize;
         for chunk in &source.chunks {
             for record in read_chunk(&self.store, chunk)? {
-                let (view, comp) = rooted.get(record);
+                let (view, comp) = getter
+                    .get(record)
+                    .map_err(|e| not_migratable(name, format!("record {index}: {e}")))?;
                 let problems = checker.check(&view, &root);
                 if !problems.is_empty() {
                     return Err(invalid(

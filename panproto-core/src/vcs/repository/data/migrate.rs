@@ -126,14 +126,14 @@ impl<S: Store> Repository<S> {
         Ok((back, forward))
     }
 
-    /// The migration commit `child` recorded from `parent`, compiled; `None`
+    /// What moves records across commit `child` from `parent`; `None`
     /// when the schema did not change.
     fn commit_migration(
         &self,
         schemas: &mut HashMap<ObjectId, Schema>,
         parent: &ObjectId,
         child: &ObjectId,
-    ) -> Result<Option<CompiledMigration>, VcsError> {
+    ) -> Result<Option<Migrator>, VcsError> {
         let (p, c) = (self.read_commit(parent)?, self.read_commit(child)?);
         if p.schema == c.schema {
             return Ok(None);
@@ -190,26 +190,49 @@ impl<S: Store> Repository<S> {
             Back::Put(lineage) => {
                 let source = read_dataset(&self.store, &lineage.source)?;
                 plan.steps.push(Step::Put {
-                    migration,
-                    complements: lineage.complements,
+                    migrator: migration,
+                    complements: Some(lineage.complements),
                 });
                 plan.root = source.root;
                 plan.current = Some(lineage.source);
             }
-            Back::Invert => {
-                let inverse = migration.invert().map_err(|e| {
-                    not_migratable(
-                        plan.name,
-                        format!(
-                            "going back across commit {} needs the complements kept when the data was carried forward, \
-                             and there are none (the data was staged there); nor can the migration be undone: {e}",
-                            child.short()
-                        ),
-                    )
-                })?;
-                plan.lift(inverse)?;
-                plan.current = None;
-            }
+            // A lens goes back by `put` with what its steps restore by
+            // default (a removed field's default, say).
+            Back::Invert => match migration {
+                Migrator::Lens(ref lens) => {
+                    if lens.target_root != plan.root {
+                        return Err(not_migratable(
+                            plan.name,
+                            format!(
+                                "the lens of commit {} moves records rooted at {:?}, not {:?}",
+                                child.short(),
+                                lens.target_root,
+                                plan.root
+                            ),
+                        ));
+                    }
+                    plan.root = lens.root.clone();
+                    plan.steps.push(Step::Put {
+                        migrator: migration,
+                        complements: None,
+                    });
+                    plan.current = None;
+                }
+                Migrator::Mapping(m) => {
+                    let inverse = m.invert().map_err(|e| {
+                        not_migratable(
+                            plan.name,
+                            format!(
+                                "going back across commit {} needs the complements kept when the data was carried forward, \
+                                 and there are none (the data was staged there); nor can the migration be undone: {e}",
+                                child.short()
+                            ),
+                        )
+                    })?;
+                    plan.lift(Migrator::Mapping(inverse))?;
+                    plan.current = None;
+                }
+            },
         }
         Ok(())
     }
@@ -227,34 +250,19 @@ struct Planner<'n> {
 }
 
 impl Planner<'_> {
-    /// Appends a lift, composed into the previous lift if there is one.
-    fn lift(&mut self, migration: CompiledMigration) -> Result<(), VcsError> {
-        let new_root = migration
-            .parts()
-            .iter()
-            .try_fold(self.root.clone(), |root, (src, tgt, spec)| {
-                root_image(src, tgt, spec, &root)
-            })
-            .ok_or_else(|| {
-                not_migratable(
-                    self.name,
-                    format!(
-                        "the migration from schema {} drops the record root {:?}",
-                        migration.source().id().short(),
-                        self.root
-                    ),
-                )
-            })?;
-        match self.steps.last_mut() {
-            Some(Step::Lift {
-                migration: prev, ..
-            }) => {
-                *prev = prev
-                    .compose(&migration)
-                    .map_err(|e| not_migratable(self.name, e.to_string()))?;
-            }
+    /// Appends a lift, composed into the previous lift if the two compose.
+    fn lift(&mut self, migrator: Migrator) -> Result<(), VcsError> {
+        let new_root = migrator
+            .root_after(&self.root)
+            .map_err(|e| not_migratable(self.name, e))?;
+        let composed = match self.steps.last() {
+            Some(Step::Lift { migrator: prev, .. }) => prev.compose(&migrator),
+            _ => None,
+        };
+        match (composed, self.steps.last_mut()) {
+            (Some(both), Some(Step::Lift { migrator: prev, .. })) => *prev = both,
             _ => self.steps.push(Step::Lift {
-                migration,
+                migrator,
                 root: self.root.clone(),
             }),
         }

@@ -20,14 +20,16 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use crate::encoding::{ObjectError, ObjectId};
-use crate::migration::{CompiledMigration, MigrationSpec};
 use crate::model::record::{RecordViolation, Value};
 use crate::model::schema::Schema;
 use crate::vcs::error::{StoreError, StoreErrorKind, VcsError};
-use crate::vcs::object::{self, CHUNK_RECORDS, Commit, Dataset, Lineage, ObjectKind, StoredObject};
+use crate::vcs::object::{
+    self, CHUNK_RECORDS, Commit, Dataset, Lineage, ObjectKind, StoredMigration, StoredObject,
+};
 use crate::vcs::store::Store;
 
 use super::Repository;
+use super::migrator::Migrator;
 
 mod carry;
 mod migrate;
@@ -94,11 +96,6 @@ fn not_migratable(name: &str, reason: impl Into<String>) -> VcsError {
         dataset: name.to_owned(),
         reason: reason.into(),
     }
-}
-
-/// Where a record root goes under a one-stage mapping.
-fn root_image(src: &Schema, tgt: &Schema, spec: &MigrationSpec, root: &str) -> Option<String> {
-    spec.images(src, tgt).remove(root)
 }
 
 fn read_object<S: Store>(

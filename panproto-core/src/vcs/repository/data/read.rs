@@ -8,14 +8,13 @@ use super::*;
 #[derive(Debug, Clone)]
 pub(super) enum Step {
     /// Lift every record rooted at `root`.
-    Lift {
-        migration: CompiledMigration,
-        root: String,
-    },
-    /// Rebuild every record from its view and the complement kept for it.
+    Lift { migrator: Migrator, root: String },
+    /// Rebuild every record from its view and the complement kept for it
+    /// (chunk for chunk), or, with none kept, what a lens restores by
+    /// default.
     Put {
-        migration: CompiledMigration,
-        complements: Vec<ObjectId>,
+        migrator: Migrator,
+        complements: Option<Vec<ObjectId>>,
     },
 }
 
@@ -64,15 +63,20 @@ impl DataCursor {
         let mut values = read_chunk(store, &id)?;
         for step in &self.steps {
             values = match step {
-                Step::Lift { migration, root } => {
-                    let rooted = migration
-                        .rooted(Some(root))
-                        .map_err(|e| not_migratable(&self.name, e.to_string()))?;
-                    values.into_iter().map(|v| rooted.lift(v)).collect()
-                }
+                Step::Lift { migrator, root } => migrator
+                    .lift_all(root, values)
+                    .map_err(|e| not_migratable(&self.name, e))?,
                 Step::Put {
-                    migration,
-                    complements,
+                    migrator,
+                    complements: None,
+                } => values
+                    .into_iter()
+                    .map(|view| migrator.put(view, None))
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| not_migratable(&self.name, e))?,
+                Step::Put {
+                    migrator,
+                    complements: Some(complements),
                 } => {
                     let comp_id = complements.get(index).ok_or_else(|| {
                         not_migratable(
@@ -96,9 +100,9 @@ impl DataCursor {
                         .into_iter()
                         .zip(comps)
                         .map(|(view, comp)| match comp {
-                            Value::Bytes(c) => migration
-                                .put(view, &c)
-                                .map_err(|e| not_migratable(&self.name, e.to_string())),
+                            Value::Bytes(c) => migrator
+                                .put(view, Some(&c))
+                                .map_err(|e| not_migratable(&self.name, e)),
                             other => Err(not_migratable(
                                 &self.name,
                                 format!("a kept complement is {}, not bytes", other.type_name()),
