@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 if TYPE_CHECKING:  # the native classes, as the API stub declares them
-    from panproto._api import Commit, DiffReport
+    from panproto._api import Commit, DiffReport, ProtolensChain
 
 __all__ = [
     "Change",
@@ -502,6 +502,9 @@ class ShowResult(TypedDict):
     """The commit."""
     diff: DiffReport
     """Its changes from its first parent (from nothing, for a first commit), classified."""
+    lens: ProtolensChain | None
+    """The lens the commit was made with (:meth:`panproto.Repository.add` with
+    ``lens=``), or ``None``."""
 
 
 class StatusData(TypedDict):

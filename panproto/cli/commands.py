@@ -21,14 +21,14 @@ from panproto.cli import render
 from panproto.cli.errors import EXIT_BREAKING, EXIT_CONFLICTS, EXIT_OK, EXIT_PROBLEMS, CliError
 from panproto.cli.files import read_records, read_text
 from panproto.cli.workcopy import CONFIG, DEFAULT_STORE, DIR, WorkingCopy, write_config
-from panproto.errors import CompatibilityError, ConflictError, MergeConflictError, PanprotoError
+from panproto.errors import CompatibilityError, ConflictError, LensError, MergeConflictError, PanprotoError
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time (see _select)
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any, TypeVar
 
-    from panproto._api import Repository, Schema
+    from panproto._api import DiffReport, ProtolensChain, Repository, Schema
     from panproto.types import DiffReportData, MergeSide, StatusData, TagInfo
 
     T = TypeVar("T")
@@ -140,21 +140,52 @@ def fmt_arg(args: argparse.Namespace, wc: WorkingCopy | None = None) -> str | No
     return fmt
 
 
+def read_lens(path: Path) -> tuple[str, ProtolensChain]:
+    """The lens in a file (``ProtolensChain.to_json``'s form), with its text."""
+    try:
+        text = read_text(path)
+    except FileNotFoundError as exc:
+        raise CliError(f"{path}: no such file") from exc
+    try:
+        return text, panproto.ProtolensChain.from_json(text)
+    except LensError as exc:
+        raise CliError(f"{path}:{exc.line}:{exc.column}: not a panproto lens: {exc}") from exc
+
+
 def cmd_add(args: argparse.Namespace) -> int:
     wc = here()
     path = Path(args.file)
     fmt = fmt_arg(args, wc)
     schema = read_schema(path, fmt=fmt)
+    lens = None if args.lens is None else read_lens(Path(args.lens))
     with wc.open() as repo:
-        report = repo.add(schema)
-        wc.stage(schema, repo.head)
+        report = repo.add(schema, lens=None if lens is None else lens[1], root=args.root)
+        wc.stage(schema, repo.head, None if lens is None else (lens[0], args.root))
     wc.track(path, fmt)
-    if args.json:
-        render.emit_json({"file": str(path), "staged": schema.id, **report.to_dict()})
-    else:
-        print(f"staged {path} (schema {schema.id[:12]}): {len(report)} change(s) against HEAD, {report.compatibility}")
-        render.print_changes(report.changes)
+    report_staged(args, str(path), schema, report, lens is not None)
     return EXIT_OK
+
+
+def cmd_evolve(args: argparse.Namespace) -> int:
+    wc = here()
+    text, lens = read_lens(Path(args.lens))
+    with wc.open() as repo:
+        report = repo.evolve(lens, root=args.root)
+        schema = repo.staged_schema()
+        if schema is None:  # evolve stages or raises
+            raise CliError("evolve staged nothing")
+        wc.stage(schema, repo.head, (text, args.root))
+    report_staged(args, f"what {args.lens} makes of HEAD", schema, report, True)
+    return EXIT_OK
+
+
+def report_staged(args: argparse.Namespace, what: str, schema: Schema, report: DiffReport, lens: bool) -> None:
+    if args.json:
+        render.emit_json({"file": what, "staged": schema.id, "lens": lens, **report.to_dict()})
+        return
+    how = " with its lens" if lens else ""
+    print(f"staged {what} (schema {schema.id[:12]}){how}: {len(report)} change(s) against HEAD, {report.compatibility}")
+    render.print_changes(report.changes)
 
 
 def cmd_commit(args: argparse.Namespace) -> int:
@@ -245,12 +276,16 @@ def cmd_show(args: argparse.Namespace) -> int:
     with here().open() as repo:
         shown = repo.show(args.ref)
         head, branch = repo.head, repo.branch
-    commit, data = shown["commit"], shown["diff"].to_dict()
+    commit, data, lens = shown["commit"], shown["diff"].to_dict(), shown["lens"]
     if args.json:
-        render.emit_json({"commit": commit.to_dict(), "diff": data})
+        lens_data = None if lens is None else json.loads(lens.to_json())
+        render.emit_json({"commit": commit.to_dict(), "diff": data, "lens": lens_data})
         return EXIT_OK
     render.print_commit(commit, render.decoration(commit, head, branch))
     render.print_classified(data)
+    if lens is not None:
+        print("\nlens (moves the records from the parent's schema):")
+        print("\n".join("    " + line for line in lens.to_json().splitlines()))
     return EXIT_OK
 
 

@@ -19,6 +19,7 @@ from panproto.cli.commands import (
     cmd_data_list,
     cmd_data_show,
     cmd_diff,
+    cmd_evolve,
     cmd_fsck,
     cmd_init,
     cmd_log,
@@ -161,6 +162,36 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def add_root(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--root", default=None, help="the vertex the lens's records are rooted at (default: the only one)")
+
+
+def add_staging_commands(sub: _OnlyCommand, common: argparse.ArgumentParser) -> None:
+    """``add`` (a file, perhaps with a lens) and ``evolve`` (a lens alone)."""
+    p = sub.add_parser(
+        "add",
+        parents=[common],
+        help="stage a schema: a native file or directory (.proto, .graphql, .avsc, ...) or panproto's JSON",
+    )
+    p.add_argument("file", metavar="FILE_OR_DIR", help="the schema: a file, or a directory read as one schema")
+    p.add_argument(
+        "--format", default=None, metavar="F", help="its format (default: the working copy's, else detected)"
+    )
+    p.add_argument(
+        "--lens",
+        default=None,
+        metavar="LENS.json",
+        help="the lens that moves records from HEAD's schema to this one (ProtolensChain.to_json's form)",
+    )
+    add_root(p)
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("evolve", parents=[common], help="stage what a lens makes of HEAD's schema, with the lens")
+    p.add_argument("lens", metavar="LENS.json", help="the lens (ProtolensChain.to_json's form)")
+    add_root(p)
+    p.set_defaults(func=cmd_evolve)
+
+
 def _parser(wanted: str | None) -> tuple[argparse.ArgumentParser, list[str]]:
     """The parser, with ``wanted``'s command (every one when None), and
     the commands it was built with."""
@@ -194,16 +225,7 @@ def _parser(wanted: str | None) -> tuple[argparse.ArgumentParser, list[str]]:
     p.add_argument("--name", default="default", help="the repository's name in the store (default: default)")
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser(
-        "add",
-        parents=[common],
-        help="stage a schema: a native file or directory (.proto, .graphql, .avsc, ...) or panproto's JSON",
-    )
-    p.add_argument("file", metavar="FILE_OR_DIR", help="the schema: a file, or a directory read as one schema")
-    p.add_argument(
-        "--format", default=None, metavar="F", help="its format (default: the working copy's, else detected)"
-    )
-    p.set_defaults(func=cmd_add)
+    add_staging_commands(sub, common)
 
     p = sub.add_parser("commit", parents=[common], help="record the staged schema")
     p.add_argument("-m", "--message", required=True, help="the commit message")

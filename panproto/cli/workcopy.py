@@ -8,8 +8,8 @@
   so ``status`` can say when it no longer gives what is staged;
 - ``HEAD``: what ``checkout`` chose for this working copy (a branch name,
   or a commit id when detached); absent, the store's HEAD;
-- ``index``: the schema ``add`` staged (its JSON) and the commit it was
-  staged on;
+- ``index``: the schema ``add`` staged (its JSON), the commit it was
+  staged on, and the lens staged with it (``add --lens``, ``evolve``), if any;
 - ``data/``: a copy of each dataset ``data add`` staged (its records as
   given) and ``index.json`` naming them with their base commit, root and
   record count.
@@ -33,7 +33,7 @@ TYPE_CHECKING = False  # as typing's, without importing typing at run time (see 
 if TYPE_CHECKING:
     from typing import Any
 
-    from panproto._api import Repository, Schema
+    from panproto._api import ProtolensChain, Repository, Schema
 
 
 DIR = ".panproto"
@@ -104,7 +104,11 @@ class WorkingCopy:
                 repo.checkout(head)
             staged = self.staged() if schema else None
             if staged is not None:
-                repo.add(staged[0], base=staged[1])
+                schema_staged, base, lens = staged
+                if lens is None:
+                    repo.add(schema_staged, base=base)
+                else:
+                    repo.add(schema_staged, base=base, lens=lens[0], root=lens[1])
             if data:
                 for name, entry in self.staged_data().items():
                     records = read_records(self.dir / DATA / entry["file"])
@@ -156,18 +160,25 @@ class WorkingCopy:
         """Whether ``add`` staged a schema (without reading it)."""
         return self.index.is_file()
 
-    def staged(self) -> tuple[Schema, str | None] | None:
-        """The schema ``add`` staged and the commit it was staged on, if anything is staged."""
+    def staged(self) -> tuple[Schema, str | None, tuple[ProtolensChain, str | None] | None] | None:
+        """The schema ``add`` staged, the commit it was staged on, and the
+        lens staged with it (with its root), if anything is staged."""
         text = read_optional_text(self.index)
         if text is None:
             return None
         try:
             index = json.loads(text)
             schema_json, base = json.dumps(index["schema"]), index["base"]
-        except (ValueError, KeyError, TypeError) as exc:
+            lens_entry = index.get("lens")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise CliError(f"{self.index} is not a panproto index ({exc}); remove it and add again") from exc
         try:
-            return panproto.Schema.from_json(schema_json), base
+            lens = None
+            if lens_entry is not None:
+                lens = panproto.ProtolensChain.from_json(lens_entry["chain"]), lens_entry.get("root")
+            return panproto.Schema.from_json(schema_json), base, lens
+        except (KeyError, TypeError) as exc:
+            raise CliError(f"{self.index} is not a panproto index ({exc}); remove it and add again") from exc
         except panproto.PanprotoError as exc:
             raise CliError(f"{self.index}: the staged schema is no longer valid ({exc}); add it again") from exc
 
@@ -176,9 +187,13 @@ class WorkingCopy:
         staged = self.staged()
         return None if staged is None else staged[0]
 
-    def stage(self, schema: Schema, base: str | None) -> None:
-        """Save the staged schema and the commit it is a change from (``None``: none yet)."""
-        _replace(self.index, json.dumps({"base": base, "schema": json.loads(schema.to_json())}))
+    def stage(self, schema: Schema, base: str | None, lens: tuple[str, str | None] | None = None) -> None:
+        """Save the staged schema, the commit it is a change from (``None``:
+        none yet) and the lens staged with it (its JSON and root), if any."""
+        index: dict[str, Any] = {"base": base, "schema": json.loads(schema.to_json())}
+        if lens is not None:
+            index["lens"] = {"chain": lens[0], "root": lens[1]}
+        _replace(self.index, json.dumps(index))
 
     def unstage(self) -> None:
         self.index.unlink(missing_ok=True)

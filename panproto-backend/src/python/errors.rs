@@ -218,6 +218,7 @@ fn vcs_err(py: Python<'_>, e: VcsError) -> PyErr {
         VcsError::Schema(e) | VcsError::Merge(MergeError::Invalid(e)) => {
             Error::Schema(e).into_py(py)
         }
+        VcsError::Lens(e) => lens_err(py, e),
         // Damaged bytes read from this build's store: a `StoreError` of it.
         VcsError::Object(e) => Error::Vcs(VcsError::Store(StoreError::new(
             crate::store::BACKEND,

@@ -51,7 +51,7 @@ fn kind_and_default(
 }
 
 /// A chain argument: a `ProtolensChain` or a `Lens` (its chain).
-fn chain_arg(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Chain> {
+pub(crate) fn chain_arg(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Chain> {
     if let Ok(c) = value.cast::<PyChain>() {
         return Ok(c.get().0.clone());
     }
@@ -368,6 +368,17 @@ pub(crate) struct PyLens {
     lens: Lens,
     source: Option<Schema>,
     target: Option<Schema>,
+}
+
+impl PyLens {
+    /// The lens a commit was made with, between its schemas.
+    pub(crate) fn committed(committed: panproto_core::CommittedLens) -> Self {
+        Self {
+            lens: committed.lens,
+            source: Some(committed.source),
+            target: Some(committed.target),
+        }
+    }
 }
 
 fn complement_arg(value: Option<&Bound<'_, PyAny>>) -> PyResult<Complement> {

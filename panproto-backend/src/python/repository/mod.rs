@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use panproto_core::{Head, Mode, Repository, Value, VcsError};
+use panproto_core::{Head, Migrator, Mode, Repository, Staged, Value, VcsError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -27,6 +27,7 @@ use super::convert::{
     to_value,
 };
 use super::errors::{Error, attached, detached};
+use super::lens::{PyChain, PyLens, chain_arg};
 use super::migration::PyCompiledMigration;
 use super::protocol::{ProtocolArg, PyProtocol};
 use super::report::PyDiffReport;
@@ -189,29 +190,81 @@ impl PyRepository {
     /// ``base`` (HEAD by default; ``None``: as the branch's first commit).
     /// :meth:`commit` moves the branch only if it is still at ``base``.
     ///
+    /// ``lens`` (a :class:`ProtolensChain` or :class:`Lens`) is the lens
+    /// that moves records from ``base``'s schema to this one, in place of
+    /// the migration ``add`` derives: it must take that schema (records
+    /// rooted at ``root``, by default its only record root) to exactly
+    /// ``schema``. The commit stores it; datasets carried forward,
+    /// :meth:`migrate_data` and :meth:`migration` use it.
+    ///
     /// Raises
     /// ------
     /// VcsError
-    ///     If the schema is for another protocol than the repository's.
+    ///     If the schema is for another protocol than the repository's,
+    ///     or a lens is given with no earlier commit to move records from.
     /// NotFoundError
     ///     If ``base`` names no commit.
-    #[pyo3(signature = (schema, *, base = Some("HEAD")), text_signature = "($self, schema, *, base='HEAD')")]
-    fn add(&self, py: Python<'_>, schema: &PySchema, base: Option<&str>) -> PyResult<PyDiffReport> {
+    /// LensError
+    ///     If the lens does not fit ``base``'s schema (naming the step and
+    ///     the field) or does not take it to ``schema`` (``differences``).
+    #[pyo3(
+        signature = (schema, *, base = Some("HEAD"), lens = None, root = None),
+        text_signature = "($self, schema, *, base='HEAD', lens=None, root=None)"
+    )]
+    fn add(
+        &self,
+        py: Python<'_>,
+        schema: &PySchema,
+        base: Option<&str>,
+        lens: Option<&Bound<'_, PyAny>>,
+        root: Option<&str>,
+    ) -> PyResult<PyDiffReport> {
         let schema = schema.0.clone();
+        let chain = lens.map(|l| chain_arg("lens", l)).transpose()?;
         self.with(py, |r| {
-            let staged = match base {
-                Some("HEAD") => r.add(schema)?,
-                Some(reference) => {
-                    let base = r.resolve(reference)?;
-                    r.add_on(schema, Some(base))?
-                }
-                None => r.add_on(schema, None)?,
+            let base = match base {
+                Some("HEAD") => r.head_commit()?,
+                Some(reference) => Some(r.resolve(reference)?),
+                None => None,
             };
-            Ok(PyDiffReport::new(
-                Arc::clone(&staged.changes),
-                staged.classification.clone(),
-                Arc::clone(&staged.compat),
-            ))
+            let staged = match chain {
+                Some(chain) => r.add_on_with_lens(schema, base, chain, root)?,
+                None => r.add_on(schema, base)?,
+            };
+            Ok(diff_report(staged))
+        })
+    }
+
+    /// Applies ``lens`` (a :class:`ProtolensChain` or :class:`Lens`) to
+    /// HEAD's schema and stages the result with the lens, as
+    /// ``add(lens.target_schema(head_schema), lens=lens)`` would: the lens
+    /// as the source of truth for the next version.
+    ///
+    /// Raises
+    /// ------
+    /// LensError
+    ///     If the lens does not fit HEAD's schema.
+    /// VcsError
+    ///     If there is no commit yet.
+    #[pyo3(signature = (lens, *, root = None))]
+    fn evolve(
+        &self,
+        py: Python<'_>,
+        lens: &Bound<'_, PyAny>,
+        root: Option<&str>,
+    ) -> PyResult<PyDiffReport> {
+        let chain = chain_arg("lens", lens)?;
+        self.with(py, |r| Ok(diff_report(r.evolve(chain, root)?)))
+    }
+
+    /// The lens staged with the schema (:meth:`add` with ``lens=``, or
+    /// :meth:`evolve`), as a chain; ``None`` if none is.
+    fn staged_lens(&self, py: Python<'_>) -> PyResult<Option<PyChain>> {
+        self.with(py, |r| {
+            Ok(r
+                .staged()
+                .and_then(|s| s.lens.as_ref())
+                .map(|l| PyChain(l.chain.clone())))
         })
     }
 
@@ -381,7 +434,8 @@ impl PyRepository {
     /// Returns
     /// -------
     /// dict
-    ///     ``{"commit": Commit, "diff": DiffReport}``.
+    ///     ``{"commit": Commit, "diff": DiffReport, "lens": ProtolensChain | None}``:
+    ///     ``lens`` is the lens the commit was made with, if any.
     #[pyo3(signature = (r#ref = "HEAD"))]
     fn show<'py>(&self, py: Python<'py>, r#ref: &str) -> PyResult<Bound<'py, PyDict>> {
         let shown = self.with(py, |r| Ok(r.show(r#ref)?))?;
@@ -391,6 +445,7 @@ impl PyRepository {
             "diff",
             PyDiffReport::new(shown.changes, shown.classification, shown.compat),
         )?;
+        d.set_item("lens", shown.lens.map(|l| PyChain(l.chain)))?;
         Ok(d)
     }
 
@@ -634,9 +689,10 @@ impl PyRepository {
         to_python(py, &RebaseOut::from(&rebased))
     }
 
-    /// The migration commit ``ref`` recorded from its parent number
+    /// What moves records across commit ``ref`` from its parent number
     /// ``parent`` (0, the first, by default; a merge commit has one from
-    /// each parent), or ``None`` for a first commit.
+    /// each parent): the :class:`Lens` it was committed with, else the
+    /// :class:`CompiledMigration` it recorded; ``None`` for a first commit.
     #[pyo3(
         signature = (r#ref = "HEAD", *, parent = None),
         text_signature = "($self, ref='HEAD', *, parent=0)"
@@ -646,10 +702,15 @@ impl PyRepository {
         py: Python<'_>,
         r#ref: &str,
         parent: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Option<PyCompiledMigration>> {
+    ) -> PyResult<Option<Py<PyAny>>> {
         let parent = opt_int_arg("parent", parent)?.unwrap_or(0);
-        self.with(py, |r| Ok(r.migration_from_parent(r#ref, parent)?))
-            .map(|m| m.map(PyCompiledMigration))
+        let migrator = self.with(py, |r| Ok(r.migration_from_parent(r#ref, parent)?))?;
+        migrator
+            .map(|m| match m {
+                Migrator::Mapping(m) => Py::new(py, PyCompiledMigration(m)).map(Py::into_any),
+                Migrator::Lens(l) => Py::new(py, PyLens::committed(l)).map(Py::into_any),
+            })
+            .transpose()
     }
 
     /// Stages ``records`` as dataset ``name`` for the next commit and
@@ -805,3 +866,12 @@ impl PyRepository {
 
 /// Records read from ``add_data``'s iterable per GIL release.
 const BATCH: usize = 4096;
+
+/// The report of what `add` staged.
+fn diff_report(staged: &Staged) -> PyDiffReport {
+    PyDiffReport::new(
+        Arc::clone(&staged.changes),
+        staged.classification.clone(),
+        Arc::clone(&staged.compat),
+    )
+}
