@@ -308,7 +308,8 @@ def test_status_states_the_verdict_of_what_is_staged(repo):
 def test_show_gives_a_commit_and_its_classified_changes(repo):
     first, second, _, fourth = history(repo)
     shown = repo.show()
-    assert set(shown) == {"commit", "diff"}
+    assert set(shown) == {"commit", "diff", "lens"}
+    assert shown["lens"] is None
     assert shown["commit"].id == fourth and shown["commit"] == repo.log(1)[0]
     assert shown["diff"] == pp.diff(post_v3(), post_v4())
     assert shown["diff"].compatibility == "breaking"

@@ -57,7 +57,11 @@ with pp.Repository.init("x.db") as repo:
     shown: ShowResult = repo.show("HEAD")
     shown_commit: pp.Commit = shown["commit"]
     between: pp.DiffReport = repo.diff("HEAD", "main")
-    recorded: pp.CompiledMigration | None = repo.migration()
+    recorded: pp.CompiledMigration | pp.Lens | None = repo.migration()
+    with_lens: pp.DiffReport = repo.add(schema, lens=chain, root=None)
+    evolved: pp.DiffReport = repo.evolve(lens)
+    staged_lens: pp.ProtolensChain | None = repo.staged_lens()
+    shown_lens: pp.ProtolensChain | None = shown["lens"]
     status_verdict: Compatibility | None = repo.status().compatibility
 try:
     pp.Schema.from_json("{}")
