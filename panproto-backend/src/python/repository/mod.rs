@@ -261,8 +261,7 @@ impl PyRepository {
     /// :meth:`evolve`), as a chain; ``None`` if none is.
     fn staged_lens(&self, py: Python<'_>) -> PyResult<Option<PyChain>> {
         self.with(py, |r| {
-            Ok(r
-                .staged()
+            Ok(r.staged()
                 .and_then(|s| s.lens.as_ref())
                 .map(|l| PyChain(l.chain.clone())))
         })
