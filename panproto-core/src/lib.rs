@@ -84,6 +84,7 @@
 pub mod encoding;
 mod evolution;
 pub mod formats;
+pub mod gat;
 pub mod lens;
 mod migration;
 mod model;

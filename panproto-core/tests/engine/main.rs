@@ -10,6 +10,7 @@ mod common;
 
 mod data;
 mod elements;
+mod gat;
 mod history;
 mod layers;
 mod lens;
