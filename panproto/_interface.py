@@ -6,6 +6,7 @@ instances satisfy :class:`ProtocolLike`, :class:`SchemaBuilderLike`,
 :class:`SchemaLike`, :class:`FieldLike`, :class:`MigrationBuilderLike`,
 :class:`CompiledMigrationLike`, :class:`LiftIteratorLike`, :class:`ProtolensChainLike`,
 :class:`ComplementLike`, :class:`LensLike`, :class:`LensIteratorLike`, :class:`SymmetricLensLike`,
+:class:`TheoryLike`,
 :class:`DataIteratorLike`,
 :class:`ExistenceReportLike`, :class:`DiffReportLike`, :class:`CommitLike`,
 :class:`StatusLike`, :class:`VerifyReportLike` and :class:`RepositoryLike`.
@@ -54,6 +55,7 @@ __all__ = [
     "SchemaLike",
     "StatusLike",
     "SymmetricLensLike",
+    "TheoryLike",
     "VerifyReportLike",
     "missing_members",
     "protocol_members",
@@ -72,6 +74,10 @@ class ProtocolLike(typing.Protocol):
     def edge_kinds(self) -> list[str]: ...
     @property
     def constraint_sorts(self) -> list[str]: ...
+    @property
+    def schema_theory(self) -> TheoryLike: ...
+    @property
+    def instance_theory(self) -> TheoryLike: ...
     def schema(self) -> SchemaBuilderLike: ...
     def to_dict(self) -> Any: ...
 
@@ -243,6 +249,23 @@ class SymmetricLensLike(typing.Protocol):
     def of(lens: Any) -> SymmetricLensLike: ...
     def put_right(self, record: Any, complement: Any = None) -> tuple[Any, Any]: ...
     def put_left(self, record: Any, complement: Any = None) -> tuple[Any, Any]: ...
+
+
+@runtime_checkable
+class TheoryLike(typing.Protocol):
+    """A generalised algebraic theory."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def sorts(self) -> list[dict[str, Any]]: ...
+    @property
+    def ops(self) -> list[dict[str, Any]]: ...
+    @property
+    def eqs(self) -> list[dict[str, Any]]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __enter__(self) -> TheoryLike: ...
+    def __exit__(self, *args: object) -> bool: ...
 
 
 @runtime_checkable
@@ -499,6 +522,7 @@ class Backend(typing.Protocol):
     Lens: type[LensLike]
     LensIterator: type[LensIteratorLike]
     SymmetricLens: type[SymmetricLensLike]
+    Theory: type[TheoryLike]
     DataIterator: type[DataIteratorLike]
     ExistenceReport: type[ExistenceReportLike]
     DiffReport: type[DiffReportLike]
@@ -532,6 +556,9 @@ class Backend(typing.Protocol):
     map: Callable[..., ProtolensChainLike]
     convert: Callable[..., ProtolensChainLike]
     check_laws: Callable[..., Any]
+    create_theory: Callable[..., Any]
+    colimit_theories: Callable[..., Any]
+    check_morphism: Callable[..., Any]
 
 
 # Names typing adds to every Protocol class; they are not interface members.
@@ -592,6 +619,7 @@ _CLASS_INTERFACES: dict[str, type] = {
     "Lens": LensLike,
     "LensIterator": LensIteratorLike,
     "SymmetricLens": SymmetricLensLike,
+    "Theory": TheoryLike,
     "DataIterator": DataIteratorLike,
     "ExistenceReport": ExistenceReportLike,
     "DiffReport": DiffReportLike,

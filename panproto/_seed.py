@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         Repository,
         Schema,
         Status,
+        Theory,
     )
     from panproto.types import Classification
 
@@ -140,6 +141,18 @@ class Panproto:
     def invert(self, migration: CompiledMigration) -> CompiledMigration:
         """Same as :func:`panproto.invert`."""
         return _native.invert(migration)
+
+    def create_theory(self, spec: Mapping[str, Any]) -> Theory:
+        """Same as :func:`panproto.create_theory`."""
+        return _native.create_theory(spec)
+
+    def colimit_theories(self, t1: Theory, t2: Theory, shared: Theory, *, name: str | None = None) -> Theory:
+        """Same as :func:`panproto.colimit_theories`."""
+        return _native.colimit_theories(t1, t2, shared, name=name)
+
+    def check_morphism(self, m: Mapping[str, Any], domain: Theory, codomain: Theory) -> dict[str, Any]:
+        """Same as :func:`panproto.check_morphism`."""
+        return _native.check_morphism(m, domain, codomain)
 
     def close(self) -> None:
         """Does nothing: there is nothing to release."""

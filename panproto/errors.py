@@ -334,14 +334,40 @@ class LensError(PanprotoError):
 class GatError(PanprotoError):
     """A theory, colimit or morphism is ill-formed.
 
-    Reserved: raised once the GAT engine lands (``create_theory``,
-    ``colimit_theories``, ``check_morphism``); nothing raises it yet.
+    Raised by ``create_theory`` (a sort, operation or equation that does
+    not fit), ``colimit_theories`` (a shared declaration a side lacks, a
+    name both sides declare), ``check_morphism`` (a sort of another arity,
+    an operation of another signature, an equation not preserved) and a
+    defined protocol's ``schema_theory``.
 
     ::
 
         PanprotoError
         └── GatError
+
+    Parameters
+    ----------
+    message
+        A summary, including every problem.
+    what
+        What was being made or checked, e.g. ``"theory ThGraph"``.
+    errors
+        One string per problem, each naming the sort, operation or
+        equation it is about.
     """
+
+    what: str | None
+    """What was being made or checked."""
+    errors: tuple[str, ...]
+    """One entry per problem, each naming its sort, operation or equation."""
+
+    def __init__(self, message: str = "", *, what: str | None = None, errors: tuple[str, ...] | list[str] = ()) -> None:
+        super().__init__(message)
+        self.what = what
+        self.errors = tuple(errors)
+
+    def _attributes(self) -> dict[str, Any]:
+        return {"what": self.what, "errors": self.errors}
 
 
 class VcsError(PanprotoError):

@@ -25,6 +25,7 @@ pub(crate) enum Error {
     Migration(MigrationError),
     Format(FormatError),
     Lens(panproto_core::LensError),
+    Gat(panproto_core::gat::GatError),
     /// A bug: a Rust panic, caught so it never reaches Python as `PanicException`.
     Internal(String),
 }
@@ -158,6 +159,21 @@ impl Error {
             }
             Error::Format(e) => super::formats::format_err(py, e),
             Error::Lens(e) => lens_err(py, e),
+            Error::Gat(e) => {
+                let message = e.to_string();
+                match PyTuple::new(py, e.problems) {
+                    Ok(errors) => raise(
+                        py,
+                        "GatError",
+                        message,
+                        &[
+                            ("what", opt_str(py, Some(e.what))),
+                            ("errors", errors.into_any().unbind()),
+                        ],
+                    ),
+                    Err(err) => err,
+                }
+            }
             Error::Internal(msg) => raise(
                 py,
                 "PanprotoError",

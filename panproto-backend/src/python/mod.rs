@@ -10,6 +10,7 @@ mod compat;
 mod convert;
 mod errors;
 mod formats;
+mod gat;
 mod kinds;
 mod lens;
 mod migration;
@@ -39,6 +40,8 @@ mod _native {
     use super::compat::{_restore_compat_report, PyCompatReport, check};
     #[pymodule_export]
     use super::formats::{PyField, list_formats, parse};
+    #[pymodule_export]
+    use super::gat::{_restore_theory, PyTheory, check_morphism, colimit_theories, create_theory};
     #[pymodule_export]
     use super::kinds::list_kinds;
     #[pymodule_export]

@@ -9,6 +9,7 @@ use pyo3::types::{PyMapping, PyString};
 
 use super::convert::{to_python, type_name};
 use super::errors::attached;
+use super::gat::PyTheory;
 use super::schema::PySchemaBuilder;
 
 /// A protocol: the vertex kinds, edge rules and constraint sorts a family of
@@ -43,6 +44,30 @@ impl PyProtocol {
     #[getter]
     fn constraint_sorts(&self) -> Vec<String> {
         self.0.constraint_sorts.iter().cloned().collect()
+    }
+
+    /// The theory its schemas are models of, made from its kinds, edge
+    /// kinds and constraint sorts (see the GAT engine in the README).
+    ///
+    /// Raises
+    /// ------
+    /// GatError
+    ///     For a defined protocol whose names a theory cannot hold.
+    #[getter]
+    fn schema_theory(&self, py: Python<'_>) -> PyResult<PyTheory> {
+        attached(py, panproto_core::gat::schema_theory(&self.0)).map(PyTheory)
+    }
+
+    /// The theory its records are models of: the schema theory glued with
+    /// nodes, arcs and values over its graph.
+    ///
+    /// Raises
+    /// ------
+    /// GatError
+    ///     As :attr:`schema_theory`.
+    #[getter]
+    fn instance_theory(&self, py: Python<'_>) -> PyResult<PyTheory> {
+        attached(py, panproto_core::gat::instance_theory(&self.0)).map(PyTheory)
     }
 
     /// A new, empty schema builder for this protocol.
