@@ -40,6 +40,10 @@ issues: list[ExistenceIssue] = pp.check_existence(schema, schema, builder).error
 migration: pp.CompiledMigration = builder.compile()
 chain: pp.ProtolensChain = pp.rename("a", "b").compose(pp.in_("c", pp.wrap("d")))
 lens: pp.Lens = chain.compile()
+theory: pp.Theory = pp.create_theory({"name": "T", "sorts": [{"name": "S"}]})
+glued: pp.Theory = pp.colimit_theories(theory, theory, theory, name="T2")
+mapped: dict[str, Any] = pp.check_morphism({}, theory, glued)
+protocol_theory: pp.Theory = pp.protocol("atproto").instance_theory
 lens_view, lens_complement = lens.get({"a": 1})
 kept: pp.Complement = lens_complement
 optic: str = chain.optic

@@ -9,9 +9,11 @@ use std::fs;
 use std::path::Path;
 
 /// The layers, lowest first: a folder of `src/` each.
-const LAYERS: [&str; 7] = [
+const LAYERS: [&str; 8] = [
     "encoding",
     "model",
+    // Theories of protocols: they read a protocol, nothing above.
+    "gat",
     "migration",
     "evolution",
     // Lenses move records both ways; generating one from two schemas will
