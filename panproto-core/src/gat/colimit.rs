@@ -2,7 +2,8 @@
 //! glues them along the shared sorts, operations and equations and keeps
 //! everything else of each.
 
-use super::{GatError, Theory};
+use super::theory::Declaration;
+use super::{Equation, GatError, Op, Sort, Theory};
 
 /// `left` and `right` glued along `shared`, named `name` (by default
 /// `left+right`).
@@ -13,96 +14,90 @@ use super::{GatError, Theory};
 ///
 /// # Errors
 /// [`GatError`] naming each shared declaration one side lacks or declares
-/// otherwise, and each name both sides declare differently... or declare
-/// at all, outside `shared` (a pushout keeps the two apart; say that they
-/// are one by putting it in `shared`, or rename one).
+/// otherwise, and each name both sides declare outside `shared` (a
+/// pushout keeps the two apart: say they are one by putting it in
+/// `shared`, or rename one).
 pub fn colimit(
     left: &Theory,
     right: &Theory,
     shared: &Theory,
     name: Option<&str>,
 ) -> Result<Theory, GatError> {
-    let what = || {
-        format!(
-            "colimit of {} and {} over {}",
-            left.name, right.name, shared.name
-        )
-    };
-    let mut problems = Vec::new();
-    for side in [left, right] {
-        for s in &shared.sorts {
-            match side.sort(&s.name) {
-                None => problems.push(format!(
-                    "sort {} of {} is not in {}",
-                    s.name, shared.name, side.name
-                )),
-                Some(t) if t != s => problems.push(format!(
-                    "sort {} is declared otherwise in {} than in {}",
-                    s.name, side.name, shared.name
-                )),
-                Some(_) => {}
-            }
-        }
-        for o in &shared.ops {
-            match side.op(&o.name) {
-                None => problems.push(format!(
-                    "operation {} of {} is not in {}",
-                    o.name, shared.name, side.name
-                )),
-                Some(t) if t != o => problems.push(format!(
-                    "operation {} has another signature in {} than in {}",
-                    o.name, side.name, shared.name
-                )),
-                Some(_) => {}
-            }
-        }
-        for e in &shared.eqs {
-            match side.eq(&e.name) {
-                None => problems.push(format!(
-                    "equation {} of {} is not in {}",
-                    e.name, shared.name, side.name
-                )),
-                Some(t) if t != e => problems.push(format!(
-                    "equation {} says otherwise in {} than in {}",
-                    e.name, side.name, shared.name
-                )),
-                Some(_) => {}
-            }
-        }
-    }
     let mut glued = left.clone();
     glued.name = name.map_or_else(|| format!("{}+{}", left.name, right.name), str::to_owned);
-    let clash = |kind: &str, n: &str| {
-        format!(
-            "{kind} {n} is in both {} and {} but not in {}: put it in the shared theory, or rename one",
-            left.name, right.name, shared.name
-        )
+    let mut problems = Vec::new();
+    let sides = Sides {
+        left,
+        right,
+        shared,
     };
-    for s in right
-        .sorts
-        .iter()
-        .filter(|s| shared.sort(&s.name).is_none())
-    {
-        if left.sort(&s.name).is_some() {
-            problems.push(clash("sort", &s.name));
-        } else {
-            glued.sorts.push(s.clone());
-        }
-    }
-    for o in right.ops.iter().filter(|o| shared.op(&o.name).is_none()) {
-        if left.op(&o.name).is_some() {
-            problems.push(clash("operation", &o.name));
-        } else {
-            glued.ops.push(o.clone());
-        }
-    }
-    for e in right.eqs.iter().filter(|e| shared.eq(&e.name).is_none()) {
-        if left.eq(&e.name).is_some() {
-            problems.push(clash("equation", &e.name));
-        } else {
-            glued.eqs.push(e.clone());
-        }
-    }
-    GatError::check(what, problems)?;
+    glued.sorts.extend(sides.glue::<Sort>(&mut problems));
+    glued.ops.extend(sides.glue::<Op>(&mut problems));
+    glued.eqs.extend(sides.glue::<Equation>(&mut problems));
+    GatError::check(
+        || {
+            format!(
+                "colimit of {} and {} over {}",
+                left.name, right.name, shared.name
+            )
+        },
+        problems,
+    )?;
     glued.checked()
+}
+
+/// The three theories of a colimit.
+struct Sides<'t> {
+    left: &'t Theory,
+    right: &'t Theory,
+    shared: &'t Theory,
+}
+
+impl Sides<'_> {
+    /// The declarations of one kind `right` adds to `left`, reporting a
+    /// shared one a side lacks or declares otherwise, and a name both
+    /// declare outside `shared`.
+    fn glue<T: Declaration>(&self, problems: &mut Vec<String>) -> Vec<T> {
+        let shared = self.shared;
+        for side in [self.left, self.right] {
+            for s in T::all(shared) {
+                match T::find(side, s.name()) {
+                    None => problems.push(format!(
+                        "{} {} of {} is not in {}",
+                        T::KIND,
+                        s.name(),
+                        shared.name,
+                        side.name
+                    )),
+                    Some(t) if t != s => problems.push(format!(
+                        "{} {} is declared otherwise in {} than in {}",
+                        T::KIND,
+                        s.name(),
+                        side.name,
+                        shared.name
+                    )),
+                    Some(_) => {}
+                }
+            }
+        }
+        let mut added = Vec::new();
+        for d in T::all(self.right) {
+            if T::find(shared, d.name()).is_some() {
+                continue;
+            }
+            if T::find(self.left, d.name()).is_some() {
+                problems.push(format!(
+                    "{} {} is in both {} and {} but not in {}: put it in the shared theory, or rename one",
+                    T::KIND,
+                    d.name(),
+                    self.left.name,
+                    self.right.name,
+                    shared.name
+                ));
+            } else {
+                added.push(d.clone());
+            }
+        }
+        added
+    }
 }

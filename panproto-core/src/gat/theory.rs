@@ -69,6 +69,50 @@ pub struct Equation {
     pub vars: Vec<(String, String)>,
 }
 
+/// A sort, an operation or an equation: what a theory declares by name.
+pub(super) trait Declaration: Clone + PartialEq {
+    /// What it is called in messages: `sort`, `operation`, `equation`.
+    const KIND: &'static str;
+    /// Its name.
+    fn name(&self) -> &str;
+    /// Every one of its kind a theory declares.
+    fn all(theory: &Theory) -> &[Self];
+    /// The one named `name`.
+    fn find<'t>(theory: &'t Theory, name: &str) -> Option<&'t Self> {
+        Self::all(theory).iter().find(|d| d.name() == name)
+    }
+}
+
+impl Declaration for Sort {
+    const KIND: &'static str = "sort";
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn all(theory: &Theory) -> &[Self] {
+        &theory.sorts
+    }
+}
+
+impl Declaration for Op {
+    const KIND: &'static str = "operation";
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn all(theory: &Theory) -> &[Self] {
+        &theory.ops
+    }
+}
+
+impl Declaration for Equation {
+    const KIND: &'static str = "equation";
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn all(theory: &Theory) -> &[Self] {
+        &theory.eqs
+    }
+}
+
 /// A sort as an input or output names it: `S`, or `S(x, y)`.
 pub(super) struct SortRef<'a> {
     pub(super) head: &'a str,
@@ -135,17 +179,17 @@ impl Theory {
 
     /// The sort named `name`.
     pub fn sort(&self, name: &str) -> Option<&Sort> {
-        self.sorts.iter().find(|s| s.name == name)
+        Sort::find(self, name)
     }
 
     /// The operation named `name`.
     pub fn op(&self, name: &str) -> Option<&Op> {
-        self.ops.iter().find(|o| o.name == name)
+        Op::find(self, name)
     }
 
     /// The equation named `name`.
     pub fn eq(&self, name: &str) -> Option<&Equation> {
-        self.eqs.iter().find(|e| e.name == name)
+        Equation::find(self, name)
     }
 
     /// Every problem with the theory, each in a sentence.
@@ -154,9 +198,9 @@ impl Theory {
         if self.name.trim().is_empty() || self.name.chars().any(char::is_control) {
             out.push(format!("{:?} is not a name for a theory", self.name));
         }
-        duplicates("sort", self.sorts.iter().map(|s| &s.name), &mut out);
-        duplicates("operation", self.ops.iter().map(|o| &o.name), &mut out);
-        duplicates("equation", self.eqs.iter().map(|e| &e.name), &mut out);
+        duplicates(Sort::KIND, self.sorts.iter().map(|s| &s.name), &mut out);
+        duplicates(Op::KIND, self.ops.iter().map(|o| &o.name), &mut out);
+        duplicates(Equation::KIND, self.eqs.iter().map(|e| &e.name), &mut out);
         for sort in &self.sorts {
             let at = format!("sort {}", sort.name);
             if !is_name(&sort.name) {

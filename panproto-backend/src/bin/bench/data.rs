@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use panproto_core::{Map, Protocol, Repository, Schema, SchemaBuilder, Value};
 
-use super::{BenchResult, Place, emit, init, median, ms};
+use super::{BenchResult, Place, drain, emit, init, median, ms};
 
 const RECORDS: usize = 100_000;
 
@@ -43,18 +43,6 @@ fn record(i: usize) -> Value {
         fields.push((format!("p{p}"), Value::Str(format!("value {p} of {i}"))));
     }
     Value::Object(fields.into_iter().collect::<Map>())
-}
-
-/// Counts the records of an iterator, failing on the first error.
-fn drain(
-    records: impl Iterator<Item = Result<Value, panproto_core::VcsError>>,
-) -> BenchResult<usize> {
-    let mut n = 0;
-    for r in records {
-        r?;
-        n += 1;
-    }
-    Ok(n)
 }
 
 /// `add_data` + `commit` of 100,000 records, the commits that carry them

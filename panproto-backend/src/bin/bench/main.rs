@@ -34,7 +34,7 @@ use panproto_backend::store::{BACKEND, BackendStore, open_store};
 use panproto_core::vcs::object::{Commit, store_commit};
 use panproto_core::vcs::store::{Expected, RefEdit, RefTarget, Store, Transaction};
 use panproto_core::{
-    ObjectId, Protocol, Repository, Resolutions, Schema, VcsError, builtin_protocol,
+    ObjectId, Protocol, Repository, Resolutions, Schema, Value, VcsError, builtin_protocol,
 };
 
 type BenchResult<T> = Result<T, Box<dyn Error>>;
@@ -48,6 +48,16 @@ fn emit(bench: &str, value: f64, unit: &str, target: &str) {
         "target": target,
     });
     println!("{line}");
+}
+
+/// Counts the records of an iterator, failing on the first error.
+fn drain(records: impl Iterator<Item = Result<Value, VcsError>>) -> BenchResult<usize> {
+    let mut n = 0;
+    for r in records {
+        r?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 fn ms(d: Duration) -> f64 {
