@@ -453,6 +453,7 @@ class RepositoryLike(typing.Protocol):
     ) -> DiffReportLike: ...
     def evolve(self, lens: Any, *, root: str | None = None) -> DiffReportLike: ...
     def staged_lens(self) -> ProtolensChainLike | None: ...
+    def rename(self, name: str) -> None: ...
     def staged_schema(self) -> SchemaLike | None: ...
     def commit(
         self, message: str, author: str, timestamp: int | None = None, allow_breaking: str | None = None
@@ -559,6 +560,8 @@ class Backend(typing.Protocol):
     create_theory: Callable[..., Any]
     colimit_theories: Callable[..., Any]
     check_morphism: Callable[..., Any]
+    list_repositories: Callable[..., Any]
+    delete_repository: Callable[..., Any]
 
 
 # Names typing adds to every Protocol class; they are not interface members.

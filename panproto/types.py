@@ -58,6 +58,7 @@ __all__ = [
     "ResolvedConflict",
     "Resolver",
     "SchemaData",
+    "RepositoryInfo",
     "ShowResult",
     "StatusData",
     "TagInfo",
@@ -493,6 +494,23 @@ class PolicyViolation(CompatViolation):
 
     against: str
     """The earlier version's commit id."""
+
+
+class RepositoryInfo(TypedDict):
+    """A repository of a store, as :func:`panproto.list_repositories` lists it."""
+
+    name: str
+    """Its name in the store."""
+    protocol: str
+    """Its protocol's name."""
+    created: int
+    """When it was created, in seconds since the Unix epoch."""
+    commits: int
+    """How many commits it holds."""
+    branches: int
+    """How many branches."""
+    size: int
+    """The bytes its objects take as stored (compressed)."""
 
 
 class ShowResult(TypedDict):

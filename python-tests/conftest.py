@@ -9,6 +9,7 @@ reason, unless ``PANPROTO_REQUIRE_POSTGRES=1`` (CI), where they fail.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -73,12 +74,17 @@ class Location:
 
 
 @pytest.fixture
-def location(tmp_path: Path) -> Location:
+def location(tmp_path: Path) -> Iterator[Location]:
     """A fresh place for one repository: a new SQLite file, or a unique
-    repository name in the PostgreSQL test database."""
+    repository name in the PostgreSQL test database, deleted after the test
+    (so the shared test database does not grow)."""
     if BACKEND == "sqlite":
-        return Location(str(tmp_path / "store.db"), "default")
-    return Location(postgres_url(), f"test-{uuid.uuid4().hex[:16]}")
+        yield Location(str(tmp_path / "store.db"), "default")
+        return
+    place = Location(postgres_url(), f"test-{uuid.uuid4().hex[:16]}")
+    yield place
+    with contextlib.suppress(pp.NotFoundError):
+        pp.delete_repository(place.url, place.name)
 
 
 @pytest.fixture

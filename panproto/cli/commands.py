@@ -720,3 +720,55 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     with here().open() as repo:
         render.emit_records(repo.migrate_data(args.name, args.from_ref, args.to_ref))
     return EXIT_OK
+
+
+# -------------------------------------------------------------------- repositories of a store
+
+
+def store_arg(args: argparse.Namespace) -> str:
+    """``--store``, else this working copy's store."""
+    if args.store is not None:
+        return str(args.store)
+    return here().location
+
+
+def cmd_repo_list(args: argparse.Namespace) -> int:
+    repos = panproto.list_repositories(store_arg(args))
+    if args.json:
+        render.emit_json(repos)
+        return EXIT_OK
+    if not repos:
+        print("no repositories")
+    for r in repos:
+        print(
+            f"{r['name']:24} {r['protocol']:12} {render.plural(r['commits'], 'commit'):>12} "
+            f"{r['branches']:>4} branch{'' if r['branches'] == 1 else 'es'} {r['size']:>12} bytes"
+        )
+    return EXIT_OK
+
+
+def cmd_repo_delete(args: argparse.Namespace) -> int:
+    if not args.yes:
+        raise CliError(f"deleting repository {args.name!r} cannot be undone: run again with --yes")
+    location = store_arg(args)
+    panproto.delete_repository(location, args.name)
+    if args.json:
+        render.emit_json({"deleted": args.name, "store": location})
+    else:
+        print(f"deleted repository {args.name!r}")
+    return EXIT_OK
+
+
+def cmd_repo_rename(args: argparse.Namespace) -> int:
+    wc = here()
+    if wc.has_stage():
+        raise CliError("something is staged: commit it first")
+    old = wc.name
+    with wc.open() as repo:
+        repo.rename(args.new)
+    write_config(wc.root, wc.store, args.new, wc.format)
+    if args.json:
+        render.emit_json({"renamed": old, "to": args.new})
+    else:
+        print(f"renamed repository {old!r} to {args.new!r}")
+    return EXIT_OK

@@ -28,6 +28,9 @@ from panproto.cli.commands import (
     cmd_policy,
     cmd_rebase,
     cmd_reflog,
+    cmd_repo_delete,
+    cmd_repo_list,
+    cmd_repo_rename,
     cmd_show,
     cmd_status,
     cmd_tag,
@@ -291,7 +294,26 @@ def _parser(wanted: str | None) -> tuple[argparse.ArgumentParser, list[str]]:
 
     add_check_command(sub, common)
     add_data_commands(sub, common)
+    add_repo_commands(sub, common)
     return parser, sub.built
+
+
+def add_repo_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """``repo list|delete|rename``: the repositories of a store."""
+    p = sub.add_parser("repo", help="list, delete and rename the repositories of a store")
+    repo = p.add_subparsers(dest="repo_command", metavar="ACTION", required=True)
+    store_help = "SQLite file or postgresql:// URL (default: this working copy's store)"
+    q = repo.add_parser("list", parents=[common], help="the repositories of the store, with their sizes")
+    q.add_argument("--store", default=None, help=store_help)
+    q.set_defaults(func=cmd_repo_list)
+    q = repo.add_parser("delete", parents=[common], help="delete a repository and everything in it")
+    q.add_argument("name", metavar="NAME", help="the repository")
+    q.add_argument("--store", default=None, help=store_help)
+    q.add_argument("--yes", action="store_true", help="yes, delete it (it cannot be undone)")
+    q.set_defaults(func=cmd_repo_delete)
+    q = repo.add_parser("rename", parents=[common], help="rename this working copy's repository")
+    q.add_argument("new", metavar="NEW", help="its new name")
+    q.set_defaults(func=cmd_repo_rename)
 
 
 def add_data_commands(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -61,7 +61,10 @@ mod _native {
     #[pymodule_export]
     use super::report::{_restore_diff_report, PyDiffReport, classify, diff};
     #[pymodule_export]
-    use super::repository::{DataIterator, PyCommit, PyRepository, PyStatus, PyVerifyReport};
+    use super::repository::{
+        DataIterator, PyCommit, PyRepository, PyStatus, PyVerifyReport, delete_repository,
+        list_repositories,
+    };
     #[pymodule_export]
     use super::schema::{_restore_builder, _restore_schema, PySchema, PySchemaBuilder};
 

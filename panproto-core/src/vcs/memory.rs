@@ -9,9 +9,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::encoding::ObjectId;
 use crate::vcs::error::{StoreError, VcsError};
-use crate::vcs::object::StoredObject;
+use crate::vcs::object::{ObjectKind, StoredObject};
 use crate::vcs::store::{
-    HEAD, RefTarget, ReflogEntry, RepoInfo, ScannedObject, Store, Transaction,
+    HEAD, HEADS, RefTarget, ReflogEntry, RepoInfo, RepoSummary, ScannedObject, Store, Transaction,
 };
 
 #[derive(Default)]
@@ -83,6 +83,56 @@ impl Store for MemoryStore {
 
     fn info(&self) -> Result<Option<RepoInfo>, StoreError> {
         Ok(self.lock().get(&self.name).and_then(|r| r.info.clone()))
+    }
+
+    fn repositories(&self) -> Result<Vec<RepoSummary>, StoreError> {
+        let repos = self.lock();
+        let mut out: Vec<RepoSummary> = repos
+            .values()
+            .filter_map(|r| {
+                let info = r.info.as_ref()?;
+                Some(RepoSummary {
+                    name: info.name.clone(),
+                    protocol: RepoSummary::protocol_name(&info.protocol_json),
+                    created: info.created,
+                    commits: r
+                        .objects
+                        .values()
+                        .filter(|o| o.kind == ObjectKind::Commit)
+                        .count() as u64,
+                    branches: r.refs.keys().filter(|k| k.starts_with(HEADS)).count() as u64,
+                    size: r.objects.values().map(|o| o.data.len() as u64).sum(),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    fn delete(&self) -> Result<(), VcsError> {
+        let mut repos = self.lock();
+        match repos.get(&self.name) {
+            Some(r) if r.info.is_some() => {
+                repos.remove(&self.name);
+                Ok(())
+            }
+            _ => Err(VcsError::NotFound(format!("repository {:?}", self.name))),
+        }
+    }
+
+    fn rename(&self, to: &str) -> Result<(), VcsError> {
+        let mut repos = self.lock();
+        if repos.get(to).is_some_and(|r| r.info.is_some()) {
+            return Err(VcsError::AlreadyExists(to.to_owned()));
+        }
+        let Some(mut repo) = repos.remove(&self.name).filter(|r| r.info.is_some()) else {
+            return Err(VcsError::NotFound(format!("repository {:?}", self.name)));
+        };
+        if let Some(info) = repo.info.as_mut() {
+            to.clone_into(&mut info.name);
+        }
+        repos.insert(to.to_owned(), repo);
+        Ok(())
     }
 
     fn read_object(&self, id: &ObjectId) -> Result<Option<StoredObject>, StoreError> {

@@ -35,6 +35,9 @@ pub const STORE_FORMAT: u32 = 2;
 /// The ref HEAD, which names the current branch.
 pub const HEAD: &str = "HEAD";
 
+/// Where branches live: `refs/heads/NAME`.
+pub const HEADS: &str = "refs/heads/";
+
 /// What a ref holds.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RefTarget {
@@ -156,6 +159,33 @@ pub struct RepoInfo {
     pub created: i64,
 }
 
+/// A repository as [`Store::repositories`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RepoSummary {
+    /// Its name within its database.
+    pub name: String,
+    /// Its protocol's name.
+    pub protocol: String,
+    /// When it was created, in seconds since the epoch.
+    pub created: i64,
+    /// How many commits it holds (on any branch, or none).
+    pub commits: u64,
+    /// How many branches.
+    pub branches: u64,
+    /// The bytes its objects take, as stored (compressed).
+    pub size: u64,
+}
+
+impl RepoSummary {
+    /// The name in a protocol's JSON specification (empty if it has none).
+    pub fn protocol_name(protocol_json: &str) -> String {
+        serde_json::from_str::<serde_json::Value>(protocol_json)
+            .ok()
+            .and_then(|v| v.get("name").and_then(|n| n.as_str()).map(str::to_owned))
+            .unwrap_or_default()
+    }
+}
+
 /// One repository's storage. See the module docs for the guarantees.
 pub trait Store: Send + Sync {
     /// `"sqlite"`, `"postgres"` or `"memory"`.
@@ -173,6 +203,25 @@ pub trait Store: Send + Sync {
 
     /// The repository's record, or `None` if it does not exist.
     fn info(&self) -> Result<Option<RepoInfo>, StoreError>;
+
+    /// Every repository of the database this store is in, by name.
+    fn repositories(&self) -> Result<Vec<RepoSummary>, StoreError>;
+
+    /// Deletes the repository this store is bound to: its objects, refs,
+    /// reflog and record, in one transaction, and nothing of any other.
+    /// The store must not be used for it afterwards.
+    ///
+    /// # Errors
+    /// [`VcsError::NotFound`] if it does not exist.
+    fn delete(&self) -> Result<(), VcsError>;
+
+    /// Renames the repository this store is bound to; open it again under
+    /// `to` ([`Store`]s are bound to a name).
+    ///
+    /// # Errors
+    /// [`VcsError::NotFound`] if it does not exist,
+    /// [`VcsError::AlreadyExists`] if `to` does.
+    fn rename(&self, to: &str) -> Result<(), VcsError>;
 
     /// Reads one object.
     fn read_object(&self, id: &ObjectId) -> Result<Option<StoredObject>, StoreError>;

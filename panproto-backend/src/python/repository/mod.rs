@@ -3,12 +3,14 @@
 //! `Status`, `VerifyReport` and the `DataIterator` of records; their dict
 //! forms are in [`super::convert`].
 
+mod admin;
 mod commit;
 mod data;
 mod policy;
 mod status;
 mod verify;
 
+pub(crate) use admin::{delete_repository, list_repositories};
 pub(crate) use commit::PyCommit;
 pub(crate) use data::DataIterator;
 pub(crate) use status::PyStatus;
@@ -33,6 +35,7 @@ use super::protocol::{ProtocolArg, PyProtocol};
 use super::report::PyDiffReport;
 use super::schema::PySchema;
 use crate::store::{BackendStore, open_store};
+use panproto_core::vcs::store::Store;
 use policy::{current_branch, default_author, history_dict, policy_dict};
 
 /// A repository of schema versions, and this client's staging area.
@@ -45,7 +48,8 @@ use policy::{current_branch, default_author, history_dict, policy_dict};
 pub(crate) struct PyRepository {
     inner: Mutex<Option<Repository<BackendStore>>>,
     location: String,
-    name: String,
+    /// Its name in the store; [`rename`](PyRepository::rename) changes it.
+    name: Mutex<String>,
     protocol: PyProtocol,
 }
 
@@ -85,9 +89,13 @@ impl PyRepository {
         Self {
             inner: Mutex::new(Some(repo)),
             location,
-            name,
+            name: Mutex::new(name),
             protocol,
         }
+    }
+
+    fn current_name(&self) -> String {
+        self.name.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
 
@@ -159,8 +167,38 @@ impl PyRepository {
 
     /// The repository's name within its database.
     #[getter]
-    fn name(&self) -> &str {
-        &self.name
+    fn name(&self) -> String {
+        self.current_name()
+    }
+
+    /// Renames the repository in its database (this handle follows it).
+    ///
+    /// Raises
+    /// ------
+    /// VcsError
+    ///     If something is staged (commit it first: a handle is reopened
+    ///     under the new name), or the name is taken (``AlreadyExists``) or
+    ///     empty.
+    /// NotFoundError
+    ///     If the repository was deleted meanwhile.
+    fn rename(&self, py: Python<'_>, name: String) -> PyResult<()> {
+        let location = self.location.clone();
+        let to = name.clone();
+        detached(py, || {
+            let mut guard = self.lock();
+            let repo = guard.as_mut().ok_or_else(closed)?;
+            if repo.staged().is_some() || !repo.staged_data().is_empty() {
+                return Err(Error::Vcs(VcsError::InvalidInput {
+                    what: "rename",
+                    reason: "something is staged: commit it first".to_owned(),
+                }));
+            }
+            repo.store().rename(&to)?;
+            *guard = Some(Repository::open(open_store(&location, &to, false)?)?);
+            Ok(())
+        })?;
+        *self.name.lock().unwrap_or_else(|p| p.into_inner()) = name;
+        Ok(())
     }
 
     /// The repository's protocol.
@@ -852,13 +890,15 @@ impl PyRepository {
             .unwrap_or_else(|| "none".to_owned());
         format!(
             "Repository(location={:?}, name={:?}, protocol={:?}, head={head})",
-            self.location, self.name, self.protocol.0.name
+            self.location,
+            self.current_name(),
+            self.protocol.0.name
         )
     }
 
     fn __getnewargs_ex__<'py>(&self, py: Python<'py>) -> PyResult<((String,), Bound<'py, PyDict>)> {
         let kwargs = PyDict::new(py);
-        kwargs.set_item("name", &self.name)?;
+        kwargs.set_item("name", self.current_name())?;
         Ok(((self.location.clone(),), kwargs))
     }
 }

@@ -93,7 +93,7 @@ use std::sync::{Arc, OnceLock};
 
 use panproto_core::vcs::object::{ObjectKind, StoredObject};
 use panproto_core::vcs::store::{
-    RefTarget, ReflogEntry, RepoInfo, ScannedObject, Store, Transaction,
+    RefTarget, ReflogEntry, RepoInfo, RepoSummary, ScannedObject, Store, Transaction,
 };
 use panproto_core::{ObjectId, StoreError, VcsError};
 use sqlx::postgres::PgConnection;
@@ -151,6 +151,14 @@ impl PostgresStore {
         &self.name
     }
 
+    /// The error for a repository that is not in the database.
+    fn missing(&self) -> VcsError {
+        VcsError::NotFound(format!(
+            "repository {:?} in {}",
+            self.name, self.db.location
+        ))
+    }
+
     async fn repo_id(&self, conn: &mut PgConnection) -> Result<Option<i64>, StoreError> {
         if let Some(id) = self.repo_id.get() {
             return Ok(Some(*id));
@@ -200,6 +208,25 @@ impl Store for PostgresStore {
             .run(async |conn: &mut PgConnection| reads::info(&self.db, conn, &self.name).await)
     }
 
+    fn repositories(&self) -> Result<Vec<RepoSummary>, StoreError> {
+        self.db
+            .run(async |conn: &mut PgConnection| reads::repositories(&self.db, conn).await)
+    }
+
+    fn delete(&self) -> Result<(), VcsError> {
+        let deleted = self
+            .db
+            .run(async |conn: &mut PgConnection| write::delete(&self.db, conn, &self.name).await)?;
+        if deleted { Ok(()) } else { Err(self.missing()) }
+    }
+
+    fn rename(&self, to: &str) -> Result<(), VcsError> {
+        super::check_name(to)?;
+        self.db.run(async |conn: &mut PgConnection| {
+            write::rename(&self.db, conn, &self.name, to).await
+        })
+    }
+
     fn ids_between(
         &self,
         kind: ObjectKind,
@@ -244,10 +271,7 @@ impl Store for PostgresStore {
         super::check_transaction_text(tx)?;
         self.db.run(async |conn: &mut PgConnection| {
             let Some(repo) = self.repo_id(conn).await? else {
-                return Err(VcsError::NotFound(format!(
-                    "repository {:?} in {}",
-                    self.name, self.db.location
-                )));
+                return Err(self.missing());
             };
             write::apply(&self.db, conn, repo, tx).await
         })

@@ -5,7 +5,9 @@
 use panproto_core::ObjectId;
 use panproto_core::StoreError;
 use panproto_core::vcs::object::{ObjectKind, StoredObject};
-use panproto_core::vcs::store::{RefTarget, ReflogEntry, RepoInfo, ScannedObject};
+use panproto_core::vcs::store::{
+    HEADS, RefTarget, ReflogEntry, RepoInfo, RepoSummary, ScannedObject,
+};
 use sqlx::Row;
 use sqlx::postgres::PgConnection;
 
@@ -43,6 +45,40 @@ pub(super) async fn repo_id(
         .bind(name)
         .fetch_optional(&mut *conn);
     db.round_trip("looking up the repository", query).await
+}
+
+/// Every repository of the database, by name, with its counts and size
+/// (as stored: `pg_column_size`, without reading the objects).
+pub(super) async fn repositories(
+    db: &Db,
+    conn: &mut PgConnection,
+) -> Result<Vec<RepoSummary>, StoreError> {
+    let query = sqlx::query_as(
+        "SELECT r.name, r.protocol_json, r.created, \
+           (SELECT count(*) FROM panproto_objects o WHERE o.repo = r.id AND o.kind = $1), \
+           (SELECT count(*) FROM panproto_refs f WHERE f.repo = r.id AND starts_with(f.name, $2)), \
+           (SELECT coalesce(sum(pg_column_size(o.data)), 0)::bigint FROM panproto_objects o WHERE o.repo = r.id) \
+         FROM panproto_repositories r ORDER BY r.name",
+    )
+    .bind(ObjectKind::Commit.code())
+    .bind(HEADS)
+    .fetch_all(&mut *conn);
+    let rows: Vec<(String, String, i64, i64, i64, i64)> =
+        db.round_trip("listing the repositories", query).await?;
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    Ok(rows
+        .into_iter()
+        .map(
+            |(name, json, created, commits, branches, size)| RepoSummary {
+                name,
+                protocol: RepoSummary::protocol_name(&json),
+                created,
+                commits: count(commits),
+                branches: count(branches),
+                size: count(size),
+            },
+        )
+        .collect())
 }
 
 pub(super) async fn info(

@@ -60,6 +60,64 @@ pub(super) async fn create(
     .await
 }
 
+/// Deletes repository `name` and everything of it, in one transaction;
+/// `false` if there is none.
+pub(super) async fn delete(db: &Db, conn: &mut PgConnection, name: &str) -> Result<bool, VcsError> {
+    db.transaction(conn, async |tx: &mut PgConnection| {
+        // The row first, locked: a concurrent commit to the repository
+        // waits, then finds it gone.
+        let lock =
+            sqlx::query_scalar("SELECT id FROM panproto_repositories WHERE name = $1 FOR UPDATE")
+                .bind(name)
+                .fetch_optional(&mut *tx);
+        let Some(repo): Option<i64> = db.round_trip("finding the repository", lock).await? else {
+            return Ok(false);
+        };
+        for sql in [
+            "DELETE FROM panproto_reflog WHERE repo = $1",
+            "DELETE FROM panproto_refs WHERE repo = $1",
+            "DELETE FROM panproto_objects WHERE repo = $1",
+        ] {
+            let delete = sqlx::query(sql).bind(repo).execute(&mut *tx);
+            db.round_trip("deleting the repository", delete).await?;
+        }
+        let row = sqlx::query("DELETE FROM panproto_repositories WHERE id = $1")
+            .bind(repo)
+            .execute(&mut *tx);
+        db.round_trip("deleting the repository", row).await?;
+        Ok(true)
+    })
+    .await
+}
+
+/// Renames repository `from` to `to`, in one transaction.
+pub(super) async fn rename(
+    db: &Db,
+    conn: &mut PgConnection,
+    from: &str,
+    to: &str,
+) -> Result<(), VcsError> {
+    db.transaction(conn, async |tx: &mut PgConnection| {
+        let taken = sqlx::query_scalar("SELECT id FROM panproto_repositories WHERE name = $1")
+            .bind(to)
+            .fetch_optional(&mut *tx);
+        let taken: Option<i64> = db.round_trip("looking up the new name", taken).await?;
+        if taken.is_some() {
+            return Err(VcsError::AlreadyExists(to.to_owned()));
+        }
+        let update = sqlx::query("UPDATE panproto_repositories SET name = $2 WHERE name = $1")
+            .bind(from)
+            .bind(to)
+            .execute(&mut *tx);
+        let done = db.round_trip("renaming the repository", update).await?;
+        if done.rows_affected() == 0 {
+            return Err(VcsError::NotFound(format!("repository {from:?}")));
+        }
+        Ok(())
+    })
+    .await
+}
+
 /// Applies `tx` to repository `repo` atomically; see [`Store::apply`].
 ///
 /// [`Store::apply`]: panproto_core::vcs::store::Store::apply

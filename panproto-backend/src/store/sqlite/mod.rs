@@ -37,7 +37,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use panproto_core::vcs::object::{ObjectKind, StoredObject};
 use panproto_core::vcs::store::{
-    RefTarget, ReflogEntry, RepoInfo, ScannedObject, Store, Transaction,
+    RefTarget, ReflogEntry, RepoInfo, RepoSummary, ScannedObject, Store, Transaction,
 };
 use panproto_core::{ObjectId, StoreError, VcsError};
 use rusqlite::Connection;
@@ -125,6 +125,15 @@ impl SqliteStore {
         self.db.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The error for a repository that is not in the file.
+    fn missing(&self) -> VcsError {
+        VcsError::NotFound(format!(
+            "repository {:?} in {}",
+            self.name,
+            self.db.path.display()
+        ))
+    }
+
     fn repo_id(&self, conn: &Connection) -> Result<Option<i64>, StoreError> {
         if let Some(id) = self.repo_id.get() {
             return Ok(Some(*id));
@@ -170,6 +179,23 @@ impl Store for SqliteStore {
         reads::info(&self.lock(), &self.name)
     }
 
+    fn repositories(&self) -> Result<Vec<RepoSummary>, StoreError> {
+        reads::repositories(&self.lock())
+    }
+
+    fn delete(&self) -> Result<(), VcsError> {
+        if write::delete(&mut self.lock(), &self.name)? {
+            Ok(())
+        } else {
+            Err(self.missing())
+        }
+    }
+
+    fn rename(&self, to: &str) -> Result<(), VcsError> {
+        super::check_name(to)?;
+        write::rename(&mut self.lock(), &self.name, to)
+    }
+
     fn read_object(&self, id: &ObjectId) -> Result<Option<StoredObject>, StoreError> {
         self.read(|conn, repo| reads::read_object(conn, repo, id))
     }
@@ -203,13 +229,7 @@ impl Store for SqliteStore {
     fn apply(&self, tx: &Transaction) -> Result<(), VcsError> {
         super::check_transaction_text(tx)?;
         let applied = write::apply(&mut self.lock(), |c| self.repo_id(c), tx)?;
-        applied.ok_or_else(|| {
-            VcsError::NotFound(format!(
-                "repository {:?} in {}",
-                self.name,
-                self.db.path.display()
-            ))
-        })
+        applied.ok_or_else(|| self.missing())
     }
 
     fn reflog(&self, name: &str, limit: Option<usize>) -> Result<Vec<ReflogEntry>, StoreError> {

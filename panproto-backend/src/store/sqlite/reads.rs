@@ -4,7 +4,9 @@
 use panproto_core::ObjectId;
 use panproto_core::StoreError;
 use panproto_core::vcs::object::{ObjectKind, StoredObject};
-use panproto_core::vcs::store::{RefTarget, ReflogEntry, RepoInfo, ScannedObject};
+use panproto_core::vcs::store::{
+    HEADS, RefTarget, ReflogEntry, RepoInfo, RepoSummary, ScannedObject,
+};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::BACKEND;
@@ -22,6 +24,37 @@ pub(super) fn repo_id(conn: &Connection, name: &str) -> Result<Option<i64>, Stor
         .query_row([name], |r| r.get(0))
         .optional()
         .store()
+}
+
+/// Every repository of the file, by name, with its counts and size.
+pub(super) fn repositories(conn: &Connection) -> Result<Vec<RepoSummary>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT r.name, r.protocol_json, r.created, \
+               (SELECT count(*) FROM objects o WHERE o.repo = r.id AND o.kind = ?1), \
+               (SELECT count(*) FROM refs f WHERE f.repo = r.id AND substr(f.name, 1, ?3) = ?2), \
+               (SELECT coalesce(sum(length(o.data)), 0) FROM objects o WHERE o.repo = r.id) \
+             FROM repositories r ORDER BY r.name",
+        )
+        .store()?;
+    let rows = stmt
+        .query_map(
+            params![ObjectKind::Commit.code(), HEADS, HEADS.len() as i64],
+            |r| {
+                let json: String = r.get(1)?;
+                let count = |i: usize| r.get::<_, i64>(i).map(|n| u64::try_from(n).unwrap_or(0));
+                Ok(RepoSummary {
+                    name: r.get(0)?,
+                    protocol: RepoSummary::protocol_name(&json),
+                    created: r.get(2)?,
+                    commits: count(3)?,
+                    branches: count(4)?,
+                    size: count(5)?,
+                })
+            },
+        )
+        .store()?;
+    rows.collect::<Result<_, _>>().store()
 }
 
 pub(super) fn info(conn: &Connection, name: &str) -> Result<Option<RepoInfo>, StoreError> {

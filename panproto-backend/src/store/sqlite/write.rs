@@ -52,6 +52,45 @@ pub(super) fn create(
     Ok(Some(id))
 }
 
+/// Deletes repository `name` and everything of it; `false` if there is none.
+pub(super) fn delete(conn: &mut Connection, name: &str) -> Result<bool, StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .store()?;
+    let Some(repo) = reads::repo_id(&tx, name)? else {
+        return Ok(false);
+    };
+    for table in ["reflog", "refs", "objects"] {
+        tx.execute(&format!("DELETE FROM {table} WHERE repo = ?1"), [repo])
+            .store()?;
+    }
+    tx.execute("DELETE FROM repositories WHERE id = ?1", [repo])
+        .store()?;
+    tx.commit().store()?;
+    Ok(true)
+}
+
+/// Renames repository `from` to `to`.
+pub(super) fn rename(conn: &mut Connection, from: &str, to: &str) -> Result<(), VcsError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .store()?;
+    if reads::repo_id(&tx, to)?.is_some() {
+        return Err(VcsError::AlreadyExists(to.to_owned()));
+    }
+    let renamed = tx
+        .execute(
+            "UPDATE repositories SET name = ?2 WHERE name = ?1",
+            params![from, to],
+        )
+        .store()?;
+    if renamed == 0 {
+        return Err(VcsError::NotFound(format!("repository {from:?}")));
+    }
+    tx.commit().store()?;
+    Ok(())
+}
+
 /// Applies `tx` atomically to repository `repo`, which `repo_id` finds in
 /// the transaction (`None`: it does not exist, and nothing is written).
 pub(super) fn apply(

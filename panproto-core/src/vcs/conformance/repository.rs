@@ -70,6 +70,15 @@ impl<S: Store> Store for Faulty<S> {
     fn info(&self) -> Result<Option<RepoInfo>, StoreError> {
         self.inner.info()
     }
+    fn repositories(&self) -> Result<Vec<crate::vcs::store::RepoSummary>, StoreError> {
+        self.inner.repositories()
+    }
+    fn delete(&self) -> Result<(), VcsError> {
+        self.inner.delete()
+    }
+    fn rename(&self, to: &str) -> Result<(), VcsError> {
+        self.inner.rename(to)
+    }
     fn read_object(&self, id: &ObjectId) -> Result<Option<object::StoredObject>, StoreError> {
         self.inner.read_object(id)
     }

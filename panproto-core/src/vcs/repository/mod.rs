@@ -53,14 +53,12 @@ use crate::model::schema::Schema;
 use crate::vcs::error::{StoreError, StoreErrorKind, VcsError};
 use crate::vcs::input::{check_not_empty, check_text};
 use crate::vcs::object::{self, Commit, ObjectKind, StoredLens, StoredMigration, StoredObject};
-use crate::vcs::store::{HEAD, RefTarget, RepoInfo, Store};
+use crate::vcs::store::{HEAD, HEADS, RefTarget, RepoInfo, Store};
 
 use write::{BranchMove, PreparedCommit, Unconfirmed};
 
 /// The default branch of a new repository.
 pub const DEFAULT_BRANCH: &str = "main";
-
-const HEADS: &str = "refs/heads/";
 
 /// Where HEAD points.
 #[derive(Debug, Clone, PartialEq, Eq)]
