@@ -88,9 +88,8 @@ def test_rename_moves_the_repository_and_the_handle_follows(store):
         assert len(articles.log()) == 2
 
 
+@pytest.mark.backend("sqlite")
 def test_listing_a_store_that_is_not_there_is_not_found(tmp_path: Path):
-    if BACKEND != "sqlite":
-        pytest.skip("a PostgreSQL URL always names a server")
     with pytest.raises(pp.NotFoundError):
         pp.list_repositories(tmp_path / "missing.db")
 

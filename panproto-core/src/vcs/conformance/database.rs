@@ -127,6 +127,68 @@ pub fn many_repositories_in_one_database<D: Database>(db: &D) {
     assert_eq!(db.open("d", false).unwrap().info().unwrap(), None);
 }
 
+/// `repositories` lists every repository of the database with its counts;
+/// `delete` removes one whole and nothing of another; `rename` moves one
+/// to a free name; each refuses a repository that is not there.
+pub fn repositories_are_listed_deleted_and_renamed<D: Database>(db: &D) {
+    let p = builtin_protocol("json-schema").unwrap();
+    let schema = Schema::builder(p.clone())
+        .vertex("root", "object", None)
+        .build()
+        .unwrap();
+    for name in ["keep", "gone"] {
+        let mut repo = Repository::init(db.open(name, true).unwrap(), p.clone()).unwrap();
+        repo.add(schema.clone()).unwrap();
+        repo.commit("first", "ada", Some(1)).unwrap();
+        repo.create_branch("side", None).unwrap();
+    }
+    let listed = db.open("keep", false).unwrap().repositories().unwrap();
+    let names: Vec<&str> = listed.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["gone", "keep"]);
+    for r in &listed {
+        assert_eq!(
+            (r.protocol.as_str(), r.commits, r.branches),
+            ("json-schema", 1, 2)
+        );
+        assert!(r.size > 0 && r.created > 0, "{r:?}");
+    }
+    let gone = db.open("gone", false).unwrap();
+    gone.delete().unwrap();
+    assert_eq!(gone.info().unwrap(), None);
+    assert!(matches!(gone.delete(), Err(VcsError::NotFound(_))));
+    assert!(matches!(gone.rename("x"), Err(VcsError::NotFound(_))));
+    // The other repository is whole.
+    let keep = Repository::open(db.open("keep", false).unwrap()).unwrap();
+    assert_eq!(keep.log(None).unwrap().len(), 1);
+    assert!(keep.verify().unwrap().problems.is_empty());
+    // Its name is free again; a rename onto a taken one is refused.
+    db.open("gone", true)
+        .unwrap()
+        .create("{\"name\":\"x\"}", 2)
+        .unwrap();
+    let store = db.open("keep", false).unwrap();
+    assert!(matches!(
+        store.rename("gone"),
+        Err(VcsError::AlreadyExists(_))
+    ));
+    store.rename("kept").unwrap();
+    assert_eq!(
+        store.info().unwrap(),
+        None,
+        "a store stays bound to its old name"
+    );
+    let kept = Repository::open(db.open("kept", false).unwrap()).unwrap();
+    assert_eq!(kept.log(None).unwrap().len(), 1);
+    let names: Vec<String> = kept
+        .store()
+        .repositories()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    assert_eq!(names, ["gone", "kept"]);
+}
+
 /// A repository committed to, for the format checks: its log's length.
 fn committed<D: Database>(db: &D) -> usize {
     let p = builtin_protocol("json-schema").unwrap();

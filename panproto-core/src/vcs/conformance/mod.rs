@@ -84,6 +84,10 @@ macro_rules! store_conformance_tests {
             $crate::vcs::conformance::many_repositories_in_one_database(&$database);
         }
         #[test]
+        fn repositories_are_listed_deleted_and_renamed() {
+            $crate::vcs::conformance::repositories_are_listed_deleted_and_renamed(&$database);
+        }
+        #[test]
         fn an_older_format_is_upgraded_on_open() {
             $crate::vcs::conformance::an_older_format_is_upgraded_on_open(&$database);
         }
