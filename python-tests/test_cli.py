@@ -659,3 +659,34 @@ def test_policy_refuses_a_breaking_commit_until_overridden(workdir, location):
     assert run(workdir, "policy", "main", "--clear").stdout.startswith("Cleared policy for main")
     bad = run(workdir, "policy", "main", "SIDEWAYS", check=False)
     assert bad.returncode == EXIT_ERROR and "FULL_TRANSITIVE" in bad.stderr
+
+
+def test_log_graph_draws_branches_merges_tags_and_verdicts(workdir: Path, location: Location):
+    run(workdir, *init_args(location))
+    run(workdir, "add", "v1.json")
+    run(workdir, "commit", "-m", "v1")
+    run(workdir, "branch", "feature")
+    run(workdir, "add", "v2.json")
+    run(workdir, "commit", "-m", "v2 on main")
+    run(workdir, "checkout", "feature")
+    (workdir / "people.jsonl").write_text('{"text": "hi"}\n', encoding="utf-8")
+    run(workdir, "data", "add", "posts", "people.jsonl", "--root", "post")
+    run(workdir, "commit", "-m", "data on feature")
+    run(workdir, "checkout", "main")
+    run(workdir, "merge", "feature", "-m", "merge feature")
+    run(workdir, "tag", "v1.0", "HEAD~1")
+    lines = run(workdir, "log", "--graph").stdout.splitlines()
+    assert len(lines) == 6, lines
+    assert lines[0].startswith("* ") and "(HEAD -> main)" in lines[0] and "merge feature" in lines[0], lines
+    assert lines[1] == "|\\"
+    # The two branches' commits, one on each lane (their order is their
+    # times', which a test made in one second does not fix).
+    middle = {line[:3]: line for line in lines[2:4]}
+    assert set(middle) == {"| *", "* |"}, lines
+    assert "(feature)" in middle["| *"] and "data on feature" in middle["| *"], lines
+    assert "(tag: v1.0)" in middle["* |"] and " + " in middle["* |"], "v2 is backward-compatible, tagged"
+    assert lines[4] == "|/"
+    assert lines[5].startswith("* ") and lines[5].endswith(" v1"), lines
+    data = json.loads(run(workdir, "log", "--graph", "--json").stdout)
+    assert [d["graph"] for d in data][:2] == ["*", "|\\"] and [d["graph"] for d in data][4:] == ["|/", "*"]
+    assert len(run(workdir, "log", "--graph", "-n", "2").stdout.splitlines()) == 3

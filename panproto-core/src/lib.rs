@@ -117,9 +117,9 @@ pub use model::{
 };
 pub use vcs::object::{Policy, StoredLens};
 pub use vcs::repository::{
-    Clock, CommitInfo, CommittedLens, Compared, DataCursor, DataWriter, Head, HistoryCheck, Merged,
-    Migrator, PolicyInfo, PolicyScope, PolicyViolation, Problem, ProblemKind, Rebased, Records,
-    Repository, Shown, Staged, StagedData, Status, TagInfo, VerifyReport,
+    Clock, CommitInfo, CommittedLens, Compared, DataCursor, DataWriter, GraphLine, Head,
+    HistoryCheck, Merged, Migrator, PolicyInfo, PolicyScope, PolicyViolation, Problem, ProblemKind,
+    Rebased, Records, Repository, Shown, Staged, StagedData, Status, TagInfo, VerifyReport,
 };
 pub use vcs::{StoreError, StoreErrorKind, VcsError};
 pub use version::pep440;

@@ -216,8 +216,41 @@ def cmd_commit(args: argparse.Namespace) -> int:
 # -------------------------------------------------------------------- read-only history
 
 
+# The mark `log --graph` gives each commit's verdict.
+VERDICT_MARKS = {"fully-compatible": "=", "backward-compatible": "+", "breaking": "!"}
+
+
+def cmd_log_graph(args: argparse.Namespace, limit: int | None) -> int:
+    with here().open() as repo:
+        lines = repo.graph(limit)
+        head, branch = repo.head, repo.branch
+        names: dict[str, list[str]] = {}
+        for name, target in repo.branches().items():
+            names.setdefault(target, []).append(f"HEAD -> {name}" if name == branch and target == head else name)
+        for name, target in repo.tags().items():
+            names.setdefault(target, []).append(f"tag: {name}")
+    if head is not None and branch is None:
+        names.setdefault(head, []).insert(0, "HEAD")
+    if args.json:
+        render.emit_json([{"graph": glyphs, "commit": None if c is None else c.to_dict()} for glyphs, c in lines])
+        return EXIT_OK
+    out = []
+    for glyphs, commit in lines:
+        if commit is None:
+            out.append(glyphs)
+            continue
+        mark = VERDICT_MARKS.get(commit.compatibility or "", " ")
+        refs = names.get(commit.id)
+        decoration = f" ({', '.join(sorted(refs))})" if refs else ""
+        out.append(f"{glyphs} {mark} {commit.short_id}{decoration} {render.first_line(commit.message)}")
+    sys.stdout.write("\n".join(out) + ("\n" if out else ""))
+    return EXIT_OK
+
+
 def cmd_log(args: argparse.Namespace) -> int:
     limit = nonnegative(args.n, "-n")
+    if args.graph:
+        return cmd_log_graph(args, limit)
     with here().open() as repo:
         commits = repo.log(limit)
         branch, head = repo.branch, repo.head

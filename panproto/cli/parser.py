@@ -245,6 +245,11 @@ def _parser(wanted: str | None) -> tuple[argparse.ArgumentParser, list[str]]:
 
     p = sub.add_parser("log", parents=[common], help="show the history, newest first")
     p.add_argument("-n", type=int, default=None, metavar="N", help="show at most N commits")
+    p.add_argument(
+        "--graph",
+        action="store_true",
+        help="every branch's commits as a graph, one line each, with branch and tag names and a verdict mark",
+    )
     p.set_defaults(func=cmd_log)
 
     p = sub.add_parser("status", parents=[common], help="show HEAD and what is staged, with its verdict")

@@ -434,3 +434,40 @@ mod datasets {
         assert_eq!(read(&alice, "HEAD~1"), rows(&["bob"]));
     }
 }
+
+/// The graph of a merged branch, as `git log --graph` draws it; a tag on
+/// a commit of no branch adds its own lane.
+#[test]
+fn the_graph_draws_forks_and_joins() {
+    let (mut repo, base, _, _) = diverged();
+    repo.merge("feature", "tester", None, &no_resolutions(), Some(10))
+        .unwrap();
+    let lines = repo.graph(None).unwrap();
+    let drawn: Vec<String> = lines
+        .iter()
+        .map(|l| match &l.commit {
+            Some(c) => format!(
+                "{} {}",
+                l.glyphs,
+                c.commit.message.lines().next().unwrap_or("")
+            ),
+            None => l.glyphs.clone(),
+        })
+        .collect();
+    assert_eq!(drawn[1], "|\\", "{drawn:#?}");
+    assert!(drawn[0].starts_with("* "), "{drawn:#?}");
+    assert_eq!(drawn[drawn.len() - 2], "|/", "{drawn:#?}");
+    assert_eq!(lines.last().unwrap().commit.as_ref().unwrap().id, base);
+    assert_eq!(lines.iter().filter(|l| l.commit.is_some()).count(), 4);
+    // The middle rows show both lanes: one commit on each.
+    let middle: Vec<&str> = drawn[2..4].iter().map(|l| &l[..3]).collect();
+    assert_eq!(middle, ["| *", "* |"], "{drawn:#?}");
+    assert_eq!(
+        repo.graph(Some(2))
+            .unwrap()
+            .iter()
+            .filter(|l| l.commit.is_some())
+            .count(),
+        2
+    );
+}

@@ -426,6 +426,24 @@ impl PyRepository {
         Ok(commits.into_iter().map(PyCommit::from).collect())
     }
 
+    /// The commit graph: every commit reachable from a branch, a tag or
+    /// HEAD, children before parents, as ``(glyphs, commit)`` lines drawn
+    /// as ``git log --graph`` draws them (``commit`` is ``None`` on a line
+    /// that joins or forks lanes); at most ``limit`` commits.
+    #[pyo3(signature = (limit = None))]
+    fn graph(
+        &self,
+        py: Python<'_>,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<(String, Option<PyCommit>)>> {
+        let limit = opt_int_arg("limit", limit)?;
+        let lines = self.with(py, |r| Ok(r.graph(limit)?))?;
+        Ok(lines
+            .into_iter()
+            .map(|l| (l.glyphs, l.commit.map(PyCommit::from)))
+            .collect())
+    }
+
     /// The branch, HEAD, and what is staged with how it differs from HEAD.
     fn status(&self, py: Python<'_>) -> PyResult<PyStatus> {
         let status = self.with(py, |r| Ok(r.status()?))?;

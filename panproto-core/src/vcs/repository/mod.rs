@@ -19,6 +19,7 @@
 //! authors) before asking the store ([`crate::vcs::check_text`]).
 
 mod data;
+mod graph;
 mod history;
 mod merge;
 mod migrator;
@@ -28,6 +29,7 @@ mod units;
 mod verify;
 mod write;
 
+pub use graph::GraphLine;
 pub use history::HistoryCheck;
 pub use policy::{PolicyInfo, PolicyScope, PolicyViolation};
 pub use refs::TagInfo;
