@@ -130,7 +130,7 @@ fn history() -> BenchResult<()> {
 
 /// Median wall time and peak memory of a command over `runs` runs, or
 /// `None` if it cannot run here.
-fn process(runs: usize, mut command: impl FnMut() -> Command) -> Option<(f64, f64)> {
+pub(super) fn process(runs: usize, mut command: impl FnMut() -> Command) -> Option<(f64, f64)> {
     let mut times = Vec::new();
     let mut peak = 0.0f64;
     for _ in 0..runs {

@@ -23,6 +23,7 @@ mod compat;
 mod data;
 mod engine;
 mod formats;
+mod graph;
 mod lens;
 
 use std::error::Error;
@@ -593,6 +594,7 @@ const GROUPS: &[(&str, Group)] = &[
     ("formats", formats::run),
     ("compat", compat::run),
     ("lens", lens::run),
+    ("graph", graph::run),
 ];
 
 fn run() -> BenchResult<()> {

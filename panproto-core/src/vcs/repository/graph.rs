@@ -39,37 +39,45 @@ impl<S: Store> Repository<S> {
         Ok(draw(&commits, order))
     }
 
-    /// Every commit reachable from `tips`, read once each: the first
-    /// tip's first-parent chain in one query, the rest one by one.
+    /// Every commit reachable from `tips`: each first-parent chain read
+    /// in one query (the first tip's whole), the others in runs of
+    /// [`RUN`] until they reach a commit already read, so a side branch
+    /// costs a query, not a query per commit.
     fn reachable(&self, tips: &[ObjectId]) -> Result<HashMap<ObjectId, Commit>, VcsError> {
         let mut commits: HashMap<ObjectId, Commit> = HashMap::new();
-        if let Some(first) = tips.first() {
-            for obj in self.store.first_parent_chain(first, None)? {
-                commits.insert(obj.id, object::load_commit(&obj)?);
-            }
-        }
-        let mut pending: Vec<ObjectId> = tips.to_vec();
-        for c in commits.values() {
-            pending.extend(c.parents.iter().copied());
-        }
-        while let Some(id) = pending.pop() {
-            if commits.contains_key(&id) {
+        let mut pending: Vec<ObjectId> = tips.iter().rev().copied().collect();
+        let mut first = true;
+        while let Some(start) = pending.pop() {
+            if commits.contains_key(&start) {
                 continue;
             }
-            // A tag may name something other than a commit: leave it out.
-            let Some(obj) = self.store.read_object(&id)? else {
-                continue;
-            };
-            if obj.kind != object::ObjectKind::Commit {
-                continue;
+            let limit = if first { None } else { Some(RUN) };
+            first = false;
+            let chain = self.store.first_parent_chain(&start, limit)?;
+            let complete = limit.is_none_or(|l| chain.len() < l);
+            let mut last = None;
+            for obj in chain {
+                // A tag may name something other than a commit: leave it out.
+                if obj.kind != object::ObjectKind::Commit || commits.contains_key(&obj.id) {
+                    last = None;
+                    break;
+                }
+                let commit = object::load_commit(&obj)?;
+                pending.extend(commit.parents.iter().skip(1).copied());
+                last = commit.parents.first().copied();
+                commits.insert(obj.id, commit);
             }
-            let commit = object::load_commit(&obj)?;
-            pending.extend(commit.parents.iter().copied());
-            commits.insert(id, commit);
+            // The run stopped before the chain's end: go on from there.
+            if let (Some(next), false) = (last, complete) {
+                pending.push(next);
+            }
         }
         Ok(commits)
     }
 }
+
+/// How many commits of a side chain one query reads.
+const RUN: usize = 64;
 
 /// The commits in graph order: a commit after all its children, the
 /// newest first among those ready.
