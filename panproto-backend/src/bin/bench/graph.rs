@@ -6,31 +6,16 @@
 use std::process::Command;
 use std::sync::Arc;
 
-use panproto_core::vcs::object::{Commit, store_commit};
 use panproto_core::vcs::store::{Expected, RefEdit, RefTarget, Store, Transaction};
 use panproto_core::{ObjectId, Protocol};
 
 use super::compat::process;
-use super::{BenchResult, Place, emit, init};
+use super::{BenchResult, Place, bench_commit, emit, init};
 
 const COMMITS: usize = 10_000;
 
 fn commit(parents: Vec<ObjectId>, i: usize) -> panproto_core::vcs::object::StoredObject {
-    store_commit(&Commit {
-        schema: ObjectId::hash(b"schema"),
-        parents,
-        migration: None,
-        merge_migrations: Vec::new(),
-        compatibility: Some("backward-compatible".into()),
-        allow_breaking: None,
-        units: None,
-        backward: None,
-        forward: None,
-        datasets: Default::default(),
-        author: "bench".into(),
-        timestamp: i as i64,
-        message: format!("commit {i}"),
-    })
+    bench_commit(parents, i as i64, Some("backward-compatible"))
 }
 
 pub(super) fn run(protocol: &Arc<Protocol>) -> BenchResult<()> {

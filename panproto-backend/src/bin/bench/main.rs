@@ -380,6 +380,30 @@ fn history(protocol: &Arc<Protocol>) -> BenchResult<()> {
 /// The log's first page on a 100,000-commit history, written through the
 /// store in batches (committing 100,000 times would only re-measure
 /// `commit_rate`).
+/// Commit `i` on `parents`, written straight to a store by the benchmarks
+/// that need history but no schemas (`long_history`, `graph`).
+fn bench_commit(
+    parents: Vec<ObjectId>,
+    i: i64,
+    compatibility: Option<&str>,
+) -> panproto_core::vcs::object::StoredObject {
+    store_commit(&Commit {
+        schema: ObjectId::hash(b"schema"),
+        parents,
+        migration: None,
+        merge_migrations: Vec::new(),
+        compatibility: compatibility.map(str::to_owned),
+        allow_breaking: None,
+        units: None,
+        backward: None,
+        forward: None,
+        datasets: Default::default(),
+        author: "bench".into(),
+        timestamp: i,
+        message: format!("commit {i}"),
+    })
+}
+
 fn long_history(protocol: &Arc<Protocol>) -> BenchResult<()> {
     let place = Place::new("long")?;
     let repo = init(&place, protocol)?;
@@ -388,21 +412,7 @@ fn long_history(protocol: &Arc<Protocol>) -> BenchResult<()> {
     let mut parent: Option<ObjectId> = None;
     let mut batch = Vec::new();
     for i in 0..100_000 {
-        let obj = store_commit(&Commit {
-            schema: ObjectId::hash(b"schema"),
-            parents: parent.into_iter().collect(),
-            migration: None,
-            merge_migrations: Vec::new(),
-            compatibility: None,
-            allow_breaking: None,
-            units: None,
-            backward: None,
-            forward: None,
-            datasets: Default::default(),
-            author: "bench".into(),
-            timestamp: i,
-            message: format!("commit {i}"),
-        });
+        let obj = bench_commit(parent.into_iter().collect(), i, None);
         parent = Some(obj.id);
         batch.push(obj);
         if batch.len() == 5_000 {
