@@ -2,11 +2,39 @@
 
 use std::collections::VecDeque;
 
-use panproto_core::DataCursor;
+use panproto_core::{DataCursor, DataWriter, Value};
 use pyo3::prelude::*;
 
 use super::PyRepository;
-use crate::python::convert::Writer;
+use crate::python::convert::{Writer, to_value};
+use crate::python::errors::{Error, detached};
+
+/// Records read from ``add_data``'s iterable per GIL release.
+const BATCH: usize = 4096;
+
+/// Feeds every record of `records` (any iterable) to `writer`, a batch at
+/// a time, each batch validated and encoded with the GIL released.
+pub(super) fn feed(
+    py: Python<'_>,
+    mut writer: DataWriter,
+    records: &Bound<'_, PyAny>,
+) -> PyResult<DataWriter> {
+    let mut source = records.try_iter()?;
+    loop {
+        let mut batch: Vec<Value> = Vec::with_capacity(BATCH);
+        for item in source.by_ref().take(BATCH) {
+            batch.push(to_value(&item?)?);
+        }
+        let last = batch.len() < BATCH;
+        writer = detached(py, move || {
+            writer.extend(batch)?;
+            Ok::<_, Error>(writer)
+        })?;
+        if last {
+            return Ok(writer);
+        }
+    }
+}
 
 /// The lazy iterator of records ``data_at`` and ``migrate_data`` return.
 /// It reads one chunk of the dataset at a time, through its repository.

@@ -20,13 +20,12 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use panproto_core::{Head, Migrator, Mode, Repository, Staged, Value, VcsError};
+use panproto_core::{Head, Migrator, Mode, Repository, Staged, VcsError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use super::convert::{
     MergeOut, RebaseOut, hex_ids, opt_int_arg, reflog_dict, resolutions, tag_dict, to_python,
-    to_value,
 };
 use super::errors::{Error, attached, detached};
 use super::lens::{PyChain, PyLens, chain_arg};
@@ -35,7 +34,6 @@ use super::protocol::{ProtocolArg, PyProtocol};
 use super::report::PyDiffReport;
 use super::schema::PySchema;
 use crate::store::{BackendStore, open_store};
-use panproto_core::vcs::store::Store;
 use policy::{current_branch, default_author, history_dict, policy_dict};
 
 /// A repository of schema versions, and this client's staging area.
@@ -182,23 +180,7 @@ impl PyRepository {
     /// NotFoundError
     ///     If the repository was deleted meanwhile.
     fn rename(&self, py: Python<'_>, name: String) -> PyResult<()> {
-        let location = self.location.clone();
-        let to = name.clone();
-        detached(py, || {
-            let mut guard = self.lock();
-            let repo = guard.as_mut().ok_or_else(closed)?;
-            if repo.staged().is_some() || !repo.staged_data().is_empty() {
-                return Err(Error::Vcs(VcsError::InvalidInput {
-                    what: "rename",
-                    reason: "something is staged: commit it first".to_owned(),
-                }));
-            }
-            repo.store().rename(&to)?;
-            *guard = Some(Repository::open(open_store(&location, &to, false)?)?);
-            Ok(())
-        })?;
-        *self.name.lock().unwrap_or_else(|p| p.into_inner()) = name;
-        Ok(())
+        admin::rename(self, py, name)
     }
 
     /// The repository's protocol.
@@ -801,7 +783,7 @@ impl PyRepository {
     ) -> PyResult<String> {
         let py = slf.py();
         let this = slf.get();
-        let mut writer = this.with(py, |r| {
+        let writer = this.with(py, |r| {
             Ok(match base {
                 Some("HEAD") => r.data_writer(name, root)?,
                 Some(reference) => {
@@ -811,21 +793,7 @@ impl PyRepository {
                 None => r.data_writer_on(name, root, None)?,
             })
         })?;
-        let mut source = records.try_iter()?;
-        loop {
-            let mut batch: Vec<Value> = Vec::with_capacity(BATCH);
-            for item in source.by_ref().take(BATCH) {
-                batch.push(to_value(&item?)?);
-            }
-            let last = batch.len() < BATCH;
-            writer = detached(py, move || {
-                writer.extend(batch)?;
-                Ok::<_, Error>(writer)
-            })?;
-            if last {
-                break;
-            }
-        }
+        let writer = data::feed(py, writer, records)?;
         this.with(py, |r| Ok(r.stage_data(writer)?.to_hex()))
     }
 
@@ -920,9 +888,6 @@ impl PyRepository {
         Ok(((self.location.clone(),), kwargs))
     }
 }
-
-/// Records read from ``add_data``'s iterable per GIL release.
-const BATCH: usize = 4096;
 
 /// The report of what `add` staged.
 fn diff_report(staged: &Staged) -> PyDiffReport {
