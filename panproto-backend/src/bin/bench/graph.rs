@@ -6,11 +6,10 @@
 use std::process::Command;
 use std::sync::Arc;
 
-use panproto_core::vcs::store::{Expected, RefEdit, RefTarget, Store, Transaction};
 use panproto_core::{ObjectId, Protocol};
 
 use super::compat::process;
-use super::{BenchResult, Place, bench_commit, emit, init};
+use super::{BenchResult, Place, bench_commit, emit, init, write_main};
 
 const COMMITS: usize = 10_000;
 
@@ -57,16 +56,7 @@ pub(super) fn run(protocol: &Arc<Protocol>) -> BenchResult<()> {
         objects.push(obj);
     }
     let tip = main.ok_or("no commits")?;
-    repo.store().apply(&Transaction {
-        objects,
-        edits: vec![RefEdit {
-            name: "refs/heads/main".into(),
-            expected: Expected::Absent,
-            new: Some(RefTarget::Id(tip)),
-            message: "bench".into(),
-        }],
-        timestamp: 0,
-    })?;
+    write_main(repo.store(), objects, tip)?;
     let work = std::env::temp_dir().join(super::unique("graph_wc"));
     std::fs::create_dir_all(work.join(".panproto"))?;
     std::fs::write(

@@ -32,7 +32,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use panproto_backend::store::{BACKEND, BackendStore, open_store};
-use panproto_core::vcs::object::{Commit, store_commit};
+use panproto_core::vcs::object::{Commit, StoredObject, store_commit};
 use panproto_core::vcs::store::{Expected, RefEdit, RefTarget, Store, Transaction};
 use panproto_core::{
     ObjectId, Protocol, Repository, Resolutions, Schema, Value, VcsError, builtin_protocol,
@@ -382,11 +382,7 @@ fn history(protocol: &Arc<Protocol>) -> BenchResult<()> {
 /// `commit_rate`).
 /// Commit `i` on `parents`, written straight to a store by the benchmarks
 /// that need history but no schemas (`long_history`, `graph`).
-fn bench_commit(
-    parents: Vec<ObjectId>,
-    i: i64,
-    compatibility: Option<&str>,
-) -> panproto_core::vcs::object::StoredObject {
+fn bench_commit(parents: Vec<ObjectId>, i: i64, compatibility: Option<&str>) -> StoredObject {
     store_commit(&Commit {
         schema: ObjectId::hash(b"schema"),
         parents,
@@ -402,6 +398,21 @@ fn bench_commit(
         timestamp: i,
         message: format!("commit {i}"),
     })
+}
+
+/// Writes `objects` and points the new branch `main` at `tip`, in one transaction.
+fn write_main(store: &impl Store, objects: Vec<StoredObject>, tip: ObjectId) -> BenchResult<()> {
+    store.apply(&Transaction {
+        objects,
+        edits: vec![RefEdit {
+            name: "refs/heads/main".into(),
+            expected: Expected::Absent,
+            new: Some(RefTarget::Id(tip)),
+            message: "bench".into(),
+        }],
+        timestamp: 0,
+    })?;
+    Ok(())
 }
 
 fn long_history(protocol: &Arc<Protocol>) -> BenchResult<()> {
@@ -424,16 +435,7 @@ fn long_history(protocol: &Arc<Protocol>) -> BenchResult<()> {
         }
     }
     let tip = parent.ok_or("no commits")?;
-    store.apply(&Transaction {
-        objects: batch,
-        edits: vec![RefEdit {
-            name: "refs/heads/main".into(),
-            expected: Expected::Absent,
-            new: Some(RefTarget::Id(tip)),
-            message: "bench".into(),
-        }],
-        timestamp: 0,
-    })?;
+    write_main(store, batch, tip)?;
     emit(
         "write_100k_commits",
         ms(t.elapsed()),
