@@ -20,7 +20,7 @@ import panproto
 from panproto.cli import render
 from panproto.cli.errors import EXIT_BREAKING, EXIT_CONFLICTS, EXIT_OK, EXIT_PROBLEMS, CliError
 from panproto.cli.files import read_records, read_text
-from panproto.cli.workcopy import CONFIG, DEFAULT_STORE, DIR, WorkingCopy, write_config
+from panproto.cli.workcopy import CONFIG, DEFAULT_STORE, DIR, WorkingCopy, without_password, write_config
 from panproto.errors import CompatibilityError, ConflictError, LensError, MergeConflictError, PanprotoError
 
 TYPE_CHECKING = False  # as typing's, without importing typing at run time (see _select)
@@ -76,6 +76,12 @@ def cmd_init(args: argparse.Namespace) -> int:
     location = store if "://" in store else str(root / store)
     with panproto.Repository.init(location, protocol, name=args.name) as repo:
         config = write_config(root, store, args.name, fmt)
+        if without_password(store) != store:
+            print(
+                f"note: {config} keeps the URL without its password; later commands take it from "
+                "PGPASSWORD or ~/.pgpass (PGPASSFILE)",
+                file=sys.stderr,
+            )
         if args.json:
             render.emit_json(
                 {
@@ -786,7 +792,7 @@ def cmd_repo_delete(args: argparse.Namespace) -> int:
     location = store_arg(args)
     panproto.delete_repository(location, args.name)
     if args.json:
-        render.emit_json({"deleted": args.name, "store": location})
+        render.emit_json({"deleted": args.name, "store": without_password(location)})
     else:
         print(f"deleted repository {args.name!r}")
     return EXIT_OK

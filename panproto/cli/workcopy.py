@@ -272,12 +272,34 @@ class WorkingCopy:
         return self.has_staged_schema() or bool(self.staged_data())
 
 
+def without_password(store: str) -> str:
+    """``store`` with no password: a URL's ``user:PASSWORD@`` becomes
+    ``user@`` and a ``password=`` query parameter is dropped; a path is
+    returned as it is. What the config keeps and the CLI shows (libpq's
+    ``PGPASSWORD`` and ``~/.pgpass`` give the password instead)."""
+    if "://" not in store:
+        return store
+    scheme, rest = store.split("://", 1)
+    cut = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    authority, tail = rest[:cut], rest[cut:]
+    if "@" in authority:
+        userinfo, host = authority.rsplit("@", 1)
+        authority = f"{userinfo.split(':', 1)[0]}@{host}"
+    if "?" in tail:
+        path, query = tail.split("?", 1)
+        query, hash_, fragment = query.partition("#")
+        kept = [pair for pair in query.split("&") if pair.split("=", 1)[0] != "password"]
+        tail = path + ("?" + "&".join(kept) if kept else "") + hash_ + fragment
+    return f"{scheme}://{authority}{tail}"
+
+
 def write_config(directory: Path, store: str, name: str, fmt: str | None = None) -> Path:
-    """Write ``.panproto/config`` under ``directory``."""
+    """Write ``.panproto/config`` under ``directory``, never with a password
+    (see :func:`without_password`)."""
     import configparser  # noqa: PLC0415  (imported where used: every command pays for top-level imports)
 
     parser = configparser.ConfigParser(interpolation=None)
-    parser["repository"] = {"store": store, "name": name}
+    parser["repository"] = {"store": without_password(store), "name": name}
     if fmt is not None:
         parser["repository"]["format"] = fmt
     path = directory / DIR / CONFIG

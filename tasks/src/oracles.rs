@@ -47,28 +47,50 @@ fn is_root() -> bool {
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
-/// Installs `protoc` and its well-known types if either is missing and we
-/// may (root, apt-get present).
-fn ensure_protoc() -> Result {
-    if have("protoc") && std::path::Path::new(WELL_KNOWN_TYPE).is_file() {
+/// Installs Debian's `packages` (for `what`) unless `present`, when we may
+/// (root, apt-get present); the package index is updated once per run.
+fn ensure_debian(what: &str, present: bool, packages: &[&str]) -> Result {
+    if present {
         return Ok(());
     }
-    let packages = PROTOC_PACKAGES.join(" ");
+    let list = packages.join(" ");
     if !is_root() || !have("apt-get") {
-        return Err(fail(format!(
-            "protoc or its well-known types are missing: install Debian's {packages} (the format tests run protoc)"
-        )));
+        return Err(fail(format!("{what} is missing: install Debian's {list}")));
     }
+    static UPDATED: std::sync::Once = std::sync::Once::new();
+    let mut updated = Ok(());
+    UPDATED.call_once(|| {
+        updated = proc::run(
+            "apt-get update",
+            Command::new("apt-get").args(["update", "-qq"]),
+        );
+    });
+    updated?;
     proc::run(
-        "apt-get update (for protoc)",
-        Command::new("apt-get").args(["update", "-qq"]),
-    )?;
-    proc::run(
-        &format!("apt-get install {packages}"),
+        &format!("apt-get install {list}"),
         Command::new("apt-get")
             .env("DEBIAN_FRONTEND", "noninteractive")
             .args(["install", "-y", "-qq", "--no-install-recommends"])
-            .args(PROTOC_PACKAGES),
+            .args(packages),
+    )
+}
+
+/// `protoc` and its well-known types (the format tests run protoc).
+fn ensure_protoc() -> Result {
+    let present = have("protoc") && std::path::Path::new(WELL_KNOWN_TYPE).is_file();
+    ensure_debian("protoc or its well-known types", present, &PROTOC_PACKAGES)
+}
+
+/// The Debian package and version of PgBouncer (Debian 12's), which the
+/// PostgreSQL store tests put in front of their own cluster.
+const PGBOUNCER_PACKAGE: &str = "pgbouncer=1.18.0-1+deb12u1";
+
+/// PgBouncer, for the PostgreSQL store tests.
+pub fn ensure_pgbouncer() -> Result {
+    ensure_debian(
+        "pgbouncer (the PostgreSQL store tests run one)",
+        have("pgbouncer"),
+        &[PGBOUNCER_PACKAGE],
     )
 }
 

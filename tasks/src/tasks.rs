@@ -163,6 +163,10 @@ pub fn test(backend: Option<&str>, skip_rust: bool, pytest_args: &[String]) -> R
             .envs(oracles);
         proc::run("Rust tests: workspace (core, tasks)", &mut cmd)?;
         for b in &BACKENDS {
+            if b.name == "postgres" {
+                // Its tests put PgBouncer in front of a cluster of their own.
+                oracles::ensure_pgbouncer()?;
+            }
             let mut cmd = Command::new(cargo());
             cmd.current_dir(&root)
                 .args(["test", "-p", "panproto-backend", "--features", b.name]);

@@ -33,7 +33,7 @@ use super::migration::PyCompiledMigration;
 use super::protocol::{ProtocolArg, PyProtocol};
 use super::report::PyDiffReport;
 use super::schema::PySchema;
-use crate::store::{BackendStore, open_store};
+use crate::store::{BackendStore, open_store, redact_url};
 use policy::{current_branch, default_author, history_dict, policy_dict};
 
 /// A repository of schema versions, and this client's staging area.
@@ -45,6 +45,7 @@ use policy::{current_branch, default_author, history_dict, policy_dict};
 #[pyclass(name = "Repository", frozen)]
 pub(crate) struct PyRepository {
     inner: Mutex<Option<Repository<BackendStore>>>,
+    /// As given (a pickle reopens it); shown only through [`redact_url`].
     location: String,
     /// Its name in the store; [`rename`](PyRepository::rename) changes it.
     name: Mutex<String>,
@@ -157,10 +158,10 @@ impl PyRepository {
         Ok(Self::wrap(repo, location, name))
     }
 
-    /// Where the store is: a file path or a URL.
+    /// Where the store is: a file path or a URL (any password as ``***``).
     #[getter]
-    fn location(&self) -> &str {
-        &self.location
+    fn location(&self) -> String {
+        redact_url(&self.location)
     }
 
     /// The repository's name within its database.
@@ -876,7 +877,7 @@ impl PyRepository {
             .unwrap_or_else(|| "none".to_owned());
         format!(
             "Repository(location={:?}, name={:?}, protocol={:?}, head={head})",
-            self.location,
+            self.location(),
             self.current_name(),
             self.protocol.0.name
         )

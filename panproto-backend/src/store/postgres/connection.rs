@@ -1,19 +1,21 @@
-//! Reaching the server: the URL and the limits it sets, the runtime,
-//! connecting, the idle connections, the bound on every round trip, the
-//! transaction every write runs in, and the tables checked on open.
+//! Reaching the server: the runtime, connecting, the idle connections, the
+//! bound on every round trip, the transaction every write runs in (every
+//! call, behind a pooler in transaction mode), the statements each call
+//! makes, and the tables checked on open.
 
-use std::str::FromStr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use panproto_core::vcs::store::STORE_FORMAT;
 use panproto_core::{StoreError, StoreErrorKind, VcsError};
-use sqlx::postgres::{PgConnectOptions, PgConnection};
-use sqlx::{AssertSqlSafe, Connection, Postgres, Transaction};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgRow};
+use sqlx::query::{Query, QueryAs, QueryScalar};
+use sqlx::{AssertSqlSafe, Connection, FromRow, Postgres, SqlSafeStr, Transaction};
 use tokio::runtime::Runtime;
 
 use super::BACKEND;
 use super::error::store_error;
+use super::url::{Limits, PoolMode, Target};
 
 /// The most idle connections one opened store keeps.
 pub const MAX_IDLE_CONNECTIONS: usize = 4;
@@ -32,115 +34,6 @@ const SCHEMA_LOCK: i64 = 0x7061_6e70_726f_746f;
 /// The tables, created idempotently in one transaction.
 const SCHEMA: &str = include_str!("schema.sql");
 
-/// How long the store waits, set by the URL's query parameters (see the
-/// module docs of [`super`]). `None` is no limit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Limits {
-    /// `connect_timeout`, in seconds as in libpq: how long connecting waits.
-    pub connect: Option<Duration>,
-    /// `statement_timeout`, in milliseconds: how long one statement of a
-    /// write may run on the server; with [`REPLY_GRACE`], how long the
-    /// client waits for any answer.
-    pub statement: Option<Duration>,
-    /// `lock_timeout`, in milliseconds: how long a write waits for a lock
-    /// another session holds.
-    pub lock: Option<Duration>,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            connect: Some(Duration::from_secs(10)),
-            statement: Some(Duration::from_secs(30)),
-            lock: Some(Duration::from_secs(5)),
-        }
-    }
-}
-
-impl Limits {
-    /// The URL's own limits, and the URL without them (for sqlx, which
-    /// would ignore them with a warning). A limit given twice takes the
-    /// last value, as libpq does.
-    ///
-    /// # Errors
-    /// [`StoreErrorKind::BadLocation`] naming the parameter whose value is
-    /// not a whole number.
-    pub fn from_url(url: &str) -> Result<(Self, String), StoreError> {
-        const SECONDS: fn(u64) -> Duration = Duration::from_secs;
-        const MILLISECONDS: fn(u64) -> Duration = Duration::from_millis;
-        let mut limits = Self::default();
-        let (head, fragment) = match url.split_once('#') {
-            Some((head, fragment)) => (head, Some(fragment)),
-            None => (url, None),
-        };
-        let Some((base, query)) = head.split_once('?') else {
-            return Ok((limits, url.to_owned()));
-        };
-        let mut kept = Vec::new();
-        for pair in query.split('&') {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let (slot, unit) = match key {
-                "connect_timeout" => (&mut limits.connect, SECONDS),
-                "statement_timeout" => (&mut limits.statement, MILLISECONDS),
-                "lock_timeout" => (&mut limits.lock, MILLISECONDS),
-                _ => {
-                    kept.push(pair);
-                    continue;
-                }
-            };
-            // PostgreSQL takes at most i32::MAX milliseconds (24 days).
-            let n = value
-                .parse::<u32>()
-                .ok()
-                .filter(|n| i32::try_from(*n).is_ok())
-                .ok_or_else(|| {
-                    let unit = if key == "connect_timeout" {
-                        "seconds"
-                    } else {
-                        "milliseconds"
-                    };
-                    StoreError::new(
-                        BACKEND,
-                        StoreErrorKind::BadLocation,
-                        format!(
-                            "the PostgreSQL URL sets {key}={value:?}, which is not a whole number \
-                             of {unit} from 0 (no limit) to {}",
-                            i32::MAX
-                        ),
-                    )
-                })?;
-            let n = u64::from(n);
-            *slot = (n > 0).then(|| unit(n));
-        }
-        let mut rest = base.to_owned();
-        if !kept.is_empty() {
-            rest.push('?');
-            rest.push_str(&kept.join("&"));
-        }
-        if let Some(fragment) = fragment {
-            rest.push('#');
-            rest.push_str(fragment);
-        }
-        Ok((limits, rest))
-    }
-
-    /// How long the client waits for the answer to one round trip.
-    pub fn reply(&self) -> Option<Duration> {
-        self.statement.map(|s| s + REPLY_GRACE)
-    }
-
-    /// The statement that opens every write transaction: `BEGIN` and the
-    /// limits as `SET LOCAL`, sent as one simple query (one round trip).
-    fn begin_sql(&self) -> String {
-        let ms = |d: Option<Duration>| d.map_or(0, |d| d.as_millis());
-        format!(
-            "BEGIN; SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = {}",
-            ms(self.statement),
-            ms(self.lock)
-        )
-    }
-}
-
 /// Seconds or milliseconds, whichever reads better.
 pub(super) fn show(d: Duration) -> String {
     if d.subsec_millis() == 0 {
@@ -156,9 +49,12 @@ pub(super) struct Db {
     /// Idle connections, most recently used last, with when they went idle.
     idle: Mutex<Vec<(PgConnection, Instant)>>,
     options: PgConnectOptions,
+    /// `sslmode=allow`'s second attempt, with TLS.
+    fallback: Option<PgConnectOptions>,
     /// `None` only while being dropped.
     rt: Option<Runtime>,
     pub limits: Limits,
+    pool: PoolMode,
     /// [`Limits::begin_sql`], built once.
     begin: Arc<str>,
     /// `postgresql://user@host:port/db`, without the password.
@@ -224,24 +120,14 @@ impl Db {
     /// Parses `url`, starts the runtime, connects, and checks (or, with
     /// `create`, makes) the tables.
     pub fn open(url: &str, create: bool) -> Result<Self, VcsError> {
-        let bad = |e: &dyn std::fmt::Display| {
-            StoreError::new(
-                BACKEND,
-                StoreErrorKind::BadLocation,
-                format!(
-                    "{} is not a usable PostgreSQL URL: {e}",
-                    super::super::redact_url(url)
-                ),
-            )
-        };
-        let (limits, rest) = Limits::from_url(url)?;
-        let options = PgConnectOptions::from_str(&rest).map_err(|e| bad(&e))?;
-        let server = format!("{}:{}", options.get_host(), options.get_port());
-        let database = options.get_database().unwrap_or(options.get_username());
-        let location = format!(
-            "postgresql://{}@{server}/{database}",
-            options.get_username()
-        );
+        let Target {
+            options,
+            fallback,
+            limits,
+            pool,
+            location,
+            server,
+        } = Target::parse(url)?;
         if tokio::runtime::Handle::try_current().is_ok() {
             return Err(nested_runtime("open").into());
         }
@@ -260,23 +146,15 @@ impl Db {
         let db = Self {
             idle: Mutex::new(Vec::new()),
             options,
+            fallback,
             rt: Some(rt),
             limits,
+            pool,
             begin,
             location,
             server,
         };
-        let conn = db.block_on(async {
-            let mut conn = db.connect().await?;
-            match db.ensure_tables(&mut conn, create).await {
-                Ok(()) => Ok(conn),
-                Err(e) => {
-                    let _ = tokio::time::timeout(REPLY_GRACE, conn.close()).await;
-                    Err(e)
-                }
-            }
-        })?;
-        db.give_back(conn);
+        db.run(async |conn: &mut PgConnection| db.ensure_tables(conn, create).await)?;
         Ok(db)
     }
 
@@ -297,7 +175,19 @@ impl Db {
     /// Connects within `connect_timeout`, naming the server when it cannot
     /// be reached.
     async fn connect(&self) -> Result<PgConnection, StoreError> {
-        let connecting = PgConnection::connect_with(&self.options);
+        let connecting = async {
+            let first = PgConnection::connect_with(&self.options).await;
+            match (first, &self.fallback) {
+                // sslmode=allow: the server refused a connection without
+                // TLS (pg_hba.conf's hostssl), so try with it, as libpq does.
+                (Err(sqlx::Error::Database(e)), Some(tls))
+                    if e.code().is_some_and(|c| c.starts_with("28")) =>
+                {
+                    PgConnection::connect_with(tls).await
+                }
+                (first, _) => first,
+            }
+        };
         let Some(limit) = self.limits.connect else {
             return connecting.await.map_err(|e| self.error(e));
         };
@@ -348,14 +238,19 @@ impl Db {
         }
     }
 
-    /// Runs `f` with a connection to completion on the store's runtime.
+    /// Runs `f` with a connection to completion on the store's runtime;
+    /// behind a pooler in transaction mode, inside one transaction (see
+    /// [`PoolMode::Transaction`]).
     pub fn run<T, E>(&self, f: impl AsyncFnOnce(&mut PgConnection) -> Result<T, E>) -> Result<T, E>
     where
         E: From<StoreError> + Broken,
     {
         self.block_on(async {
             let mut conn = self.take().await?;
-            let out = f(&mut conn).await;
+            let out = match self.pool {
+                PoolMode::Session => f(&mut conn).await,
+                PoolMode::Transaction => self.transaction(&mut conn, f).await,
+            };
             match &out {
                 Err(e) if e.broken() => drop(conn),
                 _ => self.give_back(conn),
@@ -366,7 +261,7 @@ impl Db {
 
     /// Maps a sqlx error, naming this server and its limits.
     pub fn error(&self, e: sqlx::Error) -> StoreError {
-        store_error(e, &self.server, &self.limits)
+        store_error(e, &self.server, self.options.get_username(), &self.limits)
     }
 
     /// Awaits one round trip to the server (`what` it does, for the error)
@@ -402,11 +297,16 @@ impl Db {
     /// Opens a write transaction whose statements obey the limits: `BEGIN`
     /// and `SET LOCAL statement_timeout, lock_timeout` in one round trip.
     /// `SET LOCAL` ends with the transaction, so the connection carries no
-    /// session state and works behind a pooler in transaction mode.
+    /// session state and works behind a pooler in transaction mode. Inside
+    /// the transaction a call runs in behind such a pooler (already under
+    /// the limits), a savepoint.
     pub async fn begin<'c>(
         &self,
         conn: &'c mut PgConnection,
     ) -> Result<Transaction<'c, Postgres>, StoreError> {
+        if conn.is_in_transaction() {
+            return self.round_trip("starting a savepoint", conn.begin()).await;
+        }
         let sql = AssertSqlSafe(Arc::clone(&self.begin));
         self.round_trip("starting a transaction", conn.begin_with(sql))
             .await
@@ -436,6 +336,39 @@ impl Db {
         }
     }
 
+    /// Whether statements are prepared under a name once per connection and
+    /// reused: not behind a pooler in transaction mode, where the next
+    /// transaction may find another server session without them.
+    fn prepares(&self) -> bool {
+        self.pool == PoolMode::Session
+    }
+
+    /// A statement ([`sqlx::query`]) prepared as [`Db::prepares`] says.
+    pub fn query<'q>(&self, sql: impl SqlSafeStr) -> Query<'q, Postgres, PgArguments> {
+        sqlx::query(sql).persistent(self.prepares())
+    }
+
+    /// A statement returning rows ([`sqlx::query_as`]), prepared as
+    /// [`Db::prepares`] says.
+    pub fn query_as<'q, O>(&self, sql: impl SqlSafeStr) -> QueryAs<'q, Postgres, O, PgArguments>
+    where
+        O: for<'r> FromRow<'r, PgRow>,
+    {
+        sqlx::query_as(sql).persistent(self.prepares())
+    }
+
+    /// A statement returning one column ([`sqlx::query_scalar`]), prepared
+    /// as [`Db::prepares`] says.
+    pub fn query_scalar<'q, O>(
+        &self,
+        sql: impl SqlSafeStr,
+    ) -> QueryScalar<'q, Postgres, O, PgArguments>
+    where
+        (O,): for<'r> FromRow<'r, PgRow>,
+    {
+        sqlx::query_scalar(sql).persistent(self.prepares())
+    }
+
     /// Checks the database holds panproto's tables in a format this build
     /// reads, creating them first if `create` and they are missing, and
     /// records the current format over an older one.
@@ -443,7 +376,7 @@ impl Db {
         let exists: bool = self
             .round_trip(
                 "looking for panproto's tables",
-                sqlx::query_scalar("SELECT to_regclass('panproto_meta') IS NOT NULL")
+                self.query_scalar("SELECT to_regclass('panproto_meta') IS NOT NULL")
                     .fetch_one(&mut *conn),
             )
             .await?;
@@ -455,7 +388,8 @@ impl Db {
                 )));
             }
             self.transaction(conn, async |tx: &mut PgConnection| {
-                let steps = sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                let steps = self
+                    .query("SELECT pg_advisory_xact_lock($1)")
                     .bind(SCHEMA_LOCK)
                     .execute(&mut *tx);
                 self.round_trip("waiting to create the tables", steps)
@@ -465,12 +399,13 @@ impl Db {
                     sqlx::raw_sql(SCHEMA).execute(&mut *tx),
                 )
                 .await?;
-                let format = sqlx::query(
-                    "INSERT INTO panproto_meta (key, value) VALUES ('format', $1) \
+                let format = self
+                    .query(
+                        "INSERT INTO panproto_meta (key, value) VALUES ('format', $1) \
                      ON CONFLICT (key) DO NOTHING",
-                )
-                .bind(STORE_FORMAT.to_string())
-                .execute(&mut *tx);
+                    )
+                    .bind(STORE_FORMAT.to_string())
+                    .execute(&mut *tx);
                 self.round_trip("recording the format", format).await?;
                 Ok::<_, StoreError>(())
             })
@@ -479,12 +414,14 @@ impl Db {
         let format: Option<String> = self
             .round_trip(
                 "reading the store format",
-                sqlx::query_scalar("SELECT value FROM panproto_meta WHERE key = 'format'")
+                self.query_scalar("SELECT value FROM panproto_meta WHERE key = 'format'")
                     .fetch_optional(&mut *conn),
             )
             .await
             .map_err(|mut e| {
-                if e.kind == StoreErrorKind::Database {
+                if e.kind == StoreErrorKind::Database
+                    && e.code.as_deref() != Some(super::error::INSUFFICIENT_PRIVILEGE)
+                {
                     e.kind = StoreErrorKind::NotAStore;
                     e.message = format!(
                         "{} is not a panproto store: its panproto_meta table is not panproto's ({})",
@@ -503,12 +440,13 @@ impl Db {
         if found < STORE_FORMAT {
             // 1 -> 2: new object kinds only; record the new format.
             self.transaction(conn, async |tx: &mut PgConnection| {
-                let upgrade = sqlx::query(
-                    "UPDATE panproto_meta SET value = $1 WHERE key = 'format' AND value = $2",
-                )
-                .bind(STORE_FORMAT.to_string())
-                .bind(recorded)
-                .execute(&mut *tx);
+                let upgrade = self
+                    .query(
+                        "UPDATE panproto_meta SET value = $1 WHERE key = 'format' AND value = $2",
+                    )
+                    .bind(STORE_FORMAT.to_string())
+                    .bind(recorded)
+                    .execute(&mut *tx);
                 self.round_trip("upgrading the store format", upgrade)
                     .await?;
                 Ok::<_, StoreError>(())
@@ -522,55 +460,6 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn parse(url: &str) -> (Limits, String) {
-        Limits::from_url(url).unwrap()
-    }
-
-    #[test]
-    fn defaults_without_parameters() {
-        let (limits, rest) = parse("postgresql://u@h/db");
-        assert_eq!(limits, Limits::default());
-        assert_eq!(rest, "postgresql://u@h/db");
-        assert_eq!(limits.reply(), Some(Duration::from_secs(32)));
-    }
-
-    #[test]
-    fn limits_are_taken_out_of_the_url() {
-        let (limits, rest) = parse(
-            "postgresql://u@h/db?sslmode=disable&statement_timeout=1500&lock_timeout=0\
-             &connect_timeout=3&options[search_path]=s#frag",
-        );
-        assert_eq!(limits.connect, Some(Duration::from_secs(3)));
-        assert_eq!(limits.statement, Some(Duration::from_millis(1500)));
-        assert_eq!(limits.lock, None);
-        assert_eq!(
-            rest,
-            "postgresql://u@h/db?sslmode=disable&options[search_path]=s#frag"
-        );
-        assert_eq!(
-            limits.begin_sql(),
-            "BEGIN; SET LOCAL statement_timeout = 1500; SET LOCAL lock_timeout = 0"
-        );
-        let (limits, rest) = parse("postgresql://h/db?statement_timeout=0");
-        assert_eq!(rest, "postgresql://h/db");
-        assert_eq!((limits.statement, limits.reply()), (None, None));
-    }
-
-    #[test]
-    fn a_bad_limit_is_a_bad_location() {
-        for url in [
-            "postgresql://h/db?lock_timeout=5s",
-            "postgresql://h/db?statement_timeout=-1",
-            "postgresql://h/db?connect_timeout",
-            "postgresql://h/db?statement_timeout=4294967296",
-            "postgresql://h/db?lock_timeout=2147483648",
-        ] {
-            let err = Limits::from_url(url).unwrap_err();
-            assert_eq!(err.kind, StoreErrorKind::BadLocation, "{url}");
-            assert!(err.message.contains("whole number"), "{err}");
-        }
-    }
 
     #[test]
     fn shows_durations() {

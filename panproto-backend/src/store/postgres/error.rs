@@ -4,7 +4,8 @@
 use panproto_core::{StoreError, StoreErrorKind};
 
 use super::BACKEND;
-use super::connection::{Limits, show};
+use super::connection::show;
+use super::url::Limits;
 
 /// SQLSTATE `query_canceled`: a statement timeout, or a cancel request.
 const QUERY_CANCELED: &str = "57014";
@@ -12,6 +13,19 @@ const QUERY_CANCELED: &str = "57014";
 const LOCK_NOT_AVAILABLE: &str = "55P03";
 /// SQLSTATE `character_not_in_repertoire`: text PostgreSQL cannot store (a NUL).
 const CHARACTER_NOT_IN_REPERTOIRE: &str = "22021";
+
+/// SQLSTATE `invalid_sql_statement_name`: a prepared statement the session
+/// does not have.
+const NO_SUCH_STATEMENT: &str = "26000";
+/// SQLSTATE `duplicate_prepared_statement`.
+const DUPLICATE_STATEMENT: &str = "42P05";
+/// SQLSTATE `protocol_violation`: also PgBouncer's refusal of a startup
+/// parameter it does not track.
+const PROTOCOL_VIOLATION: &str = "08P01";
+/// SQLSTATE `invalid_password`.
+const INVALID_PASSWORD: &str = "28P01";
+/// SQLSTATE `insufficient_privilege`.
+pub(super) const INSUFFICIENT_PRIVILEGE: &str = "42501";
 
 /// The kind for a SQLSTATE.
 fn kind_of(sqlstate: &str) -> StoreErrorKind {
@@ -31,8 +45,14 @@ fn kind_of(sqlstate: &str) -> StoreErrorKind {
 }
 
 /// Maps a sqlx error onto a [`StoreError`]; `server` is `host:port`, named
-/// when the server cannot be reached, and `limits` are named when one ran out.
-pub(super) fn store_error(err: sqlx::Error, server: &str, limits: &Limits) -> StoreError {
+/// when the server cannot be reached, `user` the role, named when it lacks a
+/// privilege, and `limits` are named when one ran out.
+pub(super) fn store_error(
+    err: sqlx::Error,
+    server: &str,
+    user: &str,
+    limits: &Limits,
+) -> StoreError {
     match err {
         sqlx::Error::Database(db) => {
             let code = db.code().map(|c| c.into_owned());
@@ -53,6 +73,41 @@ pub(super) fn store_error(err: sqlx::Error, server: &str, limits: &Limits) -> St
                      holds, and PostgreSQL cancelled it ({}); set lock_timeout=MS in the URL to \
                      change the limit",
                     limit(limits.lock),
+                    db.message()
+                ),
+                Some(NO_SUCH_STATEMENT | DUPLICATE_STATEMENT)
+                    if db.message().contains("prepared statement") =>
+                {
+                    format!(
+                        "the server session changed under the connection ({}): a connection \
+                         pooler in transaction mode (PgBouncer's pool_mode = transaction) sits \
+                         between panproto and PostgreSQL at {server}; add pool_mode=transaction \
+                         to the URL so that no statement outlives its transaction",
+                        db.message()
+                    )
+                }
+                Some(PROTOCOL_VIOLATION)
+                    if db.message().contains("unsupported startup parameter") =>
+                {
+                    format!(
+                        "the connection pooler at {server} refused the connection ({}): remove \
+                         that parameter from the URL (options=, options[..]=) or list it in \
+                         PgBouncer's ignore_startup_parameters",
+                        db.message()
+                    )
+                }
+                Some(INVALID_PASSWORD) => format!(
+                    "cannot use PostgreSQL at {server}: {}; the password comes from the URL, \
+                     PGPASSWORD, or the first line of the password file (PGPASSFILE, else \
+                     ~/.pgpass, which only its owner may read) matching \
+                     host:port:database:user",
+                    db.message()
+                ),
+                Some(INSUFFICIENT_PRIVILEGE) => format!(
+                    "{}: panproto's tables in this database belong to another role; connect \
+                     as that role, or have it grant this one their use (GRANT SELECT, INSERT, \
+                     UPDATE, DELETE ON ALL TABLES IN SCHEMA .. TO {user}, and USAGE on their \
+                     sequences)",
                     db.message()
                 ),
                 Some(CHARACTER_NOT_IN_REPERTOIRE) => format!(

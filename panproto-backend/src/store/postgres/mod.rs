@@ -4,7 +4,8 @@
 //! | file            | what it holds                                                          |
 //! |-----------------|------------------------------------------------------------------------|
 //! | `mod.rs`        | [`PostgresStore`] and its [`Store`] methods                            |
-//! | `connection.rs` | the URL and its limits, the runtime, connecting, idle connections, the bound on each round trip, the write transaction's `BEGIN`, the tables on open |
+//! | `url.rs`        | what the URL asks for, read as libpq reads it: the limits, `pool_mode`, TLS (`sslmode`, `sslrootcert`), the environment and `~/.pgpass` |
+//! | `connection.rs` | the runtime, connecting, idle connections, the bound on each round trip, the write transaction's `BEGIN`, each call's statements, the tables on open |
 //! | `reads.rs`      | one statement per read                                                 |
 //! | `write.rs`      | creating a repository, and `apply` by phase                            |
 //! | `error.rs`      | SQLSTATEs mapped onto [`StoreErrorKind`](panproto_core::StoreErrorKind) |
@@ -71,7 +72,9 @@
 //!   stay single autocommit statements: they take no row locks, so they
 //!   wait only behind a lock on a whole table (`LOCK TABLE`, DDL), and
 //!   wrapping each in a transaction would cost two more round trips per
-//!   read, several per commit.
+//!   read, several per commit. Behind a pooler in transaction mode
+//!   (`pool_mode=transaction`) that cost is paid: every call is one
+//!   transaction, its writes savepoints in it (see `url::PoolMode`).
 //! - **On the client, every round trip** is awaited for at most
 //!   `statement_timeout` + [`REPLY_GRACE`](connection::REPLY_GRACE): by then the server would have
 //!   cancelled a statement of a write, so silence means it is frozen, the
@@ -87,6 +90,7 @@
 mod connection;
 mod error;
 mod reads;
+mod url;
 mod write;
 
 use std::sync::{Arc, OnceLock};

@@ -41,7 +41,8 @@ pub(super) async fn repo_id(
     conn: &mut PgConnection,
     name: &str,
 ) -> Result<Option<i64>, StoreError> {
-    let query = sqlx::query_scalar("SELECT id FROM panproto_repositories WHERE name = $1")
+    let query = db
+        .query_scalar("SELECT id FROM panproto_repositories WHERE name = $1")
         .bind(name)
         .fetch_optional(&mut *conn);
     db.round_trip("looking up the repository", query).await
@@ -53,7 +54,7 @@ pub(super) async fn repositories(
     db: &Db,
     conn: &mut PgConnection,
 ) -> Result<Vec<RepoSummary>, StoreError> {
-    let query = sqlx::query_as(
+    let query = db.query_as(
         "SELECT r.name, r.protocol_json, r.created, \
            (SELECT count(*) FROM panproto_objects o WHERE o.repo = r.id AND o.kind = $1), \
            (SELECT count(*) FROM panproto_refs f WHERE f.repo = r.id AND starts_with(f.name, $2)), \
@@ -86,11 +87,10 @@ pub(super) async fn info(
     conn: &mut PgConnection,
     name: &str,
 ) -> Result<Option<RepoInfo>, StoreError> {
-    let query = sqlx::query_as(
-        "SELECT name, protocol_json, created FROM panproto_repositories WHERE name = $1",
-    )
-    .bind(name)
-    .fetch_optional(&mut *conn);
+    let query = db
+        .query_as("SELECT name, protocol_json, created FROM panproto_repositories WHERE name = $1")
+        .bind(name)
+        .fetch_optional(&mut *conn);
     let row: Option<(String, String, i64)> = db.round_trip("reading the repository", query).await?;
     Ok(row.map(|(name, protocol_json, created)| RepoInfo {
         name,
@@ -105,11 +105,11 @@ pub(super) async fn read_ref(
     repo: i64,
     name: &str,
 ) -> Result<Option<RefTarget>, StoreError> {
-    let query =
-        sqlx::query_as("SELECT target, symbolic FROM panproto_refs WHERE repo = $1 AND name = $2")
-            .bind(repo)
-            .bind(name)
-            .fetch_optional(&mut *conn);
+    let query = db
+        .query_as("SELECT target, symbolic FROM panproto_refs WHERE repo = $1 AND name = $2")
+        .bind(repo)
+        .bind(name)
+        .fetch_optional(&mut *conn);
     let row: Option<(Option<Vec<u8>>, Option<String>)> =
         db.round_trip("reading a ref", query).await?;
     match row {
@@ -126,13 +126,14 @@ pub(super) async fn list_refs(
     repo: i64,
     prefix: &str,
 ) -> Result<Vec<(String, RefTarget)>, StoreError> {
-    let query = sqlx::query_as(
-        "SELECT name, target, symbolic FROM panproto_refs \
+    let query = db
+        .query_as(
+            "SELECT name, target, symbolic FROM panproto_refs \
          WHERE repo = $1 AND starts_with(name, $2) ORDER BY name",
-    )
-    .bind(repo)
-    .bind(prefix)
-    .fetch_all(&mut *conn);
+        )
+        .bind(repo)
+        .bind(prefix)
+        .fetch_all(&mut *conn);
     let rows: Vec<RefRow> = db.round_trip("listing refs", query).await?;
     let mut out = Vec::with_capacity(rows.len());
     for (name, target, symbolic) in rows {
@@ -150,12 +151,11 @@ pub(super) async fn read_object(
     repo: i64,
     id: &ObjectId,
 ) -> Result<Option<StoredObject>, StoreError> {
-    let query = sqlx::query_as(
-        "SELECT kind, parent, data FROM panproto_objects WHERE repo = $1 AND id = $2",
-    )
-    .bind(repo)
-    .bind(id.as_bytes().as_slice())
-    .fetch_optional(&mut *conn);
+    let query = db
+        .query_as("SELECT kind, parent, data FROM panproto_objects WHERE repo = $1 AND id = $2")
+        .bind(repo)
+        .bind(id.as_bytes().as_slice())
+        .fetch_optional(&mut *conn);
     let row: Option<(i16, Option<Vec<u8>>, Vec<u8>)> =
         db.round_trip("reading an object", query).await?;
     row.map(|(kind, parent, data)| {
@@ -178,16 +178,17 @@ pub(super) async fn ids_between(
     (low, high): (&ObjectId, &ObjectId),
     limit: usize,
 ) -> Result<Vec<ObjectId>, StoreError> {
-    let query = sqlx::query_as(
-        "SELECT id FROM panproto_objects WHERE repo = $1 AND id BETWEEN $2 AND $3 \
+    let query = db
+        .query_as(
+            "SELECT id FROM panproto_objects WHERE repo = $1 AND id BETWEEN $2 AND $3 \
          AND kind = $4 ORDER BY id LIMIT $5",
-    )
-    .bind(repo)
-    .bind(low.as_bytes().as_slice())
-    .bind(high.as_bytes().as_slice())
-    .bind(kind.code())
-    .bind(limit_sql(limit))
-    .fetch_all(&mut *conn);
+        )
+        .bind(repo)
+        .bind(low.as_bytes().as_slice())
+        .bind(high.as_bytes().as_slice())
+        .bind(kind.code())
+        .bind(limit_sql(limit))
+        .fetch_all(&mut *conn);
     let rows: Vec<(Vec<u8>,)> = db.round_trip("resolving a short id", query).await?;
     rows.into_iter()
         .map(|(id,)| shared::object_id(BACKEND, &id, "an object row"))
@@ -202,14 +203,15 @@ pub(super) async fn scan_objects(
     limit: usize,
 ) -> Result<Vec<ScannedObject>, StoreError> {
     // bytea compares bytewise, and the empty string sorts first.
-    let query = sqlx::query_as(
-        "SELECT id, kind, parent, data FROM panproto_objects WHERE repo = $1 AND id > $2 \
+    let query = db
+        .query_as(
+            "SELECT id, kind, parent, data FROM panproto_objects WHERE repo = $1 AND id > $2 \
          ORDER BY id LIMIT $3",
-    )
-    .bind(repo)
-    .bind(after.unwrap_or_default())
-    .bind(limit_sql(limit))
-    .fetch_all(&mut *conn);
+        )
+        .bind(repo)
+        .bind(after.unwrap_or_default())
+        .bind(limit_sql(limit))
+        .fetch_all(&mut *conn);
     let rows: Vec<ObjectRow> = db.round_trip("scanning objects", query).await?;
     Ok(rows
         .into_iter()
@@ -228,14 +230,15 @@ pub(super) async fn reflog(
     name: &str,
     limit: Option<usize>,
 ) -> Result<Vec<ReflogEntry>, StoreError> {
-    let query = sqlx::query(
-        "SELECT old_target, old_symbolic, new_target, new_symbolic, message, at \
+    let query = db
+        .query(
+            "SELECT old_target, old_symbolic, new_target, new_symbolic, message, at \
          FROM panproto_reflog WHERE repo = $1 AND name = $2 ORDER BY seq DESC LIMIT $3",
-    )
-    .bind(repo)
-    .bind(name)
-    .bind(limit.map(limit_sql))
-    .fetch_all(&mut *conn);
+        )
+        .bind(repo)
+        .bind(name)
+        .bind(limit.map(limit_sql))
+        .fetch_all(&mut *conn);
     let rows = db.round_trip("reading the reflog", query).await?;
     let what = format!("a reflog entry of {name}");
     let err = |e| db.error(e);
@@ -281,7 +284,7 @@ pub(super) async fn first_parent_chain(
     limit: Option<usize>,
 ) -> Result<Vec<StoredObject>, StoreError> {
     let (probe, last) = shared::chain_probe(limit);
-    let query = sqlx::query_as(
+    let query = db.query_as(
         "WITH RECURSIVE chain (n, kind, parent, data) AS ( \
              SELECT 1::bigint, kind, parent, data FROM panproto_objects WHERE repo = $1 AND id = $2 \
              UNION ALL \
@@ -312,12 +315,13 @@ pub(super) async fn first_parent_chain(
     if last || !shared::chain_continues(&chain) {
         return Ok(chain);
     }
-    let query = sqlx::query_as(
-        "SELECT id, kind, parent, data FROM panproto_objects WHERE repo = $1 AND kind = $2",
-    )
-    .bind(repo)
-    .bind(ObjectKind::Commit.code())
-    .fetch_all(&mut *conn);
+    let query = db
+        .query_as(
+            "SELECT id, kind, parent, data FROM panproto_objects WHERE repo = $1 AND kind = $2",
+        )
+        .bind(repo)
+        .bind(ObjectKind::Commit.code())
+        .fetch_all(&mut *conn);
     let rows: Vec<ObjectRow> = db.round_trip("reading the history", query).await?;
     let rows = rows
         .into_iter()

@@ -36,7 +36,7 @@ pub(super) async fn create(
     timestamp: i64,
 ) -> Result<Option<i64>, VcsError> {
     db.transaction(conn, async |tx: &mut PgConnection| {
-        let insert = sqlx::query_scalar(
+        let insert = db.query_scalar(
             "INSERT INTO panproto_repositories (name, protocol_json, created) VALUES ($1, $2, $3) \
              ON CONFLICT (name) DO NOTHING RETURNING id",
         )
@@ -47,7 +47,7 @@ pub(super) async fn create(
         let Some(id): Option<i64> = db.round_trip("creating the repository", insert).await? else {
             return Ok(None);
         };
-        let head = sqlx::query(
+        let head = db.query(
             "INSERT INTO panproto_refs (repo, name, target, symbolic) VALUES ($1, $2, NULL, $3)",
         )
         .bind(id)
@@ -66,10 +66,10 @@ pub(super) async fn delete(db: &Db, conn: &mut PgConnection, name: &str) -> Resu
     db.transaction(conn, async |tx: &mut PgConnection| {
         // The row first, locked: a concurrent commit to the repository
         // waits, then finds it gone.
-        let lock =
-            sqlx::query_scalar("SELECT id FROM panproto_repositories WHERE name = $1 FOR UPDATE")
-                .bind(name)
-                .fetch_optional(&mut *tx);
+        let lock = db
+            .query_scalar("SELECT id FROM panproto_repositories WHERE name = $1 FOR UPDATE")
+            .bind(name)
+            .fetch_optional(&mut *tx);
         let Some(repo): Option<i64> = db.round_trip("finding the repository", lock).await? else {
             return Ok(false);
         };
@@ -78,10 +78,11 @@ pub(super) async fn delete(db: &Db, conn: &mut PgConnection, name: &str) -> Resu
             "DELETE FROM panproto_refs WHERE repo = $1",
             "DELETE FROM panproto_objects WHERE repo = $1",
         ] {
-            let delete = sqlx::query(sql).bind(repo).execute(&mut *tx);
+            let delete = db.query(sql).bind(repo).execute(&mut *tx);
             db.round_trip("deleting the repository", delete).await?;
         }
-        let row = sqlx::query("DELETE FROM panproto_repositories WHERE id = $1")
+        let row = db
+            .query("DELETE FROM panproto_repositories WHERE id = $1")
             .bind(repo)
             .execute(&mut *tx);
         db.round_trip("deleting the repository", row).await?;
@@ -98,14 +99,16 @@ pub(super) async fn rename(
     to: &str,
 ) -> Result<(), VcsError> {
     db.transaction(conn, async |tx: &mut PgConnection| {
-        let taken = sqlx::query_scalar("SELECT id FROM panproto_repositories WHERE name = $1")
+        let taken = db
+            .query_scalar("SELECT id FROM panproto_repositories WHERE name = $1")
             .bind(to)
             .fetch_optional(&mut *tx);
         let taken: Option<i64> = db.round_trip("looking up the new name", taken).await?;
         if taken.is_some() {
             return Err(VcsError::AlreadyExists(to.to_owned()));
         }
-        let update = sqlx::query("UPDATE panproto_repositories SET name = $2 WHERE name = $1")
+        let update = db
+            .query("UPDATE panproto_repositories SET name = $2 WHERE name = $1")
             .bind(from)
             .bind(to)
             .execute(&mut *tx);
@@ -225,7 +228,8 @@ async fn swap_one(
     let (target, symbolic) = shared::target_columns(Some(new));
     let (old_target, old_symbolic) = shared::target_columns(old);
     let objects = ObjectArrays::new(&tx.objects);
-    let swap = sqlx::query_scalar(sql)
+    let swap = db
+        .query_scalar(sql)
         .bind(repo)
         .bind(&edit.name)
         .bind(target)
@@ -288,13 +292,14 @@ async fn lock_refs<'t>(
     let mut names: Vec<&str> = tx.edits.iter().map(|e| e.name.as_str()).collect();
     names.sort_unstable();
     names.dedup();
-    let query = sqlx::query_as(
-        "SELECT name, target, symbolic FROM panproto_refs WHERE repo = $1 AND name = ANY($2) \
+    let query = db
+        .query_as(
+            "SELECT name, target, symbolic FROM panproto_refs WHERE repo = $1 AND name = ANY($2) \
          ORDER BY name FOR UPDATE",
-    )
-    .bind(repo)
-    .bind(&names)
-    .fetch_all(&mut *conn);
+        )
+        .bind(repo)
+        .bind(&names)
+        .fetch_all(&mut *conn);
     let rows: Vec<RefRow> = db.round_trip("locking refs", query).await?;
     for name in names {
         current.insert(name, None);
@@ -319,17 +324,18 @@ async fn insert_objects(
         return Ok(());
     }
     let objects = ObjectArrays::new(objects);
-    let insert = sqlx::query(
-        "INSERT INTO panproto_objects (repo, id, kind, parent, data) \
+    let insert = db
+        .query(
+            "INSERT INTO panproto_objects (repo, id, kind, parent, data) \
          SELECT $1, * FROM UNNEST($2::bytea[], $3::int2[], $4::bytea[], $5::bytea[]) \
          ON CONFLICT DO NOTHING",
-    )
-    .bind(repo)
-    .bind(objects.ids)
-    .bind(objects.kinds)
-    .bind(objects.parents)
-    .bind(objects.data)
-    .execute(&mut *conn);
+        )
+        .bind(repo)
+        .bind(objects.ids)
+        .bind(objects.kinds)
+        .bind(objects.parents)
+        .bind(objects.data)
+        .execute(&mut *conn);
     db.round_trip("writing objects", insert).await?;
     Ok(())
 }
@@ -348,7 +354,8 @@ async fn write_edit(
         (Some(_), Some(_)) => update_ref(db, conn, repo, &edit.name, (target, symbolic)).await?,
         (Some(_), None) => return claim_ref(db, conn, repo, edit).await,
         (None, Some(_)) => {
-            let delete = sqlx::query("DELETE FROM panproto_refs WHERE repo = $1 AND name = $2")
+            let delete = db
+                .query("DELETE FROM panproto_refs WHERE repo = $1 AND name = $2")
                 .bind(repo)
                 .bind(&edit.name)
                 .execute(&mut *conn);
@@ -367,14 +374,13 @@ async fn update_ref(
     name: &str,
     (target, symbolic): (Option<&[u8]>, Option<&str>),
 ) -> Result<(), StoreError> {
-    let update = sqlx::query(
-        "UPDATE panproto_refs SET target = $3, symbolic = $4 WHERE repo = $1 AND name = $2",
-    )
-    .bind(repo)
-    .bind(name)
-    .bind(target)
-    .bind(symbolic)
-    .execute(&mut *conn);
+    let update = db
+        .query("UPDATE panproto_refs SET target = $3, symbolic = $4 WHERE repo = $1 AND name = $2")
+        .bind(repo)
+        .bind(name)
+        .bind(target)
+        .bind(symbolic)
+        .execute(&mut *conn);
     db.round_trip("moving a ref", update).await?;
     Ok(())
 }
@@ -391,15 +397,16 @@ async fn claim_ref(
     edit: &RefEdit,
 ) -> Result<Option<RefTarget>, VcsError> {
     let columns = shared::target_columns(edit.new.as_ref());
-    let insert = sqlx::query(
-        "INSERT INTO panproto_refs (repo, name, target, symbolic) VALUES ($1, $2, $3, $4) \
+    let insert = db
+        .query(
+            "INSERT INTO panproto_refs (repo, name, target, symbolic) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (repo, name) DO NOTHING",
-    )
-    .bind(repo)
-    .bind(&edit.name)
-    .bind(columns.0)
-    .bind(columns.1)
-    .execute(&mut *conn);
+        )
+        .bind(repo)
+        .bind(&edit.name)
+        .bind(columns.0)
+        .bind(columns.1)
+        .execute(&mut *conn);
     if db
         .round_trip("creating a ref", insert)
         .await?
@@ -408,12 +415,13 @@ async fn claim_ref(
     {
         return Ok(None);
     }
-    let query = sqlx::query_as(
-        "SELECT target, symbolic FROM panproto_refs WHERE repo = $1 AND name = $2 FOR UPDATE",
-    )
-    .bind(repo)
-    .bind(&edit.name)
-    .fetch_optional(&mut *conn);
+    let query = db
+        .query_as(
+            "SELECT target, symbolic FROM panproto_refs WHERE repo = $1 AND name = $2 FOR UPDATE",
+        )
+        .bind(repo)
+        .bind(&edit.name)
+        .fetch_optional(&mut *conn);
     let row: Option<(Option<Vec<u8>>, Option<String>)> =
         db.round_trip("locking a ref", query).await?;
     let actual = match row {
@@ -439,20 +447,21 @@ async fn log_edit(
 ) -> Result<(), StoreError> {
     let (old_target, old_symbolic) = shared::target_columns(old);
     let (new_target, new_symbolic) = shared::target_columns(edit.new.as_ref());
-    let insert = sqlx::query(
-        "INSERT INTO panproto_reflog \
+    let insert = db
+        .query(
+            "INSERT INTO panproto_reflog \
              (repo, name, old_target, old_symbolic, new_target, new_symbolic, message, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(repo)
-    .bind(&edit.name)
-    .bind(old_target)
-    .bind(old_symbolic)
-    .bind(new_target)
-    .bind(new_symbolic)
-    .bind(&edit.message)
-    .bind(timestamp)
-    .execute(&mut *conn);
+        )
+        .bind(repo)
+        .bind(&edit.name)
+        .bind(old_target)
+        .bind(old_symbolic)
+        .bind(new_target)
+        .bind(new_symbolic)
+        .bind(&edit.message)
+        .bind(timestamp)
+        .execute(&mut *conn);
     db.round_trip("writing the reflog", insert).await?;
     Ok(())
 }

@@ -1,8 +1,13 @@
 //! The PostgreSQL store: the conformance suite, and the failure paths of a
 //! server. Every test uses its own repository names, or its own schema
-//! (dropped afterwards) when it changes or locks the tables.
+//! (dropped afterwards) when it changes or locks the tables. Deployment
+//! (TLS, passwords, PgBouncer) runs against a cluster of the tests' own
+//! ([`scratch`]).
 
 mod limits;
+mod pooler;
+mod scratch;
+mod tls;
 
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
