@@ -28,8 +28,8 @@ pub const PING_IDLE_AFTER: Duration = Duration::from_secs(30);
 /// cancelled the statement itself, so silence means it is frozen or gone.
 pub const REPLY_GRACE: Duration = Duration::from_secs(2);
 
-/// The advisory lock guarding table creation ("panproto" in ASCII).
-const SCHEMA_LOCK: i64 = 0x7061_6e70_726f_746f;
+/// The advisory lock guarding table creation and upgrades ("panproto" in ASCII).
+pub(super) const SCHEMA_LOCK: i64 = 0x7061_6e70_726f_746f;
 
 /// The tables, created idempotently in one transaction.
 const SCHEMA: &str = include_str!("schema.sql");
@@ -370,8 +370,9 @@ impl Db {
     }
 
     /// Checks the database holds panproto's tables in a format this build
-    /// reads, creating them first if `create` and they are missing, and
-    /// records the current format over an older one.
+    /// reads, creating them first if `create` and they are missing, records
+    /// the current format over an older one, and gives commits their depths
+    /// (once per database; see [`super::depth`]).
     async fn ensure_tables(&self, conn: &mut PgConnection, create: bool) -> Result<(), VcsError> {
         let exists: bool = self
             .round_trip(
@@ -453,6 +454,7 @@ impl Db {
             })
             .await?;
         }
+        super::depth::ensure(self, conn).await?;
         Ok(())
     }
 }

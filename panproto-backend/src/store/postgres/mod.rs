@@ -7,6 +7,7 @@
 //! | `url.rs`        | what the URL asks for, read as libpq reads it: the limits, `pool_mode`, TLS (`sslmode`, `sslrootcert`), the environment and `~/.pgpass` |
 //! | `connection.rs` | the runtime, connecting, idle connections, the bound on each round trip, the write transaction's `BEGIN`, each call's statements, the tables on open |
 //! | `reads.rs`      | one statement per read                                                 |
+//! | `depth.rs`      | each commit's first-parent depth: computed on write, added once to older stores, so a `log` is one range scan |
 //! | `write.rs`      | creating a repository, and `apply` by phase                            |
 //! | `error.rs`      | SQLSTATEs mapped onto [`StoreErrorKind`](panproto_core::StoreErrorKind) |
 //! | `schema.sql`    | the tables                                                             |
@@ -88,6 +89,7 @@
 //!   URL's limits win.
 
 mod connection;
+mod depth;
 mod error;
 mod reads;
 mod url;
@@ -287,8 +289,8 @@ impl Store for PostgresStore {
         })
     }
 
-    /// One recursive query; see `first_parent_chain` in `reads.rs` for why
-    /// it is shaped as it is.
+    /// One range scan of the depth index, or a walk where depths are not
+    /// known; see `first_parent_chain` in `reads.rs`.
     fn first_parent_chain(
         &self,
         start: &ObjectId,

@@ -23,6 +23,8 @@ CREATE TABLE IF NOT EXISTS panproto_objects (
     data   BYTEA NOT NULL,
     PRIMARY KEY (repo, id)
 );
+-- Commits also get a `depth` column and its index from depth.rs, which adds
+-- them to stores made before they existed.
 -- `data` is zstd-compressed already: keep it out of line without trying
 -- pglz on it again.
 ALTER TABLE panproto_objects ALTER COLUMN data SET STORAGE EXTERNAL;

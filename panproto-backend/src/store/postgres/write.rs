@@ -18,6 +18,7 @@ use sqlx::postgres::PgConnection;
 
 use super::BACKEND;
 use super::connection::Db;
+use super::depth;
 use super::reads::{self, RefRow};
 use crate::store as shared;
 
@@ -151,16 +152,23 @@ pub(super) async fn apply(
     .await
 }
 
-/// The object columns of a transaction, as arrays for `UNNEST`.
+/// The object columns of a transaction, as arrays for `UNNEST`, with what
+/// gives each commit its first-parent depth (see [`OBJECT_ROWS`]).
 struct ObjectArrays<'a> {
     ids: Vec<&'a [u8]>,
     kinds: Vec<i16>,
     parents: Vec<Option<&'a [u8]>>,
     data: Vec<&'a [u8]>,
+    /// A commit's nearest first-parent ancestor outside the transaction.
+    anchors: Vec<Option<&'a [u8]>>,
+    /// A commit's distance from its anchor (from the root, without one);
+    /// `None` for objects that are not commits.
+    steps: Vec<Option<i64>>,
 }
 
 impl<'a> ObjectArrays<'a> {
     fn new(objects: &'a [StoredObject]) -> Self {
+        let (anchors, steps) = depth::steps(objects);
         Self {
             ids: objects.iter().map(|o| o.id.as_bytes().as_slice()).collect(),
             kinds: objects.iter().map(|o| o.kind.code()).collect(),
@@ -169,8 +177,28 @@ impl<'a> ObjectArrays<'a> {
                 .map(|o| o.parent.as_ref().map(|p| p.as_bytes().as_slice()))
                 .collect(),
             data: objects.iter().map(|o| o.data.as_slice()).collect(),
+            anchors,
+            steps,
         }
     }
+}
+
+/// The rows to insert, from the arrays of [`ObjectArrays`] bound at the
+/// given parameters (`$1` is the repository): each commit's depth is its
+/// anchor's plus its steps, or unknown (`NULL`) when the anchor's is, and
+/// reads then walk the chain instead of scanning the depth index.
+macro_rules! object_rows {
+    ($ids:literal, $kinds:literal, $parents:literal, $data:literal, $anchors:literal, $steps:literal) => {
+        concat!(
+            "SELECT $1, o.id, o.kind, o.parent, o.data, CASE WHEN o.step IS NULL THEN NULL \
+             WHEN o.anchor IS NULL THEN o.step ELSE (SELECT p.depth FROM panproto_objects p \
+             WHERE p.repo = $1 AND p.id = o.anchor) + o.step END \
+             FROM UNNEST(",
+            $ids, "::bytea[], ", $kinds, "::int2[], ", $parents, "::bytea[], ", $data,
+            "::bytea[], ", $anchors, "::bytea[], ", $steps,
+            "::int8[]) AS o (id, kind, parent, data, anchor, step)"
+        )
+    };
 }
 
 /// The common transaction (one edit setting a ref that must hold a value or
@@ -191,10 +219,11 @@ async fn swap_one(
     // Writes the objects and the reflog entry if `moved` has a row.
     macro_rules! write_if_moved {
         () => {
-            "objects AS ( \
-                 INSERT INTO panproto_objects (repo, id, kind, parent, data) \
-                 SELECT $1, o.* FROM UNNEST($7::bytea[], $8::int2[], $9::bytea[], $10::bytea[]) AS o \
-                 WHERE EXISTS (SELECT 1 FROM moved) \
+            concat!(
+                "objects AS ( \
+                 INSERT INTO panproto_objects (repo, id, kind, parent, data, depth) ",
+                object_rows!("$7", "$8", "$9", "$10", "$13", "$14"),
+                " WHERE EXISTS (SELECT 1 FROM moved) \
                  ON CONFLICT DO NOTHING \
              ), logged AS ( \
                  INSERT INTO panproto_reflog \
@@ -202,6 +231,7 @@ async fn swap_one(
                  SELECT $1, $2, $5, $6, $3, $4, $11, $12 FROM moved \
              ) \
              SELECT count(*) FROM moved"
+            )
         };
     }
     const SWAP: &str = concat!(
@@ -242,6 +272,8 @@ async fn swap_one(
         .bind(objects.data)
         .bind(&edit.message)
         .bind(tx.timestamp)
+        .bind(objects.anchors)
+        .bind(objects.steps)
         .fetch_one(&mut *conn);
     let moved: i64 = db.round_trip("moving a ref", swap).await?;
     Ok(moved > 0)
@@ -325,16 +357,18 @@ async fn insert_objects(
     }
     let objects = ObjectArrays::new(objects);
     let insert = db
-        .query(
-            "INSERT INTO panproto_objects (repo, id, kind, parent, data) \
-         SELECT $1, * FROM UNNEST($2::bytea[], $3::int2[], $4::bytea[], $5::bytea[]) \
-         ON CONFLICT DO NOTHING",
-        )
+        .query(concat!(
+            "INSERT INTO panproto_objects (repo, id, kind, parent, data, depth) ",
+            object_rows!("$2", "$3", "$4", "$5", "$6", "$7"),
+            " ON CONFLICT DO NOTHING"
+        ))
         .bind(repo)
         .bind(objects.ids)
         .bind(objects.kinds)
         .bind(objects.parents)
         .bind(objects.data)
+        .bind(objects.anchors)
+        .bind(objects.steps)
         .execute(&mut *conn);
     db.round_trip("writing objects", insert).await?;
     Ok(())
