@@ -26,6 +26,9 @@ const COLUMN: &str = "ALTER TABLE panproto_objects ADD COLUMN IF NOT EXISTS dept
      CREATE INDEX IF NOT EXISTS panproto_objects_by_depth \
      ON panproto_objects (repo, depth) WHERE depth IS NOT NULL";
 
+/// A commit row as the backfill reads it: `(repo, id, parent, depth)`.
+type CommitRow = (i64, Vec<u8>, Option<Vec<u8>>, Option<i64>);
+
 /// How many depths one `UPDATE` of the backfill sets.
 const BATCH: usize = 10_000;
 
@@ -50,7 +53,9 @@ pub(super) fn steps(objects: &[StoredObject]) -> (Vec<Option<&[u8]>>, Vec<Option
         // damaged parents ends the climb (each index is visited once).
         let mut path = vec![start];
         let mut base = loop {
-            let Some(&top) = path.last() else { break (None, 0) };
+            let Some(&top) = path.last() else {
+                break (None, 0);
+            };
             let parent = objects[top].parent.as_ref();
             match parent.and_then(|p| commits.get(p)) {
                 Some(&i) if known[i].is_some() => break known[i].unwrap_or((None, 0)),
@@ -88,14 +93,16 @@ pub(super) async fn ensure(db: &Db, conn: &mut PgConnection) -> Result<(), Store
         if done(db, tx).await? {
             return Ok(());
         }
-        db.round_trip("adding the depth column", sqlx::raw_sql(COLUMN).execute(&mut *tx))
-            .await?;
+        db.round_trip(
+            "adding the depth column",
+            sqlx::raw_sql(COLUMN).execute(&mut *tx),
+        )
+        .await?;
         let read = db
             .query_as("SELECT repo, id, parent, depth FROM panproto_objects WHERE kind = $1")
             .bind(ObjectKind::Commit.code())
             .fetch_all(&mut *tx);
-        let commits: Vec<(i64, Vec<u8>, Option<Vec<u8>>, Option<i64>)> =
-            db.round_trip("reading every commit", read).await?;
+        let commits: Vec<CommitRow> = db.round_trip("reading every commit", read).await?;
         let depths = backfill(&commits);
         for chunk in depths.chunks(BATCH) {
             let (repos, ids, values): (Vec<i64>, Vec<&[u8]>, Vec<i64>) = chunk.iter().fold(
@@ -141,15 +148,14 @@ async fn done(db: &Db, conn: &mut PgConnection) -> Result<bool, StoreError> {
 /// The depths to set: `(repo, id, depth)` for each commit of `commits`
 /// (`(repo, id, parent, depth)`) without one whose chain reaches a root
 /// or a commit with a depth; a chain with a missing parent keeps none.
-fn backfill(commits: &[(i64, Vec<u8>, Option<Vec<u8>>, Option<i64>)]) -> Vec<(i64, &[u8], i64)> {
+fn backfill(commits: &[CommitRow]) -> Vec<(i64, &[u8], i64)> {
     let index: FxHashMap<(i64, &[u8]), usize> = commits
         .iter()
         .enumerate()
         .map(|(i, (repo, id, _, _))| ((*repo, id.as_slice()), i))
         .collect();
     // Some(Some(d)): known depth; Some(None): cannot be known.
-    let mut known: Vec<Option<Option<i64>>> =
-        commits.iter().map(|c| c.3.map(Some)).collect();
+    let mut known: Vec<Option<Option<i64>>> = commits.iter().map(|c| c.3.map(Some)).collect();
     let mut out = Vec::new();
     for start in 0..commits.len() {
         if known[start].is_some() {
@@ -185,7 +191,7 @@ fn backfill(commits: &[(i64, Vec<u8>, Option<Vec<u8>>, Option<i64>)]) -> Vec<(i6
 mod tests {
     use super::*;
 
-    fn commit(id: u8, parent: Option<u8>) -> (i64, Vec<u8>, Option<Vec<u8>>, Option<i64>) {
+    fn commit(id: u8, parent: Option<u8>) -> CommitRow {
         (1, vec![id], parent.map(|p| vec![p]), None)
     }
 

@@ -194,8 +194,17 @@ macro_rules! object_rows {
              WHEN o.anchor IS NULL THEN o.step ELSE (SELECT p.depth FROM panproto_objects p \
              WHERE p.repo = $1 AND p.id = o.anchor) + o.step END \
              FROM UNNEST(",
-            $ids, "::bytea[], ", $kinds, "::int2[], ", $parents, "::bytea[], ", $data,
-            "::bytea[], ", $anchors, "::bytea[], ", $steps,
+            $ids,
+            "::bytea[], ",
+            $kinds,
+            "::int2[], ",
+            $parents,
+            "::bytea[], ",
+            $data,
+            "::bytea[], ",
+            $anchors,
+            "::bytea[], ",
+            $steps,
             "::int8[]) AS o (id, kind, parent, data, anchor, step)"
         )
     };

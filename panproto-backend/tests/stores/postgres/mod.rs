@@ -4,6 +4,7 @@
 //! (TLS, passwords, PgBouncer) runs against a cluster of the tests' own
 //! ([`scratch`]).
 
+mod depth;
 mod limits;
 mod pooler;
 mod scratch;
