@@ -30,6 +30,7 @@ to the stub fails that test until it is declared here too, so that
 from __future__ import annotations
 
 import inspect
+import os
 import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, runtime_checkable
@@ -386,6 +387,8 @@ class CommitLike(typing.Protocol):
     def level(self) -> str | None: ...
     @property
     def allow_breaking(self) -> str | None: ...
+    @property
+    def origin(self) -> str | None: ...
     def to_dict(self) -> Any: ...
 
 
@@ -489,6 +492,15 @@ class RepositoryLike(typing.Protocol):
         allow_breaking: str | None = None,
     ) -> Any: ...
     def rebase(self, *, resolve: Any = None, strategy: str | None = None) -> Any: ...
+    def import_git(
+        self,
+        git_dir: str | os.PathLike[str],
+        paths: Sequence[str],
+        *,
+        ref: str = "HEAD",
+        format: str | None = None,
+        progress: Callable[[int, int], object] | None = None,
+    ) -> Any: ...
     def add_data(
         self, name: str, records: Iterable[Any], *, root: str | None = None, base: str | None = "HEAD"
     ) -> str: ...

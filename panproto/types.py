@@ -46,6 +46,8 @@ __all__ = [
     "MergeResult",
     "MergeSide",
     "HistoryCheckData",
+    "ImportResult",
+    "ImportedCommit",
     "MigrationSpec",
     "PolicyData",
     "PolicyViolation",
@@ -60,6 +62,7 @@ __all__ = [
     "SchemaData",
     "RepositoryInfo",
     "ShowResult",
+    "SkippedVersion",
     "StatusData",
     "TagInfo",
     "ValueType",
@@ -454,6 +457,8 @@ class CommitData(TypedDict):
     allow_breaking: str | None
     """Why the branch's compatibility policy was overridden for this commit,
     if it was."""
+    origin: str | None
+    """Where the version was imported from (``"git:<id>"``), if it was."""
 
 
 class PolicyData(TypedDict):
@@ -593,6 +598,41 @@ class MergeResult(TypedDict):
     """The commit the branch points at afterwards."""
     resolved: list[ResolvedConflict]
     """The conflicts settled by ``resolve``/``strategy``."""
+
+
+class ImportedCommit(TypedDict):
+    """One git commit :meth:`panproto.Repository.import_git` wrote as a commit."""
+
+    git: str
+    """The git commit's id."""
+    commit: str
+    """The panproto commit's id."""
+
+
+class SkippedVersion(TypedDict):
+    """A git commit whose files :meth:`panproto.Repository.import_git` could not read."""
+
+    git: str
+    """The git commit's id."""
+    summary: str
+    """The first line of its message."""
+    reason: str
+    """Why its files are not a schema, with file, line and column."""
+
+
+class ImportResult(TypedDict):
+    """What :meth:`panproto.Repository.import_git` did."""
+
+    considered: int
+    """The git commits of the history, all of them."""
+    imported: list[ImportedCommit]
+    """The new commits, oldest first."""
+    already: int
+    """Git commits an earlier import already brought."""
+    skipped: list[SkippedVersion]
+    """Versions whose files did not parse, skipped."""
+    tip: str | None
+    """Where the branch is now."""
 
 
 class RebaseResult(TypedDict):

@@ -85,6 +85,7 @@ pub mod encoding;
 mod evolution;
 pub mod formats;
 pub mod gat;
+pub mod import;
 pub mod lens;
 mod migration;
 mod model;

@@ -26,6 +26,7 @@ One module per job:
 - :mod:`~panproto.cli.files`: reading users' files (strict UTF-8, errors
   naming the file and byte offset);
 - :mod:`~panproto.cli.render`: human text and JSON;
+- :mod:`~panproto.cli.progress`: progress of long work on a terminal's stderr;
 - :mod:`~panproto.cli.commands`: one function per command;
 - :mod:`~panproto.cli.parser`: the argparse parser;
 - :mod:`~panproto.cli.run`: :func:`main`, where every failure becomes the

@@ -20,6 +20,7 @@ import panproto
 from panproto.cli import render
 from panproto.cli.errors import EXIT_BREAKING, EXIT_CONFLICTS, EXIT_OK, EXIT_PROBLEMS, CliError
 from panproto.cli.files import read_records, read_text
+from panproto.cli.progress import Progress
 from panproto.cli.workcopy import CONFIG, DEFAULT_STORE, DIR, WorkingCopy, without_password, write_config
 from panproto.errors import CompatibilityError, ConflictError, LensError, MergeConflictError, PanprotoError
 
@@ -758,6 +759,25 @@ def cmd_data_list(args: argparse.Namespace) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     with here().open() as repo:
         render.emit_records(repo.migrate_data(args.name, args.from_ref, args.to_ref))
+    return EXIT_OK
+
+
+def cmd_import_git(args: argparse.Namespace) -> int:
+    wc = here()
+    if wc.has_stage():
+        raise CliError("something is staged: commit it first")
+    fmt = fmt_arg(args, wc)
+    with wc.open() as repo, Progress("import-git", "git commits", json_output=args.json) as progress:
+        report = repo.import_git(args.git_dir, args.paths, ref=args.ref, format=fmt, progress=progress)
+    if args.json:
+        render.emit_json(report)
+        return EXIT_OK
+    for skipped in report["skipped"]:
+        print(f"skipped {skipped['git'][:12]} {skipped['summary']}: {skipped['reason']}")
+    print(
+        f"imported {render.plural(len(report['imported']), 'commit')} from {report['considered']} git commits "
+        f"({report['already']} imported before, {len(report['skipped'])} skipped)"
+    )
     return EXIT_OK
 
 

@@ -21,6 +21,7 @@ from panproto.cli.commands import (
     cmd_diff,
     cmd_evolve,
     cmd_fsck,
+    cmd_import_git,
     cmd_init,
     cmd_log,
     cmd_merge,
@@ -300,7 +301,25 @@ def _parser(wanted: str | None) -> tuple[argparse.ArgumentParser, list[str]]:
     add_check_command(sub, common)
     add_data_commands(sub, common)
     add_repo_commands(sub, common)
+    add_import_command(sub, common)
     return parser, sub.built
+
+
+def add_import_command(sub: Any, common: argparse.ArgumentParser) -> None:
+    """``import-git``: a schema's history from git."""
+    p = sub.add_parser(
+        "import-git",
+        parents=[common],
+        help="import a schema's history from a git repository onto the current branch",
+        description="Every commit of REF's history that changed PATH becomes a commit with the git "
+        "commit's author, time, message and id; merges become merges; a version that does not parse "
+        "is reported and skipped. Run again to import what is new.",
+    )
+    p.add_argument("git_dir", metavar="GIT_DIR", help="the git work tree or .git directory")
+    p.add_argument("paths", metavar="PATH", nargs="+", help="the schema's files or directories, relative to its root")
+    p.add_argument("--ref", default="HEAD", help="the revision whose history is imported (default HEAD)")
+    p.add_argument("--format", default=None, help="the files' format (default: detected)")
+    p.set_defaults(func=cmd_import_git)
 
 
 def add_repo_commands(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -205,6 +205,8 @@ def print_commit(commit: Commit, decoration: str) -> None:
     print(f"Compatibility: {commit.compatibility or 'unknown'}{both}")
     if commit.allow_breaking is not None:
         print(f"Allowed breaking: {commit.allow_breaking}")
+    if commit.origin is not None:
+        print(f"Origin: {commit.origin}")
     print()
     for line in commit.message.splitlines() or [""]:
         print(f"    {line}")

@@ -69,6 +69,11 @@ pub struct Commit {
     pub timestamp: i64,
     /// Why.
     pub message: String,
+    /// Where the version was imported from, as `system:id` (`git:` and the
+    /// git commit's id): what an import that continues an earlier one
+    /// recognises. None for a commit made here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 /// A migration as the history keeps it: from which schema, to which, by what mapping.

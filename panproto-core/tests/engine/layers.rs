@@ -9,7 +9,7 @@ use std::fs;
 use std::path::Path;
 
 /// The layers, lowest first: a folder of `src/` each.
-const LAYERS: [&str; 8] = [
+const LAYERS: [&str; 9] = [
     "encoding",
     "model",
     // Theories of protocols: they read a protocol, nothing above.
@@ -21,6 +21,8 @@ const LAYERS: [&str; 8] = [
     "lens",
     "formats",
     "vcs",
+    // Other systems' histories, read and written as commits.
+    "import",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -12,6 +12,7 @@ mod data;
 mod elements;
 mod gat;
 mod history;
+mod import_git;
 mod layers;
 mod lens;
 mod lens_history;

@@ -397,6 +397,7 @@ fn bench_commit(parents: Vec<ObjectId>, i: i64, compatibility: Option<&str>) -> 
         author: "bench".into(),
         timestamp: i,
         message: format!("commit {i}"),
+        origin: None,
     })
 }
 

@@ -40,6 +40,8 @@ pub(crate) struct PyCommit {
     /// Why the branch's compatibility policy was overridden for this
     /// commit, if it was (the author is the commit's).
     allow_breaking: Option<String>,
+    /// Where the version was imported from (``"git:<id>"``), or ``None``.
+    origin: Option<String>,
 }
 
 impl From<CommitInfo> for PyCommit {
@@ -62,6 +64,7 @@ impl From<CommitInfo> for PyCommit {
             backward: c.commit.backward.map(|l| l.code().to_owned()),
             forward: c.commit.forward.map(|l| l.code().to_owned()),
             allow_breaking: c.commit.allow_breaking,
+            origin: c.commit.origin,
         }
     }
 }
@@ -69,7 +72,7 @@ impl From<CommitInfo> for PyCommit {
 #[pymethods]
 impl PyCommit {
     #[new]
-    #[pyo3(signature = (id, parents, schema_id, author, timestamp, message, compatibility = None, migration = None, datasets = None, allow_breaking = None, backward = None, forward = None))]
+    #[pyo3(signature = (id, parents, schema_id, author, timestamp, message, compatibility = None, migration = None, datasets = None, allow_breaking = None, backward = None, forward = None, origin = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         id: String,
@@ -84,6 +87,7 @@ impl PyCommit {
         allow_breaking: Option<String>,
         backward: Option<String>,
         forward: Option<String>,
+        origin: Option<String>,
     ) -> PyResult<Self> {
         Ok(Self {
             id,
@@ -98,6 +102,7 @@ impl PyCommit {
             backward,
             forward,
             allow_breaking,
+            origin,
         })
     }
 
@@ -124,6 +129,7 @@ impl PyCommit {
         d.set_item("forward", &self.forward)?;
         d.set_item("level", self.level())?;
         d.set_item("allow_breaking", &self.allow_breaking)?;
+        d.set_item("origin", &self.origin)?;
         Ok(d)
     }
 
@@ -168,6 +174,7 @@ impl PyCommit {
             Option<String>,
             Option<String>,
             Option<String>,
+            Option<String>,
         ),
     )> {
         let c = slf.get().clone();
@@ -186,6 +193,7 @@ impl PyCommit {
                 c.allow_breaking,
                 c.backward,
                 c.forward,
+                c.origin,
             ),
         ))
     }

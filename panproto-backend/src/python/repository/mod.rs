@@ -6,6 +6,7 @@
 mod admin;
 mod commit;
 mod data;
+mod history;
 mod policy;
 mod status;
 mod verify;
@@ -384,21 +385,7 @@ impl PyRepository {
         against: Option<&str>,
         mode: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let mode = mode.map(crate::python::compat::mode_arg).transpose()?;
-        let schema = schema.0.clone();
-        let against = against.map(str::to_owned);
-        let check = self.with(py, move |r| {
-            let branch = against.or_else(|| current_branch(r)).ok_or_else(|| {
-                VcsError::NotFound("a branch to check against (HEAD is detached)".to_owned())
-            })?;
-            let tip = r.resolve(&branch)?;
-            let mode = match mode {
-                Some(m) => m,
-                None => r.policy(&branch)?.map_or(Mode::Backward, |p| p.policy.mode),
-            };
-            Ok(r.check_history(&schema, &tip, mode)?)
-        })?;
-        history_dict(py, &check)
+        policy::check(self, py, schema, against, mode)
     }
 
     /// Commits reachable from HEAD by first parents, newest first.
@@ -560,18 +547,7 @@ impl PyRepository {
         message: Option<&str>,
         tagger: Option<&str>,
     ) -> PyResult<String> {
-        self.with(py, |r| match (message, tagger) {
-            (None, None) => Ok(r.tag(name, Some(r#ref))?.to_hex()),
-            (Some(message), Some(tagger)) => Ok(r
-                .annotated_tag(name, Some(r#ref), message, tagger, None)?
-                .commit
-                .to_hex()),
-            (Some(_), None) | (None, Some(_)) => Err(VcsError::InvalidInput {
-                what: "tag",
-                reason: "an annotated tag needs both a message and a tagger".to_owned(),
-            }
-            .into()),
-        })
+        policy::tag(self, py, name, r#ref, message, tagger)
     }
 
     /// Tag ``name``: its commit and, for an annotated tag, the annotation.
@@ -685,16 +661,33 @@ impl PyRepository {
         let timestamp = opt_int_arg("timestamp", timestamp)?;
         let resolutions = attached(py, resolutions(resolve, strategy))?;
         let merged = self.with(py, |r| {
-            Ok(r.merge_allowing(
-                r#ref,
-                author,
-                message,
-                &resolutions,
-                timestamp,
-                allow_breaking,
-            )?)
+            let (res, t) = (&resolutions, timestamp);
+            Ok(r.merge_allowing(r#ref, author, message, res, t, allow_breaking)?)
         })?;
         to_python(py, &MergeOut::from(&merged))
+    }
+
+    /// Imports the history of the schema at ``paths`` (files or
+    /// directories, relative to the root of the git repository at
+    /// ``git_dir``) from ``ref`` onto the current branch: each git commit
+    /// that changed it becomes a commit with its author, time, message and
+    /// ``origin`` (``"git:<id>"``); merges become merges; a version that
+    /// does not parse is skipped and reported. Importing again writes only
+    /// what is new. ``progress(done, total)`` is called as git commits are
+    /// looked at. Returns ``{"considered", "imported": [{"git", "commit"}],
+    /// "already", "skipped": [{"git", "summary", "reason"}], "tip"}``.
+    #[pyo3(signature = (git_dir, paths, *, r#ref = "HEAD", format = None, progress = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn import_git<'py>(
+        &self,
+        py: Python<'py>,
+        git_dir: PathBuf,
+        paths: Vec<String>,
+        r#ref: &str,
+        format: Option<&str>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        history::run(self, py, git_dir, paths, r#ref, format, progress)
     }
 
     /// Re-applies the staged schema on the branch's current head, after

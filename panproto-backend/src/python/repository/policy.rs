@@ -97,3 +97,54 @@ pub(super) fn current_branch(r: &Repository<BackendStore>) -> Option<String> {
         Head::Detached(_) => None,
     }
 }
+
+/// The body of [`PyRepository::check`](super::PyRepository): `schema`
+/// against the history of `against` (default: the current branch) in
+/// `mode` (default: that branch's policy's, else backward).
+pub(super) fn check<'py>(
+    repo: &super::PyRepository,
+    py: Python<'py>,
+    schema: &crate::python::schema::PySchema,
+    against: Option<&str>,
+    mode: Option<&str>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let mode = mode.map(crate::python::compat::mode_arg).transpose()?;
+    let schema = schema.0.clone();
+    let against = against.map(str::to_owned);
+    let check = repo.with(py, move |r| {
+        let branch = against.or_else(|| current_branch(r)).ok_or_else(|| {
+            VcsError::NotFound("a branch to check against (HEAD is detached)".to_owned())
+        })?;
+        let tip = r.resolve(&branch)?;
+        let mode = match mode {
+            Some(m) => m,
+            None => r.policy(&branch)?.map_or(Mode::Backward, |p| p.policy.mode),
+        };
+        Ok(r.check_history(&schema, &tip, mode)?)
+    })?;
+    history_dict(py, &check)
+}
+
+/// The body of [`PyRepository::tag`](super::PyRepository): a lightweight
+/// tag, or an annotated one with both `message` and `tagger`.
+pub(super) fn tag(
+    repo: &super::PyRepository,
+    py: Python<'_>,
+    name: &str,
+    target: &str,
+    message: Option<&str>,
+    tagger: Option<&str>,
+) -> PyResult<String> {
+    repo.with(py, |r| match (message, tagger) {
+        (None, None) => Ok(r.tag(name, Some(target))?.to_hex()),
+        (Some(message), Some(tagger)) => Ok(r
+            .annotated_tag(name, Some(target), message, tagger, None)?
+            .commit
+            .to_hex()),
+        (Some(_), None) | (None, Some(_)) => Err(VcsError::InvalidInput {
+            what: "tag",
+            reason: "an annotated tag needs both a message and a tagger".to_owned(),
+        }
+        .into()),
+    })
+}

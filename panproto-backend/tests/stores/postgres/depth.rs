@@ -27,6 +27,7 @@ fn commit(parents: Vec<ObjectId>, i: usize) -> StoredObject {
         author: "test".into(),
         timestamp: i as i64,
         message: format!("commit {i}"),
+        origin: None,
     })
 }
 

@@ -49,6 +49,7 @@ fn commit_obj(parent: Option<ObjectId>, message: &str) -> object::StoredObject {
         author: "test".into(),
         timestamp: 1,
         message: message.into(),
+        origin: None,
     })
 }
 

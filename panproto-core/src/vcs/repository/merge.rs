@@ -407,6 +407,7 @@ impl<S: Store> Repository<S> {
             author: head.author.to_owned(),
             timestamp: head.timestamp,
             message: head.message,
+            origin: None,
         };
         let objects = [schema_obj]
             .into_iter()
@@ -509,7 +510,7 @@ impl<S: Store> Repository<S> {
         Ok((datasets, objects))
     }
 
-    fn move_branch(
+    pub(super) fn move_branch(
         &self,
         branch: &str,
         from: Option<ObjectId>,

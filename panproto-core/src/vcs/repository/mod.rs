@@ -21,6 +21,7 @@
 mod data;
 mod graph;
 mod history;
+mod imported;
 mod merge;
 mod migrator;
 mod policy;
@@ -32,6 +33,7 @@ mod write;
 
 pub use graph::GraphLine;
 pub use history::HistoryCheck;
+pub use imported::{ImportedVersion, Lineage};
 pub use policy::{PolicyInfo, PolicyScope, PolicyViolation};
 pub use refs::TagInfo;
 pub use verify::{Problem, ProblemKind, VerifyReport};
@@ -540,6 +542,7 @@ impl<S: Store> Repository<S> {
             author: author.to_owned(),
             timestamp,
             message: message.to_owned(),
+            origin: None,
         };
         let summary = message.lines().next().unwrap_or_default();
         // On a branch, the branch moves by compare-and-swap. A detached HEAD

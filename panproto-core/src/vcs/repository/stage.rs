@@ -117,7 +117,7 @@ impl<S: Store> Repository<S> {
     }
 
     /// Nothing, or [`VcsError::ProtocolMismatch`] for a schema of another protocol.
-    fn check_protocol(&self, schema: &Schema) -> Result<(), VcsError> {
+    pub(super) fn check_protocol(&self, schema: &Schema) -> Result<(), VcsError> {
         if schema.protocol().name == self.protocol.name {
             return Ok(());
         }

@@ -511,6 +511,7 @@ mod tests {
             author: "x".into(),
             timestamp: 0,
             message: "bad".into(),
+            origin: None,
         });
         bad.parent = Some(commits[1]);
         let bad_id = bad.id;

@@ -1,0 +1,105 @@
+//! `Repository.import_git`: a git history read into the repository, with
+//! an optional progress callback (see `panproto_core::import`).
+
+use std::path::PathBuf;
+
+use panproto_core::Format;
+use panproto_core::import::{GitImport, ImportReport, Progress, import_git};
+use pyo3::prelude::*;
+use serde::Serialize;
+
+use super::PyRepository;
+use crate::python::convert::to_python;
+use crate::python::errors::{Error, attached};
+
+/// What `import_git` returns, as a dict.
+#[derive(Serialize)]
+struct ImportOut {
+    considered: usize,
+    imported: Vec<ImportedOut>,
+    already: usize,
+    skipped: Vec<SkippedOut>,
+    tip: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ImportedOut {
+    git: String,
+    commit: String,
+}
+
+#[derive(Serialize)]
+struct SkippedOut {
+    git: String,
+    summary: String,
+    reason: String,
+}
+
+impl From<ImportReport> for ImportOut {
+    fn from(r: ImportReport) -> Self {
+        Self {
+            considered: r.considered,
+            imported: r
+                .imported
+                .into_iter()
+                .map(|(git, id)| ImportedOut {
+                    git,
+                    commit: id.to_hex(),
+                })
+                .collect(),
+            already: r.already,
+            skipped: r
+                .skipped
+                .into_iter()
+                .map(|s| SkippedOut {
+                    git: s.commit,
+                    summary: s.summary,
+                    reason: s.reason,
+                })
+                .collect(),
+            tip: r.tip.map(|t| t.to_hex()),
+        }
+    }
+}
+
+/// The body of [`PyRepository::import_git`]: runs with the GIL released,
+/// taking it back only to call `progress` (a callable of `(done, total)`).
+/// An exception `progress` raises is raised once the import has ended.
+pub(super) fn run<'py>(
+    repo: &PyRepository,
+    py: Python<'py>,
+    git_dir: PathBuf,
+    paths: Vec<String>,
+    rev: &str,
+    format: Option<&str>,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let format = format
+        .map(|f| attached(py, Format::from_name(f)))
+        .transpose()?;
+    let mut raised: Option<PyErr> = None;
+    let report = repo.with(py, |r| {
+        let mut report = |p: Progress| {
+            let Some(callback) = &progress else { return };
+            if raised.is_some() {
+                return;
+            }
+            Python::attach(|py| {
+                if let Err(e) = callback.call1(py, (p.done, p.total)) {
+                    raised = Some(e);
+                }
+            });
+        };
+        let what = GitImport {
+            git_dir: &git_dir,
+            paths: &paths,
+            rev,
+            format,
+        };
+        Ok::<_, Error>(import_git(r, &what, &mut report)?)
+    })?;
+    if let Some(e) = raised {
+        return Err(e);
+    }
+    to_python(py, &ImportOut::from(report))
+}
