@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use panproto_core::{CommitInfo, Level, ObjectId};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyTuple};
 
 use crate::python::convert::int_arg;
 
@@ -156,45 +156,34 @@ impl PyCommit {
         )
     }
 
-    #[allow(clippy::type_complexity)]
+    /// Pickles as the constructor and its arguments (a tuple longer than
+    /// pyo3 converts at once, so it is joined from two).
     fn __reduce__<'py>(
         slf: &Bound<'py, Self>,
-    ) -> PyResult<(
-        Bound<'py, PyAny>,
-        (
-            String,
-            Vec<String>,
-            String,
-            String,
-            i64,
-            String,
-            Option<String>,
-            Option<String>,
-            BTreeMap<String, String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ),
-    )> {
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
         let c = slf.get().clone();
-        Ok((
-            slf.get_type().into_any(),
-            (
-                c.id,
-                c.parents,
-                c.schema_id,
-                c.author,
-                c.timestamp,
-                c.message,
-                c.compatibility,
-                c.migration,
-                c.datasets,
-                c.allow_breaking,
-                c.backward,
-                c.forward,
-                c.origin,
-            ),
-        ))
+        let head = (
+            c.id,
+            c.parents,
+            c.schema_id,
+            c.author,
+            c.timestamp,
+            c.message,
+        )
+            .into_pyobject(py)?;
+        let tail = (
+            c.compatibility,
+            c.migration,
+            c.datasets,
+            c.allow_breaking,
+            c.backward,
+            c.forward,
+            c.origin,
+        )
+            .into_pyobject(py)?;
+        let items: Vec<Bound<'py, PyAny>> = head.iter().chain(tail.iter()).collect();
+        let args = PyTuple::new(py, items)?;
+        Ok((slf.get_type().into_any(), args))
     }
 }

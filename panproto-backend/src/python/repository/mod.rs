@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use panproto_core::{Head, Migrator, Mode, Repository, Staged, VcsError};
+use panproto_core::{Head, Migrator, Repository, Staged, VcsError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -35,7 +35,7 @@ use super::protocol::{ProtocolArg, PyProtocol};
 use super::report::PyDiffReport;
 use super::schema::PySchema;
 use crate::store::{BackendStore, open_store, redact_url};
-use policy::{current_branch, default_author, history_dict, policy_dict};
+use policy::{current_branch, default_author, policy_dict};
 
 /// A repository of schema versions, and this client's staging area.
 ///

@@ -1,8 +1,9 @@
-//! The dict forms of policies and of history checks, and the defaults
-//! `set_policy` and `check` fill in.
+//! The dict forms of policies and of history checks, the defaults
+//! `set_policy` and `check` fill in, and the bodies of `check` and `tag`.
 
 use panproto_core::{
-    Direction, Finding, Head, HistoryCheck, ObjectId, PolicyInfo, PolicyScope, Repository,
+    Direction, Finding, Head, HistoryCheck, Mode, ObjectId, PolicyInfo, PolicyScope, Repository,
+    VcsError,
 };
 use pyo3::prelude::*;
 use serde::Serialize;
