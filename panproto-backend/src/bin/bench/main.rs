@@ -24,6 +24,7 @@ mod data;
 mod engine;
 mod formats;
 mod graph;
+mod import_git;
 mod lens;
 
 use std::error::Error;
@@ -608,6 +609,7 @@ const GROUPS: &[(&str, Group)] = &[
     ("compat", compat::run),
     ("lens", lens::run),
     ("graph", graph::run),
+    ("import_git", import_git::run),
 ];
 
 fn run() -> BenchResult<()> {
