@@ -26,6 +26,7 @@ mod formats;
 mod graph;
 mod import_git;
 mod lens;
+mod load;
 
 use std::error::Error;
 use std::process::ExitCode;
@@ -610,6 +611,7 @@ const GROUPS: &[(&str, Group)] = &[
     ("lens", lens::run),
     ("graph", graph::run),
     ("import_git", import_git::run),
+    ("load", load::run),
 ];
 
 fn run() -> BenchResult<()> {
@@ -624,7 +626,9 @@ fn run() -> BenchResult<()> {
 }
 
 fn main() -> ExitCode {
-    match run() {
+    // A client process of the `load` group does its work and nothing else.
+    let outcome = load::client().unwrap_or_else(run);
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("panproto-bench: {e}");
