@@ -28,7 +28,8 @@ pub struct GitCommit {
     pub message: String,
 }
 
-/// An opened git repository and the paths to import from it.
+/// An opened git repository and the paths to import from it (one thread's:
+/// another thread opens its own).
 pub struct GitHistory {
     repo: gix::Repository,
     dir: PathBuf,

@@ -121,65 +121,99 @@ pub fn import_git<S: Store>(
     // The panproto commit each git commit's files are (None: no version yet).
     let mut version: HashMap<&str, Option<ObjectId>> = HashMap::with_capacity(commits.len());
     let mut state: HashMap<&str, &[Option<gix::ObjectId>]> = HashMap::with_capacity(commits.len());
-    let options = FormatOptions::default();
     let total = commits.len();
-    for (done, c) in commits.iter().enumerate() {
-        progress(Progress { done, total });
-        state.insert(&c.id, &c.state);
-        let origin = format!("git:{}", c.id);
-        if let Some(id) = lineage.by_origin.get(&origin) {
-            report.already += 1;
-            version.insert(&c.id, Some(*id));
-            continue;
-        }
-        let parents: Vec<&str> = c.parents.iter().map(String::as_str).collect();
-        let mut heads: Vec<ObjectId> = Vec::new();
-        for p in &parents {
-            if let Some(Some(id)) = version.get(p) {
-                if !heads.contains(id) {
-                    heads.push(*id);
+    let candidates = candidates(&commits, &lineage.by_origin);
+    let (sender, parsed) = std::sync::mpsc::sync_channel(PARSE_AHEAD);
+    let format = what.format;
+    std::thread::scope(|scope| -> Result<(), VcsError> {
+        // Owned here, so that leaving early (an error) drops it before the
+        // scope waits for the parser, whose next send then fails and ends it.
+        let parsed = parsed;
+        let commits = &commits;
+        // Parsing is a third of an import and needs nothing written before
+        // it, so the versions are parsed on a second thread, ahead.
+        scope.spawn(move || {
+            let options = FormatOptions::default();
+            let reader = GitHistory::open(what.git_dir, what.paths);
+            for i in candidates {
+                let schema = reader.as_ref().map_err(Clone::clone).and_then(|reader| {
+                    reader
+                        .source(&commits[i], format)
+                        .map(|source| formats::parse(&source, format, &options))
+                });
+                if sender.send((i, schema)).is_err() {
+                    return;
                 }
             }
-        }
-        let heads = without_ancestors(&heads, &parents_of);
-        let same_as = parents
-            .iter()
-            .find(|p| state.get(*p).is_some_and(|s| *s == c.state.as_slice()));
-        let absent = c.state.iter().all(Option::is_none);
-        let new_version = !absent && (heads.len() >= 2 || same_as.is_none());
-        if !new_version {
-            let carried = match same_as {
-                Some(p) => version.get(p).copied().flatten(),
-                None => heads.first().copied(),
-            };
-            version.insert(&c.id, carried);
-            continue;
-        }
-        let source = history.source(c, what.format)?;
-        let schema = match formats::parse(&source, what.format, &options) {
-            Ok(schema) => schema,
-            Err(e) => {
-                report.skipped.push(Skipped {
-                    commit: c.id.clone(),
-                    summary: c.message.lines().next().unwrap_or_default().to_owned(),
-                    reason: e.to_string(),
-                });
-                version.insert(&c.id, heads.first().copied());
+        });
+        for (done, c) in commits.iter().enumerate() {
+            progress(Progress { done, total });
+            state.insert(&c.id, &c.state);
+            let origin = format!("git:{}", c.id);
+            if let Some(id) = lineage.by_origin.get(&origin) {
+                report.already += 1;
+                version.insert(&c.id, Some(*id));
                 continue;
             }
-        };
-        let id = repo.write_imported(ImportedVersion {
-            schema,
-            parents: heads.clone(),
-            author: c.author.clone(),
-            timestamp: c.timestamp,
-            message: c.message.clone(),
-            origin,
-        })?;
-        parents_of.insert(id, heads);
-        report.imported.push((c.id.clone(), id));
-        version.insert(&c.id, Some(id));
-    }
+            let parents: Vec<&str> = c.parents.iter().map(String::as_str).collect();
+            let mut heads: Vec<ObjectId> = Vec::new();
+            for p in &parents {
+                if let Some(Some(id)) = version.get(p) {
+                    if !heads.contains(id) {
+                        heads.push(*id);
+                    }
+                }
+            }
+            let heads = without_ancestors(&heads, &parents_of);
+            let same_as = parents
+                .iter()
+                .find(|p| state.get(*p).is_some_and(|s| *s == c.state.as_slice()));
+            let absent = c.state.iter().all(Option::is_none);
+            let new_version = !absent && (heads.len() >= 2 || same_as.is_none());
+            if !new_version {
+                let carried = match same_as {
+                    Some(p) => version.get(p).copied().flatten(),
+                    None => heads.first().copied(),
+                };
+                version.insert(&c.id, carried);
+                continue;
+            }
+            // Every new version is a candidate, so it comes: the ones
+            // before it that turned out not to be versions are dropped.
+            let schema = loop {
+                match parsed.recv() {
+                    Ok((i, schema)) if i == done => break schema?,
+                    Ok(_) => {}
+                    // The parser sends every candidate; it stopped only by panicking.
+                    Err(_) => return Err(invalid("the parsing thread stopped".to_owned())),
+                }
+            };
+            let schema = match schema {
+                Ok(schema) => schema,
+                Err(e) => {
+                    report.skipped.push(Skipped {
+                        commit: c.id.clone(),
+                        summary: c.message.lines().next().unwrap_or_default().to_owned(),
+                        reason: e.to_string(),
+                    });
+                    version.insert(&c.id, heads.first().copied());
+                    continue;
+                }
+            };
+            let id = repo.write_imported(ImportedVersion {
+                schema,
+                parents: heads.clone(),
+                author: c.author.clone(),
+                timestamp: c.timestamp,
+                message: c.message.clone(),
+                origin,
+            })?;
+            parents_of.insert(id, heads);
+            report.imported.push((c.id.clone(), id));
+            version.insert(&c.id, Some(id));
+        }
+        Ok(())
+    })?;
     progress(Progress { done: total, total });
     let Some(tip) = version.get(tip_id.as_str()).copied().flatten() else {
         if report.skipped.is_empty() {
@@ -206,6 +240,33 @@ pub fn import_git<S: Store>(
     }
     report.tip = Some(tip);
     Ok(report)
+}
+
+/// How many parsed versions the parsing thread may hold ahead of the writes.
+const PARSE_AHEAD: usize = 4;
+
+/// The indices of the commits that may become versions, in order: those
+/// not imported before whose paths hold something that differs from every
+/// parent's, and merges (which join versions even with a parent's files).
+fn candidates(commits: &[GitCommit], imported: &HashMap<String, ObjectId>) -> Vec<usize> {
+    let state: HashMap<&str, &[Option<gix::ObjectId>]> = commits
+        .iter()
+        .map(|c| (c.id.as_str(), c.state.as_slice()))
+        .collect();
+    commits
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| {
+            !c.state.iter().all(Option::is_none)
+                && !imported.contains_key(&format!("git:{}", c.id))
+                && (c.parents.len() >= 2
+                    || !c
+                        .parents
+                        .iter()
+                        .any(|p| state.get(p.as_str()) == Some(&c.state.as_slice())))
+        })
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// `heads` without those that are ancestors of another of them.

@@ -13,7 +13,7 @@ use panproto_core::import::{GitImport, import_git};
 
 use super::{BenchResult, Place, emit, init, ms, unique};
 
-const COMMITS: usize = if cfg!(debug_assertions) { 500 } else { 500 };
+const COMMITS: usize = 500;
 /// Properties in the first version: about 1 MB of JSON.
 const BASE_PROPERTIES: usize = 12_000;
 
