@@ -14,7 +14,7 @@ import pytest
 
 import panproto as pp
 from conftest import ROOT, Location
-from test_cli import run
+from test_cli import init_args, run
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 
@@ -116,11 +116,11 @@ def test_import_git_errors_are_typed(location: Location, tmp_path: Path, history
         assert repo.log() == []  # nothing half-written
 
 
-def test_cli_import_git(tmp_path: Path, history):
+def test_cli_import_git(tmp_path: Path, location: Location, history):
     git, ids = history
     work = tmp_path / "work"
     work.mkdir()
-    run(work, "init", "--format", "json-schema")
+    run(work, *init_args(location), "--format", "json-schema")
     out = run(work, "import-git", str(git.path), "schemas/person.json")
     assert "imported 3 commits from 5 git commits (0 imported before, 1 skipped)" in out.stdout
     assert f"skipped {ids[3][:12]} truncated by mistake" in out.stdout

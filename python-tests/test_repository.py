@@ -99,6 +99,7 @@ def test_add_commit_log_status(repo):
         "forward": "breaking",
         "level": "breaking",
         "allow_breaking": None,
+        "origin": None,
     }
     assert HEX64.fullmatch(log[0].migration or "")
     assert log[2].migration is None  # a first commit has no parent to migrate from

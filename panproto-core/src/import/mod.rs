@@ -236,7 +236,7 @@ pub fn import_git<S: Store>(
             }
         }
         let message = format!("import-git {} ({} new)", what.rev, report.imported.len());
-        repo.advance_branch(&branch, start, tip, &message)?;
+        repo.move_branch(&branch, start, tip, &message)?;
     }
     report.tip = Some(tip);
     Ok(report)

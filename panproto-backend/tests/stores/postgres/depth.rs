@@ -5,7 +5,8 @@
 
 use panproto_backend::store::{PostgresStore, open_store};
 use panproto_core::ObjectId;
-use panproto_core::vcs::object::{Commit, StoredObject, store_commit};
+use panproto_core::vcs::conformance::commit_on;
+use panproto_core::vcs::object::StoredObject;
 use panproto_core::vcs::store::{Expected, RefEdit, RefTarget, Store, Transaction};
 
 use panproto_core::vcs::conformance::Database;
@@ -13,22 +14,7 @@ use panproto_core::vcs::conformance::Database;
 use super::{Admin, PgSchema};
 
 fn commit(parents: Vec<ObjectId>, i: usize) -> StoredObject {
-    store_commit(&Commit {
-        schema: ObjectId::hash(b"schema"),
-        parents,
-        migration: None,
-        merge_migrations: Vec::new(),
-        compatibility: None,
-        allow_breaking: None,
-        units: None,
-        backward: None,
-        forward: None,
-        datasets: Default::default(),
-        author: "test".into(),
-        timestamp: i as i64,
-        message: format!("commit {i}"),
-        origin: None,
-    })
+    commit_on(parents, &format!("commit {i}"), i as i64)
 }
 
 fn write(store: &PostgresStore, objects: Vec<StoredObject>) {

@@ -35,9 +35,15 @@ use crate::vcs::store::{Expected, RefEdit, RefTarget};
 
 /// A commit object on `parent`, for checks that need history but no schema.
 fn commit_obj(parent: Option<ObjectId>, message: &str) -> object::StoredObject {
+    commit_on(parent.into_iter().collect(), message, 1)
+}
+
+/// A bare commit (no schema behind it, no migration) on `parents`, for
+/// tests of what stores do with commits.
+pub fn commit_on(parents: Vec<ObjectId>, message: &str, timestamp: i64) -> object::StoredObject {
     object::store_commit(&Commit {
         schema: ObjectId::hash(b"schema"),
-        parents: parent.into_iter().collect(),
+        parents,
         migration: None,
         merge_migrations: Vec::new(),
         compatibility: None,
@@ -47,7 +53,7 @@ fn commit_obj(parent: Option<ObjectId>, message: &str) -> object::StoredObject {
         forward: None,
         datasets: Default::default(),
         author: "test".into(),
-        timestamp: 1,
+        timestamp,
         message: message.into(),
         origin: None,
     })

@@ -135,19 +135,4 @@ impl<S: Store> Repository<S> {
         }
         Ok(lineage)
     }
-
-    /// Moves branch `branch` from `from` to `to` by compare-and-swap, as
-    /// importing does once its commits are written.
-    ///
-    /// # Errors
-    /// [`VcsError::Conflict`] if the branch is no longer at `from`.
-    pub fn advance_branch(
-        &self,
-        branch: &str,
-        from: Option<ObjectId>,
-        to: ObjectId,
-        message: &str,
-    ) -> Result<(), VcsError> {
-        self.move_branch(branch, from, to, message)
-    }
 }

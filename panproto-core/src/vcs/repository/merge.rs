@@ -510,7 +510,12 @@ impl<S: Store> Repository<S> {
         Ok((datasets, objects))
     }
 
-    pub(super) fn move_branch(
+    /// Moves branch `branch` from `from` to `to` by compare-and-swap
+    /// (`message` goes to its reflog), as a fast-forward or an import does.
+    ///
+    /// # Errors
+    /// [`VcsError::Conflict`] if the branch is no longer at `from`.
+    pub fn move_branch(
         &self,
         branch: &str,
         from: Option<ObjectId>,
