@@ -781,6 +781,16 @@ def cmd_import_git(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    with here().open() as repo:
+        repo.report_html(args.html, limit=args.n)
+    if args.json:
+        render.emit_json({"report": str(Path(args.html).resolve())})
+    else:
+        print(f"wrote {args.html}")
+    return EXIT_OK
+
+
 # -------------------------------------------------------------------- repositories of a store
 
 

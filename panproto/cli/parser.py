@@ -22,6 +22,7 @@ from panproto.cli.commands import (
     cmd_evolve,
     cmd_fsck,
     cmd_import_git,
+    cmd_report,
     cmd_init,
     cmd_log,
     cmd_merge,
@@ -320,6 +321,18 @@ def add_import_command(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--ref", default="HEAD", help="the revision whose history is imported (default HEAD)")
     p.add_argument("--format", default=None, help="the files' format (default: detected)")
     p.set_defaults(func=cmd_import_git)
+
+    p = sub.add_parser(
+        "report",
+        parents=[common],
+        help="write the history as one self-contained HTML page",
+        description="The commit graph with branches and tags, a badge per commit, each commit's classified "
+        "changes on click, the schema's size over time and the datasets per commit, in one HTML file that "
+        "opens without a network.",
+    )
+    p.add_argument("--html", required=True, metavar="FILE", help="the page to write")
+    p.add_argument("-n", type=int, default=None, metavar="N", help="at most N commits, the newest")
+    p.set_defaults(func=cmd_report)
 
 
 def add_repo_commands(sub: Any, common: argparse.ArgumentParser) -> None:

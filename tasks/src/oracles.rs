@@ -85,6 +85,24 @@ fn ensure_protoc() -> Result {
 /// PostgreSQL store tests put in front of their own cluster.
 const PGBOUNCER_PACKAGE: &str = "pgbouncer=1.18.0-1+deb12u1";
 
+/// The Debian package and version of Chromium (Debian 12's), which the
+/// Python tests open `report --html`'s page in, headless.
+const CHROMIUM_PACKAGE: &str = "chromium=156.0.8078.114-1~deb12u1";
+
+/// Chromium, for the report's browser test; returns the variables that
+/// tell the tests where it is and that it is required.
+pub fn ensure_chromium() -> Result<Vec<(String, String)>> {
+    ensure_debian(
+        "chromium (the report test opens its page in it)",
+        have("chromium"),
+        &[CHROMIUM_PACKAGE],
+    )?;
+    Ok(vec![
+        ("PANPROTO_CHROMIUM".to_owned(), "chromium".to_owned()),
+        ("PANPROTO_REQUIRE_CHROMIUM".to_owned(), "1".to_owned()),
+    ])
+}
+
 /// PgBouncer, for the PostgreSQL store tests.
 pub fn ensure_pgbouncer() -> Result {
     ensure_debian(

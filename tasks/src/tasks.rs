@@ -212,8 +212,9 @@ pub fn test(backend: Option<&str>, skip_rust: bool, pytest_args: &[String]) -> R
     // listed together at the end.
     let mut summary: Vec<(&str, Option<Counts>)> = Vec::new();
     let mut failures: Vec<String> = Vec::new();
+    let browser = oracles::ensure_chromium()?;
     for b in &backends {
-        let counts = match python_suite(b, &bare, &results_dir, pytest_args) {
+        let counts = match python_suite(b, &bare, &results_dir, pytest_args, &browser) {
             Ok(counts) => Some(counts),
             Err(e) => {
                 failures.push(e.to_string());
@@ -256,6 +257,7 @@ fn python_suite(
     bare: &Venv,
     results_dir: &std::path::Path,
     pytest_args: &[String],
+    env: &[(String, String)],
 ) -> Result<Counts> {
     let root = paths::root();
     let venv = install(b)?;
@@ -285,7 +287,8 @@ fn python_suite(
         .args(pytest_args)
         .env("PANPROTO_BACKEND", b.name)
         .env("PANPROTO_BARE_PYTHON", bare.python())
-        .env("PANPROTO_ROOT", &root);
+        .env("PANPROTO_ROOT", &root)
+        .envs(env.iter().map(|(k, v)| (k, v)));
     proc::run(
         &format!("pytest python-tests on the {} backend", b.name),
         &mut cmd,
@@ -320,8 +323,10 @@ pub fn bench() -> Result {
         .or_else(|_| std::env::var("PANPROTO_TEST_POSTGRES_URL"))
         .unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432/test".to_owned());
     let mut records: Vec<Json> = Vec::new();
-    // The formats' reference tools run beside panproto's parsers.
-    let oracles = oracles::env()?;
+    // The formats' reference tools run beside panproto's parsers, and the
+    // report's page is opened in Chromium.
+    let mut oracles = oracles::env()?;
+    oracles.extend(oracles::ensure_chromium()?);
     for b in &BACKENDS {
         let mut cmd = Command::new(cargo());
         cmd.envs(oracles.iter().map(|(k, v)| (k, v)));

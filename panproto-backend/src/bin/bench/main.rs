@@ -307,6 +307,45 @@ fn commit_all(
     Ok(schemas.len() as f64 / t.elapsed().as_secs_f64())
 }
 
+/// `report --html` of the 1,000-commit history, and the page opened in
+/// headless Chromium (when `PANPROTO_CHROMIUM` names it) as a whole
+/// process, median of 3.
+fn report_html(repo: &mut Repository<BackendStore>) -> BenchResult<()> {
+    let t = Instant::now();
+    let page = repo.report_html(None)?;
+    emit(
+        "report_html_1000",
+        ms(t.elapsed()),
+        "ms",
+        &format!("< 2000 ms (1,001 commits, a {:.1} MB page)", page.len() as f64 / 1e6),
+    );
+    let Some(browser) = std::env::var_os("PANPROTO_CHROMIUM") else {
+        return Ok(());
+    };
+    let path = std::env::temp_dir().join(format!("{}.html", unique("report")));
+    std::fs::write(&path, &page)?;
+    let url = format!("file://{}", path.display());
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        let out = std::process::Command::new(&browser)
+            .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", &url])
+            .output()?;
+        times.push(ms(t.elapsed()));
+        if !String::from_utf8_lossy(&out.stdout).contains("data-rendered=\"graph badges chart\"") {
+            return Err("the report did not render in Chromium".into());
+        }
+    }
+    let _ = std::fs::remove_file(&path);
+    emit(
+        "report_open_chromium",
+        median(times),
+        "ms",
+        "< 1000 ms (headless Chromium started, page loaded and drawn, DOM dumped; median of 3)",
+    );
+    Ok(())
+}
+
 /// Benchmarks 3, 4 and 5: 1,000 small commits, their log, the store size.
 fn history(protocol: &Arc<Protocol>) -> BenchResult<()> {
     let (base, schemas) = growing_schemas(protocol)?;
@@ -331,6 +370,7 @@ fn history(protocol: &Arc<Protocol>) -> BenchResult<()> {
         }
     }
     emit("log_1000", median(times), "ms", "< 5 ms (median of 21)");
+    report_html(&mut repo)?;
     drop(repo);
     let size = place.size_bytes()?;
     emit(

@@ -1,5 +1,7 @@
-//! `Repository.import_git`: a git history read into the repository, with
-//! an optional progress callback (see `panproto_core::import`).
+//! The bodies of `Repository.import_git` (a git history read into the
+//! repository, with an optional progress callback; see
+//! `panproto_core::import`) and `Repository.report_html` (the history as
+//! one HTML page).
 
 use std::path::PathBuf;
 
@@ -102,4 +104,22 @@ pub(super) fn run<'py>(
         return Err(e);
     }
     to_python(py, &ImportOut::from(report))
+}
+
+/// The body of [`PyRepository::report_html`]: the page written to `path`
+/// whole or not at all (through a temporary file beside it); an I/O
+/// failure is Python's `OSError`.
+pub(super) fn report_html(
+    repo: &PyRepository,
+    py: Python<'_>,
+    path: PathBuf,
+    limit: Option<usize>,
+) -> PyResult<()> {
+    let page = repo.with(py, |r| Ok(r.report_html(limit)?))?;
+    let tmp = path.with_extension("html.tmp");
+    std::fs::write(&tmp, page.as_bytes())?;
+    std::fs::rename(&tmp, &path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })?;
+    Ok(())
 }

@@ -667,15 +667,19 @@ impl PyRepository {
         to_python(py, &MergeOut::from(&merged))
     }
 
-    /// Imports the history of the schema at ``paths`` (files or
-    /// directories, relative to the root of the git repository at
-    /// ``git_dir``) from ``ref`` onto the current branch: each git commit
-    /// that changed it becomes a commit with its author, time, message and
-    /// ``origin`` (``"git:<id>"``); merges become merges; a version that
-    /// does not parse is skipped and reported. Importing again writes only
-    /// what is new. ``progress(done, total)`` is called as git commits are
-    /// looked at. Returns ``{"considered", "imported": [{"git", "commit"}],
-    /// "already", "skipped": [{"git", "summary", "reason"}], "tip"}``.
+    /// Writes the history as one self-contained HTML page to ``path``: the
+    /// commit graph with branches and tags, a badge per commit, each
+    /// commit's classified changes on click, the schema's size over time,
+    /// and the datasets per commit (at most ``limit`` commits, the newest).
+    #[pyo3(signature = (path, *, limit = None))]
+    fn report_html(&self, py: Python<'_>, path: PathBuf, limit: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        history::report_html(self, py, path, opt_int_arg("limit", limit)?)
+    }
+
+    /// Imports the git history of the schema at ``paths`` (relative to the
+    /// root of the git repository at ``git_dir``) from ``ref`` onto the
+    /// current branch (see the stub for the rules); ``progress(done, total)``
+    /// is called as git commits are looked at. Returns what it did.
     #[pyo3(signature = (git_dir, paths, *, r#ref = "HEAD", format = None, progress = None))]
     #[allow(clippy::too_many_arguments)]
     fn import_git<'py>(

@@ -26,6 +26,7 @@ mod merge;
 mod migrator;
 mod policy;
 mod refs;
+mod report;
 mod stage;
 mod units;
 mod verify;
@@ -36,6 +37,7 @@ pub use history::HistoryCheck;
 pub use imported::{ImportedVersion, Lineage};
 pub use policy::{PolicyInfo, PolicyScope, PolicyViolation};
 pub use refs::TagInfo;
+pub use report::{HistoryReport, ReportCommit};
 pub use verify::{Problem, ProblemKind, VerifyReport};
 
 pub use data::{DataCursor, DataWriter, Records, StagedData};
