@@ -60,7 +60,7 @@ def browse(page: Path, *args: str) -> subprocess.CompletedProcess[str]:
     if browser is None:
         pytest.skip("chromium is not installed (cargo tasks test installs it)")
     return subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0", *args, page.as_uri()],
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", *args, page.as_uri()],
         capture_output=True,
         text=True,
         timeout=120,
@@ -92,10 +92,10 @@ def test_the_page_renders_in_chromium(history, tmp_path: Path):
     assert "data-errors" not in dom.stdout, dom.stdout[:2000]
     assert "Uncaught" not in dom.stderr, dom.stderr
     rows = re.findall(r'class="row" data-id="[0-9a-f]{64}"', dom.stdout)
-    badges = re.findall(r'class="badge level-(compatible|dangerous|breaking|unknown)"', dom.stdout)
+    badges = re.findall(r'class="badge verdict-(fully-compatible|backward-compatible|breaking)"', dom.stdout)
     assert len(rows) == len(badges) >= 6
-    assert "level-breaking" in dom.stdout  # "drop name"
-    assert re.search(r'<polyline points="[^"]+" [^>]*data-points="%d"' % len(rows), dom.stdout)
+    assert "verdict-breaking" in dom.stdout  # "drop name"
+    assert re.search(rf'<polyline points="[^"]+" [^>]*data-points="{len(rows)}"', dom.stdout)
     assert 'class="ref"' in dom.stdout and 'class="ref tag"' in dom.stdout
     assert commits >= len(rows)
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -672,7 +672,12 @@ impl PyRepository {
     /// commit's classified changes on click, the schema's size over time,
     /// and the datasets per commit (at most ``limit`` commits, the newest).
     #[pyo3(signature = (path, *, limit = None))]
-    fn report_html(&self, py: Python<'_>, path: PathBuf, limit: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+    fn report_html(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
         history::report_html(self, py, path, opt_int_arg("limit", limit)?)
     }
 

@@ -112,8 +112,12 @@ impl<S: Store> Repository<S> {
             let classification = classify(&changes, &self.protocol);
             let changes = classification
                 .classified(&changes)
-                .map(|c| serde_json::to_value(&c).unwrap_or(serde_json::Value::Null))
-                .collect();
+                .map(serde_json::to_value)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| VcsError::InvalidInput {
+                    what: "report",
+                    reason: e.to_string(),
+                })?;
             let c = info.commit;
             commits.push(ReportCommit {
                 id: info.id.to_hex(),
