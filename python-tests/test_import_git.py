@@ -5,6 +5,7 @@ it), and on a real file's history rebuilt from the corpus.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 
 import panproto as pp
 from conftest import ROOT, Location
-from test_cli import init_args, run
+from test_cli import PANPROTO, init_args, run
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 
@@ -146,3 +147,33 @@ def test_a_real_files_history_rebuilt_from_the_corpus(location: Location, tmp_pa
     assert versions, report["skipped"]
     for s in report["skipped"]:
         assert "schema.avsc" in s["reason"]
+
+
+def test_progress_shows_on_a_terminal_only(tmp_path: Path, location: Location, history):
+    """On a terminal's stderr, import-git draws done/total with a rate;
+    with --json, or when stderr is not a terminal, nothing."""
+    import pty  # noqa: PLC0415  (POSIX only, like the CLI's progress)
+
+    git, _ = history
+    work = tmp_path / "work"
+    work.mkdir()
+    run(work, *init_args(location), "--format", "json-schema")
+
+    def on_a_terminal(*args: str) -> str:
+        leader, follower = pty.openpty()
+        env = {**os.environ, "PANPROTO_AUTHOR": "tester <t@example.com>"}
+        done = subprocess.run(
+            [str(PANPROTO), *args], cwd=work, stdout=subprocess.PIPE, stderr=follower, env=env, timeout=60, check=True
+        )
+        os.close(follower)
+        seen = b""
+        with contextlib.suppress(OSError):
+            while chunk := os.read(leader, 65536):
+                seen += chunk
+        os.close(leader)
+        assert done.returncode == 0
+        return seen.decode()
+
+    shown = on_a_terminal("import-git", str(git.path), "schemas/person.json")
+    assert "import-git: 5/5 git commits" in shown, repr(shown)
+    assert on_a_terminal("import-git", str(git.path), "schemas/person.json", "--json") == ""

@@ -302,12 +302,12 @@ def _parser(wanted: str | None) -> tuple[argparse.ArgumentParser, list[str]]:
     add_check_command(sub, common)
     add_data_commands(sub, common)
     add_repo_commands(sub, common)
-    add_import_command(sub, common)
+    add_import_and_report_commands(sub, common)
     return parser, sub.built
 
 
-def add_import_command(sub: Any, common: argparse.ArgumentParser) -> None:
-    """``import-git``: a schema's history from git."""
+def add_import_and_report_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """``import-git`` (a schema's history from git) and ``report`` (the history as a page)."""
     p = sub.add_parser(
         "import-git",
         parents=[common],

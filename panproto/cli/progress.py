@@ -10,12 +10,18 @@ from __future__ import annotations
 import sys
 import time
 
+TYPE_CHECKING = False  # as typing's, without importing typing at run time (see _select)
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import Any
+
 #: Seconds between two redraws.
 INTERVAL = 0.1
 
 
 class Progress:
-    """A ``progress(done, total)`` callback that draws ``label: done/total unit``."""
+    """A ``progress(done, total)`` callback that draws ``label: done/total unit``
+    (``label: done unit`` while the total is not known, ``None``)."""
 
     def __init__(self, label: str, unit: str, *, json_output: bool = False) -> None:
         self.label = label
@@ -25,17 +31,20 @@ class Progress:
         self.last = 0.0
         self.drawn = False
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int | None) -> None:
         if not self.shown:
             return
         now = time.monotonic()
-        if done < total and now - self.last < INTERVAL:
+        if (total is None or done < total) and now - self.last < INTERVAL:
             return
         self.last = now
         elapsed = max(now - self.start, 1e-9)
         rate = done / elapsed
-        left = f", {(total - done) / rate:.0f} s left" if 0 < done < total and rate > 0 else ""
-        sys.stderr.write(f"\r\x1b[K{self.label}: {done}/{total} {self.unit} ({rate:.0f}/s{left})")
+        if total is None:
+            sys.stderr.write(f"\r\x1b[K{self.label}: {done} {self.unit} ({rate:.0f}/s)")
+        else:
+            left = f", {(total - done) / rate:.0f} s left" if 0 < done < total and rate > 0 else ""
+            sys.stderr.write(f"\r\x1b[K{self.label}: {done}/{total} {self.unit} ({rate:.0f}/s{left})")
         sys.stderr.flush()
         self.drawn = True
 
@@ -46,3 +55,12 @@ class Progress:
         if self.drawn:
             sys.stderr.write("\r\x1b[K")
             sys.stderr.flush()
+
+
+def counted(items: Iterable[Any], total: int | None, progress: Progress) -> Iterator[Any]:
+    """``items``, calling ``progress(done, total)`` as they are taken."""
+    done = 0
+    for item in items:
+        yield item
+        done += 1
+        progress(done, total)
