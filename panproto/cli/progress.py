@@ -59,8 +59,6 @@ class Progress:
 
 def counted(items: Iterable[Any], total: int | None, progress: Progress) -> Iterator[Any]:
     """``items``, calling ``progress(done, total)`` as they are taken."""
-    done = 0
-    for item in items:
+    for done, item in enumerate(items, start=1):
         yield item
-        done += 1
         progress(done, total)
