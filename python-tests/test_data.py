@@ -8,7 +8,7 @@ import re
 import pytest
 
 import panproto as pp
-from schemas import person, person_v1, person_v2, person_v3
+from schemas import person, person_v1, person_v2, person_v3, post_v1
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -221,3 +221,23 @@ def test_iterating_after_close_raises(data_repo):
     assert len(rest) == 4095
     with pytest.raises(pp.VcsError, match="closed"):
         next(it)
+
+
+def test_add_data_and_migrate_data_report_progress(location):
+    """``progress(done, total)`` after each batch staged and each chunk read."""
+    with location.init() as repo:
+        repo.add(post_v1())
+        repo.commit("v1", "alice")
+        records = [{"text": f"post {i}"} for i in range(10_000)]
+        staged: list[tuple[int, int | None]] = []
+        repo.add_data("posts", records, progress=lambda done, total: staged.append((done, total)))
+        assert staged[-1] == (10_000, 10_000)
+        assert [d for d, _ in staged] == sorted(d for d, _ in staged)
+        unsized: list[tuple[int, int | None]] = []
+        repo.add_data("more", iter(records[:10]), progress=lambda done, total: unsized.append((done, total)))
+        assert unsized == [(10, None)]
+        head = repo.commit("posts", "alice")
+        read: list[tuple[int, int]] = []
+        moved = list(repo.migrate_data("posts", head, head, progress=lambda done, total: read.append((done, total))))
+        assert len(moved) == 10_000
+        assert read[-1] == (10_000, 10_000)

@@ -20,7 +20,7 @@ import panproto
 from panproto.cli import render
 from panproto.cli.errors import EXIT_BREAKING, EXIT_CONFLICTS, EXIT_OK, EXIT_PROBLEMS, CliError
 from panproto.cli.files import read_records, read_text
-from panproto.cli.progress import Progress, counted
+from panproto.cli.progress import Progress
 from panproto.cli.workcopy import CONFIG, DEFAULT_STORE, DIR, WorkingCopy, without_password, write_config
 from panproto.errors import CompatibilityError, ConflictError, LensError, MergeConflictError, PanprotoError
 
@@ -730,7 +730,7 @@ def cmd_data_add(args: argparse.Namespace) -> int:
     # other staged datasets are not read again.
     records = read_records(path)
     with wc.open(schema=True) as repo, Progress("data add", "records", json_output=args.json) as progress:
-        dataset = repo.add_data(args.name, counted(records, None, progress), root=args.root)
+        dataset = repo.add_data(args.name, records, root=args.root, progress=progress)
         count = repo.status().staged_data.get(args.name)
         wc.stage_data(args.name, path, args.root, repo.head, count)
     if args.json:
@@ -760,8 +760,7 @@ def cmd_data_list(args: argparse.Namespace) -> int:
 def cmd_migrate(args: argparse.Namespace) -> int:
     # Progress goes to stderr only: the records on stdout stay clean.
     with here().open() as repo, Progress("migrate", "records") as progress:
-        records = repo.migrate_data(args.name, args.from_ref, args.to_ref)
-        render.emit_records(counted(records, records.__length_hint__(), progress))
+        render.emit_records(repo.migrate_data(args.name, args.from_ref, args.to_ref, progress=progress))
     return EXIT_OK
 
 

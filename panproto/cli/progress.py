@@ -10,11 +10,6 @@ from __future__ import annotations
 import sys
 import time
 
-TYPE_CHECKING = False  # as typing's, without importing typing at run time (see _select)
-if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
-    from typing import Any
-
 #: Seconds between two redraws.
 INTERVAL = 0.1
 
@@ -55,10 +50,3 @@ class Progress:
         if self.drawn:
             sys.stderr.write("\r\x1b[K")
             sys.stderr.flush()
-
-
-def counted(items: Iterable[Any], total: int | None, progress: Progress) -> Iterator[Any]:
-    """``items``, calling ``progress(done, total)`` as they are taken."""
-    for done, item in enumerate(items, start=1):
-        yield item
-        progress(done, total)

@@ -12,24 +12,57 @@ use crate::python::errors::{Error, detached};
 /// Records read from ``add_data``'s iterable per GIL release.
 const BATCH: usize = 4096;
 
+/// The body of `Repository.add_data`: a writer on `base` (HEAD, a ref, or
+/// none), fed every record, staged.
+pub(super) fn add(
+    repo: &PyRepository,
+    py: Python<'_>,
+    name: &str,
+    records: &Bound<'_, PyAny>,
+    root: Option<&str>,
+    base: Option<&str>,
+    progress: Option<&Bound<'_, PyAny>>,
+) -> PyResult<String> {
+    let writer = repo.with(py, |r| {
+        Ok(match base {
+            Some("HEAD") => r.data_writer(name, root)?,
+            Some(reference) => {
+                let base = r.resolve(reference)?;
+                r.data_writer_on(name, root, Some(base))?
+            }
+            None => r.data_writer_on(name, root, None)?,
+        })
+    })?;
+    let writer = feed(py, writer, records, progress)?;
+    repo.with(py, |r| Ok(r.stage_data(writer)?.to_hex()))
+}
+
 /// Feeds every record of `records` (any iterable) to `writer`, a batch at
-/// a time, each batch validated and encoded with the GIL released.
+/// a time, each batch validated and encoded with the GIL released; calls
+/// `progress(done, total)` after each (`total`: `len(records)`, or `None`).
 pub(super) fn feed(
     py: Python<'_>,
     mut writer: DataWriter,
     records: &Bound<'_, PyAny>,
+    progress: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<DataWriter> {
+    let total = records.len().ok();
     let mut source = records.try_iter()?;
+    let mut done = 0usize;
     loop {
         let mut batch: Vec<Value> = Vec::with_capacity(BATCH);
         for item in source.by_ref().take(BATCH) {
             batch.push(to_value(&item?)?);
         }
         let last = batch.len() < BATCH;
+        done += batch.len();
         writer = detached(py, move || {
             writer.extend(batch)?;
             Ok::<_, Error>(writer)
         })?;
+        if let Some(progress) = progress {
+            progress.call1((done, total))?;
+        }
         if last {
             return Ok(writer);
         }
@@ -43,6 +76,9 @@ pub(crate) struct DataIterator {
     repo: Py<PyRepository>,
     cursor: Option<DataCursor>,
     ready: VecDeque<Py<PyAny>>,
+    /// Called as `progress(read, total)` after each chunk is read.
+    progress: Option<Py<PyAny>>,
+    read: u64,
 }
 
 impl DataIterator {
@@ -51,7 +87,15 @@ impl DataIterator {
             repo: repo.clone().unbind(),
             cursor: Some(cursor),
             ready: VecDeque::new(),
+            progress: None,
+            read: 0,
         }
+    }
+
+    /// The iterator, calling `progress(read, total)` after each chunk.
+    pub(super) fn with_progress(mut self, progress: Option<Py<PyAny>>) -> Self {
+        self.progress = progress;
+        self
     }
 
     /// Reads, decodes and migrates the next chunk with the GIL released.
@@ -65,10 +109,15 @@ impl DataIterator {
             Ok(chunk.map(|c| (c, cursor)))
         })?;
         if let Some((values, cursor)) = chunk {
+            let total = cursor.count();
             self.cursor = Some(cursor);
+            self.read += values.len() as u64;
             let mut writer = Writer::new(py);
             for v in values {
                 self.ready.push_back(writer.write(v)?.unbind());
+            }
+            if let Some(progress) = &self.progress {
+                progress.call1(py, (self.read, total))?;
             }
         }
         Ok(())

@@ -760,7 +760,8 @@ impl PyRepository {
     /// read at vertex ``root`` (by default the schema's only record root).
     /// Records are read in batches from any iterable and encoded as they
     /// come; a dataset of the same name staged before is replaced. A commit
-    /// with only data staged keeps HEAD's schema.
+    /// with only data staged keeps HEAD's schema. ``progress(done, total)``
+    /// is called after each batch (``total``: ``len(records)``, or ``None``).
     ///
     /// ``base`` is the commit the data is a change from, as for :meth:`add`
     /// (HEAD by default; ``None``: the branch's first commit): a commit of
@@ -774,8 +775,8 @@ impl PyRepository {
     ///     If the name is empty or has control characters, there is no
     ///     schema yet, or the schema has several roots and ``root`` is not given.
     #[pyo3(
-        signature = (name, records, *, root = None, base = Some("HEAD")),
-        text_signature = "($self, name, records, *, root=None, base='HEAD')"
+        signature = (name, records, *, root = None, base = Some("HEAD"), progress = None),
+        text_signature = "($self, name, records, *, root=None, base='HEAD', progress=None)"
     )]
     fn add_data(
         slf: &Bound<'_, Self>,
@@ -783,21 +784,9 @@ impl PyRepository {
         records: &Bound<'_, PyAny>,
         root: Option<&str>,
         base: Option<&str>,
+        progress: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<String> {
-        let py = slf.py();
-        let this = slf.get();
-        let writer = this.with(py, |r| {
-            Ok(match base {
-                Some("HEAD") => r.data_writer(name, root)?,
-                Some(reference) => {
-                    let base = r.resolve(reference)?;
-                    r.data_writer_on(name, root, Some(base))?
-                }
-                None => r.data_writer_on(name, root, None)?,
-            })
-        })?;
-        let writer = data::feed(py, writer, records)?;
-        this.with(py, |r| Ok(r.stage_data(writer)?.to_hex()))
+        data::add(slf.get(), slf.py(), name, records, root, base, progress)
     }
 
     /// The records of dataset ``name`` at ``ref`` (a ref, as for
@@ -839,16 +828,20 @@ impl PyRepository {
     /// VcsError
     ///     If going back needs complements that were not kept and the
     ///     migration has no inverse, or a migration drops the record root.
+    ///
+    /// ``progress(done, total)`` is called as each chunk is read.
+    #[pyo3(signature = (name, from_ref, to_ref, *, progress = None))]
     fn migrate_data(
         slf: &Bound<'_, Self>,
         name: &str,
         from_ref: &str,
         to_ref: &str,
+        progress: Option<Py<PyAny>>,
     ) -> PyResult<DataIterator> {
         let cursor = slf
             .get()
             .with(slf.py(), |r| Ok(r.migrate_cursor(name, from_ref, to_ref)?))?;
-        Ok(DataIterator::new(slf, cursor))
+        Ok(DataIterator::new(slf, cursor).with_progress(progress))
     }
 
     /// Closes the repository; later calls raise :class:`VcsError`.
