@@ -241,3 +241,19 @@ def test_add_data_and_migrate_data_report_progress(location):
         moved = list(repo.migrate_data("posts", head, head, progress=lambda done, total: read.append((done, total))))
         assert len(moved) == 10_000
         assert read[-1] == (10_000, 10_000)
+
+
+def test_verify_reports_progress_in_bytes(location):
+    with location.init() as repo:
+        repo.add(post_v1())
+        repo.commit("v1", "alice")
+        repo.add_data("posts", [{"text": f"post {i}"} for i in range(5_000)])
+        repo.commit("posts", "alice")
+        seen: list[tuple[int, int]] = []
+        report = repo.verify(progress=lambda done, total: seen.append((done, total)))
+        assert report.ok
+        done, total = seen[-1]
+        assert done == total > 0
+        assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+        with pytest.raises(ZeroDivisionError):
+            repo.verify(progress=lambda done, total: 1 / 0)

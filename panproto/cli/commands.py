@@ -364,8 +364,11 @@ def cmd_reflog(args: argparse.Namespace) -> int:
 def cmd_fsck(args: argparse.Namespace) -> int:
     wc = here()
     # No checkout, no stage: a damaged repository must still open for checking.
-    with panproto.Repository.open(wc.location, name=wc.name) as repo:
-        report = repo.verify()
+    with (
+        panproto.Repository.open(wc.location, name=wc.name) as repo,
+        Progress("fsck", "bytes", json_output=args.json) as progress,
+    ):
+        report = repo.verify(progress=progress)
     if args.json:
         render.emit_json(report.to_dict())
     else:

@@ -1,7 +1,7 @@
 //! The bodies of `Repository.import_git` (a git history read into the
-//! repository, with an optional progress callback; see
-//! `panproto_core::import`) and `Repository.report_html` (the history as
-//! one HTML page).
+//! repository; see `panproto_core::import`), `Repository.verify` and
+//! `Repository.report_html` (the history as one HTML page), and the
+//! progress callback the first two take.
 
 use std::path::PathBuf;
 
@@ -79,31 +79,71 @@ pub(super) fn run<'py>(
     let format = format
         .map(|f| attached(py, Format::from_name(f)))
         .transpose()?;
-    let mut raised: Option<PyErr> = None;
+    let mut callback = Callback::new(progress);
     let report = repo.with(py, |r| {
-        let mut report = |p: Progress| {
-            let Some(callback) = &progress else { return };
-            if raised.is_some() {
-                return;
-            }
-            Python::attach(|py| {
-                if let Err(e) = callback.call1(py, (p.done, p.total)) {
-                    raised = Some(e);
-                }
-            });
-        };
         let what = GitImport {
             git_dir: &git_dir,
             paths: &paths,
             rev,
             format,
         };
+        let mut report = |p: Progress| callback.call(p.done, p.total);
         Ok::<_, Error>(import_git(r, &what, &mut report)?)
     })?;
-    if let Some(e) = raised {
-        return Err(e);
-    }
+    callback.finish()?;
     to_python(py, &ImportOut::from(report))
+}
+
+/// A Python `progress(done, total)` callable, called from work that runs
+/// with the GIL released (it takes the GIL for each call). The first
+/// exception it raises stops further calls and is raised by
+/// [`Callback::finish`], once the work has ended.
+pub(super) struct Callback {
+    callable: Option<Py<PyAny>>,
+    raised: Option<PyErr>,
+}
+
+impl Callback {
+    pub(super) fn new(callable: Option<Py<PyAny>>) -> Self {
+        Self {
+            callable,
+            raised: None,
+        }
+    }
+
+    pub(super) fn call<T: for<'py> IntoPyObject<'py> + Copy>(&mut self, done: T, total: T) {
+        let Some(callable) = &self.callable else {
+            return;
+        };
+        if self.raised.is_some() {
+            return;
+        }
+        Python::attach(|py| {
+            if let Err(e) = callable.call1(py, (done, total)) {
+                self.raised = Some(e);
+            }
+        });
+    }
+
+    /// The exception the callable raised, if it did.
+    pub(super) fn finish(self) -> PyResult<()> {
+        self.raised.map_or(Ok(()), Err)
+    }
+}
+
+/// The body of [`PyRepository::verify`]: the check, with `progress` in
+/// bytes of stored objects checked.
+pub(super) fn verify(
+    repo: &PyRepository,
+    py: Python<'_>,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<super::verify::PyVerifyReport> {
+    let mut callback = Callback::new(progress);
+    let report = repo.with(py, |r| {
+        Ok(r.verify_with(&mut |done, total| callback.call(done, total))?)
+    })?;
+    callback.finish()?;
+    Ok(report.into())
 }
 
 /// The body of [`PyRepository::report_html`]: the page written to `path`

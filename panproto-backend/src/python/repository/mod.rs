@@ -598,13 +598,15 @@ impl PyRepository {
     /// Checks the integrity of the whole repository: every object re-hashed
     /// and decoded, every referenced object present with the right kind,
     /// every ref at a commit. Damage is reported, not raised.
+    /// ``progress(done, total)`` is called in bytes of objects checked.
     ///
     /// Raises
     /// ------
     /// StoreError
     ///     Only if the store cannot be read at all.
-    fn verify(&self, py: Python<'_>) -> PyResult<PyVerifyReport> {
-        Ok(self.with(py, |r| Ok(r.verify()?))?.into())
+    #[pyo3(signature = (*, progress = None))]
+    fn verify(&self, py: Python<'_>, progress: Option<Py<PyAny>>) -> PyResult<PyVerifyReport> {
+        history::verify(self, py, progress)
     }
 
     /// Every tag with the commit it points at.

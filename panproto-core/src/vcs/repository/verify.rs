@@ -139,6 +139,27 @@ impl<S: Store> Repository<S> {
     /// Only when the store cannot be read (e.g. the connection is lost);
     /// damage is reported in the [`VerifyReport`].
     pub fn verify(&self) -> Result<VerifyReport, VcsError> {
+        self.verify_with(&mut |_, _| {})
+    }
+
+    /// As [`verify`](Self::verify), calling `progress(done, total)` as each
+    /// page of objects is checked, in bytes as stored (`total` is the
+    /// repository's stored size, as [`Store::repositories`] gives it; 0 if
+    /// the store cannot say).
+    ///
+    /// # Errors
+    /// As [`verify`](Self::verify).
+    pub fn verify_with(
+        &self,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<VerifyReport, VcsError> {
+        let total = self
+            .store
+            .repositories()
+            .ok()
+            .and_then(|all| all.into_iter().find(|r| r.name == self.info.name))
+            .map_or(0, |r| r.size);
+        let mut done = 0u64;
         let mut report = VerifyReport::default();
         // Refs first: every object they reach is then already stored.
         let refs = match self.store.list_refs("") {
@@ -157,6 +178,7 @@ impl<S: Store> Repository<S> {
         let mut wanted: Vec<(ObjectId, Reference)> = Vec::new();
         let mut after: Option<Vec<u8>> = None;
         loop {
+            progress(done, total.max(done));
             let page = self.store.scan_objects(after.as_deref(), PAGE)?;
             let Some(last) = page.last() else { break };
             after = Some(last.key.clone());
@@ -164,6 +186,7 @@ impl<S: Store> Repository<S> {
                 report.objects += 1;
                 match row.object {
                     Ok(obj) => {
+                        done += obj.data.len() as u64;
                         let kind = self.check_object(&obj, &mut wanted, &mut report.problems);
                         seen.insert(obj.id, kind);
                     }
@@ -180,6 +203,7 @@ impl<S: Store> Repository<S> {
                 }
             }
         }
+        progress(total.max(done), total.max(done));
         for (from, reference) in wanted {
             let Some(found) = self.kind_of(&reference.id, &mut seen)? else {
                 report.problems.push(Problem {
