@@ -66,6 +66,26 @@ pub struct ReportCommit {
     pub origin: Option<String>,
 }
 
+/// The longest `old` or `new` value a change keeps on the page: a list
+/// constraint (a JSON Schema's `propertyOrder`) holds every name, and a
+/// thousand of them would make the page megabytes (`show` has them whole).
+const SHOWN: usize = 160;
+
+/// `change` with its `old` and `new` values cut to [`SHOWN`] characters.
+fn shortened(mut change: serde_json::Value) -> serde_json::Value {
+    if let serde_json::Value::Object(fields) = &mut change {
+        for key in ["old", "new"] {
+            if let Some(serde_json::Value::String(text)) = fields.get_mut(key) {
+                if let Some((cut, _)) = text.char_indices().nth(SHOWN) {
+                    text.truncate(cut);
+                    text.push('…');
+                }
+            }
+        }
+    }
+    change
+}
+
 impl<S: Store> Repository<S> {
     /// The report of the history [`graph`](Self::graph) draws (at most
     /// `limit` commits).
@@ -112,7 +132,7 @@ impl<S: Store> Repository<S> {
             let classification = classify(&changes, &self.protocol);
             let changes = classification
                 .classified(&changes)
-                .map(serde_json::to_value)
+                .map(|c| serde_json::to_value(c).map(shortened))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| VcsError::InvalidInput {
                     what: "report",
