@@ -120,9 +120,9 @@ pub fn import_git<S: Store>(
     };
     // The panproto commit each git commit's files are (None: no version yet).
     let mut version: HashMap<&str, Option<ObjectId>> = HashMap::with_capacity(commits.len());
-    let mut state: HashMap<&str, &[Option<gix::ObjectId>]> = HashMap::with_capacity(commits.len());
+    let state = states(&commits);
     let total = commits.len();
-    let candidates = candidates(&commits, &lineage.by_origin);
+    let candidates = candidates(&commits, &state, &lineage.by_origin);
     let (sender, parsed) = std::sync::mpsc::sync_channel(PARSE_AHEAD);
     let format = what.format;
     std::thread::scope(|scope| -> Result<(), VcsError> {
@@ -148,8 +148,7 @@ pub fn import_git<S: Store>(
         });
         for (done, c) in commits.iter().enumerate() {
             progress(Progress { done, total });
-            state.insert(&c.id, &c.state);
-            let origin = format!("git:{}", c.id);
+            let origin = origin_of(c);
             if let Some(id) = lineage.by_origin.get(&origin) {
                 report.already += 1;
                 version.insert(&c.id, Some(*id));
@@ -165,14 +164,12 @@ pub fn import_git<S: Store>(
                 }
             }
             let heads = without_ancestors(&heads, &parents_of);
-            let same_as = parents
-                .iter()
-                .find(|p| state.get(*p).is_some_and(|s| *s == c.state.as_slice()));
+            let same_as = same_as_parent(c, &state);
             let absent = c.state.iter().all(Option::is_none);
             let new_version = !absent && (heads.len() >= 2 || same_as.is_none());
             if !new_version {
                 let carried = match same_as {
-                    Some(p) => version.get(p).copied().flatten(),
+                    Some(p) => version.get(p.as_str()).copied().flatten(),
                     None => heads.first().copied(),
                 };
                 version.insert(&c.id, carried);
@@ -245,25 +242,43 @@ pub fn import_git<S: Store>(
 /// How many parsed versions the parsing thread may hold ahead of the writes.
 const PARSE_AHEAD: usize = 4;
 
+/// What each commit's paths hold, by commit id.
+type States<'c> = HashMap<&'c str, &'c [Option<gix::ObjectId>]>;
+
+fn states(commits: &[GitCommit]) -> States<'_> {
+    commits
+        .iter()
+        .map(|c| (c.id.as_str(), c.state.as_slice()))
+        .collect()
+}
+
+/// The origin a commit imported from `c` records.
+fn origin_of(c: &GitCommit) -> String {
+    format!("git:{}", c.id)
+}
+
+/// The first parent of `c` whose paths hold what `c`'s hold.
+fn same_as_parent<'c>(c: &'c GitCommit, state: &States<'_>) -> Option<&'c String> {
+    c.parents
+        .iter()
+        .find(|p| state.get(p.as_str()) == Some(&c.state.as_slice()))
+}
+
 /// The indices of the commits that may become versions, in order: those
 /// not imported before whose paths hold something that differs from every
 /// parent's, and merges (which join versions even with a parent's files).
-fn candidates(commits: &[GitCommit], imported: &HashMap<String, ObjectId>) -> Vec<usize> {
-    let state: HashMap<&str, &[Option<gix::ObjectId>]> = commits
-        .iter()
-        .map(|c| (c.id.as_str(), c.state.as_slice()))
-        .collect();
+fn candidates(
+    commits: &[GitCommit],
+    state: &States<'_>,
+    imported: &HashMap<String, ObjectId>,
+) -> Vec<usize> {
     commits
         .iter()
         .enumerate()
         .filter(|(_, c)| {
             !c.state.iter().all(Option::is_none)
-                && !imported.contains_key(&format!("git:{}", c.id))
-                && (c.parents.len() >= 2
-                    || !c
-                        .parents
-                        .iter()
-                        .any(|p| state.get(p.as_str()) == Some(&c.state.as_slice())))
+                && !imported.contains_key(&origin_of(c))
+                && (c.parents.len() >= 2 || same_as_parent(c, state).is_none())
         })
         .map(|(i, _)| i)
         .collect()

@@ -43,7 +43,10 @@ impl<S: Store> Repository<S> {
     /// in one query (the first tip's whole), the others in runs of
     /// [`RUN`] until they reach a commit already read, so a side branch
     /// costs a query, not a query per commit.
-    fn reachable(&self, tips: &[ObjectId]) -> Result<HashMap<ObjectId, Commit>, VcsError> {
+    pub(super) fn reachable(
+        &self,
+        tips: &[ObjectId],
+    ) -> Result<HashMap<ObjectId, Commit>, VcsError> {
         let mut commits: HashMap<ObjectId, Commit> = HashMap::new();
         let mut pending: Vec<ObjectId> = tips.iter().rev().copied().collect();
         let mut first = true;

@@ -6,7 +6,7 @@
 //! moves the branch once, at the end.
 
 use super::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::vcs::object::StoredMigration;
 
@@ -118,18 +118,11 @@ impl<S: Store> Repository<S> {
     /// # Errors
     /// The store's errors, or a damaged commit.
     pub fn lineage(&self, tip: ObjectId) -> Result<Lineage, VcsError> {
+        // Read as the graph reads it: a chain per query, not a commit each.
         let mut lineage = Lineage::default();
-        let mut queue = vec![tip];
-        let mut seen = HashSet::from([tip]);
-        while let Some(id) = queue.pop() {
-            let commit = self.read_commit(&id)?;
+        for (id, commit) in self.reachable(&[tip])? {
             if let Some(origin) = commit.origin {
                 lineage.by_origin.insert(origin, id);
-            }
-            for parent in &commit.parents {
-                if seen.insert(*parent) {
-                    queue.push(*parent);
-                }
             }
             lineage.parents.insert(id, commit.parents);
         }

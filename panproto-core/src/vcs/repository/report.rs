@@ -138,6 +138,7 @@ impl<S: Store> Repository<S> {
                     what: "report",
                     reason: e.to_string(),
                 })?;
+            let datasets = self.dataset_counts(&info.commit)?;
             let c = info.commit;
             commits.push(ReportCommit {
                 id: info.id.to_hex(),
@@ -153,7 +154,7 @@ impl<S: Store> Repository<S> {
                 changes,
                 vertices: schema.vertices().len(),
                 edges: schema.edges().len(),
-                datasets: self.datasets(&info.id.to_hex())?,
+                datasets,
                 origin: c.origin,
             });
         }

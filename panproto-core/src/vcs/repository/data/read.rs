@@ -164,6 +164,14 @@ impl<S: Store> Repository<S> {
     /// [`VcsError::NotFound`] if the ref names no commit.
     pub fn datasets(&self, reference: &str) -> Result<BTreeMap<String, u64>, VcsError> {
         let commit = self.read_commit(&self.resolve(reference)?)?;
+        self.dataset_counts(&commit)
+    }
+
+    /// The record counts of `commit`'s datasets, by name.
+    pub(in crate::vcs::repository) fn dataset_counts(
+        &self,
+        commit: &Commit,
+    ) -> Result<BTreeMap<String, u64>, VcsError> {
         commit
             .datasets
             .iter()
