@@ -468,6 +468,39 @@ fn trades_put_put(step: &Step) -> bool {
     }
 }
 
+/// Whether a step after a `convert` of a field puts another value under
+/// that field's name (an `add` of it, a rename or hoist onto it). A
+/// convert's view holds only what its table converts to (and what lies
+/// outside the table); a value from elsewhere may be one no record converts
+/// to, and then no put can give it back (see
+/// `a_value_no_record_converts_to_breaks_put_get`). Names, not paths: the
+/// filter errs on the side of leaving a chain out.
+fn writes_over_a_conversion(steps: &[Step]) -> bool {
+    fn walk<'s>(steps: &'s [Step], converted: &mut Vec<&'s str>) -> bool {
+        for step in steps {
+            let written = match step {
+                Step::Add { field, .. } | Step::Hoist { field, .. } => Some(field),
+                Step::Rename { to, .. } => Some(to),
+                _ => None,
+            };
+            if written.is_some_and(|f| converted.contains(&f.as_str())) {
+                return true;
+            }
+            match step {
+                Step::Convert { field, .. } => converted.push(field),
+                Step::In { steps, .. } | Step::Map { steps } => {
+                    if walk(&steps.0, converted) {
+                        return true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+    walk(steps, &mut Vec::new())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
@@ -479,9 +512,12 @@ proptest! {
     /// differs: putting the unfilled view again then keeps the default,
     /// where the first put dropped it. A `head` of an empty list shows
     /// `null`; a view that fills it in becomes a one-element list, whose
-    /// complement no longer says "empty".
+    /// complement no longer says "empty". Chains that write over a
+    /// converted field are left out: they are not well-behaved, and the
+    /// check says so (see the test after this one).
     #[test]
     fn the_laws_hold(steps in prop::collection::vec(step(), 1..=8), records in prop::collection::vec(record(), 1..6)) {
+        prop_assume!(!writes_over_a_conversion(&steps));
         let put_put = !steps.iter().any(trades_put_put);
         let lens = Chain(steps).compile().unwrap();
         let records = readable(&lens, records);
@@ -524,6 +560,40 @@ fn a_head_of_an_empty_list_is_well_behaved_but_not_very_well_behaved() {
             failure.detail.as_str()
         ),
         (0, "e", "1 items, expected 0")
+    );
+}
+
+#[test]
+fn a_value_no_record_converts_to_breaks_put_get() {
+    // The case proptest found: inside `a`, `b` is converted (0 to 1) and
+    // then added with the default 0. A record without `b` shows 0; put
+    // that 0 into a record that had `b`, and nothing converts to 0, so
+    // the record reads back as 1. The check names the record and the path.
+    let l = lens(vec![Step::In {
+        field: s("a"),
+        steps: Chain(vec![
+            Step::Convert {
+                field: s("b"),
+                mapping: vec![(v(json!(0)), v(json!(1)))],
+                reverse: None,
+            },
+            Step::Add {
+                field: s("b"),
+                kind: ValueType::Any,
+                default: v(json!(0)),
+            },
+        ]),
+    }]);
+    let report = laws::check(&l, &[v(json!({"a": {"b": 0}})), v(json!({"a": {}}))]).unwrap();
+    assert!(report.first(Law::GetPut).is_none());
+    let failure = report.first(Law::PutGet).expect("PutGet fails");
+    assert_eq!(
+        (
+            failure.record,
+            failure.path.as_str(),
+            failure.detail.as_str()
+        ),
+        (0, "a.b", "expected 0, found 1")
     );
 }
 
