@@ -488,10 +488,8 @@ fn writes_over_a_conversion(steps: &[Step]) -> bool {
             }
             match step {
                 Step::Convert { field, .. } => converted.push(field),
-                Step::In { steps, .. } | Step::Map { steps } => {
-                    if walk(&steps.0, converted) {
-                        return true;
-                    }
+                Step::In { steps, .. } | Step::Map { steps } if walk(&steps.0, converted) => {
+                    return true;
                 }
                 _ => {}
             }
