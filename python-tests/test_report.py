@@ -89,6 +89,8 @@ def test_the_page_renders_in_chromium(history, tmp_path: Path):
     commits = len(history.graph())
     dom = browse(page, "--dump-dom", "--virtual-time-budget=5000")
     assert 'data-rendered="graph badges chart"' in dom.stdout
+    # The page's own clock, which the benchmark reads.
+    assert re.search(r'data-rendered-ms="\d+"', dom.stdout), dom.stdout[:2000]
     assert "data-errors" not in dom.stdout, dom.stdout[:2000]
     assert "Uncaught" not in dom.stderr, dom.stderr
     rows = re.findall(r'class="row" data-id="[0-9a-f]{64}"', dom.stdout)

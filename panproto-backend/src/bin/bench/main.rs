@@ -332,34 +332,46 @@ fn report_html(repo: &mut Repository<BackendStore>) -> BenchResult<()> {
         &blank,
         "<!DOCTYPE html><html><body data-rendered=\"graph badges chart\"></body></html>",
     )?;
-    let open = |page: &std::path::Path| -> BenchResult<f64> {
-        let mut times = Vec::new();
+    // Each run: the whole process's time, and the page's own (what it
+    // writes into `data-rendered-ms`: navigation start to drawn and laid
+    // out, by the browser's clock; the blank page has none).
+    let open = |page: &std::path::Path| -> BenchResult<(f64, Option<f64>)> {
+        let (mut whole, mut own) = (Vec::new(), Vec::new());
         for _ in 0..3 {
             let t = Instant::now();
             let out = std::process::Command::new(&browser)
                 .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
                 .arg(format!("file://{}", page.display()))
                 .output()?;
-            times.push(ms(t.elapsed()));
-            if !String::from_utf8_lossy(&out.stdout)
-                .contains("data-rendered=\"graph badges chart\"")
-            {
+            whole.push(ms(t.elapsed()));
+            let dom = String::from_utf8_lossy(&out.stdout);
+            if !dom.contains("data-rendered=\"graph badges chart\"") {
                 return Err("the report did not render in Chromium".into());
             }
+            if let Some(rest) = dom.split("data-rendered-ms=\"").nth(1) {
+                own.push(rest.split('"').next().unwrap_or_default().parse::<f64>()?);
+            }
         }
-        Ok(median(times))
+        Ok((median(whole), (!own.is_empty()).then(|| median(own))))
     };
-    let times = open(&path)?;
-    let started = open(&blank)?;
+    let (whole, own) = open(&path)?;
+    let (started, _) = open(&blank)?;
     let _ = std::fs::remove_file(&blank);
     let _ = std::fs::remove_file(&path);
     emit(
         "report_open_chromium",
-        times,
+        own.ok_or("the report did not say how long it took to open")?,
+        "ms",
+        "< 1000 ms (headless Chromium: from navigation start to the page drawn and laid out, \
+         by the browser's clock; median of 3)",
+    );
+    emit(
+        "report_open_chromium_process",
+        whole,
         "ms",
         &format!(
-            "< 1000 ms (headless Chromium started, page loaded and drawn, DOM dumped; median of 3; \
-             a blank page: {started:.0} ms)"
+            "info (the whole process: Chromium started, page loaded and drawn, DOM dumped; \
+             median of 3; a blank page: {started:.0} ms)"
         ),
     );
     Ok(())

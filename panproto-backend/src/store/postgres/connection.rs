@@ -57,6 +57,9 @@ pub(super) struct Db {
     pool: PoolMode,
     /// [`Limits::begin_sql`], built once.
     begin: Arc<str>,
+    /// [`Limits::session_sql`], built once; `None` behind a pooler in
+    /// transaction mode, where a session setting would outlive the call.
+    session: Option<Arc<str>>,
     /// `postgresql://user@host:port/db`, without the password.
     pub location: String,
     /// `host:port`, named in errors about reaching the server.
@@ -143,6 +146,7 @@ impl Db {
                 )
             })?;
         let begin = Arc::from(limits.begin_sql());
+        let session = (pool == PoolMode::Session).then(|| Arc::from(limits.session_sql()));
         let db = Self {
             idle: Mutex::new(Vec::new()),
             options,
@@ -151,6 +155,7 @@ impl Db {
             limits,
             pool,
             begin,
+            session,
             location,
             server,
         };
@@ -173,11 +178,12 @@ impl Db {
     }
 
     /// Connects within `connect_timeout`, naming the server when it cannot
-    /// be reached.
+    /// be reached; where a connection is one server session, sets the
+    /// limits on it (see [`Limits::session_sql`]).
     async fn connect(&self) -> Result<PgConnection, StoreError> {
         let connecting = async {
             let first = PgConnection::connect_with(&self.options).await;
-            match (first, &self.fallback) {
+            let mut conn = match (first, &self.fallback) {
                 // sslmode=allow: the server refused a connection without
                 // TLS (pg_hba.conf's hostssl), so try with it, as libpq does.
                 (Err(sqlx::Error::Database(e)), Some(tls))
@@ -186,7 +192,13 @@ impl Db {
                     PgConnection::connect_with(tls).await
                 }
                 (first, _) => first,
+            }?;
+            if let Some(session) = &self.session {
+                sqlx::raw_sql(AssertSqlSafe(Arc::clone(session)))
+                    .execute(&mut conn)
+                    .await?;
             }
+            Ok(conn)
         };
         let Some(limit) = self.limits.connect else {
             return connecting.await.map_err(|e| self.error(e));

@@ -51,42 +51,42 @@
 //! | parameter           | unit | default | bounds                                                   |
 //! |---------------------|------|---------|----------------------------------------------------------|
 //! | `connect_timeout`   | s    | 10      | connecting (as libpq's)                                  |
-//! | `statement_timeout` | ms   | 30000   | each statement of a write, on the server; plus [`REPLY_GRACE`](connection::REPLY_GRACE) (2 s), every round trip, on the client |
-//! | `lock_timeout`      | ms   | 5000    | each wait of a write for a lock another session holds, on the server |
+//! | `statement_timeout` | ms   | 30000   | each statement, on the server; plus [`REPLY_GRACE`](connection::REPLY_GRACE) (2 s), every round trip, on the client |
+//! | `lock_timeout`      | ms   | 5000    | each wait for a lock another session holds, on the server |
 //!
-//! - **On the server, `SET LOCAL` in every write transaction**: `BEGIN;
-//!   SET LOCAL statement_timeout = ..; SET LOCAL lock_timeout = ..` goes as
-//!   one simple query, so it costs no round trip over a plain `BEGIN`. Not
-//!   startup options (`options=-c statement_timeout=..`): PgBouncer refuses
-//!   a connection carrying options it does not track ("unsupported startup
-//!   parameter"), and ignores them when told to. Not a session `SET`: in
-//!   PgBouncer's transaction mode the next transaction may run on another
-//!   server connection, and the setting would stay behind for another
-//!   client. `SET LOCAL` lives exactly as long as the transaction, so a
-//!   connection never carries panproto's state. A server-side timeout rolls
-//!   the transaction back (SQLSTATE 57014 or 55P03, kept as the error's
-//!   code) and leaves the connection usable.
-//! - **Writes only**: every write (creating the tables, a repository,
-//!   `apply`, the format upgrade) runs in such a transaction, the commit's
-//!   one-statement fast path included, which costs it two round trips
-//!   (`BEGIN ..` and `COMMIT`) over the autocommit statement it was. Reads
-//!   stay single autocommit statements: they take no row locks, so they
-//!   wait only behind a lock on a whole table (`LOCK TABLE`, DDL), and
-//!   wrapping each in a transaction would cost two more round trips per
-//!   read, several per commit. Behind a pooler in transaction mode
-//!   (`pool_mode=transaction`) that cost is paid: every call is one
-//!   transaction, its writes savepoints in it (see `url::PoolMode`).
+//! - **On the server, the limits as settings that end with what they
+//!   bound.** Where a connection is one server session (no pooler, or one
+//!   in session mode), `SET statement_timeout = ..; SET lock_timeout = ..`
+//!   goes once as the connection opens, so every statement obeys them and
+//!   a commit, one statement (see `swap_one` in `write.rs`), needs no
+//!   transaction around it: one round trip, where `BEGIN` and `COMMIT`
+//!   made it three. Behind PgBouncer in transaction mode
+//!   (`pool_mode=transaction`) a session setting would stay on the server
+//!   connection for another client, so every call runs in one transaction
+//!   opened with `BEGIN; SET LOCAL statement_timeout = ..; SET LOCAL
+//!   lock_timeout = ..` (one simple query, one round trip), its writes
+//!   savepoints in it (see `url::PoolMode`). Not startup options
+//!   (`options=-c statement_timeout=..`): PgBouncer refuses a connection
+//!   carrying options it does not track ("unsupported startup parameter").
+//!   A server-side timeout rolls the statement or transaction back
+//!   (SQLSTATE 57014 or 55P03, kept as the error's code) and leaves the
+//!   connection usable.
+//! - **Writes of more than one statement** (creating the tables, a
+//!   repository, an `apply` other than a commit's, the format upgrade) run
+//!   in a transaction opened the same way. Reads are single autocommit
+//!   statements: they take no row locks, so they wait only behind a lock
+//!   on a whole table (`LOCK TABLE`, DDL).
 //! - **On the client, every round trip** is awaited for at most
 //!   `statement_timeout` + [`REPLY_GRACE`](connection::REPLY_GRACE): by then the server would have
-//!   cancelled a statement of a write, so silence means it is frozen, the
-//!   network is gone, or a read waits behind a table lock. The connection
+//!   cancelled the statement, so silence means it is frozen or the network
+//!   is gone. The connection
 //!   is then mid-message and is dropped; the server's side of it ends when
 //!   the server notices. A write that timed out on the client may still
 //!   have committed (the answer is what was lost); one that timed out on
 //!   the server did not.
-//! - PostgreSQL's own session settings (`options=-c ..` in the URL, or the
-//!   role's defaults) still apply to reads; inside a write transaction the
-//!   URL's limits win.
+//! - The URL's limits (or their defaults) win over PostgreSQL's own
+//!   settings of the same names (`options=-c ..` in the URL, the role's
+//!   defaults); its other settings apply as they are.
 
 mod connection;
 mod depth;

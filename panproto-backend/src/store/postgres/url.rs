@@ -59,9 +59,21 @@ impl Limits {
     /// The statement that opens every write transaction: `BEGIN` and the
     /// limits as `SET LOCAL`, sent as one simple query (one round trip).
     pub fn begin_sql(&self) -> String {
+        format!("BEGIN; {}", self.settings("SET LOCAL"))
+    }
+
+    /// The limits as session settings, sent once when a connection opens
+    /// where a connection is one server session ([`PoolMode::Session`]), so
+    /// a single statement obeys them without a transaction around it.
+    pub fn session_sql(&self) -> String {
+        self.settings("SET")
+    }
+
+    /// `statement_timeout` and `lock_timeout` set by `set` (`SET` or `SET LOCAL`).
+    fn settings(&self, set: &str) -> String {
         let ms = |d: Option<Duration>| d.map_or(0, |d| d.as_millis());
         format!(
-            "BEGIN; SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = {}",
+            "{set} statement_timeout = {}; {set} lock_timeout = {}",
             ms(self.statement),
             ms(self.lock)
         )
@@ -383,6 +395,10 @@ mod tests {
         assert_eq!(
             limits.begin_sql(),
             "BEGIN; SET LOCAL statement_timeout = 1500; SET LOCAL lock_timeout = 0"
+        );
+        assert_eq!(
+            limits.session_sql(),
+            "SET statement_timeout = 1500; SET lock_timeout = 0"
         );
         let target = parse("postgresql://h/db?statement_timeout=0");
         assert_eq!(

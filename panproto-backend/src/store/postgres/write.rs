@@ -131,22 +131,25 @@ pub(super) async fn apply(
     repo: i64,
     tx: &Transaction,
 ) -> Result<(), VcsError> {
-    db.transaction(conn, async |conn: &mut PgConnection| {
-        if let [edit] = tx.edits.as_slice()
-            && let (Some(new), Expected::Value(_) | Expected::Absent) = (&edit.new, &edit.expected)
-        {
-            // A commit: one statement, one round trip.
-            for _ in 0..SWAP_ATTEMPTS {
-                if swap_one(db, conn, repo, tx, edit, new).await? {
-                    return Ok(());
-                }
-                let actual = reads::read_ref(db, conn, repo, &edit.name).await?;
-                if !edit.expected.matches(actual.as_ref()) {
-                    return Err(edit.conflict(actual));
-                }
-                // The ref moved away and back since the swap: try again.
+    if let [edit] = tx.edits.as_slice()
+        && let (Some(new), Expected::Value(_) | Expected::Absent) = (&edit.new, &edit.expected)
+    {
+        // A commit: one statement, one round trip. A statement is atomic
+        // on its own, and obeys the limits without a transaction: they are
+        // the session's (see `Limits::session_sql`), or, behind a pooler in
+        // transaction mode, the call's transaction's.
+        for _ in 0..SWAP_ATTEMPTS {
+            if swap_one(db, conn, repo, tx, edit, new).await? {
+                return Ok(());
             }
+            let actual = reads::read_ref(db, conn, repo, &edit.name).await?;
+            if !edit.expected.matches(actual.as_ref()) {
+                return Err(edit.conflict(actual));
+            }
+            // The ref moved away and back since the swap: try again.
         }
+    }
+    db.transaction(conn, async |conn: &mut PgConnection| {
         apply_in(db, conn, repo, tx).await
     })
     .await
