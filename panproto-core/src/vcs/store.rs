@@ -229,6 +229,13 @@ pub trait Store: Send + Sync {
     /// Reads one ref.
     fn read_ref(&self, name: &str) -> Result<Option<RefTarget>, StoreError>;
 
+    /// Reads several refs, in the order of `names` (`None` for one that
+    /// does not exist); a store across a network reads them in one round
+    /// trip.
+    fn read_refs(&self, names: &[&str]) -> Result<Vec<Option<RefTarget>>, StoreError> {
+        names.iter().map(|name| self.read_ref(name)).collect()
+    }
+
     /// Every ref whose name starts with `prefix`, sorted by name.
     fn list_refs(&self, prefix: &str) -> Result<Vec<(String, RefTarget)>, StoreError>;
 

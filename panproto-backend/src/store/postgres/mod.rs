@@ -267,6 +267,12 @@ impl Store for PostgresStore {
         })
     }
 
+    fn read_refs(&self, names: &[&str]) -> Result<Vec<Option<RefTarget>>, StoreError> {
+        self.read(async |db: &Db, conn: &mut PgConnection, repo| {
+            reads::read_refs(db, conn, repo, names).await
+        })
+    }
+
     fn list_refs(&self, prefix: &str) -> Result<Vec<(String, RefTarget)>, StoreError> {
         self.read(async |db: &Db, conn: &mut PgConnection, repo| {
             reads::list_refs(db, conn, repo, prefix).await

@@ -1,6 +1,8 @@
-//! The reads: one statement each, outside any transaction, bounded on the
-//! client by [`Db::round_trip`]. They take no locks that a commit waits
+//! The reads: one statement each, outside any transaction (behind a pooler
+//! in transaction mode, inside the call's), bounded by the limits. They take no locks that a commit waits
 //! for, and wait only behind a lock on a whole table (`LOCK TABLE`, DDL).
+
+use std::collections::HashMap;
 
 use panproto_core::ObjectId;
 use panproto_core::StoreError;
@@ -118,6 +120,40 @@ pub(super) async fn read_ref(
         }
         None => Ok(None),
     }
+}
+
+/// Refs `names`, in their order, in one statement.
+pub(super) async fn read_refs(
+    db: &Db,
+    conn: &mut PgConnection,
+    repo: i64,
+    names: &[&str],
+) -> Result<Vec<Option<RefTarget>>, StoreError> {
+    let query = db
+        .query_as(
+            "SELECT name, target, symbolic FROM panproto_refs WHERE repo = $1 AND name = ANY($2)",
+        )
+        .bind(repo)
+        .bind(names)
+        .fetch_all(&mut *conn);
+    let rows: Vec<RefRow> = db.round_trip("reading refs", query).await?;
+    let found = refs_by_name(rows)?;
+    Ok(names
+        .iter()
+        .map(|name| found.get(*name).cloned().flatten())
+        .collect())
+}
+
+/// Rows of refs, decoded, by name.
+pub(super) fn refs_by_name(
+    rows: Vec<RefRow>,
+) -> Result<HashMap<String, Option<RefTarget>>, StoreError> {
+    rows.into_iter()
+        .map(|(name, target, symbolic)| {
+            let value = shared::ref_target(BACKEND, target, symbolic, &format!("ref {name}"))?;
+            Ok((name, value))
+        })
+        .collect()
 }
 
 pub(super) async fn list_refs(

@@ -345,14 +345,9 @@ async fn lock_refs<'t>(
         .bind(&names)
         .fetch_all(&mut *conn);
     let rows: Vec<RefRow> = db.round_trip("locking refs", query).await?;
+    let mut found = reads::refs_by_name(rows)?;
     for name in names {
-        current.insert(name, None);
-    }
-    for (name, target, symbolic) in rows {
-        let value = shared::ref_target(BACKEND, target, symbolic, &format!("ref {name}"))?;
-        if let Some(slot) = current.get_mut(name.as_str()) {
-            *slot = value;
-        }
+        current.insert(name, found.remove(name).flatten());
     }
     Ok(current)
 }

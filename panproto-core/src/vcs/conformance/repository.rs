@@ -85,6 +85,9 @@ impl<S: Store> Store for Faulty<S> {
     fn read_ref(&self, name: &str) -> Result<Option<RefTarget>, StoreError> {
         self.inner.read_ref(name)
     }
+    fn read_refs(&self, names: &[&str]) -> Result<Vec<Option<RefTarget>>, StoreError> {
+        self.inner.read_refs(names)
+    }
     fn list_refs(&self, prefix: &str) -> Result<Vec<(String, RefTarget)>, StoreError> {
         self.inner.list_refs(prefix)
     }

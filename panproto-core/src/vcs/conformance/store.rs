@@ -289,6 +289,25 @@ pub fn refs_list_and_reflog<S: Store>(make: impl Fn() -> S) {
         .map(|(n, _)| n)
         .collect();
     assert_eq!(heads, ["refs/heads/alpha", "refs/heads/zeta"]);
+    // Several at once, in the order asked, a missing one as None, a name
+    // asked twice answered twice.
+    assert_eq!(
+        store
+            .read_refs(&[
+                "refs/tags/v1",
+                "refs/heads/none",
+                "refs/heads/alpha",
+                "refs/tags/v1"
+            ])
+            .unwrap(),
+        [
+            Some(RefTarget::Id(a.id)),
+            None,
+            Some(RefTarget::Id(b.id)),
+            Some(RefTarget::Id(a.id))
+        ]
+    );
+    assert_eq!(store.read_refs(&[]).unwrap(), []);
     let log = store.reflog("refs/heads/alpha", None).unwrap();
     assert_eq!(log.len(), 2);
     assert_eq!(log[0].new, Some(RefTarget::Id(b.id)));

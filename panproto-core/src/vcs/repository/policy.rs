@@ -188,10 +188,22 @@ impl<S: Store> Repository<S> {
     /// # Errors
     /// As [`policy_at`](Self::policy_at).
     pub fn policy(&self, branch: &str) -> Result<Option<PolicyInfo>, VcsError> {
-        match self.policy_at(Some(branch))? {
-            Some(own) => Ok(Some(own)),
-            None => self.policy_at(None),
+        // Both refs in one read: every commit asks (one round trip, not two,
+        // on a store across a network).
+        let scopes = [PolicyScope::of(Some(branch)), PolicyScope::Repository];
+        let names = scopes.each_ref().map(PolicyScope::ref_name);
+        let targets = self
+            .store
+            .read_refs(&names.each_ref().map(String::as_str))?;
+        for (scope, target) in scopes.into_iter().zip(targets) {
+            if let Some(RefTarget::Id(id)) = target {
+                return Ok(Some(PolicyInfo {
+                    scope,
+                    policy: self.read_policy(&id)?,
+                }));
+            }
         }
+        Ok(None)
     }
 
     /// Every policy set: the repository's first, then the branches' by name.
