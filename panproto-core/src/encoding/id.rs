@@ -131,8 +131,19 @@ impl serde::Serialize for ObjectId {
 
 impl<'de> serde::Deserialize<'de> for ObjectId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
+        // A visitor, not a `Cow<str>`: serde's `Cow` always copies into a
+        // `String`, an allocation per id of every commit a log decodes.
+        struct Hex;
+        impl serde::de::Visitor<'_> for Hex {
+            type Value = ObjectId;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object id (64 hex digits)")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<ObjectId, E> {
+                s.parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_str(Hex)
     }
 }
 
@@ -147,6 +158,24 @@ mod tests {
         assert_eq!(id, parsed);
         assert_eq!(id.short().len(), 12);
         assert!(id.to_string().starts_with(&id.short()));
+    }
+
+    #[test]
+    fn serde_round_trip_and_errors() {
+        let id = ObjectId::hash(b"serde");
+        let json = serde_json::to_string(&id).unwrap();
+        assert_eq!(json, format!("\"{id}\""));
+        assert_eq!(serde_json::from_str::<ObjectId>(&json).unwrap(), id);
+        // An escaped string is not borrowed from the input: still read.
+        let escaped = format!("\"\\u0030{}\"", &id.to_string()[1..]);
+        let zero_first = format!("0{}", &id.to_string()[1..]);
+        assert_eq!(
+            serde_json::from_str::<ObjectId>(&escaped).unwrap(),
+            zero_first.parse().unwrap()
+        );
+        for bad in ["\"abc\"", "42", "null"] {
+            assert!(serde_json::from_str::<ObjectId>(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

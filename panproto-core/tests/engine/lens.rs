@@ -458,6 +458,11 @@ fn readable(lens: &Lens, records: Vec<Value>) -> Vec<Value> {
         .collect()
 }
 
+/// A failure's record, path and detail, to compare in one assertion.
+fn where_and_how(failure: &laws::Failure) -> (usize, &str, &str) {
+    (failure.record, &failure.path, &failure.detail)
+}
+
 /// Whether `step` is or holds an `add` or a `head`, the two combinators
 /// that are well-behaved but not very well-behaved (see the tests below).
 fn trades_put_put(step: &Step) -> bool {
@@ -551,14 +556,7 @@ fn a_head_of_an_empty_list_is_well_behaved_but_not_very_well_behaved() {
     let failure = report
         .first(Law::PutPut)
         .expect("PutPut fails on the empty list");
-    assert_eq!(
-        (
-            failure.record,
-            failure.path.as_str(),
-            failure.detail.as_str()
-        ),
-        (0, "e", "1 items, expected 0")
-    );
+    assert_eq!(where_and_how(failure), (0, "e", "1 items, expected 0"));
 }
 
 #[test]
@@ -585,14 +583,7 @@ fn a_value_no_record_converts_to_breaks_put_get() {
     let report = laws::check(&l, &[v(json!({"a": {"b": 0}})), v(json!({"a": {}}))]).unwrap();
     assert!(report.first(Law::GetPut).is_none());
     let failure = report.first(Law::PutGet).expect("PutGet fails");
-    assert_eq!(
-        (
-            failure.record,
-            failure.path.as_str(),
-            failure.detail.as_str()
-        ),
-        (0, "a.b", "expected 0, found 1")
-    );
+    assert_eq!(where_and_how(failure), (0, "a.b", "expected 0, found 1"));
 }
 
 /// A lens whose `put` forgets the complement: it cannot give a removed field back.
@@ -624,11 +615,7 @@ fn the_law_check_names_the_record_and_the_path_where_a_law_fails() {
     assert_eq!(report.records, 2);
     let failure = report.first(Law::GetPut).expect("GetPut fails");
     assert_eq!(
-        (
-            failure.record,
-            failure.path.as_str(),
-            failure.detail.as_str()
-        ),
+        where_and_how(failure),
         (0, "body.draft", "expected true, found false")
     );
     // The second record had no `draft`: the default put back is one too many.

@@ -67,6 +67,25 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// The median time of 21 runs of `run`, in ms; a run returns how many
+/// items it got, which must be `expected` (`what` names them in the error).
+fn median_of_21(
+    what: &str,
+    expected: usize,
+    mut run: impl FnMut() -> BenchResult<usize>,
+) -> BenchResult<f64> {
+    let mut times = Vec::new();
+    for _ in 0..21 {
+        let t = Instant::now();
+        let got = run()?;
+        times.push(ms(t.elapsed()));
+        if got != expected {
+            return Err(format!("{what}: {got}, expected {expected}").into());
+        }
+    }
+    Ok(median(times))
+}
+
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
     match xs.len() {
@@ -391,36 +410,22 @@ fn history(protocol: &Arc<Protocol>) -> BenchResult<()> {
     // The 1,000 schemas are built beforehand: this measures add + commit.
     emit("commit_rate", rate, "commits/s", target);
 
-    let mut times = Vec::new();
-    for _ in 0..21 {
-        let t = Instant::now();
-        let log = repo.log(None)?;
-        times.push(ms(t.elapsed()));
-        if log.len() != 1001 {
-            return Err(format!("log returned {} commits, expected 1001", log.len()).into());
-        }
-    }
+    let log = median_of_21("commits in the log", 1001, || Ok(repo.log(None)?.len()))?;
     let target = if BACKEND == "sqlite" {
         "< 5 ms (median of 21)"
     } else {
         "< 2 ms (median of 21)"
     };
-    emit("log_1000", median(times), "ms", target);
+    emit("log_1000", log, "ms", target);
     // Where a log's time goes: the store's read of the chain alone (the
     // rest is decoding 1,001 commits).
     let head = repo.head_commit()?.ok_or("no head")?;
-    let mut times = Vec::new();
-    for _ in 0..21 {
-        let t = Instant::now();
-        let chain = repo.store().first_parent_chain(&head, None)?;
-        times.push(ms(t.elapsed()));
-        if chain.len() != 1001 {
-            return Err(format!("the chain holds {} commits, expected 1001", chain.len()).into());
-        }
-    }
+    let read = median_of_21("commits in the chain", 1001, || {
+        Ok(repo.store().first_parent_chain(&head, None)?.len())
+    })?;
     emit(
         "log_1000_store_read",
-        median(times),
+        read,
         "ms",
         "info (the store's read of the 1,001-commit chain alone; median of 21)",
     );
@@ -539,21 +544,8 @@ fn long_history(protocol: &Arc<Protocol>) -> BenchResult<()> {
         "ms",
         "info (store.apply in batches of 5,000)",
     );
-    let mut times = Vec::new();
-    for _ in 0..21 {
-        let t = Instant::now();
-        let page = repo.log(Some(50))?;
-        times.push(ms(t.elapsed()));
-        if page.len() != 50 {
-            return Err(format!("log returned {} commits, expected 50", page.len()).into());
-        }
-    }
-    emit(
-        "log_first50_100k",
-        median(times),
-        "ms",
-        "< 5 ms (median of 21)",
-    );
+    let page = median_of_21("commits in the page", 50, || Ok(repo.log(Some(50))?.len()))?;
+    emit("log_first50_100k", page, "ms", "< 5 ms (median of 21)");
 
     // The whole first-parent walk: one query, 100,000 rows decoded.
     let mut times = Vec::new();
@@ -587,16 +579,10 @@ fn long_history(protocol: &Arc<Protocol>) -> BenchResult<()> {
         "info (first_parent_chain alone: the query, no commit decoding)",
     );
 
-    let mut times = Vec::new();
-    for _ in 0..21 {
-        let t = Instant::now();
-        let status = repo.status()?;
-        times.push(ms(t.elapsed()));
-        if status.head_commit != Some(tip) {
-            return Err("status does not report the tip".into());
-        }
-    }
-    emit("status_100k", median(times), "ms", "< 10 ms (median of 21)");
+    let status = median_of_21("status reporting the tip (1 if so)", 1, || {
+        Ok(usize::from(repo.status()?.head_commit == Some(tip)))
+    })?;
+    emit("status_100k", status, "ms", "< 10 ms (median of 21)");
     Ok(())
 }
 
