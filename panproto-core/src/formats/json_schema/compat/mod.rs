@@ -560,14 +560,15 @@ impl<'s> Walk<'_, 's> {
                 "new documents may lack what old readers require",
             );
         }
-        let here = format!("{path}/additionalProperties");
+        // Made only for a finding: this runs for every node.
+        let here = || format!("{path}/additionalProperties");
         match (old_content, new_content) {
             (Content::Partial(Some(a)), Content::Partial(Some(b))) => self.node(a, b, p),
             (a, b) if a == b => {}
             (Content::Partial(_), Content::Partial(_)) => self.push(
                 p,
                 "ADDITIONAL_PROPERTIES_CHANGED",
-                here,
+                here(),
                 "additional properties changed".to_owned(),
                 Breaking,
                 Breaking,
@@ -576,7 +577,7 @@ impl<'s> Walk<'_, 's> {
             (Content::Open, _) | (_, Content::Closed) => self.narrowed(
                 p,
                 "ADDITIONAL_PROPERTIES_CLOSED",
-                &here,
+                &here(),
                 format!(
                     "{} → {}",
                     content_text(old_content),
@@ -587,7 +588,7 @@ impl<'s> Walk<'_, 's> {
             _ => self.widened(
                 p,
                 "ADDITIONAL_PROPERTIES_OPENED",
-                &here,
+                &here(),
                 format!(
                     "{} → {}",
                     content_text(old_content),
@@ -600,24 +601,25 @@ impl<'s> Walk<'_, 's> {
 
     fn subschemas(&mut self, o: &'s str, n: &'s str, p: Polarity, path: &str) {
         let one = |v: &View<'s>, id: &str, kind: &str| v.target(id, kind);
-        let mut slots: Vec<(&str, &str, Polarity)> = ONE.iter().map(|&(k, w)| (k, w, p)).collect();
-        slots.push(("not", "not", p.not()));
-        slots.push(("if", "if", Polarity::Both));
+        let slots = ONE
+            .iter()
+            .map(|&(k, w)| (k, w, p))
+            .chain([("not", "not", p.not()), ("if", "if", Polarity::Both)]);
         for (kind, keyword, q) in slots {
-            let here = format!("{path}/{keyword}");
+            let here = || format!("{path}/{keyword}");
             match (one(self.old, o, kind), one(self.new, n, kind)) {
                 (Some(a), Some(b)) => self.node(a, b, q),
                 (None, Some(_)) => self.narrowed(
                     q,
                     "SUBSCHEMA_ADDED",
-                    &here,
+                    &here(),
                     format!("{keyword} added"),
                     "a new subschema constrains what validates",
                 ),
                 (Some(_), None) => self.widened(
                     q,
                     "SUBSCHEMA_REMOVED",
-                    &here,
+                    &here(),
                     format!("{keyword} removed"),
                     "a subschema that constrained what validates is gone",
                 ),
@@ -629,13 +631,13 @@ impl<'s> Walk<'_, 's> {
             // An alternative added widens; `oneOf` also demands exactly one match.
             let alternative = matches!(kind, "any-of" | "one-of");
             for (name, &nb) in &b {
-                let here = format!("{path}/{keyword}/{name}");
+                let here = || format!("{path}/{keyword}/{name}");
                 match a.get(name) {
                     Some(&oa) => self.node(oa, nb, p),
                     None if kind == "one-of" => self.push(
                         p,
                         "BRANCH_ADDED",
-                        here,
+                        here(),
                         format!("{keyword} entry added"),
                         Breaking,
                         Breaking,
@@ -644,14 +646,14 @@ impl<'s> Walk<'_, 's> {
                     None if alternative => self.widened(
                         p,
                         "BRANCH_ADDED",
-                        &here,
+                        &here(),
                         format!("{keyword} entry added"),
                         "new documents may match only the new alternative",
                     ),
                     None => self.narrowed(
                         p,
                         "SUBSCHEMA_ADDED",
-                        &here,
+                        &here(),
                         format!("{keyword} entry added"),
                         "a new subschema constrains what validates",
                     ),
