@@ -1,6 +1,7 @@
 //! The reads: one statement each, outside any transaction (behind a pooler
-//! in transaction mode, inside the call's), bounded by the limits. They take no locks that a commit waits
-//! for, and wait only behind a lock on a whole table (`LOCK TABLE`, DDL).
+//! in transaction mode, inside the call's), bounded by the limits. They
+//! take no locks that a commit waits for, and wait only behind a lock on a
+//! whole table (`LOCK TABLE`, DDL).
 
 use std::collections::HashMap;
 

@@ -173,14 +173,7 @@ impl<S: Store> Repository<S> {
     /// # Errors
     /// A store error; [`VcsError::NotFound`] if the ref points at no policy.
     pub fn policy_at(&self, branch: Option<&str>) -> Result<Option<PolicyInfo>, VcsError> {
-        let scope = PolicyScope::of(branch);
-        match self.store.read_ref(&scope.ref_name())? {
-            Some(RefTarget::Id(id)) => Ok(Some(PolicyInfo {
-                scope,
-                policy: self.read_policy(&id)?,
-            })),
-            _ => Ok(None),
-        }
+        self.first_policy(vec![PolicyScope::of(branch)])
     }
 
     /// The policy `branch` obeys: its own, else the repository's.
@@ -188,13 +181,16 @@ impl<S: Store> Repository<S> {
     /// # Errors
     /// As [`policy_at`](Self::policy_at).
     pub fn policy(&self, branch: &str) -> Result<Option<PolicyInfo>, VcsError> {
-        // Both refs in one read: every commit asks (one round trip, not two,
-        // on a store across a network).
-        let scopes = [PolicyScope::of(Some(branch)), PolicyScope::Repository];
-        let names = scopes.each_ref().map(PolicyScope::ref_name);
-        let targets = self
-            .store
-            .read_refs(&names.each_ref().map(String::as_str))?;
+        self.first_policy(vec![PolicyScope::of(Some(branch)), PolicyScope::Repository])
+    }
+
+    /// The policy of the first of `scopes` that has one. Their refs are
+    /// read at once: every commit asks for its branch's and the
+    /// repository's (one round trip, not two, on a store across a network).
+    fn first_policy(&self, scopes: Vec<PolicyScope>) -> Result<Option<PolicyInfo>, VcsError> {
+        let names: Vec<String> = scopes.iter().map(PolicyScope::ref_name).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let targets = self.store.read_refs(&names)?;
         for (scope, target) in scopes.into_iter().zip(targets) {
             if let Some(RefTarget::Id(id)) = target {
                 return Ok(Some(PolicyInfo {
